@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+#include "models/common/json_reader.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace pilot::common {
+
+using nlohmann::json;
+
+json readJsonFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw ConfigError({{path, "", "cannot open file"}});
+    std::stringstream buf;
+    buf << in.rdbuf();
+    try {
+        return json::parse(buf.str());
+    } catch (const json::parse_error& e) {
+        // nlohmann reports a byte offset; turn it into line:column for people.
+        const std::string text = buf.str();
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < e.byte && i < text.size(); ++i) {
+            if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+        }
+        throw ConfigError({{path, "", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                          std::to_string(col) + ": " + e.what()}});
+    }
+}
+
+JsonObject::JsonObject(const json& obj, std::string pointer, IssueList& issues)
+    : m_obj(obj), m_pointer(std::move(pointer)), m_issues(issues) {
+    if (!m_obj.is_object()) {
+        m_issues.add(m_pointer, "must be an object");
+        m_valid = false;
+    }
+}
+
+bool JsonObject::has(const std::string& key) const { return m_valid && m_obj.contains(key); }
+
+const json* JsonObject::field(const std::string& key, bool required) {
+    m_seen.insert(key);
+    if (!m_valid) return nullptr;
+    auto it = m_obj.find(key);
+    if (it == m_obj.end()) {
+        if (required) m_issues.add(pointerOf(key), "missing required field");
+        return nullptr;
+    }
+    return &*it;
+}
+
+static std::string typeName(const json& j) { return j.type_name(); }
+
+std::optional<uint64_t> JsonObject::optU64(const std::string& key, uint64_t min, uint64_t max) {
+    const json* j = field(key, false);
+    if (!j) return std::nullopt;
+    if (j->is_number_unsigned()) {
+        uint64_t v = j->get<uint64_t>();
+        if (v < min || v > max) {
+            m_issues.add(pointerOf(key), "must be in [" + std::to_string(min) + ", " + std::to_string(max) +
+                                             "] (got " + std::to_string(v) + ")");
+            return std::nullopt;
+        }
+        return v;
+    }
+    if (j->is_number_integer()) {
+        m_issues.add(pointerOf(key), "must not be negative (got " + j->dump() + ")");
+    } else {
+        m_issues.add(pointerOf(key), "must be a non-negative integer (got " + typeName(*j) + " " + j->dump() + ")");
+    }
+    return std::nullopt;
+}
+
+uint64_t JsonObject::u64(const std::string& key, uint64_t min, uint64_t max) {
+    if (!field(key, true)) return min;
+    return optU64(key, min, max).value_or(min);
+}
+
+uint32_t JsonObject::u32(const std::string& key, uint32_t min, uint32_t max) {
+    return static_cast<uint32_t>(u64(key, min, max));
+}
+
+double JsonObject::number(const std::string& key, double min, double max) {
+    const json* j = field(key, true);
+    if (!j) return min;
+    if (!j->is_number()) {
+        m_issues.add(pointerOf(key), "must be a number (got " + typeName(*j) + ")");
+        return min;
+    }
+    double v = j->get<double>();
+    if (!std::isfinite(v) || v < min || v > max) {
+        std::ostringstream os;
+        os << "must be in [" << min << ", " << max << "] (got " << v << ")";
+        m_issues.add(pointerOf(key), os.str());
+        return min;
+    }
+    return v;
+}
+
+bool JsonObject::boolean(const std::string& key) {
+    const json* j = field(key, true);
+    if (!j) return false;
+    if (!j->is_boolean()) {
+        m_issues.add(pointerOf(key), "must be true or false (got " + typeName(*j) + ")");
+        return false;
+    }
+    return j->get<bool>();
+}
+
+std::string JsonObject::string(const std::string& key) {
+    const json* j = field(key, true);
+    if (!j) return {};
+    if (!j->is_string()) {
+        m_issues.add(pointerOf(key), "must be a string (got " + typeName(*j) + ")");
+        return {};
+    }
+    return j->get<std::string>();
+}
+
+std::optional<std::string> JsonObject::optString(const std::string& key) {
+    if (!field(key, false)) return std::nullopt;
+    return string(key);
+}
+
+std::string JsonObject::oneOf(const std::string& key, std::initializer_list<const char*> choices) {
+    std::string v = string(key);
+    if (!field(key, false)) return v;
+    std::string list;
+    for (const char* c : choices) {
+        if (v == c) return v;
+        list += (list.empty() ? "" : ", ") + std::string("\"") + c + "\"";
+    }
+    if (field(key, false)->is_string()) m_issues.add(pointerOf(key), "must be one of " + list + " (got \"" + v + "\")");
+    return {};
+}
+
+std::vector<uint32_t> JsonObject::u32List(const std::string& key, uint32_t max) {
+    std::vector<uint32_t> out;
+    const json* j = field(key, true);
+    if (!j) return out;
+    if (!j->is_array()) {
+        m_issues.add(pointerOf(key), "must be an array of integers (got " + typeName(*j) + ")");
+        return out;
+    }
+    for (size_t i = 0; i < j->size(); ++i) {
+        const json& e = (*j)[i];
+        if (!e.is_number_unsigned() || e.get<uint64_t>() > max) {
+            m_issues.add(pointerOf(key) + "/" + std::to_string(i),
+                         "must be an integer in [0, " + std::to_string(max) + "] (got " + e.dump() + ")");
+            continue;
+        }
+        out.push_back(e.get<uint32_t>());
+    }
+    return out;
+}
+
+static const json& nullJson() {
+    static const json n = json::object();
+    return n;
+}
+
+JsonObject JsonObject::object(const std::string& key) {
+    const json* j = field(key, true);
+    if (!j) {
+        JsonObject o(nullJson(), pointerOf(key), m_issues);
+        o.m_valid = false;
+        return o;
+    }
+    return JsonObject(*j, pointerOf(key), m_issues);
+}
+
+std::optional<JsonObject> JsonObject::optObject(const std::string& key) {
+    if (!field(key, false)) return std::nullopt;
+    return object(key);
+}
+
+static size_t editDistance(const std::string& a, const std::string& b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::string closestKey(const std::string& key, const std::set<std::string>& known) {
+    std::string best;
+    size_t bestD = SIZE_MAX;
+    for (const auto& k : known) {
+        size_t d = editDistance(key, k);
+        if (d < bestD) { bestD = d; best = k; }
+    }
+    return bestD <= std::max<size_t>(2, key.size() / 3) ? best : std::string();
+}
+
+void JsonObject::rejectUnknownKeys() {
+    if (!m_valid) return;
+    for (auto it = m_obj.begin(); it != m_obj.end(); ++it) {
+        if (m_seen.count(it.key())) continue;
+        std::string hint = closestKey(it.key(), m_seen);
+        m_issues.add(pointerOf(it.key()),
+                     "unknown key" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+    }
+}
+
+}  // namespace pilot::common

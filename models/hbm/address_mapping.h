@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Bit-field map from a physical address to (stack, channel, pseudo-channel, sid, bank group,
+// bank, row, column). The map file covers one stack; the stack index is the address divided
+// by the stack's capacity (the bits above the map). Loaded from workloads/mappings/*.json or
+// a DRAMSys address-mapping file.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "models/hbm/memspec.h"
+
+namespace pilot::hbm {
+
+enum class Field : uint8_t { Byte, Column, Channel, PseudoChannel, Sid, BankGroup, Bank, Row, kCount };
+inline constexpr size_t kFieldCount = size_t(Field::kCount);
+const char* fieldKey(Field f);   // JSON key: "byte", "column", ...
+
+struct DramAddress {
+    uint32_t stack = 0, channel = 0, pseudoChannel = 0, sid = 0, bankGroup = 0, bank = 0, row = 0, column = 0;
+    uint32_t byte = 0;   // offset inside the access
+    bool operator==(const DramAddress& o) const;
+};
+
+class AddressMapping {
+public:
+    // bits[f] lists the physical address bits of field f, least significant first.
+    AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bits, const Memspec& spec, uint32_t stacks,
+                   const std::string& file, const std::string& bitsPointer = "/bits");
+
+    DramAddress decode(uint64_t addr) const;
+    uint64_t encode(const DramAddress& a) const;
+
+    uint32_t stacks() const { return m_stacks; }
+    uint64_t capacity() const { return m_stackBytes * m_stacks; }
+    uint64_t stackBytes() const { return m_stackBytes; }
+    const std::vector<uint32_t>& bits(Field f) const { return m_bits[size_t(f)]; }
+    const Memspec& spec() const { return m_spec; }
+
+    // Global pseudo-channel index: (stack x channels + channel) x pseudoChannels + pc.
+    uint32_t pcIndex(const DramAddress& a) const;
+    uint32_t pcCount() const { return m_spec.org.pcsPerStack() * m_stacks; }
+    // Flat bank index and bank-group index inside a pseudo-channel.
+    uint32_t bankIndex(const DramAddress& a) const;
+    uint32_t bankGroupIndex(const DramAddress& a) const;
+
+    // The address of the `offset`-th byte of the region served by the first `pcs` pseudo-
+    // channels (a power of two), in physical-address order: lets a traffic generator walk
+    // "sequentially" inside a sub-system. Bits: every map bit but the pseudo-channel-selecting
+    // ones, plus the lowest log2(pcs) of those (pc, then channel, then stack).
+    uint64_t regionAddress(uint64_t offset, uint32_t pcs) const;
+    uint64_t regionBytes(uint32_t pcs) const { return m_spec.org.bytesPerPc() * pcs; }
+
+private:
+    std::array<std::vector<uint32_t>, kFieldCount> m_bits;
+    Memspec m_spec;
+    uint32_t m_stacks;
+    uint64_t m_stackBytes;
+    uint32_t m_stackShift;
+};
+
+// Loads our mapping format or a DRAMSys address mapping (detected by "addressmapping").
+AddressMapping loadAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks);
+
+}  // namespace pilot::hbm

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+// Catch2 runs inside sc_main (after SCC): libsystemc provides main(). CTest runs each test case
+// in its own process (catch_discover_tests), because SystemC elaborates once per process.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+#include <systemc>
+
+int sc_main(int argc, char* argv[]) {
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    return Catch::Session().run(argc, argv);
+}
