@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "models/hbm/address_mapping.h"
+
+#include "models/common/json_reader.h"
+#include "models/hbm/dramsys_formats.h"
+
+namespace pilot::hbm {
+
+using common::IssueList;
+
+const char* fieldKey(Field f) {
+    static const char* keys[] = {"byte", "column", "channel", "pseudo_channel", "sid", "bank_group", "bank", "row"};
+    return keys[size_t(f)];
+}
+
+bool DramAddress::operator==(const DramAddress& o) const {
+    return stack == o.stack && channel == o.channel && pseudoChannel == o.pseudoChannel && sid == o.sid &&
+           bankGroup == o.bankGroup && bank == o.bank && row == o.row && column == o.column && byte == o.byte;
+}
+
+static uint32_t log2Exact(uint64_t v) {
+    uint32_t n = 0;
+    while ((uint64_t(1) << n) < v) ++n;
+    return n;
+}
+
+AddressMapping::AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bits, const Memspec& spec,
+                               uint32_t stacks, const std::string& file, const std::string& bitsPointer)
+    : m_bits(std::move(bits)), m_spec(spec), m_stacks(stacks), m_stackBytes(spec.org.bytesPerStack()) {
+    IssueList issues(file);
+    const auto& g = spec.org;
+    const uint64_t counts[kFieldCount] = {g.accessBytes, g.columns, g.channels, g.pseudoChannels,
+                                          g.sids,        g.bankGroups, g.banksPerGroup, g.rows};
+    m_stackShift = log2Exact(m_stackBytes);
+    std::vector<int> owner(m_stackShift, -1);
+    for (size_t f = 0; f < kFieldCount; ++f) {
+        const std::string ptr = bitsPointer + "/" + fieldKey(Field(f));
+        uint32_t want = log2Exact(counts[f]);
+        if (m_bits[f].size() != want)
+            issues.add(ptr, "needs " + std::to_string(want) + " bits for " + std::to_string(counts[f]) + " " +
+                                fieldKey(Field(f)) + " values of the memspec (got " +
+                                std::to_string(m_bits[f].size()) + ")");
+        for (uint32_t b : m_bits[f]) {
+            if (b >= m_stackShift) {
+                issues.add(ptr, "bit " + std::to_string(b) + " is beyond the stack's " + std::to_string(m_stackShift) +
+                                    " address bits");
+            } else if (owner[b] >= 0) {
+                issues.add(ptr, "bit " + std::to_string(b) + " is already used by \"" + fieldKey(Field(owner[b])) + "\"");
+            } else {
+                owner[b] = int(f);
+            }
+        }
+    }
+    if (m_stacks == 0 || (m_stacks & (m_stacks - 1))) issues.add("", "stack count must be a power of two");
+    issues.throwIfAny();
+}
+
+DramAddress AddressMapping::decode(uint64_t addr) const {
+    auto gather = [&](Field f) {
+        uint32_t v = 0;
+        const auto& bits = m_bits[size_t(f)];
+        for (size_t i = 0; i < bits.size(); ++i) v |= uint32_t((addr >> bits[i]) & 1u) << i;
+        return v;
+    };
+    DramAddress a;
+    a.stack = uint32_t(addr >> m_stackShift);
+    a.byte = gather(Field::Byte);
+    a.column = gather(Field::Column);
+    a.channel = gather(Field::Channel);
+    a.pseudoChannel = gather(Field::PseudoChannel);
+    a.sid = gather(Field::Sid);
+    a.bankGroup = gather(Field::BankGroup);
+    a.bank = gather(Field::Bank);
+    a.row = gather(Field::Row);
+    return a;
+}
+
+uint64_t AddressMapping::encode(const DramAddress& a) const {
+    uint64_t addr = uint64_t(a.stack) << m_stackShift;
+    auto scatter = [&](Field f, uint32_t v) {
+        const auto& bits = m_bits[size_t(f)];
+        for (size_t i = 0; i < bits.size(); ++i) addr |= uint64_t((v >> i) & 1u) << bits[i];
+    };
+    scatter(Field::Byte, a.byte);
+    scatter(Field::Column, a.column);
+    scatter(Field::Channel, a.channel);
+    scatter(Field::PseudoChannel, a.pseudoChannel);
+    scatter(Field::Sid, a.sid);
+    scatter(Field::BankGroup, a.bankGroup);
+    scatter(Field::Bank, a.bank);
+    scatter(Field::Row, a.row);
+    return addr;
+}
+
+uint32_t AddressMapping::pcIndex(const DramAddress& a) const {
+    return (a.stack * m_spec.org.channels + a.channel) * m_spec.org.pseudoChannels + a.pseudoChannel;
+}
+
+uint32_t AddressMapping::bankGroupIndex(const DramAddress& a) const { return a.sid * m_spec.org.bankGroups + a.bankGroup; }
+
+uint32_t AddressMapping::bankIndex(const DramAddress& a) const {
+    return bankGroupIndex(a) * m_spec.org.banksPerGroup + a.bank;
+}
+
+uint64_t AddressMapping::regionAddress(uint64_t offset, uint32_t pcs) const {
+    // Free bits: every in-stack bit that does not select a pseudo-channel, in address order...
+    std::vector<uint32_t> selectors;   // pc, channel, then stack bits: lowest flat-index bits first
+    for (uint32_t b : m_bits[size_t(Field::PseudoChannel)]) selectors.push_back(b);
+    for (uint32_t b : m_bits[size_t(Field::Channel)]) selectors.push_back(b);
+    for (uint32_t s = 0; (1u << s) < m_stacks; ++s) selectors.push_back(m_stackShift + s);
+    const uint32_t freeSelectors = log2Exact(pcs);
+    std::vector<bool> isSelector(m_stackShift + 32, false);
+    for (uint32_t b : selectors) isSelector[b] = true;
+    // ...plus the lowest log2(pcs) selector bits, placed where the address has them.
+    std::vector<bool> isFree(m_stackShift + 32, false);
+    for (uint32_t b = 0; b < m_stackShift; ++b) isFree[b] = !isSelector[b];
+    for (uint32_t i = 0; i < freeSelectors && i < selectors.size(); ++i) isFree[selectors[i]] = true;
+    uint64_t addr = 0;
+    uint32_t next = 0;
+    for (uint32_t b = 0; b < isFree.size() && (offset >> next); ++b) {
+        if (!isFree[b]) continue;
+        addr |= ((offset >> next) & 1u) << b;
+        ++next;
+    }
+    return addr;
+}
+
+AddressMapping loadAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks) {
+    nlohmann::json doc = common::readJsonFile(path);
+    if (doc.is_object() && doc.contains("addressmapping"))
+        return AddressMapping(parseDramsysMappingBits(doc, path), spec, stacks, path, "/addressmapping");
+    IssueList issues(path);
+    common::JsonObject root(doc, "", issues);
+    root.string("name");
+    root.allow("notes");
+    common::JsonObject bits = root.object("bits");
+    std::array<std::vector<uint32_t>, kFieldCount> out;
+    for (size_t f = 0; f < kFieldCount; ++f) out[f] = bits.u32List(fieldKey(Field(f)), 63);
+    bits.rejectUnknownKeys();
+    root.rejectUnknownKeys();
+    issues.throwIfAny();
+    return AddressMapping(std::move(out), spec, stacks, path, "/bits");
+}
+
+}  // namespace pilot::hbm

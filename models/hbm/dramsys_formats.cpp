@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+#include "models/hbm/dramsys_formats.h"
+
+#include <cmath>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "models/common/json_reader.h"
+
+namespace pilot::hbm {
+
+using common::IssueList;
+using common::JsonObject;
+using nlohmann::json;
+
+namespace {
+
+bool isPow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+uint32_t log2Floor(uint64_t v) {
+    uint32_t n = 0;
+    while (v >>= 1) ++n;
+    return n;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Memspec
+// ---------------------------------------------------------------------------------------------
+//
+// How each of our Memspec fields is obtained from a DRAMSys memspec (HBM2 field names; HBM3,
+// as DRAMUtils describes it, names the per-bank refresh RFCPB / REFIPB):
+//
+//   org.channels        nbrOfChannels
+//   org.pseudoChannels  nbrOfPseudoChannels
+//   org.sids            nbrOfStacks
+//   org.bankGroups      nbrOfBankGroups / nbrOfStacks   (DRAMSys counts groups over all SIDs)
+//   org.banksPerGroup   nbrOfBanks / nbrOfBankGroups    (as MemSpecHBM2 computes banksPerGroup)
+//   org.rows, columns   nbrOfRows, nbrOfColumns         (columns in bursts, as DRAMSys sizes rows)
+//   org.dataBusBits     width x nbrOfDevices            (devices side by side form one bus)
+//   org.burstLength     burstLength                     (maxBurstLength, if given, must match)
+//   org.accessBytes     dataBusBits x burstLength / 8
+//   org.dataRateGbps    dataRate / tCK[ns]              (dataRate = beats per clock)
+//   t.tCKps             tCK (seconds; a value >= 1e-3 is taken as picoseconds, DRAMSys 5.0/5.1)
+//   t.nBL               burstLength / dataRate          (DRAMSys tBURST)
+//   t.RTPS = t.RTPL     RTP                             (DRAMSys has a single RD-to-PRE time)
+//   t.RFCPB             RFCSB (HBM2) / RFCPB (HBM3)
+//   t.RTW               RTW - (RL + nBL - WL)           (DRAMSys RTW is the whole RD-to-WR
+//                                                        spacing; ours is readToWrite() minus
+//                                                        the data-bus part RL + nBL - WL)
+//   t.CCDAB = t.CCDSB   CCDL                            (DRAMSys has no PIM; a bank streams one
+//                                                        column per tCCD_L, so that is the
+//                                                        spacing of MAC commands without a
+//                                                        power-limit penalty)
+//   pimAllBankPowerLimit  true                          (all-bank PIM commands keep tFAW/tRRD:
+//                                                        the conservative choice)
+//   the rest            same name, in cycles
+//
+// Read, checked, and not used: DQSCK (DRAMSys puts read data at RL + DQSCK; our RL is RL as
+// given), PL (parity latency; DRAMSys uses it only for power-down timing), CCDR, XP, CKE, XS,
+// REFISB / REFIPB (we refresh each bank every REFI / banks: DRAMSys's HBM2.json has
+// REFISB = 244 = REFI / 16 from its older 16-bank layout), PPD and RAA* (HBM3).
+// Also not modelled: DRAMSys's ACT occupies two command cycles, so its checker adds one tCK to
+// ACT->RD/WR/PRE; our RCDRD/RCDWR/RAS are the memspec values as given.
+
+Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
+    IssueList issues(file);
+    JsonObject root(doc, "", issues);
+    JsonObject ms = root.object("memspec");
+    root.rejectUnknownKeys();
+
+    Memspec m;
+    m.sourceFile = file;
+    m.standard = ms.oneOf("memoryType", {"HBM2", "HBM3"});
+    m.name = ms.string("memoryId");
+    const bool hbm3 = m.standard == "HBM3";
+    // DRAMPower's sections may sit in the same file; they describe power, not timing.
+    ms.allow("mempowerspec");
+    ms.allow("memimpedancespec");
+
+    // --- memarchitecturespec ------------------------------------------------------------
+    JsonObject a = ms.object("memarchitecturespec");
+    const uint32_t channels = a.u32("nbrOfChannels", 1, 64);
+    const uint32_t pcs = a.u32("nbrOfPseudoChannels", 1, 4);
+    const uint32_t stacks = a.u32("nbrOfStacks", 1, 16);
+    const uint32_t groups = a.u32("nbrOfBankGroups", 1, 256);
+    const uint32_t banks = a.u32("nbrOfBanks", 1, 1024);
+    const uint32_t rows = a.u32("nbrOfRows", 1, 1u << 20);
+    const uint32_t columns = a.u32("nbrOfColumns", 1, 1u << 12);
+    const uint32_t bl = a.u32("burstLength", 1, 64);
+    const std::optional<uint64_t> maxBl = a.optU64("maxBurstLength", 1, 64);
+    const uint32_t dataRate = a.u32("dataRate", 1, 16);
+    const uint32_t width = a.u32("width", 1, 1024);
+    const uint32_t devices = a.u32("nbrOfDevices", 1, 16);
+    if (hbm3) {
+        // Refresh-management thresholds (RFM); PILOT-VP does not model RFM.
+        for (const char* k : {"RAAIMT", "RAAMMT", "RAADEC"}) a.u64(k);
+    }
+    a.rejectUnknownKeys();
+
+    const std::string ap = a.pointer();
+    auto archIssue = [&](const char* key, const std::string& reason) { issues.add(ap + "/" + key, reason); };
+    if (groups % stacks != 0)
+        archIssue("nbrOfBankGroups", "must be a multiple of nbrOfStacks (" + std::to_string(stacks) +
+                                         "): DRAMSys counts the bank groups of all stacks of a pseudo-channel (got " +
+                                         std::to_string(groups) + ")");
+    if (banks % groups != 0)
+        archIssue("nbrOfBanks", "must be a multiple of nbrOfBankGroups (" + std::to_string(groups) + ") (got " +
+                                    std::to_string(banks) + ")");
+    if (maxBl && *maxBl != bl)
+        archIssue("maxBurstLength", "must equal burstLength (" + std::to_string(bl) +
+                                        "): PILOT-VP models one burst length (got " + std::to_string(*maxBl) + ")");
+    if (bl % dataRate != 0)
+        archIssue("burstLength", "must be a multiple of dataRate (" + std::to_string(dataRate) +
+                                     ") so that a burst takes whole clocks (got " + std::to_string(bl) + ")");
+    if ((uint64_t(width) * devices * bl) % 8 != 0)
+        archIssue("width", "width x nbrOfDevices x burstLength must be whole bytes");
+    // Powers of two, reported under DRAMSys's names (validateMemspec would use ours).
+    const std::pair<const char*, uint64_t> pow2[] = {
+        {"nbrOfChannels", channels}, {"nbrOfPseudoChannels", pcs}, {"nbrOfStacks", stacks},
+        {"nbrOfBankGroups", groups}, {"nbrOfBanks", banks},        {"nbrOfRows", rows},
+        {"nbrOfColumns", columns},   {"burstLength", bl},          {"width", uint64_t(width) * devices},
+    };
+    for (const auto& [key, v] : pow2)
+        if (!isPow2(v)) archIssue(key, "must be a power of two (got " + std::to_string(v) + ")");
+
+    auto& g = m.org;
+    g.channels = channels;
+    g.pseudoChannels = pcs;
+    g.sids = stacks;
+    g.bankGroups = std::max<uint32_t>(1, groups / stacks);
+    g.banksPerGroup = std::max<uint32_t>(1, banks / groups);
+    g.rows = rows;
+    g.columns = columns;
+    g.dataBusBits = width * devices;
+    g.burstLength = bl;
+    g.accessBytes = uint32_t(uint64_t(g.dataBusBits) * bl / 8);
+
+    // --- memtimingspec ------------------------------------------------------------------
+    JsonObject t = ms.object("memtimingspec");
+    const std::string tp = t.pointer();
+    auto& c = m.t;
+    constexpr double kTinyTck = 1e-15;   // number() returns this for a missing or bad tCK
+    const double tck = t.number("tCK", kTinyTck, 1e9);
+    if (tck > kTinyTck) {
+        const double ps = tck < 1e-3 ? tck * 1e12 : tck;
+        if (ps < 100 || ps > 100000)
+            issues.add(tp + "/tCK", "must be a clock period in seconds between 1e-10 and 1e-7 (got " + t.raw().at("tCK").dump() + ")");
+        else
+            c.tCKps = uint32_t(std::lround(ps));
+    }
+    struct Entry { const char* key; uint32_t* dst; uint32_t min; };
+    const Entry entries[] = {
+        {"RL", &c.RL, 1},       {"WL", &c.WL, 1},       {"RCDRD", &c.RCDRD, 1}, {"RCDWR", &c.RCDWR, 1},
+        {"RP", &c.RP, 1},       {"RAS", &c.RAS, 1},     {"RC", &c.RC, 1},       {"WR", &c.WR, 1},
+        {"RTP", &c.RTPL, 1},    {"CCDS", &c.CCDS, 1},   {"CCDL", &c.CCDL, 1},   {"RRDS", &c.RRDS, 1},
+        {"RRDL", &c.RRDL, 1},   {"WTRS", &c.WTRS, 1},   {"WTRL", &c.WTRL, 1},   {"FAW", &c.FAW, 1},
+        {"RFC", &c.RFC, 1},     {"REFI", &c.REFI, 1},   {"RREFD", &c.RREFD, 1},
+        {hbm3 ? "RFCPB" : "RFCSB", &c.RFCPB, 1},
+    };
+    for (const auto& e : entries) *e.dst = t.u32(e.key, e.min, 1u << 20);
+    const std::optional<uint64_t> rtw = t.optU64("RTW", 0, 1u << 20);   // converted below
+    if (t.valid() && !t.has("RTW")) issues.add(tp + "/RTW", "missing required field");
+    // Required by DRAMSys, not used here (see the table above).
+    for (const char* k : {"DQSCK", "PL", "CCDR", "XP", "CKE", "XS"}) t.u32(k, 0, 1u << 20);
+    if (hbm3) {
+        t.u32("REFIPB", 0, 1u << 20);
+        t.u32("PPD", 0, 1u << 20);
+    } else {
+        t.u32("REFISB", 0, 1u << 20);
+    }
+    t.rejectUnknownKeys();
+    ms.rejectUnknownKeys();
+
+    c.RTPS = c.RTPL;
+    c.nBL = std::max<uint32_t>(1, bl / dataRate);
+    const int64_t busPart = int64_t(c.RL) + c.nBL - int64_t(c.WL);
+    if (rtw && int64_t(*rtw) < busPart)
+        issues.add(tp + "/RTW", "must be >= RL + burst - WL = " + std::to_string(busPart) +
+                                    " (DRAMSys RTW is the whole RD-to-WR spacing; less lets read and write data "
+                                    "overlap on the bus) (got " + std::to_string(*rtw) + ")");
+    else if (rtw)
+        c.RTW = uint32_t(*rtw - busPart);
+    c.CCDAB = c.CCDL;
+    c.CCDSB = c.CCDL;
+    m.pimAllBankPowerLimit = true;
+    if (c.tCKps > 0) g.dataRateGbps = dataRate / (c.tCKps * 1e-3);
+
+    issues.throwIfAny();
+    validateMemspec(m, file, "/memspec/memtimingspec", "/memspec/memarchitecturespec");
+    return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address mapping
+// ---------------------------------------------------------------------------------------------
+
+std::array<std::vector<uint32_t>, kFieldCount> parseDramsysMappingBits(const json& doc, const std::string& file,
+                                                                       uint32_t accessBytes) {
+    IssueList issues(file);
+    JsonObject root(doc, "", issues);
+    JsonObject am = root.object("addressmapping");
+    root.rejectUnknownKeys();
+
+    // One DRAMSys bit list: each entry is a bit number, or a list of bits XORed together.
+    auto bitList = [&](const char* key, bool required) -> std::vector<uint32_t> {
+        std::vector<uint32_t> out;
+        am.allow(key);
+        if (!am.valid()) return out;
+        const std::string ptr = am.pointerOf(key);
+        if (!am.has(key)) {
+            if (required) issues.add(ptr, "missing required field");
+            return out;
+        }
+        const json& j = am.raw()[key];
+        if (!j.is_array()) {
+            issues.add(ptr, "must be an array of address bit numbers (got " + std::string(j.type_name()) + ")");
+            return out;
+        }
+        for (size_t i = 0; i < j.size(); ++i) {
+            const json* e = &j[i];
+            const std::string ep = ptr + "/" + std::to_string(i);
+            if (e->is_array()) {
+                if (e->size() != 1) {
+                    issues.add(ep, "an XOR of address bits (" + e->dump() +
+                                       ") is not supported: PILOT-VP maps each field to plain address bits");
+                    continue;
+                }
+                e = &(*e)[0];
+            }
+            // Non-negative integers of either JSON kind (a document built in code holds signed ones).
+            if (!e->is_number_integer() || e->get<int64_t>() < 0 || e->get<int64_t>() > 63) {
+                issues.add(ep, "must be an address bit number in [0, 63] (got " + e->dump() + ")");
+                continue;
+            }
+            out.push_back(e->get<uint32_t>());
+        }
+        return out;
+    };
+
+    std::vector<uint32_t> byteBits = bitList("BYTE_BIT", false);
+    std::vector<uint32_t> burstBits = bitList("BURST_BIT", false);
+    std::vector<uint32_t> column = bitList("COLUMN_BIT", true);
+    std::vector<uint32_t> row = bitList("ROW_BIT", true);
+    std::vector<uint32_t> bank = bitList("BANK_BIT", false);
+    std::vector<uint32_t> group = bitList("BANKGROUP_BIT", false);
+    std::vector<uint32_t> rank = bitList("RANK_BIT", false);
+    std::vector<uint32_t> stack = bitList("STACK_BIT", false);
+    std::vector<uint32_t> pc = bitList("PSEUDOCHANNEL_BIT", false);
+    std::vector<uint32_t> channel = bitList("CHANNEL_BIT", false);
+    am.rejectUnknownKeys();
+
+    if (am.has("BYTE_BIT") && am.has("BURST_BIT"))
+        issues.add(am.pointerOf("BURST_BIT"), "cannot be used together with BYTE_BIT (give the bytes of one burst "
+                                              "as BURST_BIT, or the bytes of one beat as BYTE_BIT)");
+    if (am.has("RANK_BIT") && am.has("PSEUDOCHANNEL_BIT"))
+        issues.add(am.pointerOf("RANK_BIT"), "cannot be used together with PSEUDOCHANNEL_BIT: DRAMSys models HBM "
+                                             "pseudo-channels as ranks, so both would select the pseudo-channel");
+
+    std::vector<uint32_t> byte = burstBits.empty() ? byteBits : burstBits;
+    if (accessBytes != 0 && isPow2(accessBytes) && issues.empty()) {
+        // BYTE_BIT style: the column bits just above the byte bits select the beat of a burst.
+        // Move them to Byte, lowest first, until Byte covers one access.
+        const uint32_t want = log2Floor(accessBytes);
+        while (byte.size() < want) {
+            uint32_t next = 0;
+            for (uint32_t b : byte) next = std::max(next, b + 1);
+            if (column.empty() || column.front() != next) {
+                issues.add(am.pointerOf("COLUMN_BIT"),
+                           "must start with address bit " + std::to_string(next) + ": with " +
+                               std::to_string(byte.size()) + " byte bits, the lowest column bits select the beat " +
+                               "inside one " + std::to_string(accessBytes) + "-byte access");
+                break;
+            }
+            byte.push_back(column.front());
+            column.erase(column.begin());
+        }
+    }
+    issues.throwIfAny();
+
+    std::array<std::vector<uint32_t>, kFieldCount> out;
+    out[size_t(Field::Byte)] = std::move(byte);
+    out[size_t(Field::Column)] = std::move(column);
+    out[size_t(Field::Channel)] = std::move(channel);
+    out[size_t(Field::PseudoChannel)] = pc.empty() ? std::move(rank) : std::move(pc);
+    out[size_t(Field::Sid)] = std::move(stack);
+    out[size_t(Field::BankGroup)] = std::move(group);
+    out[size_t(Field::Bank)] = std::move(bank);
+    out[size_t(Field::Row)] = std::move(row);
+    return out;
+}
+
+}  // namespace pilot::hbm

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: MIT
+#include "models/hbm/pc_controller.h"
+
+#include <algorithm>
+
+namespace pilot::hbm {
+
+using sc_core::sc_time;
+using tlm::tlm_generic_payload;
+using tlm::tlm_phase;
+using tlm::tlm_sync_enum;
+
+static constexpr uint64_t kNever = UINT64_MAX;
+
+PseudoChannelController::PseudoChannelController(sc_core::sc_module_name name, const Memspec& spec,
+                                                 const AddressMapping& map, const ControllerConfig& cfg,
+                                                 BackingStore& store, uint32_t pcIndex)
+    : sc_module(name),
+      tSocket("tSocket"),
+      m_spec(spec),
+      m_map(map),
+      m_cfg(cfg),
+      m_store(store),
+      m_pc(pcIndex),
+      m_tCK(sc_time::from_value(spec.t.tCKps)),
+      m_banksPerGroup(spec.org.banksPerGroup),
+      m_timing(spec, spec.org.banksPerPc(), spec.org.bankGroupsPerPc()),
+      m_banks(spec.org.banksPerPc()),
+      m_slots(cfg.readQueue + cfg.writeQueue),
+      m_traceOpenRow(spec.org.banksPerPc(), -1) {
+    // The request pool never grows: references into it stay valid across reentrant calls.
+    for (uint32_t i = uint32_t(m_slots.size()); i-- > 0;) m_freeSlots.push_back(i);
+    for (auto& b : m_banks) {
+        b.queue[0].reserve(cfg.readQueue);
+        b.queue[1].reserve(cfg.writeQueue);
+    }
+    if (cfg.refresh == RefreshPolicy::AllBank) m_nextRefresh = spec.t.REFI;
+    if (cfg.refresh == RefreshPolicy::PerBank) m_nextRefresh = spec.refiPerBank();
+    tSocket.register_nb_transport_fw(this, &PseudoChannelController::nbTransportFw);
+    tSocket.register_b_transport(this, &PseudoChannelController::bTransport);
+    tSocket.register_transport_dbg(this, &PseudoChannelController::transportDbg);
+    tSocket.register_get_direct_mem_ptr(this, &PseudoChannelController::getDirectMemPtr);
+    SC_HAS_PROCESS(PseudoChannelController);
+    SC_METHOD(process);
+    sensitive << m_wake;
+}
+
+uint64_t PseudoChannelController::nowCycle() const {
+    const uint64_t ps = sc_core::sc_time_stamp().value();
+    return (ps + m_spec.t.tCKps - 1) / m_spec.t.tCKps;
+}
+
+void PseudoChannelController::trace(sc_core::sc_trace_file* tf) const {
+    const std::string base = name();
+    for (size_t b = 0; b < m_traceOpenRow.size(); ++b)
+        sc_core::sc_trace(tf, m_traceOpenRow[b], base + ".bank" + std::to_string(b) + "_open_row");
+    sc_core::sc_trace(tf, m_traceQueue, base + ".queue_occupancy");
+    sc_core::sc_trace(tf, m_traceLastCmd, base + ".command");
+    sc_core::sc_trace(tf, m_traceRefreshing, base + ".refresh_pending");
+}
+
+// ---------------------------------------------------------------- TLM entry points
+
+bool PseudoChannelController::validate(tlm_generic_payload& t) {
+    const uint64_t addr = t.get_address();
+    const uint32_t len = t.get_data_length();
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    if (t.get_command() == tlm::TLM_IGNORE_COMMAND) {
+        status = tlm::TLM_COMMAND_ERROR_RESPONSE;
+    } else if (addr >= m_map.capacity() || m_map.pcIndex(m_map.decode(addr)) != m_pc) {
+        status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    } else if (len == 0 || (addr % m_spec.org.accessBytes) + len > m_spec.org.accessBytes ||
+               t.get_streaming_width() < len) {
+        // One transaction is at most one burst and must not cross a burst boundary.
+        status = tlm::TLM_BURST_ERROR_RESPONSE;
+    } else if (t.get_byte_enable_ptr()) {
+        status = tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+    }
+    t.set_response_status(status);
+    if (status != tlm::TLM_OK_RESPONSE) ++m_stats.errors;
+    return status == tlm::TLM_OK_RESPONSE;
+}
+
+bool PseudoChannelController::hasRoom(bool write) const {
+    return m_queued[write] < (write ? m_cfg.writeQueue : m_cfg.readQueue);
+}
+
+uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, uint64_t arrival, sc_core::sc_event* done) {
+    if (t.has_mm()) t.acquire();
+    const uint32_t slot = m_freeSlots.back();
+    m_freeSlots.pop_back();
+    Request& r = m_slots[slot];
+    const DramAddress a = m_map.decode(t.get_address());
+    r = Request{};
+    r.trans = &t;
+    r.done = done;
+    r.seq = m_seq++;
+    r.arrival = arrival;
+    r.addr = t.get_address();
+    r.row = a.row;
+    r.column = a.column;
+    r.bank = uint16_t(m_map.bankIndex(a));
+    r.group = uint16_t(m_map.bankGroupIndex(a));
+    r.write = t.is_write();
+    m_banks[r.bank].queue[r.write].push_back(slot);
+    ++m_queued[r.write];
+    m_stats.firstArrivalCycle = std::min(m_stats.firstArrivalCycle, arrival);
+    m_traceQueue = m_queued[0] + m_queued[1];
+    // Inside process() the scheduler rescans after every issue; outside, wake it.
+    if (!m_inProcess) m_wake.notify(cycles(arrival) - std::min(cycles(arrival), sc_core::sc_time_stamp()));
+    return slot;
+}
+
+tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm_phase& ph, sc_time& d) {
+    if (ph == tlm::BEGIN_REQ) {
+        if (!validate(t)) return tlm::TLM_COMPLETED;
+        const sc_time at = sc_core::sc_time_stamp() + d;
+        const uint64_t arrival = (at.value() + m_spec.t.tCKps - 1) / m_spec.t.tCKps;
+        if (m_blocked.empty() && hasRoom(t.is_write())) {
+            enqueue(t, arrival, nullptr);
+            ph = tlm::END_REQ;
+            return tlm::TLM_UPDATED;
+        }
+        // Back-pressure: END_REQ follows when a queue entry frees (admitBlocked).
+        if (t.has_mm()) t.acquire();
+        m_blocked.push_back(&t);
+        ++m_stats.backPressureEvents;
+        return tlm::TLM_ACCEPTED;
+    }
+    if (ph == tlm::END_RESP) {
+        m_respBusy = false;
+        if (t.has_mm()) t.release();
+        if (!m_responses.empty()) {
+            Pending p = m_responses.front();
+            m_responses.pop_front();
+            sendResponse(p.trans, p.readyCycle);
+        }
+        return tlm::TLM_COMPLETED;
+    }
+    SC_REPORT_ERROR(name(), "nb_transport_fw: illegal phase (expected BEGIN_REQ or END_RESP)");
+    return tlm::TLM_COMPLETED;
+}
+
+void PseudoChannelController::bTransport(tlm_generic_payload& t, sc_time& d) {
+    sc_core::wait(d);
+    d = sc_core::SC_ZERO_TIME;
+    if (!validate(t)) return;
+    while (!m_blocked.empty() || !hasRoom(t.is_write())) sc_core::wait(m_roomFreed);
+    sc_core::sc_event done;
+    enqueue(t, nowCycle(), &done);
+    sc_core::wait(done);
+}
+
+unsigned int PseudoChannelController::transportDbg(tlm_generic_payload& t) {
+    const uint64_t addr = t.get_address();
+    const uint32_t len = t.get_data_length();
+    if (addr >= m_map.capacity() || len > m_map.capacity() - addr) {
+        t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return 0;
+    }
+    if (t.is_read()) m_store.read(addr, t.get_data_ptr(), len);
+    else if (t.is_write()) m_store.write(addr, t.get_data_ptr(), len);
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+    return len;
+}
+
+bool PseudoChannelController::getDirectMemPtr(tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
+    const uint64_t addr = t.get_address();
+    if (addr >= m_map.capacity()) return false;
+    // One backing-store page at a time: the store is sparse, pages are not contiguous.
+    const uint64_t base = BackingStore::pageBase(addr);
+    dmi.set_dmi_ptr(m_store.page(addr));
+    dmi.set_start_address(base);
+    dmi.set_end_address(std::min(base + BackingStore::kPageBytes, m_map.capacity()) - 1);
+    dmi.allow_read_write();
+    dmi.set_read_latency(cycles(m_spec.t.RCDRD + m_spec.t.RL + m_spec.t.nBL));
+    dmi.set_write_latency(cycles(m_spec.t.RCDWR + m_spec.t.WL + m_spec.t.nBL));
+    return true;
+}
+
+void PseudoChannelController::admitBlocked() {
+    while (!m_blocked.empty() && hasRoom(m_blocked.front()->is_write())) {
+        tlm_generic_payload* t = m_blocked.front();
+        m_blocked.pop_front();
+        enqueue(*t, nowCycle(), nullptr);
+        if (t->has_mm()) t->release();   // enqueue took its own reference
+        tlm_phase ph = tlm::END_REQ;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        tSocket->nb_transport_bw(*t, ph, d);
+    }
+    m_roomFreed.notify(sc_core::SC_ZERO_TIME);
+}
+
+void PseudoChannelController::sendResponse(tlm_generic_payload* t, uint64_t readyCycle) {
+    if (m_respBusy) {
+        m_responses.push_back({t, readyCycle});
+        return;
+    }
+    const uint64_t now = nowCycle();
+    tlm_phase ph = tlm::BEGIN_RESP;
+    sc_time d = cycles(readyCycle > now ? readyCycle - now : 0);
+    tlm_sync_enum r = tSocket->nb_transport_bw(*t, ph, d);
+    if (r == tlm::TLM_ACCEPTED) {
+        m_respBusy = true;   // END_RESP will come through nb_transport_fw
+        return;
+    }
+    if (t->has_mm()) t->release();
+}
+
+// ---------------------------------------------------------------- scheduler
+
+void PseudoChannelController::updateMode() {
+    if (!m_writeMode) {
+        if (m_queued[1] >= m_cfg.writeHighWatermark || (m_queued[0] == 0 && m_queued[1] > 0)) m_writeMode = true;
+    } else if (m_queued[1] == 0 || (m_queued[1] <= m_cfg.writeLowWatermark && m_queued[0] > 0)) {
+        m_writeMode = false;
+    }
+}
+
+bool PseudoChannelController::refreshBlocks(uint32_t bank) const {
+    return m_refreshPending && (m_cfg.refresh == RefreshPolicy::AllBank || bank == m_refreshBank);
+}
+
+void PseudoChannelController::refreshCandidate(uint64_t now, Candidate& rowCmd, uint64_t& next) {
+    if (m_cfg.refresh == RefreshPolicy::None) return;
+    if (!m_refreshPending) {
+        if (now < m_nextRefresh) {
+            next = std::min(next, m_nextRefresh);
+            return;
+        }
+        m_refreshPending = true;
+        m_traceRefreshing = true;
+    }
+    Candidate c;
+    uint64_t e = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
+    const uint32_t groups = m_spec.org.bankGroupsPerPc();
+    if (m_cfg.refresh == RefreshPolicy::AllBank) {
+        bool anyOpen = false;
+        for (uint32_t b = 0; b < m_banks.size(); ++b) anyOpen |= m_banks[b].open;
+        c.cmd = anyOpen ? Command::PREA : Command::REFAB;
+        for (uint32_t b = 0; b < m_banks.size(); ++b)
+            if (!anyOpen || m_banks[b].open) e = std::max(e, m_timing.earliest(c.cmd, b, b / m_banksPerGroup));
+        (void)groups;
+    } else {
+        const uint32_t b = m_refreshBank;
+        c.cmd = m_banks[b].open ? Command::PRE : Command::REFPB;
+        c.bank = b;
+        e = std::max(e, m_timing.earliest(c.cmd, b, b / m_banksPerGroup));
+    }
+    if (e <= now) rowCmd = c;
+    else next = std::min(next, e);
+}
+
+uint64_t PseudoChannelController::scan(uint64_t now, Candidate& rowCmd, Candidate& colCmd) {
+    uint64_t next = kNever;
+    refreshCandidate(now, rowCmd, next);
+    if (m_refreshPending && m_cfg.refresh == RefreshPolicy::AllBank) return next;
+    const bool w = m_writeMode;
+    const bool fcfs = m_cfg.scheduler == SchedulerPolicy::Fcfs;
+    uint64_t oldest = kNever;
+    if (fcfs) {
+        for (const Bank& bk : m_banks)
+            for (uint32_t s : bk.queue[w])
+                if (m_slots[s].arrival <= now) { oldest = std::min(oldest, m_slots[s].seq); break; }
+    }
+    const uint64_t rowBusFree = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
+    const uint64_t colBusFree = m_lastColCycle == kNever ? 0 : m_lastColCycle + 1;
+    for (uint32_t b = 0; b < m_banks.size(); ++b) {
+        const Bank& bk = m_banks[b];
+        const auto& q = bk.queue[w];
+        if (q.empty() || refreshBlocks(b)) continue;
+        uint32_t chosen = UINT32_MAX;
+        bool hit = false;
+        for (uint32_t s : q) {
+            const Request& r = m_slots[s];
+            if (r.arrival > now) {
+                next = std::min(next, r.arrival);
+                continue;
+            }
+            if (fcfs && r.seq != oldest) break;   // strict arrival order: only the oldest may move
+            if (chosen == UINT32_MAX) chosen = s;
+            if (bk.open && r.row == bk.row) {
+                chosen = s;
+                hit = true;
+                break;
+            }
+            if (fcfs) break;
+        }
+        if (chosen == UINT32_MAX) continue;
+        const Request& r = m_slots[chosen];
+        Command cmd;
+        if (hit) {
+            const bool autoPre = m_cfg.page == PagePolicy::Closed;
+            cmd = r.write ? (autoPre ? Command::WRA : Command::WR) : (autoPre ? Command::RDA : Command::RD);
+        } else {
+            cmd = bk.open ? Command::PRE : Command::ACT;
+        }
+        uint64_t e = std::max(m_timing.earliest(cmd, b, r.group), hit ? colBusFree : rowBusFree);
+        if (e > now) {
+            next = std::min(next, e);
+            continue;
+        }
+        Candidate& slot = hit ? colCmd : rowCmd;
+        // Row bus: a refresh command already chosen keeps priority; otherwise oldest first.
+        if (!slot.valid() || (slot.slot != UINT32_MAX && r.seq < slot.seq)) {
+            slot.cmd = cmd;
+            slot.bank = b;
+            slot.slot = chosen;
+            slot.seq = r.seq;
+            slot.hit = hit;
+        }
+    }
+    return next;
+}
+
+void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, uint32_t column, uint64_t now) {
+    const uint32_t group = bank / m_banksPerGroup;
+    m_timing.record(cmd, bank, group, now);
+    ++m_stats.commands[size_t(cmd)];
+    if (isRowBus(cmd)) m_lastRowCycle = now;
+    else m_lastColCycle = now;
+    m_traceLastCmd = uint32_t(cmd) + 1;
+    if (!m_observers.empty()) {
+        const CommandRecord rec{now, cmd, m_pc, BankId(bank), BankGroupId(group), row, column};
+        for (CommandObserver* o : m_observers) o->onCommand(rec);
+    }
+}
+
+void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
+    Bank& bk = m_banks[c.bank];
+    switch (c.cmd) {
+        case Command::ACT: {
+            Request& r = m_slots[c.slot];
+            r.neededAct = true;
+            bk.open = true;
+            bk.row = r.row;
+            m_traceOpenRow[c.bank] = int32_t(r.row);
+            record(c.cmd, c.bank, r.row, 0, now);
+            break;
+        }
+        case Command::PRE:
+            if (c.slot != UINT32_MAX) m_slots[c.slot].neededPre = true;
+            bk.open = false;
+            m_traceOpenRow[c.bank] = -1;
+            record(c.cmd, c.bank, bk.row, 0, now);
+            break;
+        case Command::PREA:
+            for (size_t b = 0; b < m_banks.size(); ++b) {
+                m_banks[b].open = false;
+                m_traceOpenRow[b] = -1;
+            }
+            record(c.cmd, 0, 0, 0, now);
+            break;
+        case Command::REFAB:
+        case Command::REFPB:
+            record(c.cmd, c.bank, 0, 0, now);
+            ++m_stats.refreshes;
+            m_refreshPending = false;
+            m_traceRefreshing = false;
+            if (c.cmd == Command::REFAB) {
+                m_nextRefresh += m_spec.t.REFI;
+            } else {
+                m_nextRefresh += m_spec.refiPerBank();
+                m_refreshBank = (m_refreshBank + 1) % uint32_t(m_banks.size());
+            }
+            break;
+        default: {   // column commands
+            const Request& r = m_slots[c.slot];
+            record(c.cmd, c.bank, r.row, r.column, now);
+            if (c.cmd == Command::RDA || c.cmd == Command::WRA) {
+                bk.open = false;
+                m_traceOpenRow[c.bank] = -1;
+            }
+            complete(c.slot, now);
+            break;
+        }
+    }
+}
+
+void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
+    Request& r = m_slots[slot];
+    tlm_generic_payload* t = r.trans;
+    const uint32_t len = t->get_data_length();
+    const uint64_t ready = now + (r.write ? m_spec.t.WL : m_spec.t.RL) + m_spec.t.nBL;
+    if (r.write) {
+        m_store.write(r.addr, t->get_data_ptr(), len);
+        ++m_stats.writes;
+        m_stats.writeBytes += len;
+    } else {
+        m_store.read(r.addr, t->get_data_ptr(), len);
+        ++m_stats.reads;
+        m_stats.readBytes += len;
+    }
+    if (r.neededPre) ++m_stats.rowConflicts;
+    else if (r.neededAct) ++m_stats.rowMisses;
+    else ++m_stats.rowHits;
+    m_stats.latency.add(ready - r.arrival);
+    m_stats.lastCompletionCycle = std::max(m_stats.lastCompletionCycle, ready);
+    t->set_response_status(tlm::TLM_OK_RESPONSE);
+
+    auto& q = m_banks[r.bank].queue[r.write];
+    q.erase(std::find(q.begin(), q.end(), slot));
+    --m_queued[r.write];
+    m_traceQueue = m_queued[0] + m_queued[1];
+    sc_core::sc_event* done = r.done;
+    m_freeSlots.push_back(slot);
+    // From here on the slot may be reused by a reentrant BEGIN_REQ: use only copies.
+    if (done) {
+        done->notify(cycles(ready - now));
+        if (t->has_mm()) t->release();
+    } else {
+        sendResponse(t, ready);
+    }
+    admitBlocked();
+}
+
+void PseudoChannelController::process() {
+    const uint64_t now = nowCycle();
+    if (cycles(now) != sc_core::sc_time_stamp()) {
+        // Woken between clock edges (an arrival): decide at the next edge.
+        m_wake.notify(cycles(now) - sc_core::sc_time_stamp());
+        return;
+    }
+    m_inProcess = true;
+    uint64_t next = kNever;
+    for (;;) {
+        updateMode();
+        Candidate rowCmd, colCmd;
+        next = scan(now, rowCmd, colCmd);
+        if (!rowCmd.valid() && !colCmd.valid()) break;
+        if (colCmd.valid()) issue(colCmd, now);
+        if (rowCmd.valid()) issue(rowCmd, now);
+    }
+    m_inProcess = false;
+    if (next != kNever) m_wake.notify(cycles(next - now));
+}
+
+}  // namespace pilot::hbm

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Independent DRAM protocol checker. It observes every command a controller issues and reports
+// each one that breaks a JEDEC rule. It is written from the memspec values on purpose, apart
+// from the controller's timing table (STYLE.md "Timing rules as data"): one cannot hide the
+// other's mistake. Each rule is an explicit check against the last issue cycles kept per bank,
+// per bank group and per pseudo-channel, so a command costs O(1) (PREA and REFAB visit the
+// banks of their pseudo-channel; they are rare). The checker never reads the simulation time:
+// the cycle comes with each command, and finish() takes the end cycle.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/hbm/command.h"
+#include "models/hbm/memspec.h"
+
+namespace pilot::hbm {
+
+// Violation::bank of a rule broken by a PREA or REFAB as a whole rather than by one bank.
+inline constexpr uint32_t kAllBanks = ~0u;
+// Violation::cmd of the checks finish() makes: no command was issued, one was missing.
+inline constexpr Command kEndOfSimulation = Command::kCount;
+
+struct Violation {
+    uint64_t cycle;        // command-clock cycle of the offending command (or of finish())
+    Command cmd;
+    uint32_t pc;           // global pseudo-channel index
+    uint32_t bank;         // flat bank index within the pseudo-channel, or kAllBanks
+    std::string rule;      // "tRCD", "bank-state", "command-bus", ...
+    std::string detail;    // "12 cycles after ACT, needs 19"
+    uint32_t tCKps = 0;    // lets line() give the time in ns; 0 leaves it out
+    // "pc 3 bank 5 cycle 1234 (948.9 ns): RD violates tRCD: 12 cycles after ACT, needs 19"
+    std::string line() const;
+};
+
+class ProtocolChecker : public CommandObserver {
+public:
+    static constexpr size_t kKeptViolations = 1000;
+
+    ProtocolChecker(const Memspec& spec, uint32_t pcCount);
+
+    // Checks rec against the history of its pseudo-channel, then records it (also when it broke
+    // a rule, so one mistake is reported once and not again by every later command).
+    void onCommand(const CommandRecord& rec) override;
+    // End of simulation: every bank must have been refreshed within the last 9 x REFI.
+    void finish(uint64_t cycle);
+
+    const std::vector<Violation>& violations() const { return m_violations; }   // the first 1000
+    uint64_t violationCount() const { return m_violationCount; }                 // all of them
+    uint64_t commandsChecked() const { return m_commandsChecked; }
+
+private:
+    // Signed, so that "never" and an auto-precharge still in the future compare naturally.
+    using Cycle = int64_t;
+    static constexpr Cycle kNever = INT64_MIN;
+
+    // The latest event per key for the two most recent distinct keys: answers "when did this
+    // happen last to any bank (group) other than k" in O(1). Events arrive in cycle order.
+    struct LatestByKey {
+        struct Event { Cycle cycle = kNever; uint32_t key = ~0u; };
+        std::array<Event, 2> e;
+        void record(Cycle t, uint32_t k);
+        Event latestOther(uint32_t k) const { return e[0].key != k ? e[0] : e[1]; }
+        Cycle latest() const { return e[0].cycle; }
+    };
+
+    struct BankState {
+        bool open = false;
+        uint32_t row = 0;
+        Cycle act = kNever;
+        // Start of the last precharge: PRE, PREA, or the internal auto-precharge of RDA/WRA,
+        // which may lie in the future of the command that scheduled it.
+        Cycle precharge = kNever;
+        bool autoPrecharge = false;   // the last precharge was an auto-precharge (for messages)
+        Cycle read = kNever;          // last RD (tRTP)
+        Cycle write = kNever;         // last WR (tWR)
+        Cycle refpb = kNever;
+        Cycle refreshed = 0;          // last REFAB/REFPB; the tREFI count starts at cycle 0
+    };
+    struct GroupState {
+        Cycle read = kNever, write = kNever;   // last RD/RDA and WR/WRA to any bank of the group
+        LatestByKey actByBank;
+    };
+    struct PcState {
+        std::vector<BankState> banks;
+        std::vector<GroupState> groups;
+        Cycle lastCycle = kNever, lastRowBus = kNever, lastColumnBus = kNever;
+        LatestByKey actByBank, actByGroup, readByGroup, writeByGroup, refpbByBank;
+        std::array<Cycle, 4> actRing{kNever, kNever, kNever, kNever};   // last 4 ACTs (tFAW)
+        uint32_t actRingNext = 0;                                       // the oldest of them
+        Cycle refab = kNever;
+    };
+
+    void checkCommandBus(const CommandRecord& rec, PcState& pc);
+    void onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank);
+    void onPrecharge(const CommandRecord& rec, PcState& pc, uint32_t bank, Cycle t);
+    void onRead(const CommandRecord& rec, PcState& pc, uint32_t bank);
+    void onWrite(const CommandRecord& rec, PcState& pc, uint32_t bank);
+    void onRefreshAll(const CommandRecord& rec, PcState& pc);
+    void onRefreshBank(const CommandRecord& rec, PcState& pc, uint32_t bank);
+    void checkRefreshDeadline(const CommandRecord& rec, BankState& b, uint32_t bank);
+    void checkColumnTarget(const CommandRecord& rec, const BankState& b, uint32_t bank, uint32_t rcd);
+
+    // True when `need` cycles have not passed since `since` (false if it never happened).
+    static bool tooSoon(Cycle t, Cycle since, uint64_t need) { return since != kNever && t - since < Cycle(need); }
+    void report(uint64_t cycle, Command cmd, uint32_t pc, uint32_t bank, const char* rule, std::string detail);
+    void reportGap(const CommandRecord& rec, uint32_t bank, const char* rule, Cycle since, uint64_t need,
+                   const std::string& after);
+
+    const Memspec m_spec;
+    const uint64_t m_refreshDeadline;   // 9 x REFI: JEDEC lets 8 refreshes be postponed
+    std::vector<PcState> m_pcs;
+    std::vector<Violation> m_violations;
+    uint64_t m_violationCount = 0;
+    uint64_t m_commandsChecked = 0;
+};
+
+}  // namespace pilot::hbm

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#include "models/hbm/timing_table.h"
+
+#include <algorithm>
+#include <initializer_list>
+
+namespace pilot::hbm {
+
+std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
+    const Timing& t = spec.t;
+    std::vector<TimingRule> rows;
+    using C = Command;
+    auto add = [&](Scope s, std::initializer_list<C> prev, std::initializer_list<C> next, uint32_t cycles,
+                   const char* src) {
+        for (C p : prev)
+            for (C n : next) rows.push_back({s, p, n, cycles, src});
+    };
+    const auto RDs = {C::RD, C::RDA};
+    const auto WRs = {C::WR, C::WRA};
+    const uint32_t wrRecovery = t.WL + t.nBL + t.WR;
+    // Auto-precharge starts after the read-to-precharge (or write recovery) time; tRAS is
+    // covered by ACT->ACT tRC >= tRAS + tRP (validated in the memspec).
+    const uint32_t rdaToAct = t.RTPL + t.RP;
+    const uint32_t wraToAct = wrRecovery + t.RP;
+
+    // Same bank: row cycle.
+    add(Scope::Bank, {C::ACT}, RDs, t.RCDRD, "tRCDRD");
+    add(Scope::Bank, {C::ACT}, WRs, t.RCDWR, "tRCDWR");
+    add(Scope::Bank, {C::ACT}, {C::PRE, C::PREA}, t.RAS, "tRAS");
+    add(Scope::Bank, {C::ACT}, {C::ACT}, t.RC, "tRC");
+    add(Scope::Bank, {C::PRE}, {C::ACT, C::REFPB, C::REFAB}, t.RP, "tRP");
+    add(Scope::Bank, {C::RD}, {C::PRE, C::PREA}, t.RTPL, "tRTPL");
+    add(Scope::Bank, {C::WR}, {C::PRE, C::PREA}, wrRecovery, "WL + nBL + tWR");
+    add(Scope::Bank, {C::RDA}, {C::ACT, C::REFPB, C::REFAB}, rdaToAct, "tRTPL + tRP (auto-precharge)");
+    add(Scope::Bank, {C::WRA}, {C::ACT, C::REFPB, C::REFAB}, wraToAct, "WL + nBL + tWR + tRP (auto-precharge)");
+    add(Scope::Bank, {C::REFPB}, {C::ACT, C::REFPB}, t.RFCPB, "tRFCpb");
+    // Same bank group.
+    add(Scope::BankGroup, {C::ACT}, {C::ACT}, t.RRDL, "tRRDL");
+    add(Scope::BankGroup, RDs, RDs, t.CCDL, "tCCDL");
+    add(Scope::BankGroup, WRs, WRs, t.CCDL, "tCCDL");
+    add(Scope::BankGroup, WRs, RDs, spec.writeToRead(true), "WL + nBL + tWTRL");
+    // Whole pseudo-channel (shared data bus, power).
+    add(Scope::PseudoChannel, {C::ACT}, {C::ACT}, t.RRDS, "tRRDS");
+    add(Scope::PseudoChannel, RDs, RDs, t.CCDS, "tCCDS");
+    add(Scope::PseudoChannel, WRs, WRs, t.CCDS, "tCCDS");
+    add(Scope::PseudoChannel, WRs, RDs, spec.writeToRead(false), "WL + nBL + tWTRS");
+    add(Scope::PseudoChannel, RDs, WRs, spec.readToWrite(), "RL + nBL + tRTW - WL");
+    add(Scope::PseudoChannel, {C::PREA}, {C::ACT, C::REFAB, C::REFPB}, t.RP, "tRP");
+    add(Scope::PseudoChannel, {C::REFAB}, {C::ACT, C::REFAB, C::REFPB}, t.RFC, "tRFC");
+    add(Scope::PseudoChannel, {C::REFPB}, {C::ACT, C::REFPB}, t.RREFD, "tRREFD");
+    add(Scope::PseudoChannel, {C::REFPB}, {C::REFAB}, t.RFCPB, "tRFCpb");
+    add(Scope::PseudoChannel, {C::ACT}, {C::REFPB}, t.RRDS, "tRRDS");
+    return rows;
+}
+
+TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
+    : m_rules(buildTimingTable(spec)), m_bank(banks), m_group(groups), m_faw(spec.t.FAW) {
+    for (auto& r : m_bank) r.fill(0);
+    for (auto& r : m_group) r.fill(0);
+    for (const auto& r : m_rules) m_byPrev[size_t(r.prev)].push_back({r.scope, r.next, r.cycles});
+}
+
+void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t cycle) {
+    for (const Effect& e : m_byPrev[size_t(cmd)]) {
+        uint64_t& slot = e.scope == Scope::Bank        ? m_bank[bank][size_t(e.next)]
+                         : e.scope == Scope::BankGroup ? m_group[group][size_t(e.next)]
+                                                       : m_pc[size_t(e.next)];
+        slot = std::max(slot, cycle + e.cycles);
+    }
+    if (cmd == Command::ACT) {
+        // The ring holds, for each of the last four ACTs, the first cycle an ACT four later may
+        // issue; the head is the oldest. Zero-initialised slots leave the first four ACTs free.
+        m_actWindow[m_actHead] = cycle + m_faw;
+        m_actHead = (m_actHead + 1) & 3;
+    }
+}
+
+}  // namespace pilot::hbm

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The controller's timing rules as data (after Ramulator2): rows of {scope, preceding command,
+// following command, cycles, source}. TimingState applies them: each issued command raises
+// the earliest legal cycle of the commands it constrains, per bank, bank group or
+// pseudo-channel, so the controller's "when may X issue" is a max of three numbers.
+// The protocol checker does NOT use this file: it re-derives the rules on its own.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/hbm/command.h"
+#include "models/hbm/memspec.h"
+
+namespace pilot::hbm {
+
+enum class Scope : uint8_t { Bank, BankGroup, PseudoChannel };
+
+struct TimingRule {
+    Scope scope;
+    Command prev;
+    Command next;
+    uint32_t cycles;
+    const char* source;   // the memspec parameters the latency is made of
+};
+
+std::vector<TimingRule> buildTimingTable(const Memspec& spec);
+
+class TimingState {
+public:
+    TimingState(const Memspec& spec, uint32_t banks, uint32_t groups);
+
+    // Earliest cycle at which `cmd` may issue to (bank, group), from the rules alone.
+    uint64_t earliest(Command cmd, uint32_t bank, uint32_t group) const {
+        uint64_t e = std::max({m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)], m_pc[size_t(cmd)]});
+        if (cmd == Command::ACT) e = std::max(e, m_actWindow[m_actHead]);   // 4th-previous ACT + tFAW
+        return e;
+    }
+    void record(Command cmd, uint32_t bank, uint32_t group, uint64_t cycle);
+    const std::vector<TimingRule>& rules() const { return m_rules; }
+
+private:
+    using Row = std::array<uint64_t, kCommandCount>;
+    struct Effect { Scope scope; Command next; uint32_t cycles; };
+
+    std::vector<TimingRule> m_rules;
+    std::array<std::vector<Effect>, kCommandCount> m_byPrev;
+    std::vector<Row> m_bank, m_group;
+    Row m_pc{};
+    std::array<uint64_t, 4> m_actWindow{};   // last four ACTs' cycle + tFAW (ring, head = oldest)
+    uint32_t m_actHead = 0;
+    uint64_t m_faw;
+};
+
+}  // namespace pilot::hbm

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+#include "models/interconnect/router.h"
+
+namespace pilot::interconnect {
+
+Router::Router(sc_core::sc_module_name name, const hbm::AddressMapping& map, uint32_t pcsInstantiated)
+    : sc_module(name), tSocket("tSocket"), iSocket("iSocket"), m_map(map), m_pcs(pcsInstantiated) {
+    tSocket.register_nb_transport_fw(this, &Router::nbFw);
+    tSocket.register_b_transport(this, &Router::bTransport);
+    tSocket.register_transport_dbg(this, &Router::transportDbg);
+    tSocket.register_get_direct_mem_ptr(this, &Router::getDmi);
+    iSocket.register_nb_transport_bw(this, &Router::nbBw);
+    iSocket.register_invalidate_direct_mem_ptr(this, &Router::invalidateDmi);
+}
+
+int Router::route(uint64_t addr) const {
+    if (addr >= m_map.capacity()) return -1;
+    const uint32_t pc = m_map.pcIndex(m_map.decode(addr));
+    return pc < m_pcs ? int(pc) : -1;
+}
+
+tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
+    const int target = route(t.get_address());
+    if (target < 0) {
+        ++m_addressErrors;
+        t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return tlm::TLM_COMPLETED;
+    }
+    if (tSocket.size() > 1) {
+        if (ph == tlm::BEGIN_REQ) m_origin[&t] = id;
+    }
+    tlm::tlm_sync_enum r = iSocket[target]->nb_transport_fw(t, ph, d);
+    if (tSocket.size() > 1 && (r == tlm::TLM_COMPLETED || ph == tlm::END_RESP)) m_origin.erase(&t);
+    return r;
+}
+
+tlm::tlm_sync_enum Router::nbBw(int, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
+    int origin = 0;
+    if (tSocket.size() > 1) {
+        auto it = m_origin.find(&t);
+        origin = it == m_origin.end() ? 0 : it->second;
+    }
+    tlm::tlm_sync_enum r = tSocket[origin]->nb_transport_bw(t, ph, d);
+    if (tSocket.size() > 1 && (r == tlm::TLM_COMPLETED || (ph == tlm::BEGIN_RESP && r == tlm::TLM_UPDATED)))
+        m_origin.erase(&t);
+    return r;
+}
+
+void Router::bTransport(int, tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
+    const int target = route(t.get_address());
+    if (target < 0) {
+        ++m_addressErrors;
+        t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    iSocket[target]->b_transport(t, d);
+}
+
+unsigned int Router::transportDbg(int, tlm::tlm_generic_payload& t) {
+    const int target = route(t.get_address());
+    if (target < 0) {
+        t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return 0;
+    }
+    return iSocket[target]->transport_dbg(t);
+}
+
+bool Router::getDmi(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
+    const int target = route(t.get_address());
+    return target >= 0 && iSocket[target]->get_direct_mem_ptr(t, dmi);
+}
+
+void Router::invalidateDmi(int, sc_dt::uint64 start, sc_dt::uint64 end) {
+    for (unsigned i = 0; i < tSocket.size(); ++i) tSocket[i]->invalidate_direct_mem_ptr(start, end);
+}
+
+}  // namespace pilot::interconnect

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Address-decoding router: sends each transaction to the pseudo-channel controller that owns
+// its address (through the address map) and routes responses back to the initiator that sent
+// it. Addresses beyond the modelled memory, or in pseudo-channels not instantiated, are
+// answered with TLM_ADDRESS_ERROR_RESPONSE.
+#include <cstdint>
+#include <unordered_map>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include "models/hbm/address_mapping.h"
+
+namespace pilot::interconnect {
+
+class Router : public sc_core::sc_module {
+public:
+    tlm_utils::multi_passthrough_target_socket<Router> tSocket;     // from initiators
+    tlm_utils::multi_passthrough_initiator_socket<Router> iSocket;  // to controllers, in pc order
+
+    Router(sc_core::sc_module_name name, const hbm::AddressMapping& map, uint32_t pcsInstantiated);
+
+    uint64_t addressErrors() const { return m_addressErrors; }
+
+private:
+    // Controller index for an address, or -1 when nothing serves it.
+    int route(uint64_t addr) const;
+
+    tlm::tlm_sync_enum nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    tlm::tlm_sync_enum nbBw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    void bTransport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& d);
+    unsigned int transportDbg(int id, tlm::tlm_generic_payload& t);
+    bool getDmi(int id, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
+    void invalidateDmi(int id, sc_dt::uint64 start, sc_dt::uint64 end);
+
+    const hbm::AddressMapping& m_map;
+    const uint32_t m_pcs;
+    // Origin of each transaction in flight; only needed with more than one initiator.
+    std::unordered_map<const tlm::tlm_generic_payload*, int> m_origin;
+    uint64_t m_addressErrors = 0;
+};
+
+}  // namespace pilot::interconnect

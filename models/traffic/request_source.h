@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Where a traffic generator's requests come from: a synthetic pattern or a trace file.
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "models/hbm/address_mapping.h"
+#include "models/traffic/trace_file.h"
+
+namespace pilot::traffic {
+
+struct TrafficRequest {
+    uint64_t timePs = 0;   // not before this simulated time
+    bool write = false;
+    uint64_t addr = 0;     // physical address of the first byte
+    uint32_t bytes = 0;
+};
+
+class RequestSource {
+public:
+    virtual ~RequestSource() = default;
+    // Next request in order; false at the end.
+    virtual bool next(TrafficRequest& out) = 0;
+    // Share of the requests produced so far, in [0, 1] (for progress display).
+    virtual double progress() const = 0;
+    // Physical address of a request address (synthetic sources produce region offsets).
+    virtual uint64_t physical(uint64_t addr) const { return addr; }
+};
+
+enum class Pattern : uint8_t { Sequential, Random, Strided };
+
+struct SyntheticSpec {
+    Pattern pattern = Pattern::Sequential;
+    uint64_t requests = 0;
+    uint32_t requestBytes = 32;
+    uint64_t strideBytes = 0;     // strided only
+    double readFraction = 1.0;
+    uint64_t seed = 1;
+    uint32_t pseudoChannels = 1;  // the region walked: the first N pseudo-channels
+    uint64_t intervalPs = 0;      // 0: as fast as the memory accepts
+};
+
+// Walks a region of the first N pseudo-channels in the address map's order (see
+// AddressMapping::regionAddress), so "sequential" means sequential inside that sub-system.
+// Requests are whole multiples of the burst, aligned, each burst mapped on its own.
+class SyntheticSource : public RequestSource {
+public:
+    SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMapping& map);
+    bool next(TrafficRequest& out) override;
+    double progress() const override { return m_spec.requests ? double(m_i) / double(m_spec.requests) : 1.0; }
+    // A request's bursts need not be contiguous in physical space: each maps on its own.
+    uint64_t physical(uint64_t regionOffset) const override {
+        return m_map.regionAddress(regionOffset, m_spec.pseudoChannels);
+    }
+
+private:
+    SyntheticSpec m_spec;
+    const hbm::AddressMapping& m_map;
+    uint64_t m_regionBytes;
+    uint64_t m_i = 0;
+    std::mt19937_64 m_addrRng, m_mixRng;
+};
+
+// DRAMSys text trace; time stamps in trace-clock cycles are converted with `clockGHz`.
+class TraceSource : public RequestSource {
+public:
+    TraceSource(const std::string& path, double clockGHz);
+    bool next(TrafficRequest& out) override;
+    double progress() const override;
+
+private:
+    TraceReader m_reader;
+    double m_psPerTick;
+};
+
+}  // namespace pilot::traffic

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+#include "models/traffic/trace_file.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "models/common/config_error.h"
+
+namespace pilot::traffic {
+
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+bool isSpace(char c) { return c == ' ' || c == '\t'; }
+
+// Value of a hex digit, or -1.
+int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// A cursor over one line.
+struct Cursor {
+    const char* p;
+    const char* end;
+    void skipSpace() {
+        while (p < end && isSpace(*p)) ++p;
+    }
+    bool atEnd() const { return p == end || *p == '#'; }   // '#' starts a trailing comment
+    std::string_view token() {
+        const char* b = p;
+        while (p < end && !isSpace(*p)) ++p;
+        return {b, size_t(p - b)};
+    }
+};
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+}  // namespace
+
+TraceTiming traceTimingOf(const std::string& path) {
+    const std::string ext = ".rstl";
+    bool relative = path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+    return relative ? TraceTiming::Relative : TraceTiming::Absolute;
+}
+
+TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& error) {
+    Cursor c{line.data(), line.data() + line.size()};
+    c.skipSpace();
+    if (c.atEnd()) return TraceLine::Skip;
+
+    // cycle:
+    auto [tp, tec] = std::from_chars(c.p, c.end, out.time, 10);
+    if (tec == std::errc::result_out_of_range) {
+        error = "time stamp out of range";
+        return TraceLine::Error;
+    }
+    if (tec != std::errc() || tp == c.p) {
+        error = "expected a time stamp in cycles (a decimal number) at " + quoted(c.token());
+        return TraceLine::Error;
+    }
+    c.p = tp;
+    if (c.p == c.end || *c.p != ':') {
+        error = "expected ':' after the time stamp";
+        return TraceLine::Error;
+    }
+    ++c.p;
+    c.skipSpace();
+
+    // [(length)]
+    out.bytes = 0;
+    if (c.p < c.end && *c.p == '(') {
+        ++c.p;
+        uint32_t len = 0;
+        auto [lp, lec] = std::from_chars(c.p, c.end, len, 10);
+        if (lec != std::errc() || lp == c.p || lp == c.end || *lp != ')' || len == 0) {
+            error = "expected a length in bytes as \"(N)\" with N > 0";
+            return TraceLine::Error;
+        }
+        out.bytes = len;
+        c.p = lp + 1;
+        c.skipSpace();
+    }
+
+    // command
+    if (c.atEnd()) {
+        error = "missing command (read or write)";
+        return TraceLine::Error;
+    }
+    std::string_view cmd = c.token();
+    if (cmd == "read") {
+        out.write = false;
+    } else if (cmd == "write") {
+        out.write = true;
+    } else {
+        error = "unknown command " + quoted(cmd) + " (expected read or write)";
+        return TraceLine::Error;
+    }
+    c.skipSpace();
+
+    // hex-address
+    if (c.atEnd()) {
+        error = "missing address";
+        return TraceLine::Error;
+    }
+    std::string_view addr = c.token();
+    std::string_view digits = addr;
+    if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) digits.remove_prefix(2);
+    auto [ap, aec] = std::from_chars(digits.data(), digits.data() + digits.size(), out.address, 16);
+    if (aec == std::errc::result_out_of_range) {
+        error = "address " + quoted(addr) + " does not fit 64 bits";
+        return TraceLine::Error;
+    }
+    if (aec != std::errc() || ap != digits.data() + digits.size()) {
+        error = "bad hexadecimal address " + quoted(addr);
+        return TraceLine::Error;
+    }
+    c.skipSpace();
+
+    // [hex-data]
+    out.data.clear();
+    if (!c.atEnd()) {
+        std::string_view data = c.token();
+        if (!out.write) {
+            error = "unexpected " + quoted(data) + " after the address of a read (data belongs to writes)";
+            return TraceLine::Error;
+        }
+        if (data.size() < 4 || data[0] != '0' || (data[1] != 'x' && data[1] != 'X') || (data.size() % 2) != 0) {
+            error = "data must be \"0x\" followed by two hex digits per byte (got " + quoted(data) + ")";
+            return TraceLine::Error;
+        }
+        const size_t n = (data.size() - 2) / 2;
+        out.data.resize(n);
+        // Little-endian: the last digit pair is the byte at the lowest address.
+        for (size_t i = 0; i < n; ++i) {
+            const size_t pos = data.size() - 2 * (i + 1);
+            const int hi = hexValue(data[pos]), lo = hexValue(data[pos + 1]);
+            if (hi < 0 || lo < 0) {
+                error = "bad hex digit in data " + quoted(data);
+                return TraceLine::Error;
+            }
+            out.data[i] = uint8_t(hi * 16 + lo);
+        }
+        c.skipSpace();
+    }
+    if (!c.atEnd()) {
+        error = "unexpected " + quoted(c.token()) + " at the end of the line";
+        return TraceLine::Error;
+    }
+    return TraceLine::Request;
+}
+
+TraceReader::TraceReader(const std::string& path)
+    : m_path(path), m_file(std::fopen(path.c_str(), "rb")), m_timing(traceTimingOf(path)) {
+    if (!m_file) throw common::ConfigError({{path, "", "cannot open trace file: " + std::string(std::strerror(errno))}});
+    if (std::fseek(m_file.get(), 0, SEEK_END) == 0) {
+        long size = std::ftell(m_file.get());
+        if (size > 0) m_fileBytes = uint64_t(size);
+        std::fseek(m_file.get(), 0, SEEK_SET);
+    }
+    m_buf.resize(kChunk);
+}
+
+bool TraceReader::nextLine(std::string_view& line) {
+    for (;;) {
+        const char* b = m_buf.data() + m_begin;
+        const size_t avail = m_end - m_begin;
+        const char* nl = static_cast<const char*>(std::memchr(b, '\n', avail));
+        if (nl || (m_eof && avail > 0)) {
+            size_t len = nl ? size_t(nl - b) : avail;
+            m_begin += nl ? len + 1 : len;
+            m_consumed += nl ? len + 1 : len;
+            if (len > 0 && b[len - 1] == '\r') --len;
+            line = std::string_view(b, len);
+            ++m_line;
+            return true;
+        }
+        if (m_eof) return false;
+        // Keep the partial line, make room, read more.
+        if (m_begin > 0) {
+            std::memmove(m_buf.data(), m_buf.data() + m_begin, avail);
+            m_begin = 0;
+            m_end = avail;
+        }
+        if (m_end == m_buf.size()) m_buf.resize(m_buf.size() * 2);   // a line longer than the buffer
+        const size_t got = std::fread(m_buf.data() + m_end, 1, m_buf.size() - m_end, m_file.get());
+        m_end += got;
+        if (got == 0) {
+            if (std::ferror(m_file.get()))
+                throw common::ConfigError({{m_path, "line " + std::to_string(m_line + 1), "read error"}});
+            m_eof = true;
+        }
+    }
+}
+
+bool TraceReader::next(TraceRequest& out) {
+    std::string_view line;
+    while (nextLine(line)) {
+        switch (parseTraceLine(line, out, m_error)) {
+            case TraceLine::Request: return true;
+            case TraceLine::Skip: continue;
+            case TraceLine::Error:
+                throw common::ConfigError({{m_path, "line " + std::to_string(m_line), m_error}});
+        }
+    }
+    return false;
+}
+
+}  // namespace pilot::traffic

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+#include "models/traffic/traffic_generator.h"
+
+#include <algorithm>
+
+namespace pilot::traffic {
+
+using sc_core::sc_time;
+
+static uint64_t nowPs() { return sc_core::sc_time_stamp().value(); }
+static sc_time ps(uint64_t v) { return sc_time::from_value(v); }
+
+TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, std::unique_ptr<RequestSource> source,
+                                   uint32_t burstBytes, uint32_t maxOutstanding)
+    : sc_module(name),
+      iSocket("iSocket"),
+      m_source(std::move(source)),
+      m_burstBytes(burstBytes),
+      m_maxOutstanding(maxOutstanding),
+      // Requests due within this window are sent now with an annotated delay (no event each).
+      m_horizonPs(100000) {
+    iSocket.register_nb_transport_bw(this, &TrafficGenerator::nbTransportBw);
+    SC_HAS_PROCESS(TrafficGenerator);
+    SC_METHOD(pump);
+    sensitive << m_wake;
+}
+
+TrafficGenerator::Payload* TrafficGenerator::allocPayload() {
+    if (m_freePayloads.empty()) {
+        m_payloads.push_back(std::make_unique<Payload>());
+        Payload* p = m_payloads.back().get();
+        p->gp.set_mm(this);
+        p->gp.set_data_ptr(p->data);
+        m_freePayloads.push_back(p);
+    }
+    Payload* p = m_freePayloads.back();
+    m_freePayloads.pop_back();
+    return p;
+}
+
+void TrafficGenerator::free(tlm::tlm_generic_payload* gp) {
+    // gp is the first member of Payload.
+    m_freePayloads.push_back(reinterpret_cast<Payload*>(gp));
+}
+
+bool TrafficGenerator::acquireSlot(uint64_t now) {
+    while (!m_freeAt.empty() && m_freeAt.top() <= now) m_freeAt.pop();
+    uint64_t slotPs = now;
+    if (m_inflight + m_freeAt.size() >= m_maxOutstanding) {
+        if (m_freeAt.empty()) return false;   // every slot waits on a response not yet seen
+        slotPs = m_freeAt.top();
+        m_freeAt.pop();
+    }
+    m_curSendPs = std::max(m_cur.timePs, slotPs);
+    if (m_freeRequests.empty()) {
+        m_requests.emplace_back();
+        m_freeRequests.push_back(uint32_t(m_requests.size() - 1));
+    }
+    m_curId = m_freeRequests.back();
+    m_freeRequests.pop_back();
+    const uint64_t first = m_cur.addr & ~uint64_t(m_burstBytes - 1);
+    const uint64_t bursts = (m_cur.addr + m_cur.bytes - first + m_burstBytes - 1) / m_burstBytes;
+    m_requests[m_curId] = {uint32_t(bursts), 0};
+    ++m_inflight;
+    ++m_stats.requests;
+    ++(m_cur.write ? m_stats.writes : m_stats.reads);
+    m_stats.firstSendPs = std::min(m_stats.firstSendPs, m_curSendPs);
+    m_curHasSlot = true;
+    m_curOffset = 0;
+    return true;
+}
+
+void TrafficGenerator::sendBurst(uint64_t now) {
+    // The piece of the request inside one burst-aligned block.
+    const uint64_t start = m_cur.addr + m_curOffset;
+    const uint64_t blockEnd = (start / m_burstBytes + 1) * m_burstBytes;
+    const uint32_t len = uint32_t(std::min<uint64_t>(blockEnd, m_cur.addr + m_cur.bytes) - start);
+    Payload* p = allocPayload();
+    tlm::tlm_generic_payload& gp = p->gp;
+    const uint64_t addr = m_source->physical(start);
+    gp.set_command(m_cur.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    p->request = m_curId;
+    // Writes carry a pattern derived from the address, so reads can be checked against it.
+    if (m_cur.write)
+        for (uint32_t i = 0; i < len; ++i) p->data[i] = uint8_t((addr + i) * 131u + 7u);
+    gp.acquire();
+    m_curOffset += len;
+    ++m_stats.bursts;
+    m_stats.bytes += len;
+    if (m_curOffset >= m_cur.bytes) m_haveCur = false;
+
+    tlm::tlm_phase ph = tlm::BEGIN_REQ;
+    sc_time d = ps(m_curSendPs > now ? m_curSendPs - now : 0);
+    tlm::tlm_sync_enum r = iSocket->nb_transport_fw(gp, ph, d);
+    if (r == tlm::TLM_ACCEPTED) {
+        m_waitingEndReq = true;   // END_REQ (or BEGIN_RESP) comes on the backward path
+    } else if (r == tlm::TLM_COMPLETED) {
+        burstDone(p->request, now + d.value(), gp);   // an error response, or a target that finished at once
+        gp.release();
+    } else if (ph == tlm::BEGIN_RESP) {
+        burstDone(p->request, now + d.value(), gp);
+        gp.release();
+    }
+}
+
+void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::tlm_generic_payload& gp) {
+    if (gp.is_response_error()) {
+        if (!m_stats.errors) {
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "%s of %u bytes at address 0x%llx: %s", gp.is_write() ? "write" : "read",
+                          gp.get_data_length(), static_cast<unsigned long long>(gp.get_address()),
+                          gp.get_response_string().c_str());
+            m_stats.firstError = buf;
+        }
+        ++m_stats.errors;
+    }
+    InFlight& r = m_requests[request];
+    r.readyPs = std::max(r.readyPs, readyPs);
+    if (--r.burstsLeft == 0) {
+        --m_inflight;
+        ++m_stats.completed;
+        m_freeAt.push(r.readyPs);
+        m_stats.lastReadyPs = std::max(m_stats.lastReadyPs, r.readyPs);
+        m_freeRequests.push_back(request);
+    }
+}
+
+tlm::tlm_sync_enum TrafficGenerator::nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_time& d) {
+    if (ph == tlm::END_REQ) {
+        m_waitingEndReq = false;
+    } else if (ph == tlm::BEGIN_RESP) {
+        // BEGIN_RESP also ends the request phase if END_REQ was skipped.
+        m_waitingEndReq = false;
+        burstDone(reinterpret_cast<Payload*>(&gp)->request, nowPs() + d.value(), gp);
+        gp.release();
+    } else {
+        SC_REPORT_ERROR(name(), "nb_transport_bw: illegal phase");
+    }
+    // Resume at once: new requests go out with annotated delays, not an event each.
+    if (!m_inPump) pump();
+    return ph == tlm::BEGIN_RESP ? tlm::TLM_COMPLETED : tlm::TLM_ACCEPTED;
+}
+
+void TrafficGenerator::pump() {
+    m_inPump = true;
+    const uint64_t now = nowPs();
+    while (!m_waitingEndReq) {
+        if (!m_haveCur) {
+            if (m_sourceDone || !m_source->next(m_cur)) {
+                m_sourceDone = true;
+                break;
+            }
+            if (m_cur.bytes == 0) m_cur.bytes = m_burstBytes;
+            m_haveCur = true;
+            m_curHasSlot = false;
+        }
+        if (!m_curHasSlot && !acquireSlot(now)) break;   // a response will call pump()
+        if (m_curSendPs > now + m_horizonPs) {
+            m_wake.notify(ps(m_curSendPs - now));
+            break;
+        }
+        sendBurst(now);
+    }
+    m_inPump = false;
+}
+
+}  // namespace pilot::traffic

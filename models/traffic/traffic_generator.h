@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// A TLM-2.0 AT initiator that plays a RequestSource: each request no earlier than its time
+// stamp, at most `maxOutstanding` requests in flight, each split into burst-sized
+// transactions. Completion times come from the responses' annotated delays, so a saturating
+// stream runs as fast as the memory accepts it without an event per transaction.
+#include <cstdint>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/traffic/request_source.h"
+
+namespace pilot::traffic {
+
+struct GeneratorStats {
+    uint64_t requests = 0, reads = 0, writes = 0, bursts = 0, bytes = 0;
+    uint64_t completed = 0;
+    uint64_t errors = 0;
+    std::string firstError;
+    uint64_t firstSendPs = UINT64_MAX, lastReadyPs = 0;
+};
+
+class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface {
+public:
+    tlm_utils::simple_initiator_socket<TrafficGenerator> iSocket;
+
+    TrafficGenerator(sc_core::sc_module_name name, std::unique_ptr<RequestSource> source, uint32_t burstBytes,
+                     uint32_t maxOutstanding);
+
+    bool done() const { return m_sourceDone && !m_haveCur && m_inflight == 0; }
+    const GeneratorStats& stats() const { return m_stats; }
+    double progress() const { return m_source->progress(); }
+    void free(tlm::tlm_generic_payload* gp) override;
+
+private:
+    struct Payload {
+        tlm::tlm_generic_payload gp;
+        uint8_t data[64];
+        uint32_t request = 0;
+    };
+    struct InFlight {
+        uint32_t burstsLeft = 0;
+        uint64_t readyPs = 0;
+    };
+
+    void pump();
+    bool acquireSlot(uint64_t nowPs);
+    void sendBurst(uint64_t nowPs);
+    void burstDone(uint32_t request, uint64_t readyPs, const tlm::tlm_generic_payload& gp);
+    tlm::tlm_sync_enum nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    Payload* allocPayload();
+
+    std::unique_ptr<RequestSource> m_source;
+    const uint32_t m_burstBytes;
+    const uint32_t m_maxOutstanding;
+    const uint64_t m_horizonPs;
+
+    TrafficRequest m_cur;
+    bool m_haveCur = false, m_curHasSlot = false, m_sourceDone = false;
+    uint64_t m_curSendPs = 0, m_curOffset = 0;
+    uint32_t m_curId = 0;
+    bool m_waitingEndReq = false, m_needSlot = false, m_inPump = false;
+
+    uint32_t m_inflight = 0;   // requests whose completion is not yet known
+    std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_freeAt;   // known future slot frees
+    std::vector<InFlight> m_requests;
+    std::vector<uint32_t> m_freeRequests;
+    std::vector<std::unique_ptr<Payload>> m_payloads;
+    std::vector<Payload*> m_freePayloads;
+
+    sc_core::sc_event m_wake;
+    GeneratorStats m_stats;
+};
+
+}  // namespace pilot::traffic

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+#include "platform/scenario.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "models/common/json_reader.h"
+
+namespace pilot::platform {
+
+namespace fs = std::filesystem;
+using common::ConfigError;
+using common::IssueList;
+using common::JsonObject;
+using nlohmann::json;
+
+std::string workloadsDir() {
+    if (const char* env = std::getenv("PILOT_WORKLOADS")) return env;
+    return std::string(PILOT_SOURCE_DIR) + "/workloads";
+}
+
+void applyOverrides(json& doc, const std::vector<std::string>& sets, const std::string& file) {
+    IssueList issues(file);
+    for (const std::string& s : sets) {
+        const size_t eq = s.find('=');
+        if (eq == std::string::npos || s.empty() || s[0] != '/') {
+            issues.add(s, "--set needs /json/pointer=value");
+            continue;
+        }
+        const std::string ptr = s.substr(0, eq), text = s.substr(eq + 1);
+        json value = json::parse(text, nullptr, false);
+        if (value.is_discarded()) value = text;
+        try {
+            json::json_pointer p(ptr);
+            if (!doc.contains(p.parent_pointer()) || !doc[p.parent_pointer()].is_object())
+                issues.add(ptr, "--set: no such object to set a field in");
+            else
+                doc[p] = value;
+        } catch (const json::exception& e) {
+            issues.add(ptr, std::string("--set: ") + e.what());
+        }
+    }
+    issues.throwIfAny();
+}
+
+static std::string resolvePath(const std::string& p, const std::string& baseDir) {
+    if (p.empty() || fs::path(p).is_absolute()) return p;
+    return (fs::path(baseDir) / p).lexically_normal().string();
+}
+
+static bool isPowerOfTwo(uint64_t v) { return v && !(v & (v - 1)); }
+
+Scenario loadScenario(const std::string& path, const std::vector<std::string>& sets) {
+    json doc = common::readJsonFile(path);
+    std::string dir = fs::path(path).parent_path().string();
+    return parseScenario(std::move(doc), path, dir.empty() ? "." : dir, sets);
+}
+
+Scenario parseScenario(json doc, const std::string& file, const std::string& baseDir,
+                       const std::vector<std::string>& sets) {
+    if (!doc.is_object()) throw ConfigError({{file, "", "a scenario must be a JSON object"}});
+    // Defaults first, then the file, then the command line.
+    const std::string defaultsFile = workloadsDir() + "/defaults/scenario.json";
+    json defaults = common::readJsonFile(defaultsFile);
+    json merged = defaults["common"];
+    merged.merge_patch(doc);
+    const json& traffic = merged.contains("traffic") ? merged["traffic"] : json();
+    if (traffic.is_object() && traffic.contains("type") && traffic["type"].is_string()) {
+        const std::string key = "traffic_" + traffic["type"].get<std::string>();
+        if (defaults.contains(key)) {
+            json t = defaults[key];
+            t.merge_patch(merged["traffic"]);
+            merged["traffic"] = t;
+        }
+    }
+    applyOverrides(merged, sets, file);
+
+    Scenario s;
+    s.file = file;
+    s.resolved = merged;
+    IssueList issues(file);
+    JsonObject root(s.resolved, "", issues);
+    s.name = root.string("name");
+    root.allow("description");
+
+    JsonObject sys = root.object("system");
+    s.memspecFile = resolvePath(sys.string("memspec"), baseDir);
+    s.mappingFile = resolvePath(sys.string("mapping"), baseDir);
+    s.stacks = sys.u32("stacks", 1, 64);
+    s.pseudoChannels = sys.u32("pseudo_channels", 0, 1u << 16);
+    s.protocolCheck = sys.boolean("protocol_check");
+    sys.rejectUnknownKeys();
+    if (!isPowerOfTwo(s.stacks)) issues.add("/system/stacks", "must be a power of two");
+
+    JsonObject ctl = root.object("controller");
+    s.controller = hbm::parseControllerConfig(ctl);
+
+    JsonObject tr = root.object("traffic");
+    auto& t = s.traffic;
+    const std::string type = tr.oneOf("type", {"synthetic", "trace"});
+    t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
+    if (type == "trace") {
+        t.type = TrafficConfig::Type::Trace;
+        t.traceFile = resolvePath(tr.string("file"), baseDir);
+        t.clockGHz = tr.number("clock_ghz", 1e-3, 1e3);
+        if (!t.traceFile.empty() && !fs::exists(t.traceFile)) issues.add("/traffic/file", "no such file: " + t.traceFile);
+    } else if (type == "synthetic") {
+        auto& y = t.synthetic;
+        const std::string pattern = tr.oneOf("pattern", {"sequential", "random", "strided"});
+        y.pattern = pattern == "random" ? traffic::Pattern::Random
+                    : pattern == "strided" ? traffic::Pattern::Strided : traffic::Pattern::Sequential;
+        y.requests = tr.u64("requests", 1, uint64_t(1) << 40);
+        y.requestBytes = tr.u32("request_bytes", 1, 4096);
+        y.strideBytes = tr.u64("stride_bytes", 1, uint64_t(1) << 40);
+        y.readFraction = tr.number("read_fraction", 0.0, 1.0);
+        y.seed = tr.u64("seed");
+        y.intervalPs = uint64_t(std::llround(tr.number("interval_ns", 0.0, 1e9) * 1000.0));
+        y.pseudoChannels = 0;   // set below, once the system is known
+    }
+    tr.rejectUnknownKeys();
+    root.rejectUnknownKeys();
+    issues.throwIfAny();
+
+    // The files the scenario points at report their own problems.
+    s.memspec = hbm::loadMemspec(s.memspecFile);
+    s.mapping = std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
+
+    const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
+    if (s.pseudoChannels == 0) s.pseudoChannels = total;
+    if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels))
+        issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
+                                                  " (got " + std::to_string(s.pseudoChannels) + ")");
+    if (t.type == TrafficConfig::Type::Synthetic) {
+        auto& y = t.synthetic;
+        y.pseudoChannels = s.pseudoChannels;
+        const uint32_t burst = s.memspec.org.accessBytes;
+        if (y.requestBytes % burst)
+            issues.add("/traffic/request_bytes", "must be a multiple of the " + std::to_string(burst) +
+                                                     "-byte access granularity (got " + std::to_string(y.requestBytes) + ")");
+        if (y.pattern == traffic::Pattern::Strided && y.strideBytes % y.requestBytes)
+            issues.add("/traffic/stride_bytes", "must be a multiple of request_bytes");
+    }
+    issues.throwIfAny();
+    return s;
+}
+
+}  // namespace pilot::platform

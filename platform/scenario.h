@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// A scenario: the memory system to build and the traffic to run on it. JSON file ->
+// defaults merged from workloads/defaults/scenario.json -> `--set` overrides -> validated
+// Scenario, with every problem reported as file: /pointer: reason.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/hbm/address_mapping.h"
+#include "models/hbm/controller_config.h"
+#include "models/hbm/memspec.h"
+#include "models/traffic/request_source.h"
+
+namespace pilot::platform {
+
+struct TrafficConfig {
+    enum class Type { Synthetic, Trace } type = Type::Synthetic;
+    traffic::SyntheticSpec synthetic;
+    std::string traceFile;
+    double clockGHz = 1.0;
+    uint32_t maxOutstanding = 0;
+};
+
+struct Scenario {
+    std::string file;
+    std::string name;
+    std::string memspecFile, mappingFile;
+    hbm::Memspec memspec;
+    std::unique_ptr<hbm::AddressMapping> mapping;
+    uint32_t stacks = 1;
+    uint32_t pseudoChannels = 0;   // instantiated: the first N of the system
+    bool protocolCheck = true;
+    hbm::ControllerConfig controller;
+    TrafficConfig traffic;
+    nlohmann::json resolved;       // the document after defaults and overrides
+};
+
+// "--set /json/pointer=value": value is JSON if it parses as JSON, else a string.
+void applyOverrides(nlohmann::json& doc, const std::vector<std::string>& sets, const std::string& file);
+
+Scenario loadScenario(const std::string& path, const std::vector<std::string>& sets = {});
+// Same, for a document built in memory; relative paths resolve against `baseDir`.
+Scenario parseScenario(nlohmann::json doc, const std::string& file, const std::string& baseDir,
+                       const std::vector<std::string>& sets = {});
+
+// Directory of the shipped workloads (defaults, memspecs, mappings).
+std::string workloadsDir();
+
+}  // namespace pilot::platform

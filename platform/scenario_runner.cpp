@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+#include "platform/scenario_runner.h"
+
+#include <chrono>
+#include <cstdio>
+#include <sys/resource.h>
+
+#include "models/traffic/traffic_generator.h"
+#include "platform/hbm_system.h"
+
+namespace pilot::platform {
+
+using nlohmann::json;
+
+double peakRssMiB() {
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_maxrss) / 1024.0;
+}
+
+static json commandCounts(const std::array<uint64_t, hbm::kCommandCount>& c) {
+    json j = json::object();
+    for (size_t i = 0; i < hbm::kCommandCount; ++i) j[std::string(hbm::commandName(hbm::Command(i)))] = c[i];
+    return j;
+}
+
+// Memory statistics of one or several controllers; `spanNs` is the time the bandwidth is over.
+static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, const hbm::Memspec& spec, double spanNs) {
+    hbm::ControllerStats t;
+    for (const auto* s : all) {
+        t.reads += s->reads;
+        t.writes += s->writes;
+        t.readBytes += s->readBytes;
+        t.writeBytes += s->writeBytes;
+        t.rowHits += s->rowHits;
+        t.rowMisses += s->rowMisses;
+        t.rowConflicts += s->rowConflicts;
+        for (size_t i = 0; i < hbm::kCommandCount; ++i) t.commands[i] += s->commands[i];
+        t.refreshes += s->refreshes;
+        t.backPressureEvents += s->backPressureEvents;
+        t.errors += s->errors;
+        t.latency.merge(s->latency);
+    }
+    const double tck = spec.tCKns();
+    const uint64_t bytes = t.readBytes + t.writeBytes;
+    const uint64_t accesses = t.reads + t.writes;
+    json j;
+    j["bursts"] = accesses;
+    j["reads"] = t.reads;
+    j["writes"] = t.writes;
+    j["bytes"] = bytes;
+    j["bandwidth_GBps"] = spanNs > 0 ? double(bytes) / spanNs : 0.0;
+    j["peak_bandwidth_GBps"] = spec.peakPcBandwidthGBps() * double(all.size());
+    j["avg_latency_ns"] = t.latency.mean() * tck;
+    j["p50_latency_ns"] = double(t.latency.percentile(0.50)) * tck;
+    j["p99_latency_ns"] = double(t.latency.percentile(0.99)) * tck;
+    j["max_latency_ns"] = double(t.latency.max()) * tck;
+    j["row_hits"] = t.rowHits;
+    j["row_misses"] = t.rowMisses;
+    j["row_conflicts"] = t.rowConflicts;
+    j["row_hit_rate"] = accesses ? double(t.rowHits) / double(accesses) : 0.0;
+    j["commands"] = commandCounts(t.commands);
+    j["refreshes"] = t.refreshes;
+    j["back_pressure_events"] = t.backPressureEvents;
+    j["error_responses"] = t.errors;
+    return j;
+}
+
+json runScenario(const Scenario& s, const RunOptions& opt) {
+    const auto wall0 = std::chrono::steady_clock::now();
+    const hbm::Memspec& spec = s.memspec;
+    HbmSystem system("hbm", spec, *s.mapping, s.controller, s.pseudoChannels, s.protocolCheck);
+
+    std::unique_ptr<traffic::RequestSource> source;
+    if (s.traffic.type == TrafficConfig::Type::Trace)
+        source = std::make_unique<traffic::TraceSource>(s.traffic.traceFile, s.traffic.clockGHz);
+    else
+        source = std::make_unique<traffic::SyntheticSource>(s.traffic.synthetic, *s.mapping);
+    traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes, s.traffic.maxOutstanding);
+    gen.iSocket.bind(system.router().tSocket);
+
+    sc_core::sc_trace_file* vcd = nullptr;
+    if (!opt.vcdPath.empty()) {
+        std::string base = opt.vcdPath;
+        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+        vcd->set_time_unit(1, sc_core::SC_PS);
+        system.trace(vcd);
+    }
+
+    // Simulate in slices so progress can be shown; stop at the last completion.
+    const sc_core::sc_time slice(20, sc_core::SC_US);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    while (!gen.done()) {
+        sc_core::sc_start(slice);
+        if (opt.onProgress) {
+            Progress p;
+            p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
+            p.share = gen.progress();
+            p.requestsDone = gen.stats().completed;
+            p.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+            opt.onProgress(p);
+        }
+    }
+    const auto& gs = gen.stats();
+    // Let the last responses' data land, then run the checker's end-of-run pass at that time.
+    const sc_core::sc_time end = sc_core::sc_time::from_value(gs.lastReadyPs);
+    if (end > sc_core::sc_time_stamp()) sc_core::sc_start(end - sc_core::sc_time_stamp());
+    system.finish();
+    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+
+    const double simNs = double(gs.lastReadyPs) * 1e-3;
+    const double spanNs = gs.firstSendPs == UINT64_MAX ? 0.0 : double(gs.lastReadyPs - gs.firstSendPs) * 1e-3;
+    std::vector<const hbm::ControllerStats*> all;
+    for (const auto& pc : system.controllers()) all.push_back(&pc->stats());
+
+    json r;
+    r["scenario"] = s.name;
+    r["scenario_file"] = s.file;
+    r["memspec"] = spec.name;
+    r["sim_time_ns"] = simNs;
+    r["wall_time_s"] = wall;
+    json mem = memoryJson(all, spec, spanNs);
+    mem["requests"] = gs.requests;
+    mem["bytes"] = gs.bytes;
+    mem["read_requests"] = gs.reads;
+    mem["write_requests"] = gs.writes;
+    mem["bandwidth_GBps"] = spanNs > 0 ? double(gs.bytes) / spanNs : 0.0;
+    const hbm::ProtocolChecker* chk = system.checker();
+    mem["checker_violations"] = chk ? chk->violationCount() : 0;
+    mem["protocol_checked"] = chk != nullptr;
+    json per = json::array();
+    for (const auto& pc : system.controllers()) {
+        if (pc->stats().reads + pc->stats().writes == 0) continue;   // idle pseudo-channels: refresh only
+        json p = memoryJson({&pc->stats()}, spec, spanNs);
+        p["pseudo_channel"] = pc->pcIndex();
+        per.push_back(p);
+    }
+    mem["per_pseudo_channel"] = per;
+    mem["pseudo_channels"] = s.pseudoChannels;
+    r["memory"] = mem;
+    json errors = json::array();
+    if (gs.errors) errors.push_back(std::to_string(gs.errors) + " transaction(s) failed; first: " + gs.firstError);
+    if (chk)
+        for (size_t i = 0; i < chk->violations().size() && i < 20; ++i) errors.push_back(chk->violations()[i].line());
+    r["errors"] = errors;
+    uint64_t commands = 0;
+    for (size_t i = 0; i < hbm::kCommandCount; ++i) commands += mem["commands"][std::string(hbm::commandName(hbm::Command(i)))].get<uint64_t>();
+    r["simulator"] = {{"commands", commands},
+                      {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
+                      {"requests_per_wall_s", wall > 0 ? double(gs.requests) / wall : 0.0},
+                      {"peak_rss_MiB", peakRssMiB()}};
+    return r;
+}
+
+std::string summarize(const json& r) {
+    const json& m = r["memory"];
+    char buf[2048];
+    std::snprintf(buf, sizeof buf,
+                  "scenario        %s (%s)\n"
+                  "simulated       %.1f ns in %.3f s wall (%.2f M requests/s, %.2f M commands/s)\n"
+                  "requests        %llu (%llu reads, %llu writes), %llu bytes over %u pseudo-channel(s)\n"
+                  "bandwidth       %.2f GB/s of %.2f GB/s peak (%.1f%%)\n"
+                  "latency         mean %.1f ns, p50 %.1f ns, p99 %.1f ns, max %.1f ns\n"
+                  "rows            hit rate %.3f (%llu hits, %llu misses, %llu conflicts)\n"
+                  "commands        ACT %llu  PRE %llu  PREA %llu  RD %llu  WR %llu  RDA %llu  WRA %llu  REFAB %llu  REFPB %llu\n"
+                  "protocol        %llu checker violations%s\n"
+                  "peak memory     %.1f MiB\n",
+                  r["scenario"].get<std::string>().c_str(), r["memspec"].get<std::string>().c_str(),
+                  r["sim_time_ns"].get<double>(), r["wall_time_s"].get<double>(),
+                  r["simulator"]["requests_per_wall_s"].get<double>() / 1e6,
+                  r["simulator"]["commands_per_wall_s"].get<double>() / 1e6,
+                  (unsigned long long)m["requests"].get<uint64_t>(), (unsigned long long)m["read_requests"].get<uint64_t>(),
+                  (unsigned long long)m["write_requests"].get<uint64_t>(), (unsigned long long)m["bytes"].get<uint64_t>(),
+                  m["pseudo_channels"].get<unsigned>(), m["bandwidth_GBps"].get<double>(),
+                  m["peak_bandwidth_GBps"].get<double>(),
+                  100.0 * m["bandwidth_GBps"].get<double>() / std::max(1e-9, m["peak_bandwidth_GBps"].get<double>()),
+                  m["avg_latency_ns"].get<double>(), m["p50_latency_ns"].get<double>(),
+                  m["p99_latency_ns"].get<double>(), m["max_latency_ns"].get<double>(), m["row_hit_rate"].get<double>(),
+                  (unsigned long long)m["row_hits"].get<uint64_t>(), (unsigned long long)m["row_misses"].get<uint64_t>(),
+                  (unsigned long long)m["row_conflicts"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["ACT"].get<uint64_t>(), (unsigned long long)m["commands"]["PRE"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["PREA"].get<uint64_t>(), (unsigned long long)m["commands"]["RD"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["WR"].get<uint64_t>(), (unsigned long long)m["commands"]["RDA"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["WRA"].get<uint64_t>(), (unsigned long long)m["commands"]["REFAB"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["REFPB"].get<uint64_t>(),
+                  (unsigned long long)m["checker_violations"].get<uint64_t>(),
+                  m["protocol_checked"].get<bool>() ? "" : " (checker off)", r["simulator"]["peak_rss_MiB"].get<double>());
+    std::string out = buf;
+    for (const auto& e : r["errors"]) out += "error           " + e.get<std::string>() + "\n";
+    return out;
+}
+
+}  // namespace pilot::platform

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Runs one scenario: elaborates the system and its traffic, simulates to the last
+// completion, and returns the results JSON (keys fixed by issue 3: sim_time_ns,
+// wall_time_s, memory{...}). SystemC elaborates once per process: call once.
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/scenario.h"
+
+namespace pilot::platform {
+
+struct Progress {
+    double simTimeNs = 0;
+    double share = 0;          // of the trace or scenario
+    uint64_t requestsDone = 0;
+    double wallSeconds = 0;
+};
+
+struct RunOptions {
+    std::string vcdPath;                               // empty: no waveform
+    std::function<void(const Progress&)> onProgress;   // called between simulation slices
+};
+
+nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
+
+// Human summary of a results document.
+std::string summarize(const nlohmann::json& results);
+
+// Peak resident memory of this process so far, MiB.
+double peakRssMiB();
+
+}  // namespace pilot::platform

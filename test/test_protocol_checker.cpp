@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+// The protocol checker, one rule at a time: each test builds a legal sequence (no violation)
+// and the same sequence with one command a cycle too early (exactly that rule, on the right
+// bank and cycle). Timings come from the shipped HBM3-5200 memspec; the expected cycles are
+// written from the rule text (JEDEC names), not from the checker's own output.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/hbm/memspec.h"
+#include "models/hbm/protocol_checker.h"
+
+using namespace pilot::hbm;
+
+namespace {
+
+const Memspec& hbm3() {
+    static const Memspec spec = loadMemspec(std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/hbm3-5200.json");
+    return spec;
+}
+
+// Banks of the HBM3 pseudo-channel used below (4 banks per group, 4 groups per SID):
+// 0 and 1 share group 0; 4, 8, 12 are in groups 1-3 of SID 0; 16 and 20 in groups 4-5 (SID 1).
+struct Cmd {
+    uint64_t cycle;
+    Command cmd;
+    uint32_t bank = 0;
+    uint32_t row = 0;
+    uint32_t pc = 0;
+};
+
+CommandRecord record(const Memspec& spec, const Cmd& c) {
+    return {c.cycle, c.cmd, c.pc, BankId{c.bank}, BankGroupId{c.bank / spec.org.banksPerGroup}, c.row, 0};
+}
+
+ProtocolChecker check(const std::vector<Cmd>& seq, const Memspec& spec = hbm3(), uint32_t pcs = 1) {
+    ProtocolChecker chk(spec, pcs);
+    for (const Cmd& c : seq) chk.onCommand(record(spec, c));
+    return chk;
+}
+
+std::string allLines(const ProtocolChecker& chk) {
+    std::string s;
+    for (const auto& v : chk.violations()) s += v.line() + "\n";
+    return s;
+}
+
+void requireClean(const ProtocolChecker& chk) {
+    INFO(allLines(chk));
+    REQUIRE(chk.violationCount() == 0);
+}
+
+void requireOnly(const ProtocolChecker& chk, const std::string& rule, uint32_t bank, uint64_t cycle) {
+    INFO(allLines(chk));
+    REQUIRE(chk.violationCount() == 1);
+    const Violation& v = chk.violations().front();
+    CHECK(v.rule == rule);
+    CHECK(v.bank == bank);
+    CHECK(v.cycle == cycle);
+}
+
+using C = Command;
+
+}  // namespace
+
+TEST_CASE("Checker: RD one cycle before tRCD after ACT is a tRCD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACT, 0, 7}, {T.RCDRD - early, C::RD, 0, 7}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRCD", 0, T.RCDRD - 1);
+}
+
+TEST_CASE("Checker: WRA one cycle before tRCDWR after ACT is a tRCD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACT, 5, 3}, {T.RCDWR - early, C::WRA, 5, 3}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRCD", 5, T.RCDWR - 1);
+}
+
+TEST_CASE("Checker: PRE one cycle before tRAS after ACT is a tRAS violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACT, 2, 1}, {T.RAS - early, C::PRE, 2}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRAS", 2, T.RAS - 1);
+}
+
+TEST_CASE("Checker: PREA one cycle before tRAS of its youngest open bank is a tRAS violation on that bank",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 0, 1}, {10, C::ACT, 4, 1}, {10 + T.RAS - early, C::PREA}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRAS", 4, 10 + T.RAS - 1);
+}
+
+TEST_CASE("Checker: ACT one cycle before tRP after PRE is a tRP violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t pre = T.RAS + 10;   // late enough that tRC does not bind
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 3, 1}, {pre, C::PRE, 3}, {pre + T.RP - early, C::ACT, 3, 2}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRP", 3, pre + T.RP - 1);
+}
+
+TEST_CASE("Checker: ACT one cycle before tRP after PREA is a tRP violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t prea = T.RAS + 10;
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 9, 1}, {prea, C::PREA}, {prea + T.RP - early, C::ACT, 9, 2}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRP", 9, prea + T.RP - 1);
+}
+
+TEST_CASE("Checker: REFPB or REFAB one cycle before tRP after PRE is a tRP violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t pre = T.RAS + 10;
+    for (Command ref : {C::REFPB, C::REFAB}) {
+        INFO(std::string(commandName(ref)));
+        auto seq = [&](uint64_t early) {
+            return check({{0, C::ACT, 6, 1}, {pre, C::PRE, 6}, {pre + T.RP - early, ref, 6}});
+        };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tRP", 6, pre + T.RP - 1);
+    }
+}
+
+TEST_CASE("Checker: PRE to a closed bank is a no-op and sets no tRP", "[hbm][checker]") {
+    // JEDEC: a precharge to a bank with no open row is a NOP; an ACT right after it is legal.
+    requireClean(check({{0, C::PREA}, {1, C::PRE, 0}, {2, C::ACT, 0, 1}, {3, C::PRE, 5}, {4, C::ACT, 5, 1}}));
+}
+
+TEST_CASE("Checker: ACT one cycle before tRC after ACT to the same bank is a tRC violation", "[hbm][checker]") {
+    // In the shipped memspec RC = RAS + RP, so an early ACT after a legal PRE breaks tRP as
+    // well; a longer RC isolates tRC.
+    Memspec spec = hbm3();
+    spec.t.RC = spec.t.RAS + spec.t.RP + 6;
+    const auto& T = spec.t;
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 1, 1}, {T.RAS, C::PRE, 1}, {T.RC - early, C::ACT, 1, 2}}, spec);
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRC", 1, T.RC - 1);
+}
+
+TEST_CASE("Checker: ACT one cycle before tRRDL in the same bank group is a tRRD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACT, 0, 1}, {T.RRDL - early, C::ACT, 1, 1}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRRD", 1, T.RRDL - 1);
+}
+
+TEST_CASE("Checker: ACT one cycle before tRRDS in another bank group is a tRRD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACT, 0, 1}, {T.RRDS - early, C::ACT, 4, 1}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRRD", 4, T.RRDS - 1);
+}
+
+TEST_CASE("Checker: a fifth ACT one cycle inside tFAW of the fourth-previous is a tFAW violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    // Four ACTs tRRDS apart in four groups, a fifth at FAW, a sixth tRRDS later (its window
+    // starts at the second ACT). Moving the fifth one cycle earlier breaks only tFAW.
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 0, 1},
+                      {2, C::ACT, 4, 1},
+                      {4, C::ACT, 8, 1},
+                      {6, C::ACT, 12, 1},
+                      {T.FAW - early, C::ACT, 16, 1},
+                      {2 + T.FAW, C::ACT, 20, 1}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tFAW", 16, T.FAW - 1);
+}
+
+namespace {
+// Banks 0, 1 (group 0) and 4 (group 1) open at row 1, all past tRCD by cycle 30.
+std::vector<Cmd> threeOpenBanks(const Timing& T) {
+    return {{0, C::ACT, 0, 1}, {T.RRDL, C::ACT, 1, 1}, {T.RRDL + T.RRDS, C::ACT, 4, 1}};
+}
+std::vector<Cmd> plus(std::vector<Cmd> seq, std::initializer_list<Cmd> more) {
+    seq.insert(seq.end(), more);
+    return seq;
+}
+}  // namespace
+
+TEST_CASE("Checker: RD after RD in the same bank group one cycle before tCCDL is a tCCD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) {
+        return check(plus(threeOpenBanks(T), {{30, C::RD, 0, 1}, {30 + T.CCDL - early, C::RDA, 1, 1}}));
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tCCD", 1, 30 + T.CCDL - 1);
+}
+
+TEST_CASE("Checker: RD after RD in another bank group one cycle before tCCDS is a tCCD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) {
+        return check(plus(threeOpenBanks(T), {{30, C::RD, 0, 1}, {30 + T.CCDS - early, C::RD, 4, 1}}));
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tCCD", 4, 30 + T.CCDS - 1);
+}
+
+TEST_CASE("Checker: tCCDS counts from the latest RD of any other bank group", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    // Group 1 reads, then group 0 twice; group 1's next read is tCCDS after group 0's second.
+    const uint64_t last = 30 + T.CCDS + T.CCDL;
+    auto seq = [&](uint64_t early) {
+        return check(plus(threeOpenBanks(T), {{30, C::RD, 4, 1},
+                                              {30 + T.CCDS, C::RD, 0, 1},
+                                              {last, C::RD, 1, 1},
+                                              {last + T.CCDS - early, C::RD, 4, 1}}));
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tCCD", 4, last + T.CCDS - 1);
+}
+
+TEST_CASE("Checker: WR after WR in the same bank group one cycle before tCCDL is a tCCD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) {
+        return check(plus(threeOpenBanks(T), {{30, C::WR, 0, 1}, {30 + T.CCDL - early, C::WR, 1, 1}}));
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tCCD", 1, 30 + T.CCDL - 1);
+}
+
+TEST_CASE("Checker: WR one cycle before RL + nBL + RTW - WL after RD is a tRTW violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t rtw = hbm3().readToWrite();
+    REQUIRE(rtw == uint64_t(T.RL) + T.nBL + T.RTW - T.WL);   // 18 for HBM3-5200: not the CCDS floor
+    auto seq = [&](uint64_t early) {
+        return check(plus(threeOpenBanks(T), {{30, C::RD, 0, 1}, {30 + rtw - early, C::WR, 4, 1}}));
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRTW", 4, 30 + rtw - 1);
+}
+
+TEST_CASE("Checker: RD in the same bank group one cycle before WL + nBL + tWTRL after WR is a tWTR violation",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t wtr = uint64_t(T.WL) + T.nBL + T.WTRL;
+    auto seq = [&](uint64_t early) {
+        return check(plus(threeOpenBanks(T), {{30, C::WRA, 0, 1}, {30 + wtr - early, C::RD, 1, 1}}));
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tWTR", 1, 30 + wtr - 1);
+}
+
+TEST_CASE("Checker: RD in another bank group one cycle before WL + nBL + tWTRS after WR is a tWTR violation",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t wtr = uint64_t(T.WL) + T.nBL + T.WTRS;
+    auto seq = [&](uint64_t early) {
+        return check(plus(threeOpenBanks(T), {{30, C::WR, 0, 1}, {30 + wtr - early, C::RD, 4, 1}}));
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tWTR", 4, 30 + wtr - 1);
+}
+
+TEST_CASE("Checker: PRE one cycle before tRTPL after RD is a tRTP violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t rd = 40;   // late enough that tRAS does not bind
+    REQUIRE(rd + T.RTPL - 1 >= T.RAS);
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 7, 1}, {rd, C::RD, 7, 1}, {rd + T.RTPL - early, C::PRE, 7}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRTP", 7, rd + T.RTPL - 1);
+}
+
+TEST_CASE("Checker: PRE one cycle before WL + nBL + tWR after WR is a tWR violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t wr = T.RCDWR;
+    const uint64_t pre = wr + T.WL + T.nBL + T.WR;
+    REQUIRE(pre - 1 >= T.RAS);
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 7, 1}, {wr, C::WR, 7, 1}, {pre - early, C::PRE, 7}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tWR", 7, pre - 1);
+}
+
+TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of RDA is a tRP violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t rda = 40;
+    const uint64_t act = rda + T.RTPL + T.RP;   // the precharge starts tRTPL after RDA (tRAS passed)
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 8, 1}, {rda, C::RDA, 8, 1}, {act - early, C::ACT, 8, 2}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRP", 8, act - 1);
+}
+
+TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of WRA is a tRP violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t wra = T.RCDWR;
+    const uint64_t act = wra + T.WL + T.nBL + T.WR + T.RP;   // write recovery, then tRP
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 8, 1}, {wra, C::WRA, 8, 1}, {act - early, C::ACT, 8, 2}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRP", 8, act - 1);
+}
+
+TEST_CASE("Checker: the auto-precharge of an early RDA waits for tRAS", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t act = T.RAS + T.RP;   // not RCDRD + RTPL + RP: tRAS binds
+    requireClean(check({{0, C::ACT, 8, 1}, {T.RCDRD, C::RDA, 8, 1}, {act, C::ACT, 8, 2}}));
+    // One cycle earlier breaks tRP after the auto-precharge (and tRC, which equals RAS + RP here).
+    auto chk = check({{0, C::ACT, 8, 1}, {T.RCDRD, C::RDA, 8, 1}, {act - 1, C::ACT, 8, 2}});
+    INFO(allLines(chk));
+    bool trp = false;
+    for (const auto& v : chk.violations()) {
+        CHECK((v.rule == "tRP" || v.rule == "tRC"));
+        trp = trp || (v.rule == "tRP" && v.bank == 8 && v.cycle == act - 1);
+    }
+    CHECK(trp);
+}
+
+TEST_CASE("Checker: a column command after RDA to the same bank is a bank-state violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    requireClean(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD + T.CCDL, C::RD, 0, 1}}));
+    requireOnly(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RDA, 0, 1}, {T.RCDRD + T.CCDL, C::RD, 0, 1}}), "bank-state", 0,
+                T.RCDRD + T.CCDL);
+}
+
+TEST_CASE("Checker: PRE after RDA is a no-op, not a tRAS or tRTP violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    requireClean(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RDA, 0, 1}, {T.RCDRD + 1, C::PRE, 0}}));
+}
+
+TEST_CASE("Checker: ACT to an open bank is a bank-state violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    requireClean(check({{0, C::ACT, 0, 1}, {T.RAS, C::PRE, 0}, {100, C::ACT, 0, 2}}));
+    requireOnly(check({{0, C::ACT, 0, 1}, {100, C::ACT, 0, 2}}), "bank-state", 0, 100);
+}
+
+TEST_CASE("Checker: RD or WR to a closed bank or to another row is a bank-state violation", "[hbm][checker]") {
+    requireClean(check({{0, C::ACT, 3, 7}, {30, C::RD, 3, 7}}));
+    requireOnly(check({{30, C::RD, 3, 7}}), "bank-state", 3, 30);
+    requireOnly(check({{0, C::ACT, 3, 7}, {30, C::WR, 3, 8}}), "bank-state", 3, 30);
+}
+
+TEST_CASE("Checker: REFPB to an open bank and REFAB while a bank is open are bank-state violations",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    requireClean(check({{0, C::ACT, 5, 1}, {T.RAS, C::PRE, 5}, {T.RAS + T.RP, C::REFPB, 5}}));
+    requireOnly(check({{0, C::ACT, 5, 1}, {300, C::REFPB, 5}}), "bank-state", 5, 300);
+    requireClean(check({{0, C::ACT, 5, 1}, {T.RAS, C::PREA}, {T.RAS + T.RP, C::REFAB}}));
+    requireOnly(check({{0, C::ACT, 5, 1}, {300, C::REFAB}}), "bank-state", 5, 300);
+}
+
+TEST_CASE("Checker: ACT, REFAB or REFPB one cycle before tRFC after REFAB is a tRFC violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    for (Command next : {C::ACT, C::REFPB, C::REFAB}) {
+        INFO(std::string(commandName(next)));
+        auto seq = [&](uint64_t early) { return check({{0, C::REFAB}, {T.RFC - early, next, 11, 1}}); };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tRFC", next == C::REFAB ? kAllBanks : 11, T.RFC - 1);
+    }
+}
+
+TEST_CASE("Checker: ACT or REFPB to a bank one cycle before tRFCpb after its REFPB is a tRFCpb violation",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    for (Command next : {C::ACT, C::REFPB}) {
+        INFO(std::string(commandName(next)));
+        auto seq = [&](uint64_t early) { return check({{0, C::REFPB, 2}, {T.RFCPB - early, next, 2, 1}}); };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tRFCpb", 2, T.RFCPB - 1);
+    }
+}
+
+TEST_CASE("Checker: REFPB or ACT to another bank one cycle before tRREFD after REFPB is a tRREFD violation",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    for (Command next : {C::REFPB, C::ACT}) {
+        INFO(std::string(commandName(next)));
+        auto seq = [&](uint64_t early) { return check({{0, C::REFPB, 0}, {T.RREFD - early, next, 1, 1}}); };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tRREFD", 1, T.RREFD - 1);
+    }
+}
+
+TEST_CASE("Checker: REFPB to another bank one cycle before tRRDS after ACT is a tRREFD violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACT, 0, 1}, {T.RRDS - early, C::REFPB, 1}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRREFD", 1, T.RRDS - 1);
+}
+
+TEST_CASE("Checker: two row commands in one cycle are a command-bus violation", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 0, 1}, {T.RAS, C::PRE, 0}, {T.RAS + 1 - early, C::ACT, 4, 1}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "command-bus", 4, T.RAS);
+}
+
+TEST_CASE("Checker: a row and a column command share a cycle, two column commands do not", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    requireClean(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD, C::ACT, 4, 1}}));
+    // Two column commands in one cycle also break tCCD; the bus rule must be among them.
+    auto chk = check({{0, C::ACT, 0, 1}, {2, C::ACT, 4, 1}, {30, C::RD, 0, 1}, {30, C::RD, 4, 1}});
+    bool bus = false;
+    for (const auto& v : chk.violations()) bus = bus || (v.rule == "command-bus" && v.bank == 4 && v.cycle == 30);
+    INFO(allLines(chk));
+    CHECK(bus);
+}
+
+TEST_CASE("Checker: a command earlier than the last one seen on its pseudo-channel is a command-bus violation",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    // PRE to a closed bank is a no-op, so only the order is at fault.
+    requireClean(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD, C::PRE, 9}}));
+    requireOnly(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD - 1, C::PRE, 9}}), "command-bus", 9,
+                T.RCDRD - 1);
+}
+
+TEST_CASE("Checker: pseudo-channels are independent", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    // The same commands in the same cycles on two pseudo-channels break nothing.
+    requireClean(check(
+        {{0, C::ACT, 0, 1, 0}, {0, C::ACT, 0, 1, 1}, {T.RCDRD, C::RD, 0, 1, 0}, {T.RCDRD, C::RD, 0, 1, 1}}, hbm3(), 2));
+    // A mistake on pc 1 is reported on pc 1 only.
+    auto chk = check({{0, C::ACT, 0, 1, 0}, {0, C::ACT, 0, 1, 1}, {T.RCDRD, C::RD, 0, 1, 0},
+                      {T.RCDRD - 1, C::RD, 0, 1, 1}},
+                     hbm3(), 2);
+    requireOnly(chk, "tRCD", 0, T.RCDRD - 1);
+    CHECK(chk.violations().front().pc == 1);
+    CHECK_THROWS_AS(check({{0, C::ACT, 0, 1, 2}}, hbm3(), 2), std::out_of_range);
+    CHECK_THROWS_AS(check({{0, C::ACT, hbm3().org.banksPerPc(), 1}}), std::out_of_range);
+}
+
+TEST_CASE("Checker: a bank not refreshed for 10 x REFI is a tREFI violation at finish", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint32_t banks = hbm3().org.banksPerPc();
+    {
+        ProtocolChecker chk(hbm3(), 1);
+        chk.finish(9ull * T.REFI);   // 8 refreshes postponed: still legal
+        requireClean(chk);
+    }
+    ProtocolChecker chk(hbm3(), 2);
+    chk.onCommand(record(hbm3(), {5ull * T.REFI, C::REFAB, 0, 0, 1}));   // pc 1 is refreshed, pc 0 never
+    chk.finish(10ull * T.REFI);
+    INFO(allLines(chk));
+    REQUIRE(chk.violationCount() == banks);
+    for (uint32_t b = 0; b < banks; ++b) {
+        const Violation& v = chk.violations()[b];
+        CHECK(v.rule == "tREFI");
+        CHECK(v.pc == 0);
+        CHECK(v.bank == b);
+        CHECK(v.cycle == 10ull * T.REFI);
+        CHECK(v.cmd == kEndOfSimulation);
+    }
+}
+
+TEST_CASE("Checker: REFPB one cycle later than 9 x REFI after the last refresh is a tREFI violation",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    const uint64_t deadline = 9ull * T.REFI;
+    // Counted from cycle 0, then from each refresh of the bank.
+    requireClean(check({{deadline, C::REFPB, 3}, {2 * deadline, C::REFPB, 3}}));
+    requireOnly(check({{deadline + 1, C::REFPB, 3}}), "tREFI", 3, deadline + 1);
+    requireOnly(check({{100, C::REFAB}, {100 + deadline + 1, C::REFPB, 3}}), "tREFI", 3, 100 + deadline + 1);
+}
+
+TEST_CASE("Checker: a long legal sequence with REFAB every REFI has no violation", "[hbm][checker]") {
+    const Memspec& m = hbm3();
+    const auto& T = m.t;
+    const uint32_t banks = m.org.banksPerPc();
+    const uint64_t windows = 20;
+    ProtocolChecker chk(m, 1);
+    auto issue = [&](uint64_t t, Command c, uint32_t bank = 0, uint32_t row = 0) {
+        chk.onCommand(record(m, {t, c, bank, row}));
+    };
+    uint32_t bank = 0;
+    for (uint64_t k = 0; k < windows; ++k) {
+        const uint64_t end = (k + 1) * T.REFI;
+        issue(k * T.REFI, C::REFAB);
+        uint64_t c = k * T.REFI + T.RFC;
+        for (uint32_t i = 0; c + 200 < end; ++i) {
+            // One bank after another (step 5 visits all 32 banks and alternates groups and SIDs);
+            // the next ACT goes out while this bank still precharges.
+            const uint32_t b = bank;
+            const uint32_t row = (i * 7) % m.org.rows;
+            bank = (bank + 5) % banks;
+            issue(c, C::ACT, b, row);
+            const uint64_t rd = c + T.RCDRD;
+            issue(rd, C::RD, b, row);
+            issue(rd + T.CCDL, C::RD, b, row);
+            const uint64_t wr = rd + T.CCDL + m.readToWrite();
+            switch (i % 3) {
+            case 0: {
+                issue(wr, C::WR, b, row);
+                const uint64_t pre = std::max<uint64_t>(c + T.RAS, wr + T.WL + T.nBL + T.WR);
+                issue(pre, C::PRE, b);
+                c = pre + 1;
+                break;
+            }
+            case 1:
+                issue(rd + 2 * T.CCDL, C::RDA, b, row);
+                c = rd + 2 * T.CCDL + 1;
+                break;
+            default:
+                issue(wr, C::WRA, b, row);
+                c = wr + 1;
+                break;
+            }
+        }
+    }
+    chk.finish(windows * T.REFI);
+    requireClean(chk);
+    CHECK(chk.commandsChecked() > 1000);
+}
+
+TEST_CASE("Checker: REFPB to every bank in turn, REFI / banks apart, has no violation", "[hbm][checker]") {
+    const Memspec& m = hbm3();
+    const uint64_t step = m.refiPerBank();
+    const uint64_t n = 20ull * m.t.REFI / step;
+    ProtocolChecker chk(m, 1);
+    for (uint64_t i = 0; i < n; ++i) chk.onCommand(record(m, {i * step, C::REFPB, uint32_t(i % m.org.banksPerPc())}));
+    chk.finish(n * step);
+    requireClean(chk);
+    CHECK(chk.commandsChecked() == n);
+}
+
+TEST_CASE("Checker: keeps the first 1000 violations and counts all", "[hbm][checker]") {
+    const Memspec& m = hbm3();
+    ProtocolChecker chk(m, 1);
+    for (uint64_t i = 0; i < 1500; ++i) chk.onCommand(record(m, {i * m.t.CCDL, C::RD, 0, 0}));   // bank closed
+    CHECK(chk.violationCount() == 1500);
+    CHECK(chk.violations().size() == ProtocolChecker::kKeptViolations);
+    CHECK(chk.violations().back().cycle == 999 * m.t.CCDL);
+    CHECK(chk.commandsChecked() == 1500);
+}
+
+TEST_CASE("Checker: a violation line names pc, bank, cycle, time, command, rule and the gap", "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    auto chk = check({{0, C::ACT, 5, 1, 0}, {T.RCDRD - 1, C::RD, 5, 1, 0}});
+    REQUIRE(chk.violationCount() == 1);
+    // 18 cycles x 0.769 ns = 13.842 ns
+    CHECK(chk.violations().front().line() ==
+          "pc 0 bank 5 cycle 18 (13.8 ns): RD violates tRCD: 18 cycles after ACT, needs 19");
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+// The `pilot` command line: run, replay, validate.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <systemc>
+
+#include "models/common/json_reader.h"
+#include "models/hbm/address_mapping.h"
+#include "models/hbm/memspec.h"
+#include "platform/scenario.h"
+#include "platform/scenario_runner.h"
+#include "tools/pilot/progress.h"
+
+using namespace pilot;
+using nlohmann::json;
+
+namespace {
+
+int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd) {
+    tools::ProgressLine progress;
+    platform::RunOptions opt;
+    opt.vcdPath = vcd;
+    opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
+    json r = platform::runScenario(s, opt);
+    progress.finish();
+    std::cout << platform::summarize(r);
+    if (!out.empty()) {
+        std::ofstream f(out);
+        if (!f) {
+            std::cerr << out << ": cannot write results\n";
+            return 1;
+        }
+        f << r.dump(2) << "\n";
+        std::cout << "results         " << out << "\n";
+    }
+    return r["errors"].empty() ? 0 : 1;
+}
+
+// What kind of file is this? Memspec, address mapping or scenario, by its keys.
+int validateFile(const std::string& path, const std::string& memspecPath) {
+    json doc = common::readJsonFile(path);
+    if (doc.is_object() && (doc.contains("memspec") || doc.contains("organisation"))) {
+        hbm::Memspec m = hbm::loadMemspec(path);
+        std::cout << path << ": valid memspec \"" << m.name << "\" (" << m.org.pcsPerStack() << " pseudo-channels x "
+                  << m.org.banksPerPc() << " banks, " << m.peakPcBandwidthGBps() << " GB/s per pseudo-channel)\n";
+        return 0;
+    }
+    if (doc.is_object() && (doc.contains("bits") || doc.contains("addressmapping"))) {
+        hbm::Memspec m = hbm::loadMemspec(memspecPath);
+        hbm::AddressMapping map = hbm::loadAddressMapping(path, m, 1);
+        std::cout << path << ": valid address mapping for " << m.name << " (" << map.capacity() << " bytes per stack)\n";
+        return 0;
+    }
+    platform::Scenario s = platform::loadScenario(path);
+    std::cout << path << ": valid scenario \"" << s.name << "\" (" << s.pseudoChannels << " pseudo-channel(s) of "
+              << s.memspec.name << ")\n";
+    return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+
+    CLI::App app{"PILOT-VP: GPU + HBM3-PIM virtual platform"};
+    app.require_subcommand(1);
+
+    std::string scenarioPath, out, vcd;
+    std::vector<std::string> sets;
+    auto* run = app.add_subcommand("run", "run a scenario and print its summary");
+    run->add_option("scenario", scenarioPath, "scenario JSON")->required();
+    run->add_option("--out", out, "write the results JSON here");
+    run->add_option("--vcd", vcd, "write a GTKWave waveform here");
+    run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
+
+    std::string trace, memspec, mapping;
+    double clockGHz = 1.0;
+    uint32_t maxOutstanding = 128;
+    auto* replay = app.add_subcommand("replay", "replay a DRAMSys text trace");
+    replay->add_option("trace", trace, "trace file (.stl absolute, .rstl relative times)")->required();
+    replay->add_option("--memspec", memspec, "memspec (ours or DRAMSys); default in workloads/defaults/scenario.json");
+    replay->add_option("--mapping", mapping, "address mapping (ours or DRAMSys)");
+    replay->add_option("--clock-ghz", clockGHz, "trace clock (DRAMSys default: 1 GHz)");
+    replay->add_option("--max-outstanding", maxOutstanding, "requests in flight at most");
+    replay->add_option("--out", out, "write the results JSON here");
+    replay->add_option("--vcd", vcd, "write a GTKWave waveform here");
+    replay->add_option("--set", sets, "override a field of the replay scenario: /json/pointer=value");
+
+    std::string validatePath, validateMemspec;
+    auto* validate = app.add_subcommand("validate", "check a scenario, memspec or mapping without running");
+    validate->add_option("file", validatePath, "file to check")->required();
+    validate->add_option("--memspec", validateMemspec, "memspec a mapping is checked against");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    try {
+        const std::string defaultsDir = platform::workloadsDir() + "/defaults";
+        if (*run) {
+            return runAndReport(platform::loadScenario(scenarioPath, sets), out, vcd);
+        }
+        if (*replay) {
+            json defaults = common::readJsonFile(defaultsDir + "/scenario.json")["replay"];
+            auto abs = [&](const std::string& p) { return std::filesystem::absolute(p).string(); };
+            json doc = {{"name", "replay " + std::filesystem::path(trace).filename().string()},
+                        {"system",
+                         {{"memspec", memspec.empty() ? defaults["memspec"].get<std::string>() : abs(memspec)},
+                          {"mapping", mapping.empty() ? defaults["mapping"].get<std::string>() : abs(mapping)}}},
+                        {"traffic",
+                         {{"type", "trace"}, {"file", abs(trace)}, {"clock_ghz", clockGHz},
+                          {"max_outstanding", maxOutstanding}}}};
+            return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
+        }
+        if (*validate) {
+            return validateFile(validatePath, validateMemspec.empty()
+                                                  ? platform::workloadsDir() + "/memspecs/hbm3-5200.json"
+                                                  : validateMemspec);
+        }
+    } catch (const common::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    }
+    return 0;
+}
