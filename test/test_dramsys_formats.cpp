@@ -154,7 +154,8 @@ TEST_CASE("DRAMSys memspec: HBM2 organisation follows DRAMSys's per-pseudo-chann
     CHECK(m.t.nBL == 2);
 }
 
-TEST_CASE("DRAMSys memspec: RTW is DRAMSys's whole RD-to-WR spacing, so readToWrite() equals it", "[hbm][dramsys][memspec]") {
+TEST_CASE("DRAMSys memspec: RTW is DRAMSys's whole RD-to-WR spacing, so readToWrite() equals it",
+          "[hbm][dramsys][memspec]") {
     json doc = dramsysDoc();
     const hbm::Memspec m = parseDoc(doc);
     CHECK(m.readToWrite() == 18);
@@ -351,13 +352,14 @@ TEST_CASE("DRAMSys mapping: with BYTE_BIT, the beat-select column bits move to B
 
     // The beat-select bits must be the lowest column bits, right above the byte bits.
     json bad = doc;
-    bad["addressmapping"]["COLUMN_BIT"] = {4, 3, 5, 6, 7, 8, 9};
+    bad["addressmapping"]["COLUMN_BIT"] = {4, 3, 5, 6, 7, 8, 9};   // signed ints, as built in code
     const auto issues = issuesOf([&] { mapDoc(bad, 32); });
     INFO(describe(issues));
     CHECK(hasIssue(issues, "/addressmapping/COLUMN_BIT", "must start with address bit 3"));
 }
 
-TEST_CASE("DRAMSys mapping: an XOR entry is rejected, a one-bit list is a plain bit", "[hbm][dramsys][mapping][errors]") {
+TEST_CASE("DRAMSys mapping: an XOR entry is rejected, a one-bit list is a plain bit",
+          "[hbm][dramsys][mapping][errors]") {
     json doc = common::readJsonFile(kDramsysMap);
     doc["addressmapping"]["BANK_BIT"] = json::parse("[[10], [11, 20]]");
     const auto issues = issuesOf([&] { mapDoc(doc); });
@@ -369,7 +371,8 @@ TEST_CASE("DRAMSys mapping: an XOR entry is rejected, a one-bit list is a plain 
     CHECK(field(mapDoc(doc), hbm::Field::Bank) == Bits{10, 11});
 }
 
-TEST_CASE("DRAMSys mapping: unknown, missing and malformed entries name their pointer", "[hbm][dramsys][mapping][errors]") {
+TEST_CASE("DRAMSys mapping: unknown, missing and malformed entries name their pointer",
+          "[hbm][dramsys][mapping][errors]") {
     json doc = common::readJsonFile(kDramsysMap);
     auto& am = doc["addressmapping"];
     am["BANKGRUOP_BIT"] = am["BANKGROUP_BIT"];
@@ -481,7 +484,8 @@ TEST_CASE("Trace: each kind of malformed line is rejected with a reason", "[traf
 TEST_CASE("Trace: lenient forms DRAMSys accepts parse", "[traffic][trace]") {
     // Tabs (DRAMSys's own example.stl), an address without 0x, CRLF, leading blanks, a
     // comment after the fields, and a last line without a line break.
-    TempFile f("lenient.stl", "0:\twrite\t0x0\r\n  7: read 1f40\r\n#c\r\n\r\n9: (16) write 0XAB 0x0102 # note\n 11: read 0x8");
+    TempFile f("lenient.stl",
+               "0:\twrite\t0x0\r\n  7: read 1f40\r\n#c\r\n\r\n9: (16) write 0XAB 0x0102 # note\n 11: read 0x8");
     const auto reqs = readAll(f.str());
     REQUIRE(reqs.size() == 4);
     CHECK(reqs[0].write);

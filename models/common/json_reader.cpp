@@ -54,7 +54,8 @@ static std::string typeName(const json& j) { return j.type_name(); }
 std::optional<uint64_t> JsonObject::optU64(const std::string& key, uint64_t min, uint64_t max) {
     const json* j = field(key, false);
     if (!j) return std::nullopt;
-    if (j->is_number_unsigned()) {
+    // Numbers built in code (--set, tests) may be stored signed: a non-negative one is fine.
+    if (j->is_number_unsigned() || (j->is_number_integer() && j->get<int64_t>() >= 0)) {
         uint64_t v = j->get<uint64_t>();
         if (v < min || v > max) {
             m_issues.add(pointerOf(key), "must be in [" + std::to_string(min) + ", " + std::to_string(max) +
@@ -144,7 +145,7 @@ std::vector<uint32_t> JsonObject::u32List(const std::string& key, uint32_t max) 
     }
     for (size_t i = 0; i < j->size(); ++i) {
         const json& e = (*j)[i];
-        if (!e.is_number_unsigned() || e.get<uint64_t>() > max) {
+        if (!e.is_number_integer() || e.get<int64_t>() < 0 || e.get<uint64_t>() > max) {
             m_issues.add(pointerOf(key) + "/" + std::to_string(i),
                          "must be an integer in [0, " + std::to_string(max) + "] (got " + e.dump() + ")");
             continue;

@@ -53,25 +53,35 @@ AddressMapping::AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bi
     }
     if (m_stacks == 0 || (m_stacks & (m_stacks - 1))) issues.add("", "stack count must be a power of two");
     issues.throwIfAny();
+    for (size_t f = 0; f < kFieldCount; ++f) {
+        const auto& bits = m_bits[f];
+        for (size_t i = 0; i < bits.size();) {
+            size_t j = i + 1;
+            while (j < bits.size() && bits[j] == bits[j - 1] + 1) ++j;
+            m_runs[f].push_back({uint8_t(bits[i]), uint8_t(j - i), uint8_t(i)});
+            i = j;
+        }
+    }
+}
+
+uint32_t AddressMapping::gather(Field f, uint64_t addr) const {
+    uint32_t v = 0;
+    for (const Run& r : m_runs[size_t(f)])
+        v |= uint32_t((addr >> r.addrShift) & ((uint64_t(1) << r.width) - 1)) << r.fieldShift;
+    return v;
 }
 
 DramAddress AddressMapping::decode(uint64_t addr) const {
-    auto gather = [&](Field f) {
-        uint32_t v = 0;
-        const auto& bits = m_bits[size_t(f)];
-        for (size_t i = 0; i < bits.size(); ++i) v |= uint32_t((addr >> bits[i]) & 1u) << i;
-        return v;
-    };
     DramAddress a;
     a.stack = uint32_t(addr >> m_stackShift);
-    a.byte = gather(Field::Byte);
-    a.column = gather(Field::Column);
-    a.channel = gather(Field::Channel);
-    a.pseudoChannel = gather(Field::PseudoChannel);
-    a.sid = gather(Field::Sid);
-    a.bankGroup = gather(Field::BankGroup);
-    a.bank = gather(Field::Bank);
-    a.row = gather(Field::Row);
+    a.byte = gather(Field::Byte, addr);
+    a.column = gather(Field::Column, addr);
+    a.channel = gather(Field::Channel, addr);
+    a.pseudoChannel = gather(Field::PseudoChannel, addr);
+    a.sid = gather(Field::Sid, addr);
+    a.bankGroup = gather(Field::BankGroup, addr);
+    a.bank = gather(Field::Bank, addr);
+    a.row = gather(Field::Row, addr);
     return a;
 }
 
@@ -102,7 +112,13 @@ uint32_t AddressMapping::bankIndex(const DramAddress& a) const {
     return bankGroupIndex(a) * m_spec.org.banksPerGroup + a.bank;
 }
 
-uint64_t AddressMapping::regionAddress(uint64_t offset, uint32_t pcs) const {
+uint64_t AddressMapping::depositBits(uint64_t value, const std::vector<uint32_t>& bits) {
+    uint64_t addr = 0;
+    for (size_t i = 0; i < bits.size() && (value >> i); ++i) addr |= ((value >> i) & 1u) << bits[i];
+    return addr;
+}
+
+std::vector<uint32_t> AddressMapping::regionBits(uint32_t pcs) const {
     // Free bits: every in-stack bit that does not select a pseudo-channel, in address order...
     std::vector<uint32_t> selectors;   // pc, channel, then stack bits: lowest flat-index bits first
     for (uint32_t b : m_bits[size_t(Field::PseudoChannel)]) selectors.push_back(b);
@@ -115,20 +131,17 @@ uint64_t AddressMapping::regionAddress(uint64_t offset, uint32_t pcs) const {
     std::vector<bool> isFree(m_stackShift + 32, false);
     for (uint32_t b = 0; b < m_stackShift; ++b) isFree[b] = !isSelector[b];
     for (uint32_t i = 0; i < freeSelectors && i < selectors.size(); ++i) isFree[selectors[i]] = true;
-    uint64_t addr = 0;
-    uint32_t next = 0;
-    for (uint32_t b = 0; b < isFree.size() && (offset >> next); ++b) {
-        if (!isFree[b]) continue;
-        addr |= ((offset >> next) & 1u) << b;
-        ++next;
-    }
-    return addr;
+    std::vector<uint32_t> out;
+    for (uint32_t b = 0; b < isFree.size(); ++b)
+        if (isFree[b]) out.push_back(b);
+    return out;
 }
 
 AddressMapping loadAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks) {
     nlohmann::json doc = common::readJsonFile(path);
     if (doc.is_object() && doc.contains("addressmapping"))
-        return AddressMapping(parseDramsysMappingBits(doc, path), spec, stacks, path, "/addressmapping");
+        return AddressMapping(parseDramsysMappingBits(doc, path, spec.org.accessBytes), spec, stacks, path,
+                              "/addressmapping");
     IssueList issues(path);
     common::JsonObject root(doc, "", issues);
     root.string("name");

@@ -51,11 +51,20 @@ public:
     // channels (a power of two), in physical-address order: lets a traffic generator walk
     // "sequentially" inside a sub-system. Bits: every map bit but the pseudo-channel-selecting
     // ones, plus the lowest log2(pcs) of those (pc, then channel, then stack).
-    uint64_t regionAddress(uint64_t offset, uint32_t pcs) const;
+    uint64_t regionAddress(uint64_t offset, uint32_t pcs) const { return depositBits(offset, regionBits(pcs)); }
+    // The physical bits of that region in offset order (least significant first); hot paths
+    // compute it once and call depositBits.
+    std::vector<uint32_t> regionBits(uint32_t pcs) const;
+    static uint64_t depositBits(uint64_t value, const std::vector<uint32_t>& bits);
     uint64_t regionBytes(uint32_t pcs) const { return m_spec.org.bytesPerPc() * pcs; }
 
 private:
+    // A field's bits as runs of consecutive address bits: decode and encode move a run at once.
+    struct Run { uint8_t addrShift, width, fieldShift; };
+    uint32_t gather(Field f, uint64_t addr) const;
+
     std::array<std::vector<uint32_t>, kFieldCount> m_bits;
+    std::array<std::vector<Run>, kFieldCount> m_runs;
     Memspec m_spec;
     uint32_t m_stacks;
     uint64_t m_stackBytes;

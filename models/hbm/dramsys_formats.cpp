@@ -147,7 +147,8 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     if (tck > kTinyTck) {
         const double ps = tck < 1e-3 ? tck * 1e12 : tck;
         if (ps < 100 || ps > 100000)
-            issues.add(tp + "/tCK", "must be a clock period in seconds between 1e-10 and 1e-7 (got " + t.raw().at("tCK").dump() + ")");
+            issues.add(tp + "/tCK", "must be a clock period in seconds between 1e-10 and 1e-7 (got " +
+                                        t.raw().at("tCK").dump() + ")");
         else
             c.tCKps = uint32_t(std::lround(ps));
     }

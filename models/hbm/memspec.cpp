@@ -107,6 +107,9 @@ void validateMemspec(const Memspec& m, const std::string& file, const std::strin
     auto pow2 = [&](uint32_t v, const char* field) {
         if (v == 0 || (v & (v - 1))) issues.add(op + "/" + field, "must be a power of two (got " + std::to_string(v) + ")");
     };
+    if (g.banksPerPc() > 64)
+        issues.add(op + "/banks_per_group", "at most 64 banks per pseudo-channel are supported (got " +
+                                                std::to_string(g.banksPerPc()) + ")");
     pow2(g.channels, "channels");
     pow2(g.pseudoChannels, "pseudo_channels");
     pow2(g.sids, "sids");

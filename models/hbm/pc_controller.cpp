@@ -61,13 +61,13 @@ void PseudoChannelController::trace(sc_core::sc_trace_file* tf) const {
 
 // ---------------------------------------------------------------- TLM entry points
 
-bool PseudoChannelController::validate(tlm_generic_payload& t) {
+bool PseudoChannelController::validate(tlm_generic_payload& t, DramAddress& a) {
     const uint64_t addr = t.get_address();
     const uint32_t len = t.get_data_length();
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
     if (t.get_command() == tlm::TLM_IGNORE_COMMAND) {
         status = tlm::TLM_COMMAND_ERROR_RESPONSE;
-    } else if (addr >= m_map.capacity() || m_map.pcIndex(m_map.decode(addr)) != m_pc) {
+    } else if (addr >= m_map.capacity() || m_map.pcIndex(a = m_map.decode(addr)) != m_pc) {
         status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
     } else if (len == 0 || (addr % m_spec.org.accessBytes) + len > m_spec.org.accessBytes ||
                t.get_streaming_width() < len) {
@@ -85,12 +85,12 @@ bool PseudoChannelController::hasRoom(bool write) const {
     return m_queued[write] < (write ? m_cfg.writeQueue : m_cfg.readQueue);
 }
 
-uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, uint64_t arrival, sc_core::sc_event* done) {
+uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
+                                          sc_core::sc_event* done) {
     if (t.has_mm()) t.acquire();
     const uint32_t slot = m_freeSlots.back();
     m_freeSlots.pop_back();
     Request& r = m_slots[slot];
-    const DramAddress a = m_map.decode(t.get_address());
     r = Request{};
     r.trans = &t;
     r.done = done;
@@ -103,6 +103,7 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, uint64_t arriv
     r.group = uint16_t(m_map.bankGroupIndex(a));
     r.write = t.is_write();
     m_banks[r.bank].queue[r.write].push_back(slot);
+    m_pendingBanks[r.write] |= uint64_t(1) << r.bank;
     ++m_queued[r.write];
     m_stats.firstArrivalCycle = std::min(m_stats.firstArrivalCycle, arrival);
     m_traceQueue = m_queued[0] + m_queued[1];
@@ -113,11 +114,12 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, uint64_t arriv
 
 tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm_phase& ph, sc_time& d) {
     if (ph == tlm::BEGIN_REQ) {
-        if (!validate(t)) return tlm::TLM_COMPLETED;
+        DramAddress a;
+        if (!validate(t, a)) return tlm::TLM_COMPLETED;
         const sc_time at = sc_core::sc_time_stamp() + d;
         const uint64_t arrival = (at.value() + m_spec.t.tCKps - 1) / m_spec.t.tCKps;
         if (m_blocked.empty() && hasRoom(t.is_write())) {
-            enqueue(t, arrival, nullptr);
+            enqueue(t, a, arrival, nullptr);
             ph = tlm::END_REQ;
             return tlm::TLM_UPDATED;
         }
@@ -144,10 +146,11 @@ tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm
 void PseudoChannelController::bTransport(tlm_generic_payload& t, sc_time& d) {
     sc_core::wait(d);
     d = sc_core::SC_ZERO_TIME;
-    if (!validate(t)) return;
+    DramAddress a;
+    if (!validate(t, a)) return;
     while (!m_blocked.empty() || !hasRoom(t.is_write())) sc_core::wait(m_roomFreed);
     sc_core::sc_event done;
-    enqueue(t, nowCycle(), &done);
+    enqueue(t, a, nowCycle(), &done);
     sc_core::wait(done);
 }
 
@@ -182,7 +185,7 @@ void PseudoChannelController::admitBlocked() {
     while (!m_blocked.empty() && hasRoom(m_blocked.front()->is_write())) {
         tlm_generic_payload* t = m_blocked.front();
         m_blocked.pop_front();
-        enqueue(*t, nowCycle(), nullptr);
+        enqueue(*t, m_map.decode(t->get_address()), nowCycle(), nullptr);
         if (t->has_mm()) t->release();   // enqueue took its own reference
         tlm_phase ph = tlm::END_REQ;
         sc_time d = sc_core::SC_ZERO_TIME;
@@ -261,14 +264,18 @@ uint64_t PseudoChannelController::scan(uint64_t now, Candidate& rowCmd, Candidat
     if (fcfs) {
         for (const Bank& bk : m_banks)
             for (uint32_t s : bk.queue[w])
-                if (m_slots[s].arrival <= now) { oldest = std::min(oldest, m_slots[s].seq); break; }
+                if (m_slots[s].arrival <= now) {
+                    oldest = std::min(oldest, m_slots[s].seq);
+                    break;
+                }
     }
     const uint64_t rowBusFree = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
     const uint64_t colBusFree = m_lastColCycle == kNever ? 0 : m_lastColCycle + 1;
-    for (uint32_t b = 0; b < m_banks.size(); ++b) {
+    for (uint64_t pending = m_pendingBanks[w]; pending; pending &= pending - 1) {
+        const uint32_t b = uint32_t(__builtin_ctzll(pending));
         const Bank& bk = m_banks[b];
         const auto& q = bk.queue[w];
-        if (q.empty() || refreshBlocks(b)) continue;
+        if (refreshBlocks(b)) continue;
         uint32_t chosen = UINT32_MAX;
         bool hit = false;
         for (uint32_t s : q) {
@@ -400,6 +407,7 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
 
     auto& q = m_banks[r.bank].queue[r.write];
     q.erase(std::find(q.begin(), q.end(), slot));
+    if (q.empty()) m_pendingBanks[r.write] &= ~(uint64_t(1) << r.bank);
     --m_queued[r.write];
     m_traceQueue = m_queued[0] + m_queued[1];
     sc_core::sc_event* done = r.done;

@@ -88,9 +88,9 @@ private:
     bool getDirectMemPtr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
 
     // Returns false (and sets the response status) for a transaction this controller cannot serve.
-    bool validate(tlm::tlm_generic_payload& t);
+    bool validate(tlm::tlm_generic_payload& t, DramAddress& a);
     bool hasRoom(bool write) const;
-    uint32_t enqueue(tlm::tlm_generic_payload& t, uint64_t arrival, sc_core::sc_event* done);
+    uint32_t enqueue(tlm::tlm_generic_payload& t, const DramAddress& a, uint64_t arrival, sc_core::sc_event* done);
     void admitBlocked();
 
     // The scheduler.
@@ -119,7 +119,7 @@ private:
     std::vector<Request> m_slots;
     std::vector<uint32_t> m_freeSlots;
     uint32_t m_queued[2] = {0, 0};    // requests queued, reads / writes
-    uint32_t m_arrived[2] = {0, 0};   // of those, arrived by the last scan
+    uint64_t m_pendingBanks[2] = {0, 0};   // bit b: bank b has queued reads / writes
     bool m_writeMode = false;
     uint64_t m_seq = 0;
     uint64_t m_lastRowCycle = UINT64_MAX, m_lastColCycle = UINT64_MAX;

@@ -156,7 +156,8 @@ TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& 
 
 TraceReader::TraceReader(const std::string& path)
     : m_path(path), m_file(std::fopen(path.c_str(), "rb")), m_timing(traceTimingOf(path)) {
-    if (!m_file) throw common::ConfigError({{path, "", "cannot open trace file: " + std::string(std::strerror(errno))}});
+    if (!m_file)
+        throw common::ConfigError({{path, "", "cannot open trace file: " + std::string(std::strerror(errno))}});
     if (std::fseek(m_file.get(), 0, SEEK_END) == 0) {
         long size = std::ftell(m_file.get());
         if (size > 0) m_fileBytes = uint64_t(size);
