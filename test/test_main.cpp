@@ -3,9 +3,11 @@
 // in its own process (catch_discover_tests), because SystemC elaborates once per process.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <systemc>
 
 int sc_main(int argc, char* argv[]) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     return Catch::Session().run(argc, argv);
 }

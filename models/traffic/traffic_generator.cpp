@@ -127,6 +127,9 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
         m_freeAt.push(r.readyPs);
         m_stats.lastReadyPs = std::max(m_stats.lastReadyPs, r.readyPs);
         m_freeRequests.push_back(request);
+        // The run loop simulates in slices; return to it as soon as the work is done, so
+        // nothing (refresh) runs past the end into the statistics.
+        if (m_sourceDone && !m_haveCur && m_inflight == 0) sc_core::sc_pause();
     }
 }
 
@@ -153,6 +156,7 @@ void TrafficGenerator::pump() {
         if (!m_haveCur) {
             if (m_sourceDone || !m_source->next(m_cur)) {
                 m_sourceDone = true;
+                if (m_inflight == 0) sc_core::sc_pause();
                 break;
             }
             if (m_cur.bytes == 0) m_cur.bytes = m_burstBytes;

@@ -27,6 +27,7 @@ int runAndReport(const platform::Scenario& s, const std::string& out, const std:
     json r = platform::runScenario(s, opt);
     progress.finish();
     std::cout << platform::summarize(r);
+    for (const auto& e : r["errors"]) std::cerr << "error: " << e.get<std::string>() << "\n";
     if (!out.empty()) {
         std::ofstream f(out);
         if (!f) {
@@ -63,6 +64,7 @@ int validateFile(const std::string& path, const std::string& memspecPath) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);   // keep stdout for results
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
