@@ -76,7 +76,7 @@ TEST_CASE("Timing: RD after ACT to the same bank waits tRCDRD, WR waits tRCDWR",
     CHECK(at(C::RD, 4) == 0);
 }
 
-TEST_CASE("Timing: ACT to PRE on the same bank waits tRAS; PRE to ACT waits tRP", "[hbm][timing]") {
+TEST_CASE("Timing: ACT to PRE on the same bank waits tRAS and PRE to ACT waits tRP", "[hbm][timing]") {
     const auto& T = hbm3().t;
     TimingState s = freshState();
     At at{s};
@@ -279,7 +279,7 @@ TEST_CASE("Timing: REFPB blocks its own bank for tRFCpb and other banks' ACT and
     CHECK(at(C::REFAB, 0) == kBase + T.RFCPB);
 }
 
-TEST_CASE("Timing: REFPB after ACT to another bank waits tRRDS; after PRE to its bank waits tRP", "[hbm][timing]") {
+TEST_CASE("Timing: REFPB after ACT to another bank waits tRRDS and after PRE to its bank waits tRP", "[hbm][timing]") {
     const auto& T = hbm3().t;
     TimingState s = freshState();
     At at{s};

@@ -19,7 +19,7 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     const auto WRs = {C::WR, C::WRA};
     const uint32_t wrRecovery = t.WL + t.nBL + t.WR;
     // Auto-precharge starts after the read-to-precharge (or write recovery) time; tRAS is
-    // covered by ACT->ACT tRC >= tRAS + tRP (validated in the memspec).
+    // covered by the ACT->{ACT,REF} tRC rows (tRC >= tRAS + tRP is validated in the memspec).
     const uint32_t rdaToAct = t.RTPL + t.RP;
     const uint32_t wraToAct = wrRecovery + t.RP;
 
@@ -27,7 +27,9 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     add(Scope::Bank, {C::ACT}, RDs, t.RCDRD, "tRCDRD");
     add(Scope::Bank, {C::ACT}, WRs, t.RCDWR, "tRCDWR");
     add(Scope::Bank, {C::ACT}, {C::PRE, C::PREA}, t.RAS, "tRAS");
-    add(Scope::Bank, {C::ACT}, {C::ACT}, t.RC, "tRC");
+    // After RDA/WRA the auto-precharge starts no earlier than ACT + tRAS: a refresh of the
+    // bank, like the next ACT, waits the whole row cycle (tRC >= tRAS + tRP).
+    add(Scope::Bank, {C::ACT}, {C::ACT, C::REFPB, C::REFAB}, t.RC, "tRC");
     add(Scope::Bank, {C::PRE}, {C::ACT, C::REFPB, C::REFAB}, t.RP, "tRP");
     add(Scope::Bank, {C::RD}, {C::PRE, C::PREA}, t.RTPL, "tRTPL");
     add(Scope::Bank, {C::WR}, {C::PRE, C::PREA}, wrRecovery, "WL + nBL + tWR");
