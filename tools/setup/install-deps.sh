@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages PILOT-VP builds with. Idempotent, and silent when all is present.
 set -euo pipefail
-packages=(g++ cmake make pkg-config libsystemc-dev libboost-dev nlohmann-json3-dev catch2 libcli11-dev)
+# python3: the CLI tests check results JSON with it.
+packages=(g++ cmake make pkg-config libsystemc-dev libboost-dev nlohmann-json3-dev catch2 libcli11-dev python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
