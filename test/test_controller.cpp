@@ -536,9 +536,9 @@ namespace {
 
 // Three reads to one bank sent at the same instant: row 1, row 2, row 1 again. Returns the rows
 // of the column commands in issue order.
-std::vector<uint32_t> columnRowOrder(const std::string& scheduler) {
-    platform::Scenario s =
-        scenario("hbm3-seq-read.json", {"/controller/scheduler=" + scheduler, "/controller/refresh=all-bank"});
+std::vector<uint32_t> columnRowOrder(const std::string& scheduler, uint32_t rowHitCap = 32) {
+    platform::Scenario s = scenario("hbm3-seq-read.json", {"/controller/scheduler=" + scheduler, "/controller/refresh=all-bank",
+                                                           "/controller/row_hit_cap=" + std::to_string(rowHitCap)});
     const hbm::AddressMapping& map = *s.mapping;
     const uint32_t B = s.memspec.org.accessBytes;
     hbm::BackingStore store(map.capacity());
@@ -598,6 +598,14 @@ TEST_CASE("Controller: FR-FCFS serves a younger row hit before an older row miss
           "[hbm][controller]") {
     const std::vector<uint32_t> expected{1, 1, 2};
     CHECK(columnRowOrder("fr-fcfs") == expected);
+}
+
+TEST_CASE("Controller: FR-FCFS stops preferring row hits after row_hit_cap columns while an older miss waits",
+          "[hbm][controller]") {
+    // Cap 1: the first row-1 read uses the activation's one preferred column, so the older
+    // row-2 read goes before the younger row-1 hit.
+    const std::vector<uint32_t> expected{1, 2, 1};
+    CHECK(columnRowOrder("fr-fcfs", 1) == expected);
 }
 
 TEST_CASE("Controller: FCFS serves requests to one bank in arrival order even when a younger one hits the open row",
@@ -735,9 +743,8 @@ TEST_CASE("Controller: closed-page policy serves every read with RDA after its o
     CHECK(m["row_hits"].get<uint64_t>() == 0);
 }
 
-// Known bug (see the report): the timing table lets REFAB / REFPB follow RDA after tRTPL + tRP,
-// but the auto-precharge cannot start before tRAS after the ACT; nothing constrains ACT ->
-// REFAB / REFPB on the same bank, so the refresh lands inside the precharge (checker: tRP).
+// Regression: the auto-precharge after RDA cannot start before tRAS after the ACT, so a
+// refresh of the bank must wait the row cycle (tRC) too, not only tRTPL + tRP after the RDA.
 TEST_CASE("Controller: closed-page reads with all-bank refresh keep tRP after the auto-precharge",
           "[hbm][controller]") {
     platform::Scenario s = scenario("hbm3-random-read.json", {"/traffic/requests=5000", "/controller/page_policy=closed",

@@ -34,8 +34,13 @@ PseudoChannelController::PseudoChannelController(sc_core::sc_module_name name, c
         b.queue[0].reserve(cfg.readQueue);
         b.queue[1].reserve(cfg.writeQueue);
     }
-    if (cfg.refresh == RefreshPolicy::AllBank) m_nextRefresh = spec.t.REFI;
-    if (cfg.refresh == RefreshPolicy::PerBank) m_nextRefresh = spec.refiPerBank();
+    // Pseudo-channels of a stack refresh staggered across the interval, as controllers do
+    // to spread the refresh current, rather than all at once.
+    const uint32_t pcs = spec.org.pcsPerStack();
+    if (cfg.refresh == RefreshPolicy::AllBank)
+        m_nextRefresh = spec.t.REFI + uint64_t(spec.t.REFI) * (pcIndex % pcs) / pcs;
+    if (cfg.refresh == RefreshPolicy::PerBank)
+        m_nextRefresh = spec.refiPerBank() + uint64_t(spec.refiPerBank()) * (pcIndex % pcs) / pcs;
     tSocket.register_nb_transport_fw(this, &PseudoChannelController::nbTransportFw);
     tSocket.register_b_transport(this, &PseudoChannelController::bTransport);
     tSocket.register_transport_dbg(this, &PseudoChannelController::transportDbg);
@@ -236,14 +241,12 @@ void PseudoChannelController::refreshCandidate(uint64_t now, Candidate& rowCmd, 
     }
     Candidate c;
     uint64_t e = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
-    const uint32_t groups = m_spec.org.bankGroupsPerPc();
     if (m_cfg.refresh == RefreshPolicy::AllBank) {
         bool anyOpen = false;
         for (uint32_t b = 0; b < m_banks.size(); ++b) anyOpen |= m_banks[b].open;
         c.cmd = anyOpen ? Command::PREA : Command::REFAB;
         for (uint32_t b = 0; b < m_banks.size(); ++b)
             if (!anyOpen || m_banks[b].open) e = std::max(e, m_timing.earliest(c.cmd, b, b / m_banksPerGroup));
-        (void)groups;
     } else {
         const uint32_t b = m_refreshBank;
         c.cmd = m_banks[b].open ? Command::PRE : Command::REFPB;
@@ -286,7 +289,10 @@ uint64_t PseudoChannelController::scan(uint64_t now, Candidate& rowCmd, Candidat
             }
             if (fcfs && r.seq != oldest) break;   // strict arrival order: only the oldest may move
             if (chosen == UINT32_MAX) chosen = s;
-            if (bk.open && r.row == bk.row) {
+            // FR-FCFS prefers row hits, but only up to the cap while an older request for
+            // another row waits in this bank: then the oldest goes first (no starvation).
+            if (bk.open && r.row == bk.row &&
+                (chosen == s || m_cfg.rowHitCap == 0 || bk.columnsSinceAct < m_cfg.rowHitCap)) {
                 chosen = s;
                 hit = true;
                 break;
@@ -341,6 +347,7 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
             r.neededAct = true;
             bk.open = true;
             bk.row = r.row;
+            bk.columnsSinceAct = 0;
             m_traceOpenRow[c.bank] = int32_t(r.row);
             record(c.cmd, c.bank, r.row, 0, now);
             break;
@@ -374,6 +381,7 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
         default: {   // column commands
             const Request& r = m_slots[c.slot];
             record(c.cmd, c.bank, r.row, r.column, now);
+            ++bk.columnsSinceAct;
             if (c.cmd == Command::RDA || c.cmd == Command::WRA) {
                 bk.open = false;
                 m_traceOpenRow[c.bank] = -1;

@@ -66,6 +66,7 @@ private:
     struct Bank {
         bool open = false;
         uint32_t row = 0;
+        uint32_t columnsSinceAct = 0;   // for the FR-FCFS row-hit cap
         std::vector<uint32_t> queue[2];   // request slots, arrival order; [0] reads, [1] writes
     };
     struct Candidate {

@@ -39,7 +39,8 @@ bool TraceSource::next(TrafficRequest& out) {
     // .rstl: each delay counts from the previous request's time stamp.
     const uint64_t ticks = r.time;
     const uint64_t ps = uint64_t(double(ticks) * m_psPerTick + 0.5);
-    out.timePs = m_reader.timing() == TraceTiming::Relative ? out.timePs + ps : ps;
+    out.timePs = m_reader.timing() == TraceTiming::Relative ? m_lastPs + ps : ps;
+    m_lastPs = out.timePs;
     out.write = r.write;
     out.addr = r.address;
     out.bytes = r.bytes;   // 0: the generator uses one burst

@@ -74,6 +74,7 @@ public:
 private:
     TraceReader m_reader;
     double m_psPerTick;
+    uint64_t m_lastPs = 0;   // time of the previous request (.rstl delays count from it)
 };
 
 }  // namespace pilot::traffic

@@ -29,8 +29,8 @@ TrafficGenerator::Payload* TrafficGenerator::allocPayload() {
     if (m_freePayloads.empty()) {
         m_payloads.push_back(std::make_unique<Payload>());
         Payload* p = m_payloads.back().get();
-        p->gp.set_mm(this);
-        p->gp.set_data_ptr(p->data);
+        p->set_mm(this);
+        p->set_data_ptr(p->data);
         m_freePayloads.push_back(p);
     }
     Payload* p = m_freePayloads.back();
@@ -39,8 +39,7 @@ TrafficGenerator::Payload* TrafficGenerator::allocPayload() {
 }
 
 void TrafficGenerator::free(tlm::tlm_generic_payload* gp) {
-    // gp is the first member of Payload.
-    m_freePayloads.push_back(reinterpret_cast<Payload*>(gp));
+    m_freePayloads.push_back(static_cast<Payload*>(gp));
 }
 
 bool TrafficGenerator::acquireSlot(uint64_t now) {
@@ -76,7 +75,7 @@ void TrafficGenerator::sendBurst(uint64_t now) {
     const uint64_t blockEnd = (start / m_burstBytes + 1) * m_burstBytes;
     const uint32_t len = uint32_t(std::min<uint64_t>(blockEnd, m_cur.addr + m_cur.bytes) - start);
     Payload* p = allocPayload();
-    tlm::tlm_generic_payload& gp = p->gp;
+    tlm::tlm_generic_payload& gp = *p;
     const uint64_t addr = m_source->physical(start);
     gp.set_command(m_cur.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
@@ -139,7 +138,7 @@ tlm::tlm_sync_enum TrafficGenerator::nbTransportBw(tlm::tlm_generic_payload& gp,
     } else if (ph == tlm::BEGIN_RESP) {
         // BEGIN_RESP also ends the request phase if END_REQ was skipped.
         m_waitingEndReq = false;
-        burstDone(reinterpret_cast<Payload*>(&gp)->request, nowPs() + d.value(), gp);
+        burstDone(static_cast<Payload&>(gp).request, nowPs() + d.value(), gp);
         gp.release();
     } else {
         SC_REPORT_ERROR(name(), "nb_transport_bw: illegal phase");

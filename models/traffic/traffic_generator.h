@@ -39,8 +39,8 @@ public:
     void free(tlm::tlm_generic_payload* gp) override;
 
 private:
-    struct Payload {
-        tlm::tlm_generic_payload gp;
+    // A pooled transaction with its data buffer and the request it belongs to.
+    struct Payload : tlm::tlm_generic_payload {
         uint8_t data[64];
         uint32_t request = 0;
     };
