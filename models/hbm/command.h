@@ -16,17 +16,26 @@ enum class Command : uint8_t {
     WRA,     // write with auto-precharge
     REFAB,   // all-bank refresh (row bus)
     REFPB,   // per-bank refresh (row bus)
+    // PIM commands (all-bank: every bank of the pseudo-channel in lockstep).
+    ACTAB,   // activate the same row in every bank (row bus)
+    MRD,     // PLT_MOV in: one column of every bank's open row into its PE's SRAM (column bus, no DQ)
+    MWR,     // PLT_MOV out / PLT_OUT: one column from every PE's SRAM into its bank's open row
+    PEOP,    // a PE / bank-group-accumulator operation (PLT_CFG/MAC/EXP/ACC/SFM): command bus only
     kCount
 };
 inline constexpr size_t kCommandCount = size_t(Command::kCount);
 
 constexpr std::string_view commandName(Command c) {
-    constexpr std::string_view names[] = {"ACT", "PRE", "PREA", "RD", "WR", "RDA", "WRA", "REFAB", "REFPB"};
+    constexpr std::string_view names[] = {"ACT",   "PRE",   "PREA",  "RD",  "WR",  "RDA", "WRA",
+                                          "REFAB", "REFPB", "ACTAB", "MRD", "MWR", "PEOP"};
     return names[size_t(c)];
 }
 constexpr bool isRead(Command c) { return c == Command::RD || c == Command::RDA; }
 constexpr bool isWrite(Command c) { return c == Command::WR || c == Command::WRA; }
-constexpr bool isColumn(Command c) { return isRead(c) || isWrite(c); }
+constexpr bool isColumn(Command c) {
+    return isRead(c) || isWrite(c) || c == Command::MRD || c == Command::MWR || c == Command::PEOP;
+}
+constexpr bool isPim(Command c) { return c >= Command::ACTAB && c < Command::kCount; }
 constexpr bool isRowBus(Command c) { return !isColumn(c); }
 
 // Strong index types: a bank is never passed as a row (STYLE.md, after DRAMSys).

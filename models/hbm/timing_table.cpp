@@ -52,6 +52,36 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     add(Scope::PseudoChannel, {C::REFPB}, {C::ACT, C::REFPB}, t.RREFD, "tRREFD");
     add(Scope::PseudoChannel, {C::REFPB}, {C::REFAB}, t.RFCPB, "tRFCpb");
     add(Scope::PseudoChannel, {C::ACT}, {C::REFPB}, t.RRDS, "tRRDS");
+
+    // PIM all-bank commands. ACTAB activates every bank, so its effects are pseudo-channel
+    // wide; its own earliest time is the max over banks (PRE/RDA/WRA/REFPB rows above name it).
+    const bool limit = spec.pimAllBankPowerLimit;
+    const uint32_t colAb = limit ? std::max(t.CCDAB, t.CCDL) : t.CCDL;
+    add(Scope::Bank, {C::PRE}, {C::ACTAB}, t.RP, "tRP");
+    add(Scope::Bank, {C::RDA}, {C::ACTAB}, rdaToAct, "tRTPL + tRP (auto-precharge)");
+    add(Scope::Bank, {C::WRA}, {C::ACTAB}, wraToAct, "WL + nBL + tWR + tRP (auto-precharge)");
+    add(Scope::Bank, {C::REFPB}, {C::ACTAB}, t.RFCPB, "tRFCpb");
+    add(Scope::Bank, {C::ACT}, {C::ACTAB}, t.RC, "tRC");
+    add(Scope::PseudoChannel, {C::PREA}, {C::ACTAB}, t.RP, "tRP");
+    add(Scope::PseudoChannel, {C::REFAB}, {C::ACTAB}, t.RFC, "tRFC");
+    add(Scope::PseudoChannel, {C::REFPB}, {C::ACTAB}, t.RREFD, "tRREFD");
+    add(Scope::PseudoChannel, {C::ACT}, {C::ACTAB}, t.RRDL, "tRRDL");
+    add(Scope::PseudoChannel, {C::ACTAB}, {C::ACT, C::ACTAB, C::REFAB, C::REFPB}, t.RC, "tRC (all banks)");
+    if (limit)   // under the power limit an all-bank activation uses the whole four-activate window
+        add(Scope::PseudoChannel, {C::ACTAB}, {C::ACT, C::ACTAB}, std::max(t.RC, t.FAW), "tFAW (all-bank power limit)");
+    add(Scope::PseudoChannel, {C::ACTAB}, {C::MRD, C::RD, C::RDA}, t.RCDRD, "tRCDRD");
+    add(Scope::PseudoChannel, {C::ACTAB}, {C::MWR, C::WR, C::WRA}, t.RCDWR, "tRCDWR");
+    add(Scope::PseudoChannel, {C::ACTAB}, {C::PRE, C::PREA}, t.RAS, "tRAS");
+    add(Scope::PseudoChannel, {C::MRD}, {C::MRD}, colAb, limit ? "max(tCCDAB, tCCDL)" : "tCCDL");
+    add(Scope::PseudoChannel, {C::MWR}, {C::MWR}, colAb, limit ? "max(tCCDAB, tCCDL)" : "tCCDL");
+    add(Scope::PseudoChannel, {C::MRD}, {C::MWR, C::RD, C::RDA, C::WR, C::WRA}, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, RDs, {C::MRD, C::MWR}, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::MWR}, {C::MRD, C::RD, C::RDA}, spec.writeToRead(true), "WL + nBL + tWTRL");
+    add(Scope::PseudoChannel, WRs, {C::MRD}, spec.writeToRead(true), "WL + nBL + tWTRL");
+    add(Scope::PseudoChannel, WRs, {C::MWR}, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::MWR}, {C::WR, C::WRA}, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::MRD}, {C::PRE, C::PREA}, t.RTPL, "tRTPL");
+    add(Scope::PseudoChannel, {C::MWR}, {C::PRE, C::PREA}, wrRecovery, "WL + nBL + tWR");
     return rows;
 }
 

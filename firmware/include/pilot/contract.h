@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The hardware/software contract of a PILOT channel: the MMIO register map of its PIM
+// controller, the command-queue descriptor and completion formats, opcodes and error codes.
+// Plain C++ (no SystemC), used by the models (which serve it) and by the firmware and host
+// runtime (which use it). Little-endian, version 1. Every field is documented once, here.
+#include <cstddef>
+#include <cstdint>
+
+namespace pilot::contract {
+
+inline constexpr uint32_t kMagic = 0x504C4F54;   // "PLOT"
+inline constexpr uint16_t kVersion = 1;
+
+// ---------------------------------------------------------------- registers (32-bit, offsets in the window)
+// R = read-only, W = write, RW = read/write, W1C = write 1 to clear.
+inline constexpr uint32_t kRegId = 0x000;           // R: kMagic
+inline constexpr uint32_t kRegVersion = 0x004;      // R: kVersion
+inline constexpr uint32_t kRegCapPes = 0x008;       // R: bank PEs in this channel (all pseudo-channels)
+inline constexpr uint32_t kRegCapMacLanes = 0x00C;  // R: FP16 multipliers per PE
+inline constexpr uint32_t kRegCapSramBytes = 0x010; // R: SRAM buffer bytes per PE
+inline constexpr uint32_t kRegCapBankGroups = 0x014;// R: bank groups in this channel (= heads served at once)
+inline constexpr uint32_t kRegCapPeMhz = 0x018;     // R: PE clock, MHz
+inline constexpr uint32_t kRegSqBaseLo = 0x020;     // RW: submission ring base (device physical address), low 32 bits
+inline constexpr uint32_t kRegSqBaseHi = 0x024;     // RW: high 32 bits
+inline constexpr uint32_t kRegSqSize = 0x028;       // RW: ring entries (power of two, 2..4096)
+inline constexpr uint32_t kRegSqHead = 0x02C;       // R: next entry the firmware will read
+inline constexpr uint32_t kRegSqTail = 0x030;       // W: producer index; a write is the doorbell
+inline constexpr uint32_t kRegCqBaseLo = 0x040;     // RW: completion ring base, low 32 bits
+inline constexpr uint32_t kRegCqBaseHi = 0x044;     // RW: high 32 bits
+inline constexpr uint32_t kRegCqSize = 0x048;       // RW: completion ring entries (power of two)
+inline constexpr uint32_t kRegCqHead = 0x04C;       // W: consumer index (host has read entries before it)
+inline constexpr uint32_t kRegCqTail = 0x050;       // R: next completion entry the firmware writes
+inline constexpr uint32_t kRegStatus = 0x060;       // R: kStatusBusy | error code of the last completion << 8
+inline constexpr uint32_t kRegIrqStatus = 0x064;    // W1C: bit 0 = completion(s) posted
+inline constexpr uint32_t kRegIrqMask = 0x068;      // RW: bit 0 = raise the interrupt line on completion
+inline constexpr uint32_t kRegWindowBytes = 0x100;  // size of one channel's register window
+
+struct Field { uint8_t lsb, width; };
+inline constexpr Field kStatusBusy{0, 1};           // firmware is serving a descriptor
+inline constexpr Field kStatusErr{8, 8};            // error code of the last completion
+inline constexpr uint32_t kIrqCompletion = 1u << 0;
+
+constexpr uint32_t getField(uint32_t reg, Field f) { return (reg >> f.lsb) & ((1u << f.width) - 1u); }
+constexpr uint32_t setField(uint32_t reg, Field f, uint32_t v) {
+    const uint32_t m = ((1u << f.width) - 1u) << f.lsb;
+    return (reg & ~m) | ((v << f.lsb) & m);
+}
+
+// ---------------------------------------------------------------- opcodes and errors
+enum class Opcode : uint16_t {
+    Nop = 0,
+    Fence = 1,              // completes once every earlier descriptor has completed
+    DecodeAttn = 2,         // dense decode attention over the whole context
+    DecodeAttnSparse = 3,   // decode attention over sink + window ranges or an index list
+    PrefillHybridSparse = 4 // reserved for the prefill issue
+};
+
+enum class Error : uint8_t {
+    Ok = 0,
+    Opcode = 1,        // unknown opcode
+    Version = 2,       // descriptor version not supported
+    Align = 3,         // an address is not row-aligned where the layout needs it
+    Range = 4,         // an address is outside this channel's memory or the rows overflow the bank
+    Shape = 5,         // head dimension or GQA group unsupported, or a tile does not fit the SRAM buffer
+    EmptyContext = 6,  // ctxLen == 0, or the sparse key set is empty
+    BankGroups = 7,    // bank-group mask empty or beyond the channel
+    Sparse = 8,        // sparse parameters inconsistent (index out of the context, both forms given)
+};
+const char* errorName(Error e);
+
+// ---------------------------------------------------------------- descriptor (64 bytes)
+// One descriptor runs one attention kernel on a set of bank groups of this channel in
+// lockstep: every selected bank group holds one KV head (and its GQA group of query heads)
+// at the same rows of its banks (PIM layout, see firmware/host/kv_layout.h).
+inline constexpr uint32_t kFlagNaive = 1u << 0;      // no I/O-aware tiling (the paper's "PIM" baseline)
+inline constexpr uint32_t kFlagExactExp = 1u << 1;   // exact exp() instead of the PE's approximation
+inline constexpr uint32_t kFlagFp16Accum = 1u << 2;  // FP16 accumulation (default FP32)
+inline constexpr uint32_t kFlagIndexList = 1u << 3;  // sparse: explicit key-index list at indexAddr
+
+struct Descriptor {
+    uint16_t opcode;        // Opcode
+    uint16_t version;       // kVersion
+    uint32_t flags;         // kFlag*
+    uint32_t tag;           // host cookie, echoed in the completion
+    uint16_t bankGroupMask; // bit g: bank group g of the channel takes part (g = pc x groups + sid x 4 + bg)
+    uint16_t headDim;       // d (multiple of 16, <= 256)
+    uint32_t ctxLen;        // L: keys in the context
+    uint16_t queries;       // query heads per KV head (GQA group), >= 1
+    uint16_t reserved0;     // 0
+    uint32_t qRow;          // row (in every bank of the group) holding the query vectors
+    uint32_t kRow;          // first row of this bank's K share (keys split across the group's banks)
+    uint32_t vRow;          // first row of this bank's V share
+    uint32_t outRow;        // row receiving the outputs (per bank: partial results; see layout)
+    uint32_t sinkTokens;    // sparse ranges: keys [0, sink) ...
+    uint32_t windowTokens;  // ... and [L - window, L)
+    uint32_t indexCount;    // sparse index list: number of key indices (kFlagIndexList)
+    uint32_t indexRow;      // row holding the uint32 key indices (every bank of the group)
+    uint32_t scaleBits;     // softmax scale as IEEE float bits (1/sqrt(d) when 0)
+    uint32_t reserved1;     // 0
+};
+static_assert(sizeof(Descriptor) == 64, "descriptor is 64 bytes");
+static_assert(offsetof(Descriptor, qRow) == 24, "layout");
+
+// ---------------------------------------------------------------- completion entry (16 bytes)
+struct Completion {
+    uint32_t tag;        // Descriptor::tag
+    uint8_t error;       // Error
+    uint8_t phase;       // toggles each pass over the ring (lets a poller see new entries)
+    uint16_t sqHead;     // submission head after this descriptor
+    uint32_t cycles;     // PE cycles the kernel took (saturating)
+    uint32_t reserved;
+};
+static_assert(sizeof(Completion) == 16, "completion is 16 bytes");
+
+}  // namespace pilot::contract
