@@ -64,15 +64,18 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     json defaults = common::readJsonFile(defaultsFile);
     json merged = defaults["common"];
     merged.merge_patch(doc);
-    const json& traffic = merged.contains("traffic") ? merged["traffic"] : json();
-    if (traffic.is_object() && traffic.contains("type") && traffic["type"].is_string()) {
-        const std::string key = "traffic_" + traffic["type"].get<std::string>();
-        if (defaults.contains(key)) {
-            json t = defaults[key];
-            t.merge_patch(merged["traffic"]);
-            merged["traffic"] = t;
-        }
-    }
+    // Section defaults apply to the sections the scenario has: "traffic" (by type) or "workload".
+    auto layer = [&](const char* section, const std::string& typedKey) {
+        if (!merged.contains(section) || !merged[section].is_object()) return;
+        json t = defaults.contains(section) ? defaults[section] : json::object();
+        const json& typ = merged[section].contains("type") ? merged[section]["type"] : json();
+        if (typ.is_string() && defaults.contains(typedKey + typ.get<std::string>()))
+            t.merge_patch(defaults[typedKey + typ.get<std::string>()]);
+        t.merge_patch(merged[section]);
+        merged[section] = t;
+    };
+    layer("traffic", "traffic_");
+    layer("workload", "workload_");
     applyOverrides(merged, sets, file);
 
     Scenario s;
@@ -95,28 +98,64 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     JsonObject ctl = root.object("controller");
     s.controller = hbm::parseControllerConfig(ctl);
 
-    JsonObject tr = root.object("traffic");
-    auto& t = s.traffic;
-    const std::string type = tr.oneOf("type", {"synthetic", "trace"});
-    t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
-    if (type == "trace") {
-        t.type = TrafficConfig::Type::Trace;
-        t.traceFile = resolvePath(tr.string("file"), baseDir);
-        t.clockGHz = tr.number("clock_ghz", 1e-3, 1e3);
-        if (!t.traceFile.empty() && !fs::exists(t.traceFile)) issues.add("/traffic/file", "no such file: " + t.traceFile);
-    } else if (type == "synthetic") {
-        auto& y = t.synthetic;
-        const std::string pattern = tr.oneOf("pattern", {"sequential", "random", "strided"});
-        y.pattern = pattern == "random" ? traffic::Pattern::Random
-                    : pattern == "strided" ? traffic::Pattern::Strided : traffic::Pattern::Sequential;
-        y.requests = tr.u64("requests", 1, uint64_t(1) << 40);
-        y.requestBytes = tr.u32("request_bytes", 1, 4096);
-        y.strideBytes = tr.u64("stride_bytes", 1, uint64_t(1) << 40);
-        y.readFraction = tr.number("read_fraction", 0.0, 1.0);
-        y.seed = tr.u64("seed");
-        y.intervalPs = uint64_t(std::llround(tr.number("interval_ns", 0.0, 1e9) * 1000.0));
-        y.pseudoChannels = 0;   // set below, once the system is known
+    if (root.has("traffic") == root.has("workload"))
+        issues.add("", "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
+    if (auto pimObj = root.optObject("pim")) {
+        auto& pe = s.pe;
+        pe.clockMHz = pimObj->number("pe_mhz", 1, 10000);
+        pe.macLanes = pimObj->u32("mac_lanes", 1, 1024);
+        pe.sramBytes = pimObj->u32("sram_bytes", 256, 1u << 20);
+        pe.expCycles = pimObj->u32("exp_cycles", 1, 64);
+        pimObj->rejectUnknownKeys();
     }
+    if (auto wl = root.optObject("workload")) {
+        DecodeWorkload w;
+        wl->oneOf("type", {"decode"});
+        w.batch = wl->u32("batch", 1, 1u << 20);
+        w.heads = wl->u32("heads", 1, 1024);
+        w.kvHeads = wl->u32("kv_heads", 1, 1024);
+        w.context = wl->u32("context", 1, 1u << 24);
+        w.headDim = wl->u32("head_dim", 16, 256);
+        if (w.heads % w.kvHeads) issues.add("/workload/heads", "must be a multiple of kv_heads (grouped-query attention)");
+        if (w.headDim % 16) issues.add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
+        if (wl->has("sparse") && !wl->raw()["sparse"].is_null()) {
+            JsonObject sp = wl->object("sparse");
+            w.sparse = true;
+            w.sink = sp.u32("sink", 0, 1u << 24);
+            w.window = sp.u32("window", 0, 1u << 24);
+            if (w.sink + uint64_t(w.window) == 0) issues.add("/workload/sparse", "sink + window must select a key");
+            sp.rejectUnknownKeys();
+        } else {
+            wl->allow("sparse");
+        }
+        w.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
+        w.functional = wl->oneOf("mode", {"functional", "timing"}) != "timing";
+        w.check = wl->boolean("check");
+        w.exactExp = wl->oneOf("exp", {"approx", "exact"}) == "exact";
+        w.fp16Accum = wl->oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
+        w.seed = wl->u64("seed");
+        wl->rejectUnknownKeys();
+        s.pe.functional = w.functional;
+        s.decode = w;
+    }
+    if (!root.has("traffic")) {
+        root.rejectUnknownKeys();
+        issues.throwIfAny();
+        s.memspec = hbm::loadMemspec(s.memspecFile);
+        s.mapping = std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
+        const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
+        if (s.pseudoChannels == 0) s.pseudoChannels = total;
+        if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels) ||
+            s.pseudoChannels % s.memspec.org.pseudoChannels)
+            issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
+                                                      " covering whole channels (got " +
+                                                      std::to_string(s.pseudoChannels) + ")");
+        issues.throwIfAny();
+        return s;
+    }
+    JsonObject tr = root.object("traffic");
+    s.traffic = TrafficConfig{};
+    auto& t = *s.traffic;
     tr.rejectUnknownKeys();
     root.rejectUnknownKeys();
     issues.throwIfAny();
@@ -130,8 +169,8 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels))
         issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
                                                   " (got " + std::to_string(s.pseudoChannels) + ")");
-    if (t.type == TrafficConfig::Type::Synthetic) {
-        auto& y = t.synthetic;
+    if (s.traffic->type == TrafficConfig::Type::Synthetic) {
+        auto& y = s.traffic->synthetic;
         y.pseudoChannels = s.pseudoChannels;
         const uint32_t burst = s.memspec.org.accessBytes;
         if (y.requestBytes % burst)

@@ -4,6 +4,7 @@
 // defaults merged from workloads/defaults/scenario.json -> `--set` overrides -> validated
 // Scenario, with every problem reported as file: /pointer: reason.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/controller_config.h"
 #include "models/hbm/memspec.h"
+#include "models/pim/pe_config.h"
 #include "models/traffic/request_source.h"
 
 namespace pilot::platform {
@@ -24,6 +26,19 @@ struct TrafficConfig {
     uint32_t maxOutstanding = 0;
 };
 
+// One decode step of attention offloaded to the PIM (issue 4): batch x kv_heads KV heads, each
+// with heads / kv_heads query heads, over a context of `context` keys.
+struct DecodeWorkload {
+    uint32_t batch = 0, heads = 0, kvHeads = 0, context = 0, headDim = 0;
+    bool sparse = false;
+    uint32_t sink = 0, window = 0;     // sparse: sink tokens + recent window
+    bool naive = false;                // no I/O-aware tiling
+    bool functional = true;            // false: timing only (no data)
+    bool check = true;                 // compare outputs with the FP64 reference
+    bool exactExp = false, fp16Accum = false;
+    uint64_t seed = 1;
+};
+
 struct Scenario {
     std::string file;
     std::string name;
@@ -34,7 +49,9 @@ struct Scenario {
     uint32_t pseudoChannels = 0;   // instantiated: the first N of the system
     bool protocolCheck = true;
     hbm::ControllerConfig controller;
-    TrafficConfig traffic;
+    std::optional<TrafficConfig> traffic;   // memory-traffic scenarios
+    std::optional<DecodeWorkload> decode;   // PIM workload scenarios
+    pim::PeConfig pe;
     nlohmann::json resolved;       // the document after defaults and overrides
 };
 

@@ -72,11 +72,11 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     HbmSystem system("hbm", spec, *s.mapping, s.controller, s.pseudoChannels, s.protocolCheck);
 
     std::unique_ptr<traffic::RequestSource> source;
-    if (s.traffic.type == TrafficConfig::Type::Trace)
-        source = std::make_unique<traffic::TraceSource>(s.traffic.traceFile, s.traffic.clockGHz);
+    if (s.traffic->type == TrafficConfig::Type::Trace)
+        source = std::make_unique<traffic::TraceSource>(s.traffic->traceFile, s.traffic->clockGHz);
     else
-        source = std::make_unique<traffic::SyntheticSource>(s.traffic.synthetic, *s.mapping);
-    traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes, s.traffic.maxOutstanding);
+        source = std::make_unique<traffic::SyntheticSource>(s.traffic->synthetic, *s.mapping);
+    traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes, s.traffic->maxOutstanding);
     gen.iSocket.bind(system.router().tSocket);
 
     sc_core::sc_trace_file* vcd = nullptr;

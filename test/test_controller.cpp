@@ -720,7 +720,7 @@ TEST_CASE("Controller: mixed reads and writes turn the bus around without protoc
     CHECK(rd > 0);
     CHECK(wr > 0);
     // 64-byte requests: two bursts each, every one served by exactly one column command.
-    const uint32_t bursts = s.traffic.synthetic.requestBytes / s.memspec.org.accessBytes;
+    const uint32_t bursts = s.traffic->synthetic.requestBytes / s.memspec.org.accessBytes;
     CHECK(rd == bursts * m["read_requests"].get<uint64_t>());
     CHECK(wr == bursts * m["write_requests"].get<uint64_t>());
     CHECK(m["read_requests"].get<uint64_t>() + m["write_requests"].get<uint64_t>() == 2000);

@@ -550,3 +550,340 @@ TEST_CASE("Checker: a violation line names pc, bank, cycle, time, command, rule 
     CHECK(chk.violations().front().line() ==
           "pc 0 bank 5 cycle 18 (13.8 ns): RD violates tRCD: 18 cycles after ACT, needs 19");
 }
+
+// ---- PIM all-bank commands: ACTAB, MRD, MWR, PEOP ----------------------------------------------
+// CommandRecord::bank is ignored for them; a rule broken by all banks is reported once, on
+// kAllBanks. The shipped memspec has no all-bank power limit; powerLimited() turns it on.
+
+namespace {
+Memspec powerLimited(Memspec spec = hbm3()) {
+    spec.pimAllBankPowerLimit = true;
+    return spec;
+}
+}  // namespace
+
+TEST_CASE("Checker: MRD one cycle before tRCD after ACTAB is a tRCD violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACTAB, 0, 7}, {T.RCDRD - early, C::MRD, 0, 7}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRCD", kAllBanks, T.RCDRD - 1);
+}
+
+TEST_CASE("Checker: MWR one cycle before tRCDWR after ACTAB is a tRCD violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    auto seq = [&](uint64_t early) { return check({{0, C::ACTAB, 0, 7}, {T.RCDWR - early, C::MWR, 0, 7}}); };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRCD", kAllBanks, T.RCDWR - 1);
+}
+
+TEST_CASE("Checker: RD or WR to one bank one cycle before tRCD after ACTAB is a tRCD violation on that bank",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    for (Command next : {C::RD, C::RDA, C::WR, C::WRA}) {
+        INFO(std::string(commandName(next)));
+        const uint64_t rcd = isRead(next) ? T.RCDRD : T.RCDWR;
+        auto seq = [&](uint64_t early) { return check({{0, C::ACTAB, 0, 7}, {rcd - early, next, 13, 7}}); };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tRCD", 13, rcd - 1);
+    }
+}
+
+TEST_CASE("Checker: MRD after a per-bank ACT counts tRCD from that ACT", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    // ACTAB, then bank 9 closed and opened again at the same row: every bank is open at row 7,
+    // but bank 9 only since its ACT.
+    const uint64_t pre = T.RAS, act = T.RC;
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 7}, {pre, C::PRE, 9}, {act, C::ACT, 9, 7}, {act + T.RCDRD - early, C::MRD, 0, 7}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRCD", kAllBanks, act + T.RCDRD - 1);
+}
+
+TEST_CASE("Checker: all-bank MRDs closer than tCCD_L are a tCCD violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    REQUIRE_FALSE(hbm3().pimAllBankPowerLimit);
+    for (Command c : {C::MRD, C::MWR}) {
+        INFO(std::string(commandName(c)));
+        auto seq = [&](uint64_t early) {
+            return check({{0, C::ACTAB, 0, 3}, {30, c, 0, 3}, {30 + T.CCDL - early, c, 0, 3}});
+        };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tCCD", kAllBanks, 30 + T.CCDL - 1);
+    }
+}
+
+TEST_CASE("Checker: under the all-bank power limit, MRDs closer than tCCDAB are a tCCD violation",
+          "[hbm][checker][pim]") {
+    const Memspec spec = powerLimited();
+    const auto& T = spec.t;
+    const uint64_t ccd = std::max(T.CCDAB, T.CCDL);
+    REQUIRE(ccd > T.CCDL);   // 6 > 4 in the shipped memspec: CCDAB binds
+    for (Command c : {C::MRD, C::MWR}) {
+        INFO(std::string(commandName(c)));
+        auto seq = [&](uint64_t early) {
+            return check({{0, C::ACTAB, 0, 3}, {30, c, 0, 3}, {30 + ccd - early, c, 0, 3}}, spec);
+        };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tCCD", kAllBanks, 30 + ccd - 1);
+    }
+}
+
+TEST_CASE("Checker: all-bank and per-bank column commands keep tCCD_L and tWTR_L between them",
+          "[hbm][checker][pim]") {
+    const Memspec& m = hbm3();
+    const auto& T = m.t;
+    const uint64_t wtr = m.writeToRead(true);
+    struct Pair {
+        Command prev, next;
+        uint64_t need;
+        const char* rule;
+    };
+    const Pair pairs[] = {
+        {C::MRD, C::MWR, T.CCDL, "tCCD"}, {C::MRD, C::RD, T.CCDL, "tCCD"},  {C::MRD, C::RDA, T.CCDL, "tCCD"},
+        {C::MRD, C::WR, T.CCDL, "tCCD"},  {C::MRD, C::WRA, T.CCDL, "tCCD"}, {C::RD, C::MRD, T.CCDL, "tCCD"},
+        {C::RD, C::MWR, T.CCDL, "tCCD"},  {C::MWR, C::MRD, wtr, "tWTR"},    {C::MWR, C::RD, wtr, "tWTR"},
+        {C::MWR, C::RDA, wtr, "tWTR"},    {C::WR, C::MRD, wtr, "tWTR"},     {C::WR, C::MWR, T.CCDL, "tCCD"},
+        {C::MWR, C::WR, T.CCDL, "tCCD"},  {C::MWR, C::WRA, T.CCDL, "tCCD"},
+    };
+    for (const Pair& p : pairs) {
+        INFO(std::string(commandName(p.prev)) + " -> " + std::string(commandName(p.next)));
+        // The per-bank command goes to bank 6; the ACTAB opened row 2 everywhere.
+        const uint32_t nextBank = isPim(p.next) ? kAllBanks : 6;
+        auto seq = [&](uint64_t early) {
+            return check({{0, C::ACTAB, 0, 2}, {30, p.prev, 6, 2}, {30 + p.need - early, p.next, 6, 2}});
+        };
+        requireClean(seq(0));
+        requireOnly(seq(1), p.rule, nextBank, 30 + p.need - 1);
+    }
+}
+
+TEST_CASE("Checker: MRD or MWR with a bank closed or at another row is a bank-state violation",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    // No ACTAB: every bank closed, reported once.
+    requireOnly(check({{30, C::MRD, 0, 4}}), "bank-state", kAllBanks, 30);
+    // Another row than the ACTAB's, in every bank.
+    requireOnly(check({{0, C::ACTAB, 0, 4}, {30, C::MWR, 0, 5}}), "bank-state", kAllBanks, 30);
+    // One bank precharged: only that bank; open again at the row, the MRD is legal again.
+    const uint64_t pre = T.RAS, act = T.RC;
+    requireOnly(check({{0, C::ACTAB, 0, 4}, {pre, C::PRE, 21}, {act, C::MRD, 0, 4}}), "bank-state", 21, act);
+    requireClean(check({{0, C::ACTAB, 0, 4},
+                        {pre, C::PRE, 21},
+                        {act, C::ACT, 21, 4},
+                        {act + T.RCDRD, C::MRD, 0, 4},
+                        {act + T.RCDRD + T.CCDL, C::MRD, 0, 4}}));
+    // Opened at another row, or closed by an RDA: caught although every bank was open before.
+    requireOnly(check({{0, C::ACTAB, 0, 4}, {pre, C::PRE, 21}, {act, C::ACT, 21, 9}, {act + T.RCDRD, C::MRD, 0, 4}}),
+                "bank-state", 21, act + T.RCDRD);
+    requireOnly(check({{0, C::ACTAB, 0, 4}, {30, C::MRD, 0, 4}, {40, C::RDA, 11, 4}, {50, C::MRD, 0, 4}}),
+                "bank-state", 11, 50);
+}
+
+TEST_CASE("Checker: ACTAB to an open bank is a bank-state violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    requireClean(check({{0, C::ACT, 5, 1}, {T.RAS, C::PRE, 5}, {T.RC, C::ACTAB, 0, 2}}));
+    requireOnly(check({{0, C::ACT, 5, 1}, {100, C::ACTAB, 0, 2}}), "bank-state", 5, 100);
+    // ACTAB after ACTAB without a PREA: every bank is open, one violation.
+    requireOnly(check({{0, C::ACTAB, 0, 1}, {100, C::ACTAB, 0, 2}}), "bank-state", kAllBanks, 100);
+}
+
+TEST_CASE("Checker: ACTAB one cycle before tRP after PREA is a tRP violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    const uint64_t prea = T.RAS + 10;   // late enough that tRC does not bind
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {prea, C::PREA}, {prea + T.RP - early, C::ACTAB, 0, 2}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRP", kAllBanks, prea + T.RP - 1);
+    // One bank precharged late: that bank alone binds.
+    auto one = [&](uint64_t early) {
+        return check({{0, C::ACT, 3, 1}, {prea, C::PRE, 3}, {prea + T.RP - early, C::ACTAB, 0, 2}});
+    };
+    requireClean(one(0));
+    requireOnly(one(1), "tRP", 3, prea + T.RP - 1);
+}
+
+TEST_CASE("Checker: ACTAB one cycle before tRP after the auto-precharge of RDA is a tRP violation",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    const uint64_t rda = 40;
+    const uint64_t actab = rda + T.RTPL + T.RP;
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 8, 1}, {rda, C::RDA, 8, 1}, {actab - early, C::ACTAB, 0, 2}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRP", 8, actab - 1);
+}
+
+TEST_CASE("Checker: ACT or ACTAB one cycle before tRC after ACTAB is a tRC violation", "[hbm][checker][pim]") {
+    Memspec spec = hbm3();
+    spec.t.RC = spec.t.RAS + spec.t.RP + 6;   // isolates tRC from tRP, as for ACT
+    const auto& T = spec.t;
+    auto act = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {T.RAS, C::PREA}, {T.RC - early, C::ACT, 2, 2}}, spec);
+    };
+    requireClean(act(0));
+    requireOnly(act(1), "tRC", 2, T.RC - 1);
+    auto actab = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {T.RAS, C::PREA}, {T.RC - early, C::ACTAB, 0, 2}}, spec);
+    };
+    requireClean(actab(0));
+    requireOnly(actab(1), "tRC", kAllBanks, T.RC - 1);
+}
+
+TEST_CASE("Checker: REFAB or REFPB one cycle before tRC after ACTAB is a tRC violation", "[hbm][checker][pim]") {
+    Memspec spec = hbm3();
+    spec.t.RC = spec.t.RAS + spec.t.RP + 6;
+    const auto& T = spec.t;
+    for (Command ref : {C::REFAB, C::REFPB}) {
+        INFO(std::string(commandName(ref)));
+        auto seq = [&](uint64_t early) {
+            return check({{0, C::ACTAB, 0, 1}, {T.RAS, C::PREA}, {T.RC - early, ref, 10}}, spec);
+        };
+        requireClean(seq(0));
+        requireOnly(seq(1), "tRC", ref == C::REFAB ? kAllBanks : 10, T.RC - 1);
+    }
+}
+
+TEST_CASE("Checker: ACTAB one cycle before tRFC after REFAB or tRFCpb after REFPB is a violation",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    auto refab = [&](uint64_t early) { return check({{0, C::REFAB}, {T.RFC - early, C::ACTAB, 0, 1}}); };
+    requireClean(refab(0));
+    requireOnly(refab(1), "tRFC", kAllBanks, T.RFC - 1);
+    auto refpb = [&](uint64_t early) { return check({{0, C::REFPB, 14}, {T.RFCPB - early, C::ACTAB, 0, 1}}); };
+    requireClean(refpb(0));
+    requireOnly(refpb(1), "tRFCpb", 14, T.RFCPB - 1);
+}
+
+TEST_CASE("Checker: PRE or PREA one cycle before tRAS after ACTAB is a tRAS violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    auto pre = [&](uint64_t early) { return check({{0, C::ACTAB, 0, 1}, {T.RAS - early, C::PRE, 17}}); };
+    requireClean(pre(0));
+    requireOnly(pre(1), "tRAS", 17, T.RAS - 1);
+    auto prea = [&](uint64_t early) { return check({{0, C::ACTAB, 0, 1}, {T.RAS - early, C::PREA}}); };
+    requireClean(prea(0));
+    requireOnly(prea(1), "tRAS", kAllBanks, T.RAS - 1);
+}
+
+TEST_CASE("Checker: PREA one cycle before tRTP after MRD is a tRTP violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    const uint64_t mrd = 40;   // late enough that tRAS does not bind
+    REQUIRE(mrd + T.RTPL - 1 >= T.RAS);
+    auto prea = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {mrd, C::MRD, 0, 1}, {mrd + T.RTPL - early, C::PREA}});
+    };
+    requireClean(prea(0));
+    requireOnly(prea(1), "tRTP", kAllBanks, mrd + T.RTPL - 1);
+    // A PRE of any one bank too.
+    auto pre = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {mrd, C::MRD, 0, 1}, {mrd + T.RTPL - early, C::PRE, 30}});
+    };
+    requireClean(pre(0));
+    requireOnly(pre(1), "tRTP", 30, mrd + T.RTPL - 1);
+}
+
+TEST_CASE("Checker: MWR then PREA before WL + nBL + tWR is a tWR violation", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    const uint64_t mwr = T.RCDWR;
+    const uint64_t prea = mwr + T.WL + T.nBL + T.WR;
+    REQUIRE(prea - 1 >= T.RAS);
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {mwr, C::MWR, 0, 1}, {prea - early, C::PREA}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tWR", kAllBanks, prea - 1);
+}
+
+TEST_CASE("Checker: ACT within tFAW after ACTAB under the all-bank power limit is a tFAW violation",
+          "[hbm][checker][pim]") {
+    // The shipped FAW (39) is below RC (64), so max(RC, FAW) is tRC; a longer FAW isolates the rule.
+    Memspec spec = powerLimited();
+    spec.t.FAW = spec.t.RC + 16;
+    const auto& T = spec.t;
+    auto act = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {T.RAS, C::PREA}, {T.FAW - early, C::ACT, 4, 2}}, spec);
+    };
+    requireClean(act(0));
+    requireOnly(act(1), "tFAW", 4, T.FAW - 1);
+    auto actab = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {T.RAS, C::PREA}, {T.FAW - early, C::ACTAB, 0, 2}}, spec);
+    };
+    requireClean(actab(0));
+    requireOnly(actab(1), "tFAW", kAllBanks, T.FAW - 1);
+    // Without the power limit tRC is all an ACT waits after ACTAB.
+    Memspec unlimited = spec;
+    unlimited.pimAllBankPowerLimit = false;
+    requireClean(check({{0, C::ACTAB, 0, 1}, {T.RAS, C::PREA}, {T.RC, C::ACT, 4, 2}}, unlimited));
+}
+
+TEST_CASE("Checker: PEOP obeys only the column command bus", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    // With every bank closed, back to back, next to a row command: no DRAM rule.
+    requireClean(check({{0, C::PEOP}, {1, C::PEOP}, {2, C::PEOP}, {2, C::ACTAB, 0, 1}, {3, C::PEOP}}));
+    requireClean(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::MRD, 0, 1}, {T.RCDRD + 1, C::PEOP}, {T.RCDRD + 2, C::PEOP}}));
+    // In the cycle of another column command (MRD, MWR, RD, PEOP): a command-bus violation.
+    requireOnly(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::MRD, 0, 1}, {T.RCDRD, C::PEOP}}), "command-bus", kAllBanks,
+                T.RCDRD);
+    requireOnly(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::RD, 3, 1}, {T.RCDRD, C::PEOP}}), "command-bus", kAllBanks,
+                T.RCDRD);
+    requireOnly(check({{5, C::PEOP}, {5, C::PEOP}}), "command-bus", kAllBanks, 5);
+    // ACTAB is a row command: with ACT in one cycle, a command-bus violation.
+    auto chk = check({{0, C::ACT, 0, 1}, {T.RAS, C::PRE, 0}, {T.RC, C::ACT, 4, 1}, {T.RC, C::ACTAB, 0, 1}});
+    bool bus = false;
+    for (const auto& v : chk.violations()) bus = bus || (v.rule == "command-bus" && v.cycle == T.RC);
+    INFO(allLines(chk));
+    CHECK(bus);
+}
+
+TEST_CASE("Checker: a long legal PIM sequence has no violation, with and without the power limit",
+          "[hbm][checker][pim]") {
+    for (bool limit : {false, true}) {
+        Memspec m = hbm3();
+        m.pimAllBankPowerLimit = limit;
+        INFO("power limit " << limit);
+        const auto& T = m.t;
+        const uint64_t ccd = limit ? std::max(T.CCDAB, T.CCDL) : T.CCDL;
+        const uint64_t actGap = limit ? std::max(T.RC, T.FAW) : T.RC;
+        ProtocolChecker chk(m, 1);
+        auto issue = [&](uint64_t t, Command c, uint32_t row = 0, uint32_t bank = 0) {
+            chk.onCommand(record(m, {t, c, bank, row}));
+        };
+        const uint64_t windows = 10;
+        uint32_t row = 0;
+        for (uint64_t k = 0; k < windows; ++k) {
+            const uint64_t end = (k + 1) * T.REFI;
+            issue(k * T.REFI, C::REFAB);
+            uint64_t act = k * T.REFI + T.RFC, lastAct = 0;
+            bool first = true;
+            while (act + 400 < end) {
+                if (!first) act = std::max(act, lastAct + actGap);
+                first = false;
+                row = (row + 13) % m.org.rows;
+                issue(act, C::ACTAB, row);
+                lastAct = act;
+                // Every column into the PEs with PE operations in between (clear of the MWR that
+                // follows the last MRD tCCD_L later), then results out.
+                uint64_t c = act + T.RCDRD;
+                for (uint32_t col = 0; col < m.org.columns; ++col, c += ccd) {
+                    issue(c, C::MRD, row);
+                    for (uint64_t p = c + 1; p < c + T.CCDL; ++p) issue(p, C::PEOP);
+                }
+                c = c - ccd + T.CCDL;   // MRD -> MWR: tCCD_L
+                for (uint32_t col = 0; col < 4; ++col, c += ccd) issue(c, C::MWR, row);
+                const uint64_t mwr = c - ccd;
+                // A host read of one bank after the MWRs (tWTR_L), then PREA after write recovery.
+                const uint64_t rd = mwr + m.writeToRead(true);
+                issue(rd, C::RD, row, 7);
+                const uint64_t prea =
+                    std::max({act + T.RAS, rd + T.RTPL, mwr + T.WL + T.nBL + T.WR});
+                issue(prea, C::PREA);
+                act = prea + T.RP;
+            }
+        }
+        chk.finish(windows * T.REFI);
+        requireClean(chk);
+        CHECK(chk.commandsChecked() > 10000);
+    }
+}

@@ -17,6 +17,7 @@ ControllerConfig parseControllerConfig(common::JsonObject& o) {
     c.writeHighWatermark = o.u32("write_high_watermark", 1, 4096);
     c.writeLowWatermark = o.u32("write_low_watermark", 0, 4096);
     c.rowHitCap = o.u32("row_hit_cap", 0, 1u << 20);
+    c.pimQueue = o.u32("pim_queue", 1, 4096);
     if (c.writeHighWatermark > c.writeQueue)
         o.issues().add(o.pointerOf("write_high_watermark"), "must be <= write_queue (got " +
                                                                 std::to_string(c.writeHighWatermark) + " > " +

@@ -20,6 +20,7 @@ struct ControllerConfig {
     uint32_t writeQueue = 0;
     uint32_t writeHighWatermark = 0;  // switch to draining writes at this many queued writes
     uint32_t writeLowWatermark = 0;   // stop draining at this many (if reads wait)
+    uint32_t pimQueue = 0;            // PIM micro-ops queued at most
     uint32_t rowHitCap = 0;           // FR-FCFS: hits per activation served ahead of an older miss (0: no cap)
 };
 

@@ -2,6 +2,9 @@
 #include "models/hbm/pc_controller.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include "models/hbm/pim_extension.h"
 
 namespace pilot::hbm {
 
@@ -119,10 +122,25 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
 
 tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm_phase& ph, sc_time& d) {
     if (ph == tlm::BEGIN_REQ) {
-        DramAddress a;
-        if (!validate(t, a)) return tlm::TLM_COMPLETED;
         const sc_time at = sc_core::sc_time_stamp() + d;
         const uint64_t arrival = (at.value() + m_spec.t.tCKps - 1) / m_spec.t.tCKps;
+        if (const auto* pim = t.get_extension<PimOpExtension>()) {
+            if (!m_pim) {
+                t.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+                ++m_stats.errors;
+                return tlm::TLM_COMPLETED;
+            }
+            if (!acceptPim(t, pim->op, arrival)) {
+                ++m_stats.backPressureEvents;
+                if (t.has_mm()) t.acquire();
+                m_blocked.push_back(&t);
+                return tlm::TLM_ACCEPTED;
+            }
+            ph = tlm::END_REQ;
+            return tlm::TLM_UPDATED;
+        }
+        DramAddress a;
+        if (!validate(t, a)) return tlm::TLM_COMPLETED;
         if (m_blocked.empty() && hasRoom(t.is_write())) {
             enqueue(t, a, arrival, nullptr);
             ph = tlm::END_REQ;
@@ -187,10 +205,16 @@ bool PseudoChannelController::getDirectMemPtr(tlm_generic_payload& t, tlm::tlm_d
 }
 
 void PseudoChannelController::admitBlocked() {
-    while (!m_blocked.empty() && hasRoom(m_blocked.front()->is_write())) {
+    while (!m_blocked.empty()) {
         tlm_generic_payload* t = m_blocked.front();
+        if (const auto* pim = t->get_extension<PimOpExtension>()) {
+            if (!acceptPim(*t, pim->op, nowCycle())) break;
+        } else if (hasRoom(t->is_write())) {
+            enqueue(*t, m_map.decode(t->get_address()), nowCycle(), nullptr);
+        } else {
+            break;
+        }
         m_blocked.pop_front();
-        enqueue(*t, m_map.decode(t->get_address()), nowCycle(), nullptr);
         if (t->has_mm()) t->release();   // enqueue took its own reference
         tlm_phase ph = tlm::END_REQ;
         sc_time d = sc_core::SC_ZERO_TIME;
@@ -261,6 +285,8 @@ uint64_t PseudoChannelController::scan(uint64_t now, Candidate& rowCmd, Candidat
     uint64_t next = kNever;
     refreshCandidate(now, rowCmd, next);
     if (m_refreshPending && m_cfg.refresh == RefreshPolicy::AllBank) return next;
+    // While PIM micro-ops wait, the pseudo-channel is in PIM mode: host requests wait too.
+    if (!m_pimQueue.empty()) return std::min(next, pimCandidate(now, rowCmd, colCmd));
     const bool w = m_writeMode;
     const bool fcfs = m_cfg.scheduler == SchedulerPolicy::Fcfs;
     uint64_t oldest = kNever;
@@ -340,6 +366,11 @@ void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, u
 }
 
 void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
+    if (isPim(c.cmd)) {
+        issuePim(c, now);
+        return;
+    }
+    if (isRowBus(c.cmd)) m_allOpen = false;   // the banks no longer share one open row
     Bank& bk = m_banks[c.bank];
     switch (c.cmd) {
         case Command::ACT: {
@@ -449,6 +480,106 @@ void PseudoChannelController::process() {
     }
     m_inProcess = false;
     if (next != kNever) m_wake.notify(cycles(next - now));
+}
+
+// ---------------------------------------------------------------- PIM micro-ops
+
+bool PseudoChannelController::acceptPim(tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival) {
+    if (m_pimQueue.size() >= m_cfg.pimQueue) return false;
+    if (t.has_mm()) t.acquire();
+    m_pimQueue.push_back({&t, op, arrival, op.column});
+    if (!m_inProcess) m_wake.notify(cycles(arrival) - std::min(cycles(arrival), sc_core::sc_time_stamp()));
+    return true;
+}
+
+uint64_t PseudoChannelController::pimCandidate(uint64_t now, Candidate& rowCmd, Candidate& colCmd) {
+    using K = contract::MicroOpKind;
+    const PimEntry& e = m_pimQueue.front();
+    if (e.arrival > now) return e.arrival;
+    const uint64_t rowBusFree = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
+    const uint64_t colBusFree = m_lastColCycle == kNever ? 0 : m_lastColCycle + 1;
+    Candidate c;
+    c.slot = UINT32_MAX;
+    uint64_t t = 0;
+    if (e.op.kind == K::MovIn || e.op.kind == K::MovOut) {
+        if (m_allOpen && m_allRow == e.op.row) {
+            c.cmd = e.op.kind == K::MovIn ? Command::MRD : Command::MWR;
+            t = std::max(m_timing.earliest(c.cmd, 0, 0), colBusFree);
+            // A move into or out of buffer bytes the running PE op uses waits for it.
+            const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
+            if (lo < m_peBusyHi && m_peBusyLo < hi) t = std::max(t, m_peFree);
+        } else {
+            bool anyOpen = false;
+            for (const Bank& b : m_banks) anyOpen |= b.open;
+            c.cmd = anyOpen ? Command::PREA : Command::ACTAB;
+            t = rowBusFree;
+            for (uint32_t b = 0; b < m_banks.size(); ++b)
+                if (!anyOpen || m_banks[b].open) t = std::max(t, m_timing.earliest(c.cmd, b, b / m_banksPerGroup));
+        }
+    } else {
+        // A PE op runs once the previous one finished and the data it consumes has landed.
+        c.cmd = Command::PEOP;
+        t = std::max({colBusFree, m_peFree, m_moveDataReady});
+    }
+    if (t > now) return t;
+    (isRowBus(c.cmd) ? rowCmd : colCmd) = c;
+    return kNever;
+}
+
+void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
+    PimEntry& e = m_pimQueue.front();
+    if (m_stats.pimFirstCycle == UINT64_MAX) m_stats.pimFirstCycle = now;
+    switch (c.cmd) {
+        case Command::ACTAB:
+            for (uint32_t b = 0; b < m_banks.size(); ++b) {
+                m_banks[b].open = true;
+                m_banks[b].row = e.op.row;
+                m_banks[b].columnsSinceAct = 0;
+                m_traceOpenRow[b] = int32_t(e.op.row);
+            }
+            m_allOpen = true;
+            m_allRow = e.op.row;
+            record(Command::ACTAB, 0, e.op.row, 0, now);
+            break;
+        case Command::MRD:
+        case Command::MWR: {
+            const uint32_t col = e.nextColumn++;
+            record(c.cmd, 0, e.op.row, col, now);
+            if (c.cmd == Command::MRD) {
+                m_pim->moveIn(e.op, col);
+                m_moveDataReady = std::max(m_moveDataReady, now + m_spec.t.RL + m_spec.t.nBL);
+            } else {
+                m_pim->moveOut(e.op, col);
+            }
+            if (e.nextColumn == uint32_t(e.op.column) + e.op.columns)
+                completePim(now + (c.cmd == Command::MRD ? m_spec.t.RL : m_spec.t.WL) + m_spec.t.nBL);
+            break;
+        }
+        case Command::PEOP: {
+            record(Command::PEOP, 0, 0, 0, now);
+            const uint64_t peCycles = m_pim->execute(e.op);
+            // PE cycles at the PE clock, rounded up to whole command-clock cycles.
+            const double ns = double(peCycles) * 1e3 / m_pim->peClockMHz();
+            const uint64_t dur = std::max<uint64_t>(1, uint64_t(std::ceil(ns * 1e3 / m_spec.t.tCKps - 1e-9)));
+            m_peFree = now + dur;
+            m_peBusyLo = e.op.busyLo;
+            m_peBusyHi = e.op.busyHi;
+            completePim(m_peFree);
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+void PseudoChannelController::completePim(uint64_t readyCycle) {
+    tlm_generic_payload* t = m_pimQueue.front().trans;
+    m_pimQueue.pop_front();
+    ++m_stats.pimOps;
+    m_stats.pimLastCycle = std::max(m_stats.pimLastCycle, readyCycle);
+    t->set_response_status(tlm::TLM_OK_RESPONSE);
+    sendResponse(t, readyCycle);
+    admitBlocked();
 }
 
 }  // namespace pilot::hbm

@@ -21,6 +21,7 @@
 #include "models/hbm/command.h"
 #include "models/hbm/controller_config.h"
 #include "models/hbm/memspec.h"
+#include "models/hbm/pim_unit.h"
 #include "models/hbm/timing_table.h"
 
 namespace pilot::hbm {
@@ -32,6 +33,9 @@ struct ControllerStats {
     uint64_t refreshes = 0;
     uint64_t backPressureEvents = 0;   // BEGIN_REQ answered without END_REQ (queue full)
     uint64_t errors = 0;               // transactions answered with an error response
+    uint64_t pimOps = 0;               // micro-ops completed
+    uint64_t pimBusyCycles = 0;        // cycles from the first PIM command to the last completion
+    uint64_t pimFirstCycle = UINT64_MAX, pimLastCycle = 0;
     common::LatencyHistogram latency;  // arrival to last data beat, cycles
     uint64_t firstArrivalCycle = UINT64_MAX, lastCompletionCycle = 0;
 };
@@ -44,6 +48,8 @@ public:
                             const ControllerConfig& cfg, BackingStore& store, uint32_t pcIndex);
 
     void addObserver(CommandObserver* o) { m_observers.push_back(o); }
+    // The PEs beside this pseudo-channel's banks; without one, PIM micro-ops are refused.
+    void setPimUnit(PimUnit* unit) { m_pim = unit; }
     const ControllerStats& stats() const { return m_stats; }
     uint32_t pcIndex() const { return m_pc; }
     void trace(sc_core::sc_trace_file* tf) const;
@@ -81,6 +87,12 @@ private:
         tlm::tlm_generic_payload* trans;
         uint64_t readyCycle;
     };
+    struct PimEntry {
+        tlm::tlm_generic_payload* trans;
+        contract::MicroOp op;
+        uint64_t arrival;
+        uint32_t nextColumn;   // MovIn / MovOut progress
+    };
 
     // TLM entry points.
     tlm::tlm_sync_enum nbTransportFw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
@@ -106,6 +118,11 @@ private:
     void complete(uint32_t slot, uint64_t now);
     void sendResponse(tlm::tlm_generic_payload* t, uint64_t readyCycle);
     void record(Command cmd, uint32_t bank, uint32_t row, uint32_t column, uint64_t now);
+    // PIM micro-ops: in order, ahead of host requests while any are queued.
+    bool acceptPim(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
+    uint64_t pimCandidate(uint64_t now, Candidate& rowCmd, Candidate& colCmd);
+    void issuePim(const Candidate& c, uint64_t now);
+    void completePim(uint64_t readyCycle);
 
     const Memspec& m_spec;
     const AddressMapping& m_map;
@@ -134,6 +151,14 @@ private:
     std::deque<Pending> m_responses;                   // BEGIN_RESP waiting for END_RESP
     bool m_respBusy = false;
     bool m_inProcess = false;
+
+    PimUnit* m_pim = nullptr;
+    std::deque<PimEntry> m_pimQueue;
+    bool m_allOpen = false;           // every bank open at m_allRow (after ACTAB)
+    uint32_t m_allRow = 0;
+    uint64_t m_peFree = 0;            // cycle the PEs finish their current op
+    uint32_t m_peBusyLo = 0, m_peBusyHi = 0;   // SRAM bytes that op uses
+    uint64_t m_moveDataReady = 0;     // cycle the last MRD's data is in the buffers
 
     sc_core::sc_event m_wake;
     sc_core::sc_event m_roomFreed;   // for b_transport callers waiting on a full queue

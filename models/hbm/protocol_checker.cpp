@@ -7,6 +7,15 @@
 
 namespace pilot::hbm {
 
+namespace {
+// Commands whose CommandRecord::bank is ignored: they act on every bank of the pseudo-channel
+// (PEOP on none, but it names no bank either).
+constexpr bool allBank(Command c) {
+    return c == Command::PREA || c == Command::REFAB || c == Command::ACTAB || c == Command::MRD ||
+           c == Command::MWR || c == Command::PEOP;
+}
+}  // namespace
+
 std::string Violation::line() const {
     std::string s = "pc " + std::to_string(pc) + (bank == kAllBanks ? " all banks" : " bank " + std::to_string(bank)) +
                     " cycle " + std::to_string(cycle);
@@ -28,7 +37,10 @@ void ProtocolChecker::LatestByKey::record(Cycle t, uint32_t k) {
 }
 
 ProtocolChecker::ProtocolChecker(const Memspec& spec, uint32_t pcCount)
-    : m_spec(spec), m_refreshDeadline(9ull * spec.t.REFI) {
+    : m_spec(spec),
+      m_refreshDeadline(9ull * spec.t.REFI),
+      m_actabFaw(spec.pimAllBankPowerLimit && spec.t.FAW > spec.t.RC ? spec.t.FAW : 0),
+      m_allBankCcd(spec.pimAllBankPowerLimit ? std::max(spec.t.CCDAB, spec.t.CCDL) : spec.t.CCDL) {
     PcState proto;
     proto.banks.resize(spec.org.banksPerPc());
     proto.groups.resize(spec.org.bankGroupsPerPc());
@@ -48,12 +60,31 @@ void ProtocolChecker::reportGap(const CommandRecord& rec, uint32_t bank, const c
            std::to_string(Cycle(rec.cycle) - since) + " cycles after " + after + ", needs " + std::to_string(need));
 }
 
+void ProtocolChecker::reportTally(const CommandRecord& rec, const char* rule, const Tally& g, const std::string& after) {
+    if (g.count == 0) return;
+    if (g.count == 1) return reportGap(rec, g.bank, rule, g.since, g.need, after);
+    report(rec.cycle, rec.cmd, rec.pc, kAllBanks, rule,
+           std::to_string(Cycle(rec.cycle) - g.since) + " cycles after " + after + ", needs " + std::to_string(g.need) +
+               " (" + std::to_string(g.count) + " banks; the latest is bank " + std::to_string(g.bank) + ")");
+}
+
+void ProtocolChecker::reportOpenBanks(const CommandRecord& rec, const PcState& pc, uint32_t count, uint32_t first) {
+    if (count == 0) return;
+    const std::string row = std::to_string(pc.banks[first].row);
+    if (count == 1)
+        report(rec.cycle, rec.cmd, rec.pc, first, "bank-state", "bank is open (row " + row + ")");
+    else
+        report(rec.cycle, rec.cmd, rec.pc, kAllBanks, "bank-state",
+               std::to_string(count) + " banks are open (the first is bank " + std::to_string(first) + ", row " + row +
+                   ")");
+}
+
 void ProtocolChecker::onCommand(const CommandRecord& rec) {
     if (rec.pc >= m_pcs.size())
         throw std::out_of_range("ProtocolChecker: pseudo-channel " + std::to_string(rec.pc) + " of a " +
                                 std::to_string(m_pcs.size()) + "-pc checker");
     PcState& pc = m_pcs[rec.pc];
-    const bool perBank = rec.cmd != Command::PREA && rec.cmd != Command::REFAB;
+    const bool perBank = !allBank(rec.cmd);
     const uint32_t bank = perBank ? idx(rec.bank) : kAllBanks;
     if (perBank && bank >= pc.banks.size())
         throw std::out_of_range("ProtocolChecker: bank " + std::to_string(bank) + " of a " +
@@ -62,16 +93,18 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
     checkCommandBus(rec, pc);
     switch (rec.cmd) {
     case Command::ACT: onActivate(rec, pc, bank); break;
-    case Command::PRE: onPrecharge(rec, pc, bank, Cycle(rec.cycle)); break;
-    case Command::PREA:
-        for (uint32_t b = 0; b < pc.banks.size(); ++b) onPrecharge(rec, pc, b, Cycle(rec.cycle));
-        break;
+    case Command::PRE: onPrecharge(rec, pc, bank, bank + 1); break;
+    case Command::PREA: onPrecharge(rec, pc, 0, uint32_t(pc.banks.size())); break;
     case Command::RD:
     case Command::RDA: onRead(rec, pc, bank); break;
     case Command::WR:
     case Command::WRA: onWrite(rec, pc, bank); break;
     case Command::REFAB: onRefreshAll(rec, pc); break;
     case Command::REFPB: onRefreshBank(rec, pc, bank); break;
+    case Command::ACTAB: onActivateAll(rec, pc); break;
+    case Command::MRD:
+    case Command::MWR: onAllBankColumn(rec, pc); break;
+    case Command::PEOP: break;   // no DRAM rule: the column-bus check above is all
     case Command::kCount: throw std::invalid_argument("ProtocolChecker: Command::kCount is not a command");
     }
 }
@@ -79,7 +112,7 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
 // One row and one column command per cycle, in cycle order: the two buses of a pseudo-channel.
 void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc) {
     const Cycle t = Cycle(rec.cycle);
-    const uint32_t bank = rec.cmd == Command::PREA || rec.cmd == Command::REFAB ? kAllBanks : idx(rec.bank);
+    const uint32_t bank = allBank(rec.cmd) ? kAllBanks : idx(rec.bank);
     if (pc.lastCycle != kNever && t < pc.lastCycle)
         report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
                "issued after a command at cycle " + std::to_string(pc.lastCycle) + " (out of order)");
@@ -102,7 +135,9 @@ void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t
         report(rec.cycle, rec.cmd, rec.pc, bank, "bank-state", "bank is open (row " + std::to_string(b.row) + ")");
     if (tooSoon(t, b.precharge, T.RP))
         reportGap(rec, bank, "tRP", b.precharge, T.RP, b.autoPrecharge ? "auto-precharge" : "PRE");
-    if (tooSoon(t, b.act, T.RC)) reportGap(rec, bank, "tRC", b.act, T.RC, "ACT");
+    if (tooSoon(t, b.act, T.RC)) reportGap(rec, bank, "tRC", b.act, T.RC, activation(pc, bank));
+    if (tooSoon(t, pc.actab, m_actabFaw))
+        reportGap(rec, bank, "tFAW", pc.actab, m_actabFaw, "ACTAB (all-bank power limit)");
     if (auto o = g.actByBank.latestOther(bank); tooSoon(t, o.cycle, T.RRDL))
         reportGap(rec, bank, "tRRD", o.cycle, T.RRDL, "ACT to bank " + std::to_string(o.key) + " (same bank group)");
     if (auto o = pc.actByGroup.latestOther(group); tooSoon(t, o.cycle, T.RRDS))
@@ -118,6 +153,7 @@ void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t
     b.open = true;
     b.row = rec.row;
     b.act = t;
+    pc.uniformKnown = false;
     g.actByBank.record(t, bank);
     pc.actByBank.record(t, bank);
     pc.actByGroup.record(t, group);
@@ -125,25 +161,74 @@ void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t
     pc.actRingNext = (pc.actRingNext + 1) % pc.actRing.size();
 }
 
-// PRE, or PREA for one bank. JEDEC: a precharge to a bank with no open row (idle, or already
-// precharging after RDA/WRA) is a no-op, so it is neither checked nor recorded.
-void ProtocolChecker::onPrecharge(const CommandRecord& rec, PcState& pc, uint32_t bank, Cycle t) {
+// ACTAB: an ACT to every bank at once. Each bank must be closed and past its own tRP, tRC and
+// tRFCpb; the pseudo-channel-wide rules (tRFC, tRREFD, tRRD, the power-limit tFAW) are checked
+// once. ACTAB is not one of the four ACTs of the tFAW window nor an ACT for tRRD: the next ACT
+// waits tRC after it (every bank's `act`), and max(RC, FAW) under the power limit.
+void ProtocolChecker::onActivateAll(const CommandRecord& rec, PcState& pc) {
     const auto& T = m_spec.t;
-    BankState& b = pc.banks[bank];
-    if (!b.open) return;
-    if (tooSoon(t, b.act, T.RAS)) reportGap(rec, bank, "tRAS", b.act, T.RAS, "ACT");
-    // RD/WR before this bank's ACT cannot be too close (ACT itself waited for their precharge),
-    // so the last RD/WR of the bank is enough.
-    if (tooSoon(t, b.read, T.RTPL)) reportGap(rec, bank, "tRTP", b.read, T.RTPL, "RD");
+    const Cycle t = Cycle(rec.cycle);
+    Tally rp{T.RP}, rc{T.RC}, rfcpb{T.RFCPB};
+    uint32_t open = 0, firstOpen = 0;
+    for (uint32_t bank = 0; bank < pc.banks.size(); ++bank) {
+        const BankState& b = pc.banks[bank];
+        if (b.open && open++ == 0) firstOpen = bank;
+        rp.add(t, b.precharge, bank);
+        rc.add(t, b.act, bank);
+        rfcpb.add(t, b.refpb, bank);
+    }
+    reportOpenBanks(rec, pc, open, firstOpen);
+    if (rp.count) reportTally(rec, "tRP", rp, pc.banks[rp.bank].autoPrecharge ? "auto-precharge" : "PRE");
+    if (rc.count) reportTally(rec, "tRC", rc, activation(pc, rc.bank));
+    if (tooSoon(t, pc.actab, m_actabFaw))
+        reportGap(rec, kAllBanks, "tFAW", pc.actab, m_actabFaw, "ACTAB (all-bank power limit)");
+    if (tooSoon(t, pc.refab, T.RFC)) reportGap(rec, kAllBanks, "tRFC", pc.refab, T.RFC, "REFAB");
+    reportTally(rec, "tRFCpb", rfcpb, "REFPB");
+    if (auto o = pc.refpbByBank.latestEvent(); tooSoon(t, o.cycle, T.RREFD))
+        reportGap(rec, kAllBanks, "tRREFD", o.cycle, T.RREFD, "REFPB to bank " + std::to_string(o.key));
+    if (auto o = pc.actByBank.latestEvent(); tooSoon(t, o.cycle, T.RRDL))
+        reportGap(rec, kAllBanks, "tRRD", o.cycle, T.RRDL, "ACT to bank " + std::to_string(o.key));
+
+    for (BankState& b : pc.banks) {
+        b.open = true;
+        b.row = rec.row;
+        b.act = t;
+    }
+    pc.actab = t;
+    pc.uniformKnown = true;
+    pc.uniformRow = rec.row;
+}
+
+// PRE (first..last is one bank) or PREA (every bank). JEDEC: a precharge to a bank with no open
+// row (idle, or already precharging after RDA/WRA) is a no-op, so it is neither checked nor
+// recorded. Each rule is reported once per command, on the binding bank.
+void ProtocolChecker::onPrecharge(const CommandRecord& rec, PcState& pc, uint32_t first, uint32_t last) {
+    const auto& T = m_spec.t;
+    const Cycle t = Cycle(rec.cycle);
     const uint64_t writeRecovery = uint64_t(T.WL) + T.nBL + T.WR;
-    if (tooSoon(t, b.write, writeRecovery)) reportGap(rec, bank, "tWR", b.write, writeRecovery, "WR");
-    b.open = false;
-    b.precharge = t;
-    b.autoPrecharge = false;
+    Tally ras{T.RAS}, rtp{T.RTPL}, wr{writeRecovery};
+    for (uint32_t bank = first; bank < last; ++bank) {
+        BankState& b = pc.banks[bank];
+        if (!b.open) continue;
+        ras.add(t, b.act, bank);
+        // RD/WR before this bank's ACT cannot be too close (ACT itself waited for their
+        // precharge), so the last RD/WR of the bank is enough. MRD/MWR read or wrote every open
+        // bank, this one included.
+        rtp.add(t, std::max(b.read, pc.mrd), bank);
+        wr.add(t, std::max(b.write, pc.mwr), bank);
+        b.open = false;
+        b.precharge = t;
+        b.autoPrecharge = false;
+        pc.uniformKnown = false;
+    }
+    if (ras.count) reportTally(rec, "tRAS", ras, activation(pc, ras.bank));
+    if (rtp.count) reportTally(rec, "tRTP", rtp, rtp.since == pc.mrd ? "MRD" : "RD");
+    if (wr.count) reportTally(rec, "tWR", wr, wr.since == pc.mwr ? "MWR" : "WR");
 }
 
 // The target bank of a column command must be open at the addressed row, tRCD after its ACT.
-void ProtocolChecker::checkColumnTarget(const CommandRecord& rec, const BankState& b, uint32_t bank, uint32_t rcd) {
+void ProtocolChecker::checkColumnTarget(const CommandRecord& rec, const PcState& pc, uint32_t bank, uint32_t rcd) {
+    const BankState& b = pc.banks[bank];
     if (!b.open) {
         report(rec.cycle, rec.cmd, rec.pc, bank, "bank-state", "bank is closed");
         return;   // tRCD has no ACT to count from
@@ -151,7 +236,7 @@ void ProtocolChecker::checkColumnTarget(const CommandRecord& rec, const BankStat
     if (b.row != rec.row)
         report(rec.cycle, rec.cmd, rec.pc, bank, "bank-state",
                "row " + std::to_string(rec.row) + " is not the open row " + std::to_string(b.row));
-    if (tooSoon(Cycle(rec.cycle), b.act, rcd)) reportGap(rec, bank, "tRCD", b.act, rcd, "ACT");
+    if (tooSoon(Cycle(rec.cycle), b.act, rcd)) reportGap(rec, bank, "tRCD", b.act, rcd, activation(pc, bank));
 }
 
 void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t bank) {
@@ -161,7 +246,7 @@ void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t ban
     BankState& b = pc.banks[bank];
     GroupState& g = pc.groups[group];
 
-    checkColumnTarget(rec, b, bank, T.RCDRD);
+    checkColumnTarget(rec, pc, bank, T.RCDRD);
     if (tooSoon(t, g.read, T.CCDL)) reportGap(rec, bank, "tCCD", g.read, T.CCDL, "RD in the same bank group");
     if (auto o = pc.readByGroup.latestOther(group); tooSoon(t, o.cycle, T.CCDS))
         reportGap(rec, bank, "tCCD", o.cycle, T.CCDS, "RD in bank group " + std::to_string(o.key));
@@ -169,6 +254,10 @@ void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t ban
         reportGap(rec, bank, "tWTR", g.write, m_spec.writeToRead(true), "WR in the same bank group");
     if (auto o = pc.writeByGroup.latestOther(group); tooSoon(t, o.cycle, m_spec.writeToRead(false)))
         reportGap(rec, bank, "tWTR", o.cycle, m_spec.writeToRead(false), "WR in bank group " + std::to_string(o.key));
+    // MRD and MWR touch every bank group: the same-group spacings apply.
+    if (tooSoon(t, pc.mrd, T.CCDL)) reportGap(rec, bank, "tCCD", pc.mrd, T.CCDL, "MRD");
+    if (tooSoon(t, pc.mwr, m_spec.writeToRead(true)))
+        reportGap(rec, bank, "tWTR", pc.mwr, m_spec.writeToRead(true), "MWR");
 
     g.read = t;
     pc.readByGroup.record(t, group);
@@ -179,6 +268,7 @@ void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t ban
         b.open = false;
         b.precharge = std::max<Cycle>(t + T.RTPL, b.act + T.RAS);
         b.autoPrecharge = true;
+        pc.uniformKnown = false;
     }
 }
 
@@ -189,12 +279,14 @@ void ProtocolChecker::onWrite(const CommandRecord& rec, PcState& pc, uint32_t ba
     BankState& b = pc.banks[bank];
     GroupState& g = pc.groups[group];
 
-    checkColumnTarget(rec, b, bank, T.RCDWR);
+    checkColumnTarget(rec, pc, bank, T.RCDWR);
     if (tooSoon(t, g.write, T.CCDL)) reportGap(rec, bank, "tCCD", g.write, T.CCDL, "WR in the same bank group");
     if (auto o = pc.writeByGroup.latestOther(group); tooSoon(t, o.cycle, T.CCDS))
         reportGap(rec, bank, "tCCD", o.cycle, T.CCDS, "WR in bank group " + std::to_string(o.key));
     if (Cycle r = pc.readByGroup.latest(); tooSoon(t, r, m_spec.readToWrite()))
         reportGap(rec, bank, "tRTW", r, m_spec.readToWrite(), "RD");
+    if (tooSoon(t, pc.mrd, T.CCDL)) reportGap(rec, bank, "tCCD", pc.mrd, T.CCDL, "MRD");
+    if (tooSoon(t, pc.mwr, T.CCDL)) reportGap(rec, bank, "tCCD", pc.mwr, T.CCDL, "MWR");
 
     g.write = t;
     pc.writeByGroup.record(t, group);
@@ -204,6 +296,7 @@ void ProtocolChecker::onWrite(const CommandRecord& rec, PcState& pc, uint32_t ba
         b.open = false;
         b.precharge = std::max<Cycle>(t + T.WL + T.nBL + T.WR, b.act + T.RAS);
         b.autoPrecharge = true;
+        pc.uniformKnown = false;
     }
 }
 
@@ -221,18 +314,23 @@ void ProtocolChecker::onRefreshAll(const CommandRecord& rec, PcState& pc) {
     const auto& T = m_spec.t;
     const Cycle t = Cycle(rec.cycle);
     if (tooSoon(t, pc.refab, T.RFC)) reportGap(rec, kAllBanks, "tRFC", pc.refab, T.RFC, "REFAB");
-    // REFAB is rare (once per REFI at most), so visiting every bank costs little and names the
-    // offending bank in each message.
+    // REFAB is rare (once per REFI at most), so it visits every bank; each rule is reported once,
+    // on the binding bank.
+    Tally rp{T.RP}, rc{T.RC}, rfcpb{T.RFCPB};
+    uint32_t open = 0, firstOpen = 0;
     for (uint32_t bank = 0; bank < pc.banks.size(); ++bank) {
         BankState& b = pc.banks[bank];
-        if (b.open)
-            report(rec.cycle, rec.cmd, rec.pc, bank, "bank-state", "bank is open (row " + std::to_string(b.row) + ")");
-        if (tooSoon(t, b.precharge, T.RP))
-            reportGap(rec, bank, "tRP", b.precharge, T.RP, b.autoPrecharge ? "auto-precharge" : "PRE");
+        if (b.open && open++ == 0) firstOpen = bank;
+        rp.add(t, b.precharge, bank);
+        rc.add(t, b.act, bank);   // a refresh waits the whole row cycle of the last ACT
         // REFAB refreshes this bank too: a per-bank refresh still running blocks it.
-        if (tooSoon(t, b.refpb, T.RFCPB)) reportGap(rec, bank, "tRFCpb", b.refpb, T.RFCPB, "REFPB");
+        rfcpb.add(t, b.refpb, bank);
         checkRefreshDeadline(rec, b, bank);
     }
+    reportOpenBanks(rec, pc, open, firstOpen);
+    if (rp.count) reportTally(rec, "tRP", rp, pc.banks[rp.bank].autoPrecharge ? "auto-precharge" : "PRE");
+    if (rc.count) reportTally(rec, "tRC", rc, activation(pc, rc.bank));
+    reportTally(rec, "tRFCpb", rfcpb, "REFPB");
     pc.refab = t;
 }
 
@@ -244,6 +342,7 @@ void ProtocolChecker::onRefreshBank(const CommandRecord& rec, PcState& pc, uint3
         report(rec.cycle, rec.cmd, rec.pc, bank, "bank-state", "bank is open (row " + std::to_string(b.row) + ")");
     if (tooSoon(t, b.precharge, T.RP))
         reportGap(rec, bank, "tRP", b.precharge, T.RP, b.autoPrecharge ? "auto-precharge" : "PRE");
+    if (tooSoon(t, b.act, T.RC)) reportGap(rec, bank, "tRC", b.act, T.RC, activation(pc, bank));
     if (tooSoon(t, pc.refab, T.RFC)) reportGap(rec, bank, "tRFC", pc.refab, T.RFC, "REFAB");
     if (tooSoon(t, b.refpb, T.RFCPB)) reportGap(rec, bank, "tRFCpb", b.refpb, T.RFCPB, "REFPB");
     if (auto o = pc.refpbByBank.latestOther(bank); tooSoon(t, o.cycle, T.RREFD))
@@ -253,6 +352,62 @@ void ProtocolChecker::onRefreshBank(const CommandRecord& rec, PcState& pc, uint3
     checkRefreshDeadline(rec, b, bank);
     b.refpb = t;
     pc.refpbByBank.record(t, bank);
+}
+
+// MRD and MWR: every bank must be open at the row (remembered, so O(1) until a bank changes).
+void ProtocolChecker::checkAllBanksOpen(const CommandRecord& rec, PcState& pc) {
+    if (pc.uniformKnown && pc.uniformRow == rec.row) return;
+    uint32_t wrong = 0, first = 0;
+    for (uint32_t bank = 0; bank < pc.banks.size(); ++bank) {
+        const BankState& b = pc.banks[bank];
+        if ((!b.open || b.row != rec.row) && wrong++ == 0) first = bank;
+    }
+    if (wrong == 0) {
+        pc.uniformKnown = true;
+        pc.uniformRow = rec.row;
+        return;
+    }
+    const BankState& b = pc.banks[first];
+    std::string why = !b.open ? "closed"
+                              : "open at row " + std::to_string(b.row) + ", not row " + std::to_string(rec.row);
+    if (wrong == 1)
+        report(rec.cycle, rec.cmd, rec.pc, first, "bank-state", "bank is " + why);
+    else
+        report(rec.cycle, rec.cmd, rec.pc, kAllBanks, "bank-state",
+               std::to_string(wrong) + " banks are not open at row " + std::to_string(rec.row) + " (the first, bank " +
+                   std::to_string(first) + ", is " + why + ")");
+}
+
+// MRD (every bank's open row into its PE) and MWR (back): column commands of every bank at once
+// that use no data bus. O(1): every rule is against pseudo-channel-wide issue cycles.
+void ProtocolChecker::onAllBankColumn(const CommandRecord& rec, PcState& pc) {
+    const auto& T = m_spec.t;
+    const Cycle t = Cycle(rec.cycle);
+    const bool in = rec.cmd == Command::MRD;
+    checkAllBanksOpen(rec, pc);
+    // tRCD from the latest activation of any bank: with every bank open, that one binds.
+    const auto act = pc.actByBank.latestEvent();
+    const uint64_t rcd = in ? T.RCDRD : T.RCDWR;
+    if (pc.actab >= act.cycle) {
+        if (tooSoon(t, pc.actab, rcd)) reportGap(rec, kAllBanks, "tRCD", pc.actab, rcd, "ACTAB");
+    } else if (tooSoon(t, act.cycle, rcd)) {
+        reportGap(rec, kAllBanks, "tRCD", act.cycle, rcd, "ACT to bank " + std::to_string(act.key));
+    }
+    const Cycle rd = pc.readByGroup.latest(), wr = pc.writeByGroup.latest();
+    const uint64_t wtr = m_spec.writeToRead(true);
+    if (in) {
+        if (tooSoon(t, pc.mrd, m_allBankCcd)) reportGap(rec, kAllBanks, "tCCD", pc.mrd, m_allBankCcd, "MRD");
+        if (tooSoon(t, pc.mwr, wtr)) reportGap(rec, kAllBanks, "tWTR", pc.mwr, wtr, "MWR");
+        if (tooSoon(t, rd, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", rd, T.CCDL, "RD");
+        if (tooSoon(t, wr, wtr)) reportGap(rec, kAllBanks, "tWTR", wr, wtr, "WR");
+        pc.mrd = t;
+    } else {
+        if (tooSoon(t, pc.mwr, m_allBankCcd)) reportGap(rec, kAllBanks, "tCCD", pc.mwr, m_allBankCcd, "MWR");
+        if (tooSoon(t, pc.mrd, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", pc.mrd, T.CCDL, "MRD");
+        if (tooSoon(t, rd, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", rd, T.CCDL, "RD");
+        if (tooSoon(t, wr, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", wr, T.CCDL, "WR");
+        pc.mwr = t;
+    }
 }
 
 void ProtocolChecker::finish(uint64_t cycle) {

@@ -4,9 +4,16 @@
 // each one that breaks a JEDEC rule. It is written from the memspec values on purpose, apart
 // from the controller's timing table (STYLE.md "Timing rules as data"): one cannot hide the
 // other's mistake. Each rule is an explicit check against the last issue cycles kept per bank,
-// per bank group and per pseudo-channel, so a command costs O(1) (PREA and REFAB visit the
-// banks of their pseudo-channel; they are rare). The checker never reads the simulation time:
+// per bank group and per pseudo-channel, so a command costs O(1) (PREA, REFAB and ACTAB visit
+// the banks of their pseudo-channel; they are rare). The PIM column commands MRD and MWR, the hot
+// path of a PIM run, act on every bank yet stay O(1): they are checked against pseudo-channel
+// wide issue cycles, and "every bank is open at this row" is remembered from the last ACTAB (or
+// the last full scan) until a bank changes state. The checker never reads the simulation time:
 // the cycle comes with each command, and finish() takes the end cycle.
+//
+// A command that acts on every bank (PREA, REFAB, ACTAB, MRD, MWR) breaks each rule at most once:
+// the violation names the one offending bank, or kAllBanks when several are (the detail then
+// names the binding bank and how many there are).
 #include <array>
 #include <cstdint>
 #include <string>
@@ -17,7 +24,8 @@
 
 namespace pilot::hbm {
 
-// Violation::bank of a rule broken by a PREA or REFAB as a whole rather than by one bank.
+// Violation::bank of a rule broken by an all-bank command (PREA, REFAB, ACTAB, MRD, MWR, PEOP) as a
+// whole, or by several of its banks, rather than by one bank.
 inline constexpr uint32_t kAllBanks = ~0u;
 // Violation::cmd of the checks finish() makes: no command was issued, one was missing.
 inline constexpr Command kEndOfSimulation = Command::kCount;
@@ -62,13 +70,27 @@ private:
         std::array<Event, 2> e;
         void record(Cycle t, uint32_t k);
         Event latestOther(uint32_t k) const { return e[0].key != k ? e[0] : e[1]; }
+        Event latestEvent() const { return e[0]; }
         Cycle latest() const { return e[0].cycle; }
+    };
+
+    // One timing rule of a command over several banks (PREA, REFAB, ACTAB): how many banks break
+    // it, and the binding one (the latest event), so that the rule is reported once.
+    struct Tally {
+        uint64_t need;
+        Cycle since = kNever;
+        uint32_t bank = 0;
+        uint32_t count = 0;
+        void add(Cycle t, Cycle event, uint32_t b) {
+            if (!tooSoon(t, event, need)) return;
+            if (count++ == 0 || event > since) since = event, bank = b;
+        }
     };
 
     struct BankState {
         bool open = false;
         uint32_t row = 0;
-        Cycle act = kNever;
+        Cycle act = kNever;           // last ACT or ACTAB
         // Start of the last precharge: PRE, PREA, or the internal auto-precharge of RDA/WRA,
         // which may lie in the future of the command that scheduled it.
         Cycle precharge = kNever;
@@ -90,26 +112,49 @@ private:
         std::array<Cycle, 4> actRing{kNever, kNever, kNever, kNever};   // last 4 ACTs (tFAW)
         uint32_t actRingNext = 0;                                       // the oldest of them
         Cycle refab = kNever;
+        // PIM all-bank commands: the last ACTAB (its cycle is also every bank's `act`), MRD, MWR.
+        Cycle actab = kNever, mrd = kNever, mwr = kNever;
+        // When true, every bank is open at uniformRow: MRD/MWR skip the scan of the banks. Set by
+        // ACTAB and by a scan that found it so; cleared whenever a bank opens or closes.
+        bool uniformKnown = false;
+        uint32_t uniformRow = 0;
     };
 
     void checkCommandBus(const CommandRecord& rec, PcState& pc);
     void onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank);
-    void onPrecharge(const CommandRecord& rec, PcState& pc, uint32_t bank, Cycle t);
+    void onActivateAll(const CommandRecord& rec, PcState& pc);
+    // PRE of bank `first` (last = first + 1) or PREA (all banks).
+    void onPrecharge(const CommandRecord& rec, PcState& pc, uint32_t first, uint32_t last);
     void onRead(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onWrite(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onRefreshAll(const CommandRecord& rec, PcState& pc);
     void onRefreshBank(const CommandRecord& rec, PcState& pc, uint32_t bank);
+    void onAllBankColumn(const CommandRecord& rec, PcState& pc);   // MRD, MWR
+    void checkAllBanksOpen(const CommandRecord& rec, PcState& pc);
+    // The banks of an all-bank row command that are open: one bank-state violation.
+    void reportOpenBanks(const CommandRecord& rec, const PcState& pc, uint32_t count, uint32_t first);
     void checkRefreshDeadline(const CommandRecord& rec, BankState& b, uint32_t bank);
-    void checkColumnTarget(const CommandRecord& rec, const BankState& b, uint32_t bank, uint32_t rcd);
+    void checkColumnTarget(const CommandRecord& rec, const PcState& pc, uint32_t bank, uint32_t rcd);
 
     // True when `need` cycles have not passed since `since` (false if it never happened).
     static bool tooSoon(Cycle t, Cycle since, uint64_t need) { return since != kNever && t - since < Cycle(need); }
     void report(uint64_t cycle, Command cmd, uint32_t pc, uint32_t bank, const char* rule, std::string detail);
     void reportGap(const CommandRecord& rec, uint32_t bank, const char* rule, Cycle since, uint64_t need,
                    const std::string& after);
+    // A Tally with count > 0, once: on its bank when it is the only one, else on kAllBanks.
+    void reportTally(const CommandRecord& rec, const char* rule, const Tally& g, const std::string& after);
+    // "ACTAB" when the bank's last activation was the pseudo-channel's last ACTAB, else "ACT".
+    static const char* activation(const PcState& pc, uint32_t bank) {
+        return pc.banks[bank].act == pc.actab ? "ACTAB" : "ACT";
+    }
 
     const Memspec m_spec;
     const uint64_t m_refreshDeadline;   // 9 x REFI: JEDEC lets 8 refreshes be postponed
+    // Under the all-bank power limit an ACTAB uses the whole four-activate window: the next ACT
+    // or ACTAB waits max(RC, FAW). tRC already covers RC, so this is FAW when FAW > RC, else 0.
+    const uint64_t m_actabFaw;
+    // MRD->MRD and MWR->MWR spacing: CCDL, or max(CCDAB, CCDL) under the power limit.
+    const uint64_t m_allBankCcd;
     std::vector<PcState> m_pcs;
     std::vector<Violation> m_violations;
     uint64_t m_violationCount = 0;

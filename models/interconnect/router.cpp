@@ -1,27 +1,40 @@
 // SPDX-License-Identifier: MIT
 #include "models/interconnect/router.h"
 
+#include "firmware/include/pilot/contract.h"
+#include "models/hbm/pim_extension.h"
+
 namespace pilot::interconnect {
 
 Router::Router(sc_core::sc_module_name name, const hbm::AddressMapping& map, uint32_t pcsInstantiated)
-    : sc_module(name), tSocket("tSocket"), iSocket("iSocket"), m_map(map), m_pcs(pcsInstantiated) {
+    : sc_module(name), tSocket("tSocket"), iSocket("iSocket"), mmioSocket("mmioSocket"), m_map(map),
+      m_pcs(pcsInstantiated) {
     tSocket.register_nb_transport_fw(this, &Router::nbFw);
     tSocket.register_b_transport(this, &Router::bTransport);
     tSocket.register_transport_dbg(this, &Router::transportDbg);
     tSocket.register_get_direct_mem_ptr(this, &Router::getDmi);
     iSocket.register_nb_transport_bw(this, &Router::nbBw);
     iSocket.register_invalidate_direct_mem_ptr(this, &Router::invalidateDmi);
+    mmioSocket.register_nb_transport_bw(this, &Router::nbBw);
 }
 
-int Router::route(uint64_t addr) const {
-    if (addr >= m_map.capacity()) return -1;
+Router::Target Router::route(const tlm::tlm_generic_payload& t) const {
+    // PIM micro-ops name their pseudo-channel; everything else is decoded from the address.
+    if (const auto* pim = t.get_extension<hbm::PimOpExtension>())
+        return pim->pcIndex < m_pcs ? Target{Target::Memory, int(pim->pcIndex)} : Target{};
+    const uint64_t addr = t.get_address();
+    if (addr >= contract::kMmioBase) {
+        const uint64_t ch = (addr - contract::kMmioBase) / contract::kRegWindowBytes;
+        return ch < m_mmioWindows ? Target{Target::Mmio, int(ch)} : Target{};
+    }
+    if (addr >= m_map.capacity()) return {};
     const uint32_t pc = m_map.pcIndex(m_map.decode(addr));
-    return pc < m_pcs ? int(pc) : -1;
+    return pc < m_pcs ? Target{Target::Memory, int(pc)} : Target{};
 }
 
 tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
-    const int target = route(t.get_address());
-    if (target < 0) {
+    const Target target = route(t);
+    if (target.kind == Target::None) {
         ++m_addressErrors;
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return tlm::TLM_COMPLETED;
@@ -29,7 +42,7 @@ tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_ph
     if (tSocket.size() > 1) {
         if (ph == tlm::BEGIN_REQ) m_origin[&t] = id;
     }
-    tlm::tlm_sync_enum r = iSocket[target]->nb_transport_fw(t, ph, d);
+    tlm::tlm_sync_enum r = this->target(target)->nb_transport_fw(t, ph, d);
     if (tSocket.size() > 1 && (r == tlm::TLM_COMPLETED || ph == tlm::END_RESP)) m_origin.erase(&t);
     return r;
 }
@@ -47,27 +60,27 @@ tlm::tlm_sync_enum Router::nbBw(int, tlm::tlm_generic_payload& t, tlm::tlm_phase
 }
 
 void Router::bTransport(int, tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
-    const int target = route(t.get_address());
-    if (target < 0) {
+    const Target target = route(t);
+    if (target.kind == Target::None) {
         ++m_addressErrors;
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    iSocket[target]->b_transport(t, d);
+    this->target(target)->b_transport(t, d);
 }
 
 unsigned int Router::transportDbg(int, tlm::tlm_generic_payload& t) {
-    const int target = route(t.get_address());
-    if (target < 0) {
+    const Target target = route(t);
+    if (target.kind == Target::None) {
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return 0;
     }
-    return iSocket[target]->transport_dbg(t);
+    return this->target(target)->transport_dbg(t);
 }
 
 bool Router::getDmi(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
-    const int target = route(t.get_address());
-    return target >= 0 && iSocket[target]->get_direct_mem_ptr(t, dmi);
+    const Target target = route(t);
+    return target.kind == Target::Memory && iSocket[target.index]->get_direct_mem_ptr(t, dmi);
 }
 
 void Router::invalidateDmi(int, sc_dt::uint64 start, sc_dt::uint64 end) {

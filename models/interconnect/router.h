@@ -20,14 +20,32 @@ class Router : public sc_core::sc_module {
 public:
     tlm_utils::multi_passthrough_target_socket<Router> tSocket;     // from initiators
     tlm_utils::multi_passthrough_initiator_socket<Router> iSocket;  // to controllers, in pc order
+    // To the PIM controllers' register windows, in channel order (bound only on PIM systems).
+    tlm_utils::multi_passthrough_initiator_socket<Router, 32, tlm::tlm_base_protocol_types, 0,
+                                                  sc_core::SC_ZERO_OR_MORE_BOUND>
+        mmioSocket;
 
     Router(sc_core::sc_module_name name, const hbm::AddressMapping& map, uint32_t pcsInstantiated);
 
     uint64_t addressErrors() const { return m_addressErrors; }
+    // Binds the register window of the next channel's PIM controller.
+    template <typename Socket>
+    void bindMmio(Socket& s) {
+        mmioSocket.bind(s);
+        ++m_mmioWindows;
+    }
 
 private:
-    // Controller index for an address, or -1 when nothing serves it.
-    int route(uint64_t addr) const;
+    struct Target {
+        enum Kind { None, Memory, Mmio } kind = None;
+        int index = 0;
+    };
+    // Where a transaction goes: a pseudo-channel controller, a register window, or nowhere.
+    Target route(const tlm::tlm_generic_payload& t) const;
+    tlm::tlm_fw_transport_if<>* target(const Target& t) {
+        return t.kind == Target::Mmio ? static_cast<tlm::tlm_fw_transport_if<>*>(mmioSocket[t.index])
+                                      : static_cast<tlm::tlm_fw_transport_if<>*>(iSocket[t.index]);
+    }
 
     tlm::tlm_sync_enum nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
     tlm::tlm_sync_enum nbBw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
@@ -41,6 +59,7 @@ private:
     // Origin of each transaction in flight; only needed with more than one initiator.
     std::unordered_map<const tlm::tlm_generic_payload*, int> m_origin;
     uint64_t m_addressErrors = 0;
+    uint32_t m_mmioWindows = 0;
 };
 
 }  // namespace pilot::interconnect

@@ -21,6 +21,11 @@ inline constexpr uint32_t kRegCapMacLanes = 0x00C;  // R: FP16 multipliers per P
 inline constexpr uint32_t kRegCapSramBytes = 0x010; // R: SRAM buffer bytes per PE
 inline constexpr uint32_t kRegCapBankGroups = 0x014;// R: bank groups in this channel (= heads served at once)
 inline constexpr uint32_t kRegCapPeMhz = 0x018;     // R: PE clock, MHz
+inline constexpr uint32_t kRegCapPcs = 0x01C;       // R: pseudo-channels in this channel
+inline constexpr uint32_t kRegCapRows = 0x070;      // R: rows per bank
+inline constexpr uint32_t kRegCapRowBytes = 0x074;  // R: bytes per row of one bank
+inline constexpr uint32_t kRegCapColumnBytes = 0x078;// R: bytes per column (one burst)
+inline constexpr uint32_t kRegCapBanksPerGroup = 0x07C;// R: banks per bank group
 inline constexpr uint32_t kRegSqBaseLo = 0x020;     // RW: submission ring base (device physical address), low 32 bits
 inline constexpr uint32_t kRegSqBaseHi = 0x024;     // RW: high 32 bits
 inline constexpr uint32_t kRegSqSize = 0x028;       // RW: ring entries (power of two, 2..4096)
@@ -35,6 +40,8 @@ inline constexpr uint32_t kRegStatus = 0x060;       // R: kStatusBusy | error co
 inline constexpr uint32_t kRegIrqStatus = 0x064;    // W1C: bit 0 = completion(s) posted
 inline constexpr uint32_t kRegIrqMask = 0x068;      // RW: bit 0 = raise the interrupt line on completion
 inline constexpr uint32_t kRegWindowBytes = 0x100;  // size of one channel's register window
+// Register windows live above all memory: channel c (global index) at kMmioBase + c x kRegWindowBytes.
+inline constexpr uint64_t kMmioBase = uint64_t(1) << 48;
 
 struct Field { uint8_t lsb, width; };
 inline constexpr Field kStatusBusy{0, 1};           // firmware is serving a descriptor
@@ -65,42 +72,55 @@ enum class Error : uint8_t {
     Shape = 5,         // head dimension or GQA group unsupported, or a tile does not fit the SRAM buffer
     EmptyContext = 6,  // ctxLen == 0, or the sparse key set is empty
     BankGroups = 7,    // bank-group mask empty or beyond the channel
-    Sparse = 8,        // sparse parameters inconsistent (index out of the context, both forms given)
+    Sparse = 8,        // sparse parameters inconsistent (no key selected by sink + window)
 };
-const char* errorName(Error e);
+constexpr const char* errorName(Error e) {
+    switch (e) {
+        case Error::Ok: return "OK";
+        case Error::Opcode: return "E_OPCODE";
+        case Error::Version: return "E_VERSION";
+        case Error::Align: return "E_ALIGN";
+        case Error::Range: return "E_RANGE";
+        case Error::Shape: return "E_SHAPE";
+        case Error::EmptyContext: return "E_EMPTY";
+        case Error::BankGroups: return "E_BANK_GROUPS";
+        case Error::Sparse: return "E_SPARSE";
+    }
+    return "E_UNKNOWN";
+}
 
-// ---------------------------------------------------------------- descriptor (64 bytes)
+// ---------------------------------------------------------------- descriptor (128 bytes)
 // One descriptor runs one attention kernel on a set of bank groups of this channel in
 // lockstep: every selected bank group holds one KV head (and its GQA group of query heads)
-// at the same rows of its banks (PIM layout, see firmware/host/kv_layout.h).
+// at the same rows of its banks (PIM layout, firmware/host/kv_layout.h). Addresses are device
+// physical addresses of column 0 of a row in bank 0 of the lowest selected bank group; the
+// other selected groups and banks use the same row numbers.
 inline constexpr uint32_t kFlagNaive = 1u << 0;      // no I/O-aware tiling (the paper's "PIM" baseline)
 inline constexpr uint32_t kFlagExactExp = 1u << 1;   // exact exp() instead of the PE's approximation
 inline constexpr uint32_t kFlagFp16Accum = 1u << 2;  // FP16 accumulation (default FP32)
-inline constexpr uint32_t kFlagIndexList = 1u << 3;  // sparse: explicit key-index list at indexAddr
 
 struct Descriptor {
     uint16_t opcode;        // Opcode
     uint16_t version;       // kVersion
     uint32_t flags;         // kFlag*
     uint32_t tag;           // host cookie, echoed in the completion
-    uint16_t bankGroupMask; // bit g: bank group g of the channel takes part (g = pc x groups + sid x 4 + bg)
-    uint16_t headDim;       // d (multiple of 16, <= 256)
-    uint32_t ctxLen;        // L: keys in the context
-    uint16_t queries;       // query heads per KV head (GQA group), >= 1
+    uint16_t bankGroupMask; // bit g: bank group g of the channel takes part (g = pc x 8 + sid x 4 + bg)
+    uint16_t headDim;       // d: multiple of 16, at most 256
+    uint32_t ctxLen;        // L: keys in the context (key j lives in bank j % 4 of the group, slot j / 4)
+    uint16_t queries;       // G: query heads per KV head (grouped-query attention), >= 1
     uint16_t reserved0;     // 0
-    uint32_t qRow;          // row (in every bank of the group) holding the query vectors
-    uint32_t kRow;          // first row of this bank's K share (keys split across the group's banks)
-    uint32_t vRow;          // first row of this bank's V share
-    uint32_t outRow;        // row receiving the outputs (per bank: partial results; see layout)
-    uint32_t sinkTokens;    // sparse ranges: keys [0, sink) ...
+    uint64_t qAddr;         // G x d FP16 query vectors (copied into every bank of the group)
+    uint64_t kAddr;         // this bank's keys, slot-major: slot s at byte s x d x 2, rows consecutive
+    uint64_t vAddr;         // this bank's values, same layout
+    uint64_t outAddr;       // G x d FP16 outputs, written by bank 0 of each group; the rows after
+                            // it are scratch for the naive schedule's spilled accumulators
+    uint32_t sinkTokens;    // DECODE_ATTN_SPARSE: keys [0, sink) ...
     uint32_t windowTokens;  // ... and [L - window, L)
-    uint32_t indexCount;    // sparse index list: number of key indices (kFlagIndexList)
-    uint32_t indexRow;      // row holding the uint32 key indices (every bank of the group)
-    uint32_t scaleBits;     // softmax scale as IEEE float bits (1/sqrt(d) when 0)
-    uint32_t reserved1;     // 0
+    uint32_t scaleBits;     // softmax scale as IEEE float bits; 0 means 1/sqrt(d)
+    uint32_t reserved1[15]; // 0 (room for the prefill opcode's pattern parameters)
 };
-static_assert(sizeof(Descriptor) == 64, "descriptor is 64 bytes");
-static_assert(offsetof(Descriptor, qRow) == 24, "layout");
+static_assert(sizeof(Descriptor) == 128, "descriptor is 128 bytes");
+static_assert(offsetof(Descriptor, qAddr) == 24, "layout");
 
 // ---------------------------------------------------------------- completion entry (16 bytes)
 struct Completion {

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The HAL over the PIM controller's hardware ports and the board's address map.
+#include "firmware/hal/hal.h"
+#include "models/hbm/address_mapping.h"
+#include "models/pim/pim_controller.h"
+
+namespace pilot::fw {
+
+class TlmHal : public Hal {
+public:
+    TlmHal(pim::PimController& hw, const hbm::AddressMapping& map);
+
+    uint32_t readReg(uint32_t offset) override;
+    void writeReg(uint32_t offset, uint32_t value) override;
+    void readMem(uint64_t addr, void* dst, uint32_t len) override;
+    void writeMem(uint64_t addr, const void* src, uint32_t len) override;
+    void issue(const contract::MicroOp& op) override { m_hw.issueMicroOp(op); }
+    void drain() override { m_hw.drainMicroOps(); }
+    void waitDoorbell() override { sc_core::wait(m_hw.doorbell()); }
+    void raiseIrq() override { m_hw.raiseIrq(); }
+    uint64_t nowPs() override { return sc_core::sc_time_stamp().value(); }
+    uint64_t rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint32_t row, uint32_t column) override;
+    Locate locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) override;
+
+private:
+    pim::PimController& m_hw;
+    const hbm::AddressMapping& m_map;
+};
+
+}  // namespace pilot::fw

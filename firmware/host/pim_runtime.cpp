@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+#include "firmware/host/pim_runtime.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace pilot::host {
+
+using namespace pilot::contract;
+
+static uint32_t rowsFor(uint64_t bytes, uint32_t rowBytes) { return uint32_t((bytes + rowBytes - 1) / rowBytes); }
+
+DecodeLayout decodeLayout(const PimGeometry& g, uint32_t ctxLen, uint32_t headDim, uint32_t queries) {
+    DecodeLayout l;
+    const uint64_t slots = (ctxLen + g.banksPerGroup - 1) / g.banksPerGroup;
+    l.qRow = 0;
+    l.kRow = l.qRow + rowsFor(uint64_t(queries) * headDim * 2, g.rowBytes);
+    l.vRow = l.kRow + rowsFor(slots * headDim * 2, g.rowBytes);
+    l.outRow = l.vRow + rowsFor(slots * headDim * 2, g.rowBytes);
+    // Output rows, then scratch for the naive schedule's FP32 accumulators.
+    l.rowsUsed = l.outRow + rowsFor(uint64_t(queries) * headDim * 2, g.rowBytes) +
+                 rowsFor(uint64_t(queries) * headDim * 4, g.rowBytes);
+    return l;
+}
+
+PimRuntime::PimRuntime(HostBus& bus, const PimGeometry& geo) : m_bus(bus), m_geo(geo), m_channels(geo.channels) {}
+
+void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                           const uint8_t* src, uint64_t len, bool timed) {
+    const uint32_t cb = m_geo.columnBytes;
+    while (len) {
+        const uint64_t colIndex = offset / cb;
+        const uint32_t inCol = uint32_t(offset % cb);
+        const uint32_t n = uint32_t(std::min<uint64_t>(len, cb - inCol));
+        const uint32_t colsPerRow = m_geo.rowBytes / cb;
+        const uint64_t addr = m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow),
+                                                  uint32_t(colIndex % colsPerRow)) + inCol;
+        if (timed) {
+            m_bus.write(addr, src, n);
+            m_externalBytes += n;
+        } else {
+            m_bus.load(addr, src, n);
+        }
+        offset += n;
+        src += n;
+        len -= n;
+    }
+}
+
+void PimRuntime::bankRead(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint8_t* dst,
+                          uint64_t len) {
+    const uint32_t cb = m_geo.columnBytes;
+    while (len) {
+        const uint64_t colIndex = offset / cb;
+        const uint32_t inCol = uint32_t(offset % cb);
+        const uint32_t n = uint32_t(std::min<uint64_t>(len, cb - inCol));
+        const uint32_t colsPerRow = m_geo.rowBytes / cb;
+        m_bus.read(m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow),
+                                       uint32_t(colIndex % colsPerRow)) + inCol,
+                   dst, n);
+        m_externalBytes += n;
+        offset += n;
+        dst += n;
+        len -= n;
+    }
+}
+
+void PimRuntime::init() {
+    // The rings live in the last two rows of bank 0 of group 0 of each channel, entries laid
+    // out column after column of that row (the firmware reads them the same way).
+    static_assert(kSqEntries * sizeof(Descriptor) <= 1024, "the submission ring fits a 1 KB row");
+    for (uint32_t c = 0; c < m_geo.channels; ++c) {
+        Channel& ch = m_channels[c];
+        ch.sqBase = m_bus.columnAddress(c, 0, 0, m_geo.rows - 1, 0);
+        ch.cqBase = m_bus.columnAddress(c, 0, 0, m_geo.rows - 2, 0);
+        m_bus.writeReg(c, kRegSqBaseLo, uint32_t(ch.sqBase));
+        m_bus.writeReg(c, kRegSqBaseHi, uint32_t(ch.sqBase >> 32));
+        m_bus.writeReg(c, kRegSqSize, kSqEntries);
+        m_bus.writeReg(c, kRegCqBaseLo, uint32_t(ch.cqBase));
+        m_bus.writeReg(c, kRegCqBaseHi, uint32_t(ch.cqBase >> 32));
+        m_bus.writeReg(c, kRegCqSize, kCqEntries);
+        m_bus.writeReg(c, kRegIrqMask, kIrqCompletion);
+    }
+}
+
+void PimRuntime::placeHead(uint32_t c, uint32_t group, const DecodeLayout& lay, const HeadData& h, uint32_t d,
+                           uint32_t L, uint32_t G, bool functional) {
+    if (lay.rowsUsed > m_geo.rows - 2)
+        throw std::runtime_error("decode head needs " + std::to_string(lay.rowsUsed) + " rows per bank; " +
+                                 std::to_string(m_geo.rows - 2) + " are free");
+    const uint32_t B = m_geo.banksPerGroup;
+    const uint64_t keyBytes = uint64_t(d) * 2;
+    auto putRows = [&](uint32_t bank, uint32_t row, const uint8_t* src, uint64_t bytes, bool timed) {
+        bankWrite(c, group, bank, row, 0, src, bytes, timed);
+    };
+    for (uint32_t b = 0; b < B; ++b) {
+        if (functional) {
+            // Gather this bank's keys (j % B == b) slot by slot.
+            const uint64_t slots = (L + B - 1) / B;
+            std::vector<uint8_t> kb(slots * keyBytes, 0), vb(slots * keyBytes, 0);
+            for (uint64_t s = 0; s < slots; ++s) {
+                const uint64_t j = s * B + b;
+                if (j >= L) break;
+                std::copy_n(reinterpret_cast<const uint8_t*>(h.k.data() + j * d), keyBytes, kb.data() + s * keyBytes);
+                std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes, vb.data() + s * keyBytes);
+            }
+            putRows(b, lay.kRow, kb.data(), kb.size(), false);
+            putRows(b, lay.vRow, vb.data(), vb.size(), false);
+            putRows(b, lay.qRow, reinterpret_cast<const uint8_t*>(h.q.data()), uint64_t(G) * keyBytes, true);
+        } else {
+            // Timing only: no data, but the query writes still cross the bus.
+            std::vector<uint8_t> zeros(uint64_t(G) * keyBytes, 0);
+            putRows(b, lay.qRow, zeros.data(), zeros.size(), true);
+        }
+    }
+}
+
+void PimRuntime::submit(uint32_t c, const Descriptor& d) {
+    Channel& ch = m_channels[c];
+    while (ch.inFlight >= kSqEntries) waitAll();   // ring full: back-pressure on the caller
+    bankWrite(c, 0, 0, m_geo.rows - 1, uint64_t(ch.sqTail % kSqEntries) * sizeof(Descriptor),
+              reinterpret_cast<const uint8_t*>(&d), sizeof d, true);
+    ch.sqTail = (ch.sqTail + 1) % (2 * kSqEntries);   // 2 x size index space: full != empty
+    ++ch.inFlight;
+    m_bus.writeReg(c, kRegSqTail, ch.sqTail);         // the doorbell
+}
+
+std::vector<Completion> PimRuntime::waitAll() {
+    std::vector<Completion> done;
+    for (;;) {
+        bool waiting = false;
+        for (uint32_t c = 0; c < m_geo.channels; ++c) {
+            Channel& ch = m_channels[c];
+            if (!ch.inFlight) continue;
+            waiting = true;
+            if (!m_bus.irqLevel(c)) continue;
+            // Clear first, then drain the ring: a completion posted meanwhile raises it again.
+            m_bus.writeReg(c, kRegIrqStatus, kIrqCompletion);
+            const uint32_t tail = m_bus.readReg(c, kRegCqTail);
+            while (ch.cqHead != tail) {
+                Completion e;
+                bankRead(c, 0, 0, m_geo.rows - 2, uint64_t(ch.cqHead) * sizeof(Completion),
+                         reinterpret_cast<uint8_t*>(&e), sizeof e);
+                done.push_back(e);
+                ch.cqHead = (ch.cqHead + 1) % kCqEntries;
+                --ch.inFlight;
+            }
+            m_bus.writeReg(c, kRegCqHead, ch.cqHead);
+        }
+        if (!waiting) return done;
+        bool anyHigh = false;
+        for (uint32_t c = 0; c < m_geo.channels; ++c) anyHigh |= m_channels[c].inFlight && m_bus.irqLevel(c);
+        if (!anyHigh) m_bus.waitIrq();
+    }
+}
+
+std::vector<uint16_t> PimRuntime::readOutput(uint32_t c, uint32_t group, const DecodeLayout& lay, uint32_t count) {
+    std::vector<uint16_t> out(count);
+    bankRead(c, group, 0, lay.outRow, 0, reinterpret_cast<uint8_t*>(out.data()), uint64_t(count) * 2);
+    return out;
+}
+
+}  // namespace pilot::host

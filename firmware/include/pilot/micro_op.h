@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// PIM micro-ops: what the firmware issues (through the HAL) to a pseudo-channel's memory
+// controller, which turns them into DRAM/PIM commands (ACTAB, MRD, MWR, PEOP) under the
+// same timing rules as host traffic. All-bank: every bank of the pseudo-channel executes the
+// op in lockstep on its own data. Part of the HW/SW contract.
+#include <cstdint>
+
+namespace pilot::contract {
+
+enum class MicroOpKind : uint8_t {
+    MovIn,    // PLT_MOV: columns [column, column + columns) of `row` -> SRAM at sramOffset
+    MovOut,   // PLT_MOV / PLT_OUT: SRAM at sramOffset -> columns of `row`
+    Cfg,      // PLT_CFG: set PE modes and scale, clear accumulators and softmax state
+    MacScores,// PLT_MAC: scores[g][j] = scale * q_g . tile_j, j < keys (FP32 out)
+    Exp,      // PLT_EXP: online-softmax step: running max/sum update, rescale out, scores -> p
+    MacPV,    // PLT_MAC: out_g += sum_j p[g][j] * tile_j
+    Acc,      // PLT_ACC (bank-group accumulator): merge the group's banks' (max, sum, out) into bank 0
+    Sfm,      // PLT_SFM: out_g /= sum_g, as FP16 at outHalf (bank 0 of each group)
+};
+
+// SRAM regions of a PE op, byte offsets in every PE's buffer.
+struct PeRegions {
+    uint32_t q = 0, tile = 0, scores = 0, out = 0, state = 0, outHalf = 0;
+};
+
+struct MicroOp {
+    MicroOpKind kind = MicroOpKind::Cfg;
+    uint8_t pc = 0;             // pseudo-channel of the channel (0..pseudoChannels-1)
+    uint16_t bankGroupMask = 0; // groups of that pseudo-channel whose results matter
+    uint32_t row = 0;           // MovIn / MovOut
+    uint16_t column = 0;        // first column
+    uint16_t columns = 0;       // columns moved
+    uint32_t sramOffset = 0;    // bytes
+    // PE ops
+    PeRegions r;
+    uint16_t keys = 0;          // key slots in the tile (per bank)
+    uint32_t slotBase = 0;      // first key slot of the tile; slot s of bank i (in its group)
+                                // holds key s x banksPerGroup + i (keys interleaved over banks)
+    // Cfg: the key set the PEs attend to; slots outside it are masked (score -inf).
+    uint32_t ctxLen = 0, sinkTokens = 0, windowTokens = 0;   // window 0 with sink 0: dense
+    uint16_t headDim = 0;
+    uint16_t queries = 0;       // G
+    uint32_t flags = 0;         // contract::kFlag* (Cfg)
+    uint32_t scaleBits = 0;     // Cfg: softmax scale, float bits
+    // Bytes of SRAM the op reads or writes, [lo, hi): a MovIn into this range waits for the
+    // op to finish (the buffer has one port per region; the firmware double-buffers to overlap).
+    uint32_t busyLo = 0, busyHi = 0;
+};
+
+}  // namespace pilot::contract

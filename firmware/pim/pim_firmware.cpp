@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+#include "firmware/pim/pim_firmware.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace pilot::fw {
+
+using namespace pilot::contract;
+
+PimFirmware::PimFirmware(Hal& hal) : m_hal(hal) {}
+
+void PimFirmware::run() {
+    // Geometry from the capability registers: the firmware adapts to the buffer it is given.
+    m_geo.pcs = m_hal.readReg(kRegCapPcs);
+    m_geo.groupsPerPc = m_hal.readReg(kRegCapBankGroups) / m_geo.pcs;
+    m_geo.banksPerGroup = m_hal.readReg(kRegCapBanksPerGroup);
+    m_geo.rows = m_hal.readReg(kRegCapRows);
+    m_geo.rowBytes = m_hal.readReg(kRegCapRowBytes);
+    m_geo.columnBytes = m_hal.readReg(kRegCapColumnBytes);
+    m_geo.sramBytes = m_hal.readReg(kRegCapSramBytes);
+    for (;;) {
+        m_hal.waitDoorbell();
+        serviceQueue();
+    }
+}
+
+void PimFirmware::serviceQueue() {
+    for (;;) {
+        const uint32_t size = m_hal.readReg(kRegSqSize);
+        const uint32_t head = m_hal.readReg(kRegSqHead);
+        const uint32_t tail = m_hal.readReg(kRegSqTail);
+        if (size == 0 || head == tail) return;
+        const uint64_t sqBase = (uint64_t(m_hal.readReg(kRegSqBaseHi)) << 32) | m_hal.readReg(kRegSqBaseLo);
+        Descriptor d;
+        ringAccess(sqBase, uint64_t(head % size) * sizeof(Descriptor), &d, sizeof d, false);
+
+        m_hal.writeReg(kRegStatus, setField(m_hal.readReg(kRegStatus), kStatusBusy, 1));
+        const uint64_t t0 = m_hal.nowPs();
+        const Error err = serve(d);
+        const uint64_t ps = m_hal.nowPs() - t0;
+        ++m_stats.descriptors;
+        ++m_stats.errors[uint8_t(err) & 15];
+
+        const uint32_t newHead = (head + 1) % (2 * size);   // indices run over 2 x size: full != empty
+        m_hal.writeReg(kRegSqHead, newHead);
+        // Completion entry, then the tail, then the interrupt (the host reads in that order).
+        const uint32_t cqSize = m_hal.readReg(kRegCqSize);
+        const uint32_t cqTail = m_hal.readReg(kRegCqTail);
+        const uint64_t cqBase = (uint64_t(m_hal.readReg(kRegCqBaseHi)) << 32) | m_hal.readReg(kRegCqBaseLo);
+        Completion c{};
+        c.tag = d.tag;
+        c.error = uint8_t(err);
+        c.phase = uint8_t(m_cqPhase);
+        c.sqHead = uint16_t(newHead);
+        const double peMHz = m_hal.readReg(kRegCapPeMhz);
+        c.cycles = uint32_t(std::min<double>(double(ps) * 1e-6 * peMHz, 4294967295.0));
+        if (cqSize) {
+            ringAccess(cqBase, uint64_t(cqTail) * sizeof(Completion), &c, sizeof c, true);
+            const uint32_t next = (cqTail + 1) % cqSize;
+            if (next == 0) m_cqPhase ^= 1u;
+            m_hal.writeReg(kRegCqTail, next);
+        }
+        m_hal.writeReg(kRegStatus, setField(setField(0, kStatusBusy, 0), kStatusErr, uint32_t(err)));
+        m_hal.raiseIrq();
+    }
+}
+
+void PimFirmware::ringAccess(uint64_t base, uint64_t offset, void* data, uint32_t len, bool write) {
+    // Ring entries sit column after column in the base's row of one bank (PIM layout):
+    // consecutive columns of a bank are not consecutive physical addresses.
+    uint32_t group = 0, bank = 0, row = 0;
+    m_hal.locateRow(base, group, bank, row);
+    auto* p = static_cast<uint8_t*>(data);
+    while (len) {
+        const uint32_t col = uint32_t(offset / m_geo.columnBytes), in = uint32_t(offset % m_geo.columnBytes);
+        const uint32_t n = std::min(len, m_geo.columnBytes - in);
+        const uint32_t perRow = m_geo.rowBytes / m_geo.columnBytes;
+        const uint64_t addr = m_hal.rowAddress(group, bank, row + col / perRow, col % perRow) + in;
+        if (write) m_hal.writeMem(addr, p, n);
+        else m_hal.readMem(addr, p, n);
+        offset += n;
+        p += n;
+        len -= n;
+    }
+}
+
+Error PimFirmware::serve(const Descriptor& d) {
+    if (d.version != kVersion) return Error::Version;
+    switch (Opcode(d.opcode)) {
+        case Opcode::Nop: return Error::Ok;
+        case Opcode::Fence:   // descriptors run one at a time, so all earlier work is done
+            m_hal.drain();
+            return Error::Ok;
+        case Opcode::DecodeAttn:
+        case Opcode::DecodeAttnSparse: {
+            Decode k;
+            const Error e = validateDecode(d, k);
+            if (e != Error::Ok) return e;
+            runDecode(k);
+            return Error::Ok;
+        }
+        default: return Error::Opcode;   // PrefillHybridSparse is reserved, not served yet
+    }
+}
+
+Error PimFirmware::locate(uint64_t addr, uint32_t lowestGroup, uint32_t rowsNeeded, uint32_t& row) {
+    uint32_t group = 0, bank = 0;
+    switch (m_hal.locateRow(addr, group, bank, row)) {
+        case Hal::Locate::Misaligned: return Error::Align;
+        case Hal::Locate::OutOfRange: return Error::Range;
+        case Hal::Locate::Ok: break;
+    }
+    if (group != lowestGroup || bank != 0) return Error::Range;   // must name bank 0 of the first group
+    if (uint64_t(row) + rowsNeeded > m_geo.rows) return Error::Range;
+    return Error::Ok;
+}
+
+Error PimFirmware::validateDecode(const Descriptor& d, Decode& k) {
+    const uint32_t groups = m_geo.pcs * m_geo.groupsPerPc;
+    if (d.bankGroupMask == 0 || (groups < 16 && (d.bankGroupMask >> groups))) return Error::BankGroups;
+    if (d.headDim == 0 || d.headDim % 16 || d.headDim > 256 || d.queries == 0) return Error::Shape;
+    if (d.ctxLen == 0) return Error::EmptyContext;
+    k.d = d;
+    const uint32_t bpg = m_geo.banksPerGroup, dd = d.headDim;
+    k.slots = (d.ctxLen + bpg - 1) / bpg;
+    const bool sparse = Opcode(d.opcode) == Opcode::DecodeAttnSparse;
+    if (sparse) {
+        if (uint64_t(d.sinkTokens) + d.windowTokens == 0) return Error::Sparse;
+        // Slots holding a key of [0, sink) or [L - window, L): keys are interleaved over banks,
+        // so every bank visits the same slot ranges and the banks stay in lockstep.
+        const uint32_t sink = std::min(d.sinkTokens, d.ctxLen), win = std::min(d.windowTokens, d.ctxLen);
+        const uint32_t sinkEnd = (sink + bpg - 1) / bpg;
+        const uint32_t winBegin = (d.ctxLen - win) / bpg;
+        if (sinkEnd >= winBegin) {
+            k.slotRanges.push_back({0, k.slots});
+        } else {
+            if (sinkEnd) k.slotRanges.push_back({0, sinkEnd});
+            if (win) k.slotRanges.push_back({winBegin, k.slots});
+        }
+    } else {
+        k.slotRanges.push_back({0, k.slots});
+    }
+    k.activeSlots = 0;
+    for (auto& r : k.slotRanges) k.activeSlots += r.second - r.first;
+
+    DecodeShape shape{k.activeSlots, dd, d.queries, m_geo.sramBytes, m_geo.columnBytes, (d.flags & kFlagNaive) != 0};
+    k.plan = planDecode(shape);
+    if (k.plan.error != Error::Ok) return k.plan.error;
+
+    uint32_t lowest = 0;
+    while (!((d.bankGroupMask >> lowest) & 1u)) ++lowest;
+    auto rowsFor = [&](uint64_t bytes) { return uint32_t((bytes + m_geo.rowBytes - 1) / m_geo.rowBytes); };
+    const uint64_t kvBytes = uint64_t(k.slots) * dd * 2;
+    // The naive schedule spills the FP32 accumulators to the rows after the output's.
+    const uint32_t outRows = rowsFor(uint64_t(d.queries) * dd * 2);
+    const uint32_t scratchRows = (d.flags & kFlagNaive) ? rowsFor(uint64_t(d.queries) * dd * 4) : 0;
+    Error e;
+    if ((e = locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2), k.qRow)) != Error::Ok) return e;
+    if ((e = locate(d.kAddr, lowest, rowsFor(kvBytes), k.kRow)) != Error::Ok) return e;
+    if ((e = locate(d.vAddr, lowest, rowsFor(kvBytes), k.vRow)) != Error::Ok) return e;
+    if ((e = locate(d.outAddr, lowest, outRows + scratchRows, k.outRow)) != Error::Ok) return e;
+    k.scratchRow = k.outRow + outRows;
+    float scale = 1.0f / std::sqrt(float(dd));
+    if (d.scaleBits) std::memcpy(&scale, &d.scaleBits, 4);
+    k.scale = scale;
+    return Error::Ok;
+}
+
+void PimFirmware::appendMoves(std::vector<MicroOp>& ops, const MicroOp& proto, uint32_t baseRow, uint64_t offset,
+                              uint64_t bytes, uint32_t sram) const {
+    while (bytes) {
+        const uint32_t row = baseRow + uint32_t(offset / m_geo.rowBytes);
+        const uint32_t inRow = uint32_t(offset % m_geo.rowBytes);
+        const uint32_t n = uint32_t(std::min<uint64_t>(bytes, m_geo.rowBytes - inRow));
+        MicroOp op = proto;
+        op.row = row;
+        op.column = uint16_t(inRow / m_geo.columnBytes);
+        op.columns = uint16_t((n + m_geo.columnBytes - 1) / m_geo.columnBytes);
+        op.sramOffset = sram;
+        ops.push_back(op);
+        offset += n;
+        bytes -= n;
+        sram += n;
+    }
+}
+
+void PimFirmware::runDecode(const Decode& k) {
+    const Descriptor& d = k.d;
+    const DecodePlan& p = k.plan;
+    const uint32_t dd = d.headDim, G = d.queries;
+    const bool naive = d.flags & kFlagNaive;
+    const uint64_t keyBytes = uint64_t(dd) * 2;
+    std::vector<std::vector<MicroOp>> perPc(m_geo.pcs);
+    for (uint32_t pc = 0; pc < m_geo.pcs; ++pc) {
+        const uint32_t mask = (d.bankGroupMask >> (pc * m_geo.groupsPerPc)) & ((1u << m_geo.groupsPerPc) - 1u);
+        if (!mask) continue;
+        auto& ops = perPc[pc];
+        MicroOp proto;
+        proto.pc = uint8_t(pc);
+        proto.bankGroupMask = uint16_t(mask);
+        proto.headDim = uint16_t(dd);
+        proto.queries = uint16_t(G);
+        proto.r = {p.q.offset, p.tile.offset, p.scores.offset, p.out.offset, p.state.offset, p.q.offset};
+
+        MicroOp cfg = proto;
+        cfg.kind = MicroOpKind::Cfg;
+        cfg.flags = d.flags;
+        std::memcpy(&cfg.scaleBits, &k.scale, 4);
+        cfg.ctxLen = d.ctxLen;
+        if (Opcode(d.opcode) == Opcode::DecodeAttnSparse) {   // the PEs mask keys outside the set
+            cfg.sinkTokens = d.sinkTokens;
+            cfg.windowTokens = d.windowTokens;
+        }
+        cfg.busyLo = p.out.offset;
+        cfg.busyHi = p.state.offset + p.state.bytes;
+        ops.push_back(cfg);
+
+        MicroOp mov = proto;
+        mov.kind = MicroOpKind::MovIn;
+        if (!naive) appendMoves(ops, mov, k.qRow, 0, uint64_t(G) * dd * 2, p.q.offset);
+
+        auto peOp = [&](MicroOpKind kind, uint32_t slotBase, uint32_t n, uint32_t lo, uint32_t hi) {
+            MicroOp op = proto;
+            op.kind = kind;
+            op.slotBase = slotBase;
+            op.keys = uint16_t(n);
+            op.busyLo = lo;
+            op.busyHi = hi;
+            ops.push_back(op);
+        };
+        const uint32_t tileEnd = p.tile.offset + p.tile.bytes;
+        const uint32_t accLo = p.out.offset, accHi = p.scores.offset + p.scores.bytes;
+        const uint32_t step = naive ? 1u : p.tileKeys;
+        bool first = true;
+        for (const auto& range : k.slotRanges) {
+            for (uint32_t s = range.first; s < range.second; s += step) {
+                const uint32_t n = std::min(step, range.second - s);
+                if (naive) {
+                    // No reuse: every key reloads q and round-trips the accumulators.
+                    appendMoves(ops, mov, k.qRow, 0, uint64_t(G) * dd * 2, p.q.offset);
+                    if (!first) appendMoves(ops, mov, k.scratchRow, 0, uint64_t(G) * dd * 4, p.out.offset);
+                }
+                appendMoves(ops, mov, k.kRow, uint64_t(s) * keyBytes, uint64_t(n) * keyBytes, p.tile.offset);
+                peOp(MicroOpKind::MacScores, s, n, p.q.offset, tileEnd);
+                peOp(MicroOpKind::Exp, s, n, accLo, accHi);
+                appendMoves(ops, mov, k.vRow, uint64_t(s) * keyBytes, uint64_t(n) * keyBytes, p.tile.offset);
+                peOp(MicroOpKind::MacPV, s, n, p.out.offset, tileEnd);
+                if (naive) {
+                    MicroOp out = mov;
+                    out.kind = MicroOpKind::MovOut;
+                    appendMoves(ops, out, k.scratchRow, 0, uint64_t(G) * dd * 4, p.out.offset);
+                }
+                first = false;
+            }
+        }
+        peOp(MicroOpKind::Acc, 0, 0, p.out.offset, p.state.offset + p.state.bytes);
+        peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);
+        MicroOp out = mov;
+        out.kind = MicroOpKind::MovOut;
+        appendMoves(ops, out, k.outRow, 0, uint64_t(G) * dd * 2, p.q.offset);
+    }
+    issueInterleaved(perPc);
+    m_hal.drain();
+}
+
+void PimFirmware::issueInterleaved(std::vector<std::vector<MicroOp>>& perPc) {
+    // Round-robin over the pseudo-channels keeps both command streams fed.
+    std::vector<size_t> next(perPc.size(), 0);
+    for (bool any = true; any;) {
+        any = false;
+        for (size_t pc = 0; pc < perPc.size(); ++pc) {
+            if (next[pc] >= perPc[pc].size()) continue;
+            m_hal.issue(perPc[pc][next[pc]++]);
+            ++m_stats.microOps;
+            any = true;
+        }
+    }
+}
+
+}  // namespace pilot::fw

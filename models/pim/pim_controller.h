@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The PIM controller of one channel, as hardware: its MMIO register file (contract.h) as a
+// TLM target, the doorbell that wakes its firmware, an interrupt line to the host, and an
+// initiator socket through which the firmware (via the HAL) reads descriptors from device
+// memory and issues micro-ops. The firmware itself is software: the platform installs it as
+// the body of this controller's thread (models never include firmware).
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "firmware/include/pilot/contract.h"
+#include "firmware/include/pilot/micro_op.h"
+#include "models/hbm/pim_extension.h"
+
+namespace pilot::pim {
+
+struct PimCapabilities {
+    uint32_t pes = 0, macLanes = 0, sramBytes = 0, bankGroups = 0, peMHz = 0, pcs = 0;
+    uint32_t rows = 0, rowBytes = 0, columnBytes = 0, banksPerGroup = 0;
+};
+
+class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
+public:
+    tlm_utils::simple_target_socket<PimController> tSocket;      // MMIO window (from the host)
+    tlm_utils::simple_initiator_socket<PimController> iSocket;   // to memory and the pseudo-channels
+    sc_core::sc_signal<bool> irq_o;                              // interrupt line, level
+
+    PimController(sc_core::sc_module_name name, uint32_t channel, const PimCapabilities& caps);
+
+    // Installed by the platform before simulation starts: runs in this controller's thread.
+    void setFirmware(std::function<void()> main) { m_firmware = std::move(main); }
+
+    // Hardware side, for the HAL.
+    uint32_t channel() const { return m_channel; }
+    uint32_t reg(uint32_t offset) const { return m_regs.at(offset / 4); }
+    void setReg(uint32_t offset, uint32_t value);   // device-side write (no access checks)
+    const sc_core::sc_event& doorbell() const { return m_doorbell; }
+    void raiseIrq();   // sets IRQ_STATUS; drives the line if IRQ_MASK allows
+    void trace(sc_core::sc_trace_file* tf) const;
+
+    uint64_t doorbells() const { return m_doorbells; }
+
+    // Ports the HAL drives from the firmware thread (they wait()).
+    void memRead(uint64_t addr, uint8_t* dst, uint32_t len);    // device memory, burst by burst
+    void memWrite(uint64_t addr, const uint8_t* src, uint32_t len);
+    void issueMicroOp(const contract::MicroOp& op);              // to pseudo-channel op.pc of this channel
+    void drainMicroOps();                                        // until every issued op completed
+    uint64_t microOpsIssued() const { return m_issued; }
+    void free(tlm::tlm_generic_payload* gp) override;
+
+private:
+    struct OpPayload : tlm::tlm_generic_payload {
+        hbm::PimOpExtension ext;
+    };
+    tlm::tlm_sync_enum nbTransportBw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    void memAccess(uint64_t addr, uint8_t* data, uint32_t len, bool write);
+    void bTransport(tlm::tlm_generic_payload& t, sc_core::sc_time& d);
+    unsigned int transportDbg(tlm::tlm_generic_payload& t);
+    // Host access: returns false for a register the host may not access that way.
+    bool hostWrite(uint32_t offset, uint32_t value);
+    void updateIrqLine();
+    void thread();
+
+    const uint32_t m_channel;
+    const PimCapabilities m_caps;
+    std::vector<std::unique_ptr<OpPayload>> m_pool;
+    std::vector<OpPayload*> m_free;
+    bool m_waitingEndReq = false;
+    uint64_t m_issued = 0, m_outstanding = 0;
+    sc_core::sc_event m_endReq, m_opDone;
+    sc_core::sc_time m_lastDone = sc_core::SC_ZERO_TIME;
+    std::array<uint32_t, contract::kRegWindowBytes / 4> m_regs{};
+    std::function<void()> m_firmware;
+    sc_core::sc_event m_doorbell;
+    uint64_t m_doorbells = 0;
+    // Waveform copies of the queue registers.
+    uint32_t m_traceSqHead = 0, m_traceSqTail = 0;
+    bool m_traceIrq = false;
+};
+
+}  // namespace pilot::pim
