@@ -156,6 +156,26 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     JsonObject tr = root.object("traffic");
     s.traffic = TrafficConfig{};
     auto& t = *s.traffic;
+    const std::string type = tr.oneOf("type", {"synthetic", "trace"});
+    t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
+    if (type == "trace") {
+        t.type = TrafficConfig::Type::Trace;
+        t.traceFile = resolvePath(tr.string("file"), baseDir);
+        t.clockGHz = tr.number("clock_ghz", 1e-3, 1e3);
+        if (!t.traceFile.empty() && !fs::exists(t.traceFile)) issues.add("/traffic/file", "no such file: " + t.traceFile);
+    } else if (type == "synthetic") {
+        auto& y = t.synthetic;
+        const std::string pattern = tr.oneOf("pattern", {"sequential", "random", "strided"});
+        y.pattern = pattern == "random" ? traffic::Pattern::Random
+                    : pattern == "strided" ? traffic::Pattern::Strided : traffic::Pattern::Sequential;
+        y.requests = tr.u64("requests", 1, uint64_t(1) << 40);
+        y.requestBytes = tr.u32("request_bytes", 1, 4096);
+        y.strideBytes = tr.u64("stride_bytes", 1, uint64_t(1) << 40);
+        y.readFraction = tr.number("read_fraction", 0.0, 1.0);
+        y.seed = tr.u64("seed");
+        y.intervalPs = uint64_t(std::llround(tr.number("interval_ns", 0.0, 1e9) * 1000.0));
+        y.pseudoChannels = 0;   // set below, once the system is known
+    }
     tr.rejectUnknownKeys();
     root.rejectUnknownKeys();
     issues.throwIfAny();
