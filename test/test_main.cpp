@@ -2,6 +2,8 @@
 // Catch2 runs inside sc_main (after SCC): libsystemc provides main(). CTest runs each test case
 // in its own process (catch_discover_tests), because SystemC elaborates once per process.
 #define CATCH_CONFIG_RUNNER
+// Long test names must not wrap: CTest discovers cases from the listing, one per line.
+#define CATCH_CONFIG_CONSOLE_WIDTH 400
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <systemc>

@@ -174,7 +174,7 @@ TEST_CASE("exp: exp(0) is exactly 1, very negative inputs give 0, overflow gives
     CHECK(expExact(0.0f) == 1.0f);
 }
 
-TEST_CASE("exp: the relative error over a dense sweep of [-30, 0] stays within expApproxMaxRelError, below 0.05%",
+TEST_CASE("exp: the relative error over a dense sweep of -30 to 0 stays within expApproxMaxRelError, below 0.05%",
           "[pim][exp]") {
     const double bound = expApproxMaxRelError();
     REQUIRE(bound < 5e-4);
@@ -384,7 +384,7 @@ TEST_CASE("Reference: bad shapes and key indices outside the context are rejecte
     CHECK_THROWS_AS(decodeAttentionReference(q, K, {1.0f}, 2, {0}, 1.0), std::invalid_argument);
 }
 
-TEST_CASE("Reference: sinkWindowKeys is the sorted, deduplicated union of [0, sink) and [L - window, L)",
+TEST_CASE("Reference: sinkWindowKeys is the sorted, deduplicated union of the sink keys and the last window keys",
           "[platform][reference]") {
     using pilot::platform::sinkWindowKeys;
     CHECK(sinkWindowKeys(10, 2, 3) == std::vector<uint32_t>{0, 1, 7, 8, 9});
