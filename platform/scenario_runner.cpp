@@ -66,6 +66,35 @@ static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, cons
     return j;
 }
 
+json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spanNs) {
+    std::vector<const hbm::ControllerStats*> all;
+    uint64_t pimOps = 0;
+    for (const auto& pc : system.controllers()) {
+        all.push_back(&pc->stats());
+        pimOps += pc->stats().pimOps;
+    }
+    json mem = memoryJson(all, spec, spanNs);
+    mem["requests"] = mem["bursts"];
+    mem["pim_ops"] = pimOps;
+    const hbm::ProtocolChecker* chk = system.checker();
+    mem["checker_violations"] = chk ? chk->violationCount() : 0;
+    mem["protocol_checked"] = chk != nullptr;
+    json lines = json::array();
+    if (chk)
+        for (size_t i = 0; i < chk->violations().size() && i < 20; ++i) lines.push_back(chk->violations()[i].line());
+    mem["checker_errors"] = lines;
+    json per = json::array();
+    for (const auto& pc : system.controllers()) {
+        const auto& st = pc->stats();
+        if (st.reads + st.writes + st.pimOps == 0) continue;   // idle pseudo-channels: refresh only
+        json p = memoryJson({&st}, spec, spanNs);
+        p["pseudo_channel"] = pc->pcIndex();
+        per.push_back(p);
+    }
+    mem["per_pseudo_channel"] = per;
+    return mem;
+}
+
 json runScenario(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const hbm::Memspec& spec = s.memspec;
@@ -112,8 +141,14 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
 
     const double simNs = double(gs.lastReadyPs) * 1e-3;
     const double spanNs = gs.firstSendPs == UINT64_MAX ? 0.0 : double(gs.lastReadyPs - gs.firstSendPs) * 1e-3;
-    std::vector<const hbm::ControllerStats*> all;
-    for (const auto& pc : system.controllers()) all.push_back(&pc->stats());
+    json mem = memoryResults(system, spec, spanNs);
+    mem["requests"] = gs.requests;
+    mem["bytes"] = gs.bytes;
+    mem["read_requests"] = gs.reads;
+    mem["write_requests"] = gs.writes;
+    mem["bandwidth_GBps"] = spanNs > 0 ? double(gs.bytes) / spanNs : 0.0;
+    json checkerLines = mem["checker_errors"];
+    mem.erase("checker_errors");
 
     json r;
     r["scenario"] = s.name;
@@ -121,29 +156,11 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     r["memspec"] = spec.name;
     r["sim_time_ns"] = simNs;
     r["wall_time_s"] = wall;
-    json mem = memoryJson(all, spec, spanNs);
-    mem["requests"] = gs.requests;
-    mem["bytes"] = gs.bytes;
-    mem["read_requests"] = gs.reads;
-    mem["write_requests"] = gs.writes;
-    mem["bandwidth_GBps"] = spanNs > 0 ? double(gs.bytes) / spanNs : 0.0;
-    const hbm::ProtocolChecker* chk = system.checker();
-    mem["checker_violations"] = chk ? chk->violationCount() : 0;
-    mem["protocol_checked"] = chk != nullptr;
-    json per = json::array();
-    for (const auto& pc : system.controllers()) {
-        if (pc->stats().reads + pc->stats().writes == 0) continue;   // idle pseudo-channels: refresh only
-        json p = memoryJson({&pc->stats()}, spec, spanNs);
-        p["pseudo_channel"] = pc->pcIndex();
-        per.push_back(p);
-    }
-    mem["per_pseudo_channel"] = per;
     mem["pseudo_channels"] = s.pseudoChannels;
     r["memory"] = mem;
     json errors = json::array();
     if (gs.errors) errors.push_back(std::to_string(gs.errors) + " transaction(s) failed; first: " + gs.firstError);
-    if (chk)
-        for (size_t i = 0; i < chk->violations().size() && i < 20; ++i) errors.push_back(chk->violations()[i].line());
+    for (const auto& l : checkerLines) errors.push_back(l);
     r["errors"] = errors;
     uint64_t commands = 0;
     for (size_t i = 0; i < hbm::kCommandCount; ++i) commands += mem["commands"][std::string(hbm::commandName(hbm::Command(i)))].get<uint64_t>();
@@ -154,7 +171,47 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     return r;
 }
 
+static std::string summarizeKernels(const json& r) {
+    std::string out;
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, "scenario        %s (%s, %s mode)\nsimulated       %.1f ns in %.3f s wall, peak memory %.1f MiB\n",
+                  r["scenario"].get<std::string>().c_str(), r["memspec"].get<std::string>().c_str(),
+                  r["mode"].get<std::string>().c_str(), r["sim_time_ns"].get<double>(), r["wall_time_s"].get<double>(),
+                  r["simulator"]["peak_rss_MiB"].get<double>());
+    out += buf;
+    const json& p = r["pim"];
+    std::snprintf(buf, sizeof buf, "pim             %u stack(s), %u channels, %u banks; internal peak %.1f GB/s, external %.1f GB/s\n",
+                  p["stacks"].get<unsigned>(), p["channels"].get<unsigned>(), p["banks"].get<unsigned>(),
+                  p["internal_peak_GBps"].get<double>(), p["external_peak_GBps"].get<double>());
+    out += buf;
+    for (const auto& k : r["kernels"]) {
+        std::snprintf(buf, sizeof buf,
+                      "kernel          %s: %.1f ns (%u round(s), tile %u keys)\n"
+                      "  bounds        internal %.1f ns (ratio %.3f), external-bus %.1f ns (%.2fx faster than it)\n"
+                      "  internal I/O  %.3f MB moved bank<->buffer, busiest bank %.1f KB (planner: %.1f KB)\n",
+                      k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(), k["rounds"].get<unsigned>(),
+                      k["tile_keys"].get<unsigned>(), k["bound_internal_ns"].get<double>(), k["bound_ratio"].get<double>(),
+                      k["bound_external_ns"].get<double>(), k["speedup_vs_external_bound"].get<double>(),
+                      k["internal_bytes"].get<double>() / 1e6, k["busiest_bank_bytes"].get<double>() / 1e3,
+                      k["predicted_bank_bytes"].get<double>() / 1e3);
+        out += buf;
+        if (k.contains("check")) {
+            std::snprintf(buf, sizeof buf, "  check         max |error| %.3g vs tolerance %.3g: %s\n",
+                          k["check"]["max_abs_error"].get<double>(), k["check"]["tolerance"].get<double>(),
+                          k["check"]["passed"].get<bool>() ? "passed" : "FAILED");
+            out += buf;
+        }
+    }
+    const json& m = r["memory"];
+    std::snprintf(buf, sizeof buf, "protocol        %llu checker violations over %llu PIM ops\n",
+                  (unsigned long long)m["checker_violations"].get<uint64_t>(), (unsigned long long)m["pim_ops"].get<uint64_t>());
+    out += buf;
+    for (const auto& e : r["errors"]) out += "error           " + e.get<std::string>() + "\n";
+    return out;
+}
+
 std::string summarize(const json& r) {
+    if (r.contains("kernels")) return summarizeKernels(r);
     const json& m = r["memory"];
     char buf[2048];
     std::snprintf(buf, sizeof buf,

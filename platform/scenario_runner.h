@@ -26,6 +26,11 @@ struct RunOptions {
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
 
+class HbmSystem;
+// The `memory` object of the results: totals, per pseudo-channel, checker findings (host
+// requests and PIM commands counted apart). `checker_errors` lists the first violations.
+nlohmann::json memoryResults(const HbmSystem& sys, const hbm::Memspec& spec, double spanNs);
+
 // Human summary of a results document.
 std::string summarize(const nlohmann::json& results);
 

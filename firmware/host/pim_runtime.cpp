@@ -132,8 +132,10 @@ std::vector<Completion> PimRuntime::waitAll() {
         for (uint32_t c = 0; c < m_geo.channels; ++c) {
             Channel& ch = m_channels[c];
             if (!ch.inFlight) continue;
-            waiting = true;
-            if (!m_bus.irqLevel(c)) continue;
+            if (!m_bus.irqLevel(c)) {
+                waiting = true;
+                continue;
+            }
             // Clear first, then drain the ring: a completion posted meanwhile raises it again.
             m_bus.writeReg(c, kRegIrqStatus, kIrqCompletion);
             const uint32_t tail = m_bus.readReg(c, kRegCqTail);
@@ -146,6 +148,7 @@ std::vector<Completion> PimRuntime::waitAll() {
                 --ch.inFlight;
             }
             m_bus.writeReg(c, kRegCqHead, ch.cqHead);
+            waiting |= ch.inFlight > 0;
         }
         if (!waiting) return done;
         bool anyHigh = false;

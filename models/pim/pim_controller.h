@@ -32,7 +32,9 @@ class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
 public:
     tlm_utils::simple_target_socket<PimController> tSocket;      // MMIO window (from the host)
     tlm_utils::simple_initiator_socket<PimController> iSocket;   // to memory and the pseudo-channels
-    sc_core::sc_signal<bool> irq_o;                              // interrupt line, level
+    // Interrupt line, level. Driven from the firmware thread (raise) and the host's register
+    // writes (clear), hence many writers.
+    sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq_o;
 
     PimController(sc_core::sc_module_name name, uint32_t channel, const PimCapabilities& caps);
 
@@ -60,6 +62,8 @@ public:
 private:
     struct OpPayload : tlm::tlm_generic_payload {
         hbm::PimOpExtension ext;
+        // The extension is a member: detach it so the payload's destructor does not free it.
+        ~OpPayload() override { clear_extension(&ext); }
     };
     tlm::tlm_sync_enum nbTransportBw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
     void memAccess(uint64_t addr, uint8_t* data, uint32_t len, bool write);

@@ -10,6 +10,7 @@
 #include "models/common/json_reader.h"
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/memspec.h"
+#include "platform/decode_runner.h"
 #include "platform/scenario.h"
 #include "platform/scenario_runner.h"
 #include "tools/pilot/progress.h"
@@ -24,7 +25,7 @@ int runAndReport(const platform::Scenario& s, const std::string& out, const std:
     platform::RunOptions opt;
     opt.vcdPath = vcd;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
-    json r = platform::runScenario(s, opt);
+    json r = s.decode ? platform::runDecode(s, opt) : platform::runScenario(s, opt);
     progress.finish();
     std::cout << platform::summarize(r);
     for (const auto& e : r["errors"]) std::cerr << "error: " << e.get<std::string>() << "\n";

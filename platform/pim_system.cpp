@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+#include "platform/pim_system.h"
+
+#include <cmath>
+
+namespace pilot::platform {
+
+namespace {
+
+// The host runtime's view of the machine, over the GPU host port.
+class PortHostBus : public host::HostBus {
+public:
+    PortHostBus(gpu::HostPort& port, const hbm::AddressMapping& map, std::vector<std::unique_ptr<pim::PimController>>& ctrls)
+        : m_port(port), m_map(map), m_ctrls(ctrls) {}
+    void write(uint64_t addr, const void* src, uint32_t len) override {
+        m_port.access(addr, static_cast<uint8_t*>(const_cast<void*>(src)), len, true);
+    }
+    void read(uint64_t addr, void* dst, uint32_t len) override { m_port.access(addr, static_cast<uint8_t*>(dst), len, false); }
+    void load(uint64_t addr, const void* src, uint64_t len) override {
+        m_port.debugAccess(addr, static_cast<uint8_t*>(const_cast<void*>(src)), len, true);
+    }
+    void store(uint64_t addr, void* dst, uint64_t len) override {
+        m_port.debugAccess(addr, static_cast<uint8_t*>(dst), len, false);
+    }
+    void writeReg(uint32_t ch, uint32_t offset, uint32_t value) override {
+        m_port.access(contract::kMmioBase + uint64_t(ch) * contract::kRegWindowBytes + offset,
+                      reinterpret_cast<uint8_t*>(&value), 4, true);
+    }
+    uint32_t readReg(uint32_t ch, uint32_t offset) override {
+        uint32_t v = 0;
+        m_port.access(contract::kMmioBase + uint64_t(ch) * contract::kRegWindowBytes + offset,
+                      reinterpret_cast<uint8_t*>(&v), 4, false);
+        return v;
+    }
+    void waitIrq() override { m_port.waitIrq(); }
+    bool irqLevel(uint32_t ch) override { return m_port.irqLevel(ch); }
+    uint64_t nowPs() override { return sc_core::sc_time_stamp().value(); }
+    uint64_t columnAddress(uint32_t ch, uint32_t group, uint32_t bank, uint32_t row, uint32_t column) override {
+        const auto& org = m_map.spec().org;
+        hbm::DramAddress a;
+        a.stack = ch / org.channels;
+        a.channel = ch % org.channels;
+        a.pseudoChannel = group / org.bankGroupsPerPc();
+        const uint32_t g = group % org.bankGroupsPerPc();
+        a.sid = g / org.bankGroups;
+        a.bankGroup = g % org.bankGroups;
+        a.bank = bank;
+        a.row = row;
+        a.column = column;
+        return m_map.encode(a);
+    }
+
+private:
+    gpu::HostPort& m_port;
+    const hbm::AddressMapping& m_map;
+    std::vector<std::unique_ptr<pim::PimController>>& m_ctrls;
+};
+
+}  // namespace
+
+PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s)
+    : sc_module(name),
+      m_hbm("hbm", s.memspec, *s.mapping, s.controller, s.pseudoChannels, s.protocolCheck),
+      m_host("host", s.pseudoChannels / s.memspec.org.pseudoChannels, s.memspec.org.accessBytes) {
+    const auto& org = s.memspec.org;
+    const uint32_t channels = s.pseudoChannels / org.pseudoChannels;
+    for (uint32_t pc = 0; pc < s.pseudoChannels; ++pc) {
+        m_pes.push_back(std::make_unique<pim::PeArray>(s.pe, *s.mapping, m_hbm.store(), pc));
+        m_hbm.controllers()[pc]->setPimUnit(m_pes.back().get());
+    }
+    pim::PimCapabilities caps;
+    caps.pes = org.banksPerPc() * org.pseudoChannels;
+    caps.macLanes = s.pe.macLanes;
+    caps.sramBytes = s.pe.sramBytes;
+    caps.bankGroups = org.bankGroupsPerPc() * org.pseudoChannels;
+    caps.peMHz = uint32_t(std::lround(s.pe.clockMHz));
+    caps.pcs = org.pseudoChannels;
+    caps.rows = org.rows;
+    caps.rowBytes = uint32_t(org.rowBytes());
+    caps.columnBytes = org.accessBytes;
+    caps.banksPerGroup = org.banksPerGroup;
+    m_host.iSocket.bind(m_hbm.router().tSocket);
+    for (uint32_t c = 0; c < channels; ++c) {
+        const std::string n = "pimctl" + std::to_string(c);
+        m_ctrls.push_back(std::make_unique<pim::PimController>(n.c_str(), c, caps));
+        pim::PimController& ctl = *m_ctrls.back();
+        ctl.iSocket.bind(m_hbm.router().tSocket);
+        m_hbm.router().bindMmio(ctl.tSocket);
+        (*m_host.irq_i[c])(ctl.irq_o);
+        m_hals.push_back(std::make_unique<fw::TlmHal>(ctl, *s.mapping));
+        m_fw.push_back(std::make_unique<fw::PimFirmware>(*m_hals.back()));
+        fw::PimFirmware* f = m_fw.back().get();
+        ctl.setFirmware([f] { f->run(); });
+    }
+    m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping, m_ctrls);
+}
+
+void PimSystem::trace(sc_core::sc_trace_file* tf) const {
+    m_hbm.trace(tf);
+    for (const auto& c : m_ctrls) c->trace(tf);
+}
+
+}  // namespace pilot::platform

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Assembly of a GPU-PILOT memory system: the HBM system, a PE array beside every
+// pseudo-channel, a PIM controller per channel running its firmware through a HAL, and the
+// GPU host port that runs the host runtime, all on one router.
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "firmware/hal/tlm_hal.h"
+#include "firmware/host/host_bus.h"
+#include "firmware/pim/pim_firmware.h"
+#include "models/gpu/host_port.h"
+#include "models/pim/pe_array.h"
+#include "models/pim/pim_controller.h"
+#include "platform/hbm_system.h"
+#include "platform/scenario.h"
+
+namespace pilot::platform {
+
+class PimSystem : public sc_core::sc_module {
+public:
+    PimSystem(sc_core::sc_module_name name, const Scenario& s);
+
+    HbmSystem& hbm() { return m_hbm; }
+    gpu::HostPort& host() { return m_host; }
+    host::HostBus& hostBus() { return *m_bus; }
+    uint32_t channels() const { return uint32_t(m_ctrls.size()); }
+    const std::vector<std::unique_ptr<pim::PeArray>>& peArrays() const { return m_pes; }
+    const std::vector<std::unique_ptr<pim::PimController>>& controllers() const { return m_ctrls; }
+    const std::vector<std::unique_ptr<fw::PimFirmware>>& firmware() const { return m_fw; }
+    void trace(sc_core::sc_trace_file* tf) const;
+
+private:
+    HbmSystem m_hbm;
+    std::vector<std::unique_ptr<pim::PeArray>> m_pes;
+    std::vector<std::unique_ptr<pim::PimController>> m_ctrls;
+    std::vector<std::unique_ptr<fw::TlmHal>> m_hals;
+    std::vector<std::unique_ptr<fw::PimFirmware>> m_fw;
+    gpu::HostPort m_host;
+    std::unique_ptr<host::HostBus> m_bus;
+};
+
+}  // namespace pilot::platform
