@@ -119,8 +119,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
                 desc.ctxLen = L;
                 desc.queries = uint16_t(G);
                 desc.qAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.qRow, 0);
-                desc.kAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.kRow, 0);
-                desc.vAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.vRow, 0);
+                desc.kvAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.kvRow, 0);
                 desc.outAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.outRow, 0);
                 desc.sinkTokens = w.sink;
                 desc.windowTokens = w.window;
@@ -181,7 +180,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     const double timeNs = double(kernelPs) * 1e-3;
 
     fw::DecodeShape shape{uint32_t((keys.size() + org.banksPerGroup - 1) / org.banksPerGroup), d, G, s.pe.sramBytes,
-                          org.accessBytes, w.naive};
+                          org.accessBytes, w.naive, true};
     const fw::DecodePlan plan = fw::planDecode(shape);
 
     json kernel;

@@ -14,9 +14,9 @@ DecodeLayout decodeLayout(const PimGeometry& g, uint32_t ctxLen, uint32_t headDi
     DecodeLayout l;
     const uint64_t slots = (ctxLen + g.banksPerGroup - 1) / g.banksPerGroup;
     l.qRow = 0;
-    l.kRow = l.qRow + rowsFor(uint64_t(queries) * headDim * 2, g.rowBytes);
-    l.vRow = l.kRow + rowsFor(slots * headDim * 2, g.rowBytes);
-    l.outRow = l.vRow + rowsFor(slots * headDim * 2, g.rowBytes);
+    l.slotsPerRow = std::max<uint32_t>(1, g.rowBytes / (headDim * 4));
+    l.kvRow = l.qRow + rowsFor(uint64_t(queries) * headDim * 2, g.rowBytes);
+    l.outRow = l.kvRow + uint32_t((slots + l.slotsPerRow - 1) / l.slotsPerRow);
     // Output rows, then scratch for the naive schedule's FP32 accumulators.
     l.rowsUsed = l.outRow + rowsFor(uint64_t(queries) * headDim * 2, g.rowBytes) +
                  rowsFor(uint64_t(queries) * headDim * 4, g.rowBytes);
@@ -95,17 +95,17 @@ void PimRuntime::placeHead(uint32_t c, uint32_t group, const DecodeLayout& lay, 
     };
     for (uint32_t b = 0; b < B; ++b) {
         if (functional) {
-            // Gather this bank's keys (j % B == b) slot by slot.
-            const uint64_t slots = (L + B - 1) / B;
-            std::vector<uint8_t> kb(slots * keyBytes, 0), vb(slots * keyBytes, 0);
+            // Gather this bank's keys (j % B == b) slot by slot, key and value in one row.
+            const uint64_t slots = (L + B - 1) / B, P = lay.slotsPerRow;
+            std::vector<uint8_t> kv((slots + P - 1) / P * m_geo.rowBytes, 0);
             for (uint64_t s = 0; s < slots; ++s) {
                 const uint64_t j = s * B + b;
                 if (j >= L) break;
-                std::copy_n(reinterpret_cast<const uint8_t*>(h.k.data() + j * d), keyBytes, kb.data() + s * keyBytes);
-                std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes, vb.data() + s * keyBytes);
+                uint8_t* row = kv.data() + (s / P) * m_geo.rowBytes + (s % P) * keyBytes;
+                std::copy_n(reinterpret_cast<const uint8_t*>(h.k.data() + j * d), keyBytes, row);
+                std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes, row + m_geo.rowBytes / 2);
             }
-            putRows(b, lay.kRow, kb.data(), kb.size(), false);
-            putRows(b, lay.vRow, vb.data(), vb.size(), false);
+            putRows(b, lay.kvRow, kv.data(), kv.size(), false);
             putRows(b, lay.qRow, reinterpret_cast<const uint8_t*>(h.q.data()), uint64_t(G) * keyBytes, true);
         } else {
             // Timing only: no data, but the query writes still cross the bus.

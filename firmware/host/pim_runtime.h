@@ -5,7 +5,8 @@
 //
 // PIM layout of one decode head (one KV head and its G query heads) in bank group g:
 //   - key j lives in bank j % B of the group (B banks per group), at slot j / B; a bank's
-//     slots are stored consecutively (d FP16 each) from row kRow; values likewise from vRow;
+//     keys and values share rows from kvRow: P = rowBytes / (4d) slots per row, the key of
+//     slot s at byte (s % P) x 2d of row kvRow + s / P and its value half a row later;
 //   - the G x d FP16 queries are copied into every bank of the group at row qRow;
 //   - bank 0 of the group receives the G x d FP16 outputs at row outRow (scratch after it).
 // Every head of a round uses the same rows in its own group, so one descriptor per channel
@@ -25,7 +26,8 @@ struct PimGeometry {
 };
 
 struct DecodeLayout {
-    uint32_t qRow = 0, kRow = 0, vRow = 0, outRow = 0, rowsUsed = 0;
+    uint32_t qRow = 0, kvRow = 0, outRow = 0, rowsUsed = 0;
+    uint32_t slotsPerRow = 0;
 };
 
 // Rows for heads of context L, head dim d, G queries (the naive schedule needs scratch rows).

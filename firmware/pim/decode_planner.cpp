@@ -32,11 +32,12 @@ std::string describe(const DecodeShape& s) {
 
 }  // namespace
 
-uint64_t decodeBufferBytes(uint32_t headDim, uint32_t queries, uint32_t tileKeys, uint32_t columnBytes) {
+uint64_t decodeBufferBytes(uint32_t headDim, uint32_t queries, uint32_t tileKeys, uint32_t columnBytes,
+                           uint32_t tileBuffers) {
     const uint64_t col = columnBytes ? columnBytes : 1;
     const Sizes z = regionBytes(headDim, queries, tileKeys);
     return alignUp(z.q, col) + alignUp(z.out, col) + alignUp(z.state, col) + alignUp(z.scores, col) +
-           alignUp(z.tile, col);
+           tileBuffers * alignUp(z.tile, col);
 }
 
 uint32_t paperGlobalRowTile(uint32_t M, uint32_t d) { return M < d ? 0 : (M - d) / (d + 1); }
@@ -53,18 +54,20 @@ DecodePlan planDecode(const DecodeShape& s) {
     const uint64_t M = s.sramBytes / 2;   // elements
     const uint64_t fixedElems = 3 * g * d + 4 * g;   // q + out (FP32) + state (FP32 max, sum)
 
+    const uint32_t tiles = (!s.naive && s.doubleBuffer) ? 2 : 1;
     uint64_t b = 0;
     if (s.naive) {
         b = 1;
     } else {
         // Unaligned bound: G*d + 2*G*d + 4*G + 2*G*b + b*d <= M.
-        b = M > fixedElems ? (M - fixedElems) / (d + 2 * g) : 0;
+        b = M > fixedElems ? (M - fixedElems) / (tiles * d + 2 * g) : 0;
         b = std::min<uint64_t>(b, std::max<uint64_t>(L, 1));
         // Column alignment only adds padding: step down until the rounded-up regions fit.
-        while (b > 0 && decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes) > s.sramBytes)
+        while (b > 0 &&
+               decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes, tiles) > s.sramBytes)
             --b;
     }
-    if (b == 0 || decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes) > s.sramBytes) {
+    if (b == 0 || decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes, tiles) > s.sramBytes) {
         const Sizes z = regionBytes(d, g, 1);
         return fail(std::string(s.naive ? "naive" : "I/O-aware") + " decode does not fit the SRAM buffer (" +
                     describe(s) + "): q " + std::to_string(z.q) + " B + FP32 accumulators " +
@@ -86,11 +89,16 @@ DecodePlan planDecode(const DecodeShape& s) {
         r.bytes = static_cast<uint32_t>(bytes);
         at += alignUp(bytes, col);
     };
+    // Order chosen so each PE op's operands are one contiguous range (the controller holds a
+    // move back only while the running op uses its bytes): MacScores uses q..scores, Exp
+    // scores..state, MacPV scores..tile2.
     place(p.q, z.q);
+    place(p.tile, z.tile);
+    place(p.scores, z.scores);
     place(p.out, z.out);
     place(p.state, z.state);
-    place(p.scores, z.scores);
-    place(p.tile, z.tile);
+    if (tiles == 2) place(p.tile2, z.tile);
+    else p.tile2 = p.tile;
 
     const uint64_t qBytes = g * d * 2, kvKeyBytes = d * 2, accBytes = g * d * 4, outBytes = g * d * 2;
     if (s.naive) {

@@ -67,6 +67,9 @@ struct DecodeShape {
     uint32_t sramBytes;     // buffer size M x 2
     uint32_t columnBytes;   // bytes of one DRAM column (32)
     bool naive;             // no I/O-aware tiling
+    // Two tile buffers (I/O-aware only): the bank streams the next K or V tile into one while
+    // the PE works on the other. Smaller tiles, same bytes, moves overlapped with MACs.
+    bool doubleBuffer = false;
 };
 
 struct SramRegion {
@@ -85,6 +88,7 @@ struct DecodePlan {
         state,           // FP32 running max and sum per query (max at +0, sum at +4 per query)
         scores,          // FP32 G x b
         tile;            // b x d FP16, holds the K tile then the V tile
+    SramRegion tile2;    // second tile buffer when double-buffered, else equal to tile
     uint64_t bankToSramBytes = 0;   // predicted internal I/O, DRAM -> buffer, this bank
     uint64_t sramToBankBytes = 0;   // buffer -> DRAM (includes the final output write, see above)
     uint64_t macs = 0;              // multiply-accumulates this bank performs
@@ -97,7 +101,8 @@ DecodePlan planDecode(const DecodeShape& s);
 
 // Column-aligned bytes the regions of a plan with tile size b occupy (the fit test above), for
 // the aware layout (naive: b = 1). Exposed for tools and tests.
-uint64_t decodeBufferBytes(uint32_t headDim, uint32_t queries, uint32_t tileKeys, uint32_t columnBytes);
+uint64_t decodeBufferBytes(uint32_t headDim, uint32_t queries, uint32_t tileKeys, uint32_t columnBytes,
+                           uint32_t tileBuffers = 1);
 
 // The paper's tile sizes, M in elements (for documentation and tests; see docs/io-analysis.md):
 // global rows / decode (R = 1): buffer holds q (d), a K^T tile (b*d) and b scores:

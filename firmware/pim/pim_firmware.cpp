@@ -145,21 +145,23 @@ Error PimFirmware::validateDecode(const Descriptor& d, Decode& k) {
     k.activeSlots = 0;
     for (auto& r : k.slotRanges) k.activeSlots += r.second - r.first;
 
-    DecodeShape shape{k.activeSlots, dd, d.queries, m_geo.sramBytes, m_geo.columnBytes, (d.flags & kFlagNaive) != 0};
+    DecodeShape shape{k.activeSlots, dd, d.queries, m_geo.sramBytes, m_geo.columnBytes, (d.flags & kFlagNaive) != 0,
+                      true};
     k.plan = planDecode(shape);
     if (k.plan.error != Error::Ok) return k.plan.error;
 
     uint32_t lowest = 0;
     while (!((d.bankGroupMask >> lowest) & 1u)) ++lowest;
     auto rowsFor = [&](uint64_t bytes) { return uint32_t((bytes + m_geo.rowBytes - 1) / m_geo.rowBytes); };
-    const uint64_t kvBytes = uint64_t(k.slots) * dd * 2;
+    if (uint64_t(dd) * 4 > m_geo.rowBytes) return Error::Shape;   // a key and its value must share a row
+    k.slotsPerRow = m_geo.rowBytes / (dd * 4);
+    const uint32_t kvRows = (k.slots + k.slotsPerRow - 1) / k.slotsPerRow;
     // The naive schedule spills the FP32 accumulators to the rows after the output's.
     const uint32_t outRows = rowsFor(uint64_t(d.queries) * dd * 2);
     const uint32_t scratchRows = (d.flags & kFlagNaive) ? rowsFor(uint64_t(d.queries) * dd * 4) : 0;
     Error e;
     if ((e = locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2), k.qRow)) != Error::Ok) return e;
-    if ((e = locate(d.kAddr, lowest, rowsFor(kvBytes), k.kRow)) != Error::Ok) return e;
-    if ((e = locate(d.vAddr, lowest, rowsFor(kvBytes), k.vRow)) != Error::Ok) return e;
+    if ((e = locate(d.kvAddr, lowest, kvRows, k.kvRow)) != Error::Ok) return e;
     if ((e = locate(d.outAddr, lowest, outRows + scratchRows, k.outRow)) != Error::Ok) return e;
     k.scratchRow = k.outRow + outRows;
     float scale = 1.0f / std::sqrt(float(dd));
@@ -192,6 +194,8 @@ void PimFirmware::runDecode(const Decode& k) {
     const uint32_t dd = d.headDim, G = d.queries;
     const bool naive = d.flags & kFlagNaive;
     const uint64_t keyBytes = uint64_t(dd) * 2;
+    const uint32_t P = k.slotsPerRow;
+    const uint64_t halfRow = m_geo.rowBytes / 2;
     std::vector<std::vector<MicroOp>> perPc(m_geo.pcs);
     for (uint32_t pc = 0; pc < m_geo.pcs; ++pc) {
         const uint32_t mask = (d.bankGroupMask >> (pc * m_geo.groupsPerPc)) & ((1u << m_geo.groupsPerPc) - 1u);
@@ -228,32 +232,56 @@ void PimFirmware::runDecode(const Decode& k) {
             op.keys = uint16_t(n);
             op.busyLo = lo;
             op.busyHi = hi;
+            if (kind == MicroOpKind::MacPV) op.r.tile = p.tile2.offset;   // V lives in the second buffer
             ops.push_back(op);
         };
-        const uint32_t tileEnd = p.tile.offset + p.tile.bytes;
-        const uint32_t accLo = p.out.offset, accHi = p.scores.offset + p.scores.bytes;
-        const uint32_t step = naive ? 1u : p.tileKeys;
-        bool first = true;
-        for (const auto& range : k.slotRanges) {
-            for (uint32_t s = range.first; s < range.second; s += step) {
-                const uint32_t n = std::min(step, range.second - s);
-                if (naive) {
-                    // No reuse: every key reloads q and round-trips the accumulators.
+        // Operand ranges (the planner orders the buffer q | tile | scores | out | state | tile2).
+        const uint32_t stateEnd = p.state.offset + p.state.bytes;
+        const uint32_t scoresEnd = p.scores.offset + p.scores.bytes;
+        const uint32_t tile2End = p.tile2.offset + p.tile2.bytes;
+        const uint32_t pvLo = std::min(p.tile2.offset, p.scores.offset), pvHi = std::max(tile2End, stateEnd);
+        if (naive) {
+            // No reuse: every key reloads q and k_j, and round-trips the FP32 accumulators.
+            bool first = true;
+            for (const auto& range : k.slotRanges) {
+                for (uint32_t s = range.first; s < range.second; ++s) {
                     appendMoves(ops, mov, k.qRow, 0, uint64_t(G) * dd * 2, p.q.offset);
                     if (!first) appendMoves(ops, mov, k.scratchRow, 0, uint64_t(G) * dd * 4, p.out.offset);
-                }
-                appendMoves(ops, mov, k.kRow, uint64_t(s) * keyBytes, uint64_t(n) * keyBytes, p.tile.offset);
-                peOp(MicroOpKind::MacScores, s, n, p.q.offset, tileEnd);
-                peOp(MicroOpKind::Exp, s, n, accLo, accHi);
-                appendMoves(ops, mov, k.vRow, uint64_t(s) * keyBytes, uint64_t(n) * keyBytes, p.tile.offset);
-                peOp(MicroOpKind::MacPV, s, n, p.out.offset, tileEnd);
-                if (naive) {
+                    appendMoves(ops, mov, k.kvRow + s / P, uint64_t(s % P) * keyBytes, keyBytes, p.tile.offset);
+                    peOp(MicroOpKind::MacScores, s, 1, p.q.offset, scoresEnd);
+                    peOp(MicroOpKind::Exp, s, 1, p.scores.offset, stateEnd);
+                    appendMoves(ops, mov, k.kvRow + s / P, halfRow + uint64_t(s % P) * keyBytes, keyBytes, p.tile2.offset);
+                    peOp(MicroOpKind::MacPV, s, 1, pvLo, pvHi);
                     MicroOp out = mov;
                     out.kind = MicroOpKind::MovOut;
                     appendMoves(ops, out, k.scratchRow, 0, uint64_t(G) * dd * 4, p.out.offset);
+                    first = false;
                 }
-                first = false;
             }
+        } else {
+            // Software pipeline over two tile buffers: K(i) streams into tile while the PEs
+            // finish P.V of tile i-1 on tile2; V(i) streams into tile2 while they compute the
+            // scores of tile i. In-order issue keeps every hazard covered.
+            appendMoves(ops, mov, k.qRow, 0, uint64_t(G) * dd * 2, p.q.offset);
+            bool pending = false;
+            uint32_t lastBase = 0, lastN = 0;
+            for (const auto& range : k.slotRanges) {
+                for (uint32_t s = range.first, n = 0; s < range.second; s += n) {
+                    // A tile never crosses a row: its keys and values need one activation.
+                    n = std::min({p.tileKeys, range.second - s, P - s % P});
+                    // P.V of the previous tile first, so K(i) streams while it runs.
+                    if (pending) peOp(MicroOpKind::MacPV, lastBase, lastN, pvLo, pvHi);
+                    appendMoves(ops, mov, k.kvRow + s / P, uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes, p.tile.offset);
+                    peOp(MicroOpKind::MacScores, s, n, p.q.offset, scoresEnd);
+                    appendMoves(ops, mov, k.kvRow + s / P, halfRow + uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes,
+                                p.tile2.offset);
+                    peOp(MicroOpKind::Exp, s, n, p.scores.offset, stateEnd);
+                    pending = true;
+                    lastBase = s;
+                    lastN = n;
+                }
+            }
+            if (pending) peOp(MicroOpKind::MacPV, lastBase, lastN, pvLo, pvHi);
         }
         peOp(MicroOpKind::Acc, 0, 0, p.out.offset, p.state.offset + p.state.bytes);
         peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);

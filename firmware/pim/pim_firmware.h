@@ -32,7 +32,8 @@ private:
     // A validated decode descriptor, in the firmware's terms.
     struct Decode {
         contract::Descriptor d;
-        uint32_t qRow, kRow, vRow, outRow, scratchRow;
+        uint32_t qRow, kvRow, outRow, scratchRow;
+        uint32_t slotsPerRow;   // P: slots whose key and value share one row
         uint32_t slots;   // key slots per bank: ceil(L / banksPerGroup)
         std::vector<std::pair<uint32_t, uint32_t>> slotRanges;   // [begin, end) slots to visit
         uint32_t activeSlots;

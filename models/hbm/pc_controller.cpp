@@ -496,6 +496,17 @@ uint64_t PseudoChannelController::pimCandidate(uint64_t now, Candidate& rowCmd, 
     using K = contract::MicroOpKind;
     const PimEntry& e = m_pimQueue.front();
     if (e.arrival > now) return e.arrival;
+    auto isMove = [](const contract::MicroOp& op) { return op.kind == K::MovIn || op.kind == K::MovOut; };
+    // While a PE op waits at the head, open the row the next move needs: the banks are idle.
+    uint64_t prepared = kNever;
+    if (!isMove(e.op)) {
+        for (size_t i = 1; i < m_pimQueue.size(); ++i) {
+            const PimEntry& n = m_pimQueue[i];
+            if (n.arrival > now || !isMove(n.op)) continue;
+            if (!(m_allOpen && m_allRow == n.op.row)) prepared = prepareRow(now, rowCmd);
+            break;
+        }
+    }
     const uint64_t rowBusFree = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
     const uint64_t colBusFree = m_lastColCycle == kNever ? 0 : m_lastColCycle + 1;
     Candidate c;
@@ -509,45 +520,73 @@ uint64_t PseudoChannelController::pimCandidate(uint64_t now, Candidate& rowCmd, 
             const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
             if (lo < m_peBusyHi && m_peBusyLo < hi) t = std::max(t, m_peFree);
         } else {
-            bool anyOpen = false;
-            for (const Bank& b : m_banks) anyOpen |= b.open;
-            c.cmd = anyOpen ? Command::PREA : Command::ACTAB;
-            t = rowBusFree;
-            for (uint32_t b = 0; b < m_banks.size(); ++b)
-                if (!anyOpen || m_banks[b].open) t = std::max(t, m_timing.earliest(c.cmd, b, b / m_banksPerGroup));
+            return prepareRow(now, rowCmd);
         }
     } else {
         // A PE op runs once the previous one finished and the data it consumes has landed.
         c.cmd = Command::PEOP;
-        t = std::max({colBusFree, m_peFree, m_moveDataReady});
+        t = std::max(colBusFree, m_peFree);
+        for (const Landing& l : m_landing)
+            if (l.lo < e.op.busyHi && e.op.busyLo < l.hi) t = std::max(t, l.ready);
     }
-    if (t > now) return t;
+    if (t > now) return std::min(t, prepared);
     (isRowBus(c.cmd) ? rowCmd : colCmd) = c;
+    return prepared;
+}
+
+uint64_t PseudoChannelController::prepareRow(uint64_t now, Candidate& rowCmd) {
+    // The next move's row: close whatever is open (PREA), then open it in every bank (ACTAB).
+    const PimEntry* target = nullptr;
+    for (const PimEntry& p : m_pimQueue)
+        if (p.op.kind == contract::MicroOpKind::MovIn || p.op.kind == contract::MicroOpKind::MovOut) {
+            target = &p;
+            break;
+        }
+    bool anyOpen = false;
+    for (const Bank& b : m_banks) anyOpen |= b.open;
+    Candidate c;
+    c.slot = UINT32_MAX;
+    c.cmd = anyOpen ? Command::PREA : Command::ACTAB;
+    c.bank = target ? target->op.row : 0;   // ACTAB: the row travels in `bank` (no bank of its own)
+    uint64_t t = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
+    for (uint32_t b = 0; b < m_banks.size(); ++b)
+        if (!anyOpen || m_banks[b].open) t = std::max(t, m_timing.earliest(c.cmd, b, b / m_banksPerGroup));
+    if (t > now) return t;
+    rowCmd = c;
     return kNever;
 }
 
 void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
-    PimEntry& e = m_pimQueue.front();
+    PimEntry& e = m_pimQueue.front();   // for MRD / MWR / PEOP: the head; ACTAB may prepare a later move
     if (m_stats.pimFirstCycle == UINT64_MAX) m_stats.pimFirstCycle = now;
     switch (c.cmd) {
-        case Command::ACTAB:
+        case Command::ACTAB: {
+            const uint32_t row = c.bank;   // the row of the move it prepares (see prepareRow)
             for (uint32_t b = 0; b < m_banks.size(); ++b) {
                 m_banks[b].open = true;
-                m_banks[b].row = e.op.row;
+                m_banks[b].row = row;
                 m_banks[b].columnsSinceAct = 0;
-                m_traceOpenRow[b] = int32_t(e.op.row);
+                m_traceOpenRow[b] = int32_t(row);
             }
             m_allOpen = true;
-            m_allRow = e.op.row;
-            record(Command::ACTAB, 0, e.op.row, 0, now);
+            m_allRow = row;
+            record(Command::ACTAB, 0, row, 0, now);
             break;
+        }
         case Command::MRD:
         case Command::MWR: {
             const uint32_t col = e.nextColumn++;
             record(c.cmd, 0, e.op.row, col, now);
             if (c.cmd == Command::MRD) {
                 m_pim->moveIn(e.op, col);
-                m_moveDataReady = std::max(m_moveDataReady, now + m_spec.t.RL + m_spec.t.nBL);
+                const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
+                const uint64_t ready = now + m_spec.t.RL + m_spec.t.nBL;
+                // Forget moves that have landed; extend this op's entry column by column.
+                m_landing.erase(std::remove_if(m_landing.begin(), m_landing.end(),
+                                               [&](const Landing& l) { return l.ready <= now; }),
+                                m_landing.end());
+                if (col != e.op.column || m_landing.empty() || m_landing.back().lo != lo) m_landing.push_back({lo, hi, ready});
+                else m_landing.back().ready = ready;
             } else {
                 m_pim->moveOut(e.op, col);
             }

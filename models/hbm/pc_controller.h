@@ -121,6 +121,7 @@ private:
     // PIM micro-ops: in order, ahead of host requests while any are queued.
     bool acceptPim(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
     uint64_t pimCandidate(uint64_t now, Candidate& rowCmd, Candidate& colCmd);
+    uint64_t prepareRow(uint64_t now, Candidate& rowCmd);
     void issuePim(const Candidate& c, uint64_t now);
     void completePim(uint64_t readyCycle);
 
@@ -158,7 +159,13 @@ private:
     uint32_t m_allRow = 0;
     uint64_t m_peFree = 0;            // cycle the PEs finish their current op
     uint32_t m_peBusyLo = 0, m_peBusyHi = 0;   // SRAM bytes that op uses
-    uint64_t m_moveDataReady = 0;     // cycle the last MRD's data is in the buffers
+    // Buffer ranges still being filled by MRDs, and when their data will have landed: a PE
+    // op waits only for the moves into the bytes it uses.
+    struct Landing {
+        uint32_t lo, hi;
+        uint64_t ready;
+    };
+    std::vector<Landing> m_landing;
 
     sc_core::sc_event m_wake;
     sc_core::sc_event m_roomFreed;   // for b_transport callers waiting on a full queue

@@ -110,8 +110,11 @@ struct Descriptor {
     uint16_t queries;       // G: query heads per KV head (grouped-query attention), >= 1
     uint16_t reserved0;     // 0
     uint64_t qAddr;         // G x d FP16 query vectors (copied into every bank of the group)
-    uint64_t kAddr;         // this bank's keys, slot-major: slot s at byte s x d x 2, rows consecutive
-    uint64_t vAddr;         // this bank's values, same layout
+    uint64_t kvAddr;        // this bank's keys and values, sharing rows so a tile needs one
+                            // activation: with P = rowBytes / (4d) slots per row, slot s sits in
+                            // row kv + s / P, its key at byte (s % P) x 2d, its value at
+                            // rowBytes / 2 + (s % P) x 2d (d <= rowBytes / 4)
+    uint64_t reserved2;     // 0
     uint64_t outAddr;       // G x d FP16 outputs, written by bank 0 of each group; the rows after
                             // it are scratch for the naive schedule's spilled accumulators
     uint32_t sinkTokens;    // DECODE_ATTN_SPARSE: keys [0, sink) ...
