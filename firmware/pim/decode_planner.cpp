@@ -112,4 +112,17 @@ DecodePlan planDecode(const DecodeShape& s) {
     return p;
 }
 
+DecodePlan planDecodeInPasses(const DecodeShape& s, uint32_t& queriesPerPass) {
+    DecodePlan p;
+    for (uint32_t g = s.queries; g >= 1; --g) {
+        if (s.queries % g) continue;
+        DecodeShape one = s;
+        one.queries = g;
+        p = planDecode(one);
+        queriesPerPass = g;
+        if (p.error == contract::Error::Ok) return p;
+    }
+    return p;
+}
+
 }  // namespace pilot::fw

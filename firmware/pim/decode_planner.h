@@ -98,6 +98,10 @@ struct DecodePlan {
 // A bank holding no keys (keysPerBank == 0, possible when the context is shorter than the
 // group's bank count) gets a valid plan with tiles = 0, no loads and no MACs.
 DecodePlan planDecode(const DecodeShape& s);
+// When the buffer cannot hold all G query heads, the kernel runs in passes over K and V:
+// the plan for the largest divisor of G that fits (`queriesPerPass` receives it; the plan's
+// byte counts are per pass). Error Shape when even one query head does not fit.
+DecodePlan planDecodeInPasses(const DecodeShape& s, uint32_t& queriesPerPass);
 
 // Column-aligned bytes the regions of a plan with tile size b occupy (the fit test above), for
 // the aware layout (naive: b = 1). Exposed for tools and tests.

@@ -145,9 +145,11 @@ Error PimFirmware::validateDecode(const Descriptor& d, Decode& k) {
     k.activeSlots = 0;
     for (auto& r : k.slotRanges) k.activeSlots += r.second - r.first;
 
+    // Query heads per pass: all G if the buffer holds them, else the largest divisor that fits
+    // (each further pass streams K and V again: the cost of a small buffer, reported as I/O).
     DecodeShape shape{k.activeSlots, dd, d.queries, m_geo.sramBytes, m_geo.columnBytes, (d.flags & kFlagNaive) != 0,
                       true};
-    k.plan = planDecode(shape);
+    k.plan = planDecodeInPasses(shape, k.passQueries);
     if (k.plan.error != Error::Ok) return k.plan.error;
 
     uint32_t lowest = 0;
@@ -191,7 +193,7 @@ void PimFirmware::appendMoves(std::vector<MicroOp>& ops, const MicroOp& proto, u
 void PimFirmware::runDecode(const Decode& k) {
     const Descriptor& d = k.d;
     const DecodePlan& p = k.plan;
-    const uint32_t dd = d.headDim, G = d.queries;
+    const uint32_t dd = d.headDim, G = k.passQueries;   // queries per pass
     const bool naive = d.flags & kFlagNaive;
     const uint64_t keyBytes = uint64_t(dd) * 2;
     const uint32_t P = k.slotsPerRow;
@@ -201,6 +203,9 @@ void PimFirmware::runDecode(const Decode& k) {
         const uint32_t mask = (d.bankGroupMask >> (pc * m_geo.groupsPerPc)) & ((1u << m_geo.groupsPerPc) - 1u);
         if (!mask) continue;
         auto& ops = perPc[pc];
+        for (uint32_t pass = 0; pass < d.queries / G; ++pass) {
+        const uint64_t qOff = uint64_t(pass) * G * dd * 2;       // this pass's queries and outputs
+        const uint64_t accOff = uint64_t(pass) * G * dd * 4;     // its spilled accumulators (naive)
         MicroOp proto;
         proto.pc = uint8_t(pc);
         proto.bankGroupMask = uint16_t(mask);
@@ -223,7 +228,7 @@ void PimFirmware::runDecode(const Decode& k) {
 
         MicroOp mov = proto;
         mov.kind = MicroOpKind::MovIn;
-        if (!naive) appendMoves(ops, mov, k.qRow, 0, uint64_t(G) * dd * 2, p.q.offset);
+        if (!naive) appendMoves(ops, mov, k.qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
 
         auto peOp = [&](MicroOpKind kind, uint32_t slotBase, uint32_t n, uint32_t lo, uint32_t hi) {
             MicroOp op = proto;
@@ -245,8 +250,8 @@ void PimFirmware::runDecode(const Decode& k) {
             bool first = true;
             for (const auto& range : k.slotRanges) {
                 for (uint32_t s = range.first; s < range.second; ++s) {
-                    appendMoves(ops, mov, k.qRow, 0, uint64_t(G) * dd * 2, p.q.offset);
-                    if (!first) appendMoves(ops, mov, k.scratchRow, 0, uint64_t(G) * dd * 4, p.out.offset);
+                    appendMoves(ops, mov, k.qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
+                    if (!first) appendMoves(ops, mov, k.scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
                     appendMoves(ops, mov, k.kvRow + s / P, uint64_t(s % P) * keyBytes, keyBytes, p.tile.offset);
                     peOp(MicroOpKind::MacScores, s, 1, p.q.offset, scoresEnd);
                     peOp(MicroOpKind::Exp, s, 1, p.scores.offset, stateEnd);
@@ -254,7 +259,7 @@ void PimFirmware::runDecode(const Decode& k) {
                     peOp(MicroOpKind::MacPV, s, 1, pvLo, pvHi);
                     MicroOp out = mov;
                     out.kind = MicroOpKind::MovOut;
-                    appendMoves(ops, out, k.scratchRow, 0, uint64_t(G) * dd * 4, p.out.offset);
+                    appendMoves(ops, out, k.scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
                     first = false;
                 }
             }
@@ -262,7 +267,7 @@ void PimFirmware::runDecode(const Decode& k) {
             // Software pipeline over two tile buffers: K(i) streams into tile while the PEs
             // finish P.V of tile i-1 on tile2; V(i) streams into tile2 while they compute the
             // scores of tile i. In-order issue keeps every hazard covered.
-            appendMoves(ops, mov, k.qRow, 0, uint64_t(G) * dd * 2, p.q.offset);
+            appendMoves(ops, mov, k.qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
             bool pending = false;
             uint32_t lastBase = 0, lastN = 0;
             for (const auto& range : k.slotRanges) {
@@ -287,7 +292,8 @@ void PimFirmware::runDecode(const Decode& k) {
         peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);
         MicroOp out = mov;
         out.kind = MicroOpKind::MovOut;
-        appendMoves(ops, out, k.outRow, 0, uint64_t(G) * dd * 2, p.q.offset);
+        appendMoves(ops, out, k.outRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
+        }   // pass
     }
     issueInterleaved(perPc);
     m_hal.drain();

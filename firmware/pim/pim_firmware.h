@@ -38,6 +38,7 @@ private:
         std::vector<std::pair<uint32_t, uint32_t>> slotRanges;   // [begin, end) slots to visit
         uint32_t activeSlots;
         DecodePlan plan;
+        uint32_t passQueries;   // query heads per pass over K and V
         float scale;
     };
 
