@@ -117,7 +117,7 @@ void PimRuntime::placeHead(uint32_t c, uint32_t group, const DecodeLayout& lay, 
 
 void PimRuntime::submit(uint32_t c, const Descriptor& d) {
     Channel& ch = m_channels[c];
-    while (ch.inFlight >= kSqEntries) waitAll();   // ring full: back-pressure on the caller
+    while (ch.inFlight >= kSqEntries) collect();   // ring full: back-pressure on the caller
     bankWrite(c, 0, 0, m_geo.rows - 1, uint64_t(ch.sqTail % kSqEntries) * sizeof(Descriptor),
               reinterpret_cast<const uint8_t*>(&d), sizeof d, true);
     ch.sqTail = (ch.sqTail + 1) % (2 * kSqEntries);   // 2 x size index space: full != empty
@@ -126,7 +126,13 @@ void PimRuntime::submit(uint32_t c, const Descriptor& d) {
 }
 
 std::vector<Completion> PimRuntime::waitAll() {
-    std::vector<Completion> done;
+    while (collect()) {
+    }
+    return std::move(m_done);
+}
+
+bool PimRuntime::collect() {
+    std::vector<Completion>& done = m_done;
     for (;;) {
         bool waiting = false;
         for (uint32_t c = 0; c < m_geo.channels; ++c) {
@@ -150,10 +156,12 @@ std::vector<Completion> PimRuntime::waitAll() {
             m_bus.writeReg(c, kRegCqHead, ch.cqHead);
             waiting |= ch.inFlight > 0;
         }
-        if (!waiting) return done;
+        if (!waiting) return false;
         bool anyHigh = false;
         for (uint32_t c = 0; c < m_geo.channels; ++c) anyHigh |= m_channels[c].inFlight && m_bus.irqLevel(c);
-        if (!anyHigh) m_bus.waitIrq();
+        if (anyHigh) continue;
+        m_bus.waitIrq();
+        return true;   // something may have completed: let the caller look again
     }
 }
 

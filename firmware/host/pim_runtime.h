@@ -62,6 +62,10 @@ public:
     uint64_t externalBytes() const { return m_externalBytes; }
 
 private:
+    // Reads the completions posted so far (waiting for an interrupt if none); false once
+    // nothing is in flight.
+    bool collect();
+
     struct Channel {
         uint64_t sqBase = 0, cqBase = 0;
         uint32_t sqTail = 0, cqHead = 0, inFlight = 0;
@@ -72,6 +76,7 @@ private:
     PimGeometry m_geo;
     std::vector<Channel> m_channels;
     uint64_t m_externalBytes = 0;
+    std::vector<contract::Completion> m_done;   // read, not yet handed to waitAll's caller
 };
 
 }  // namespace pilot::host
