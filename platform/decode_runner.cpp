@@ -63,11 +63,31 @@ double decodeTolerance(const DecodeWorkload& w) {
     return tol;
 }
 
+namespace {
+
+// One kernel of the decode step: the dense heads, or the sparse (streaming) heads.
+struct Part {
+    std::string name;
+    bool sparse = false;
+    uint32_t units = 0;              // KV heads (x batch) this part runs, on the simulated system
+    std::vector<uint32_t> keys;      // keys each query attends to
+    uint32_t rounds = 0;
+    uint64_t kernelPs = 0;
+    double maxAbsErr = 0;
+    uint64_t internalBytes = 0, busiestBank = 0;
+};
+
+}  // namespace
+
 json runDecode(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const DecodeWorkload& w = *s.decode;
     const auto& org = s.memspec.org;
-    PimSystem sys("system", s);
+    const uint32_t fullChannels = s.pseudoChannels / org.pseudoChannels;
+    // Identical command streams in every channel: simulate one and scale (when asked).
+    const uint32_t simPcs = w.replicateChannels ? org.pseudoChannels : s.pseudoChannels;
+    const uint32_t scaleBy = w.replicateChannels ? fullChannels : 1;
+    PimSystem sys("system", s, simPcs);
     const uint32_t channels = sys.channels();
     host::PimGeometry geo;
     geo.channels = channels;
@@ -79,37 +99,54 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     geo.columnBytes = org.accessBytes;
 
     const uint32_t G = w.heads / w.kvHeads, d = w.headDim, L = w.context;
-    const uint32_t units = w.batch * w.kvHeads;
-    const uint32_t groupsTotal = channels * geo.groupsPerChannel();
-    const uint32_t rounds = (units + groupsTotal - 1) / groupsTotal;
-    const host::DecodeLayout lay = host::decodeLayout(geo, L, d, G);
-    const std::vector<uint32_t> keys =
-        w.sparse ? sinkWindowKeys(L, w.sink, w.window) : sinkWindowKeys(L, L, 0);
-    const double scale = 1.0 / std::sqrt(double(d));
+    const uint32_t unitsFull = w.batch * w.kvHeads;
+    const uint32_t sparseFull = w.sparse ? uint32_t(std::llround(double(unitsFull) * w.sparseHeadFraction)) : 0;
+    std::vector<Part> parts;
+    auto addPart = [&](const std::string& name, bool sparse, uint32_t unitsOfPart) {
+        if (!unitsOfPart) return;
+        Part p;
+        p.name = name;
+        p.sparse = sparse;
+        p.units = (unitsOfPart + scaleBy - 1) / scaleBy;   // the busiest channel's share
+        p.keys = sparse ? sinkWindowKeys(L, w.sink, w.window) : sinkWindowKeys(L, L, 0);
+        parts.push_back(p);
+    };
+    addPart(std::string("decode_attention") + (w.naive ? "_naive" : ""), false, unitsFull - sparseFull);
+    addPart(std::string("decode_attention_sparse") + (w.naive ? "_naive" : ""), true, sparseFull);
 
-    uint64_t kernelPs = 0;
-    double maxAbsErr = 0;
+    const uint32_t groupsTotal = channels * geo.groupsPerChannel();
+    const host::DecodeLayout lay = host::decodeLayout(geo, L, d, G);
+    const double scale = 1.0 / std::sqrt(double(d));
     std::vector<std::string> errors;
     host::PimRuntime runtime(sys.hostBus(), geo);
-    sys.host().setProgram([&] {
-        runtime.init();
-        for (uint32_t r = 0; r < rounds; ++r) {
+
+    auto snapshot = [&] {
+        std::vector<std::vector<uint64_t>> v;
+        for (const auto& pe : sys.peArrays()) v.push_back(pe->bankBytes());
+        return v;
+    };
+    auto runPart = [&](Part& part) {
+        const auto before = snapshot();
+        part.rounds = (part.units + groupsTotal - 1) / groupsTotal;
+        uint32_t unitBase = 0;
+        for (uint32_t r = 0; r < part.rounds; ++r) {
             std::vector<Unit> round;
             std::vector<uint16_t> masks(channels, 0);
-            for (uint32_t i = 0; i < groupsTotal && r * groupsTotal + i < units; ++i) {
+            for (uint32_t i = 0; i < groupsTotal && unitBase + i < part.units; ++i) {
                 Unit u{i % channels, i / channels, {}};
-                if (w.functional) u.data = makeHead(w.seed, r * groupsTotal + i, L, d, G);
+                if (w.functional) u.data = makeHead(w.seed, unitBase + i + (part.sparse ? 1u << 30 : 0u), L, d, G);
                 runtime.placeHead(u.channel, u.group, lay, u.data, d, L, G, w.functional);
                 masks[u.channel] |= uint16_t(1u << u.group);
                 round.push_back(std::move(u));
             }
+            unitBase += uint32_t(round.size());
             const uint64_t t0 = sys.hostBus().nowPs();
             for (uint32_t c = 0; c < channels; ++c) {
                 if (!masks[c]) continue;
                 uint32_t lowest = 0;
                 while (!((masks[c] >> lowest) & 1u)) ++lowest;
                 contract::Descriptor desc{};
-                desc.opcode = uint16_t(w.sparse ? contract::Opcode::DecodeAttnSparse : contract::Opcode::DecodeAttn);
+                desc.opcode = uint16_t(part.sparse ? contract::Opcode::DecodeAttnSparse : contract::Opcode::DecodeAttn);
                 desc.version = contract::kVersion;
                 desc.flags = (w.naive ? contract::kFlagNaive : 0) | (w.exactExp ? contract::kFlagExactExp : 0) |
                              (w.fp16Accum ? contract::kFlagFp16Accum : 0);
@@ -121,15 +158,17 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
                 desc.qAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.qRow, 0);
                 desc.kvAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.kvRow, 0);
                 desc.outAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.outRow, 0);
-                desc.sinkTokens = w.sink;
-                desc.windowTokens = w.window;
+                if (part.sparse) {
+                    desc.sinkTokens = w.sink;
+                    desc.windowTokens = w.window;
+                }
                 runtime.submit(c, desc);
             }
             for (const auto& comp : runtime.waitAll())
                 if (comp.error != uint8_t(contract::Error::Ok))
-                    errors.push_back("descriptor " + std::to_string(comp.tag) + " completed with " +
+                    errors.push_back(part.name + ": descriptor " + std::to_string(comp.tag) + " completed with " +
                                      contract::errorName(contract::Error(comp.error)));
-            kernelPs += sys.hostBus().nowPs() - t0;
+            part.kernelPs += sys.hostBus().nowPs() - t0;
             // The GPU reads every output (both modes, so timing-only runs see the same traffic).
             for (const Unit& u : round) {
                 const std::vector<uint16_t> out = runtime.readOutput(u.channel, u.group, lay, G * d);
@@ -138,22 +177,30 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
                 const std::vector<float> V = toFloats(u.data.v, 0, size_t(L) * d);
                 for (uint32_t g = 0; g < G; ++g) {
                     const std::vector<double> ref =
-                        decodeAttentionReference(toFloats(u.data.q, size_t(g) * d, d), K, V, d, keys, scale);
+                        decodeAttentionReference(toFloats(u.data.q, size_t(g) * d, d), K, V, d, part.keys, scale);
                     for (uint32_t k = 0; k < d; ++k)
-                        maxAbsErr = std::max(maxAbsErr, std::fabs(double(pim::halfToFloat(out[g * d + k])) - ref[k]));
+                        part.maxAbsErr =
+                            std::max(part.maxAbsErr, std::fabs(double(pim::halfToFloat(out[g * d + k])) - ref[k]));
                 }
             }
         }
+        const auto after = snapshot();
+        for (size_t a = 0; a < after.size(); ++a)
+            for (size_t b = 0; b < after[a].size(); ++b) {
+                const uint64_t delta = after[a][b] - before[a][b];
+                part.internalBytes += delta;
+                part.busiestBank = std::max(part.busiestBank, delta);
+            }
+    };
+    sys.host().setProgram([&] {
+        runtime.init();
+        for (Part& p : parts) runPart(p);
     });
 
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
     while (!sys.host().finished()) {
         if (!sc_core::sc_pending_activity())
-            throw std::runtime_error("decode run deadlocked at " + sc_core::sc_time_stamp().to_string() +
-                                     ": the host waits for completions that will not come (" +
-                                     std::to_string(sys.firmware()[0]->stats().descriptors) +
-                                     " descriptors served by channel 0, " +
-                                     std::to_string(sys.controllers()[0]->microOpsIssued()) + " micro-ops issued)");
+            throw std::runtime_error("decode run deadlocked at " + sc_core::sc_time_stamp().to_string());
         sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_US));
         if (opt.onProgress) {
             Progress p;
@@ -165,58 +212,55 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     sys.hbm().finish();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
-    // Figures of merit.
+    // Figures of merit, for the whole system (replicated channels scaled back up).
     const double tck = s.memspec.tCKns();
-    uint64_t internal = 0, maxBank = 0;
-    for (const auto& pe : sys.peArrays()) {
-        internal += pe->stats().bankToSramBytes + pe->stats().sramToBankBytes;
-        maxBank = std::max(maxBank, pe->maxBankBytes());
-    }
     const double columnNs = s.memspec.t.CCDL * tck;   // one column per bank per tCCD_L
-    const double boundInternalNs = double(maxBank) / org.accessBytes * columnNs;
     const double externalPeak = s.memspec.peakPcBandwidthGBps() * s.pseudoChannels;
-    const double kvBytes = double(units) * 2.0 * double(keys.size()) * d * 2.0;
-    const double qoBytes = double(units) * 2.0 * G * d * 2.0;
-    const double boundExternalNs = (kvBytes + qoBytes) / externalPeak;
-    const double timeNs = double(kernelPs) * 1e-3;
-
-    fw::DecodeShape shape{uint32_t((keys.size() + org.banksPerGroup - 1) / org.banksPerGroup), d, G, s.pe.sramBytes,
-                          org.accessBytes, w.naive, true};
-    uint32_t passQueries = G;
-    const fw::DecodePlan plan = fw::planDecodeInPasses(shape, passQueries);
-    const uint32_t passes = G / std::max(1u, passQueries);
-
-    json kernel;
-    kernel["name"] = std::string(w.sparse ? "decode_attention_sparse" : "decode_attention") + (w.naive ? "_naive" : "");
-    kernel["time_ns"] = timeNs;
-    kernel["internal_bytes"] = internal;
-    kernel["external_bytes"] = runtime.externalBytes();
-    kernel["bound_internal_ns"] = boundInternalNs;
-    kernel["bound_external_ns"] = boundExternalNs;
-    kernel["bound_ratio"] = timeNs > 0 ? boundInternalNs / timeNs : 0.0;
-    kernel["speedup_vs_external_bound"] = timeNs > 0 ? boundExternalNs / timeNs : 0.0;
-    kernel["rounds"] = rounds;
-    kernel["kv_heads_total"] = units;
-    kernel["keys_attended"] = keys.size();
-    kernel["tiling"] = w.naive ? "naive" : "io-aware";
-    kernel["tile_keys"] = plan.tileKeys;
-    kernel["query_passes"] = passes;
-    kernel["predicted_bank_bytes"] = uint64_t(passes) * (plan.bankToSramBytes + plan.sramToBankBytes) * rounds;
-    kernel["busiest_bank_bytes"] = maxBank;
-    uint64_t peBusy = 0;
-    for (const auto& pe : sys.peArrays()) peBusy = std::max(peBusy, pe->stats().busyCycles);
-    kernel["pe_busy_ns"] = double(peBusy) * 1e3 / s.pe.clockMHz;
-    // Where the time goes: streaming the busiest bank's bytes vs the PE's arithmetic; the rest
-    // is row activation/precharge and the serialisation of moves and MACs on one buffer.
-    kernel["time_breakdown_ns"] = {{"bank_streaming", boundInternalNs},
-                                   {"pe_compute", double(peBusy) * 1e3 / s.pe.clockMHz},
-                                   {"other", std::max(0.0, timeNs - boundInternalNs - double(peBusy) * 1e3 / s.pe.clockMHz)}};
-    if (w.functional && w.check) {
-        const double tol = decodeTolerance(w);
-        kernel["check"] = {{"max_abs_error", maxAbsErr}, {"tolerance", tol}, {"passed", maxAbsErr <= tol}};
-        if (maxAbsErr > tol)
-            errors.push_back("decode outputs differ from the FP64 reference by " + std::to_string(maxAbsErr) +
-                             " > tolerance " + std::to_string(tol));
+    json kernels = json::array();
+    double totalNs = 0;
+    for (const Part& part : parts) {
+        const uint32_t unitsOfPart = part.sparse ? sparseFull : unitsFull - sparseFull;
+        const double timeNs = double(part.kernelPs) * 1e-3;
+        totalNs += timeNs;
+        const double boundInternalNs = double(part.busiestBank) / org.accessBytes * columnNs;
+        const double kvBytes = double(unitsOfPart) * 2.0 * double(part.keys.size()) * d * 2.0;
+        const double qoBytes = double(unitsOfPart) * 2.0 * G * d * 2.0;
+        const double boundExternalNs = (kvBytes + qoBytes) / externalPeak;
+        const uint32_t slots = uint32_t((part.keys.size() + org.banksPerGroup - 1) / org.banksPerGroup);
+        fw::DecodeShape shape{slots, d, G, s.pe.sramBytes, org.accessBytes, w.naive, true};
+        uint32_t passQueries = G;
+        const fw::DecodePlan plan = fw::planDecodeInPasses(shape, passQueries);
+        const uint32_t passes = G / std::max(1u, passQueries);
+        json k;
+        k["name"] = part.name;
+        k["time_ns"] = timeNs;
+        k["internal_bytes"] = part.internalBytes * scaleBy;
+        k["external_bytes"] = uint64_t(qoBytes);   // q in, outputs out: K and V never cross the bus
+        k["bound_internal_ns"] = boundInternalNs;
+        k["bound_external_ns"] = boundExternalNs;
+        k["bound_ratio"] = timeNs > 0 ? boundInternalNs / timeNs : 0.0;
+        k["speedup_vs_external_bound"] = timeNs > 0 ? boundExternalNs / timeNs : 0.0;
+        k["rounds"] = part.rounds;
+        k["kv_heads_total"] = unitsOfPart;
+        k["keys_attended"] = part.keys.size();
+        k["tiling"] = w.naive ? "naive" : "io-aware";
+        k["tile_keys"] = plan.tileKeys;
+        k["query_passes"] = passes;
+        k["predicted_bank_bytes"] = uint64_t(passes) * (plan.bankToSramBytes + plan.sramToBankBytes) * part.rounds;
+        k["busiest_bank_bytes"] = part.busiestBank;
+        // Where the time goes beyond streaming the busiest bank's bytes at one column per
+        // tCCD_L: row activations and precharges (one per row of K and V), the PE waiting for
+        // a tile's last column to land, and the kernel's set-up and reduction steps.
+        k["time_breakdown_ns"] = {{"bank_streaming", boundInternalNs},
+                                  {"other", std::max(0.0, timeNs - boundInternalNs)}};
+        if (w.functional && w.check) {
+            const double tol = decodeTolerance(w);
+            k["check"] = {{"max_abs_error", part.maxAbsErr}, {"tolerance", tol}, {"passed", part.maxAbsErr <= tol}};
+            if (part.maxAbsErr > tol)
+                errors.push_back(part.name + ": outputs differ from the FP64 reference by " +
+                                 std::to_string(part.maxAbsErr) + " > tolerance " + std::to_string(tol));
+        }
+        kernels.push_back(k);
     }
 
     json r;
@@ -226,22 +270,26 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     r["sim_time_ns"] = sc_core::sc_time_stamp().to_seconds() * 1e9;
     r["wall_time_s"] = wall;
     r["mode"] = w.functional ? "functional" : "timing";
-    r["kernels"] = json::array({kernel});
+    r["decode_attention_ns"] = totalNs;
+    r["replicated_channels"] = scaleBy;
+    r["kernels"] = kernels;
     const uint32_t banks = s.pseudoChannels * org.banksPerPc();
     r["pim"] = {{"stacks", s.stacks},
-                {"channels", channels},
+                {"channels", fullChannels},
                 {"banks", banks},
                 {"internal_peak_GBps", double(banks) * org.accessBytes / columnNs},
                 {"external_peak_GBps", externalPeak},
                 {"sram_bytes", s.pe.sramBytes},
                 {"pe_mhz", s.pe.clockMHz}};
-    json mem = memoryResults(sys.hbm(), s.memspec, timeNs);
-    r["memory"] = mem;
+    json mem = memoryResults(sys.hbm(), s.memspec, totalNs);
+    mem["simulated_pseudo_channels"] = simPcs;
+    mem["host_external_bytes"] = runtime.externalBytes();
     for (const auto& e : mem["checker_errors"]) errors.push_back(e.get<std::string>());
-    r["memory"].erase("checker_errors");
+    mem.erase("checker_errors");
+    r["memory"] = mem;
     r["errors"] = errors;
     uint64_t commands = 0;
-    for (const auto& [k, v] : mem["commands"].items()) commands += v.get<uint64_t>();
+    for (const auto& [key, v] : mem["commands"].items()) commands += v.get<uint64_t>();
     r["simulator"] = {{"commands", commands},
                       {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
                       {"peak_rss_MiB", peakRssMiB()}};

@@ -58,13 +58,13 @@ private:
 
 }  // namespace
 
-PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s)
+PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pcs)
     : sc_module(name),
-      m_hbm("hbm", s.memspec, *s.mapping, s.controller, s.pseudoChannels, s.protocolCheck),
-      m_host("host", s.pseudoChannels / s.memspec.org.pseudoChannels, s.memspec.org.accessBytes) {
+      m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
+      m_host("host", pcs / s.memspec.org.pseudoChannels, s.memspec.org.accessBytes) {
     const auto& org = s.memspec.org;
-    const uint32_t channels = s.pseudoChannels / org.pseudoChannels;
-    for (uint32_t pc = 0; pc < s.pseudoChannels; ++pc) {
+    const uint32_t channels = pcs / org.pseudoChannels;
+    for (uint32_t pc = 0; pc < pcs; ++pc) {
         m_pes.push_back(std::make_unique<pim::PeArray>(s.pe, *s.mapping, m_hbm.store(), pc));
         m_hbm.controllers()[pc]->setPimUnit(m_pes.back().get());
     }

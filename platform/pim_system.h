@@ -21,7 +21,8 @@ namespace pilot::platform {
 
 class PimSystem : public sc_core::sc_module {
 public:
-    PimSystem(sc_core::sc_module_name name, const Scenario& s);
+    // Builds the first `pseudoChannels` pseudo-channels of the scenario's system (whole channels).
+    PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pseudoChannels);
 
     HbmSystem& hbm() { return m_hbm; }
     gpu::HostPort& host() { return m_host; }

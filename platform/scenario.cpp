@@ -123,6 +123,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
             w.sparse = true;
             w.sink = sp.u32("sink", 0, 1u << 24);
             w.window = sp.u32("window", 0, 1u << 24);
+            if (sp.has("head_fraction")) w.sparseHeadFraction = sp.number("head_fraction", 0.0, 1.0);
             if (w.sink + uint64_t(w.window) == 0) issues.add("/workload/sparse", "sink + window must select a key");
             sp.rejectUnknownKeys();
         } else {
@@ -134,6 +135,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         w.exactExp = wl->oneOf("exp", {"approx", "exact"}) == "exact";
         w.fp16Accum = wl->oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
         w.seed = wl->u64("seed");
+        w.replicateChannels = wl->boolean("replicate_channels");
         wl->rejectUnknownKeys();
         s.pe.functional = w.functional;
         s.decode = w;

@@ -57,7 +57,7 @@ Descriptor validDecode(host::HostBus& bus, const host::DecodeLayout& lay, uint32
 std::map<uint32_t, contract::Completion> runHost(
     const std::function<void(host::PimRuntime&, host::HostBus&, const host::DecodeLayout&)>& program) {
     platform::Scenario s = tinyScenario();
-    platform::PimSystem sys("system", s);
+    platform::PimSystem sys("system", s, s.pseudoChannels);
     host::PimGeometry geo = geometryOf(s, sys.channels());
     host::PimRuntime rt(sys.hostBus(), geo);
     const host::DecodeLayout lay = host::decodeLayout(geo, 64, 64, 1);

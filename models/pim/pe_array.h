@@ -33,6 +33,7 @@ public:
     const PeStats& stats() const { return m_stats; }
     // Per-bank bytes moved (for the internal-bandwidth bound: the busiest bank sets it).
     uint64_t maxBankBytes() const;
+    const std::vector<uint64_t>& bankBytes() const { return m_bankBytes; }
     const PeConfig& config() const { return m_cfg; }
     // Bytes of a bank's buffer (tests).
     const std::vector<uint8_t>& sram(uint32_t bank) const { return m_sram[bank]; }
