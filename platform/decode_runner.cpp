@@ -5,6 +5,7 @@
 #include "platform/decode_runner.h"
 
 #include <chrono>
+#include <fstream>
 #include <cmath>
 #include <random>
 
@@ -78,6 +79,30 @@ struct Part {
 };
 
 }  // namespace
+
+// Chrome / Perfetto trace-event JSON: a process per channel, a track for its firmware with a
+// span per descriptor (fetch, then run), and instant events for the interrupts.
+void writeTimeline(const std::string& path, PimSystem& sys, size_t) {
+    json events = json::array();
+    for (uint32_t c = 0; c < sys.channels(); ++c) {
+        events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", c}, {"args", {{"name", "channel " + std::to_string(c)}}}});
+        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", c}, {"tid", 1}, {"args", {{"name", "firmware"}}}});
+        for (const auto& rec : sys.firmware()[c]->stats().log) {
+            const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6, end = double(rec.endPs) * 1e-6;
+            const std::string what = rec.opcode == uint16_t(contract::Opcode::DecodeAttnSparse) ? "decode sparse"
+                                     : rec.opcode == uint16_t(contract::Opcode::DecodeAttn)     ? "decode"
+                                                                                                 : "opcode " + std::to_string(rec.opcode);
+            events.push_back({{"name", "fetch"}, {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", fetch}, {"dur", start - fetch}});
+            events.push_back({{"name", what + " #" + std::to_string(rec.tag)},
+                              {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", start}, {"dur", end - start},
+                              {"args", {{"error", contract::errorName(contract::Error(rec.error))}, {"micro_ops", rec.microOps}}}});
+            events.push_back({{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", 1}, {"ts", end}});
+        }
+    }
+    std::ofstream f(path);
+    if (!f) throw std::runtime_error(path + ": cannot write the timeline");
+    f << json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() << "\n";
+}
 
 json runDecode(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
@@ -197,6 +222,14 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         for (Part& p : parts) runPart(p);
     });
 
+    sc_core::sc_trace_file* vcd = nullptr;
+    if (!opt.vcdPath.empty()) {
+        std::string base = opt.vcdPath;
+        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+        vcd->set_time_unit(1, sc_core::SC_PS);
+        sys.trace(vcd);
+    }
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
     while (!sys.host().finished()) {
         if (!sc_core::sc_pending_activity())
@@ -210,6 +243,8 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         }
     }
     sys.hbm().finish();
+    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+    if (!opt.tracePath.empty()) writeTimeline(opt.tracePath, sys, parts.size());
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     // Figures of merit, for the whole system (replicated channels scaled back up).

@@ -21,6 +21,7 @@ struct Progress {
 
 struct RunOptions {
     std::string vcdPath;                               // empty: no waveform
+    std::string tracePath;                             // Chrome/Perfetto trace-event timeline (PIM runs)
     std::function<void(const Progress&)> onProgress;   // called between simulation slices
 };
 

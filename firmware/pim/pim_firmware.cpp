@@ -34,7 +34,9 @@ void PimFirmware::serviceQueue() {
         if (size == 0 || head == tail) return;
         const uint64_t sqBase = (uint64_t(m_hal.readReg(kRegSqBaseHi)) << 32) | m_hal.readReg(kRegSqBaseLo);
         Descriptor d;
+        const uint64_t fetchPs = m_hal.nowPs();
         ringAccess(sqBase, uint64_t(head % size) * sizeof(Descriptor), &d, sizeof d, false);
+        const uint64_t opsBefore = m_stats.microOps;
 
         m_hal.writeReg(kRegStatus, setField(m_hal.readReg(kRegStatus), kStatusBusy, 1));
         const uint64_t t0 = m_hal.nowPs();
@@ -64,6 +66,7 @@ void PimFirmware::serviceQueue() {
         }
         m_hal.writeReg(kRegStatus, setField(setField(0, kStatusBusy, 0), kStatusErr, uint32_t(err)));
         m_hal.raiseIrq();
+        m_stats.log.push_back({d.tag, d.opcode, uint8_t(err), fetchPs, t0, m_hal.nowPs(), m_stats.microOps - opsBefore});
     }
 }
 

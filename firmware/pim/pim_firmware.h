@@ -13,7 +13,17 @@
 
 namespace pilot::fw {
 
+// One served descriptor, for timelines.
+struct DescriptorRecord {
+    uint32_t tag;
+    uint16_t opcode;
+    uint8_t error;
+    uint64_t fetchPs, startPs, endPs;   // fetched, validated and planned, completed
+    uint64_t microOps;
+};
+
 struct FirmwareStats {
+    std::vector<DescriptorRecord> log;
     uint64_t descriptors = 0;
     uint64_t errors[16] = {};   // by contract::Error
     uint64_t microOps = 0;

@@ -20,10 +20,12 @@ using nlohmann::json;
 
 namespace {
 
-int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd) {
+int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd,
+                 const std::string& trace = "") {
     tools::ProgressLine progress;
     platform::RunOptions opt;
     opt.vcdPath = vcd;
+    opt.tracePath = trace;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
     json r = s.decode ? platform::runDecode(s, opt) : platform::runScenario(s, opt);
     progress.finish();
@@ -72,12 +74,13 @@ int sc_main(int argc, char* argv[]) {
     CLI::App app{"PILOT-VP: GPU + HBM3-PIM virtual platform"};
     app.require_subcommand(1);
 
-    std::string scenarioPath, out, vcd;
+    std::string scenarioPath, out, vcd, timeline;
     std::vector<std::string> sets;
     auto* run = app.add_subcommand("run", "run a scenario and print its summary");
     run->add_option("scenario", scenarioPath, "scenario JSON")->required();
     run->add_option("--out", out, "write the results JSON here");
     run->add_option("--vcd", vcd, "write a GTKWave waveform here");
+    run->add_option("--trace", timeline, "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
     run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
 
     std::string trace, memspec, mapping;
@@ -107,7 +110,7 @@ int sc_main(int argc, char* argv[]) {
     try {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
         if (*run) {
-            return runAndReport(platform::loadScenario(scenarioPath, sets), out, vcd);
+            return runAndReport(platform::loadScenario(scenarioPath, sets), out, vcd, timeline);
         }
         if (*replay) {
             json defaults = common::readJsonFile(defaultsDir + "/scenario.json")["replay"];
