@@ -231,7 +231,6 @@ void PimFirmware::runDecode(const Decode& k) {
 
         MicroOp mov = proto;
         mov.kind = MicroOpKind::MovIn;
-        if (!naive) appendMoves(ops, mov, k.qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
 
         auto peOp = [&](MicroOpKind kind, uint32_t slotBase, uint32_t n, uint32_t lo, uint32_t hi) {
             MicroOp op = proto;
