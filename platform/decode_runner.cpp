@@ -279,7 +279,9 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         k["kv_heads_total"] = unitsOfPart;
         k["keys_attended"] = part.keys.size();
         k["tiling"] = w.naive ? "naive" : "io-aware";
-        k["tile_keys"] = plan.tileKeys;
+        // A tile never crosses a row (its keys and values share one activation).
+        k["tile_keys"] = std::min<uint32_t>(plan.tileKeys, std::max<uint32_t>(1, uint32_t(org.rowBytes() / (4 * d))));
+        k["planner_tile_keys"] = plan.tileKeys;
         k["query_passes"] = passes;
         k["predicted_bank_bytes"] = uint64_t(passes) * (plan.bankToSramBytes + plan.sramToBankBytes) * part.rounds;
         k["busiest_bank_bytes"] = part.busiestBank;

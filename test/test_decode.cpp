@@ -126,7 +126,9 @@ void bufferCase(uint32_t sramBytes) {
     REQUIRE(plan.error == pilot::contract::Error::Ok);
     CHECK(x.r["pim"]["sram_bytes"].get<uint32_t>() == sramBytes);
     CHECK(k["query_passes"].get<uint32_t>() == 1);
-    CHECK(k["tile_keys"].get<uint32_t>() == plan.tileKeys);
+    CHECK(k["planner_tile_keys"].get<uint32_t>() == plan.tileKeys);
+    // The tile that runs never crosses a row: rowBytes / (4d) keys and values share one row.
+    CHECK(k["tile_keys"].get<uint32_t>() == std::min<uint32_t>(plan.tileKeys, 1024 / (4 * 64)));
     CHECK(k["tile_keys"].get<uint32_t>() >= 1);
     CHECK(k["tile_keys"].get<uint32_t>() <= kpb);
     requireAwareBytes(x, 256, 64, 1, 1);
@@ -269,7 +271,7 @@ TEST_CASE("Decode: naive tiling matches the FP64 reference and its measured bank
     const uint64_t predNaive = pn.bankToSramBytes + pn.sramToBankBytes;
     const uint64_t predAware = pa.bankToSramBytes + pa.sramToBankBytes;
     // docs/io-analysis.md: naive = L(10Gd + 4d) + 2Gd, aware = 4d(L + G), per bank.
-    CHECK(predNaive == uint64_t(kpb) * (10 * G * d + 4 * d) + 2 * G * d);
+    CHECK(predNaive == uint64_t(kpb) * (10 * G * d + 4 * d) - 2 * G * d);   // no accumulator read for the first key
     CHECK(predAware == 4ull * d * (kpb + G));
     CHECK(predNaive > predAware);
     INFO("kernel: " << k.dump() << " predicted naive " << predNaive);
@@ -287,6 +289,7 @@ TEST_CASE("Decode: exact exp stays below the approximate-exp tolerance and below
     approx.exactExp = false;
     const double err = x.kernel()["check"]["max_abs_error"].get<double>();
     CHECK(x.s.decode->exactExp);
+    CHECK(x.kernel()["check"]["tolerance"].get<double>() < platform::decodeTolerance(approx));
     CHECK(err < platform::decodeTolerance(approx));
     CHECK(err < 1e-3);
 }
@@ -298,4 +301,36 @@ TEST_CASE("Decode: FP16 accumulation stays within its looser tolerance", "[pim][
     fp32.fp16Accum = false;
     CHECK(x.s.decode->fp16Accum);
     CHECK(x.kernel()["check"]["tolerance"].get<double>() > platform::decodeTolerance(fp32));
+}
+
+// ------------------------------------------------------------------ reported figures vs what runs
+
+TEST_CASE("Decode: internal bytes count q, K and V per bank and the outputs once per bank group",
+          "[pim][decode]") {
+    // docs/io-analysis.md: the BGPM merges the banks' partials without DRAM traffic and bank 0
+    // writes the final FP16 outputs, so the outputs move once per group, not once per bank.
+    const Run x = run({});
+    requireCorrect(x);
+    const uint64_t units = 16, banks = banksPerGroup(x), d = 64, G = 1, kpb = keysPerBank(x, 256);
+    const uint64_t expect = units * (banks * (2 * G * d + 4 * kpb * d) + 2 * G * d);
+    INFO("kernel: " << x.kernel().dump());
+    CHECK(x.kernel()["internal_bytes"].get<uint64_t>() == expect);
+}
+
+TEST_CASE("Decode: the PEs run one score, exp and P.V step per tile of the reported tile_keys",
+          "[pim][decode]") {
+    // One pass, one round, G = 1, 64 keys per bank; a 32 KB buffer plans one tile of 64 keys.
+    // The firmware issues per pseudo-channel: Cfg, then MacScores, Exp and MacPV per tile, then
+    // Acc and Sfm, so PEOP commands per pseudo-channel = 3 + 3 * ceil(keysPerBank / tile_keys).
+    // The firmware never lets a tile cross a DRAM row (rowBytes / (4d) keys per row: 4 at
+    // d = 64), so tile_keys reports the tile that runs, not the planner's buffer bound.
+    const Run x = run({"/pim/sram_bytes=32768"});
+    requireCorrect(x);
+    const json& k = x.kernel();
+    const uint32_t kpb = keysPerBank(x, 256), tile = k["tile_keys"].get<uint32_t>();
+    REQUIRE(tile >= 1);
+    const uint64_t tiles = (kpb + tile - 1) / tile;
+    INFO("kernel: " << k.dump() << " tiles " << tiles);
+    for (const auto& pc : x.r["memory"]["per_pseudo_channel"])
+        CHECK(pc["commands"]["PEOP"].get<uint64_t>() == 3 + 3 * tiles);
 }

@@ -102,7 +102,8 @@ DecodePlan planDecode(const DecodeShape& s) {
 
     const uint64_t qBytes = g * d * 2, kvKeyBytes = d * 2, accBytes = g * d * 4, outBytes = g * d * 2;
     if (s.naive) {
-        p.bankToSramBytes = L * (qBytes + 2 * kvKeyBytes + accBytes);
+        // The first key finds the accumulators cleared by PLT_CFG: L - 1 reads of them.
+        p.bankToSramBytes = L * (qBytes + 2 * kvKeyBytes) + (L > 0 ? L - 1 : 0) * accBytes;
         p.sramToBankBytes = L * accBytes + outBytes;
     } else {
         p.bankToSramBytes = (L > 0 ? qBytes : 0) + 2 * L * kvKeyBytes;

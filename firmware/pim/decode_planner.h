@@ -44,10 +44,10 @@
 //     G scores, exponentiate with the running max/sum update
 //     load v_j into `tile`                               d*2           bank -> buffer
 //     read the FP32 accumulators out (G x d) from DRAM  G*d*4         bank -> buffer
-//     (zero-initialised for j = 0; the read is counted all the same), rescale, accumulate
+//     (not for j = 0: PLT_CFG cleared them), rescale, accumulate
 //     write them back                                    G*d*4         buffer -> bank
 //   final merge and write as in the aware schedule       G*d*2         buffer -> bank
-//   bankToSramBytes = keysPerBank * (G*d*2 + 2*d*2 + G*d*4)
+//   bankToSramBytes = keysPerBank * (G*d*2 + 2*d*2) + (keysPerBank - 1) * G*d*4
 //   sramToBankBytes = keysPerBank * G*d*4 + G*d*2
 // Buffer (elements): q G*d + out 2*G*d + state 4*G + scores 2*G + one key d <= M (column-aligned
 // regions), else Error::Shape.

@@ -294,6 +294,7 @@ void PimFirmware::runDecode(const Decode& k) {
         peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);
         MicroOp out = mov;
         out.kind = MicroOpKind::MovOut;
+        out.bank0Only = 1;   // PLT_OUT: the group's merged result lives in bank 0
         appendMoves(ops, out, k.outRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
         }   // pass
     }
