@@ -72,6 +72,7 @@ struct Part {
     bool sparse = false;
     uint32_t units = 0;              // KV heads (x batch) this part runs, on the simulated system
     std::vector<uint32_t> keys;      // keys each query attends to
+    bool indexList = false;          // explicit key set: the runtime lays out only those keys
     uint32_t rounds = 0;
     uint64_t kernelPs = 0;
     double maxAbsErr = 0;
@@ -133,14 +134,14 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         p.name = name;
         p.sparse = sparse;
         p.units = (unitsOfPart + scaleBy - 1) / scaleBy;   // the busiest channel's share
-        p.keys = sparse ? sinkWindowKeys(L, w.sink, w.window) : sinkWindowKeys(L, L, 0);
+        p.keys = !sparse ? sinkWindowKeys(L, L, 0) : !w.keyList.empty() ? w.keyList : sinkWindowKeys(L, w.sink, w.window);
+        p.indexList = sparse && !w.keyList.empty();
         parts.push_back(p);
     };
     addPart(std::string("decode_attention") + (w.naive ? "_naive" : ""), false, unitsFull - sparseFull);
     addPart(std::string("decode_attention_sparse") + (w.naive ? "_naive" : ""), true, sparseFull);
 
     const uint32_t groupsTotal = channels * geo.groupsPerChannel();
-    const host::DecodeLayout lay = host::decodeLayout(geo, L, d, G);
     const double scale = 1.0 / std::sqrt(double(d));
     std::vector<std::string> errors;
     host::PimRuntime runtime(sys.hostBus(), geo);
@@ -152,6 +153,10 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     };
     auto runPart = [&](Part& part) {
         const auto before = snapshot();
+        // An explicit key set is laid out compacted (the head's PIM rows hold only the listed
+        // keys, as a KV cache that keeps only them would) and runs as dense attention over it.
+        const uint32_t placedKeys = part.indexList ? uint32_t(part.keys.size()) : L;
+        const host::DecodeLayout lay = host::decodeLayout(geo, placedKeys, d, G);
         part.rounds = (part.units + groupsTotal - 1) / groupsTotal;
         uint32_t unitBase = 0;
         for (uint32_t r = 0; r < part.rounds; ++r) {
@@ -160,7 +165,17 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
             for (uint32_t i = 0; i < groupsTotal && unitBase + i < part.units; ++i) {
                 Unit u{i % channels, i / channels, {}};
                 if (w.functional) u.data = makeHead(w.seed, unitBase + i + (part.sparse ? 1u << 30 : 0u), L, d, G);
-                runtime.placeHead(u.channel, u.group, lay, u.data, d, L, G, w.functional);
+                if (part.indexList && w.functional) {
+                    host::HeadData listed;
+                    listed.q = u.data.q;
+                    for (uint32_t key : part.keys) {
+                        listed.k.insert(listed.k.end(), u.data.k.begin() + size_t(key) * d, u.data.k.begin() + size_t(key + 1) * d);
+                        listed.v.insert(listed.v.end(), u.data.v.begin() + size_t(key) * d, u.data.v.begin() + size_t(key + 1) * d);
+                    }
+                    runtime.placeHead(u.channel, u.group, lay, listed, d, placedKeys, G, true);
+                } else {
+                    runtime.placeHead(u.channel, u.group, lay, u.data, d, placedKeys, G, w.functional);
+                }
                 masks[u.channel] |= uint16_t(1u << u.group);
                 round.push_back(std::move(u));
             }
@@ -171,19 +186,20 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
                 uint32_t lowest = 0;
                 while (!((masks[c] >> lowest) & 1u)) ++lowest;
                 contract::Descriptor desc{};
-                desc.opcode = uint16_t(part.sparse ? contract::Opcode::DecodeAttnSparse : contract::Opcode::DecodeAttn);
+                const bool ranges = part.sparse && !part.indexList;
+                desc.opcode = uint16_t(ranges ? contract::Opcode::DecodeAttnSparse : contract::Opcode::DecodeAttn);
                 desc.version = contract::kVersion;
                 desc.flags = (w.naive ? contract::kFlagNaive : 0) | (w.exactExp ? contract::kFlagExactExp : 0) |
                              (w.fp16Accum ? contract::kFlagFp16Accum : 0);
                 desc.tag = r * channels + c;
                 desc.bankGroupMask = masks[c];
                 desc.headDim = uint16_t(d);
-                desc.ctxLen = L;
+                desc.ctxLen = placedKeys;
                 desc.queries = uint16_t(G);
                 desc.qAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.qRow, 0);
                 desc.kvAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.kvRow, 0);
                 desc.outAddr = sys.hostBus().columnAddress(c, lowest, 0, lay.outRow, 0);
-                if (part.sparse) {
+                if (ranges) {
                     desc.sinkTokens = w.sink;
                     desc.windowTokens = w.window;
                 }
@@ -278,6 +294,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         k["rounds"] = part.rounds;
         k["kv_heads_total"] = unitsOfPart;
         k["keys_attended"] = part.keys.size();
+        if (part.sparse) k["sparse_form"] = part.indexList ? "key-list" : "sink+window";
         k["tiling"] = w.naive ? "naive" : "io-aware";
         // A tile never crosses a row (its keys and values share one activation).
         k["tile_keys"] = std::min<uint32_t>(plan.tileKeys, std::max<uint32_t>(1, uint32_t(org.rowBytes() / (4 * d))));

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "platform/scenario.h"
 
+#include <algorithm>
 #include <cmath>
+#include <random>
+#include <set>
 #include <filesystem>
 
 #include "models/common/json_reader.h"
@@ -121,10 +124,34 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         if (wl->has("sparse") && !wl->raw()["sparse"].is_null()) {
             JsonObject sp = wl->object("sparse");
             w.sparse = true;
-            w.sink = sp.u32("sink", 0, 1u << 24);
-            w.window = sp.u32("window", 0, 1u << 24);
+            // Either ranges (sink + window) or an explicit key set: a list, or N keys drawn at random.
+            if (sp.has("sink") || sp.has("window")) {
+                w.sink = sp.u32("sink", 0, 1u << 24);
+                w.window = sp.u32("window", 0, 1u << 24);
+            }
+            if (sp.has("keys")) w.keyList = sp.u32List("keys", (1u << 24));
+            if (sp.has("random_keys")) {
+                const uint32_t n = sp.u32("random_keys", 1, 1u << 24);
+                const uint64_t seed = sp.has("seed") ? sp.u64("seed") : 1;
+                std::mt19937_64 rng(seed);
+                std::set<uint32_t> pick;
+                while (pick.size() < std::min(n, w.context)) pick.insert(uint32_t(rng() % std::max(1u, w.context)));
+                w.keyList.assign(pick.begin(), pick.end());
+            }
+            sp.allow("seed");
+            std::sort(w.keyList.begin(), w.keyList.end());
+            w.keyList.erase(std::unique(w.keyList.begin(), w.keyList.end()), w.keyList.end());
+            for (uint32_t k : w.keyList)
+                if (k >= w.context) {
+                    issues.add("/workload/sparse/keys", "key " + std::to_string(k) + " is beyond the context of " +
+                                                            std::to_string(w.context));
+                    break;
+                }
+            if (!w.keyList.empty() && (sp.has("sink") || sp.has("window")))
+                issues.add("/workload/sparse", "give either sink + window or a key set, not both");
             if (sp.has("head_fraction")) w.sparseHeadFraction = sp.number("head_fraction", 0.0, 1.0);
-            if (w.sink + uint64_t(w.window) == 0) issues.add("/workload/sparse", "sink + window must select a key");
+            if (w.keyList.empty() && w.sink + uint64_t(w.window) == 0)
+                issues.add("/workload/sparse", "sink + window (or keys / random_keys) must select a key");
             sp.rejectUnknownKeys();
         } else {
             wl->allow("sparse");

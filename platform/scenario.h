@@ -32,6 +32,7 @@ struct DecodeWorkload {
     uint32_t batch = 0, heads = 0, kvHeads = 0, context = 0, headDim = 0;
     bool sparse = false;
     uint32_t sink = 0, window = 0;     // sparse: sink tokens + recent window
+    std::vector<uint32_t> keyList;     // sparse: an explicit key-index list (sorted, unique)
     double sparseHeadFraction = 1.0;   // share of the KV heads that are sparse (DuoAttention's
                                        // streaming heads); the rest attend densely
     bool replicateChannels = false;    // simulate one channel, scale to the system (identical streams)

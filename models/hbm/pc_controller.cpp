@@ -51,6 +51,9 @@ PseudoChannelController::PseudoChannelController(sc_core::sc_module_name name, c
     SC_HAS_PROCESS(PseudoChannelController);
     SC_METHOD(process);
     sensitive << m_wake;
+    SC_METHOD(peIdle);
+    sensitive << m_peDone;
+    dont_initialize();
 }
 
 uint64_t PseudoChannelController::nowCycle() const {
@@ -65,6 +68,9 @@ void PseudoChannelController::trace(sc_core::sc_trace_file* tf) const {
     sc_core::sc_trace(tf, m_traceQueue, base + ".queue_occupancy");
     sc_core::sc_trace(tf, m_traceLastCmd, base + ".command");
     sc_core::sc_trace(tf, m_traceRefreshing, base + ".refresh_pending");
+    sc_core::sc_trace(tf, m_tracePeBusy, base + ".pe_busy");
+    sc_core::sc_trace(tf, m_traceSramInUse, base + ".sram_bytes_in_use");
+    const_cast<PseudoChannelController*>(this)->m_tracing = true;
 }
 
 // ---------------------------------------------------------------- TLM entry points
@@ -577,6 +583,8 @@ void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
         case Command::MWR: {
             const uint32_t col = e.nextColumn++;
             record(c.cmd, 0, e.op.row, col, now);
+            if (m_tracing)
+                m_traceSramInUse = std::max(m_traceSramInUse, e.op.sramOffset + (col - e.op.column + 1) * m_spec.org.accessBytes);
             if (c.cmd == Command::MRD) {
                 m_pim->moveIn(e.op, col);
                 const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
@@ -603,12 +611,22 @@ void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
             m_peFree = now + dur;
             m_peBusyLo = e.op.busyLo;
             m_peBusyHi = e.op.busyHi;
+            if (m_tracing) {
+                m_tracePeBusy = true;
+                if (e.op.kind == contract::MicroOpKind::Cfg) m_traceSramInUse = 0;
+                m_traceSramInUse = std::max(m_traceSramInUse, e.op.busyHi);
+                m_peDone.notify(cycles(dur));
+            }
             completePim(m_peFree);
             break;
         }
         default:
             break;
     }
+}
+
+void PseudoChannelController::peIdle() {
+    if (nowCycle() >= m_peFree) m_tracePeBusy = false;
 }
 
 void PseudoChannelController::completePim(uint64_t readyCycle) {

@@ -177,6 +177,11 @@ private:
     uint32_t m_traceQueue = 0;
     uint32_t m_traceLastCmd = 0;
     bool m_traceRefreshing = false;
+    bool m_tracing = false;
+    bool m_tracePeBusy = false;            // the PEs of this pseudo-channel run an op
+    uint32_t m_traceSramInUse = 0;         // highest buffer byte the current kernel has touched
+    sc_core::sc_event m_peDone;            // only notified while tracing
+    void peIdle();
 };
 
 }  // namespace pilot::hbm
