@@ -292,10 +292,15 @@ void PimFirmware::runDecode(const Decode& k) {
         }
         peOp(MicroOpKind::Acc, 0, 0, p.out.offset, p.state.offset + p.state.bytes);
         peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);
-        MicroOp out = mov;
-        out.kind = MicroOpKind::MovOut;
-        out.bank0Only = 1;   // PLT_OUT: the group's merged result lives in bank 0
-        appendMoves(ops, out, k.outRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
+        // PLT_OUT in single-bank form: the group's merged result lives in its bank 0 only.
+        for (uint32_t g = 0; g < m_geo.groupsPerPc; ++g) {
+            if (!((mask >> g) & 1u)) continue;
+            MicroOp out = mov;
+            out.kind = MicroOpKind::MovOut;
+            out.singleBank = 1;
+            out.bank = uint8_t(g * m_geo.banksPerGroup);
+            appendMoves(ops, out, k.outRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
+        }
         }   // pass
     }
     issueInterleaved(perPc);

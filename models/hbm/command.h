@@ -21,19 +21,22 @@ enum class Command : uint8_t {
     MRD,     // PLT_MOV in: one column of every bank's open row into its PE's SRAM (column bus, no DQ)
     MWR,     // PLT_MOV out / PLT_OUT: one column from every PE's SRAM into its bank's open row
     PEOP,    // a PE / bank-group-accumulator operation (PLT_CFG/MAC/EXP/ACC/SFM): command bus only
+    SMRD,    // single-bank PLT_MOV in: one column of one bank's open row into its PE's buffer
+    SMWR,    // single-bank PLT_MOV out: one column from one PE's buffer into its bank's open row
     kCount
 };
 inline constexpr size_t kCommandCount = size_t(Command::kCount);
 
 constexpr std::string_view commandName(Command c) {
     constexpr std::string_view names[] = {"ACT",   "PRE",   "PREA",  "RD",  "WR",  "RDA", "WRA",
-                                          "REFAB", "REFPB", "ACTAB", "MRD", "MWR", "PEOP"};
+                                          "REFAB", "REFPB", "ACTAB", "MRD", "MWR", "PEOP", "SMRD", "SMWR"};
     return names[size_t(c)];
 }
 constexpr bool isRead(Command c) { return c == Command::RD || c == Command::RDA; }
 constexpr bool isWrite(Command c) { return c == Command::WR || c == Command::WRA; }
 constexpr bool isColumn(Command c) {
-    return isRead(c) || isWrite(c) || c == Command::MRD || c == Command::MWR || c == Command::PEOP;
+    return isRead(c) || isWrite(c) || c == Command::MRD || c == Command::MWR || c == Command::PEOP ||
+           c == Command::SMRD || c == Command::SMWR;
 }
 constexpr bool isPim(Command c) { return c >= Command::ACTAB && c < Command::kCount; }
 constexpr bool isRowBus(Command c) { return !isColumn(c); }

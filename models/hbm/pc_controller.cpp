@@ -372,7 +372,8 @@ void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, u
 }
 
 void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
-    if (isPim(c.cmd)) {
+    // PIM commands, and the ACT of a single-bank PIM move (no host request behind it).
+    if (isPim(c.cmd) || (c.cmd == Command::ACT && c.slot == UINT32_MAX)) {
         issuePim(c, now);
         return;
     }
@@ -509,7 +510,7 @@ uint64_t PseudoChannelController::pimCandidate(uint64_t now, Candidate& rowCmd, 
         for (size_t i = 1; i < m_pimQueue.size(); ++i) {
             const PimEntry& n = m_pimQueue[i];
             if (n.arrival > now || !isMove(n.op)) continue;
-            if (!(m_allOpen && m_allRow == n.op.row)) prepared = prepareRow(now, rowCmd);
+            if (!n.op.singleBank && !(m_allOpen && m_allRow == n.op.row)) prepared = prepareRow(now, rowCmd);
             break;
         }
     }
@@ -519,7 +520,21 @@ uint64_t PseudoChannelController::pimCandidate(uint64_t now, Candidate& rowCmd, 
     c.slot = UINT32_MAX;
     uint64_t t = 0;
     if (e.op.kind == K::MovIn || e.op.kind == K::MovOut) {
-        if (m_allOpen && m_allRow == e.op.row) {
+        if (e.op.singleBank) {
+            // Single-bank form: that bank alone opens the row (PRE / ACT) and moves (SMRD / SMWR).
+            const uint32_t b = e.op.bank, g = b / m_banksPerGroup;
+            const Bank& bk = m_banks[b];
+            c.bank = b;
+            if (bk.open && bk.row == e.op.row) {
+                c.cmd = e.op.kind == K::MovIn ? Command::SMRD : Command::SMWR;
+                t = std::max(m_timing.earliest(c.cmd, b, g), colBusFree);
+            } else {
+                c.cmd = bk.open ? Command::PRE : Command::ACT;
+                t = std::max(m_timing.earliest(c.cmd, b, g), rowBusFree);
+            }
+            const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
+            if (lo < m_peBusyHi && m_peBusyLo < hi) t = std::max(t, m_peFree);
+        } else if (m_allOpen && m_allRow == e.op.row) {
             c.cmd = e.op.kind == K::MovIn ? Command::MRD : Command::MWR;
             t = std::max(m_timing.earliest(c.cmd, 0, 0), colBusFree);
             // A move into or out of buffer bytes the running PE op uses waits for it.
@@ -579,13 +594,25 @@ void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
             record(Command::ACTAB, 0, row, 0, now);
             break;
         }
+        case Command::ACT: {   // single-bank move: open its bank's row
+            Bank& bk = m_banks[c.bank];
+            bk.open = true;
+            bk.row = e.op.row;
+            bk.columnsSinceAct = 0;
+            m_traceOpenRow[c.bank] = int32_t(e.op.row);
+            m_allOpen = false;
+            record(Command::ACT, c.bank, e.op.row, 0, now);
+            break;
+        }
         case Command::MRD:
-        case Command::MWR: {
+        case Command::MWR:
+        case Command::SMRD:
+        case Command::SMWR: {
             const uint32_t col = e.nextColumn++;
-            record(c.cmd, 0, e.op.row, col, now);
+            record(c.cmd, e.op.singleBank ? e.op.bank : 0, e.op.row, col, now);
             if (m_tracing)
                 m_traceSramInUse = std::max(m_traceSramInUse, e.op.sramOffset + (col - e.op.column + 1) * m_spec.org.accessBytes);
-            if (c.cmd == Command::MRD) {
+            if (c.cmd == Command::MRD || c.cmd == Command::SMRD) {
                 m_pim->moveIn(e.op, col);
                 const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
                 const uint64_t ready = now + m_spec.t.RL + m_spec.t.nBL;
@@ -598,8 +625,10 @@ void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
             } else {
                 m_pim->moveOut(e.op, col);
             }
-            if (e.nextColumn == uint32_t(e.op.column) + e.op.columns)
-                completePim(now + (c.cmd == Command::MRD ? m_spec.t.RL : m_spec.t.WL) + m_spec.t.nBL);
+            if (e.nextColumn == uint32_t(e.op.column) + e.op.columns) {
+                const bool read = c.cmd == Command::MRD || c.cmd == Command::SMRD;
+                completePim(now + (read ? m_spec.t.RL : m_spec.t.WL) + m_spec.t.nBL);
+            }
             break;
         }
         case Command::PEOP: {

@@ -82,6 +82,24 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     add(Scope::PseudoChannel, {C::MWR}, {C::WR, C::WRA}, t.CCDL, "tCCDL");
     add(Scope::PseudoChannel, {C::MRD}, {C::PRE, C::PREA}, t.RTPL, "tRTPL");
     add(Scope::PseudoChannel, {C::MWR}, {C::PRE, C::PREA}, wrRecovery, "WL + nBL + tWR");
+
+    // Single-bank PIM moves: the per-bank rules of RD / WR for their bank, and the all-bank
+    // moves' column spacing (no data bus) at pseudo-channel scope.
+    add(Scope::Bank, {C::ACT}, {C::SMRD}, t.RCDRD, "tRCDRD");
+    add(Scope::Bank, {C::ACT}, {C::SMWR}, t.RCDWR, "tRCDWR");
+    add(Scope::PseudoChannel, {C::ACTAB}, {C::SMRD}, t.RCDRD, "tRCDRD");
+    add(Scope::PseudoChannel, {C::ACTAB}, {C::SMWR}, t.RCDWR, "tRCDWR");
+    add(Scope::Bank, {C::SMRD}, {C::PRE, C::PREA}, t.RTPL, "tRTPL");
+    add(Scope::Bank, {C::SMWR}, {C::PRE, C::PREA}, wrRecovery, "WL + nBL + tWR");
+    const auto reads = {C::RD, C::RDA, C::MRD, C::SMRD};
+    const auto writes = {C::WR, C::WRA, C::MWR, C::SMWR};
+    add(Scope::PseudoChannel, {C::SMRD}, reads, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::SMRD}, writes, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::SMWR}, writes, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::SMWR}, reads, spec.writeToRead(true), "WL + nBL + tWTRL");
+    add(Scope::PseudoChannel, {C::RD, C::RDA, C::MRD}, {C::SMRD, C::SMWR}, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::WR, C::WRA, C::MWR}, {C::SMWR}, t.CCDL, "tCCDL");
+    add(Scope::PseudoChannel, {C::WR, C::WRA, C::MWR}, {C::SMRD}, spec.writeToRead(true), "WL + nBL + tWTRL");
     return rows;
 }
 

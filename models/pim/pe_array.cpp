@@ -71,7 +71,7 @@ void PeArray::moveIn(const MicroOp& op, uint32_t column) {
     const uint32_t dst = op.sramOffset + (column - op.column) * m_columnBytes;
     checkRange(op, dst, m_columnBytes);
     for (uint32_t b = 0; b < m_banks; ++b) {
-        if (!participates(op, b)) continue;
+        if (op.singleBank ? b != op.bank : !participates(op, b)) continue;
         m_bankBytes[b] += m_columnBytes;
         m_stats.bankToSramBytes += m_columnBytes;
         if (m_cfg.functional) m_store.read(bankAddress(b, op.row, column), m_sram[b].data() + dst, m_columnBytes);
@@ -82,7 +82,7 @@ void PeArray::moveOut(const MicroOp& op, uint32_t column) {
     const uint32_t src = op.sramOffset + (column - op.column) * m_columnBytes;
     checkRange(op, src, m_columnBytes);
     for (uint32_t b = 0; b < m_banks; ++b) {
-        if (!participates(op, b) || (op.bank0Only && b % m_banksPerGroup)) continue;
+        if (op.singleBank ? b != op.bank : !participates(op, b)) continue;
         m_bankBytes[b] += m_columnBytes;
         m_stats.sramToBankBytes += m_columnBytes;
         if (m_cfg.functional) m_store.write(bankAddress(b, op.row, column), m_sram[b].data() + src, m_columnBytes);

@@ -32,7 +32,8 @@ struct MicroOp {
     uint16_t column = 0;        // first column
     uint16_t columns = 0;       // columns moved
     uint32_t sramOffset = 0;    // bytes
-    uint8_t bank0Only = 0;      // MovOut: only bank 0 of each group writes (PLT_OUT of a merged result)
+    uint8_t singleBank = 0;     // MovIn / MovOut in single-bank form: only `bank` moves (SMRD / SMWR)
+    uint8_t bank = 0;           // flat bank of the pseudo-channel (single-bank form)
     // PE ops
     PeRegions r;
     uint16_t keys = 0;          // key slots in the tile (per bank)
