@@ -286,6 +286,20 @@ TEST_CASE("Checker: PRE one cycle before WL + nBL + tWR after WR is a tWR violat
     requireOnly(seq(1), "tWR", 7, pre - 1);
 }
 
+TEST_CASE("Checker: RDA whose auto-precharge would cut the write recovery of an earlier WR is a tWR violation",
+          "[hbm][checker]") {
+    const auto& T = hbm3().t;
+    // Late enough after ACT that tRAS does not delay the auto-precharge: it starts at RDA + tRTPL.
+    const uint64_t wr = 60;
+    const uint64_t rda = wr + T.WL + T.nBL + T.WR - T.RTPL;
+    REQUIRE(rda - wr >= hbm3().writeToRead(true));   // tWTR is not what binds
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 7, 1}, {wr, C::WR, 7, 1}, {rda - early, C::RDA, 7, 1}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tWR", 7, rda - 1);
+}
+
 TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of RDA is a tRP violation", "[hbm][checker]") {
     const auto& T = hbm3().t;
     const uint64_t rda = 40;
@@ -634,6 +648,10 @@ TEST_CASE("Checker: all-bank and per-bank column commands keep tCCD_L and tWTR_L
     const Memspec& m = hbm3();
     const auto& T = m.t;
     const uint64_t wtr = m.writeToRead(true);
+    // RDA after a write also waits until its auto-precharge (tRTPL later) respects tWR.
+    const uint64_t rdaAfterWrite = T.WL + T.nBL + T.WR - T.RTPL;
+    const uint64_t wtrRda = std::max<uint64_t>(wtr, rdaAfterWrite);
+    const char* wtrRdaRule = rdaAfterWrite > wtr ? "tWR" : "tWTR";
     struct Pair {
         Command prev, next;
         uint64_t need;
@@ -643,7 +661,7 @@ TEST_CASE("Checker: all-bank and per-bank column commands keep tCCD_L and tWTR_L
         {C::MRD, C::MWR, T.CCDL, "tCCD"}, {C::MRD, C::RD, T.CCDL, "tCCD"},  {C::MRD, C::RDA, T.CCDL, "tCCD"},
         {C::MRD, C::WR, T.CCDL, "tCCD"},  {C::MRD, C::WRA, T.CCDL, "tCCD"}, {C::RD, C::MRD, T.CCDL, "tCCD"},
         {C::RD, C::MWR, T.CCDL, "tCCD"},  {C::MWR, C::MRD, wtr, "tWTR"},    {C::MWR, C::RD, wtr, "tWTR"},
-        {C::MWR, C::RDA, wtr, "tWTR"},    {C::WR, C::MRD, wtr, "tWTR"},     {C::WR, C::MWR, T.CCDL, "tCCD"},
+        {C::MWR, C::RDA, wtrRda, wtrRdaRule}, {C::WR, C::MRD, wtr, "tWTR"},     {C::WR, C::MWR, T.CCDL, "tCCD"},
         {C::MWR, C::WR, T.CCDL, "tCCD"},  {C::MWR, C::WRA, T.CCDL, "tCCD"},
     };
     for (const Pair& p : pairs) {
@@ -885,5 +903,229 @@ TEST_CASE("Checker: a long legal PIM sequence has no violation, with and without
         chk.finish(windows * T.REFI);
         requireClean(chk);
         CHECK(chk.commandsChecked() > 10000);
+    }
+}
+
+// ---- PIM single-bank column commands: SMRD, SMWR -----------------------------------------------
+// Per-bank column commands (CommandRecord::bank is the target bank) without data bus: the target
+// bank open at the row, tRCD after its ACT or ACTAB, tRTP / tWR before its precharge; spaced from
+// every other column command like MRD / MWR, at pseudo-channel scope, always tCCD_L between them.
+
+TEST_CASE("Checker: a legal SMRD and SMWR sequence has no violation", "[hbm][checker][pim]") {
+    for (bool limit : {false, true}) {
+        Memspec m = hbm3();
+        m.pimAllBankPowerLimit = limit;
+        INFO("power limit " << limit);
+        const auto& T = m.t;
+        const uint64_t wtr = m.writeToRead(true);
+        // One bank: SMRDs tCCD_L apart, SMWR tCCD_L after, a host RD WL + nBL + tWTR_L later,
+        // PRE after tRTP and write recovery.
+        const uint64_t s = T.RCDRD, w = s + 2 * T.CCDL, rd = w + wtr;
+        const uint64_t pre = std::max({uint64_t(T.RAS), rd + T.RTPL, w + T.WL + T.nBL + T.WR});
+        requireClean(check({{0, C::ACT, 5, 3},
+                            {s, C::SMRD, 5, 3},
+                            {s + T.CCDL, C::SMRD, 5, 3},
+                            {w, C::SMWR, 5, 3},
+                            {rd, C::RD, 5, 3},
+                            {pre, C::PRE, 5}},
+                           m));
+        // After ACTAB: SMRDs to different banks and groups tCCD_L apart (also under the power
+        // limit), between MRDs, then SMWRs and an MWR, PEOPs in the gaps, PREA at the end.
+        const uint64_t a = T.RCDRD, ccd = T.CCDL;
+        std::vector<Cmd> seq = {{0, C::ACTAB, 0, 9},
+                                {a, C::SMRD, 0, 9},
+                                {a + 1, C::PEOP},
+                                {a + ccd, C::SMRD, 20, 9},
+                                {a + 2 * ccd, C::MRD, 0, 9},
+                                {a + 3 * ccd, C::SMRD, 31, 9},
+                                {a + 4 * ccd, C::SMWR, 31, 9},
+                                {a + 5 * ccd, C::SMWR, 6, 9},
+                                {a + 6 * ccd, C::MWR, 0, 9},
+                                {a + 7 * ccd, C::SMWR, 6, 9}};
+        const uint64_t last = a + 7 * ccd;
+        seq.push_back({std::max<uint64_t>(T.RAS, last + T.WL + T.nBL + T.WR), C::PREA});
+        requireClean(check(seq, m));
+    }
+}
+
+TEST_CASE("Checker: SMRD or SMWR one cycle before tRCD after ACT or ACTAB is a tRCD violation on its bank",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    for (Command act : {C::ACT, C::ACTAB})
+        for (Command c : {C::SMRD, C::SMWR}) {
+            INFO(std::string(commandName(act)) + " -> " + std::string(commandName(c)));
+            const uint64_t rcd = c == C::SMRD ? T.RCDRD : T.RCDWR;
+            auto seq = [&](uint64_t early) { return check({{0, act, 5, 7}, {rcd - early, c, 5, 7}}); };
+            requireClean(seq(0));
+            requireOnly(seq(1), "tRCD", 5, rcd - 1);
+        }
+    // A per-bank ACT after an ACTAB: counted from the ACT of that bank only.
+    const uint64_t pre = T.RAS, act = T.RC;
+    auto seq = [&](uint64_t early) {
+        return check(
+            {{0, C::ACTAB, 0, 7}, {pre, C::PRE, 9}, {act, C::ACT, 9, 7}, {act + T.RCDRD - early, C::SMRD, 9, 7}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tRCD", 9, act + T.RCDRD - 1);
+    requireClean(check({{0, C::ACTAB, 0, 7}, {pre, C::PRE, 9}, {act, C::ACT, 9, 7}, {act + 1, C::SMRD, 8, 7}}));
+}
+
+TEST_CASE("Checker: SMRD or SMWR to a closed bank or to another row is a bank-state violation",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    for (Command c : {C::SMRD, C::SMWR}) {
+        INFO(std::string(commandName(c)));
+        requireClean(check({{0, C::ACT, 5, 3}, {30, c, 5, 3}}));
+        requireOnly(check({{30, c, 5, 3}}), "bank-state", 5, 30);                       // never opened
+        requireOnly(check({{0, C::ACT, 5, 3}, {30, c, 5, 4}}), "bank-state", 5, 30);    // another row
+        requireOnly(check({{0, C::ACT, 6, 3}, {30, c, 5, 3}}), "bank-state", 5, 30);    // another bank open
+        requireOnly(check({{0, C::ACT, 5, 3}, {T.RAS, C::PRE, 5}, {T.RAS + T.RP, c, 5, 3}}), "bank-state", 5,
+                    T.RAS + T.RP);                                                      // precharged
+        requireOnly(check({{0, C::ACT, 5, 3}, {T.RCDRD, C::RDA, 5, 3}, {T.RCDRD + T.CCDL, c, 5, 3}}), "bank-state", 5,
+                    T.RCDRD + T.CCDL);                                                  // auto-precharged
+        // After ACTAB every bank is open at its row, and only at it.
+        requireClean(check({{0, C::ACTAB, 0, 3}, {30, c, 27, 3}}));
+        requireOnly(check({{0, C::ACTAB, 0, 3}, {30, c, 27, 2}}), "bank-state", 27, 30);
+    }
+}
+
+TEST_CASE("Checker: SMRDs or SMWRs closer than tCCD_L are a tCCD violation in any bank group",
+          "[hbm][checker][pim]") {
+    // tCCD_L also between banks of other groups and SIDs, and under the all-bank power limit:
+    // tCCDAB is for MRD->MRD and MWR->MWR only.
+    for (bool limit : {false, true}) {
+        Memspec m = hbm3();
+        m.pimAllBankPowerLimit = limit;
+        const auto& T = m.t;
+        for (Command c : {C::SMRD, C::SMWR})
+            for (uint32_t next : {5u, 6u, 9u, 20u}) {
+                INFO("power limit " << limit << ", " << commandName(c) << " bank 5 -> bank " << next);
+                auto seq = [&](uint64_t early) {
+                    return check({{0, C::ACTAB, 0, 3}, {30, c, 5, 3}, {30 + T.CCDL - early, c, next, 3}}, m);
+                };
+                requireClean(seq(0));
+                requireOnly(seq(1), "tCCD", next, 30 + T.CCDL - 1);
+            }
+    }
+}
+
+TEST_CASE("Checker: SMRD and SMWR keep the MRD and MWR spacings to every other column command",
+          "[hbm][checker][pim]") {
+    const Memspec& m = hbm3();
+    const auto& T = m.t;
+    const uint64_t wtr = m.writeToRead(true);
+    // RDA after a write also waits until its auto-precharge (tRTPL later) respects tWR.
+    const uint64_t rdaAfterWrite = T.WL + T.nBL + T.WR - T.RTPL;
+    const uint64_t wtrRda = std::max<uint64_t>(wtr, rdaAfterWrite);
+    const char* wtrRdaRule = rdaAfterWrite > wtr ? "tWR" : "tWTR";
+    struct Pair {
+        Command prev, next;
+        uint64_t need;
+        const char* rule;
+    };
+    // Reads and writes: MRD-like after any write WL + nBL + tWTR_L, any read after an SMWR the
+    // same; everything else tCCD_L.
+    const Pair pairs[] = {
+        {C::SMRD, C::SMWR, T.CCDL, "tCCD"}, {C::SMWR, C::SMRD, wtr, "tWTR"},
+        {C::SMRD, C::RD, T.CCDL, "tCCD"},   {C::SMRD, C::RDA, T.CCDL, "tCCD"}, {C::SMRD, C::WR, T.CCDL, "tCCD"},
+        {C::SMRD, C::WRA, T.CCDL, "tCCD"},  {C::SMRD, C::MRD, T.CCDL, "tCCD"}, {C::SMRD, C::MWR, T.CCDL, "tCCD"},
+        {C::SMWR, C::RD, wtr, "tWTR"},      {C::SMWR, C::RDA, wtr, "tWTR"},    {C::SMWR, C::WR, T.CCDL, "tCCD"},
+        {C::SMWR, C::WRA, T.CCDL, "tCCD"},  {C::SMWR, C::MRD, wtr, "tWTR"},    {C::SMWR, C::MWR, T.CCDL, "tCCD"},
+        {C::RD, C::SMRD, T.CCDL, "tCCD"},   {C::RD, C::SMWR, T.CCDL, "tCCD"},  {C::WR, C::SMRD, wtr, "tWTR"},
+        {C::WRA, C::SMRD, wtr, "tWTR"},     {C::WR, C::SMWR, T.CCDL, "tCCD"},  {C::MRD, C::SMRD, T.CCDL, "tCCD"},
+        {C::MRD, C::SMWR, T.CCDL, "tCCD"},  {C::MWR, C::SMRD, wtr, "tWTR"},    {C::MWR, C::SMWR, T.CCDL, "tCCD"},
+    };
+    for (bool limit : {false, true}) {
+        Memspec spec = m;
+        spec.pimAllBankPowerLimit = limit;   // changes none of these pairs
+        for (const Pair& p : pairs) {
+            INFO("power limit " << limit << ", " << commandName(p.prev) << " -> " << commandName(p.next));
+            // prev to bank 6 (group 1, SID 0), next to bank 21 (group 5, SID 1): pseudo-channel scope.
+            const uint32_t nextBank = (p.next == C::MRD || p.next == C::MWR) ? kAllBanks : 21;
+            auto seq = [&](uint64_t early) {
+                return check({{0, C::ACTAB, 0, 2}, {30, p.prev, 6, 2}, {30 + p.need - early, p.next, 21, 2}}, spec);
+            };
+            requireClean(seq(0));
+            requireOnly(seq(1), p.rule, nextBank, 30 + p.need - 1);
+        }
+    }
+}
+
+TEST_CASE("Checker: SMRD after SMWR one cycle before WL + nBL + tWTR_L is a tWTR violation", "[hbm][checker][pim]") {
+    const Memspec& m = hbm3();
+    const auto& T = m.t;
+    const uint64_t wtr = uint64_t(T.WL) + T.nBL + T.WTRL;
+    REQUIRE(wtr == m.writeToRead(true));
+    auto seq = [&](uint64_t early) {
+        return check({{0, C::ACT, 5, 3}, {T.RCDWR, C::SMWR, 5, 3}, {T.RCDWR + wtr - early, C::SMRD, 5, 3}});
+    };
+    requireClean(seq(0));
+    requireOnly(seq(1), "tWTR", 5, T.RCDWR + wtr - 1);
+}
+
+TEST_CASE("Checker: PRE or PREA one cycle before tRTP after SMRD is a tRTP violation on its bank",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    const uint64_t smrd = 40;   // late enough that tRAS does not bind
+    REQUIRE(smrd + T.RTPL - 1 >= T.RAS);
+    auto pre = [&](uint64_t early) {
+        return check({{0, C::ACT, 5, 1}, {smrd, C::SMRD, 5, 1}, {smrd + T.RTPL - early, C::PRE, 5}});
+    };
+    requireClean(pre(0));
+    requireOnly(pre(1), "tRTP", 5, smrd + T.RTPL - 1);
+    CHECK(pre(1).violations().front().detail.find("SMRD") != std::string::npos);
+    // PREA after an ACTAB: only the bank of the SMRD binds.
+    auto prea = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {smrd, C::SMRD, 5, 1}, {smrd + T.RTPL - early, C::PREA}});
+    };
+    requireClean(prea(0));
+    requireOnly(prea(1), "tRTP", 5, smrd + T.RTPL - 1);
+}
+
+TEST_CASE("Checker: PRE or PREA one cycle before WL + nBL + tWR after SMWR is a tWR violation on its bank",
+          "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    const uint64_t smwr = T.RCDWR;
+    const uint64_t end = smwr + T.WL + T.nBL + T.WR;
+    REQUIRE(end - 1 >= T.RAS);
+    auto pre = [&](uint64_t early) {
+        return check({{0, C::ACT, 5, 1}, {smwr, C::SMWR, 5, 1}, {end - early, C::PRE, 5}});
+    };
+    requireClean(pre(0));
+    requireOnly(pre(1), "tWR", 5, end - 1);
+    CHECK(pre(1).violations().front().detail.find("SMWR") != std::string::npos);
+    auto prea = [&](uint64_t early) {
+        return check({{0, C::ACTAB, 0, 1}, {smwr, C::SMWR, 5, 1}, {end - early, C::PREA}});
+    };
+    requireClean(prea(0));
+    requireOnly(prea(1), "tWR", 5, end - 1);
+}
+
+TEST_CASE("Checker: SMRD or SMWR to bank 5 does not constrain PRE of bank 6", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    // Banks 5 and 6 (same group) open; PRE of bank 6 one cycle after the command to bank 5 is
+    // legal, the same PRE of bank 5 is not.
+    const uint64_t act6 = T.RRDL, c = act6 + T.RAS;
+    for (Command cmd : {C::SMRD, C::SMWR}) {
+        INFO(std::string(commandName(cmd)));
+        const char* rule = cmd == C::SMRD ? "tRTP" : "tWR";
+        requireClean(check({{0, C::ACT, 5, 1}, {act6, C::ACT, 6, 1}, {c, cmd, 5, 1}, {c + 1, C::PRE, 6}}));
+        requireOnly(check({{0, C::ACT, 5, 1}, {act6, C::ACT, 6, 1}, {c, cmd, 5, 1}, {c + 1, C::PRE, 5}}), rule, 5,
+                    c + 1);
+        // Nor does it after an ACTAB.
+        requireClean(check({{0, C::ACTAB, 0, 1}, {c, cmd, 5, 1}, {c + 1, C::PRE, 6}}));
+    }
+}
+
+TEST_CASE("Checker: SMRD and SMWR use the column command bus", "[hbm][checker][pim]") {
+    const auto& T = hbm3().t;
+    // With a row command in the same cycle: legal.
+    requireClean(check({{0, C::ACT, 5, 1}, {T.RCDRD, C::SMRD, 5, 1}, {T.RCDRD, C::ACT, 9, 1}}));
+    // With another column command (PEOP needs no spacing): a command-bus violation on the bank.
+    for (Command c : {C::SMRD, C::SMWR}) {
+        INFO(std::string(commandName(c)));
+        requireOnly(check({{0, C::ACT, 5, 1}, {T.RCDRD, C::PEOP}, {T.RCDRD, c, 5, 1}}), "command-bus", 5, T.RCDRD);
+        requireOnly(check({{0, C::ACT, 5, 1}, {T.RCDRD, c, 5, 1}, {T.RCDRD, C::PEOP}}), "command-bus", kAllBanks,
+                    T.RCDRD);
     }
 }

@@ -266,29 +266,23 @@ void PimFirmware::runDecode(const Decode& k) {
                 }
             }
         } else {
-            // Software pipeline over two tile buffers: K(i) streams into tile while the PEs
-            // finish P.V of tile i-1 on tile2; V(i) streams into tile2 while they compute the
-            // scores of tile i. In-order issue keeps every hazard covered.
+            // Two tile buffers: K(i) and V(i) stream back to back from one row (tile, tile2);
+            // the PEs then score, exponentiate and accumulate while the controller opens the
+            // next row, and K(i+1) streams while P.V of tile i finishes. In-order issue and the
+            // controller's operand checks cover every hazard.
             appendMoves(ops, mov, k.qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
-            bool pending = false;
-            uint32_t lastBase = 0, lastN = 0;
             for (const auto& range : k.slotRanges) {
                 for (uint32_t s = range.first, n = 0; s < range.second; s += n) {
                     // A tile never crosses a row: its keys and values need one activation.
                     n = std::min({p.tileKeys, range.second - s, P - s % P});
-                    // P.V of the previous tile first, so K(i) streams while it runs.
-                    if (pending) peOp(MicroOpKind::MacPV, lastBase, lastN, pvLo, pvHi);
                     appendMoves(ops, mov, k.kvRow + s / P, uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes, p.tile.offset);
-                    peOp(MicroOpKind::MacScores, s, n, p.q.offset, scoresEnd);
                     appendMoves(ops, mov, k.kvRow + s / P, halfRow + uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes,
                                 p.tile2.offset);
+                    peOp(MicroOpKind::MacScores, s, n, p.q.offset, scoresEnd);
                     peOp(MicroOpKind::Exp, s, n, p.scores.offset, stateEnd);
-                    pending = true;
-                    lastBase = s;
-                    lastN = n;
+                    peOp(MicroOpKind::MacPV, s, n, pvLo, pvHi);
                 }
             }
-            if (pending) peOp(MicroOpKind::MacPV, lastBase, lastN, pvLo, pvHi);
         }
         peOp(MicroOpKind::Acc, 0, 0, p.out.offset, p.state.offset + p.state.bytes);
         peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);

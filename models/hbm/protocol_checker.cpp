@@ -104,6 +104,8 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
     case Command::ACTAB: onActivateAll(rec, pc); break;
     case Command::MRD:
     case Command::MWR: onAllBankColumn(rec, pc); break;
+    case Command::SMRD:
+    case Command::SMWR: onBankPimColumn(rec, pc, bank); break;
     case Command::PEOP: break;   // no DRAM rule: the column-bus check above is all
     case Command::kCount: throw std::invalid_argument("ProtocolChecker: Command::kCount is not a command");
     }
@@ -212,18 +214,21 @@ void ProtocolChecker::onPrecharge(const CommandRecord& rec, PcState& pc, uint32_
         if (!b.open) continue;
         ras.add(t, b.act, bank);
         // RD/WR before this bank's ACT cannot be too close (ACT itself waited for their
-        // precharge), so the last RD/WR of the bank is enough. MRD/MWR read or wrote every open
-        // bank, this one included.
-        rtp.add(t, std::max(b.read, pc.mrd), bank);
-        wr.add(t, std::max(b.write, pc.mwr), bank);
+        // precharge), so the last RD/WR (SMRD/SMWR) of the bank is enough. MRD/MWR read or wrote
+        // every open bank, this one included.
+        rtp.add(t, std::max({b.read, b.smrd, pc.mrd}), bank);
+        wr.add(t, std::max({b.write, b.smwr, pc.mwr}), bank);
         b.open = false;
         b.precharge = t;
         b.autoPrecharge = false;
         pc.uniformKnown = false;
     }
     if (ras.count) reportTally(rec, "tRAS", ras, activation(pc, ras.bank));
-    if (rtp.count) reportTally(rec, "tRTP", rtp, rtp.since == pc.mrd ? "MRD" : "RD");
-    if (wr.count) reportTally(rec, "tWR", wr, wr.since == pc.mwr ? "MWR" : "WR");
+    if (rtp.count)
+        reportTally(rec, "tRTP", rtp,
+                    rtp.since == pc.mrd ? "MRD" : rtp.since == pc.banks[rtp.bank].smrd ? "SMRD" : "RD");
+    if (wr.count)
+        reportTally(rec, "tWR", wr, wr.since == pc.mwr ? "MWR" : wr.since == pc.banks[wr.bank].smwr ? "SMWR" : "WR");
 }
 
 // The target bank of a column command must be open at the addressed row, tRCD after its ACT.
@@ -254,19 +259,29 @@ void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t ban
         reportGap(rec, bank, "tWTR", g.write, m_spec.writeToRead(true), "WR in the same bank group");
     if (auto o = pc.writeByGroup.latestOther(group); tooSoon(t, o.cycle, m_spec.writeToRead(false)))
         reportGap(rec, bank, "tWTR", o.cycle, m_spec.writeToRead(false), "WR in bank group " + std::to_string(o.key));
-    // MRD and MWR touch every bank group: the same-group spacings apply.
-    if (tooSoon(t, pc.mrd, T.CCDL)) reportGap(rec, bank, "tCCD", pc.mrd, T.CCDL, "MRD");
-    if (tooSoon(t, pc.mwr, m_spec.writeToRead(true)))
-        reportGap(rec, bank, "tWTR", pc.mwr, m_spec.writeToRead(true), "MWR");
+    // MRD and MWR touch every bank group, SMRD and SMWR are spaced like them: the same-group
+    // spacings apply.
+    Spacing ccd{t}, wtr{t};
+    ccd.add(pc.mrd, T.CCDL, "MRD");
+    ccd.add(pc.smrd, T.CCDL, "SMRD");
+    wtr.add(pc.mwr, m_spec.writeToRead(true), "MWR");
+    wtr.add(pc.smwr, m_spec.writeToRead(true), "SMWR");
+    reportSpacing(rec, bank, "tCCD", ccd);
+    reportSpacing(rec, bank, "tWTR", wtr);
 
     g.read = t;
     pc.readByGroup.record(t, group);
     b.read = t;
     if (rec.cmd == Command::RDA && b.open) {
         // The internal precharge starts once both tRTP after the read and tRAS after the ACT
-        // have passed; the bank accepts no command until it is activated again.
+        // have passed; the bank accepts no command until it is activated again. It is a
+        // precharge all the same: the bank's last write must have recovered (tWR) by then.
         b.open = false;
         b.precharge = std::max<Cycle>(t + T.RTPL, b.act + T.RAS);
+        const Cycle lastWrite = std::max({b.write, b.smwr, pc.mwr});
+        const Cycle recovery = Cycle(T.WL) + T.nBL + T.WR;
+        if (lastWrite != kNever && b.precharge < lastWrite + recovery)
+            reportGap(rec, bank, "tWR", lastWrite, uint32_t(recovery - (b.precharge - t)), "a write (auto-precharge)");
         b.autoPrecharge = true;
         pc.uniformKnown = false;
     }
@@ -285,8 +300,12 @@ void ProtocolChecker::onWrite(const CommandRecord& rec, PcState& pc, uint32_t ba
         reportGap(rec, bank, "tCCD", o.cycle, T.CCDS, "WR in bank group " + std::to_string(o.key));
     if (Cycle r = pc.readByGroup.latest(); tooSoon(t, r, m_spec.readToWrite()))
         reportGap(rec, bank, "tRTW", r, m_spec.readToWrite(), "RD");
-    if (tooSoon(t, pc.mrd, T.CCDL)) reportGap(rec, bank, "tCCD", pc.mrd, T.CCDL, "MRD");
-    if (tooSoon(t, pc.mwr, T.CCDL)) reportGap(rec, bank, "tCCD", pc.mwr, T.CCDL, "MWR");
+    Spacing ccd{t};
+    ccd.add(pc.mrd, T.CCDL, "MRD");
+    ccd.add(pc.mwr, T.CCDL, "MWR");
+    ccd.add(pc.smrd, T.CCDL, "SMRD");
+    ccd.add(pc.smwr, T.CCDL, "SMWR");
+    reportSpacing(rec, bank, "tCCD", ccd);
 
     g.write = t;
     pc.writeByGroup.record(t, group);
@@ -393,21 +412,54 @@ void ProtocolChecker::onAllBankColumn(const CommandRecord& rec, PcState& pc) {
     } else if (tooSoon(t, act.cycle, rcd)) {
         reportGap(rec, kAllBanks, "tRCD", act.cycle, rcd, "ACT to bank " + std::to_string(act.key));
     }
-    const Cycle rd = pc.readByGroup.latest(), wr = pc.writeByGroup.latest();
-    const uint64_t wtr = m_spec.writeToRead(true);
-    if (in) {
-        if (tooSoon(t, pc.mrd, m_allBankCcd)) reportGap(rec, kAllBanks, "tCCD", pc.mrd, m_allBankCcd, "MRD");
-        if (tooSoon(t, pc.mwr, wtr)) reportGap(rec, kAllBanks, "tWTR", pc.mwr, wtr, "MWR");
-        if (tooSoon(t, rd, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", rd, T.CCDL, "RD");
-        if (tooSoon(t, wr, wtr)) reportGap(rec, kAllBanks, "tWTR", wr, wtr, "WR");
+    checkColumnSpacing(rec, pc, kAllBanks);
+    if (in)
         pc.mrd = t;
-    } else {
-        if (tooSoon(t, pc.mwr, m_allBankCcd)) reportGap(rec, kAllBanks, "tCCD", pc.mwr, m_allBankCcd, "MWR");
-        if (tooSoon(t, pc.mrd, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", pc.mrd, T.CCDL, "MRD");
-        if (tooSoon(t, rd, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", rd, T.CCDL, "RD");
-        if (tooSoon(t, wr, T.CCDL)) reportGap(rec, kAllBanks, "tCCD", wr, T.CCDL, "WR");
+    else
         pc.mwr = t;
+}
+
+// SMRD (one column of one bank's open row into its PE's buffer) and SMWR (back): per-bank column
+// commands without data bus, spaced like MRD and MWR.
+void ProtocolChecker::onBankPimColumn(const CommandRecord& rec, PcState& pc, uint32_t bank) {
+    const auto& T = m_spec.t;
+    const Cycle t = Cycle(rec.cycle);
+    const bool in = rec.cmd == Command::SMRD;
+    checkColumnTarget(rec, pc, bank, in ? T.RCDRD : T.RCDWR);
+    checkColumnSpacing(rec, pc, bank);
+    BankState& b = pc.banks[bank];
+    if (in)
+        b.smrd = pc.smrd = t;
+    else
+        b.smwr = pc.smwr = t;
+}
+
+// The spacing of the PIM column commands (MRD, MWR, SMRD, SMWR) from every other column command,
+// at pseudo-channel scope (an all-bank command touches every bank group; a single-bank one is
+// spaced the same way): tCCD_L, and WL + nBL + tWTR_L from any write (WR, WRA, MWR, SMWR) to an
+// MRD or SMRD. Only MRD->MRD and MWR->MWR take tCCDAB under the all-bank power limit.
+void ProtocolChecker::checkColumnSpacing(const CommandRecord& rec, const PcState& pc, uint32_t bank) {
+    const auto& T = m_spec.t;
+    const Cycle t = Cycle(rec.cycle);
+    const bool in = rec.cmd == Command::MRD || rec.cmd == Command::SMRD;
+    const bool allBanks = rec.cmd == Command::MRD || rec.cmd == Command::MWR;
+    const Cycle rd = pc.readByGroup.latest(), wr = pc.writeByGroup.latest();
+    const uint64_t wtrNeed = m_spec.writeToRead(true);
+    Spacing ccd{t}, wtr{t};
+    ccd.add(rd, T.CCDL, "RD");
+    ccd.add(pc.mrd, allBanks && in ? m_allBankCcd : T.CCDL, "MRD");
+    ccd.add(pc.smrd, T.CCDL, "SMRD");
+    if (in) {
+        wtr.add(wr, wtrNeed, "WR");
+        wtr.add(pc.mwr, wtrNeed, "MWR");
+        wtr.add(pc.smwr, wtrNeed, "SMWR");
+    } else {
+        ccd.add(wr, T.CCDL, "WR");
+        ccd.add(pc.mwr, allBanks ? m_allBankCcd : T.CCDL, "MWR");
+        ccd.add(pc.smwr, T.CCDL, "SMWR");
     }
+    reportSpacing(rec, bank, "tCCD", ccd);
+    reportSpacing(rec, bank, "tWTR", wtr);
 }
 
 void ProtocolChecker::finish(uint64_t cycle) {

@@ -8,8 +8,11 @@
 // the banks of their pseudo-channel; they are rare). The PIM column commands MRD and MWR, the hot
 // path of a PIM run, act on every bank yet stay O(1): they are checked against pseudo-channel
 // wide issue cycles, and "every bank is open at this row" is remembered from the last ACTAB (or
-// the last full scan) until a bank changes state. The checker never reads the simulation time:
-// the cycle comes with each command, and finish() takes the end cycle.
+// the last full scan) until a bank changes state. The single-bank PIM column commands SMRD and
+// SMWR are per-bank column commands (target bank open at the row, tRCD, tRTP / tWR of that bank)
+// spaced like MRD / MWR from every other column command, at pseudo-channel scope; only the
+// all-bank pairs MRD->MRD and MWR->MWR take tCCDAB under the power limit. The checker never
+// reads the simulation time: the cycle comes with each command, and finish() takes the end cycle.
 //
 // A command that acts on every bank (PREA, REFAB, ACTAB, MRD, MWR) breaks each rule at most once:
 // the violation names the one offending bank, or kAllBanks when several are (the detail then
@@ -74,6 +77,20 @@ private:
         Cycle latest() const { return e[0].cycle; }
     };
 
+    // One spacing rule of a column command against several earlier commands (RD, MRD, SMRD, ...):
+    // of those too close, the binding one (the latest earliest-legal cycle), so that the rule is
+    // reported once. No string is built unless it is broken.
+    struct Spacing {
+        Cycle t;
+        Cycle since = kNever;
+        uint64_t need = 0;
+        const char* after = nullptr;
+        void add(Cycle event, uint64_t n, const char* name) {
+            if (!tooSoon(t, event, n)) return;
+            if (after == nullptr || event + Cycle(n) > since + Cycle(need)) since = event, need = n, after = name;
+        }
+    };
+
     // One timing rule of a command over several banks (PREA, REFAB, ACTAB): how many banks break
     // it, and the binding one (the latest event), so that the rule is reported once.
     struct Tally {
@@ -97,6 +114,8 @@ private:
         bool autoPrecharge = false;   // the last precharge was an auto-precharge (for messages)
         Cycle read = kNever;          // last RD (tRTP)
         Cycle write = kNever;         // last WR (tWR)
+        Cycle smrd = kNever;          // last SMRD of this bank (tRTP)
+        Cycle smwr = kNever;          // last SMWR of this bank (tWR)
         Cycle refpb = kNever;
         Cycle refreshed = 0;          // last REFAB/REFPB; the tREFI count starts at cycle 0
     };
@@ -114,6 +133,8 @@ private:
         Cycle refab = kNever;
         // PIM all-bank commands: the last ACTAB (its cycle is also every bank's `act`), MRD, MWR.
         Cycle actab = kNever, mrd = kNever, mwr = kNever;
+        // PIM single-bank column commands: the last SMRD and SMWR to any bank.
+        Cycle smrd = kNever, smwr = kNever;
         // When true, every bank is open at uniformRow: MRD/MWR skip the scan of the banks. Set by
         // ACTAB and by a scan that found it so; cleared whenever a bank opens or closes.
         bool uniformKnown = false;
@@ -130,6 +151,10 @@ private:
     void onRefreshAll(const CommandRecord& rec, PcState& pc);
     void onRefreshBank(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onAllBankColumn(const CommandRecord& rec, PcState& pc);   // MRD, MWR
+    void onBankPimColumn(const CommandRecord& rec, PcState& pc, uint32_t bank);   // SMRD, SMWR
+    // tCCD / tWTR of a PIM column command (MRD, MWR, SMRD, SMWR) against every other column
+    // command, each rule reported once on `bank` (kAllBanks for MRD / MWR).
+    void checkColumnSpacing(const CommandRecord& rec, const PcState& pc, uint32_t bank);
     void checkAllBanksOpen(const CommandRecord& rec, PcState& pc);
     // The banks of an all-bank row command that are open: one bank-state violation.
     void reportOpenBanks(const CommandRecord& rec, const PcState& pc, uint32_t count, uint32_t first);
@@ -141,6 +166,10 @@ private:
     void report(uint64_t cycle, Command cmd, uint32_t pc, uint32_t bank, const char* rule, std::string detail);
     void reportGap(const CommandRecord& rec, uint32_t bank, const char* rule, Cycle since, uint64_t need,
                    const std::string& after);
+    // A broken Spacing, once (nothing when it holds).
+    void reportSpacing(const CommandRecord& rec, uint32_t bank, const char* rule, const Spacing& s) {
+        if (s.after != nullptr) reportGap(rec, bank, rule, s.since, s.need, s.after);
+    }
     // A Tally with count > 0, once: on its bank when it is the only one, else on kAllBanks.
     void reportTally(const CommandRecord& rec, const char* rule, const Tally& g, const std::string& after);
     // "ACTAB" when the bank's last activation was the pseudo-channel's last ACTAB, else "ACT".
@@ -153,7 +182,8 @@ private:
     // Under the all-bank power limit an ACTAB uses the whole four-activate window: the next ACT
     // or ACTAB waits max(RC, FAW). tRC already covers RC, so this is FAW when FAW > RC, else 0.
     const uint64_t m_actabFaw;
-    // MRD->MRD and MWR->MWR spacing: CCDL, or max(CCDAB, CCDL) under the power limit.
+    // MRD->MRD and MWR->MWR spacing: CCDL, or max(CCDAB, CCDL) under the power limit (not the
+    // single-bank SMRD->SMRD / SMWR->SMWR, nor mixed pairs: those are CCDL).
     const uint64_t m_allBankCcd;
     std::vector<PcState> m_pcs;
     std::vector<Violation> m_violations;

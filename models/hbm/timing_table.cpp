@@ -34,6 +34,11 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     add(Scope::Bank, {C::RD}, {C::PRE, C::PREA}, t.RTPL, "tRTPL");
     add(Scope::Bank, {C::WR}, {C::PRE, C::PREA}, wrRecovery, "WL + nBL + tWR");
     add(Scope::Bank, {C::RDA}, {C::ACT, C::REFPB, C::REFAB}, rdaToAct, "tRTPL + tRP (auto-precharge)");
+    // RDA's auto-precharge starts tRTPL after it and must not cut a write's recovery short.
+    if (wrRecovery > t.RTPL) {
+        add(Scope::Bank, {C::WR, C::WRA, C::SMWR}, {C::RDA}, wrRecovery - t.RTPL, "WL + nBL + tWR - tRTPL");
+        add(Scope::PseudoChannel, {C::MWR}, {C::RDA}, wrRecovery - t.RTPL, "WL + nBL + tWR - tRTPL");
+    }
     add(Scope::Bank, {C::WRA}, {C::ACT, C::REFPB, C::REFAB}, wraToAct, "WL + nBL + tWR + tRP (auto-precharge)");
     add(Scope::Bank, {C::REFPB}, {C::ACT, C::REFPB}, t.RFCPB, "tRFCpb");
     // Same bank group.
