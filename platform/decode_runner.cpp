@@ -83,7 +83,7 @@ struct Part {
 
 // Chrome / Perfetto trace-event JSON: a process per channel, a track for its firmware with a
 // span per descriptor (fetch, then run), and instant events for the interrupts.
-void writeTimeline(const std::string& path, PimSystem& sys, size_t) {
+void writeTimeline(const std::string& path, PimSystem& sys) {
     json events = json::array();
     for (uint32_t c = 0; c < sys.channels(); ++c) {
         events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", c}, {"args", {{"name", "channel " + std::to_string(c)}}}});
@@ -260,7 +260,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     }
     sys.hbm().finish();
     if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
-    if (!opt.tracePath.empty()) writeTimeline(opt.tracePath, sys, parts.size());
+    if (!opt.tracePath.empty()) writeTimeline(opt.tracePath, sys);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     // Figures of merit, for the whole system (replicated channels scaled back up).

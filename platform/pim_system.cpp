@@ -10,8 +10,7 @@ namespace {
 // The host runtime's view of the machine, over the GPU host port.
 class PortHostBus : public host::HostBus {
 public:
-    PortHostBus(gpu::HostPort& port, const hbm::AddressMapping& map, std::vector<std::unique_ptr<pim::PimController>>& ctrls)
-        : m_port(port), m_map(map), m_ctrls(ctrls) {}
+    PortHostBus(gpu::HostPort& port, const hbm::AddressMapping& map) : m_port(port), m_map(map) {}
     void write(uint64_t addr, const void* src, uint32_t len) override {
         m_port.access(addr, static_cast<uint8_t*>(const_cast<void*>(src)), len, true);
     }
@@ -53,7 +52,6 @@ public:
 private:
     gpu::HostPort& m_port;
     const hbm::AddressMapping& m_map;
-    std::vector<std::unique_ptr<pim::PimController>>& m_ctrls;
 };
 
 }  // namespace
@@ -92,7 +90,7 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
         fw::PimFirmware* f = m_fw.back().get();
         ctl.setFirmware([f] { f->run(); });
     }
-    m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping, m_ctrls);
+    m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping);
 }
 
 void PimSystem::trace(sc_core::sc_trace_file* tf) const {
