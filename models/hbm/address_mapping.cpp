@@ -64,12 +64,7 @@ AddressMapping::AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bi
     }
 }
 
-uint32_t AddressMapping::gather(Field f, uint64_t addr) const {
-    uint32_t v = 0;
-    for (const Run& r : m_runs[size_t(f)])
-        v |= uint32_t((addr >> r.addrShift) & ((uint64_t(1) << r.width) - 1)) << r.fieldShift;
-    return v;
-}
+
 
 DramAddress AddressMapping::decode(uint64_t addr) const {
     DramAddress a;
@@ -116,6 +111,17 @@ uint64_t AddressMapping::depositBits(uint64_t value, const std::vector<uint32_t>
     uint64_t addr = 0;
     for (size_t i = 0; i < bits.size() && (value >> i); ++i) addr |= ((value >> i) & 1u) << bits[i];
     return addr;
+}
+
+std::vector<AddressMapping::DepositRun> AddressMapping::depositRuns(const std::vector<uint32_t>& bits) {
+    std::vector<DepositRun> runs;
+    for (size_t i = 0; i < bits.size();) {
+        size_t j = i + 1;
+        while (j < bits.size() && bits[j] == bits[j - 1] + 1) ++j;
+        runs.push_back({uint8_t(i), uint8_t(j - i), uint8_t(bits[i])});
+        i = j;
+    }
+    return runs;
 }
 
 std::vector<uint32_t> AddressMapping::regionBits(uint32_t pcs) const {

@@ -42,6 +42,12 @@ public:
 
     // Global pseudo-channel index: (stack x channels + channel) x pseudoChannels + pc.
     uint32_t pcIndex(const DramAddress& a) const;
+    // The same from a physical address, gathering only the selecting fields (the router's hot path).
+    uint32_t pcIndexOf(uint64_t addr) const {
+        const auto& o = m_spec.org;
+        return (uint32_t(addr >> m_stackShift) * o.channels + gather(Field::Channel, addr)) * o.pseudoChannels +
+               gather(Field::PseudoChannel, addr);
+    }
     uint32_t pcCount() const { return m_spec.org.pcsPerStack() * m_stacks; }
     // Flat bank index and bank-group index inside a pseudo-channel.
     uint32_t bankIndex(const DramAddress& a) const;
@@ -56,12 +62,26 @@ public:
     // compute it once and call depositBits.
     std::vector<uint32_t> regionBits(uint32_t pcs) const;
     static uint64_t depositBits(uint64_t value, const std::vector<uint32_t>& bits);
+    // A bit list as runs of consecutive bits {value shift, width, address shift}: deposits a
+    // run at a time (the traffic generator's hot path).
+    struct DepositRun { uint8_t valueShift, width, addrShift; };
+    static std::vector<DepositRun> depositRuns(const std::vector<uint32_t>& bits);
+    static uint64_t deposit(uint64_t value, const std::vector<DepositRun>& runs) {
+        uint64_t addr = 0;
+        for (const DepositRun& r : runs) addr |= ((value >> r.valueShift) & ((uint64_t(1) << r.width) - 1)) << r.addrShift;
+        return addr;
+    }
     uint64_t regionBytes(uint32_t pcs) const { return m_spec.org.bytesPerPc() * pcs; }
 
 private:
     // A field's bits as runs of consecutive address bits: decode and encode move a run at once.
     struct Run { uint8_t addrShift, width, fieldShift; };
-    uint32_t gather(Field f, uint64_t addr) const;
+    uint32_t gather(Field f, uint64_t addr) const {
+        uint32_t v = 0;
+        for (const Run& r : m_runs[size_t(f)])
+            v |= uint32_t((addr >> r.addrShift) & ((uint64_t(1) << r.width) - 1)) << r.fieldShift;
+        return v;
+    }
 
     std::array<std::vector<uint32_t>, kFieldCount> m_bits;
     std::array<std::vector<Run>, kFieldCount> m_runs;

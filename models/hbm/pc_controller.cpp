@@ -116,8 +116,11 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     r.bank = uint16_t(m_map.bankIndex(a));
     r.group = uint16_t(m_map.bankGroupIndex(a));
     r.write = t.is_write();
-    m_banks[r.bank].queue[r.write].push_back(slot);
+    Bank& bk = m_banks[r.bank];
+    bk.queue[r.write].push_back(slot);
+    if (bk.open && bk.row == r.row) ++bk.hits[r.write];
     m_pendingBanks[r.write] |= uint64_t(1) << r.bank;
+    m_arrivals.push(arrival);
     ++m_queued[r.write];
     m_stats.firstArrivalCycle = std::min(m_stats.firstArrivalCycle, arrival);
     m_traceQueue = m_queued[0] + m_queued[1];
@@ -306,30 +309,37 @@ uint64_t PseudoChannelController::scan(uint64_t now, Candidate& rowCmd, Candidat
     }
     const uint64_t rowBusFree = m_lastRowCycle == kNever ? 0 : m_lastRowCycle + 1;
     const uint64_t colBusFree = m_lastColCycle == kNever ? 0 : m_lastColCycle + 1;
+    // Requests queued ahead of their arrival wake the scheduler when they arrive.
+    while (!m_arrivals.empty() && m_arrivals.top() <= now) m_arrivals.pop();
+    if (!m_arrivals.empty()) next = std::min(next, m_arrivals.top());
     for (uint64_t pending = m_pendingBanks[w]; pending; pending &= pending - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(pending));
         const Bank& bk = m_banks[b];
         const auto& q = bk.queue[w];
         if (refreshBlocks(b)) continue;
-        uint32_t chosen = UINT32_MAX;
+        // The oldest arrived request of the bank...
+        size_t first = 0;
+        while (first < q.size() && m_slots[q[first]].arrival > now) ++first;
+        if (first == q.size()) continue;
+        uint32_t chosen = q[first];
         bool hit = false;
-        for (uint32_t s : q) {
-            const Request& r = m_slots[s];
-            if (r.arrival > now) {
-                next = std::min(next, r.arrival);
-                continue;
-            }
-            if (fcfs && r.seq != oldest) break;   // strict arrival order: only the oldest may move
-            if (chosen == UINT32_MAX) chosen = s;
-            // FR-FCFS prefers row hits, but only up to the cap while an older request for
-            // another row waits in this bank: then the oldest goes first (no starvation).
-            if (bk.open && r.row == bk.row &&
-                (chosen == s || m_cfg.rowHitCap == 0 || bk.columnsSinceAct < m_cfg.rowHitCap)) {
-                chosen = s;
+        if (fcfs) {
+            if (m_slots[chosen].seq != oldest) continue;   // strict arrival order: only the oldest may move
+            hit = bk.open && m_slots[chosen].row == bk.row;
+        } else if (bk.open && bk.hits[w]) {
+            // ...unless FR-FCFS finds an arrived row hit, within the row-hit cap.
+            if (m_slots[chosen].row == bk.row) {
                 hit = true;
-                break;
+            } else if (m_cfg.rowHitCap == 0 || bk.columnsSinceAct < m_cfg.rowHitCap) {
+                for (size_t i = first + 1; i < q.size(); ++i) {
+                    const Request& r = m_slots[q[i]];
+                    if (r.arrival <= now && r.row == bk.row) {
+                        chosen = q[i];
+                        hit = true;
+                        break;
+                    }
+                }
             }
-            if (fcfs) break;
         }
         if (chosen == UINT32_MAX) continue;
         const Request& r = m_slots[chosen];
@@ -358,6 +368,25 @@ uint64_t PseudoChannelController::scan(uint64_t now, Candidate& rowCmd, Candidat
     return next;
 }
 
+void PseudoChannelController::openBank(uint32_t b, uint32_t row) {
+    Bank& bk = m_banks[b];
+    bk.open = true;
+    bk.row = row;
+    bk.columnsSinceAct = 0;
+    for (int w = 0; w < 2; ++w) {
+        bk.hits[w] = 0;
+        for (uint32_t s : bk.queue[w]) bk.hits[w] += m_slots[s].row == row;
+    }
+    m_traceOpenRow[b] = int32_t(row);
+}
+
+void PseudoChannelController::closeBank(uint32_t b) {
+    Bank& bk = m_banks[b];
+    bk.open = false;
+    bk.hits[0] = bk.hits[1] = 0;
+    m_traceOpenRow[b] = -1;
+}
+
 void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, uint32_t column, uint64_t now) {
     const uint32_t group = bank / m_banksPerGroup;
     m_timing.record(cmd, bank, group, now);
@@ -383,24 +412,17 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
         case Command::ACT: {
             Request& r = m_slots[c.slot];
             r.neededAct = true;
-            bk.open = true;
-            bk.row = r.row;
-            bk.columnsSinceAct = 0;
-            m_traceOpenRow[c.bank] = int32_t(r.row);
+            openBank(c.bank, r.row);
             record(c.cmd, c.bank, r.row, 0, now);
             break;
         }
         case Command::PRE:
             if (c.slot != UINT32_MAX) m_slots[c.slot].neededPre = true;
-            bk.open = false;
-            m_traceOpenRow[c.bank] = -1;
+            closeBank(c.bank);
             record(c.cmd, c.bank, bk.row, 0, now);
             break;
         case Command::PREA:
-            for (size_t b = 0; b < m_banks.size(); ++b) {
-                m_banks[b].open = false;
-                m_traceOpenRow[b] = -1;
-            }
+            for (uint32_t b = 0; b < m_banks.size(); ++b) closeBank(b);
             record(c.cmd, 0, 0, 0, now);
             break;
         case Command::REFAB:
@@ -420,11 +442,8 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
             const Request& r = m_slots[c.slot];
             record(c.cmd, c.bank, r.row, r.column, now);
             ++bk.columnsSinceAct;
-            if (c.cmd == Command::RDA || c.cmd == Command::WRA) {
-                bk.open = false;
-                m_traceOpenRow[c.bank] = -1;
-            }
-            complete(c.slot, now);
+            complete(c.slot, now);   // before the auto-precharge closes the bank (hit count)
+            if (c.cmd == Command::RDA || c.cmd == Command::WRA) closeBank(c.bank);
             break;
         }
     }
@@ -451,7 +470,9 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     m_stats.lastCompletionCycle = std::max(m_stats.lastCompletionCycle, ready);
     t->set_response_status(tlm::TLM_OK_RESPONSE);
 
-    auto& q = m_banks[r.bank].queue[r.write];
+    Bank& bk = m_banks[r.bank];
+    if (bk.open && bk.row == r.row) --bk.hits[r.write];
+    auto& q = bk.queue[r.write];
     q.erase(std::find(q.begin(), q.end(), slot));
     if (q.empty()) m_pendingBanks[r.write] &= ~(uint64_t(1) << r.bank);
     --m_queued[r.write];
@@ -583,23 +604,14 @@ void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
     switch (c.cmd) {
         case Command::ACTAB: {
             const uint32_t row = c.bank;   // the row of the move it prepares (see prepareRow)
-            for (uint32_t b = 0; b < m_banks.size(); ++b) {
-                m_banks[b].open = true;
-                m_banks[b].row = row;
-                m_banks[b].columnsSinceAct = 0;
-                m_traceOpenRow[b] = int32_t(row);
-            }
+            for (uint32_t b = 0; b < m_banks.size(); ++b) openBank(b, row);
             m_allOpen = true;
             m_allRow = row;
             record(Command::ACTAB, 0, row, 0, now);
             break;
         }
         case Command::ACT: {   // single-bank move: open its bank's row
-            Bank& bk = m_banks[c.bank];
-            bk.open = true;
-            bk.row = e.op.row;
-            bk.columnsSinceAct = 0;
-            m_traceOpenRow[c.bank] = int32_t(e.op.row);
+            openBank(c.bank, e.op.row);
             m_allOpen = false;
             record(Command::ACT, c.bank, e.op.row, 0, now);
             break;

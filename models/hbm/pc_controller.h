@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <queue>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,8 @@ private:
         uint32_t row = 0;
         uint32_t columnsSinceAct = 0;   // for the FR-FCFS row-hit cap
         std::vector<uint32_t> queue[2];   // request slots, arrival order; [0] reads, [1] writes
+        uint32_t hits[2] = {0, 0};        // queued requests for the open row: the scheduler walks a
+                                          // queue for a hit only when there is one
     };
     struct Candidate {
         Command cmd = Command::kCount;
@@ -118,6 +121,8 @@ private:
     void complete(uint32_t slot, uint64_t now);
     void sendResponse(tlm::tlm_generic_payload* t, uint64_t readyCycle);
     void record(Command cmd, uint32_t bank, uint32_t row, uint32_t column, uint64_t now);
+    void openBank(uint32_t bank, uint32_t row);
+    void closeBank(uint32_t bank);
     // PIM micro-ops: in order, ahead of host requests while any are queued.
     bool acceptPim(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
     uint64_t pimCandidate(uint64_t now, Candidate& rowCmd, Candidate& colCmd);
@@ -137,6 +142,8 @@ private:
     std::vector<Bank> m_banks;
     std::vector<Request> m_slots;
     std::vector<uint32_t> m_freeSlots;
+    // Arrival cycles of requests queued ahead of their arrival (annotated delays), soonest first.
+    std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_arrivals;
     uint32_t m_queued[2] = {0, 0};    // requests queued, reads / writes
     uint64_t m_pendingBanks[2] = {0, 0};   // bit b: bank b has queued reads / writes
     bool m_writeMode = false;

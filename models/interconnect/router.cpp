@@ -28,7 +28,7 @@ Router::Target Router::route(const tlm::tlm_generic_payload& t) const {
         return ch < m_mmioWindows ? Target{Target::Mmio, int(ch)} : Target{};
     }
     if (addr >= m_map.capacity()) return {};
-    const uint32_t pc = m_map.pcIndex(m_map.decode(addr));
+    const uint32_t pc = m_map.pcIndexOf(addr);
     return pc < m_pcs ? Target{Target::Memory, int(pc)} : Target{};
 }
 

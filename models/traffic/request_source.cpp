@@ -7,7 +7,7 @@ SyntheticSource::SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMa
     : m_spec(spec),
       m_map(map),
       m_regionBytes(map.regionBytes(spec.pseudoChannels)),
-      m_regionBits(map.regionBits(spec.pseudoChannels)),
+      m_regionRuns(hbm::AddressMapping::depositRuns(map.regionBits(spec.pseudoChannels))),
       m_addrRng(spec.seed),
       m_mixRng(spec.seed ^ 0x9e3779b97f4a7c15ull) {}
 

@@ -52,14 +52,14 @@ public:
     double progress() const override { return m_spec.requests ? double(m_i) / double(m_spec.requests) : 1.0; }
     // A request's bursts need not be contiguous in physical space: each maps on its own.
     uint64_t physical(uint64_t regionOffset) const override {
-        return hbm::AddressMapping::depositBits(regionOffset, m_regionBits);
+        return hbm::AddressMapping::deposit(regionOffset, m_regionRuns);
     }
 
 private:
     SyntheticSpec m_spec;
     const hbm::AddressMapping& m_map;
     uint64_t m_regionBytes;
-    std::vector<uint32_t> m_regionBits;
+    std::vector<hbm::AddressMapping::DepositRun> m_regionRuns;
     uint64_t m_i = 0;
     std::mt19937_64 m_addrRng, m_mixRng;
 };
