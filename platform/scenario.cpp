@@ -111,9 +111,40 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         pe.expCycles = pimObj->u32("exp_cycles", 1, 64);
         pimObj->rejectUnknownKeys();
     }
-    if (auto wl = root.optObject("workload")) {
+    const bool isPrefill = root.has("workload") && root.raw()["workload"].is_object() &&
+                           root.raw()["workload"].value("type", "") == "prefill";
+    if (auto wl = isPrefill ? root.optObject("workload") : std::optional<JsonObject>()) {
+        PrefillWorkload p;
+        wl->oneOf("type", {"prefill"});
+        p.batch = wl->u32("batch", 1, 1u << 20);
+        p.heads = wl->u32("heads", 1, 1024);
+        p.context = wl->u32("context", 1, 1u << 24);
+        p.headDim = wl->u32("head_dim", 16, 256);
+        if (p.headDim % 16) issues.add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
+        JsonObject pat = wl->object("pattern");
+        p.pattern = pat.oneOf("kind", {"bigbird", "longformer", "streaming", "dense"});
+        p.causal = pat.has("causal") ? pat.boolean("causal") : p.pattern == "streaming";
+        if (p.pattern != "dense") p.window = pat.u32("window", 0, 1u << 24);
+        if (p.pattern != "dense") p.globalTokens = pat.u32(p.pattern == "streaming" ? "sink" : "global", 0, 1u << 24);
+        if (p.pattern == "bigbird") {
+            p.randomBlocks = pat.u32("random_blocks", 0, 1u << 16);
+            p.blockSize = pat.u32("block", 1, 1u << 16);
+            p.seed = pat.has("seed") ? pat.u64("seed") : 1;
+        }
+        if (pat.has("head_fraction")) p.sparseHeadFraction = pat.number("head_fraction", 0.0, 1.0);
+        pat.rejectUnknownKeys();
+        p.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
+        wl->allow("mode");
+        wl->allow("check");
+        wl->allow("exp");
+        wl->allow("accumulation");
+        wl->allow("seed");
+        wl->allow("replicate_channels");
+        wl->rejectUnknownKeys();
+        s.prefill = p;
+    } else if (auto wl = root.optObject("workload")) {
         DecodeWorkload w;
-        wl->oneOf("type", {"decode"});
+        wl->oneOf("type", {"decode", "prefill"});
         w.batch = wl->u32("batch", 1, 1u << 20);
         w.heads = wl->u32("heads", 1, 1024);
         w.kvHeads = wl->u32("kv_heads", 1, 1024);

@@ -43,6 +43,18 @@ struct DecodeWorkload {
     uint64_t seed = 1;
 };
 
+// One layer of prefill hybrid sparse attention (issue 5): the pattern of the sparse heads.
+// `pilot analyze` gives its I/O analysis; the PIM kernel itself is not implemented yet.
+struct PrefillWorkload {
+    uint32_t batch = 0, heads = 0, context = 0, headDim = 0;
+    std::string pattern;               // "bigbird", "longformer", "streaming", "dense"
+    uint32_t window = 0, globalTokens = 0, randomBlocks = 0, blockSize = 0;
+    uint64_t seed = 1;
+    bool causal = false;
+    double sparseHeadFraction = 1.0;   // DuoAttention: the streaming share of the heads
+    bool naive = false;
+};
+
 struct Scenario {
     std::string file;
     std::string name;
@@ -55,6 +67,7 @@ struct Scenario {
     hbm::ControllerConfig controller;
     std::optional<TrafficConfig> traffic;   // memory-traffic scenarios
     std::optional<DecodeWorkload> decode;   // PIM workload scenarios
+    std::optional<PrefillWorkload> prefill;
     pim::PeConfig pe;
     nlohmann::json resolved;       // the document after defaults and overrides
 };

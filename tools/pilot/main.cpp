@@ -13,6 +13,7 @@
 #include "platform/decode_runner.h"
 #include "platform/scenario.h"
 #include "platform/scenario_runner.h"
+#include "tools/pilot/analyze.h"
 #include "tools/pilot/progress.h"
 
 using namespace pilot;
@@ -96,6 +97,12 @@ int sc_main(int argc, char* argv[]) {
     replay->add_option("--vcd", vcd, "write a GTKWave waveform here");
     replay->add_option("--set", sets, "override a field of the replay scenario: /json/pointer=value");
 
+    std::string analyzePath, analyzeOut;
+    auto* analyze = app.add_subcommand("analyze", "I/O analysis of a prefill scenario's sparse attention");
+    analyze->add_option("scenario", analyzePath, "prefill scenario JSON")->required();
+    analyze->add_option("--out", analyzeOut, "write the analysis JSON here");
+    analyze->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
+
     std::string validatePath, validateMemspec;
     auto* validate = app.add_subcommand("validate", "check a scenario, memspec or mapping without running");
     validate->add_option("file", validatePath, "file to check")->required();
@@ -110,7 +117,26 @@ int sc_main(int argc, char* argv[]) {
     try {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
         if (*run) {
-            return runAndReport(platform::loadScenario(scenarioPath, sets), out, vcd, timeline);
+            platform::Scenario s = platform::loadScenario(scenarioPath, sets);
+            if (s.prefill) {
+                std::cerr << scenarioPath << ": /workload/type: the PIM prefill kernel is not implemented yet (issue 5); "
+                                             "`pilot analyze` gives its I/O analysis\n";
+                return 2;
+            }
+            return runAndReport(s, out, vcd, timeline);
+        }
+        if (*analyze) {
+            const json a = tools::analyzeScenario(platform::loadScenario(analyzePath, sets));
+            std::cout << tools::summarizeAnalysis(a);
+            if (!analyzeOut.empty()) {
+                std::ofstream f(analyzeOut);
+                if (!f) {
+                    std::cerr << analyzeOut << ": cannot write the analysis\n";
+                    return 1;
+                }
+                f << a.dump(2) << "\n";
+            }
+            return a.contains("error") ? 1 : 0;
         }
         if (*replay) {
             json defaults = common::readJsonFile(defaultsDir + "/scenario.json")["replay"];
