@@ -76,6 +76,16 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     json mem = memoryJson(all, spec, spanNs);
     mem["requests"] = mem["bursts"];
     mem["pim_ops"] = pimOps;
+    // Host traffic and PIM traffic apart: host requests cross the data bus; PIM column commands
+    // move a column inside every participating bank and never use the bus.
+    const json& cmds = mem["commands"];
+    auto count = [&](const char* c) { return cmds.contains(c) ? cmds[c].get<uint64_t>() : uint64_t(0); };
+    mem["host"] = {{"bursts", mem["bursts"]}, {"bytes", mem["bytes"]}, {"reads", mem["reads"]}, {"writes", mem["writes"]}};
+    mem["pim"] = {{"micro_ops", pimOps},
+                  {"all_bank_activations", count("ACTAB")},
+                  {"all_bank_column_moves", count("MRD") + count("MWR")},
+                  {"single_bank_column_moves", count("SMRD") + count("SMWR")},
+                  {"pe_ops", count("PEOP")}};
     const hbm::ProtocolChecker* chk = system.checker();
     mem["checker_violations"] = chk ? chk->violationCount() : 0;
     mem["protocol_checked"] = chk != nullptr;
