@@ -115,14 +115,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     const uint32_t scaleBy = w.replicateChannels ? fullChannels : 1;
     PimSystem sys("system", s, simPcs);
     const uint32_t channels = sys.channels();
-    host::PimGeometry geo;
-    geo.channels = channels;
-    geo.pcsPerChannel = org.pseudoChannels;
-    geo.groupsPerPc = org.bankGroupsPerPc();
-    geo.banksPerGroup = org.banksPerGroup;
-    geo.rows = org.rows;
-    geo.rowBytes = uint32_t(org.rowBytes());
-    geo.columnBytes = org.accessBytes;
+    const host::PimGeometry geo = pimGeometry(s.memspec, channels);
 
     const uint32_t G = w.heads / w.kvHeads, d = w.headDim, L = w.context;
     const uint32_t unitsFull = w.batch * w.kvHeads;

@@ -56,6 +56,19 @@ private:
 
 }  // namespace
 
+host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels) {
+    const auto& org = spec.org;
+    host::PimGeometry g;
+    g.channels = channels;
+    g.pcsPerChannel = org.pseudoChannels;
+    g.groupsPerPc = org.bankGroupsPerPc();
+    g.banksPerGroup = org.banksPerGroup;
+    g.rows = org.rows;
+    g.rowBytes = uint32_t(org.rowBytes());
+    g.columnBytes = org.accessBytes;
+    return g;
+}
+
 PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pcs)
     : sc_module(name),
       m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),

@@ -10,6 +10,7 @@
 
 #include "firmware/hal/tlm_hal.h"
 #include "firmware/host/host_bus.h"
+#include "firmware/host/pim_runtime.h"
 #include "firmware/pim/pim_firmware.h"
 #include "models/gpu/host_port.h"
 #include "models/pim/pe_array.h"
@@ -18,6 +19,9 @@
 #include "platform/scenario.h"
 
 namespace pilot::platform {
+
+// The runtime's view of `channels` PIM channels of this memspec.
+host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels);
 
 class PimSystem : public sc_core::sc_module {
 public:

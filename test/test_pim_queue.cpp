@@ -23,19 +23,6 @@ platform::Scenario tinyScenario() {
                                   {"/workload/mode=\"timing\""});
 }
 
-host::PimGeometry geometryOf(const platform::Scenario& s, uint32_t channels) {
-    const auto& org = s.memspec.org;
-    host::PimGeometry g;
-    g.channels = channels;
-    g.pcsPerChannel = org.pseudoChannels;
-    g.groupsPerPc = org.bankGroupsPerPc();
-    g.banksPerGroup = org.banksPerGroup;
-    g.rows = org.rows;
-    g.rowBytes = uint32_t(org.rowBytes());
-    g.columnBytes = org.accessBytes;
-    return g;
-}
-
 // A valid dense decode descriptor for bank group 0 of channel 0 (data need not be placed:
 // the kernel runs on whatever the rows hold).
 Descriptor validDecode(host::HostBus& bus, const host::DecodeLayout& lay, uint32_t tag) {
@@ -58,7 +45,7 @@ std::map<uint32_t, contract::Completion> runHost(
     const std::function<void(host::PimRuntime&, host::HostBus&, const host::DecodeLayout&)>& program) {
     platform::Scenario s = tinyScenario();
     platform::PimSystem sys("system", s, s.pseudoChannels);
-    host::PimGeometry geo = geometryOf(s, sys.channels());
+    host::PimGeometry geo = platform::pimGeometry(s.memspec, sys.channels());
     host::PimRuntime rt(sys.hostBus(), geo);
     const host::DecodeLayout lay = host::decodeLayout(geo, 64, 64, 1);
     std::map<uint32_t, contract::Completion> byTag;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/gpu/host_port.h"
 
+#include "models/common/burst_access.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -22,27 +24,10 @@ void HostPort::thread() {
 }
 
 void HostPort::access(uint64_t addr, uint8_t* data, uint32_t len, bool write) {
-    tlm::tlm_generic_payload t;
-    while (len) {
-        const uint32_t n = std::min<uint32_t>(len, m_burstBytes - uint32_t(addr % m_burstBytes));
-        t.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        t.set_address(addr);
-        t.set_data_ptr(data);
-        t.set_data_length(n);
-        t.set_streaming_width(n);
-        t.set_byte_enable_ptr(nullptr);
-        t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-        iSocket->b_transport(t, d);
-        sc_core::wait(d);
-        if (t.is_response_error())
-            throw std::runtime_error(std::string(write ? "write" : "read") + " at 0x" + std::to_string(addr) +
-                                     " failed: " + t.get_response_string());
-        m_bytes += n;
-        addr += n;
-        data += n;
-        len -= n;
-    }
+    const uint64_t failed = common::burstAccess(iSocket, addr, data, len, write, m_burstBytes);
+    if (failed != UINT64_MAX)
+        throw std::runtime_error(std::string(write ? "write" : "read") + " at 0x" + std::to_string(failed) + " failed");
+    m_bytes += len;
 }
 
 void HostPort::debugAccess(uint64_t addr, uint8_t* data, uint64_t len, bool write) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/pim/pim_controller.h"
 
+#include "models/common/burst_access.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -112,26 +114,9 @@ void PimController::trace(sc_core::sc_trace_file* tf) const {
 // ---------------------------------------------------------------- ports for the HAL
 
 void PimController::memAccess(uint64_t addr, uint8_t* data, uint32_t len, bool write) {
-    tlm::tlm_generic_payload t;
-    const uint32_t burst = m_caps.columnBytes;
-    while (len) {
-        const uint32_t n = std::min<uint32_t>(len, burst - uint32_t(addr % burst));
-        t.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        t.set_address(addr);
-        t.set_data_ptr(data);
-        t.set_data_length(n);
-        t.set_streaming_width(n);
-        t.set_byte_enable_ptr(nullptr);
-        t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-        iSocket->b_transport(t, d);
-        sc_core::wait(d);
-        if (t.is_response_error())
-            SC_REPORT_ERROR(name(), ("device memory access failed at 0x" + std::to_string(addr)).c_str());
-        addr += n;
-        data += n;
-        len -= n;
-    }
+    const uint64_t failed = common::burstAccess(iSocket, addr, data, len, write, m_caps.columnBytes);
+    if (failed != UINT64_MAX)
+        SC_REPORT_ERROR(name(), ("device memory access failed at 0x" + std::to_string(failed)).c_str());
 }
 
 void PimController::memRead(uint64_t addr, uint8_t* dst, uint32_t len) { memAccess(addr, dst, len, false); }
