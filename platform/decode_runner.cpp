@@ -5,15 +5,14 @@
 #include "platform/decode_runner.h"
 
 #include <chrono>
-#include <fstream>
 #include <cmath>
-#include <random>
 
 #include "firmware/host/pim_runtime.h"
 #include "firmware/pim/decode_planner.h"
 #include "models/pim/exp_approx.h"
 #include "models/pim/fp16.h"
 #include "platform/attention_reference.h"
+#include "platform/pim_run.h"
 #include "platform/pim_system.h"
 #include "platform/scenario_runner.h"
 
@@ -29,24 +28,11 @@ struct Unit {   // one KV head of one batch element, with its GQA group of query
 };
 
 host::HeadData makeHead(uint64_t seed, uint32_t unit, uint32_t L, uint32_t d, uint32_t G) {
-    // Values in [-1, 1): attention outputs stay in [-1, 1], so absolute errors are meaningful.
-    std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + unit);
-    auto draw = [&](size_t n) {
-        std::vector<uint16_t> v(n);
-        for (auto& x : v) x = pim::floatToHalf(float(double(rng() >> 11) * 0x1.0p-53 * 2.0 - 1.0));
-        return v;
-    };
     host::HeadData h;
-    h.q = draw(size_t(G) * d);
-    h.k = draw(size_t(L) * d);
-    h.v = draw(size_t(L) * d);
+    h.q = randomHalfs(seed, unit * 3ull, size_t(G) * d);
+    h.k = randomHalfs(seed, unit * 3ull + 1, size_t(L) * d);
+    h.v = randomHalfs(seed, unit * 3ull + 2, size_t(L) * d);
     return h;
-}
-
-std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t n) {
-    std::vector<float> f(n);
-    for (size_t i = 0; i < n; ++i) f[i] = pim::halfToFloat(h[begin + i]);
-    return f;
 }
 
 }  // namespace
@@ -80,30 +66,6 @@ struct Part {
 };
 
 }  // namespace
-
-// Chrome / Perfetto trace-event JSON: a process per channel, a track for its firmware with a
-// span per descriptor (fetch, then run), and instant events for the interrupts.
-void writeTimeline(const std::string& path, PimSystem& sys) {
-    json events = json::array();
-    for (uint32_t c = 0; c < sys.channels(); ++c) {
-        events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", c}, {"args", {{"name", "channel " + std::to_string(c)}}}});
-        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", c}, {"tid", 1}, {"args", {{"name", "firmware"}}}});
-        for (const auto& rec : sys.firmware()[c]->stats().log) {
-            const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6, end = double(rec.endPs) * 1e-6;
-            const std::string what = rec.opcode == uint16_t(contract::Opcode::DecodeAttnSparse) ? "decode sparse"
-                                     : rec.opcode == uint16_t(contract::Opcode::DecodeAttn)     ? "decode"
-                                                                                                 : "opcode " + std::to_string(rec.opcode);
-            events.push_back({{"name", "fetch"}, {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", fetch}, {"dur", start - fetch}});
-            events.push_back({{"name", what + " #" + std::to_string(rec.tag)},
-                              {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", start}, {"dur", end - start},
-                              {"args", {{"error", contract::errorName(contract::Error(rec.error))}, {"micro_ops", rec.microOps}}}});
-            events.push_back({{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", 1}, {"ts", end}});
-        }
-    }
-    std::ofstream f(path);
-    if (!f) throw std::runtime_error(path + ": cannot write the timeline");
-    f << json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() << "\n";
-}
 
 json runDecode(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
@@ -231,29 +193,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         for (Part& p : parts) runPart(p);
     });
 
-    sc_core::sc_trace_file* vcd = nullptr;
-    if (!opt.vcdPath.empty()) {
-        std::string base = opt.vcdPath;
-        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-        vcd->set_time_unit(1, sc_core::SC_PS);
-        sys.trace(vcd);
-    }
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    while (!sys.host().finished()) {
-        if (!sc_core::sc_pending_activity())
-            throw std::runtime_error("decode run deadlocked at " + sc_core::sc_time_stamp().to_string());
-        sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_US));
-        if (opt.onProgress) {
-            Progress p;
-            p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
-            p.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-            opt.onProgress(p);
-        }
-    }
-    sys.hbm().finish();
-    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
-    if (!opt.tracePath.empty()) writeTimeline(opt.tracePath, sys);
+    simulateHostProgram(sys, opt, "decode", wall0);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     // Figures of merit, for the whole system (replicated channels scaled back up).
@@ -329,26 +269,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     r["decode_attention_ns"] = totalNs;
     r["replicated_channels"] = scaleBy;
     r["kernels"] = kernels;
-    const uint32_t banks = s.pseudoChannels * org.banksPerPc();
-    r["pim"] = {{"stacks", s.stacks},
-                {"channels", fullChannels},
-                {"banks", banks},
-                {"internal_peak_GBps", double(banks) * org.accessBytes / columnNs},
-                {"external_peak_GBps", externalPeak},
-                {"sram_bytes", s.pe.sramBytes},
-                {"pe_mhz", s.pe.clockMHz}};
-    json mem = memoryResults(sys.hbm(), s.memspec, totalNs);
-    mem["simulated_pseudo_channels"] = simPcs;
-    mem["host_external_bytes"] = runtime.externalBytes();
-    for (const auto& e : mem["checker_errors"]) errors.push_back(e.get<std::string>());
-    mem.erase("checker_errors");
-    r["memory"] = mem;
-    r["errors"] = errors;
-    uint64_t commands = 0;
-    for (const auto& [key, v] : mem["commands"].items()) commands += v.get<uint64_t>();
-    r["simulator"] = {{"commands", commands},
-                      {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
-                      {"peak_rss_MiB", peakRssMiB()}};
+    addSystemSections(r, s, sys, runtime.externalBytes(), totalNs, simPcs, wall, errors);
     return r;
 }
 

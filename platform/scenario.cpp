@@ -134,13 +134,14 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         if (pat.has("head_fraction")) p.sparseHeadFraction = pat.number("head_fraction", 0.0, 1.0);
         pat.rejectUnknownKeys();
         p.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
-        wl->allow("mode");
-        wl->allow("check");
-        wl->allow("exp");
-        wl->allow("accumulation");
-        wl->allow("seed");
-        wl->allow("replicate_channels");
+        p.functional = wl->oneOf("mode", {"functional", "timing"}) != "timing";
+        p.check = wl->boolean("check");
+        p.exactExp = wl->oneOf("exp", {"approx", "exact"}) == "exact";
+        p.fp16Accum = wl->oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
+        p.dataSeed = wl->u64("seed");
+        p.replicateChannels = wl->boolean("replicate_channels");
         wl->rejectUnknownKeys();
+        s.pe.functional = p.functional;
         s.prefill = p;
     } else if (auto wl = root.optObject("workload")) {
         DecodeWorkload w;

@@ -43,16 +43,22 @@ struct DecodeWorkload {
     uint64_t seed = 1;
 };
 
-// One layer of prefill hybrid sparse attention (issue 5): the pattern of the sparse heads.
-// `pilot analyze` gives its I/O analysis; the PIM kernel itself is not implemented yet.
+// One layer of prefill hybrid sparse attention (issue 5) offloaded to the PIM: the sparse
+// heads of batch x heads run PREFILL_HYBRID_SPARSE (the dense heads of a DuoAttention model
+// stay on the GPU); `pilot analyze` gives the I/O analysis of the same pattern.
 struct PrefillWorkload {
     uint32_t batch = 0, heads = 0, context = 0, headDim = 0;
     std::string pattern;               // "bigbird", "longformer", "streaming", "dense"
     uint32_t window = 0, globalTokens = 0, randomBlocks = 0, blockSize = 0;
-    uint64_t seed = 1;
+    uint64_t seed = 1;                 // of the random blocks
     bool causal = false;
     double sparseHeadFraction = 1.0;   // DuoAttention: the streaming share of the heads
     bool naive = false;
+    bool functional = true;            // false: timing only (no data)
+    bool check = true;                 // compare outputs with the FP64 reference
+    bool exactExp = false, fp16Accum = false;
+    uint64_t dataSeed = 1;             // of Q, K and V
+    bool replicateChannels = false;    // simulate one channel, scale to the system
 };
 
 struct Scenario {

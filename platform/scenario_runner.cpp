@@ -195,6 +195,22 @@ static std::string summarizeKernels(const json& r) {
                   p["internal_peak_GBps"].get<double>(), p["external_peak_GBps"].get<double>());
     out += buf;
     for (const auto& k : r["kernels"]) {
+        if (k.contains("io")) {   // prefill
+            const json& io = k["io"];
+            const json& t = k["tiling"];
+            std::snprintf(buf, sizeof buf,
+                          "kernel          %s: %.1f ns (%u head(s) in %u round(s); tile %u rows x %u keys, %u pass(es))\n"
+                          "  bounds        internal %.1f ns, compute %.1f ns: %s binds (ratio %.3f)\n"
+                          "  internal I/O  %.3f MB measured, %.3f MB predicted (%+.2f%%), naive %.3f MB\n",
+                          k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(), k["heads_total"].get<unsigned>(),
+                          k["rounds"].get<unsigned>(), t["tile_rows"].get<unsigned>(), t["batch_keys"].get<unsigned>(),
+                          t["spmm_passes"].get<unsigned>(), io["bound_internal_ns"].get<double>(),
+                          io["bound_compute_ns"].get<double>(), io["binding_bound"].get<std::string>().c_str(),
+                          io["bound_ratio"].get<double>(), io["measured_internal_bytes"].get<double>() / 1e6,
+                          io["predicted_internal_bytes"].get<double>() / 1e6, 100.0 * io["prediction_error"].get<double>(),
+                          io["naive_internal_bytes"].is_null() ? 0.0 : io["naive_internal_bytes"].get<double>() / 1e6);
+            out += buf;
+        } else {
         std::snprintf(buf, sizeof buf,
                       "kernel          %s: %.1f ns (%u round(s), tile %u keys)\n"
                       "  bounds        internal %.1f ns (ratio %.3f), external-bus %.1f ns (%.2fx faster than it)\n"
@@ -205,6 +221,7 @@ static std::string summarizeKernels(const json& r) {
                       k["internal_bytes"].get<double>() / 1e6, k["busiest_bank_bytes"].get<double>() / 1e3,
                       k["predicted_bank_bytes"].get<double>() / 1e3);
         out += buf;
+        }
         if (k.contains("check")) {
             std::snprintf(buf, sizeof buf, "  check         max |error| %.3g vs tolerance %.3g: %s\n",
                           k["check"]["max_abs_error"].get<double>(), k["check"]["tolerance"].get<double>(),

@@ -48,17 +48,21 @@ void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t r
 }
 
 void PimRuntime::bankRead(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint8_t* dst,
-                          uint64_t len) {
+                          uint64_t len, bool timed) {
     const uint32_t cb = m_geo.columnBytes;
     while (len) {
         const uint64_t colIndex = offset / cb;
         const uint32_t inCol = uint32_t(offset % cb);
         const uint32_t n = uint32_t(std::min<uint64_t>(len, cb - inCol));
         const uint32_t colsPerRow = m_geo.rowBytes / cb;
-        m_bus.read(m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow),
-                                       uint32_t(colIndex % colsPerRow)) + inCol,
-                   dst, n);
-        m_externalBytes += n;
+        const uint64_t addr =
+            m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow), uint32_t(colIndex % colsPerRow)) + inCol;
+        if (timed) {
+            m_bus.read(addr, dst, n);
+            m_externalBytes += n;
+        } else {
+            m_bus.store(addr, dst, n);
+        }
         offset += n;
         dst += n;
         len -= n;

@@ -57,8 +57,9 @@ public:
     // Bytes [offset, offset + len) of a bank's rows from `row` on, column by column.
     void bankWrite(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, const uint8_t* src,
                    uint64_t len, bool timed);
+    // timed = false: the untimed (debug) path, for checks that are not part of the workload.
     void bankRead(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint8_t* dst,
-                  uint64_t len);
+                  uint64_t len, bool timed = true);
     uint64_t externalBytes() const { return m_externalBytes; }
 
 private:

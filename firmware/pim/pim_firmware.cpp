@@ -104,7 +104,14 @@ Error PimFirmware::serve(const Descriptor& d) {
             runDecode(k);
             return Error::Ok;
         }
-        default: return Error::Opcode;   // PrefillHybridSparse is reserved, not served yet
+        case Opcode::PrefillHybridSparse: {
+            Prefill k;
+            const Error e = validatePrefill(d, k);
+            if (e != Error::Ok) return e;
+            runPrefill(k);
+            return Error::Ok;
+        }
+        default: return Error::Opcode;
     }
 }
 
@@ -299,6 +306,187 @@ void PimFirmware::runDecode(const Decode& k) {
     }
     issueInterleaved(perPc);
     m_hal.drain();
+}
+
+Error PimFirmware::validatePrefill(const Descriptor& d, Prefill& k) {
+    const uint32_t groups = m_geo.pcs * m_geo.groupsPerPc;
+    if (d.bankGroupMask == 0 || (groups < 16 && (d.bankGroupMask >> groups))) return Error::BankGroups;
+    if (d.tileRows == 0) return Error::Shape;   // the layout's tile rows are part of the descriptor
+    k.d = d;
+    PrefillKernelShape s;
+    s.seqLen = d.ctxLen;
+    s.headDim = d.headDim;
+    s.window = d.windowTokens;
+    s.globalTokens = d.globalTokens;
+    s.randomBlocks = d.randomBlocks;
+    s.blockSize = d.blockSize;
+    s.causal = d.flags & kFlagCausal;
+    s.naive = d.flags & kFlagNaive;
+    s.sramBytes = m_geo.sramBytes;
+    s.rowBytes = m_geo.rowBytes;
+    s.columnBytes = m_geo.columnBytes;
+    s.banksPerGroup = m_geo.banksPerGroup;
+    s.tileRows = d.tileRows;
+    k.plan = planPrefillKernel(s);
+    if (k.plan.error != Error::Ok) return k.plan.error;
+    const PrefillKernelPlan& p = k.plan;
+    if (p.globalRows > 0xFFFF) return Error::Shape;
+
+    uint32_t lowest = 0;
+    while (!((d.bankGroupMask >> lowest) & 1u)) ++lowest;
+    uint32_t patternRow = 0;
+    Error e;
+    if ((e = locate(d.qAddr, lowest, p.qRows, k.qRow)) != Error::Ok) return e;
+    if ((e = locate(d.outAddr, lowest, p.outRows, k.outRow)) != Error::Ok) return e;
+    if ((e = locate(d.kvAddr, lowest, p.bandRows, k.bandRow)) != Error::Ok) return e;
+    if ((e = locate(d.scratchAddr, lowest, p.scratchRows, k.scratchRow)) != Error::Ok) return e;
+    if (p.auxRows && (e = locate(d.auxKvAddr, lowest, p.auxRows, k.auxRow)) != Error::Ok) return e;
+    if (p.patternRows) {
+        if ((e = locate(d.patternAddr, lowest, p.patternRows, patternRow)) != Error::Ok) return e;
+        // The random blocks of every block-row: the firmware needs each block's first key to mask.
+        k.table.resize(size_t(p.blockRows) * s.randomBlocks);
+        ringAccess(d.patternAddr, 0, k.table.data(), uint32_t(k.table.size() * 4), false);
+        for (uint32_t block : k.table)
+            if (block != kNoRandomBlock && block >= p.blockRows) return Error::Sparse;
+    }
+    float scale = 1.0f / std::sqrt(float(d.headDim));
+    if (d.scaleBits) std::memcpy(&scale, &d.scaleBits, 4);
+    k.scale = scale;
+    if (p.globalRows) {
+        // Global rows attend every key: a decode kernel of R queries over the split copy.
+        Descriptor g{};
+        g.opcode = uint16_t(Opcode::DecodeAttn);
+        g.version = kVersion;
+        g.flags = d.flags & (kFlagNaive | kFlagExactExp | kFlagFp16Accum);
+        g.tag = d.tag;
+        g.bankGroupMask = d.bankGroupMask;
+        g.headDim = d.headDim;
+        g.ctxLen = d.ctxLen;
+        g.queries = uint16_t(p.globalRows);
+        g.qAddr = d.globalQAddr;
+        g.kvAddr = d.splitKvAddr;
+        g.outAddr = d.globalOutAddr;
+        g.scaleBits = d.scaleBits;
+        if ((e = validateDecode(g, k.global)) != Error::Ok) return e;
+        k.hasGlobal = true;
+    }
+    return Error::Ok;
+}
+
+void PimFirmware::runPrefill(const Prefill& k) {
+    // One round at a time: the micro-ops of a paper-scale head would not fit a buffer of
+    // their own (and the hardware has no such buffer either).
+    std::vector<std::vector<MicroOp>> perPc(m_geo.pcs);
+    for (const PrefillRound& round : prefillRounds(k.plan)) {
+        for (uint32_t pc = 0; pc < m_geo.pcs; ++pc) {
+            perPc[pc].clear();
+            const uint32_t mask = (k.d.bankGroupMask >> (pc * m_geo.groupsPerPc)) & ((1u << m_geo.groupsPerPc) - 1u);
+            if (mask) appendPrefillRound(perPc[pc], k, pc, mask, round);
+        }
+        issueInterleaved(perPc);
+    }
+    m_hal.drain();
+    if (k.hasGlobal) runDecode(k.global);
+}
+
+void PimFirmware::appendPrefillRound(std::vector<MicroOp>& ops, const Prefill& k, uint32_t pc, uint32_t mask,
+                                     const PrefillRound& round) const {
+    const PrefillKernelPlan& p = k.plan;
+    const PrefillKernelShape& s = p.shape;
+    const uint32_t d = s.headDim, a = p.a, dd = d / p.p, col = m_geo.columnBytes;
+    const uint64_t keyBytes = uint64_t(d) * 2, halfRow = m_geo.rowBytes / 2;
+    auto colUp = [&](uint64_t n) { return (n + col - 1) / col * col; };
+    const uint64_t tileOff = uint64_t(round.index) * a * d * 2;   // this round's Q / O tile in every bank
+
+    MicroOp proto;
+    proto.pc = uint8_t(pc);
+    proto.bankGroupMask = uint16_t(mask);
+    proto.headDim = uint16_t(d);
+    proto.queries = uint16_t(a);
+    proto.rowBase = round.rowBegin;
+    proto.rowStride = uint16_t(a);
+    proto.rowEnd = round.rowEnd;
+    proto.r = {p.qOff, p.kvOff, p.scoresOff, p.qOff, p.stateOff, p.qOff};
+    MicroOp mov = proto;
+    mov.kind = MicroOpKind::MovIn;
+    MicroOp movOut = proto;
+    movOut.kind = MicroOpKind::MovOut;
+    auto peOp = [&](MicroOpKind kind, uint32_t lo, uint32_t hi) -> MicroOp& {
+        MicroOp op = proto;
+        op.kind = kind;
+        op.busyLo = lo;
+        op.busyHi = hi;
+        ops.push_back(op);
+        return ops.back();
+    };
+
+    MicroOp& cfg = peOp(MicroOpKind::Cfg, p.stateOff, p.bufferBytes);   // the statistics only (d = 0)
+    cfg.headDim = 0;
+    cfg.flags = k.d.flags;
+    std::memcpy(&cfg.scaleBits, &k.scale, 4);
+    cfg.ctxLen = s.seqLen;
+    cfg.windowTokens = s.window;
+    cfg.globalTokens = s.globalTokens;
+
+    const std::vector<PrefillBatch> batches =
+        prefillBatches(p, round, k.table.empty() ? nullptr : k.table.data() + size_t(round.blockRow) * s.randomBlocks);
+    auto regionRow = [&](const PrefillBatch& b) { return b.region == PrefillRegion::Band ? k.bandRow : k.auxRow; };
+    auto slotOffset = [&](uint32_t slot) { return uint64_t(slot / p.P) * m_geo.rowBytes + uint64_t(slot % p.P) * keyBytes; };
+    const uint64_t accAt = colUp(p.scratchBytes);   // naive: the spilled accumulator, after the scores
+
+    // SDDMM: scores of every batch, statistics updated, scores out to the scratch rows.
+    if (!s.naive) appendMoves(ops, mov, k.qRow, tileOff, uint64_t(a) * d * 2, p.qOff);
+    std::vector<uint64_t> scoreAt(batches.size());
+    uint64_t scratch = 0;
+    for (size_t i = 0; i < batches.size(); ++i) {
+        const PrefillBatch& b = batches[i];
+        if (s.naive) appendMoves(ops, mov, k.qRow, tileOff, uint64_t(d) * 2, p.qOff);   // no reuse of q
+        appendMoves(ops, mov, regionRow(b), slotOffset(b.slot), uint64_t(b.keys) * keyBytes, p.kvOff);
+        MicroOp& mac = peOp(MicroOpKind::MacScores, p.qOff, p.stateOff);
+        mac.keys = uint16_t(b.keys);
+        mac.mask = b.mask;
+        mac.keyBase = b.keyBase;
+        mac.keyStride = b.keyStride;
+        mac.keyLimit = b.keyLimit;
+        peOp(MicroOpKind::Stat, p.scoresOff, p.bufferBytes).keys = uint16_t(b.keys);
+        const uint64_t bytes = colUp(uint64_t(a) * b.keys * 2);
+        appendMoves(ops, movOut, k.scratchRow, scratch, bytes, p.scoresOff);
+        scoreAt[i] = scratch;
+        scratch += bytes;
+    }
+    // SpMM, output-stationary, d / p output columns per pass.
+    for (uint32_t pass = 0; pass < p.p; ++pass) {
+        peOp(MicroOpKind::Clear, p.qOff, p.kvOff).headDim = uint16_t(dd);
+        for (size_t i = 0; i < batches.size(); ++i) {
+            const PrefillBatch& b = batches[i];
+            if (s.naive && i > 0) appendMoves(ops, mov, k.scratchRow, accAt, uint64_t(d) * 4, p.qOff);
+            const uint64_t vAt = slotOffset(b.slot) - uint64_t(b.slot % p.P) * keyBytes + halfRow;
+            if (p.p == 1) {
+                appendMoves(ops, mov, regionRow(b), vAt + uint64_t(b.slot % p.P) * keyBytes, uint64_t(b.keys) * keyBytes,
+                            p.kvOff);
+            } else {
+                for (uint32_t t = 0; t < b.keys; ++t)
+                    appendMoves(ops, mov, regionRow(b), vAt + uint64_t((b.slot + t) % p.P) * keyBytes + uint64_t(pass) * dd * 2,
+                                uint64_t(dd) * 2, p.kvOff + t * dd * 2);
+            }
+            appendMoves(ops, mov, k.scratchRow, scoreAt[i], colUp(uint64_t(a) * b.keys * 2), p.scoresOff);
+            peOp(MicroOpKind::Prob, p.scoresOff, p.bufferBytes).keys = uint16_t(b.keys);
+            MicroOp& pv = peOp(MicroOpKind::MacPV, p.qOff, p.stateOff);
+            pv.keys = uint16_t(b.keys);
+            pv.headDim = uint16_t(dd);
+            if (s.naive) appendMoves(ops, movOut, k.scratchRow, accAt, uint64_t(d) * 4, p.qOff);
+        }
+        MicroOp& sfm = peOp(MicroOpKind::Sfm, p.qOff, p.bufferBytes);
+        sfm.headDim = uint16_t(dd);
+        sfm.allBanks = 1;
+        if (p.p == 1) {
+            appendMoves(ops, movOut, k.outRow, tileOff, uint64_t(a) * d * 2, p.qOff);
+        } else {
+            for (uint32_t g = 0; g < a; ++g)
+                appendMoves(ops, movOut, k.outRow, tileOff + uint64_t(g) * d * 2 + uint64_t(pass) * dd * 2, uint64_t(dd) * 2,
+                            p.qOff + g * dd * 2);
+        }
+    }
 }
 
 void PimFirmware::issueInterleaved(std::vector<std::vector<MicroOp>>& perPc) {

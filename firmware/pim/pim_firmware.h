@@ -10,6 +10,7 @@
 #include "firmware/hal/hal.h"
 #include "firmware/include/pilot/contract.h"
 #include "firmware/pim/decode_planner.h"
+#include "firmware/pim/prefill_kernel.h"
 
 namespace pilot::fw {
 
@@ -52,12 +53,29 @@ private:
         float scale;
     };
 
+    // A validated prefill descriptor: the plan, the rows of its regions, the pattern table and
+    // the global rows' decode kernel.
+    struct Prefill {
+        contract::Descriptor d;
+        PrefillKernelPlan plan;
+        uint32_t qRow, outRow, bandRow, auxRow, scratchRow;
+        std::vector<uint32_t> table;   // r block indices per block-row
+        float scale;
+        bool hasGlobal = false;
+        Decode global;
+    };
+
     void serviceQueue();
     void ringAccess(uint64_t base, uint64_t offset, void* data, uint32_t len, bool write);
     contract::Error serve(const contract::Descriptor& d);
     contract::Error validateDecode(const contract::Descriptor& d, Decode& out);
     contract::Error locate(uint64_t addr, uint32_t lowestGroup, uint32_t rowsNeeded, uint32_t& row);
     void runDecode(const Decode& k);
+    contract::Error validatePrefill(const contract::Descriptor& d, Prefill& out);
+    void runPrefill(const Prefill& k);
+    // Appends one round of the non-global kernel for the groups in `mask` of pseudo-channel pc.
+    void appendPrefillRound(std::vector<contract::MicroOp>& ops, const Prefill& k, uint32_t pc, uint32_t mask,
+                            const PrefillRound& round) const;
     // Appends the MovIn / MovOut ops moving `bytes` bytes that start `offset` bytes after
     // column 0 of `baseRow`, split at row ends, to or from SRAM at `sram`.
     void appendMoves(std::vector<contract::MicroOp>& ops, const contract::MicroOp& proto, uint32_t baseRow,

@@ -98,6 +98,27 @@ bool PeArray::keyValid(uint32_t bank, uint32_t slot) const {
     return key < m_mode.sink || key + m_mode.window >= m_mode.ctxLen;
 }
 
+bool PeArray::prefillValid(const MicroOp& op, uint32_t bank, uint32_t g, uint32_t j) const {
+    const uint32_t inGroup = bank % m_banksPerGroup;
+    const int64_t row = int64_t(op.rowBase) + int64_t(inGroup) * op.rowStride + g;
+    const int64_t key = int64_t(op.keyBase) + int64_t(inGroup) * op.keyStride + j;
+    if (row >= op.rowEnd || key < 0 || key >= int64_t(m_mode.ctxLen)) return false;
+    if (m_mode.causal && key > row) return false;
+    // The band of row i: [i - lo, i + hi], w keys (causal: the w keys ending at i).
+    const int64_t w = m_mode.window;
+    const int64_t lo = m_mode.causal ? w - 1 : w / 2, hi = m_mode.causal ? 0 : (w - 1) / 2;
+    const bool inWindow = w > 0 && key >= row - lo && key <= row + hi;
+    const bool globalColumn = key < int64_t(m_mode.globalTokens);
+    switch (op.mask) {
+        case contract::MaskKind::Band: return inWindow || globalColumn;
+        case contract::MaskKind::Global:
+            return globalColumn && !inWindow && key < int64_t(op.keyLimit) + int64_t(inGroup) * op.rowStride;
+        case contract::MaskKind::Random: return !inWindow && !globalColumn;
+        case contract::MaskKind::Decode: break;
+    }
+    return false;
+}
+
 void PeArray::cfg(const MicroOp& op, uint32_t b) {
     const uint32_t G = op.queries, d = op.headDim;
     for (uint32_t i = 0; i < G * d; ++i) setF32(b, op.r.out + 4 * i, 0.0f);
@@ -113,7 +134,7 @@ void PeArray::macScores(const MicroOp& op, uint32_t b) {
         const std::vector<uint16_t> q = getF16s(b, op.r.q + 2 * g * d, d);
         for (uint32_t j = 0; j < n; ++j) {
             float s = -std::numeric_limits<float>::infinity();   // masked slot: weight 0
-            if (keyValid(b, op.slotBase + j)) {
+            if (op.mask == contract::MaskKind::Decode ? keyValid(b, op.slotBase + j) : prefillValid(op, b, g, j)) {
                 const std::vector<uint16_t> k = getF16s(b, op.r.tile + 2 * j * d, d);
                 s = dot16Lanes(q.data(), k.data(), d, m_mode.fp16Accum) * m_mode.scale;
             }
@@ -195,6 +216,48 @@ void PeArray::softmaxOut(const MicroOp& op, uint32_t b) {
     }
 }
 
+void PeArray::statStep(const MicroOp& op, uint32_t b) {
+    // The scores leave the buffer as FP16, so the statistics are taken from the rounded values:
+    // the probabilities the SpMM recomputes from them then sum to exactly the stored sum.
+    const uint32_t G = op.queries, n = op.keys;
+    auto ex = [&](float x) { return m_mode.exactExp ? expExact(x) : expApprox(x); };
+    std::vector<uint16_t> packed(size_t(G) * n);
+    for (uint32_t g = 0; g < G; ++g) {
+        const float m = getF32(b, op.r.state + 8 * g);
+        float mNew = m;
+        for (uint32_t j = 0; j < n; ++j) {
+            const uint16_t h = floatToHalf(getF32(b, op.r.scores + 4 * (g * n + j)));
+            packed[size_t(g) * n + j] = h;
+            mNew = std::max(mNew, halfToFloat(h));
+        }
+        float sum = std::isinf(m) ? 0.0f : getF32(b, op.r.state + 8 * g + 4) * ex(m - mNew);
+        for (uint32_t j = 0; j < n; ++j) {
+            const float s = halfToFloat(packed[size_t(g) * n + j]);
+            if (!std::isinf(s)) sum += ex(s - mNew);
+        }
+        setF32(b, op.r.state + 8 * g, mNew);
+        setF32(b, op.r.state + 8 * g + 4, sum);
+    }
+    std::memcpy(m_sram[b].data() + op.r.scores, packed.data(), packed.size() * 2);
+}
+
+void PeArray::probStep(const MicroOp& op, uint32_t b) {
+    const uint32_t G = op.queries, n = op.keys;
+    auto ex = [&](float x) { return m_mode.exactExp ? expExact(x) : expApprox(x); };
+    const std::vector<uint16_t> packed = getF16s(b, op.r.scores, G * n);
+    for (uint32_t g = 0; g < G; ++g) {
+        const float m = getF32(b, op.r.state + 8 * g);
+        for (uint32_t j = 0; j < n; ++j) {
+            const float s = halfToFloat(packed[size_t(g) * n + j]);
+            setF32(b, op.r.scores + 4 * (g * n + j), std::isinf(s) ? 0.0f : ex(s - m));
+        }
+    }
+}
+
+void PeArray::clearOut(const MicroOp& op, uint32_t b) {
+    for (uint32_t i = 0; i < uint32_t(op.queries) * op.headDim; ++i) setF32(b, op.r.out + 4 * i, 0.0f);
+}
+
 uint64_t PeArray::execute(const MicroOp& op) {
     const uint64_t G = op.queries, d = op.headDim, n = op.keys, lanes = m_cfg.macLanes;
     uint64_t cycles = 1;
@@ -207,7 +270,17 @@ uint64_t PeArray::execute(const MicroOp& op) {
             m_mode.ctxLen = op.ctxLen;
             m_mode.sink = op.sinkTokens;
             m_mode.window = op.windowTokens;
+            m_mode.globalTokens = op.globalTokens;
+            m_mode.causal = op.flags & contract::kFlagCausal;
             cycles = 1 + ceilDiv(G * d, lanes);   // clear the accumulators, a lane-row per cycle
+            break;
+        case MicroOpKind::Clear:
+            cycles = 1 + ceilDiv(G * d, lanes);
+            break;
+        case MicroOpKind::Stat:
+        case MicroOpKind::Prob:
+            // an exp per score (expCycles per lane-row), plus the max search and the FP16 packing
+            cycles = ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + G;
             break;
         case MicroOpKind::MacScores:
         case MicroOpKind::MacPV:
@@ -251,8 +324,11 @@ uint64_t PeArray::execute(const MicroOp& op) {
                 case MicroOpKind::Exp: expStep(op, b); break;
                 case MicroOpKind::MacPV: macPV(op, b); break;
                 case MicroOpKind::Sfm:
-                    if (b == grp * m_banksPerGroup) softmaxOut(op, b);
+                    if (op.allBanks || b == grp * m_banksPerGroup) softmaxOut(op, b);
                     break;
+                case MicroOpKind::Stat: statStep(op, b); break;
+                case MicroOpKind::Prob: probStep(op, b); break;
+                case MicroOpKind::Clear: clearOut(op, b); break;
                 default: break;
             }
         }

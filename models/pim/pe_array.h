@@ -43,9 +43,13 @@ private:
         bool fp16Accum = false, exactExp = false;
         float scale = 1.0f;
         uint32_t ctxLen = 0, sink = 0, window = 0;
+        uint32_t globalTokens = 0;   // prefill
+        bool causal = false;
     };
     // Whether slot `slot` of `bank` holds a key the kernel attends to.
     bool keyValid(uint32_t bank, uint32_t slot) const;
+    // Whether query g of a prefill MacScores op attends key slot j (op.mask, Band/Global/Random).
+    bool prefillValid(const contract::MicroOp& op, uint32_t bank, uint32_t g, uint32_t j) const;
     bool participates(const contract::MicroOp& op, uint32_t bank) const {
         return (op.bankGroupMask >> (bank / m_banksPerGroup)) & 1u;
     }
@@ -63,6 +67,9 @@ private:
     void macPV(const contract::MicroOp& op, uint32_t bank);
     void accumulate(const contract::MicroOp& op, uint32_t group);
     void softmaxOut(const contract::MicroOp& op, uint32_t bank);
+    void statStep(const contract::MicroOp& op, uint32_t bank);
+    void probStep(const contract::MicroOp& op, uint32_t bank);
+    void clearOut(const contract::MicroOp& op, uint32_t bank);
 
     PeConfig m_cfg;
     const hbm::AddressMapping& m_map;

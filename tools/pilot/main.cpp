@@ -11,10 +11,12 @@
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/memspec.h"
 #include "platform/decode_runner.h"
+#include "platform/prefill_runner.h"
 #include "platform/scenario.h"
 #include "platform/scenario_runner.h"
 #include "tools/pilot/analyze.h"
 #include "tools/pilot/progress.h"
+#include "tools/pilot/sweep_run.h"
 
 using namespace pilot;
 using nlohmann::json;
@@ -28,7 +30,7 @@ int runAndReport(const platform::Scenario& s, const std::string& out, const std:
     opt.vcdPath = vcd;
     opt.tracePath = trace;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
-    json r = s.decode ? platform::runDecode(s, opt) : platform::runScenario(s, opt);
+    json r = s.decode ? platform::runDecode(s, opt) : s.prefill ? platform::runPrefill(s, opt) : platform::runScenario(s, opt);
     progress.finish();
     std::cout << platform::summarize(r);
     for (const auto& e : r["errors"]) std::cerr << "error: " << e.get<std::string>() << "\n";
@@ -107,6 +109,7 @@ int sc_main(int argc, char* argv[]) {
     auto* validate = app.add_subcommand("validate", "check a scenario, memspec or mapping without running");
     validate->add_option("file", validatePath, "file to check")->required();
     validate->add_option("--memspec", validateMemspec, "memspec a mapping is checked against");
+    tools::SweepCommands sweeps(app);   // `sweep` and `merge` (docs/sweeps.md)
 
     try {
         app.parse(argc, argv);
@@ -116,13 +119,9 @@ int sc_main(int argc, char* argv[]) {
 
     try {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
+        if (sweeps.selected()) return sweeps.run();
         if (*run) {
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
-            if (s.prefill) {
-                std::cerr << scenarioPath << ": /workload/type: the PIM prefill kernel is not implemented yet (issue 5); "
-                                             "`pilot analyze` gives its I/O analysis\n";
-                return 2;
-            }
             return runAndReport(s, out, vcd, timeline);
         }
         if (*analyze) {

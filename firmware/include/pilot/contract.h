@@ -60,7 +60,7 @@ enum class Opcode : uint16_t {
     Fence = 1,              // completes once every earlier descriptor has completed
     DecodeAttn = 2,         // dense decode attention over the whole context
     DecodeAttnSparse = 3,   // decode attention over sink + window ranges or an index list
-    PrefillHybridSparse = 4 // reserved for the prefill issue
+    PrefillHybridSparse = 4 // one layer of hybrid sparse attention (window + global + random), prefill
 };
 
 enum class Error : uint8_t {
@@ -72,7 +72,7 @@ enum class Error : uint8_t {
     Shape = 5,         // head dimension or GQA group unsupported, or a tile does not fit the SRAM buffer
     EmptyContext = 6,  // ctxLen == 0, or the sparse key set is empty
     BankGroups = 7,    // bank-group mask empty or beyond the channel
-    Sparse = 8,        // sparse parameters inconsistent (no key selected by sink + window)
+    Sparse = 8,        // sparse parameters inconsistent (no key selected by sink + window; a bad pattern table)
 };
 constexpr const char* errorName(Error e) {
     switch (e) {
@@ -98,6 +98,7 @@ constexpr const char* errorName(Error e) {
 inline constexpr uint32_t kFlagNaive = 1u << 0;      // no I/O-aware tiling (the paper's "PIM" baseline)
 inline constexpr uint32_t kFlagExactExp = 1u << 1;   // exact exp() instead of the PE's approximation
 inline constexpr uint32_t kFlagFp16Accum = 1u << 2;  // FP16 accumulation (default FP32)
+inline constexpr uint32_t kFlagCausal = 1u << 3;     // PREFILL: causal mask (key j <= row i)
 
 struct Descriptor {
     uint16_t opcode;        // Opcode
@@ -106,24 +107,40 @@ struct Descriptor {
     uint32_t tag;           // host cookie, echoed in the completion
     uint16_t bankGroupMask; // bit g: bank group g of the channel takes part (g = pc x 8 + sid x 4 + bg)
     uint16_t headDim;       // d: multiple of 16, at most 256
-    uint32_t ctxLen;        // L: keys in the context (key j lives in bank j % 4 of the group, slot j / 4)
-    uint16_t queries;       // G: query heads per KV head (grouped-query attention), >= 1
+    uint32_t ctxLen;        // DECODE: L keys in the context (key j lives in bank j % 4 of the group,
+                            // slot j / 4). PREFILL: N, the sequence length (rows = keys)
+    uint16_t queries;       // DECODE: G query heads per KV head (grouped-query attention), >= 1
     uint16_t reserved0;     // 0
-    uint64_t qAddr;         // G x d FP16 query vectors (copied into every bank of the group)
+    uint64_t qAddr;         // DECODE: G x d FP16 query vectors (copied into every bank of the group).
+                            // PREFILL: the non-global Q tiles (firmware/pim/prefill_kernel.h)
     uint64_t kvAddr;        // this bank's keys and values, sharing rows so a tile needs one
                             // activation: with P = rowBytes / (4d) slots per row, slot s sits in
                             // row kv + s / P, its key at byte (s % P) x 2d, its value at
-                            // rowBytes / 2 + (s % P) x 2d (d <= rowBytes / 4)
-    uint64_t reserved2;     // 0
+                            // rowBytes / 2 + (s % P) x 2d (d <= rowBytes / 4).
+                            // PREFILL: the band copy of K and V (shifted per bank)
+    uint64_t globalOutAddr; // PREFILL: R x d FP16 outputs of the global rows (bank 0), scratch after
     uint64_t outAddr;       // G x d FP16 outputs, written by bank 0 of each group; the rows after
-                            // it are scratch for the naive schedule's spilled accumulators
+                            // it are scratch for the naive schedule's spilled accumulators.
+                            // PREFILL: the non-global output tiles, laid out like qAddr
     uint32_t sinkTokens;    // DECODE_ATTN_SPARSE: keys [0, sink) ...
-    uint32_t windowTokens;  // ... and [L - window, L)
+    uint32_t windowTokens;  // ... and [L - window, L). PREFILL: w, keys in a row's band
     uint32_t scaleBits;     // softmax scale as IEEE float bits; 0 means 1/sqrt(d)
-    uint32_t reserved1[15]; // 0 (room for the prefill opcode's pattern parameters)
+    // ---- PREFILL_HYBRID_SPARSE only (0 otherwise); layout in firmware/pim/prefill_kernel.h
+    uint32_t globalTokens;  // g: tokens [0, g) are global (rows: non-causal only; columns always)
+    uint32_t randomBlocks;  // r: random key blocks per block-row
+    uint32_t blockSize;     // B: rows / keys per block (random blocks), 0 when r = 0
+    uint64_t globalQAddr;   // R x d FP16 queries of the global rows, copied into every bank
+    uint64_t splitKvAddr;   // K and V split by keys over the banks (decode layout), for global rows
+    uint64_t auxKvAddr;     // K and V of the global keys and of each block-row's random blocks
+    uint64_t patternAddr;   // r uint32 block indices per block-row (0xFFFFFFFF: none), bank 0
+    uint64_t scratchAddr;   // score rows (and the naive schedule's accumulators), per bank
+    uint32_t tileRows;      // a: Q rows per bank per round the layout was made for
+    uint32_t reserved1;     // 0
 };
 static_assert(sizeof(Descriptor) == 128, "descriptor is 128 bytes");
 static_assert(offsetof(Descriptor, qAddr) == 24, "layout");
+static_assert(offsetof(Descriptor, globalQAddr) == 80, "layout");
+static_assert(offsetof(Descriptor, tileRows) == 120, "layout");
 
 // ---------------------------------------------------------------- completion entry (16 bytes)
 struct Completion {

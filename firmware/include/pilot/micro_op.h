@@ -16,7 +16,21 @@ enum class MicroOpKind : uint8_t {
     Exp,      // PLT_EXP: online-softmax step: running max/sum update, rescale out, scores -> p
     MacPV,    // PLT_MAC: out_g += sum_j p[g][j] * tile_j
     Acc,      // PLT_ACC (bank-group accumulator): merge the group's banks' (max, sum, out) into bank 0
-    Sfm,      // PLT_SFM: out_g /= sum_g, as FP16 at outHalf (bank 0 of each group)
+    Sfm,      // PLT_SFM: out_g /= sum_g, as FP16 at outHalf (bank 0 of each group; every bank
+              // with allBanks); outHalf may equal out (converted in place)
+    // Prefill (split softmax: scores leave the buffer between the SDDMM and the SpMM)
+    Stat,     // PLT_EXP, statistics mode: scores rounded to FP16 in place (packed at scores),
+              // the running max and sum of each query row updated from them
+    Prob,     // PLT_EXP, probability mode: packed FP16 scores -> FP32 p = exp(s - max) in place
+    Clear,    // zero the FP32 accumulators out[queries x headDim]
+};
+
+// Which (query, key) pairs a MacScores op computes; the rest score -inf (weight 0).
+enum class MaskKind : uint8_t {
+    Decode,   // key of slot j in bank i = (slotBase + j) x banksPerGroup + i; Cfg's sink/window set
+    Band,     // prefill: key in the row's window, or a global column
+    Global,   // prefill: a global column left of this bank's band (key < keyLimit + i x rowStride)
+    Random,   // prefill: a random-block key outside the row's window and the global columns
 };
 
 // SRAM regions of a PE op, byte offsets in every PE's buffer.
@@ -44,6 +58,15 @@ struct MicroOp {
     uint16_t headDim = 0;
     uint16_t queries = 0;       // G
     uint32_t flags = 0;         // contract::kFlag* (Cfg)
+    uint32_t globalTokens = 0;  // Cfg (prefill): g
+    // Prefill masks (MacScores): query row g of bank i (in its group) is row
+    // rowBase + i x rowStride + g (valid below rowEnd); key slot j is key
+    // keyBase + i x keyStride + j (valid in [0, ctxLen)).
+    MaskKind mask = MaskKind::Decode;
+    uint8_t allBanks = 0;       // Sfm: every bank normalises its own rows
+    uint16_t rowStride = 0, keyStride = 0;
+    uint32_t rowBase = 0, rowEnd = 0;
+    int32_t keyBase = 0, keyLimit = 0;
     uint32_t scaleBits = 0;     // Cfg: softmax scale, float bits
     // Bytes of SRAM the op reads or writes, [lo, hi): a MovIn into this range waits for the
     // op to finish (the buffer has one port per region; the firmware double-buffers to overlap).

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+#include "platform/pim_run.h"
+
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "models/pim/fp16.h"
+
+namespace pilot::platform {
+
+using nlohmann::json;
+
+void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
+                         std::chrono::steady_clock::time_point wall0) {
+    sc_core::sc_trace_file* vcd = nullptr;
+    if (!opt.vcdPath.empty()) {
+        std::string base = opt.vcdPath;
+        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+        vcd->set_time_unit(1, sc_core::SC_PS);
+        sys.trace(vcd);
+    }
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    while (!sys.host().finished()) {
+        if (!sc_core::sc_pending_activity())
+            throw std::runtime_error(std::string(what) + " run deadlocked at " + sc_core::sc_time_stamp().to_string());
+        sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_US));
+        if (opt.onProgress) {
+            Progress p;
+            p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
+            p.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+            opt.onProgress(p);
+        }
+    }
+    sys.hbm().finish();
+    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+    if (!opt.tracePath.empty()) writeTimeline(opt.tracePath, sys);
+}
+
+std::vector<uint16_t> randomHalfs(uint64_t seed, uint64_t stream, size_t n) {
+    std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + stream);
+    std::vector<uint16_t> v(n);
+    for (auto& x : v) x = pim::floatToHalf(float(double(rng() >> 11) * 0x1.0p-53 * 2.0 - 1.0));
+    return v;
+}
+
+std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t n) {
+    std::vector<float> f(n);
+    for (size_t i = 0; i < n; ++i) f[i] = pim::halfToFloat(h[begin + i]);
+    return f;
+}
+
+void writeTimeline(const std::string& path, PimSystem& sys) {
+    json events = json::array();
+    for (uint32_t c = 0; c < sys.channels(); ++c) {
+        events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", c}, {"args", {{"name", "channel " + std::to_string(c)}}}});
+        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", c}, {"tid", 1}, {"args", {{"name", "firmware"}}}});
+        for (const auto& rec : sys.firmware()[c]->stats().log) {
+            const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6, end = double(rec.endPs) * 1e-6;
+            const std::string what = rec.opcode == uint16_t(contract::Opcode::DecodeAttnSparse)      ? "decode sparse"
+                                     : rec.opcode == uint16_t(contract::Opcode::DecodeAttn)          ? "decode"
+                                     : rec.opcode == uint16_t(contract::Opcode::PrefillHybridSparse) ? "prefill sparse"
+                                                                                                     : "opcode " + std::to_string(rec.opcode);
+            events.push_back({{"name", "fetch"}, {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", fetch}, {"dur", start - fetch}});
+            events.push_back({{"name", what + " #" + std::to_string(rec.tag)},
+                              {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", start}, {"dur", end - start},
+                              {"args", {{"error", contract::errorName(contract::Error(rec.error))}, {"micro_ops", rec.microOps}}}});
+            events.push_back({{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", 1}, {"ts", end}});
+        }
+    }
+    std::ofstream f(path);
+    if (!f) throw std::runtime_error(path + ": cannot write the timeline");
+    f << json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() << "\n";
+}
+
+void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes, double busyNs,
+                       uint32_t simPcs, double wall, std::vector<std::string>& errors) {
+    const auto& org = s.memspec.org;
+    const double columnNs = s.memspec.t.CCDL * s.memspec.tCKns();   // one column per bank per tCCD_L
+    const uint32_t banks = s.pseudoChannels * org.banksPerPc();
+    r["pim"] = {{"stacks", s.stacks},
+                {"channels", s.pseudoChannels / org.pseudoChannels},
+                {"banks", banks},
+                {"internal_peak_GBps", double(banks) * org.accessBytes / columnNs},
+                {"external_peak_GBps", s.memspec.peakPcBandwidthGBps() * s.pseudoChannels},
+                {"sram_bytes", s.pe.sramBytes},
+                {"pe_mhz", s.pe.clockMHz}};
+    json mem = memoryResults(sys.hbm(), s.memspec, busyNs);
+    mem["simulated_pseudo_channels"] = simPcs;
+    mem["host_external_bytes"] = hostExternalBytes;
+    for (const auto& e : mem["checker_errors"]) errors.push_back(e.get<std::string>());
+    mem.erase("checker_errors");
+    r["memory"] = mem;
+    r["errors"] = errors;
+    uint64_t commands = 0;
+    for (const auto& [key, v] : mem["commands"].items()) commands += v.get<uint64_t>();
+    r["simulator"] = {{"commands", commands},
+                      {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
+                      {"peak_rss_MiB", peakRssMiB()}};
+}
+
+}  // namespace pilot::platform
