@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// `pilot sweep` and `pilot merge` on the command line: the two subcommands, the child
+// processes (one `pilot run` per point), the progress bar and the result files. The logic they
+// share with the tests is in sweep.h.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace pilot::tools {
+
+// Runs the points of `sweepFile` in shard `shard` ("K/N") with up to `jobs` children at once
+// (0: one per hardware thread), each `<pilot> run ...` (empty: this program). Returns 0, or 1
+// when a point failed; bad input throws (common::ConfigError, std::invalid_argument).
+int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned jobs, const std::string& shard,
+             const std::string& pilot);
+
+// Joins shard folders (or their results.json files) into outDir. Returns 0, or 1 when a shard
+// recorded a failed point; bad or inconsistent shards throw common::ConfigError.
+int mergeShards(const std::string& outDir, const std::vector<std::string>& inputs);
+
+// Registers `sweep` and `merge` on the `pilot` command line.
+class SweepCommands {
+public:
+    explicit SweepCommands(CLI::App& app);
+    bool selected() const { return m_sweep->parsed() || m_merge->parsed(); }
+    int run() const;
+
+private:
+    CLI::App* m_sweep;
+    CLI::App* m_merge;
+    std::string m_sweepFile, m_out, m_shard = "1/1", m_pilot, m_mergeOut;
+    unsigned m_jobs = 0;
+    std::vector<std::string> m_inputs;
+};
+
+}  // namespace pilot::tools
