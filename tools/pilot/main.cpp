@@ -15,6 +15,7 @@
 #include "platform/scenario.h"
 #include "platform/scenario_runner.h"
 #include "tools/pilot/analyze.h"
+#include "tools/pilot/e2e.h"
 #include "tools/pilot/progress.h"
 #include "tools/pilot/sweep_run.h"
 
@@ -121,6 +122,7 @@ int sc_main(int argc, char* argv[]) {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
         if (sweeps.selected()) return sweeps.run();
         if (*run) {
+            if (tools::isEndToEnd(common::readJsonFile(scenarioPath))) return tools::runEndToEnd(scenarioPath, sets, out);
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
             return runAndReport(s, out, vcd, timeline);
         }
