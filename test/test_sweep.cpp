@@ -238,6 +238,14 @@ TEST_CASE("Sweep: a result that lacks a requested system or phase, or ran other 
     ojson lost = ok;
     lost["end_to_end"]["seq_len"] = 2048;
     CHECK_THAT(err(lost), Catch::Contains("points/1.json: /end_to_end/seq_len: is 2048 but the point sets 4096"));
+    // A pattern preset comes back as the name it resolved to, a model file as its name: not errors.
+    const Sweep named = parseSweep(json::parse(R"({"name": "n", "scenario": "../scenarios/decode-tiny.json",
+        "grid": {"model": ["../models/bigbird-base.json"], "pattern": ["model"]}})"),
+                                   kFile);
+    const std::vector<ojson> rows =
+        pointRows(named.points[0], {}, fakeResult({{"model", "bigbird-base"}, {"pattern", "bigbird"}}, {{"gpu", 1}}), "r.json");
+    CHECK(rows[0]["pattern"] == "bigbird");
+    CHECK(rows[0]["model"] == "bigbird-base");
     ojson noPhase = ok;
     noPhase["end_to_end"]["systems"]["gpu"]["phases"].erase("decode_attention");
     CHECK_THAT(err(noPhase), Catch::Contains("/end_to_end/systems/gpu/phases/decode_attention: missing"));

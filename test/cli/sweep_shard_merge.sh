@@ -21,12 +21,13 @@ cat > "$TMP/two.json" <<'EOF'
   "systems": ["gpu", "attacc", "pilot", "pilot-naive"] }
 EOF
 sweep() { "$PILOT" sweep --pilot "$FAKE" "$@"; }
+quiet() { "$@" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; return 1; }; }   # output only on failure
 
-sweep "$TMP/two.json" --out "$TMP/whole" --jobs 2 >/dev/null || fail "whole sweep"
-sweep "$TMP/two.json" --out "$TMP/again" --jobs 1 >/dev/null || fail "second whole sweep"
-sweep "$TMP/two.json" --out "$TMP/s1" --shard 1/2 >/dev/null || fail "shard 1/2"
-sweep "$TMP/two.json" --out "$TMP/s2" --shard 2/2 >/dev/null || fail "shard 2/2"
-"$PILOT" merge --out "$TMP/merged" "$TMP/s2" "$TMP/s1/results.json" >/dev/null || fail "merge"
+quiet sweep "$TMP/two.json" --out "$TMP/whole" --jobs 2 || fail "whole sweep"
+quiet sweep "$TMP/two.json" --out "$TMP/again" --jobs 1 || fail "second whole sweep"
+quiet sweep "$TMP/two.json" --out "$TMP/s1" --shard 1/2 || fail "shard 1/2"
+quiet sweep "$TMP/two.json" --out "$TMP/s2" --shard 2/2 || fail "shard 2/2"
+quiet "$PILOT" merge --out "$TMP/merged" "$TMP/s2" "$TMP/s1/results.json" || fail "merge"
 for f in results.csv results.json; do
   cmp "$TMP/whole/$f" "$TMP/again/$f" || fail "$f differs between two identical sweeps"
   cmp "$TMP/whole/$f" "$TMP/merged/$f" || fail "merged $f differs from the unsharded run"
@@ -67,7 +68,7 @@ expect_fail "--shard: must be K/N with 1 <= K <= N" sweep "$TMP/two.json" --out 
 expect_fail "1 of the sweep's 2 points are in no shard given (1)" "$PILOT" merge --out "$TMP/m" "$TMP/s1"
 expect_fail "point 0 is also in $TMP/s1/results.json" "$PILOT" merge --out "$TMP/m" "$TMP/s1" "$TMP/s2" "$TMP/s1"
 sed 's/llama2-7b/mistral-7b/' "$TMP/two.json" > "$TMP/other.json"
-sweep "$TMP/other.json" --out "$TMP/o2" --shard 2/2 >/dev/null || fail "other sweep"
+quiet sweep "$TMP/other.json" --out "$TMP/o2" --shard 2/2 || fail "other sweep"
 expect_fail "$TMP/o2/results.json: /sweep_hash: differs from" "$PILOT" merge --out "$TMP/m" "$TMP/s1" "$TMP/o2"
 
 # A failed point: reported with its id and log, the others still run, exit status 1.
@@ -92,7 +93,7 @@ if [ -n "$PY" ]; then
   "grid": { "model": ["bigbird-base", "llama2-7b"], "seq_len": [2048, 8192], "out_len": [128, 512],
             "sram_bytes": [2048, 8192, 32768] } }
 EOF
-  sweep "$TMP/grid.json" --out "$TMP/grid" >/dev/null || fail "grid sweep"
+  quiet sweep "$TMP/grid.json" --out "$TMP/grid" || fail "grid sweep"
   "$PY" tools/plots/plot_sweep.py "$TMP/grid" --out "$TMP/plots" >"$TMP/plot.log" 2>&1 || { cat "$TMP/plot.log"; fail "plot"; }
   for p in speedup_prefill_attention speedup_decode_attention speedup_end_to_end speedup_vs_seq_len \
            speedup_vs_out_len breakdown_end_to_end internal_bytes_vs_sram; do
@@ -104,4 +105,17 @@ EOF
 else
   echo "skip: python3 has no matplotlib; plots not checked (apt-get install python3-matplotlib)"
 fi
+# The same with the real end-to-end runner: two buffer sizes of the small point, timing-only.
+ROOT=$(pwd)
+cat > "$TMP/real.json" <<EOF
+{ "name": "real", "scenario": "$ROOT/workloads/scenarios/e2e-tiny.json", "grid": { "sram_bytes": [2048, 4096] },
+  "set": { "/workload/functional": false }, "systems": ["gpu", "pilot"] }
+EOF
+quiet "$PILOT" sweep "$TMP/real.json" --out "$TMP/rw" --jobs 1 || fail "real sweep"
+quiet "$PILOT" sweep "$TMP/real.json" --out "$TMP/r1" --shard 1/2 --jobs 1 || fail "real shard 1/2"
+quiet "$PILOT" sweep "$TMP/real.json" --out "$TMP/r2" --shard 2/2 --jobs 1 || fail "real shard 2/2"
+quiet "$PILOT" merge --out "$TMP/rm" "$TMP/r1" "$TMP/r2" || fail "real merge"
+for f in results.csv results.json; do
+  cmp "$TMP/rw/$f" "$TMP/rm/$f" || fail "real sweep: merged $f differs from the unsharded run"
+done
 echo ok

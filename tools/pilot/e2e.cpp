@@ -435,7 +435,8 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
     json systems = json::object();
     for (const auto& [name, r] : res) {
         auto phase = [](const Phase& ph) {
-            return json{{"time_ns", ph.ns}, {"internal_bytes", ph.internal}, {"external_bytes", ph.external}};
+            return json{{"time_ns", ph.ns}, {"internal_bytes", uint64_t(std::llround(ph.internal))},
+                        {"external_bytes", uint64_t(std::llround(ph.external))}};
         };
         const double energy = r.gpuFlops * e["gpu_pj_per_flop"].get<double>() * pj +
                               r.total.external * 8 * e["external_pj_per_bit"].get<double>() * pj +

@@ -380,12 +380,19 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
     if (!result.is_object()) issues.add("", "must be an object");
     if (!e2e) issues.throwIfAny();
 
-    // The runner echoes what it ran: a value that differs from the point's means an override was lost.
+    // The runner echoes what it ran: a value that differs from the point's means an override was
+    // lost. Not the pattern: the runner echoes a resolved name (preset "model" -> "bigbird").
+    // A model given as a file is echoed by its name (the file's stem).
     for (const auto& k : kParams) {
-        if (!p.params.contains(k.key) || !e2e->contains(k.key)) continue;
-        const ojson &asked = p.params[k.key], &got = (*e2e)[k.key];
-        const bool comparable = std::string(k.key) != "pattern" || (asked.is_string() && got.is_string());
-        if (comparable && asked != got)
+        const std::string key = k.key;
+        if (key == "pattern" || !p.params.contains(key) || !e2e->contains(key)) continue;
+        ojson asked = p.params[key];
+        const ojson& got = (*e2e)[key];
+        if (key == "model" && asked.is_string()) {
+            const std::string m = asked.get<std::string>();
+            if (m.find('/') != std::string::npos || fs::path(m).extension() == ".json") asked = fs::path(m).stem().string();
+        }
+        if (asked != got)
             issues.add(std::string("/end_to_end/") + k.key,
                        "is " + got.dump() + " but the point sets " + asked.dump() + " (the override did not apply)");
     }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,7 +110,13 @@ int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned j
     const Shard shard = parseShard(shardText);
     const std::string pilot = pilotArg.empty() ? selfExe() : pilotArg;
     if (access(pilot.c_str(), X_OK) != 0) throw std::invalid_argument("--pilot: " + pilot + ": not an executable file");
-    if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+    if (jobs == 0) {
+        // The CPUs this process may use (a cluster job's allocation), not all of the machine's.
+        cpu_set_t cpus;
+        jobs = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? unsigned(CPU_COUNT(&cpus))
+                                                              : std::thread::hardware_concurrency();
+        jobs = std::max(1u, jobs);
+    }
 
     const fs::path pointsDir = fs::path(outDir) / "points";
     fs::create_directories(pointsDir);
@@ -117,8 +124,8 @@ int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned j
     for (const Point& p : sw.points)
         if (inShard(p.id, shard)) outcomes.push_back(PointOutcome{&p, false, "", {}});
 
-    // Children report in the file names by id; the results refer to them relative to outDir,
-    // so that every shard writes the same text for the same point.
+    // A point's files are named by its id. Errors name its results file relative to outDir
+    // ("points/3.json"), so that a shard and a whole run record the same text.
     auto outJson = [&](const Point& p) { return (pointsDir / (std::to_string(p.id) + ".json")).string(); };
     auto logFile = [&](const Point& p) { return (pointsDir / (std::to_string(p.id) + ".log")).string(); };
 
@@ -204,7 +211,7 @@ SweepCommands::SweepCommands(CLI::App& app) {
     m_sweep = app.add_subcommand("sweep", "run a sweep's points in parallel processes; writes results.csv and .json");
     m_sweep->add_option("sweep", m_sweepFile, "sweep JSON (docs/sweeps.md)")->required();
     m_sweep->add_option("--out", m_out, "results folder")->required();
-    m_sweep->add_option("--jobs", m_jobs, "points run at once (default: one per hardware thread)")
+    m_sweep->add_option("--jobs", m_jobs, "points run at once (default: one per CPU this process may use)")
         ->check(CLI::PositiveNumber);
     m_sweep->add_option("--shard", m_shard, "run slice K of N only (K/N, 1-based): the points whose index % N == K-1");
     m_sweep->add_option("--pilot", m_pilot, "program each point runs as `PILOT run ...` (default: this one)");

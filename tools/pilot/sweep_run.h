@@ -11,7 +11,7 @@
 namespace pilot::tools {
 
 // Runs the points of `sweepFile` in shard `shard` ("K/N") with up to `jobs` children at once
-// (0: one per hardware thread), each `<pilot> run ...` (empty: this program). Returns 0, or 1
+// (0: one per CPU this process may use), each `<pilot> run ...` (empty: this program). Returns 0, or 1
 // when a point failed; bad input throws (common::ConfigError, std::invalid_argument).
 int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned jobs, const std::string& shard,
              const std::string& pilot);
