@@ -24,9 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-// Before any SystemC code runs (the banner prints before sc_main): stdout is for results.
-const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-
 int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd,
                  const std::string& trace = "") {
     tools::ProgressLine progress;
