@@ -261,6 +261,15 @@ bool isEndToEnd(const json& scenario) {
            scenario["workload"].value("type", "") == "end_to_end";
 }
 
+std::string describeEndToEnd(const std::string& path) {
+    const Point p = parsePoint(path, {});
+    std::string systems;
+    for (const std::string& s : p.systems) systems += (systems.empty() ? "" : ", ") + s;
+    return "\"" + p.name + "\" (" + p.model.name + ", L_in " + std::to_string(p.seqLen) + ", L_out " +
+           std::to_string(p.outLen) + ", batch " + std::to_string(p.batch) + ", pattern " + p.patternName + "; " +
+           systems + ")";
+}
+
 int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out) {
     const auto wall0 = std::chrono::steady_clock::now();
     const Point p = parsePoint(path, sets);

@@ -27,6 +27,9 @@
 namespace pilot::tools {
 
 bool isEndToEnd(const nlohmann::json& scenario);
+// Reads and checks the point (model, GPU and energy files included) without running it; a
+// one-line description. Throws common::ConfigError on bad input.
+std::string describeEndToEnd(const std::string& path);
 // Runs the point; prints a summary; writes the results JSON to `out` (when given) and the
 // sub-simulations under `<out>.parts/` (or a temporary folder). Returns the exit code.
 int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out);

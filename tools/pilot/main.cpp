@@ -62,6 +62,10 @@ int validateFile(const std::string& path, const std::string& memspecPath) {
         std::cout << path << ": valid address mapping for " << m.name << " (" << map.capacity() << " bytes per stack)\n";
         return 0;
     }
+    if (tools::isEndToEnd(doc)) {
+        std::cout << path << ": valid end-to-end scenario " << tools::describeEndToEnd(path) << "\n";
+        return 0;
+    }
     platform::Scenario s = platform::loadScenario(path);
     std::cout << path << ": valid scenario \"" << s.name << "\" (" << s.pseudoChannels << " pseudo-channel(s) of "
               << s.memspec.name << ")\n";
