@@ -434,49 +434,100 @@ void PimFirmware::appendPrefillRound(std::vector<MicroOp>& ops, const Prefill& k
     auto slotOffset = [&](uint32_t slot) { return uint64_t(slot / p.P) * m_geo.rowBytes + uint64_t(slot % p.P) * keyBytes; };
     const uint64_t accAt = colUp(p.scratchBytes);   // naive: the spilled accumulator, after the scores
 
-    // SDDMM: scores of every batch, statistics updated, scores out to the scratch rows.
-    if (!s.naive) appendMoves(ops, mov, k.qRow, tileOff, uint64_t(a) * d * 2, p.qOff);
+    // Regions of batch i: with double buffering, odd batches use the second K/V and score blocks.
+    auto kvAt = [&](size_t i) { return (i % 2) ? p.kvOff2 : p.kvOff; };
+    auto scAt = [&](size_t i) { return (i % 2) ? p.scoresOff2 : p.scoresOff; };
+    auto scEnd = [&](size_t i) { return (i % 2) || !p.doubleBuffer ? p.stateOff : p.kvOff2; };
+    const uint32_t qEnd = p.kvOff;
+    // PE ops name the bytes they use: [lo, hi) and [lo2, hi2).
+    auto pe2 = [&](MicroOpKind kind, uint32_t lo, uint32_t hi, uint32_t lo2, uint32_t hi2) -> MicroOp& {
+        MicroOp& op = peOp(kind, lo, hi);
+        op.busyLo2 = lo2;
+        op.busyHi2 = hi2;
+        return op;
+    };
+    auto loadK = [&](size_t i) {
+        const PrefillBatch& b = batches[i];
+        appendMoves(ops, mov, regionRow(b), slotOffset(b.slot), uint64_t(b.keys) * keyBytes, kvAt(i));
+    };
+    auto loadV = [&](size_t i, uint32_t pass) {
+        const PrefillBatch& b = batches[i];
+        const uint64_t vAt = slotOffset(b.slot) - uint64_t(b.slot % p.P) * keyBytes + halfRow;
+        if (p.p == 1) {
+            appendMoves(ops, mov, regionRow(b), vAt + uint64_t(b.slot % p.P) * keyBytes, uint64_t(b.keys) * keyBytes, kvAt(i));
+        } else {
+            for (uint32_t t = 0; t < b.keys; ++t)
+                appendMoves(ops, mov, regionRow(b), vAt + uint64_t((b.slot + t) % p.P) * keyBytes + uint64_t(pass) * dd * 2,
+                            uint64_t(dd) * 2, kvAt(i) + t * dd * 2);
+        }
+    };
     std::vector<uint64_t> scoreAt(batches.size());
     uint64_t scratch = 0;
     for (size_t i = 0; i < batches.size(); ++i) {
+        scoreAt[i] = scratch;
+        scratch += colUp(uint64_t(a) * batches[i].keys * 2);
+    }
+    auto loadScores = [&](size_t i) {
+        appendMoves(ops, mov, k.scratchRow, scoreAt[i], colUp(uint64_t(a) * batches[i].keys * 2), scAt(i));
+    };
+
+    // SDDMM: scores of every batch, statistics updated, scores out to the scratch rows. The
+    // aware kernel issues batch i + 1's K right after batch i's MACs: it streams while the PEs
+    // work (into the other K/V block when double-buffered, else once the MACs are done).
+    if (!s.naive) {
+        appendMoves(ops, mov, k.qRow, tileOff, uint64_t(a) * d * 2, p.qOff);
+        if (!batches.empty()) loadK(0);
+    }
+    for (size_t i = 0; i < batches.size(); ++i) {
         const PrefillBatch& b = batches[i];
-        if (s.naive) appendMoves(ops, mov, k.qRow, tileOff, uint64_t(d) * 2, p.qOff);   // no reuse of q
-        appendMoves(ops, mov, regionRow(b), slotOffset(b.slot), uint64_t(b.keys) * keyBytes, p.kvOff);
-        MicroOp& mac = peOp(MicroOpKind::MacScores, p.qOff, p.stateOff);
+        if (s.naive) {
+            appendMoves(ops, mov, k.qRow, tileOff, uint64_t(d) * 2, p.qOff);   // no reuse of q
+            loadK(i);
+        }
+        MicroOp& mac = pe2(MicroOpKind::MacScores, p.qOff, qEnd, kvAt(i), scEnd(i));
+        mac.r.tile = kvAt(i);
+        mac.r.scores = scAt(i);
         mac.keys = uint16_t(b.keys);
         mac.mask = b.mask;
         mac.keyBase = b.keyBase;
         mac.keyStride = b.keyStride;
         mac.keyLimit = b.keyLimit;
-        peOp(MicroOpKind::Stat, p.scoresOff, p.bufferBytes).keys = uint16_t(b.keys);
-        const uint64_t bytes = colUp(uint64_t(a) * b.keys * 2);
-        appendMoves(ops, movOut, k.scratchRow, scratch, bytes, p.scoresOff);
-        scoreAt[i] = scratch;
-        scratch += bytes;
+        if (!s.naive && i + 1 < batches.size()) loadK(i + 1);
+        MicroOp& stat = pe2(MicroOpKind::Stat, scAt(i), scEnd(i), p.stateOff, p.bufferBytes);
+        stat.r.scores = scAt(i);
+        stat.keys = uint16_t(b.keys);
+        appendMoves(ops, movOut, k.scratchRow, scoreAt[i], colUp(uint64_t(a) * b.keys * 2), scAt(i));
     }
-    // SpMM, output-stationary, d / p output columns per pass.
+    // SpMM, output-stationary, d / p output columns per pass; the aware kernel fetches batch
+    // i + 1's V and scores while the PEs finish batch i.
     for (uint32_t pass = 0; pass < p.p; ++pass) {
-        peOp(MicroOpKind::Clear, p.qOff, p.kvOff).headDim = uint16_t(dd);
+        peOp(MicroOpKind::Clear, p.qOff, qEnd).headDim = uint16_t(dd);
+        if (!s.naive && !batches.empty()) {
+            loadV(0, pass);
+            loadScores(0);
+        }
         for (size_t i = 0; i < batches.size(); ++i) {
             const PrefillBatch& b = batches[i];
-            if (s.naive && i > 0) appendMoves(ops, mov, k.scratchRow, accAt, uint64_t(d) * 4, p.qOff);
-            const uint64_t vAt = slotOffset(b.slot) - uint64_t(b.slot % p.P) * keyBytes + halfRow;
-            if (p.p == 1) {
-                appendMoves(ops, mov, regionRow(b), vAt + uint64_t(b.slot % p.P) * keyBytes, uint64_t(b.keys) * keyBytes,
-                            p.kvOff);
-            } else {
-                for (uint32_t t = 0; t < b.keys; ++t)
-                    appendMoves(ops, mov, regionRow(b), vAt + uint64_t((b.slot + t) % p.P) * keyBytes + uint64_t(pass) * dd * 2,
-                                uint64_t(dd) * 2, p.kvOff + t * dd * 2);
+            if (s.naive) {
+                if (i > 0) appendMoves(ops, mov, k.scratchRow, accAt, uint64_t(d) * 4, p.qOff);
+                loadV(i, pass);
+                loadScores(i);
             }
-            appendMoves(ops, mov, k.scratchRow, scoreAt[i], colUp(uint64_t(a) * b.keys * 2), p.scoresOff);
-            peOp(MicroOpKind::Prob, p.scoresOff, p.bufferBytes).keys = uint16_t(b.keys);
-            MicroOp& pv = peOp(MicroOpKind::MacPV, p.qOff, p.stateOff);
+            MicroOp& prob = pe2(MicroOpKind::Prob, scAt(i), scEnd(i), p.stateOff, p.bufferBytes);
+            prob.r.scores = scAt(i);
+            prob.keys = uint16_t(b.keys);
+            MicroOp& pv = pe2(MicroOpKind::MacPV, p.qOff, qEnd, kvAt(i), scEnd(i));
+            pv.r.tile = kvAt(i);
+            pv.r.scores = scAt(i);
             pv.keys = uint16_t(b.keys);
             pv.headDim = uint16_t(dd);
             if (s.naive) appendMoves(ops, movOut, k.scratchRow, accAt, uint64_t(d) * 4, p.qOff);
+            if (!s.naive && i + 1 < batches.size()) {
+                loadV(i + 1, pass);
+                loadScores(i + 1);
+            }
         }
-        MicroOp& sfm = peOp(MicroOpKind::Sfm, p.qOff, p.bufferBytes);
+        MicroOp& sfm = pe2(MicroOpKind::Sfm, p.qOff, qEnd, p.stateOff, p.bufferBytes);
         sfm.headDim = uint16_t(dd);
         sfm.allBanks = 1;
         if (p.p == 1) {

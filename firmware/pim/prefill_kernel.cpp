@@ -85,19 +85,24 @@ uint64_t roundScratch(const PrefillKernelPlan& p, const PrefillRound& r) {
     return bytes;
 }
 
-// Regions for (a, p, b); false when they exceed the buffer.
-bool placeRegions(PrefillKernelPlan& p, uint32_t a, uint32_t passes, uint32_t b) {
+// Regions for (a, p, b), in the order Q/out | K/V | scores [| K/V 2 | scores 2] | statistics;
+// false when they exceed the buffer.
+bool placeRegions(PrefillKernelPlan& p, uint32_t a, uint32_t passes, uint32_t b, bool doubleBuffer) {
     const uint64_t d = p.shape.headDim, col = p.shape.columnBytes;
     const uint64_t qo = roundUp(std::max(a * d * 2, a * (d / passes) * 4), col);
     const uint64_t kv = roundUp(b * d * 2, col);
     const uint64_t sc = roundUp(uint64_t(a) * b * 4, col);
     const uint64_t st = roundUp(uint64_t(a) * 8, col);
-    if (qo + kv + sc + st > p.shape.sramBytes) return false;
+    const uint64_t sets = doubleBuffer ? 2 : 1;
+    if (qo + sets * (kv + sc) + st > p.shape.sramBytes) return false;
+    p.doubleBuffer = doubleBuffer;
     p.qOff = 0;
     p.kvOff = uint32_t(qo);
     p.scoresOff = uint32_t(qo + kv);
-    p.stateOff = uint32_t(qo + kv + sc);
-    p.bufferBytes = uint32_t(qo + kv + sc + st);
+    p.kvOff2 = doubleBuffer ? uint32_t(qo + kv + sc) : p.kvOff;
+    p.scoresOff2 = doubleBuffer ? uint32_t(qo + 2 * kv + sc) : p.scoresOff;
+    p.stateOff = uint32_t(qo + sets * (kv + sc));
+    p.bufferBytes = uint32_t(p.stateOff + st);
     return true;
 }
 
@@ -194,23 +199,25 @@ PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
     uint64_t bestBytes = 0;
     for (uint32_t a = aMin; a <= aMax; ++a) {
         for (uint32_t q : passOptions) {
-            PrefillKernelPlan c = p;
-            uint32_t b = p.P;
-            while (b > 0 && !placeRegions(c, a, q, b)) --b;
-            if (b == 0) continue;
-            c.a = a;
-            c.p = q;
-            c.b = b;
-            c.shift = (s.banksPerGroup - 1) * a;
-            c.bandSlots = s.seqLen + c.shift;
-            const uint64_t bytes = nonGlobalIo(c).bytes();
-            // Fewest bytes; ties: the larger a, then fewer passes (both fewer micro-ops).
-            if (!found || bytes < bestBytes || (bytes == bestBytes && a > best.a)) {
-                best = c;
-                bestBytes = bytes;
-                found = true;
+            bool fits = false;
+            for (uint32_t b = p.P; b > 0; --b) {   // every b that fits: uneven splits of a row cost bytes
+                PrefillKernelPlan c = p;
+                if (!placeRegions(c, a, q, b, false)) continue;
+                fits = true;
+                c.a = a;
+                c.p = q;
+                c.b = b;
+                c.shift = (s.banksPerGroup - 1) * a;
+                c.bandSlots = s.seqLen + c.shift;
+                const uint64_t bytes = nonGlobalIo(c).bytes();
+                // Fewest bytes; ties: the larger a, then the larger b (fewer micro-ops).
+                if (!found || bytes < bestBytes || (bytes == bestBytes && a > best.a)) {
+                    best = c;
+                    bestBytes = bytes;
+                    found = true;
+                }
             }
-            break;   // more passes than the fewest that fit only re-read the scores
+            if (fits) break;   // more passes than the fewest that fit only re-read the scores
         }
     }
     if (!found)
@@ -221,6 +228,26 @@ PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
                                      std::to_string(s.sramBytes) + "-byte buffer"),
            p;
     p = best;
+    // Double buffering when a second K/V batch and score block fit at the same a and passes
+    // and move at most 1% more bytes (a smaller b only changes how the scores round to
+    // columns): overlapping the moves with the MACs is worth that much.
+    if (!s.naive) {
+        // Among the batch sizes that fit twice, the one moving the fewest bytes (a b that
+        // splits a DRAM row's keys unevenly rounds more score columns).
+        PrefillKernelPlan chosen;
+        uint64_t chosenBytes = 0;
+        for (uint32_t b = p.P; b > 0; --b) {
+            PrefillKernelPlan c = p;
+            if (!placeRegions(c, p.a, p.p, b, true)) continue;
+            c.b = b;
+            const uint64_t bytes = nonGlobalIo(c).bytes();
+            if (!chosen.doubleBuffer || bytes < chosenBytes) {
+                chosen = c;
+                chosenBytes = bytes;
+            }
+        }
+        if (chosen.doubleBuffer && chosenBytes * 100 <= bestBytes * 101) p = chosen;
+    }
 
     // Layout (rows per bank).
     auto rows = [&](uint64_t bytes) { return uint32_t(ceilDiv(bytes, s.rowBytes)); };

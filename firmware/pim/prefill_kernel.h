@@ -33,6 +33,7 @@
 //
 // ---------------------------------------------------------------- one round (per bank, lockstep)
 // Cfg (clear the a rows' softmax statistics); MovIn the Q tile; then for every key batch
+// (double-buffered: the next batch's K, V and scores move while the PEs work on this one)
 // (b keys, never crossing a DRAM row or a random block): MovIn K; MacScores (a x b, masked);
 // Stat (scores -> FP16, running max and sum); MovOut the a x b FP16 scores to the scratch rows
 // (whole columns). Batches: the band slots, then the global keys left of the banks' bands,
@@ -79,6 +80,11 @@ struct PrefillKernelPlan {
     // SRAM regions, byte offsets: Q tile (FP32 output tile in the SpMM), K / V batch, scores
     // (FP32, packed FP16 in place), softmax statistics; naive: the spilled accumulator's home.
     uint32_t qOff = 0, kvOff = 0, scoresOff = 0, stateOff = 0, bufferBytes = 0;
+    // Double buffering (aware kernel, when the buffer holds a second K/V batch and score block at
+    // no extra bytes moved): batch k uses kvOff / scoresOff (k even) or kvOff2 / scoresOff2, so
+    // the next batch's moves overlap this batch's PE ops.
+    bool doubleBuffer = false;
+    uint32_t kvOff2 = 0, scoresOff2 = 0;
     // Layout, per bank: rows of each region (the runtime allocates them in this order).
     uint32_t rounds = 0;
     uint32_t qRows = 0, outRows = 0, bandRows = 0, auxRows = 0, scratchRows = 0, patternRows = 0;

@@ -554,13 +554,13 @@ uint64_t PseudoChannelController::pimCandidate(uint64_t now, Candidate& rowCmd, 
                 t = std::max(m_timing.earliest(c.cmd, b, g), rowBusFree);
             }
             const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
-            if (lo < m_peBusyHi && m_peBusyLo < hi) t = std::max(t, m_peFree);
+            if (m_peOp.touches(lo, hi)) t = std::max(t, m_peFree);
         } else if (m_allOpen && m_allRow == e.op.row) {
             c.cmd = e.op.kind == K::MovIn ? Command::MRD : Command::MWR;
             t = std::max(m_timing.earliest(c.cmd, 0, 0), colBusFree);
             // A move into or out of buffer bytes the running PE op uses waits for it.
             const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
-            if (lo < m_peBusyHi && m_peBusyLo < hi) t = std::max(t, m_peFree);
+            if (m_peOp.touches(lo, hi)) t = std::max(t, m_peFree);
         } else {
             return prepareRow(now, rowCmd);
         }
@@ -569,7 +569,7 @@ uint64_t PseudoChannelController::pimCandidate(uint64_t now, Candidate& rowCmd, 
         c.cmd = Command::PEOP;
         t = std::max(colBusFree, m_peFree);
         for (const Landing& l : m_landing)
-            if (l.lo < e.op.busyHi && e.op.busyLo < l.hi) t = std::max(t, l.ready);
+            if (e.op.touches(l.lo, l.hi)) t = std::max(t, l.ready);
     }
     if (t > now) return std::min(t, prepared);
     (isRowBus(c.cmd) ? rowCmd : colCmd) = c;
@@ -650,12 +650,11 @@ void PseudoChannelController::issuePim(const Candidate& c, uint64_t now) {
             const double ns = double(peCycles) * 1e3 / m_pim->peClockMHz();
             const uint64_t dur = std::max<uint64_t>(1, uint64_t(std::ceil(ns * 1e3 / m_spec.t.tCKps - 1e-9)));
             m_peFree = now + dur;
-            m_peBusyLo = e.op.busyLo;
-            m_peBusyHi = e.op.busyHi;
+            m_peOp = e.op;
             if (m_tracing) {
                 m_tracePeBusy = true;
                 if (e.op.kind == contract::MicroOpKind::Cfg) m_traceSramInUse = 0;
-                m_traceSramInUse = std::max(m_traceSramInUse, e.op.busyHi);
+                m_traceSramInUse = std::max({m_traceSramInUse, e.op.busyHi, e.op.busyHi2});
                 m_peDone.notify(cycles(dur));
             }
             completePim(m_peFree);

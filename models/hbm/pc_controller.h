@@ -165,7 +165,7 @@ private:
     bool m_allOpen = false;           // every bank open at m_allRow (after ACTAB)
     uint32_t m_allRow = 0;
     uint64_t m_peFree = 0;            // cycle the PEs finish their current op
-    uint32_t m_peBusyLo = 0, m_peBusyHi = 0;   // SRAM bytes that op uses
+    contract::MicroOp m_peOp;                  // the running (or last) PE op: the SRAM bytes it uses
     // Buffer ranges still being filled by MRDs, and when their data will have landed: a PE
     // op waits only for the moves into the bytes it uses.
     struct Landing {

@@ -68,9 +68,14 @@ struct MicroOp {
     uint32_t rowBase = 0, rowEnd = 0;
     int32_t keyBase = 0, keyLimit = 0;
     uint32_t scaleBits = 0;     // Cfg: softmax scale, float bits
-    // Bytes of SRAM the op reads or writes, [lo, hi): a MovIn into this range waits for the
-    // op to finish (the buffer has one port per region; the firmware double-buffers to overlap).
+    // Bytes of SRAM the op reads or writes, [lo, hi) and [lo2, hi2) (empty when lo2 == hi2): a
+    // move into or out of them waits for the op to finish (the buffer has one port per region;
+    // the firmware double-buffers to overlap), and the op waits for moves into them to land.
     uint32_t busyLo = 0, busyHi = 0;
+    uint32_t busyLo2 = 0, busyHi2 = 0;
+    bool touches(uint32_t lo, uint32_t hi) const {
+        return (lo < busyHi && busyLo < hi) || (lo < busyHi2 && busyLo2 < hi);
+    }
 };
 
 }  // namespace pilot::contract
