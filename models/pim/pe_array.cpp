@@ -11,6 +11,7 @@
 #include "models/pim/exp_approx.h"
 #include "models/pim/fp16.h"
 #include "models/pim/pe_arith.h"
+#include "models/pim/prefill_mask.h"
 
 namespace pilot::pim {
 
@@ -98,27 +99,6 @@ bool PeArray::keyValid(uint32_t bank, uint32_t slot) const {
     return key < m_mode.sink || key + m_mode.window >= m_mode.ctxLen;
 }
 
-bool PeArray::prefillValid(const MicroOp& op, uint32_t bank, uint32_t g, uint32_t j) const {
-    const uint32_t inGroup = bank % m_banksPerGroup;
-    const int64_t row = int64_t(op.rowBase) + int64_t(inGroup) * op.rowStride + g;
-    const int64_t key = int64_t(op.keyBase) + int64_t(inGroup) * op.keyStride + j;
-    if (row >= op.rowEnd || key < 0 || key >= int64_t(m_mode.ctxLen)) return false;
-    if (m_mode.causal && key > row) return false;
-    // The band of row i: [i - lo, i + hi], w keys (causal: the w keys ending at i).
-    const int64_t w = m_mode.window;
-    const int64_t lo = m_mode.causal ? w - 1 : w / 2, hi = m_mode.causal ? 0 : (w - 1) / 2;
-    const bool inWindow = w > 0 && key >= row - lo && key <= row + hi;
-    const bool globalColumn = key < int64_t(m_mode.globalTokens);
-    switch (op.mask) {
-        case contract::MaskKind::Band: return inWindow || globalColumn;
-        case contract::MaskKind::Global:
-            return globalColumn && !inWindow && key < int64_t(op.keyLimit) + int64_t(inGroup) * op.rowStride;
-        case contract::MaskKind::Random: return !inWindow && !globalColumn;
-        case contract::MaskKind::Decode: break;
-    }
-    return false;
-}
-
 void PeArray::cfg(const MicroOp& op, uint32_t b) {
     const uint32_t G = op.queries, d = op.headDim;
     for (uint32_t i = 0; i < G * d; ++i) setF32(b, op.r.out + 4 * i, 0.0f);
@@ -134,7 +114,10 @@ void PeArray::macScores(const MicroOp& op, uint32_t b) {
         const std::vector<uint16_t> q = getF16s(b, op.r.q + 2 * g * d, d);
         for (uint32_t j = 0; j < n; ++j) {
             float s = -std::numeric_limits<float>::infinity();   // masked slot: weight 0
-            if (op.mask == contract::MaskKind::Decode ? keyValid(b, op.slotBase + j) : prefillValid(op, b, g, j)) {
+            const bool valid = op.mask == contract::MaskKind::Decode
+                                   ? keyValid(b, op.slotBase + j)
+                                   : prefillPairValid(m_mode.prefill, op, b % m_banksPerGroup, g, j);
+            if (valid) {
                 const std::vector<uint16_t> k = getF16s(b, op.r.tile + 2 * j * d, d);
                 s = dot16Lanes(q.data(), k.data(), d, m_mode.fp16Accum) * m_mode.scale;
             }
@@ -270,8 +253,7 @@ uint64_t PeArray::execute(const MicroOp& op) {
             m_mode.ctxLen = op.ctxLen;
             m_mode.sink = op.sinkTokens;
             m_mode.window = op.windowTokens;
-            m_mode.globalTokens = op.globalTokens;
-            m_mode.causal = op.flags & contract::kFlagCausal;
+            m_mode.prefill = {op.ctxLen, op.windowTokens, op.globalTokens, (op.flags & contract::kFlagCausal) != 0};
             cycles = 1 + ceilDiv(G * d, lanes);   // clear the accumulators, a lane-row per cycle
             break;
         case MicroOpKind::Clear:

@@ -10,6 +10,7 @@
 #include "models/hbm/backing_store.h"
 #include "models/hbm/pim_unit.h"
 #include "models/pim/pe_config.h"
+#include "models/pim/prefill_mask.h"
 
 namespace pilot::pim {
 
@@ -43,13 +44,10 @@ private:
         bool fp16Accum = false, exactExp = false;
         float scale = 1.0f;
         uint32_t ctxLen = 0, sink = 0, window = 0;
-        uint32_t globalTokens = 0;   // prefill
-        bool causal = false;
+        PrefillMaskMode prefill;
     };
     // Whether slot `slot` of `bank` holds a key the kernel attends to.
     bool keyValid(uint32_t bank, uint32_t slot) const;
-    // Whether query g of a prefill MacScores op attends key slot j (op.mask, Band/Global/Random).
-    bool prefillValid(const contract::MicroOp& op, uint32_t bank, uint32_t g, uint32_t j) const;
     bool participates(const contract::MicroOp& op, uint32_t bank) const {
         return (op.bankGroupMask >> (bank / m_banksPerGroup)) & 1u;
     }
