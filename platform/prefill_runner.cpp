@@ -355,6 +355,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
                    {"batch_keys", plan.b},
                    {"spmm_passes", plan.p},
                    {"buffer_bytes", plan.bufferBytes},
+                   {"double_buffer", plan.doubleBuffer},
                    {"global_rows", plan.globalRows},
                    {"global_query_passes", plan.globalRows ? plan.globalRows / plan.globalPassQueries : 0}};
     k["layout"] = {{"rows_per_bank", rows.used},

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -194,7 +195,10 @@ void runSubs(std::vector<SubRun>& subs, const std::string& dir) {
         std::ofstream(base + ".scenario.json") << s.doc.dump(2) << "\n";
         cmds.push_back({{self, "run", base + ".scenario.json", "--out", base + ".json"}, base + ".log"});
     }
-    const std::vector<int> status = runAll(cmds, 0);
+    // PILOT_SUB_JOBS caps the parallel sub-simulations (`pilot sweep` sets 1: its points are
+    // the parallel unit); unset: one per hardware thread.
+    const char* jobs = std::getenv("PILOT_SUB_JOBS");
+    const std::vector<int> status = runAll(cmds, jobs ? unsigned(std::strtoul(jobs, nullptr, 10)) : 0);
     for (size_t i = 0; i < subs.size(); ++i) {
         const std::string base = dir + "/" + subs[i].key;
         if (status[i] != 0 || !fs::exists(base + ".json"))

@@ -11,16 +11,14 @@
 #include <stdexcept>
 #include <thread>
 
-#include <fcntl.h>
 #include <sched.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "models/common/config_error.h"
+#include "tools/pilot/child_process.h"
 #include "tools/pilot/sweep.h"
 
-extern char** environ;
 
 namespace pilot::tools {
 
@@ -29,12 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string selfExe() {
-    char buf[4096];
-    const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) throw std::invalid_argument("cannot find this program through /proc/self/exe; give --pilot");
-    return std::string(buf, size_t(n));
-}
 
 // One line on a terminal (stderr): bar, points done, running, failed, elapsed. Silent otherwise.
 class SweepBar {
@@ -76,23 +68,7 @@ pid_t spawnPoint(const std::string& pilot, const Point& p, const std::string& ou
     }
     args.push_back("--out");
     args.push_back(outJson);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, pilot.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        error = "cannot start " + pilot + ": " + std::strerror(rc);
-        return -1;
-    }
-    return pid;
+    return spawnLogged(args, log, error);
 }
 
 // A ConfigError's lines joined on one line, for the points' "error" field.
@@ -108,8 +84,11 @@ int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned j
              const std::string& pilotArg) {
     const Sweep sw = loadSweep(sweepFile);
     const Shard shard = parseShard(shardText);
-    const std::string pilot = pilotArg.empty() ? selfExe() : pilotArg;
+    const std::string pilot = pilotArg.empty() ? selfExecutable() : pilotArg;
     if (access(pilot.c_str(), X_OK) != 0) throw std::invalid_argument("--pilot: " + pilot + ": not an executable file");
+    // The points run in parallel already: each point's own sub-simulations run one at a time
+    // (tools/pilot/e2e.h), unless the caller set PILOT_SUB_JOBS.
+    setenv("PILOT_SUB_JOBS", "1", 0);
     if (jobs == 0) {
         // The CPUs this process may use (a cluster job's allocation), not all of the machine's.
         cpu_set_t cpus;
