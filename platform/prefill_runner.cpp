@@ -141,11 +141,11 @@ uint64_t globalGroupBytes(const fw::PrefillKernelPlan& p) {
     return total;
 }
 
-uint64_t groupPredictedBytes(const fw::PrefillKernelPlan& p) {
+}  // namespace
+
+uint64_t prefillGroupPredictedBytes(const fw::PrefillKernelPlan& p) {
     return uint64_t(p.shape.banksPerGroup) * p.nonGlobal.bytes() + globalGroupBytes(p);
 }
-
-}  // namespace
 
 host::HybridPattern prefillPattern(const PrefillWorkload& w) {
     std::vector<uint32_t> globals(std::min(w.globalTokens, w.context));
@@ -323,7 +323,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     const double timeNs = double(kernelPs) * 1e-3 * roundScale;
     const double measuredTotal = double(measured) * scaleBy * roundScale;
     const double busiestFull = double(busiest) * roundScale;
-    const double predictedTotal = double(units) * double(groupPredictedBytes(plan));
+    const double predictedTotal = double(units) * double(prefillGroupPredictedBytes(plan));
     const double boundInternalNs = busiestFull / org.accessBytes * columnNs;
     const double macRatePerNs = double(s.pe.macLanes) * s.pe.clockMHz * 1e-3;
     const double boundComputeNs = double(rounds) * double(plan.total().macs) / macRatePerNs;
@@ -341,7 +341,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     k["io"] = {{"predicted_internal_bytes", uint64_t(predictedTotal)},
                {"measured_internal_bytes", uint64_t(measuredTotal)},
                {"naive_internal_bytes", naivePlan.error == contract::Error::Ok
-                                            ? json(uint64_t(double(units) * double(groupPredictedBytes(naivePlan))))
+                                            ? json(uint64_t(double(units) * double(prefillGroupPredictedBytes(naivePlan))))
                                             : json(nullptr)},
                {"prediction_error", predictedTotal > 0 ? measuredTotal / predictedTotal - 1.0 : 0.0},
                {"predicted_busiest_bank_bytes", uint64_t(double(rounds) * double(plan.total().bytes()))},

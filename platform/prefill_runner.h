@@ -20,6 +20,9 @@ nlohmann::json runPrefill(const Scenario& s, const RunOptions& opt = {});
 host::HybridPattern prefillPattern(const PrefillWorkload& w);
 // The kernel shape of the scenario on its memspec and buffer (tile rows left to the planner).
 fw::PrefillKernelShape prefillKernelShape(const Scenario& s, bool naive);
+// Bytes one head's bank group moves between banks and buffers in the kernel `plan` (the
+// closed-form prediction the PE counters are checked against).
+uint64_t prefillGroupPredictedBytes(const fw::PrefillKernelPlan& plan);
 // The documented tolerance of PIM prefill outputs against the FP64 reference.
 double prefillTolerance(const PrefillWorkload& w);
 

@@ -13,6 +13,10 @@ assert a["chosen"]["rows"] == paper == a["paper_tiles"]["window_rows"], a["chose
 h = a["per_head"]
 assert 0 < h["aware"]["bytes"] < h["naive"]["bytes"], h
 assert h["aware"]["macs"] == h["naive"]["macs"]
+k = a["kernel"]   # the firmware's kernel: its bytes near the analysis's, far below its naive twin
+assert k["buffer_bytes"] <= a["buffer_bytes"], k
+assert 0.5 < k["per_head_bytes"] / h["aware"]["bytes"] < 1.3, (k, h["aware"])
+assert k["per_head_naive_bytes"] > 3 * k["per_head_bytes"], k
 PY
 done
 "$PILOT" analyze workloads/scenarios/prefill-bigbird.json --set /pim/sram_bytes=32768 --out "$TMP/b.json" >/dev/null 2>&1 || fail "32 KB"

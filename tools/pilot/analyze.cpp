@@ -6,6 +6,7 @@
 
 #include "firmware/host/sparse_pattern.h"
 #include "firmware/pim/prefill_io.h"
+#include "platform/prefill_runner.h"
 
 namespace pilot::tools {
 
@@ -27,19 +28,6 @@ json scheduleJson(const fw::PrefillSchedule& s) {
             {"bank", ioJson(s.bank)}, {"group", ioJson(s.group)}};
 }
 
-host::HybridPattern buildPattern(const platform::PrefillWorkload& p) {
-    if (p.pattern == "bigbird")
-        return host::HybridPattern::bigbird(p.context, p.window, p.globalTokens, p.randomBlocks, p.blockSize, p.seed,
-                                            p.causal);
-    if (p.pattern == "longformer") {
-        std::vector<uint32_t> globals;
-        for (uint32_t g = 0; g < p.globalTokens && g < p.context; ++g) globals.push_back(g);
-        return host::HybridPattern::longformer(p.context, p.window, globals, p.causal);
-    }
-    if (p.pattern == "streaming") return host::HybridPattern::streaming(p.context, p.globalTokens, p.window);
-    return host::HybridPattern::dense(p.context, p.causal);
-}
-
 }  // namespace
 
 json analyzeScenario(const platform::Scenario& s) {
@@ -54,7 +42,7 @@ json analyzeScenario(const platform::Scenario& s) {
     const fw::PrefillIo io = fw::analyzePrefill(shape);
 
     // The mask itself, for its density (the analysis works from the per-row formula).
-    const host::PatternStats st = buildPattern(p).stats();
+    const host::PatternStats st = platform::prefillPattern(p).stats();
     const uint64_t sparseHeads = uint64_t(double(p.heads) * p.sparseHeadFraction + 0.5);
     const uint64_t headsPerLayer = uint64_t(p.batch) * sparseHeads;
 
@@ -88,6 +76,20 @@ json analyzeScenario(const platform::Scenario& s) {
                       {"naive", scheduleJson(io.naive)}};
     a["per_head"] = {{"aware", ioJson(io.awareGroup)}, {"naive", ioJson(io.naiveGroup)},
                      {"busiest_bank_aware", ioJson(io.awareBank)}, {"naive_over_aware", io.naiveOverAware()}};
+    // The kernel the firmware runs for this scenario (firmware/pim/prefill_kernel.h): its own
+    // tiling and the closed-form bytes `pilot run` checks the PE counters against.
+    const fw::PrefillKernelPlan kernel = fw::planPrefillKernel(platform::prefillKernelShape(s, false));
+    const fw::PrefillKernelPlan kernelNaive = fw::planPrefillKernel(platform::prefillKernelShape(s, true));
+    if (kernel.error == contract::Error::Ok && kernelNaive.error == contract::Error::Ok)
+        a["kernel"] = {{"tile_rows", kernel.a},
+                       {"batch_keys", kernel.b},
+                       {"spmm_passes", kernel.p},
+                       {"double_buffer", kernel.doubleBuffer},
+                       {"buffer_bytes", kernel.bufferBytes},
+                       {"per_head_bytes", platform::prefillGroupPredictedBytes(kernel)},
+                       {"per_head_naive_bytes", platform::prefillGroupPredictedBytes(kernelNaive)}};
+    else
+        a["kernel"] = {{"error", std::string(contract::errorName(kernel.error)) + ": " + kernel.why + kernelNaive.why}};
     a["per_layer"] = {{"sparse_heads", headsPerLayer},
                       {"aware_internal_bytes", double(io.awareGroup.bytes()) * double(headsPerLayer)},
                       {"naive_internal_bytes", double(io.naiveGroup.bytes()) * double(headsPerLayer)}};
@@ -131,6 +133,15 @@ std::string summarizeAnalysis(const json& a) {
                   h["naive_over_aware"].get<double>(), (unsigned long long)a["per_layer"]["sparse_heads"].get<uint64_t>(),
                   a["per_layer"]["aware_internal_bytes"].get<double>() / 1e9,
                   a["per_layer"]["naive_internal_bytes"].get<double>() / 1e9);
+    out += buf;
+    const json& k = a["kernel"];
+    if (k.contains("error")) return out + "kernel          " + k["error"].get<std::string>() + "\n";
+    std::snprintf(buf, sizeof buf,
+                  "kernel          as the firmware runs it: a = %u rows x b = %u keys, %u SpMM pass(es)%s; per head %.3f MB, naive %.3f MB (%.2fx)\n",
+                  k["tile_rows"].get<unsigned>(), k["batch_keys"].get<unsigned>(), k["spmm_passes"].get<unsigned>(),
+                  k["double_buffer"].get<bool>() ? ", double-buffered" : "", k["per_head_bytes"].get<double>() / 1e6,
+                  k["per_head_naive_bytes"].get<double>() / 1e6,
+                  k["per_head_naive_bytes"].get<double>() / k["per_head_bytes"].get<double>());
     return out + buf;
 }
 
