@@ -79,9 +79,27 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     const uint32_t channels = sys.channels();
     const host::PimGeometry geo = pimGeometry(s.memspec, channels);
 
-    const uint32_t G = w.heads / w.kvHeads, d = w.headDim, L = w.context;
-    const uint32_t unitsFull = w.batch * w.kvHeads;
-    const uint32_t sparseFull = w.sparse ? uint32_t(std::llround(double(unitsFull) * w.sparseHeadFraction)) : 0;
+    const uint32_t d = w.headDim, L = w.context;
+    // Runtime policy: when the buffer makes a GQA group run its query heads in passes over K
+    // and V and bank groups would sit idle, the group's query heads are split over several bank
+    // groups, each with its own copy of K and V: the passes then run side by side.
+    const uint32_t kvUnits = w.batch * w.kvHeads;
+    const uint32_t sparseBase = w.sparse ? uint32_t(std::llround(double(kvUnits) * w.sparseHeadFraction)) : 0;
+    const uint32_t largestPart = std::max(kvUnits - sparseBase, sparseBase);   // parts run one after the other
+    uint32_t split = 1;
+    if (w.splitGqa && !w.naive) {
+        const uint32_t slots = (L + org.banksPerGroup - 1) / org.banksPerGroup;
+        uint32_t passQueries = w.heads / w.kvHeads;
+        const fw::DecodePlan plan = fw::planDecodeInPasses(
+            {slots, d, w.heads / w.kvHeads, s.pe.sramBytes, org.accessBytes, false, true}, passQueries);
+        const uint32_t passes = plan.error == contract::Error::Ok ? (w.heads / w.kvHeads) / passQueries : 1;
+        const uint64_t groupsAll = uint64_t(channels) * geo.groupsPerChannel() * scaleBy;
+        while (split * 2 <= passes && (w.heads / w.kvHeads) % (split * 2) == 0 && uint64_t(largestPart) * split * 2 <= groupsAll)
+            split *= 2;
+    }
+    const uint32_t G = w.heads / w.kvHeads / split;
+    const uint32_t unitsFull = kvUnits * split;
+    const uint32_t sparseFull = sparseBase * split;
     std::vector<Part> parts;
     auto addPart = [&](const std::string& name, bool sparse, uint32_t unitsOfPart) {
         if (!unitsOfPart) return;
@@ -207,7 +225,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         const double timeNs = double(part.kernelPs) * 1e-3;
         totalNs += timeNs;
         const double boundInternalNs = double(part.busiestBank) / org.accessBytes * columnNs;
-        const double kvBytes = double(unitsOfPart) * 2.0 * double(part.keys.size()) * d * 2.0;
+        const double kvBytes = double(unitsOfPart / split) * 2.0 * double(part.keys.size()) * d * 2.0;   // one copy
         const double qoBytes = double(unitsOfPart) * 2.0 * G * d * 2.0;
         const double boundExternalNs = (kvBytes + qoBytes) / externalPeak;
         const uint32_t slots = uint32_t((part.keys.size() + org.banksPerGroup - 1) / org.banksPerGroup);
@@ -233,6 +251,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         k["tile_keys"] = std::min<uint32_t>(plan.tileKeys, std::max<uint32_t>(1, uint32_t(org.rowBytes() / (4 * d))));
         k["planner_tile_keys"] = plan.tileKeys;
         k["query_passes"] = passes;
+        k["gqa_split"] = split;   // bank groups sharing one GQA group's query heads
         k["predicted_bank_bytes"] = uint64_t(passes) * (plan.bankToSramBytes + plan.sramToBankBytes) * part.rounds;
         k["busiest_bank_bytes"] = part.busiestBank;
         // Where the time goes beyond streaming the busiest bank's bytes at one column per

@@ -195,6 +195,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         w.fp16Accum = wl->oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
         w.seed = wl->u64("seed");
         w.replicateChannels = wl->boolean("replicate_channels");
+        w.splitGqa = wl->boolean("split_gqa");
         wl->rejectUnknownKeys();
         s.pe.functional = w.functional;
         s.decode = w;

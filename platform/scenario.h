@@ -36,6 +36,7 @@ struct DecodeWorkload {
     double sparseHeadFraction = 1.0;   // share of the KV heads that are sparse (DuoAttention's
                                        // streaming heads); the rest attend densely
     bool replicateChannels = false;    // simulate one channel, scale to the system (identical streams)
+    bool splitGqa = true;              // spread a GQA group's query passes over idle bank groups
     bool naive = false;                // no I/O-aware tiling
     bool functional = true;            // false: timing only (no data)
     bool check = true;                 // compare outputs with the FP64 reference
