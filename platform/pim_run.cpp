@@ -13,14 +13,8 @@ using nlohmann::json;
 
 void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0) {
-    sc_core::sc_trace_file* vcd = nullptr;
-    if (!opt.vcdPath.empty()) {
-        std::string base = opt.vcdPath;
-        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-        vcd->set_time_unit(1, sc_core::SC_PS);
-        sys.trace(vcd);
-    }
+    sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
+    if (vcd) sys.trace(vcd);
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
     while (!sys.host().finished()) {
         if (!sc_core::sc_pending_activity())

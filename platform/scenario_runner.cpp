@@ -105,6 +105,15 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     return mem;
 }
 
+sc_core::sc_trace_file* openVcd(const std::string& path) {
+    if (path.empty()) return nullptr;
+    std::string base = path;   // SystemC appends ".vcd" itself
+    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+    sc_core::sc_trace_file* vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+    vcd->set_time_unit(1, sc_core::SC_PS);
+    return vcd;
+}
+
 json runScenario(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const hbm::Memspec& spec = s.memspec;
@@ -118,14 +127,8 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes, s.traffic->maxOutstanding);
     gen.iSocket.bind(system.router().tSocket);
 
-    sc_core::sc_trace_file* vcd = nullptr;
-    if (!opt.vcdPath.empty()) {
-        std::string base = opt.vcdPath;
-        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-        vcd->set_time_unit(1, sc_core::SC_PS);
-        system.trace(vcd);
-    }
+    sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
+    if (vcd) system.trace(vcd);
 
     // Simulate in slices so progress can be shown; stop at the last completion.
     const sc_core::sc_time slice(20, sc_core::SC_US);

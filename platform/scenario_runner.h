@@ -10,6 +10,10 @@
 
 #include "platform/scenario.h"
 
+namespace sc_core {
+class sc_trace_file;
+}
+
 namespace pilot::platform {
 
 struct Progress {
@@ -26,6 +30,9 @@ struct RunOptions {
 };
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
+
+// A VCD trace file at `path` (".vcd" optional) with picosecond resolution; nullptr when empty.
+sc_core::sc_trace_file* openVcd(const std::string& path);
 
 class HbmSystem;
 // The `memory` object of the results: totals, per pseudo-channel, checker findings (host
