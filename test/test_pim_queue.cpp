@@ -8,6 +8,7 @@
 #include <map>
 
 #include "firmware/host/pim_runtime.h"
+#include "firmware/pim/prefill_kernel.h"
 #include "platform/pim_system.h"
 #include "platform/scenario.h"
 
@@ -115,4 +116,84 @@ TEST_CASE("Queue: more descriptors than ring entries wrap around the ring and al
     // sqHead in each completion advances by one per descriptor, modulo twice the ring size.
     for (uint32_t i = 1; i < n; ++i)
         CHECK(done.at(100 + i).sqHead == (done.at(100 + i - 1).sqHead + 1) % 16);
+}
+
+TEST_CASE("Queue: malformed prefill descriptors complete with their error codes and the queue keeps serving",
+          "[pim][queue][prefill]") {
+    // A small BigBird-like head: N 64, window 16, 4 global tokens, one random block of 16 per
+    // block-row; rows allocated in the runtime's order from row 0.
+    fw::PrefillKernelShape shape;
+    shape.seqLen = 64;
+    shape.headDim = 64;
+    shape.window = 16;
+    shape.globalTokens = 4;
+    shape.randomBlocks = 1;
+    shape.blockSize = 16;
+    const fw::PrefillKernelPlan plan = fw::planPrefillKernel(shape);
+    REQUIRE(plan.error == Error::Ok);
+    REQUIRE(plan.globalRows == 4);
+    uint32_t next = 0;
+    auto take = [&](uint32_t rows) {
+        const uint32_t at = next;
+        next += rows;
+        return at;
+    };
+    const uint32_t qRow = take(plan.qRows), outRow = take(plan.outRows), bandRow = take(plan.bandRows),
+                   auxRow = take(plan.auxRows), scratchRow = take(plan.scratchRows), patternRow = take(plan.patternRows),
+                   gqRow = take(plan.globalQRows), splitRow = take(plan.splitKvRows), goutRow = take(plan.globalOutRows);
+    const uint32_t badTableRow = take(1);
+    const auto done = runHost([&](host::PimRuntime& rt, host::HostBus& bus, const host::DecodeLayout&) {
+        const uint32_t good[4] = {1, 2, 3, 0}, bad[4] = {1, 9, 3, 0};   // block 9 of 4
+        rt.bankWrite(0, 0, 0, patternRow, 0, reinterpret_cast<const uint8_t*>(good), sizeof good, false);
+        rt.bankWrite(0, 0, 0, badTableRow, 0, reinterpret_cast<const uint8_t*>(bad), sizeof bad, false);
+        auto at = [&](uint32_t row) { return bus.columnAddress(0, 0, 0, row, 0); };
+        auto submit = [&](uint32_t tag, auto edit) {
+            Descriptor d{};
+            d.opcode = uint16_t(Opcode::PrefillHybridSparse);
+            d.version = contract::kVersion;
+            d.tag = tag;
+            d.bankGroupMask = 1;
+            d.headDim = 64;
+            d.ctxLen = 64;
+            d.windowTokens = 16;
+            d.globalTokens = 4;
+            d.randomBlocks = 1;
+            d.blockSize = 16;
+            d.tileRows = plan.a;
+            d.qAddr = at(qRow);
+            d.outAddr = at(outRow);
+            d.kvAddr = at(bandRow);
+            d.auxKvAddr = at(auxRow);
+            d.scratchAddr = at(scratchRow);
+            d.patternAddr = at(patternRow);
+            d.globalQAddr = at(gqRow);
+            d.splitKvAddr = at(splitRow);
+            d.globalOutAddr = at(goutRow);
+            edit(d);
+            rt.submit(0, d);
+        };
+        submit(1, [](Descriptor&) {});                                           // valid
+        submit(2, [](Descriptor& d) { d.tileRows = 0; });
+        submit(3, [](Descriptor& d) { d.tileRows = 200; });                     // does not fit 2 KB
+        submit(4, [](Descriptor& d) { d.windowTokens = d.globalTokens = 0; });  // rows attend nothing
+        submit(5, [](Descriptor& d) { d.blockSize = 0; });                      // random blocks without a size
+        submit(6, [&](Descriptor& d) { d.patternAddr = at(badTableRow); });     // a block beyond the sequence
+        submit(7, [](Descriptor& d) { d.qAddr += 32; });                        // not row-aligned
+        submit(8, [&](Descriptor& d) { d.kvAddr = bus.columnAddress(0, 3, 0, bandRow, 0); });   // not group 0
+        submit(9, [](Descriptor& d) { d.headDim = 72; });
+        submit(10, [](Descriptor& d) { d.ctxLen = 0; });
+        submit(11, [](Descriptor& d) { d.globalTokens = 65; });                 // more globals than tokens
+        submit(12, [](Descriptor&) {});                                          // valid again
+    });
+    REQUIRE(done.size() == 12);
+    const std::map<uint32_t, Error> expected = {
+        {1, Error::Ok},     {2, Error::Shape},  {3, Error::Shape},        {4, Error::Sparse},
+        {5, Error::Sparse}, {6, Error::Sparse}, {7, Error::Align},        {8, Error::Range},
+        {9, Error::Shape},  {10, Error::EmptyContext}, {11, Error::Sparse}, {12, Error::Ok}};
+    for (const auto& [tag, err] : expected) {
+        INFO("tag " << tag << " completed with " << contract::errorName(Error(done.at(tag).error)));
+        CHECK(Error(done.at(tag).error) == err);
+    }
+    CHECK(done.at(1).cycles > 0);
+    CHECK(done.at(12).cycles > 0);   // ran again after eleven rejected descriptors
 }
