@@ -1014,10 +1014,6 @@ TEST_CASE("Checker: SMRD and SMWR keep the MRD and MWR spacings to every other c
     const Memspec& m = hbm3();
     const auto& T = m.t;
     const uint64_t wtr = m.writeToRead(true);
-    // RDA after a write also waits until its auto-precharge (tRTPL later) respects tWR.
-    const uint64_t rdaAfterWrite = T.WL + T.nBL + T.WR - T.RTPL;
-    const uint64_t wtrRda = std::max<uint64_t>(wtr, rdaAfterWrite);
-    const char* wtrRdaRule = rdaAfterWrite > wtr ? "tWR" : "tWTR";
     struct Pair {
         Command prev, next;
         uint64_t need;
