@@ -437,7 +437,8 @@ void PimFirmware::appendPrefillRound(std::vector<MicroOp>& ops, const Prefill& k
     // Regions of batch i: with double buffering, odd batches use the second K/V and score blocks.
     auto kvAt = [&](size_t i) { return (i % 2) ? p.kvOff2 : p.kvOff; };
     auto scAt = [&](size_t i) { return (i % 2) ? p.scoresOff2 : p.scoresOff; };
-    auto scEnd = [&](size_t i) { return (i % 2) || !p.doubleBuffer ? p.stateOff : p.kvOff2; };
+    const uint32_t scBytes = uint32_t(colUp(uint64_t(a) * p.b * 4));
+    auto scEnd = [&](size_t i) { return scAt(i) + scBytes; };
     const uint32_t qEnd = p.kvOff;
     // PE ops name the bytes they use: [lo, hi) and [lo2, hi2).
     auto pe2 = [&](MicroOpKind kind, uint32_t lo, uint32_t hi, uint32_t lo2, uint32_t hi2) -> MicroOp& {
@@ -467,8 +468,33 @@ void PimFirmware::appendPrefillRound(std::vector<MicroOp>& ops, const Prefill& k
         scoreAt[i] = scratch;
         scratch += colUp(uint64_t(a) * batches[i].keys * 2);
     }
+    // Score staging: consecutive batches whose FP16 scores fit the staging area form a stage;
+    // their scratch bytes are consecutive, so one move writes (SDDMM) or reads (SpMM) them all.
+    auto scoreBytes = [&](size_t i) { return uint32_t(colUp(uint64_t(a) * batches[i].keys * 2)); };
+    std::vector<uint32_t> stageAt(batches.size(), 0);     // offset of batch i in its stage
+    std::vector<size_t> stageFirst(batches.size(), 0), stageLast(batches.size(), 0);
+    if (p.stageBytes) {
+        uint32_t used = 0;
+        for (size_t i = 0, first = 0; i < batches.size(); ++i) {
+            if (i > first && used + scoreBytes(i) > p.stageBytes) {
+                first = i;
+                used = 0;
+            }
+            stageFirst[i] = first;
+            stageAt[i] = used;
+            used += scoreBytes(i);
+        }
+        for (size_t i = batches.size(); i-- > 0;)
+            stageLast[i] = i + 1 < batches.size() && stageFirst[i + 1] == stageFirst[i] ? stageLast[i + 1] : i;
+    }
+    auto stageSpan = [&](size_t i) {   // scratch bytes of batch i's whole stage
+        return uint64_t(scoreAt[stageLast[i]]) + scoreBytes(stageLast[i]) - scoreAt[stageFirst[i]];
+    };
     auto loadScores = [&](size_t i) {
-        appendMoves(ops, mov, k.scratchRow, scoreAt[i], colUp(uint64_t(a) * batches[i].keys * 2), scAt(i));
+        if (!p.stageBytes)
+            appendMoves(ops, mov, k.scratchRow, scoreAt[i], scoreBytes(i), scAt(i));
+        else if (stageFirst[i] == i)
+            appendMoves(ops, mov, k.scratchRow, scoreAt[i], stageSpan(i), p.stageOff);
     };
 
     // SDDMM: scores of every batch, statistics updated, scores out to the scratch rows. The
@@ -493,10 +519,17 @@ void PimFirmware::appendPrefillRound(std::vector<MicroOp>& ops, const Prefill& k
         mac.keyStride = b.keyStride;
         mac.keyLimit = b.keyLimit;
         if (!s.naive && i + 1 < batches.size()) loadK(i + 1);
-        MicroOp& stat = pe2(MicroOpKind::Stat, scAt(i), scEnd(i), p.stateOff, p.bufferBytes);
+        // Stat packs the FP16 scores in place, or into the staging area (then one MovOut per
+        // stage instead of one per batch).
+        const uint32_t dst = p.stageBytes ? p.stageOff + stageAt[i] : scAt(i);
+        MicroOp& stat = pe2(MicroOpKind::Stat, scAt(i), scEnd(i), p.stageBytes ? dst : p.stateOff, p.bufferBytes);
         stat.r.scores = scAt(i);
+        stat.r.outHalf = dst;
         stat.keys = uint16_t(b.keys);
-        appendMoves(ops, movOut, k.scratchRow, scoreAt[i], colUp(uint64_t(a) * b.keys * 2), scAt(i));
+        if (!p.stageBytes)
+            appendMoves(ops, movOut, k.scratchRow, scoreAt[i], scoreBytes(i), scAt(i));
+        else if (stageLast[i] == i)
+            appendMoves(ops, movOut, k.scratchRow, scoreAt[stageFirst[i]], stageSpan(i), p.stageOff);
     }
     // SpMM, output-stationary, d / p output columns per pass; the aware kernel fetches batch
     // i + 1's V and scores while the PEs finish batch i.
@@ -513,8 +546,10 @@ void PimFirmware::appendPrefillRound(std::vector<MicroOp>& ops, const Prefill& k
                 loadV(i, pass);
                 loadScores(i);
             }
-            MicroOp& prob = pe2(MicroOpKind::Prob, scAt(i), scEnd(i), p.stateOff, p.bufferBytes);
+            const uint32_t src = p.stageBytes ? p.stageOff + stageAt[i] : scAt(i);
+            MicroOp& prob = pe2(MicroOpKind::Prob, scAt(i), scEnd(i), p.stageBytes ? src : p.stateOff, p.bufferBytes);
             prob.r.scores = scAt(i);
+            prob.r.outHalf = src;
             prob.keys = uint16_t(b.keys);
             MicroOp& pv = pe2(MicroOpKind::MacPV, p.qOff, qEnd, kvAt(i), scEnd(i));
             pv.r.tile = kvAt(i);

@@ -249,6 +249,18 @@ PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
         if (chosen.doubleBuffer && chosenBytes * 100 <= bestBytes * 101) p = chosen;
     }
 
+    // Score staging in the columns the tiles leave free, when it holds at least two batches.
+    if (!s.naive) {
+        const uint64_t batchScores = roundUp(uint64_t(p.a) * p.b * 2, s.columnBytes);
+        const uint64_t free = (s.sramBytes - p.bufferBytes) / s.columnBytes * s.columnBytes;
+        if (free >= 2 * batchScores) {
+            p.stageOff = p.stateOff;   // staging, then the statistics: Stat uses both, contiguous
+            p.stageBytes = uint32_t(free / batchScores * batchScores);
+            p.stateOff += p.stageBytes;
+            p.bufferBytes += p.stageBytes;
+        }
+    }
+
     // Layout (rows per bank).
     auto rows = [&](uint64_t bytes) { return uint32_t(ceilDiv(bytes, s.rowBytes)); };
     const std::vector<PrefillRound> rounds = prefillRounds(p);

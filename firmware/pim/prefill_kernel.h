@@ -33,13 +33,15 @@
 //
 // ---------------------------------------------------------------- one round (per bank, lockstep)
 // Cfg (clear the a rows' softmax statistics); MovIn the Q tile; then for every key batch
-// (double-buffered: the next batch's K, V and scores move while the PEs work on this one)
 // (b keys, never crossing a DRAM row or a random block): MovIn K; MacScores (a x b, masked);
-// Stat (scores -> FP16, running max and sum); MovOut the a x b FP16 scores to the scratch rows
-// (whole columns). Batches: the band slots, then the global keys left of the banks' bands,
-// then each random block. Then for each of p column passes (an FP32 a x d/p output tile):
-// Clear; per batch: MovIn the V slices, MovIn its scores, Prob (p = exp(s - max)), MacPV;
-// Sfm (every bank: out / sum -> FP16 in place); MovOut the tile's d/p columns.
+// Stat (scores -> FP16, running max and sum); the a x b FP16 scores (whole columns) go to the
+// scratch rows, several batches per MovOut when the buffer has room to stage them. Batches:
+// the band slots, then the global keys left of the banks' bands, then each random block. Then
+// for each of p column passes (an FP32 a x d/p output tile): Clear; per batch: MovIn the V
+// slices, its scores (a stage at a time when staged), Prob (p = exp(s - max)), MacPV; Sfm
+// (every bank: out / sum -> FP16 in place); MovOut the tile's d/p columns. The next batch's
+// moves are issued right after this batch's MACs (into a second K/V and score block when
+// double-buffered), so they overlap the PE work.
 // Naive (kFlagNaive, the paper's "PIM" baseline without I/O-aware tiling): a = 1, the row's q
 // reloaded for every batch and its FP32 accumulator written back to the bank after every
 // batch and read again before the next (p = 1); nothing else is reused either.
@@ -85,6 +87,10 @@ struct PrefillKernelPlan {
     // the next batch's moves overlap this batch's PE ops.
     bool doubleBuffer = false;
     uint32_t kvOff2 = 0, scoresOff2 = 0;
+    // Score staging (aware kernel, in buffer bytes the tiles leave free): Stat packs each
+    // batch's FP16 scores there, and one MovOut writes several batches' scores together, so the
+    // scratch row is opened once per stage instead of once per batch. 0: no staging.
+    uint32_t stageOff = 0, stageBytes = 0;
     // Layout, per bank: rows of each region (the runtime allocates them in this order).
     uint32_t rounds = 0;
     uint32_t qRows = 0, outRows = 0, bandRows = 0, auxRows = 0, scratchRows = 0, patternRows = 0;

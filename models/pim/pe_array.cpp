@@ -221,13 +221,13 @@ void PeArray::statStep(const MicroOp& op, uint32_t b) {
         setF32(b, op.r.state + 8 * g, mNew);
         setF32(b, op.r.state + 8 * g + 4, sum);
     }
-    std::memcpy(m_sram[b].data() + op.r.scores, packed.data(), packed.size() * 2);
+    std::memcpy(m_sram[b].data() + op.r.outHalf, packed.data(), packed.size() * 2);   // may be r.scores
 }
 
 void PeArray::probStep(const MicroOp& op, uint32_t b) {
     const uint32_t G = op.queries, n = op.keys;
     auto ex = [&](float x) { return m_mode.exactExp ? expExact(x) : expApprox(x); };
-    const std::vector<uint16_t> packed = getF16s(b, op.r.scores, G * n);
+    const std::vector<uint16_t> packed = getF16s(b, op.r.outHalf, G * n);   // may be r.scores
     for (uint32_t g = 0; g < G; ++g) {
         const float m = getF32(b, op.r.state + 8 * g);
         for (uint32_t j = 0; j < n; ++j) {

@@ -19,9 +19,10 @@ enum class MicroOpKind : uint8_t {
     Sfm,      // PLT_SFM: out_g /= sum_g, as FP16 at outHalf (bank 0 of each group; every bank
               // with allBanks); outHalf may equal out (converted in place)
     // Prefill (split softmax: scores leave the buffer between the SDDMM and the SpMM)
-    Stat,     // PLT_EXP, statistics mode: scores rounded to FP16 in place (packed at scores),
-              // the running max and sum of each query row updated from them
-    Prob,     // PLT_EXP, probability mode: packed FP16 scores -> FP32 p = exp(s - max) in place
+    Stat,     // PLT_EXP, statistics mode: scores rounded to FP16 and packed at outHalf (scores:
+              // in place), the running max and sum of each query row updated from them
+    Prob,     // PLT_EXP, probability mode: packed FP16 scores at outHalf -> FP32 p = exp(s - max)
+              // at scores (outHalf == scores: in place)
     Clear,    // zero the FP32 accumulators out[queries x headDim]
 };
 
