@@ -71,10 +71,8 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const DecodeWorkload& w = *s.decode;
     const auto& org = s.memspec.org;
-    const uint32_t fullChannels = s.pseudoChannels / org.pseudoChannels;
-    // Identical command streams in every channel: simulate one and scale (when asked).
-    const uint32_t simPcs = w.replicateChannels ? org.pseudoChannels : s.pseudoChannels;
-    const uint32_t scaleBy = w.replicateChannels ? fullChannels : 1;
+    const ChannelReplication rep = channelReplication(s, w.replicateChannels);
+    const uint32_t simPcs = rep.simPcs, scaleBy = rep.scaleBy;
     PimSystem sys("system", s, simPcs);
     const uint32_t channels = sys.channels();
     const host::PimGeometry geo = pimGeometry(s.memspec, channels);

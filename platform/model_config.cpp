@@ -15,7 +15,6 @@ using common::JsonObject;
 
 namespace {
 
-const std::string kSourcesPointer = "/sources";
 constexpr uint32_t kMaxDim = 1u << 24;
 
 std::string format(double v) {
@@ -25,15 +24,6 @@ std::string format(double v) {
 }
 
 // The source of one value: a required, non-blank string at the value's place under /sources.
-void readSource(JsonObject& o, const std::string& key, ModelConfig& c) {
-    const std::string text = o.string(key);
-    const bool isString = o.has(key) && o.raw().at(key).is_string();
-    if (isString && text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        o.issues().add(o.pointerOf(key), "must name the value's public source (got an empty string)");
-        return;
-    }
-    if (isString) c.sources[o.pointerOf(key).substr(kSourcesPointer.size())] = text;
-}
 
 AttentionPattern readAttention(JsonObject a) {
     AttentionPattern p;
@@ -175,14 +165,14 @@ ModelConfig parseModelConfig(const nlohmann::json& doc, const std::string& file)
     // Every value names its public source, in an object of the same shape as the values.
     JsonObject src = root.object("sources");
     for (const char* key : {"layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "ffn_kind", "vocab", "tied_embeddings"})
-        readSource(src, key, c);
-    if (decoderLayers) readSource(src, "decoder_layers", c);
+        src.source(key, c.sources);
+    if (decoderLayers) src.source("decoder_layers", c.sources);
     JsonObject srcAtt = src.object("attention");
-    for (const char* key : {"kind", "window", "global", "random_blocks", "block"}) readSource(srcAtt, key, c);
+    for (const char* key : {"kind", "window", "global", "random_blocks", "block"}) srcAtt.source(key, c.sources);
     srcAtt.rejectUnknownKeys();
     if (root.has("duo")) {
         JsonObject srcDuo = src.object("duo");
-        for (const char* key : {"streaming_fraction", "sink", "window"}) readSource(srcDuo, key, c);
+        for (const char* key : {"streaming_fraction", "sink", "window"}) srcDuo.source(key, c.sources);
         srcDuo.rejectUnknownKeys();
     }
     src.rejectUnknownKeys();

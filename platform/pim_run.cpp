@@ -11,6 +11,12 @@ namespace pilot::platform {
 
 using nlohmann::json;
 
+ChannelReplication channelReplication(const Scenario& s, bool replicate) {
+    const uint32_t pcsPerChannel = s.memspec.org.pseudoChannels;
+    if (!replicate) return {s.pseudoChannels, 1};
+    return {pcsPerChannel, s.pseudoChannels / pcsPerChannel};
+}
+
 void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0) {
     sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);

@@ -16,6 +16,14 @@
 
 namespace pilot::platform {
 
+// Channels run identical command streams when the scenario replicates them: one channel is
+// simulated and the results scaled by the channel count.
+struct ChannelReplication {
+    uint32_t simPcs;    // pseudo-channels to instantiate
+    uint32_t scaleBy;   // channels each simulated one stands for
+};
+ChannelReplication channelReplication(const Scenario& s, bool replicate);
+
 // Simulates until the host program finished (throws on a deadlock naming `what`), then
 // closes the memory system; wall0 is the run's start (for the progress line).
 void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,

@@ -151,7 +151,7 @@ host::HybridPattern prefillPattern(const PrefillWorkload& w) {
     std::vector<uint32_t> globals(std::min(w.globalTokens, w.context));
     std::iota(globals.begin(), globals.end(), 0u);
     if (w.pattern == "bigbird")
-        return host::HybridPattern::bigbird(w.context, w.window, w.globalTokens, w.randomBlocks, w.blockSize, w.seed, w.causal);
+        return host::HybridPattern::bigbird(w.context, w.window, w.globalTokens, w.randomBlocks, w.blockSize, w.patternSeed, w.causal);
     if (w.pattern == "longformer") return host::HybridPattern::longformer(w.context, w.window, globals, w.causal);
     if (w.pattern == "streaming") return host::HybridPattern::streaming(w.context, w.globalTokens, w.window);
     return host::HybridPattern::dense(w.context, w.causal);
@@ -192,9 +192,8 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const PrefillWorkload& w = *s.prefill;
     const auto& org = s.memspec.org;
-    const uint32_t fullChannels = s.pseudoChannels / org.pseudoChannels;
-    const uint32_t simPcs = w.replicateChannels ? org.pseudoChannels : s.pseudoChannels;
-    const uint32_t scaleBy = w.replicateChannels ? fullChannels : 1;
+    const ChannelReplication rep = channelReplication(s, w.replicateChannels);
+    const uint32_t simPcs = rep.simPcs, scaleBy = rep.scaleBy;
     PimSystem sys("system", s, simPcs);
     const uint32_t channels = sys.channels();
     const host::PimGeometry geo = pimGeometry(s.memspec, channels);
@@ -233,8 +232,6 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     uint64_t kernelPs = 0;
     double maxAbsErr = 0;
     uint64_t rowsChecked = 0;
-    std::vector<std::vector<uint64_t>> before;
-    for (const auto& pe : sys.peArrays()) before.push_back(pe->bankBytes());
     sys.host().setProgram([&] {
         runtime.init();
         for (uint32_t c = 0; c < channels && !table.empty(); ++c)
@@ -250,9 +247,9 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
                 if (!w.functional) continue;
                 HeadTensors h;
                 const uint64_t unit = unitBase + i;
-                h.q = randomHalfs(w.dataSeed, unit * 3, size_t(N) * d);
-                h.k = randomHalfs(w.dataSeed, unit * 3 + 1, size_t(N) * d);
-                h.v = randomHalfs(w.dataSeed, unit * 3 + 2, size_t(N) * d);
+                h.q = randomHalfs(w.seed, unit * 3, size_t(N) * d);
+                h.k = randomHalfs(w.seed, unit * 3 + 1, size_t(N) * d);
+                h.v = randomHalfs(w.seed, unit * 3 + 2, size_t(N) * d);
                 placeHead(runtime, c, grp, plan, rows, table, h);
                 placed.emplace_back(i, std::move(h));
             }
@@ -311,11 +308,10 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     uint64_t measured = 0, busiest = 0;
-    for (size_t a = 0; a < sys.peArrays().size(); ++a)
-        for (size_t b = 0; b < before[a].size(); ++b) {
-            const uint64_t delta = sys.peArrays()[a]->bankBytes()[b] - before[a][b];
-            measured += delta;
-            busiest = std::max(busiest, delta);
+    for (const auto& pe : sys.peArrays())   // the kernel is the only PIM work of the run
+        for (const uint64_t bytes : pe->bankBytes()) {
+            measured += bytes;
+            busiest = std::max(busiest, bytes);
         }
 
     const double tck = s.memspec.tCKns();

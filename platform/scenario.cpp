@@ -59,6 +59,16 @@ Scenario loadScenario(const std::string& path, const std::vector<std::string>& s
     return parseScenario(std::move(doc), path, dir.empty() ? "." : dir, sets);
 }
 
+// The run options a PIM workload section shares (defaults in workloads/defaults/scenario.json).
+static void readRunOptions(JsonObject& wl, PimRunOptions& o) {
+    o.functional = wl.oneOf("mode", {"functional", "timing"}) != "timing";
+    o.check = wl.boolean("check");
+    o.exactExp = wl.oneOf("exp", {"approx", "exact"}) == "exact";
+    o.fp16Accum = wl.oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
+    o.seed = wl.u64("seed");
+    o.replicateChannels = wl.boolean("replicate_channels");
+}
+
 Scenario parseScenario(json doc, const std::string& file, const std::string& baseDir,
                        const std::vector<std::string>& sets) {
     if (!doc.is_object()) throw ConfigError({{file, "", "a scenario must be a JSON object"}});
@@ -129,17 +139,12 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         if (p.pattern == "bigbird") {
             p.randomBlocks = pat.u32("random_blocks", 0, 1u << 16);
             p.blockSize = pat.u32("block", 1, 1u << 16);
-            p.seed = pat.has("seed") ? pat.u64("seed") : 1;
+            p.patternSeed = pat.has("seed") ? pat.u64("seed") : 1;
         }
         if (pat.has("head_fraction")) p.sparseHeadFraction = pat.number("head_fraction", 0.0, 1.0);
         pat.rejectUnknownKeys();
         p.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
-        p.functional = wl->oneOf("mode", {"functional", "timing"}) != "timing";
-        p.check = wl->boolean("check");
-        p.exactExp = wl->oneOf("exp", {"approx", "exact"}) == "exact";
-        p.fp16Accum = wl->oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
-        p.dataSeed = wl->u64("seed");
-        p.replicateChannels = wl->boolean("replicate_channels");
+        readRunOptions(*wl, p);
         wl->rejectUnknownKeys();
         s.pe.functional = p.functional;
         s.prefill = p;
@@ -189,12 +194,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
             wl->allow("sparse");
         }
         w.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
-        w.functional = wl->oneOf("mode", {"functional", "timing"}) != "timing";
-        w.check = wl->boolean("check");
-        w.exactExp = wl->oneOf("exp", {"approx", "exact"}) == "exact";
-        w.fp16Accum = wl->oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
-        w.seed = wl->u64("seed");
-        w.replicateChannels = wl->boolean("replicate_channels");
+        readRunOptions(*wl, w);
         w.splitGqa = wl->boolean("split_gqa");
         wl->rejectUnknownKeys();
         s.pe.functional = w.functional;

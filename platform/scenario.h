@@ -26,40 +26,39 @@ struct TrafficConfig {
     uint32_t maxOutstanding = 0;
 };
 
+// How a PIM workload runs, common to decode and prefill.
+struct PimRunOptions {
+    bool functional = true;            // false: timing only (no data)
+    bool check = true;                 // compare outputs with the FP64 reference
+    bool exactExp = false, fp16Accum = false;
+    uint64_t seed = 1;                 // of the operands (Q, K, V)
+    bool replicateChannels = false;    // simulate one channel, scale to the system (identical streams)
+};
+
 // One decode step of attention offloaded to the PIM (issue 4): batch x kv_heads KV heads, each
 // with heads / kv_heads query heads, over a context of `context` keys.
-struct DecodeWorkload {
+struct DecodeWorkload : PimRunOptions {
     uint32_t batch = 0, heads = 0, kvHeads = 0, context = 0, headDim = 0;
     bool sparse = false;
     uint32_t sink = 0, window = 0;     // sparse: sink tokens + recent window
     std::vector<uint32_t> keyList;     // sparse: an explicit key-index list (sorted, unique)
     double sparseHeadFraction = 1.0;   // share of the KV heads that are sparse (DuoAttention's
                                        // streaming heads); the rest attend densely
-    bool replicateChannels = false;    // simulate one channel, scale to the system (identical streams)
     bool splitGqa = true;              // spread a GQA group's query passes over idle bank groups
     bool naive = false;                // no I/O-aware tiling
-    bool functional = true;            // false: timing only (no data)
-    bool check = true;                 // compare outputs with the FP64 reference
-    bool exactExp = false, fp16Accum = false;
-    uint64_t seed = 1;
 };
 
 // One layer of prefill hybrid sparse attention (issue 5) offloaded to the PIM: the sparse
 // heads of batch x heads run PREFILL_HYBRID_SPARSE (the dense heads of a DuoAttention model
 // stay on the GPU); `pilot analyze` gives the I/O analysis of the same pattern.
-struct PrefillWorkload {
+struct PrefillWorkload : PimRunOptions {
     uint32_t batch = 0, heads = 0, context = 0, headDim = 0;
     std::string pattern;               // "bigbird", "longformer", "streaming", "dense"
     uint32_t window = 0, globalTokens = 0, randomBlocks = 0, blockSize = 0;
-    uint64_t seed = 1;                 // of the random blocks
+    uint64_t patternSeed = 1;          // of the random blocks
     bool causal = false;
     double sparseHeadFraction = 1.0;   // DuoAttention: the streaming share of the heads
     bool naive = false;
-    bool functional = true;            // false: timing only (no data)
-    bool check = true;                 // compare outputs with the FP64 reference
-    bool exactExp = false, fp16Accum = false;
-    uint64_t dataSeed = 1;             // of Q, K and V
-    bool replicateChannels = false;    // simulate one channel, scale to the system
 };
 
 struct Scenario {

@@ -40,6 +40,9 @@ std::map<std::pair<uint32_t, uint32_t>, int> kernelPairs(const fw::PrefillKernel
     std::map<std::pair<uint32_t, uint32_t>, int> pairs;
     for (const fw::PrefillRound& r : fw::prefillRounds(plan)) {
         const auto batches = fw::prefillBatches(plan, r, table.empty() ? nullptr : table.data() + size_t(r.blockRow) * s.randomBlocks);
+        uint64_t scoreBytes = 0;   // the round's scores must fit the scratch rows the layout has
+        for (const fw::PrefillBatch& b : batches) scoreBytes += (uint64_t(plan.a) * b.keys * 2 + 31) / 32 * 32;
+        REQUIRE(scoreBytes <= plan.scratchBytes);
         for (const fw::PrefillBatch& b : batches) {
             REQUIRE(b.keys >= 1);
             REQUIRE(b.keys <= plan.b);
@@ -104,6 +107,8 @@ TEST_CASE("prefill kernel: the masked batches cover exactly the pattern's keys o
         checkCovers(host::HybridPattern::bigbird(203, 24, 8, 2, 8, 7, false), 64, 8, 2, 8, 2048);
         checkCovers(host::HybridPattern::bigbird(203, 24, 8, 2, 8, 7, true), 64, 8, 2, 8, 2048);
         checkCovers(host::HybridPattern::bigbird(300, 48, 16, 1, 16, 3, false), 128, 16, 1, 16, 4096);
+        // 5 global tokens: the random blocks' aux slots start off a DRAM-row boundary
+        checkCovers(host::HybridPattern::bigbird(203, 24, 5, 2, 8, 7, false), 64, 5, 2, 8, 2048);
     }
     SECTION("Longformer: window wider than N, no globals, globals only (window 0)") {
         std::vector<uint32_t> g5 = {0, 1, 2, 3, 4}, none, g7 = {0, 1, 2, 3, 4, 5, 6};

@@ -25,48 +25,38 @@ DecodeLayout decodeLayout(const PimGeometry& g, uint32_t ctxLen, uint32_t headDi
 
 PimRuntime::PimRuntime(HostBus& bus, const PimGeometry& geo) : m_bus(bus), m_geo(geo), m_channels(geo.channels) {}
 
-void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
-                           const uint8_t* src, uint64_t len, bool timed) {
-    const uint32_t cb = m_geo.columnBytes;
-    while (len) {
+template <typename Fn>
+void PimRuntime::forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len,
+                               Fn fn) {
+    // A bank's row is contiguous in the bank, not in physical space: go column by column.
+    const uint32_t cb = m_geo.columnBytes, colsPerRow = m_geo.rowBytes / cb;
+    for (uint64_t done = 0; done < len;) {
         const uint64_t colIndex = offset / cb;
         const uint32_t inCol = uint32_t(offset % cb);
-        const uint32_t n = uint32_t(std::min<uint64_t>(len, cb - inCol));
-        const uint32_t colsPerRow = m_geo.rowBytes / cb;
-        const uint64_t addr = m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow),
-                                                  uint32_t(colIndex % colsPerRow)) + inCol;
-        if (timed) {
-            m_bus.write(addr, src, n);
-            m_externalBytes += n;
-        } else {
-            m_bus.load(addr, src, n);
-        }
+        const uint32_t n = uint32_t(std::min<uint64_t>(len - done, cb - inCol));
+        fn(m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow), uint32_t(colIndex % colsPerRow)) + inCol,
+           done, n);
         offset += n;
-        src += n;
-        len -= n;
+        done += n;
     }
+}
+
+void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                           const uint8_t* src, uint64_t len, bool timed) {
+    forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
+        if (!timed) return m_bus.load(addr, src + at, n);
+        m_bus.write(addr, src + at, n);
+        m_externalBytes += n;
+    });
 }
 
 void PimRuntime::bankRead(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint8_t* dst,
                           uint64_t len, bool timed) {
-    const uint32_t cb = m_geo.columnBytes;
-    while (len) {
-        const uint64_t colIndex = offset / cb;
-        const uint32_t inCol = uint32_t(offset % cb);
-        const uint32_t n = uint32_t(std::min<uint64_t>(len, cb - inCol));
-        const uint32_t colsPerRow = m_geo.rowBytes / cb;
-        const uint64_t addr =
-            m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow), uint32_t(colIndex % colsPerRow)) + inCol;
-        if (timed) {
-            m_bus.read(addr, dst, n);
-            m_externalBytes += n;
-        } else {
-            m_bus.store(addr, dst, n);
-        }
-        offset += n;
-        dst += n;
-        len -= n;
-    }
+    forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
+        if (!timed) return m_bus.store(addr, dst + at, n);
+        m_bus.read(addr, dst + at, n);
+        m_externalBytes += n;
+    });
 }
 
 void PimRuntime::init() {

@@ -63,6 +63,10 @@ public:
     uint64_t externalBytes() const { return m_externalBytes; }
 
 private:
+    // Calls fn(physical address, bytes done so far, bytes) for each column piece of bytes
+    // [offset, offset + len) of a bank's rows from `row` on.
+    template <typename Fn>
+    void forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len, Fn fn);
     // Reads the completions posted so far (waiting for an interrupt if none); false once
     // nothing is in flight.
     bool collect();

@@ -40,17 +40,20 @@ int64_t globalEnd(const PrefillKernelPlan& p, const PrefillRound& r) {
     return std::clamp<int64_t>(bandBegin, 0, p.shape.globalTokens);
 }
 
-// Per-bank bytes of one round (the closed form the PE counters are checked against).
-PrefillIoPrediction roundIo(const PrefillKernelPlan& p, const PrefillRound& r) {
-    const PrefillKernelShape& s = p.shape;
-    const uint64_t d = s.headDim, col = s.columnBytes, a = p.a;
-    PrefillIoPrediction io;
+// What one round streams, per bank: the keys of its batches, their batch count and the
+// whole-column bytes of their FP16 score blocks. One walk over the round's slot ranges (band,
+// global keys, each random block at its own aux slots), the same ranges prefillBatches() cuts.
+struct RoundWalk {
     uint64_t keys = 0, scoreBytes = 0, batches = 0;
+};
+RoundWalk walkRound(const PrefillKernelPlan& p, const PrefillRound& r) {
+    const PrefillKernelShape& s = p.shape;
+    RoundWalk w;
     auto add = [&](uint64_t x, uint64_t y) {
         forEachBatch(x, y, p.P, p.b, [&](uint64_t, uint32_t n) {
-            keys += n;
-            scoreBytes += roundUp(a * n * 2, col);
-            ++batches;
+            w.keys += n;
+            w.scoreBytes += roundUp(uint64_t(p.a) * n * 2, s.columnBytes);
+            ++w.batches;
         });
     };
     const Span band = bandSpan(p, r);
@@ -60,29 +63,26 @@ PrefillIoPrediction roundIo(const PrefillKernelPlan& p, const PrefillRound& r) {
         const uint64_t first = s.globalTokens + (uint64_t(r.blockRow) * s.randomBlocks + k) * s.blockSize;
         add(first, first + s.blockSize);
     }
-    // SDDMM: Q once (naive: per batch), K once, scores out. SpMM: V once over the p passes,
-    // scores in once per pass, outputs out once; naive: the accumulator round trip per batch.
-    const uint64_t qLoads = s.naive ? batches : 1;
-    io.bankToBuffer = qLoads * a * d * 2 + 2 * keys * d * 2 + uint64_t(p.p) * scoreBytes;
-    io.bufferToBank = scoreBytes + a * d * 2;
-    if (s.naive) {
-        io.bankToBuffer += (batches - 1) * d * 4;
-        io.bufferToBank += batches * d * 4;
-    }
-    io.macs = 2 * a * keys * d;
-    return io;
+    return w;
 }
 
-uint64_t roundScratch(const PrefillKernelPlan& p, const PrefillRound& r) {
-    uint64_t bytes = 0;
-    const Span band = bandSpan(p, r);
-    auto add = [&](uint64_t x, uint64_t y) {
-        forEachBatch(x, y, p.P, p.b, [&](uint64_t, uint32_t n) { bytes += roundUp(uint64_t(p.a) * n * 2, p.shape.columnBytes); });
-    };
-    if (band.begin < band.end) add(uint64_t(band.begin), uint64_t(band.end));
-    add(0, uint64_t(globalEnd(p, r)));
-    for (uint32_t k = 0; k < p.shape.randomBlocks && p.shape.blockSize; ++k) add(0, p.shape.blockSize);
-    return bytes;
+// Per-bank bytes of one round (the closed form the PE counters are checked against).
+PrefillIoPrediction roundIo(const PrefillKernelPlan& p, const PrefillRound& r) {
+    const PrefillKernelShape& s = p.shape;
+    const uint64_t d = s.headDim, a = p.a;
+    const RoundWalk w = walkRound(p, r);
+    PrefillIoPrediction io;
+    // SDDMM: Q once (naive: per batch), K once, scores out. SpMM: V once over the p passes,
+    // scores in once per pass, outputs out once; naive: the accumulator round trip per batch.
+    const uint64_t qLoads = s.naive ? w.batches : 1;
+    io.bankToBuffer = qLoads * a * d * 2 + 2 * w.keys * d * 2 + uint64_t(p.p) * w.scoreBytes;
+    io.bufferToBank = w.scoreBytes + a * d * 2;
+    if (s.naive) {
+        io.bankToBuffer += (w.batches - 1) * d * 4;
+        io.bufferToBank += w.batches * d * 4;
+    }
+    io.macs = 2 * a * w.keys * d;
+    return io;
 }
 
 // Regions for (a, p, b), in the order Q/out | K/V | scores [| K/V 2 | scores 2] | statistics;
@@ -269,7 +269,7 @@ PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
     p.bandRows = uint32_t(ceilDiv(p.bandSlots, p.P));
     p.auxSlots = s.globalTokens + p.blockRows * s.randomBlocks * s.blockSize;
     p.auxRows = uint32_t(ceilDiv(p.auxSlots, p.P));
-    for (const PrefillRound& r : rounds) p.scratchBytes = std::max(p.scratchBytes, roundScratch(p, r));
+    for (const PrefillRound& r : rounds) p.scratchBytes = std::max(p.scratchBytes, walkRound(p, r).scoreBytes);
     const uint64_t accBytes = s.naive ? roundUp(uint64_t(d) * 4, s.columnBytes) : 0;   // the spilled accumulator
     p.scratchRows = rows(p.scratchBytes + accBytes);
     p.patternRows = rows(uint64_t(p.blockRows) * s.randomBlocks * 4);

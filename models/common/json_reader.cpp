@@ -207,4 +207,15 @@ void JsonObject::rejectUnknownKeys() {
     }
 }
 
+void JsonObject::source(const std::string& key, std::map<std::string, std::string>& sources,
+                        const std::string& sourcesPointer) {
+    const std::string text = string(key);
+    const bool isString = has(key) && m_obj.at(key).is_string();
+    if (isString && text.find_first_not_of(" \t\r\n") == std::string::npos) {
+        m_issues.add(pointerOf(key), "must name the value's public source (got an empty string)");
+        return;
+    }
+    if (isString) sources[pointerOf(key).substr(sourcesPointer.size())] = text;
+}
+
 }  // namespace pilot::common

@@ -4,6 +4,7 @@
 // field's JSON pointer; unknown keys are errors (with a "did you mean" hint).
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -35,6 +36,11 @@ public:
     double number(const std::string& key, double min, double max);
     bool boolean(const std::string& key);
     std::string string(const std::string& key);
+    // A required non-blank string naming the public source of a value (configs keep them in a
+    // "sources" object shaped like the values); stored in `sources` under the value's JSON
+    // pointer, i.e. this field's pointer without the leading `sourcesPointer` ("/sources").
+    void source(const std::string& key, std::map<std::string, std::string>& sources,
+                const std::string& sourcesPointer = "/sources");
     std::string oneOf(const std::string& key, std::initializer_list<const char*> choices);
     std::vector<uint32_t> u32List(const std::string& key, uint32_t max);
     JsonObject object(const std::string& key);

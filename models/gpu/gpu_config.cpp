@@ -14,7 +14,6 @@ using common::JsonObject;
 
 namespace {
 
-const std::string kSourcesPointer = "/sources";
 
 struct EfficiencyField {
     const char* key;
@@ -52,15 +51,6 @@ double openClosed(JsonObject& o, const std::string& key, double lo, double hi) {
 }
 
 // The source of one value: a required, non-blank string at the value's place under /sources.
-void readSource(JsonObject& o, const std::string& key, GpuConfig& c) {
-    const std::string text = o.string(key);
-    const bool isString = o.has(key) && o.raw().at(key).is_string();
-    if (isString && text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        o.issues().add(o.pointerOf(key), "must name the value's public source (got an empty string)");
-        return;
-    }
-    if (isString) c.sources[o.pointerOf(key).substr(kSourcesPointer.size())] = text;
-}
 
 }  // namespace
 
@@ -87,16 +77,16 @@ GpuConfig parseGpuConfig(const nlohmann::json& doc, const std::string& file) {
 
     // Every value names its public source, in an object of the same shape as the values.
     JsonObject src = root.object("sources");
-    readSource(src, "peak_fp16_tflops", c);
+    src.source("peak_fp16_tflops", c.sources);
     JsonObject srcMem = src.object("memory");
-    readSource(srcMem, "stacks", c);
-    readSource(srcMem, "bandwidth_GBps", c);
+    srcMem.source("stacks", c.sources);
+    srcMem.source("bandwidth_GBps", c.sources);
     srcMem.rejectUnknownKeys();
-    readSource(src, "sm_count", c);
-    readSource(src, "l2_bytes", c);
-    readSource(src, "kernel_launch_us", c);
+    src.source("sm_count", c.sources);
+    src.source("l2_bytes", c.sources);
+    src.source("kernel_launch_us", c.sources);
     JsonObject srcEff = src.object("efficiency");
-    for (const auto& f : kEfficiencyFields) readSource(srcEff, f.key, c);
+    for (const auto& f : kEfficiencyFields) srcEff.source(f.key, c.sources);
     srcEff.rejectUnknownKeys();
     src.rejectUnknownKeys();
 

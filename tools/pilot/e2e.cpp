@@ -339,7 +339,7 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
         pw.globalTokens = p.pattern.value(p.patternName == "streaming" ? "sink" : "global", 0u);
         pw.randomBlocks = p.pattern.value("random_blocks", 0u);
         pw.blockSize = p.pattern.value("block", 0u);
-        pw.seed = p.pattern.value("seed", uint64_t(1));
+        pw.patternSeed = p.pattern.value("seed", uint64_t(1));
         pw.causal = causal;
         const host::HybridPattern pat = platform::prefillPattern(pw);
         sparseNnz = pat.nnz();
