@@ -260,7 +260,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
         // refresh takes tRFC out of every tREFI.
         const auto& tm = s.memspec.t;
         const double rowSwitchNs = double(part.busiestBank) / double(org.rowBytes()) * (tm.RTPL + tm.RP + tm.RCDRD) * tck;
-        const double refreshNs = s.controller.refresh == hbm::RefreshPolicy::AllBank ? timeNs * tm.RFC / tm.REFI : 0.0;
+        const double refreshNs = s.controller.refresh == "all-bank" ? timeNs * tm.RFC / tm.REFI : 0.0;
         k["time_breakdown_ns"] = {
             {"bank_streaming", boundInternalNs},
             {"row_switching", rowSwitchNs},

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Policies and sizes of a pseudo-channel memory controller. Values come from the scenario's
-// "controller" object (defaults in workloads/defaults/scenario.json), never from code.
+// "controller" object (defaults in workloads/defaults/scenario.json), never from code. The
+// scheduler and the refresh policy are named: scheduler_registry.cpp and refresh_policies.cpp
+// list the names that exist.
 #include <cstdint>
+#include <string>
 
 #include "models/common/json_reader.h"
+#include "models/hbm/channel_arbiter.h"
 
 namespace pilot::hbm {
 
-enum class SchedulerPolicy : uint8_t { FrFcfs, Fcfs };
 enum class PagePolicy : uint8_t { Open, Closed };
-enum class RefreshPolicy : uint8_t { AllBank, PerBank, None };
 
 struct ControllerConfig {
-    SchedulerPolicy scheduler = SchedulerPolicy::FrFcfs;
+    std::string scheduler = "fr-fcfs";
     PagePolicy page = PagePolicy::Open;
-    RefreshPolicy refresh = RefreshPolicy::AllBank;
+    std::string refresh = "all-bank";
+    BusArbitration busArbitration = BusArbitration::OldestFirst;   // shared command buses
     uint32_t readQueue = 0;           // entries
     uint32_t writeQueue = 0;
     uint32_t writeHighWatermark = 0;  // switch to draining writes at this many queued writes

@@ -3,10 +3,13 @@
 // The memory specification of one HBM stack: organisation and JEDEC timings in command-clock
 // cycles. Loaded from workloads/memspecs/*.json (our format) or a DRAMSys memspec; validated
 // on load. Every consumer (controller, checker, PIM) reads timings from here only.
+#include <array>
 #include <cstdint>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "models/hbm/command.h"
 
 namespace pilot::hbm {
 
@@ -43,6 +46,23 @@ struct Timing {
     uint32_t RFC = 0, RFCPB = 0, REFI = 0, RREFD = 0;
     // PIM command spacing (used by the PIM issue): all-bank and same-bank MAC commands.
     uint32_t CCDAB = 0, CCDSB = 0;
+    // Read data arrives DQSCK after RL (the DQS output skew DRAMSys's HBM2 memspec carries).
+    uint32_t DQSCK = 0;
+};
+
+// The command buses (JESD235 / JESD238 pseudo-channel mode): whether the pseudo-channels of a
+// channel share one row and one column command bus, how many clocks each command holds its
+// bus, and whether ACT-relative timings count from the ACT's last cycle (DRAMSys's HBM2
+// checker adds tCK to them; Ramulator2's HBM models say "ACT happens on its 2nd cycle").
+struct CommandBusSpec {
+    CommandBusSpec() { cycles.fill(1); }
+    bool sharedByPseudoChannels = false;
+    std::array<uint32_t, kCommandCount> cycles{};   // every command >= 1
+    bool actTimingFromLastCycle = false;
+    // Cycles from an ACT's (or ACTAB's) first bus cycle to the cycle its timings count from.
+    uint32_t actLag() const {
+        return actTimingFromLastCycle ? cycles[size_t(Command::ACT)] - 1 : 0;
+    }
 };
 
 struct Memspec {
@@ -51,6 +71,7 @@ struct Memspec {
     std::string sourceFile;
     Organisation org;
     Timing t;
+    CommandBusSpec bus;
     // Whether all-bank PIM commands obey the activation power rules (tFAW, tRRD) and CCDAB.
     bool pimAllBankPowerLimit = true;
 
@@ -59,6 +80,8 @@ struct Memspec {
     double peakPcBandwidthGBps() const { return org.dataBusBits * org.dataRateGbps / 8.0; }
     // Per-bank refresh interval: a REFPB every REFI / banks keeps every bank refreshed per REFI.
     uint32_t refiPerBank() const { return t.REFI / org.banksPerPc(); }
+    // A host read's data: RL + DQSCK to the first beat, nBL beats.
+    uint32_t readDataCycles() const { return t.RL + t.DQSCK + t.nBL; }
     // Read-to-write turnaround on the shared data bus, in cycles (RL + nBL + RTW - WL).
     uint32_t readToWrite() const;
     // Write-to-read on the shared data bus (WL + nBL + WTR_{S,L}).

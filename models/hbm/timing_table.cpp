@@ -109,13 +109,19 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
 }
 
 TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
-    : m_rules(buildTimingTable(spec)), m_bank(banks), m_group(groups), m_faw(spec.t.FAW) {
+    : m_rules(buildTimingTable(spec)),
+      m_bank(banks),
+      m_group(groups),
+      m_faw(spec.t.FAW),
+      m_banksPerGroup(spec.org.banksPerGroup),
+      m_actLag(spec.bus.actLag()) {
     for (auto& r : m_bank) r.fill(0);
     for (auto& r : m_group) r.fill(0);
     for (const auto& r : m_rules) m_byPrev[size_t(r.prev)].push_back({r.scope, r.next, r.cycles});
 }
 
-void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t cycle) {
+void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
+    const uint64_t cycle = issued + lagOf(cmd);
     for (const Effect& e : m_byPrev[size_t(cmd)]) {
         uint64_t& slot = e.scope == Scope::Bank        ? m_bank[bank][size_t(e.next)]
                          : e.scope == Scope::BankGroup ? m_group[group][size_t(e.next)]

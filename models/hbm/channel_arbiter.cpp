@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include "models/hbm/channel_arbiter.h"
+
+#include <stdexcept>
+
+#include "models/hbm/pc_controller.h"
+
+namespace pilot::hbm {
+
+BusArbitration parseBusArbitration(const std::string& name) {
+    if (name == "oldest-first") return BusArbitration::OldestFirst;
+    if (name == "round-robin") return BusArbitration::RoundRobin;
+    throw std::invalid_argument("unknown command-bus arbitration \"" + name + "\" (known: oldest-first, round-robin)");
+}
+
+ChannelArbiter::ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec, BusArbitration policy)
+    : sc_module(name), m_spec(spec), m_policy(policy), m_shared(spec.bus.sharedByPseudoChannels) {
+    SC_HAS_PROCESS(ChannelArbiter);
+    SC_METHOD(process);
+    sensitive << m_wake;
+}
+
+void ChannelArbiter::attach(PseudoChannelController& pc) {
+    m_pcs.push_back(&pc);
+    if (!m_shared || m_buses.empty()) m_buses.push_back(std::make_unique<CommandBus>(m_spec));
+    pc.attachBus(*m_buses.back());
+    m_row.resize(m_pcs.size());
+    m_col.resize(m_pcs.size());
+}
+
+int ChannelArbiter::grant(const std::vector<Candidate>& cands, uint32_t& rrNext) const {
+    const uint32_t n = uint32_t(cands.size());
+    int best = -1;
+    for (uint32_t k = 0; k < n; ++k) {
+        // Round robin starts at the member after the last one granted; oldest-first at 0, so
+        // ties go to the lower index.
+        const uint32_t i = m_policy == BusArbitration::RoundRobin ? (rrNext + k) % n : k;
+        if (!cands[i].valid()) continue;
+        if (m_policy == BusArbitration::RoundRobin) return int(i);
+        if (best < 0 || cands[i].age < cands[best].age) best = int(i);
+    }
+    if (best >= 0) rrNext = (uint32_t(best) + 1) % n;
+    return best;
+}
+
+void ChannelArbiter::process() {
+    const uint64_t tck = m_spec.t.tCKps;
+    const uint64_t ps = sc_core::sc_time_stamp().value();
+    const uint64_t now = (ps + tck - 1) / tck;
+    const sc_core::sc_time edge = sc_core::sc_time::from_value(now * tck);
+    if (edge != sc_core::sc_time_stamp()) {
+        // Woken between clock edges (an arrival): decide at the next edge.
+        m_wake.notify(edge - sc_core::sc_time_stamp());
+        return;
+    }
+    m_inProcess = true;
+    const uint32_t n = uint32_t(m_pcs.size());
+    uint64_t next = kNever;
+    for (;;) {
+        next = kNever;
+        for (uint32_t i = 0; i < n; ++i) {
+            m_row[i] = m_col[i] = Candidate{};
+            next = std::min(next, m_pcs[i]->propose(now, m_row[i], m_col[i]));
+        }
+        bool issued = false;
+        if (m_shared) {
+            // One command per bus: the winner issues, the others propose again and find it busy.
+            const int c = grant(m_col, m_rrCol), r = grant(m_row, m_rrRow);
+            if (c >= 0) m_pcs[c]->issue(m_col[c], now);
+            if (r >= 0) m_pcs[r]->issue(m_row[r], now);
+            issued = c >= 0 || r >= 0;
+        } else {
+            for (uint32_t i = 0; i < n; ++i) {
+                if (m_col[i].valid()) m_pcs[i]->issue(m_col[i], now);
+                if (m_row[i].valid()) m_pcs[i]->issue(m_row[i], now);
+                issued |= m_col[i].valid() || m_row[i].valid();
+            }
+        }
+        if (!issued) break;
+    }
+    m_inProcess = false;
+    if (next != kNever) m_wake.notify(sc_core::sc_time::from_value((next - now) * tck));
+}
+
+}  // namespace pilot::hbm

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The state of one pseudo-channel that its policies read: queued requests, per-bank queues and
+// open rows. The controller owns and changes it; schedulers, refresh managers and the PIM
+// sequencer see it through a const reference (the PIM sequencer opens and closes banks through
+// the controller), so a policy cannot change what it decides over.
+#include <cstdint>
+#include <vector>
+
+#include <tlm>
+
+#include "models/hbm/command.h"
+
+namespace pilot::hbm {
+
+inline constexpr uint32_t kNoSlot = UINT32_MAX;
+inline constexpr uint64_t kNever = UINT64_MAX;
+
+struct Request {
+    tlm::tlm_generic_payload* trans = nullptr;
+    sc_core::sc_event* done = nullptr;   // set for b_transport callers
+    uint64_t seq = 0;                    // arrival order
+    uint64_t arrival = 0;                // cycle
+    uint64_t addr = 0;
+    uint32_t row = 0, column = 0;
+    uint16_t bank = 0, group = 0;
+    bool write = false;
+    bool neededAct = false, neededPre = false;
+};
+
+struct BankState {
+    bool open = false;
+    uint32_t row = 0;
+    uint32_t columnsSinceAct = 0;     // for the FR-FCFS row-hit cap
+    std::vector<uint32_t> queue[2];   // request slots, arrival order; [0] reads, [1] writes
+    uint32_t hits[2] = {0, 0};        // queued requests for the open row: a scheduler walks a
+                                      // queue for a hit only when there is one
+};
+
+struct PcState {
+    std::vector<BankState> banks;
+    std::vector<Request> slots;        // the request pool; never grows, so references stay valid
+    uint64_t pendingBanks[2] = {0, 0};   // bit b: bank b has queued reads / writes
+    uint32_t queued[2] = {0, 0};         // requests queued, reads / writes
+    bool writeMode = false;              // draining writes
+
+    bool anyOpen() const {
+        for (const BankState& b : banks)
+            if (b.open) return true;
+        return false;
+    }
+    // The position of the first request of `q` that has arrived by `now` (q.size() if none).
+    size_t firstArrived(const std::vector<uint32_t>& q, uint64_t now) const {
+        size_t i = 0;
+        while (i < q.size() && slots[q[i]].arrival > now) ++i;
+        return i;
+    }
+};
+
+// A command a policy proposes for this cycle. `slot` is the request it serves (kNoSlot for
+// refresh and PIM commands); `age` orders proposals of different pseudo-channels on a shared
+// command bus (oldest first): the request's arrival, the refresh's due cycle, the micro-op's arrival.
+struct Candidate {
+    Command cmd = Command::kCount;
+    uint32_t bank = 0;   // ACTAB: the row it opens (it has no bank of its own)
+    uint32_t slot = kNoSlot;
+    uint64_t seq = UINT64_MAX;
+    uint64_t age = UINT64_MAX;
+    bool hit = false;
+    bool valid() const { return cmd != Command::kCount; }
+};
+
+}  // namespace pilot::hbm
