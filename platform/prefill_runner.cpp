@@ -322,7 +322,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     k["internal_bytes"] = uint64_t(measuredTotal);
     // Q, K, V in and O out once per head, plus the copies of K and V the layout makes.
     const double kvPlacedPerGroup = (double(ks.banksPerGroup) * (plan.bandSlots + plan.auxSlots) +
-                                     (plan.globalRows ? double(ks.banksPerGroup) * ((N + 3) / 4) : 0.0)) * 4.0 * d;
+                                     (plan.globalRows ? double(ks.banksPerGroup) * ((N + ks.banksPerGroup - 1) / ks.banksPerGroup) : 0.0)) * 4.0 * d;
     k["external_bytes"] = uint64_t(double(units) * (double(N) * d * 2 * 2 + kvPlacedPerGroup));
     k["io"] = {{"predicted_internal_bytes", uint64_t(predictedTotal)},
                {"measured_internal_bytes", uint64_t(measuredTotal)},

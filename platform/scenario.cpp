@@ -10,6 +10,7 @@
 #include "models/common/json_reader.h"
 #include "platform/pattern_config.h"
 #include "platform/pim_geometry.h"
+#include "platform/shipped_defaults.h"
 
 namespace pilot::platform {
 
@@ -75,8 +76,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
                        const std::vector<std::string>& sets) {
     if (!doc.is_object()) throw ConfigError({{file, "", "a scenario must be a JSON object"}});
     // Defaults first, then the file, then the command line.
-    const std::string defaultsFile = workloadsDir() + "/defaults/scenario.json";
-    json defaults = common::readJsonFile(defaultsFile);
+    const json& defaults = shippedDefaults();
     json merged = defaults["common"];
     merged.merge_patch(doc);
     // Section defaults apply to the sections the scenario has: "traffic" (by type) or "workload".

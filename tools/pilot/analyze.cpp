@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "firmware/host/sparse_pattern.h"
-#include "firmware/pim/prefill_io.h"
+#include "firmware/pim/paper_io_analysis.h"
 #include "platform/prefill_runner.h"
 
 namespace pilot::tools {

@@ -19,6 +19,7 @@
 #include "platform/model_config.h"
 #include "platform/pattern_config.h"
 #include "platform/pim_geometry.h"
+#include "platform/shipped_defaults.h"
 #include "platform/prefill_runner.h"
 #include "platform/scenario.h"
 #include "tools/pilot/child_process.h"
@@ -95,11 +96,13 @@ Point parsePoint(const std::string& path, const std::vector<std::string>& sets) 
     p.seqLen = wl.u32("seq_len", 1, 1u << 20);
     p.outLen = wl.u32("out_len", 1, 1u << 20);
     p.batch = wl.u32("batch", 1, 1u << 20);
-    p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20) : 3;
+    const json& defaults = platform::shippedDefaults()["end_to_end"];
+    p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20) : defaults["decode_samples"].get<uint32_t>();
     p.functional = wl.has("functional") && wl.boolean("functional");
-    const std::string gpuFile = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : platform::workloadsDir() + "/gpus/a100-hbm3-4stack.json";
-    const std::string energyFile =
-        wl.has("energy") ? resolve(wl.string("energy"), dir) : platform::workloadsDir() + "/energy/hbm3-pim.json";
+    const std::string gpuFile = wl.has("gpu") ? resolve(wl.string("gpu"), dir)
+                                              : platform::defaultsPath(defaults["gpu"].get<std::string>());
+    const std::string energyFile = wl.has("energy") ? resolve(wl.string("energy"), dir)
+                                                    : platform::defaultsPath(defaults["energy"].get<std::string>());
     p.systems = {std::begin(kSystems), std::end(kSystems)};
     if (wl.has("systems")) {
         p.systems.clear();
@@ -193,10 +196,12 @@ json bandwidthDoc(const Point& p) {
     // sustains (refresh, row switches, bus turnarounds), applied to the GPU's memory-bound kernels.
     json sys = subSystem(p, p.memspec);
     sys["stacks"] = 1;
+    const json& stream = platform::shippedDefaults()["end_to_end"]["stream"];
     return {{"name", p.name + " stream"},
             {"system", sys},
-            {"traffic", {{"type", "synthetic"}, {"pattern", "sequential"}, {"requests", 200000}, {"request_bytes", 64},
-                         {"read_fraction", 1.0}, {"max_outstanding", 2048}}}};
+            {"traffic", {{"type", "synthetic"}, {"pattern", "sequential"}, {"requests", stream["requests"]},
+                         {"request_bytes", stream["request_bytes"]}, {"read_fraction", 1.0},
+                         {"max_outstanding", stream["max_outstanding"]}}}};
 }
 
 void runSubs(std::vector<SubRun>& subs, const std::string& dir) {
@@ -346,7 +351,7 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
     if (sparseHeads) {
         const host::HybridPattern pat = p.spec.mask(p.seqLen);
         sparseNnz = pat.nnz();
-        const uint32_t blk = 64;
+        const uint32_t blk = platform::shippedDefaults()["end_to_end"]["gpu_sparse_block"].get<uint32_t>();
         gpuPrefillSparse.add(g.prefillAttentionBlockSparse(1, sparseHeads, p.seqLen, m.headDim, pat.toBlockCsr(blk).nnzBlocks, blk));
     }
     if (denseHeads) gpuPrefillDense.add(g.prefillAttentionDense(1, denseHeads, p.seqLen, m.headDim, causal));

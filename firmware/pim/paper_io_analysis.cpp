@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "firmware/pim/prefill_io.h"
+#include "firmware/pim/paper_io_analysis.h"
 
 #include "firmware/include/pilot/contract.h"
 
