@@ -58,10 +58,8 @@ void writeTimeline(const std::string& path, PimSystem& sys) {
         events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", c}, {"tid", 1}, {"args", {{"name", "firmware"}}}});
         for (const auto& rec : sys.firmware()[c]->stats().log) {
             const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6, end = double(rec.endPs) * 1e-6;
-            const std::string what = rec.opcode == uint16_t(contract::Opcode::DecodeAttnSparse)      ? "decode sparse"
-                                     : rec.opcode == uint16_t(contract::Opcode::DecodeAttn)          ? "decode"
-                                     : rec.opcode == uint16_t(contract::Opcode::PrefillHybridSparse) ? "prefill sparse"
-                                                                                                     : "opcode " + std::to_string(rec.opcode);
+            const char* name = contract::opcodeName(rec.opcode);
+            const std::string what = name ? name : "opcode " + std::to_string(rec.opcode);
             events.push_back({{"name", "fetch"}, {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", fetch}, {"dur", start - fetch}});
             events.push_back({{"name", what + " #" + std::to_string(rec.tag)},
                               {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", start}, {"dur", end - start},

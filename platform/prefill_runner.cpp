@@ -147,28 +147,18 @@ uint64_t prefillGroupPredictedBytes(const fw::PrefillKernelPlan& p) {
     return uint64_t(p.shape.banksPerGroup) * p.nonGlobal.bytes() + globalGroupBytes(p);
 }
 
-host::HybridPattern prefillPattern(const PrefillWorkload& w) {
-    std::vector<uint32_t> globals(std::min(w.globalTokens, w.context));
-    std::iota(globals.begin(), globals.end(), 0u);
-    if (w.pattern == "bigbird")
-        return host::HybridPattern::bigbird(w.context, w.window, w.globalTokens, w.randomBlocks, w.blockSize, w.patternSeed, w.causal);
-    if (w.pattern == "longformer") return host::HybridPattern::longformer(w.context, w.window, globals, w.causal);
-    if (w.pattern == "streaming") return host::HybridPattern::streaming(w.context, w.globalTokens, w.window);
-    return host::HybridPattern::dense(w.context, w.causal);
-}
-
 fw::PrefillKernelShape prefillKernelShape(const Scenario& s, bool naive) {
     const PrefillWorkload& w = *s.prefill;
     const auto& org = s.memspec.org;
     fw::PrefillKernelShape k;
     k.seqLen = w.context;
     k.headDim = w.headDim;
-    const bool dense = w.pattern == "dense";
-    k.window = dense ? (w.causal ? w.context : 2 * w.context - 1) : w.window;   // dense: a band over every key
-    k.globalTokens = dense ? 0 : std::min(w.globalTokens, w.context);
-    k.randomBlocks = w.pattern == "bigbird" ? w.randomBlocks : 0;
-    k.blockSize = k.randomBlocks ? w.blockSize : 0;
-    k.causal = w.causal || w.pattern == "streaming";
+    const host::PatternKernelParams pk = w.pattern.kernelParams(w.context);
+    k.window = pk.window;
+    k.globalTokens = pk.globalTokens;
+    k.randomBlocks = pk.randomBlocks;
+    k.blockSize = pk.blockSize;
+    k.causal = pk.causal;
     k.naive = naive;
     k.sramBytes = s.pe.sramBytes;
     k.rowBytes = uint32_t(org.rowBytes());
@@ -198,7 +188,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     const uint32_t channels = sys.channels();
     const host::PimGeometry geo = pimGeometry(s.memspec, channels);
 
-    const host::HybridPattern pat = prefillPattern(w);
+    const host::HybridPattern pat = w.pattern.mask(w.context);
     const fw::PrefillKernelPlan plan = fw::planPrefillKernel(prefillKernelShape(s, w.naive));
     const fw::PrefillKernelPlan naivePlan = fw::planPrefillKernel(prefillKernelShape(s, true));
     if (plan.error != contract::Error::Ok)
@@ -217,7 +207,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
             table[size_t(br) * ks.randomBlocks + k] = pat.randomBlocks[br][k];
 
     const uint32_t headsTotal = w.batch * w.heads;
-    const uint32_t units = uint32_t(std::llround(double(headsTotal) * w.sparseHeadFraction));
+    const uint32_t units = uint32_t(std::llround(double(headsTotal) * w.pattern.headFraction));
     const uint32_t unitsSim = (units + scaleBy - 1) / scaleBy;   // the busiest channel's share
     const uint32_t groupsTotal = channels * geo.groupsPerChannel();
     const uint32_t rounds = (unitsSim + groupsTotal - 1) / groupsTotal;
@@ -332,7 +322,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     k["internal_bytes"] = uint64_t(measuredTotal);
     // Q, K, V in and O out once per head, plus the copies of K and V the layout makes.
     const double kvPlacedPerGroup = (double(ks.banksPerGroup) * (plan.bandSlots + plan.auxSlots) +
-                                     (plan.globalRows ? double(ks.banksPerGroup) * ((N + 3) / 4) : 0.0)) * 4.0 * d;
+                                     (plan.globalRows ? double(ks.banksPerGroup) * ((N + ks.banksPerGroup - 1) / ks.banksPerGroup) : 0.0)) * 4.0 * d;
     k["external_bytes"] = uint64_t(double(units) * (double(N) * d * 2 * 2 + kvPlacedPerGroup));
     k["io"] = {{"predicted_internal_bytes", uint64_t(predictedTotal)},
                {"measured_internal_bytes", uint64_t(measuredTotal)},
@@ -358,7 +348,7 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
                    {"kv_copy_factor", kvPlacedPerGroup / (double(N) * 4.0 * d)},
                    {"bytes_per_group", uint64_t(rows.used) * ks.rowBytes * ks.banksPerGroup}};
     const host::PatternStats st = pat.stats();
-    k["pattern"] = {{"kind", w.pattern}, {"causal", ks.causal}, {"window", w.window}, {"global", ks.globalTokens},
+    k["pattern"] = {{"kind", w.pattern.name()}, {"causal", ks.causal}, {"window", w.pattern.window}, {"global", ks.globalTokens},
                     {"random_blocks", ks.randomBlocks}, {"block", ks.blockSize}, {"nnz", st.nnz},
                     {"density", pat.density()}};
     k["heads_total"] = units;

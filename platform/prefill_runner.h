@@ -16,8 +16,6 @@ namespace pilot::platform {
 
 nlohmann::json runPrefill(const Scenario& s, const RunOptions& opt = {});
 
-// The scenario's mask (global tokens are the first g; dense is a window over every key).
-host::HybridPattern prefillPattern(const PrefillWorkload& w);
 // The kernel shape of the scenario on its memspec and buffer (tile rows left to the planner).
 fw::PrefillKernelShape prefillKernelShape(const Scenario& s, bool naive);
 // Bytes one head's bank group moves between banks and buffers in the kernel `plan` (the

@@ -8,6 +8,9 @@
 #include <filesystem>
 
 #include "models/common/json_reader.h"
+#include "platform/pattern_config.h"
+#include "platform/pim_geometry.h"
+#include "platform/shipped_defaults.h"
 
 namespace pilot::platform {
 
@@ -73,8 +76,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
                        const std::vector<std::string>& sets) {
     if (!doc.is_object()) throw ConfigError({{file, "", "a scenario must be a JSON object"}});
     // Defaults first, then the file, then the command line.
-    const std::string defaultsFile = workloadsDir() + "/defaults/scenario.json";
-    json defaults = common::readJsonFile(defaultsFile);
+    const json& defaults = shippedDefaults();
     json merged = defaults["common"];
     merged.merge_patch(doc);
     // Section defaults apply to the sections the scenario has: "traffic" (by type) or "workload".
@@ -131,18 +133,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         p.context = wl->u32("context", 1, 1u << 24);
         p.headDim = wl->u32("head_dim", 16, 256);
         if (p.headDim % 16) issues.add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
-        JsonObject pat = wl->object("pattern");
-        p.pattern = pat.oneOf("kind", {"bigbird", "longformer", "streaming", "dense"});
-        p.causal = pat.has("causal") ? pat.boolean("causal") : p.pattern == "streaming";
-        if (p.pattern != "dense") p.window = pat.u32("window", 0, 1u << 24);
-        if (p.pattern != "dense") p.globalTokens = pat.u32(p.pattern == "streaming" ? "sink" : "global", 0, 1u << 24);
-        if (p.pattern == "bigbird") {
-            p.randomBlocks = pat.u32("random_blocks", 0, 1u << 16);
-            p.blockSize = pat.u32("block", 1, 1u << 16);
-            p.patternSeed = pat.has("seed") ? pat.u64("seed") : 1;
-        }
-        if (pat.has("head_fraction")) p.sparseHeadFraction = pat.number("head_fraction", 0.0, 1.0);
-        pat.rejectUnknownKeys();
+        p.pattern = readPrefillPattern(wl->object("pattern"));
         p.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
         readRunOptions(*wl, p);
         wl->rejectUnknownKeys();
@@ -212,6 +203,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
             issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
                                                       " covering whole channels (got " +
                                                       std::to_string(s.pseudoChannels) + ")");
+        checkPimGeometry(s.memspec, "/system/memspec", issues);
         issues.throwIfAny();
         return s;
     }

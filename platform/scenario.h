@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "firmware/host/prefill_pattern.h"
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/controller_config.h"
 #include "models/hbm/memspec.h"
@@ -53,11 +54,7 @@ struct DecodeWorkload : PimRunOptions {
 // stay on the GPU); `pilot analyze` gives the I/O analysis of the same pattern.
 struct PrefillWorkload : PimRunOptions {
     uint32_t batch = 0, heads = 0, context = 0, headDim = 0;
-    std::string pattern;               // "bigbird", "longformer", "streaming", "dense"
-    uint32_t window = 0, globalTokens = 0, randomBlocks = 0, blockSize = 0;
-    uint64_t patternSeed = 1;          // of the random blocks
-    bool causal = false;
-    double sparseHeadFraction = 1.0;   // DuoAttention: the streaming share of the heads
+    host::PrefillPattern pattern;      // parsed once, by platform/pattern_config.h
     bool naive = false;
 };
 

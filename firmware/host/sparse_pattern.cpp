@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "firmware/host/sparse_pattern.h"
 
+#include "firmware/include/pilot/contract.h"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -384,13 +386,9 @@ bool HybridPattern::isGlobalRow(uint32_t i) const { return std::binary_search(gl
 
 KeyRange HybridPattern::windowRange(uint32_t i) const {
     if (window == 0) return {i, i};
-    if (causal) {
-        const uint32_t b = (i + 1 >= window) ? i + 1 - window : 0;
-        return {b, i + 1};
-    }
-    const uint32_t left = window / 2, right = (window - 1) / 2;
-    const uint32_t b = i >= left ? i - left : 0;
-    const uint32_t e = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{i} + right + 1, n));
+    const contract::WindowBand band = contract::windowBand(window, causal);
+    const uint32_t b = static_cast<uint32_t>(std::max<int64_t>(int64_t{i} - band.lo, 0));
+    const uint32_t e = static_cast<uint32_t>(std::min<int64_t>(int64_t{i} + band.hi + 1, n));
     return {b, e};
 }
 

@@ -7,6 +7,8 @@ namespace pilot::fw {
 
 using contract::Error;
 using contract::MaskKind;
+using contract::WindowBand;
+using contract::windowBand;
 
 namespace {
 
@@ -181,8 +183,9 @@ PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
         return fail(p, Error::Shape, "head dim " + std::to_string(d) + " unsupported (multiple of 16, at most 256 and rowBytes / 4)"), p;
     if (s.banksPerGroup == 0) return fail(p, Error::Shape, "no banks per group"), p;
     p.P = s.rowBytes / (4 * d);
-    p.lo = s.causal ? (s.window ? s.window - 1 : 0) : s.window / 2;
-    p.hi = s.causal || s.window == 0 ? 0 : (s.window - 1) - s.window / 2;
+    const WindowBand band = windowBand(s.window, s.causal);   // w = 0: an empty band, lo = hi = 0
+    p.lo = uint32_t(std::max<int64_t>(band.lo, 0));
+    p.hi = uint32_t(std::max<int64_t>(band.hi, 0));
     p.globalRows = s.causal ? 0 : s.globalTokens;
     p.blockRows = s.randomBlocks && s.blockSize ? uint32_t(ceilDiv(s.seqLen, s.blockSize)) : 0;
 

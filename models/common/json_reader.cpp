@@ -124,6 +124,10 @@ std::optional<std::string> JsonObject::optString(const std::string& key) {
 }
 
 std::string JsonObject::oneOf(const std::string& key, std::initializer_list<const char*> choices) {
+    return oneOf(key, std::vector<const char*>(choices));
+}
+
+std::string JsonObject::oneOf(const std::string& key, const std::vector<const char*>& choices) {
     std::string v = string(key);
     if (!field(key, false)) return v;
     std::string list;

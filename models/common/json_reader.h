@@ -42,6 +42,7 @@ public:
     void source(const std::string& key, std::map<std::string, std::string>& sources,
                 const std::string& sourcesPointer = "/sources");
     std::string oneOf(const std::string& key, std::initializer_list<const char*> choices);
+    std::string oneOf(const std::string& key, const std::vector<const char*>& choices);   // from a table
     std::vector<uint32_t> u32List(const std::string& key, uint32_t max);
     JsonObject object(const std::string& key);
 

@@ -9,9 +9,8 @@ bool prefillPairValid(const PrefillMaskMode& m, const contract::MicroOp& op, uin
     const int64_t key = int64_t(op.keyBase) + int64_t(bankInGroup) * op.keyStride + j;
     if (row >= int64_t(op.rowEnd) || key < 0 || key >= int64_t(m.seqLen)) return false;
     if (m.causal && key > row) return false;
-    const int64_t w = m.window;
-    const int64_t lo = m.causal ? w - 1 : w / 2, hi = m.causal ? 0 : (w - 1) / 2;
-    const bool inWindow = w > 0 && key >= row - lo && key <= row + hi;
+    const contract::WindowBand band = contract::windowBand(m.window, m.causal);
+    const bool inWindow = m.window > 0 && key >= row - band.lo && key <= row + band.hi;
     const bool globalColumn = key < int64_t(m.globalTokens);
     switch (op.mask) {
         case contract::MaskKind::Band: return inWindow || globalColumn;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "firmware/host/sparse_pattern.h"
-#include "firmware/pim/prefill_io.h"
+#include "firmware/pim/paper_io_analysis.h"
 #include "platform/prefill_runner.h"
 
 namespace pilot::tools {
@@ -38,19 +38,20 @@ json analyzeScenario(const platform::Scenario& s) {
     shape.headDim = p.headDim;
     shape.columnBytes = s.memspec.org.accessBytes;
     shape.banksPerGroup = s.memspec.org.banksPerGroup;
-    shape.pattern = fw::summarizePattern(p.context, p.window, p.globalTokens, p.randomBlocks, p.blockSize, p.causal);
+    shape.pattern = fw::summarizePattern(p.context, p.pattern.window, p.pattern.globalTokens, p.pattern.randomBlocks,
+                                         p.pattern.blockSize, p.pattern.causal);
     const fw::PrefillIo io = fw::analyzePrefill(shape);
 
     // The mask itself, for its density (the analysis works from the per-row formula).
-    const host::PatternStats st = platform::prefillPattern(p).stats();
-    const uint64_t sparseHeads = uint64_t(double(p.heads) * p.sparseHeadFraction + 0.5);
+    const host::PatternStats st = p.pattern.mask(p.context).stats();
+    const uint64_t sparseHeads = uint64_t(double(p.heads) * p.pattern.headFraction + 0.5);
     const uint64_t headsPerLayer = uint64_t(p.batch) * sparseHeads;
 
     json a;
     a["scenario"] = s.name;
-    a["pattern"] = {{"kind", p.pattern},        {"context", p.context},       {"window", p.window},
-                    {"global_tokens", p.globalTokens}, {"random_blocks", p.randomBlocks}, {"block", p.blockSize},
-                    {"causal", p.causal},       {"nnz", st.nnz},              {"density", st.densityFull},
+    a["pattern"] = {{"kind", p.pattern.name()}, {"context", p.context}, {"window", p.pattern.window},
+                    {"global_tokens", p.pattern.globalTokens}, {"random_blocks", p.pattern.randomBlocks},
+                    {"block", p.pattern.blockSize}, {"causal", p.pattern.causal},       {"nnz", st.nnz},              {"density", st.densityFull},
                     {"max_keys_per_row", st.maxKeysPerRow}, {"mean_keys_per_row", st.meanKeysPerRow}};
     a["buffer_bytes"] = s.pe.sramBytes;
     a["head_dim"] = p.headDim;

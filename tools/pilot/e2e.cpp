@@ -17,6 +17,9 @@
 #include "models/gpu/gpu_config.h"
 #include "models/gpu/kernel_cost.h"
 #include "platform/model_config.h"
+#include "platform/pattern_config.h"
+#include "platform/pim_geometry.h"
+#include "platform/shipped_defaults.h"
 #include "platform/prefill_runner.h"
 #include "platform/scenario.h"
 #include "tools/pilot/child_process.h"
@@ -41,6 +44,7 @@ struct Point {
     uint32_t seqLen = 0, outLen = 0, batch = 0, samples = 0;
     bool functional = false;   // sub-simulations with data, every PIM output checked against FP64
     json pattern;   // a prefill pattern object (platform/scenario.h), or null: dense on the GPU
+    host::PrefillPattern spec;   // the same, parsed (when not null)
     std::string patternName;
     std::vector<std::string> systems;
     bool has(const std::string& s) const { return std::find(systems.begin(), systems.end(), s) != systems.end(); }
@@ -92,11 +96,13 @@ Point parsePoint(const std::string& path, const std::vector<std::string>& sets) 
     p.seqLen = wl.u32("seq_len", 1, 1u << 20);
     p.outLen = wl.u32("out_len", 1, 1u << 20);
     p.batch = wl.u32("batch", 1, 1u << 20);
-    p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20) : 3;
+    const json& defaults = platform::shippedDefaults()["end_to_end"];
+    p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20) : defaults["decode_samples"].get<uint32_t>();
     p.functional = wl.has("functional") && wl.boolean("functional");
-    const std::string gpuFile = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : platform::workloadsDir() + "/gpus/a100-hbm3-4stack.json";
-    const std::string energyFile =
-        wl.has("energy") ? resolve(wl.string("energy"), dir) : platform::workloadsDir() + "/energy/hbm3-pim.json";
+    const std::string gpuFile = wl.has("gpu") ? resolve(wl.string("gpu"), dir)
+                                              : platform::defaultsPath(defaults["gpu"].get<std::string>());
+    const std::string energyFile = wl.has("energy") ? resolve(wl.string("energy"), dir)
+                                                    : platform::defaultsPath(defaults["energy"].get<std::string>());
     p.systems = {std::begin(kSystems), std::end(kSystems)};
     if (wl.has("systems")) {
         p.systems.clear();
@@ -121,6 +127,11 @@ Point parsePoint(const std::string& path, const std::vector<std::string>& sets) 
     const std::string modelFile = model.find('/') != std::string::npos || model.find(".json") != std::string::npos
                                       ? resolve(model, dir)
                                       : platform::workloadsDir() + "/models/" + model + ".json";
+    {   // refused here rather than by every sub-simulation
+        common::IssueList geo(path);
+        platform::checkPimGeometry(hbm::loadMemspec(p.memspec), "/system/memspec", geo);
+        geo.throwIfAny();
+    }
     p.model = platform::loadModelConfig(modelFile);
     p.gpu = gpu::loadGpuConfig(gpuFile);
     p.energy = common::readJsonFile(energyFile);
@@ -139,6 +150,11 @@ Point parsePoint(const std::string& path, const std::vector<std::string>& sets) 
         p.patternName = pattern.value("kind", "?");
     } else {
         throw common::ConfigError({{path, "/workload/pattern", "a pattern object, \"model\" or \"dense\""}});
+    }
+    if (!p.pattern.is_null()) {
+        common::IssueList is(path);
+        p.spec = platform::readPrefillPattern(common::JsonObject(p.pattern, "/workload/pattern", is));
+        is.throwIfAny();
     }
     return p;
 }
@@ -180,10 +196,12 @@ json bandwidthDoc(const Point& p) {
     // sustains (refresh, row switches, bus turnarounds), applied to the GPU's memory-bound kernels.
     json sys = subSystem(p, p.memspec);
     sys["stacks"] = 1;
+    const json& stream = platform::shippedDefaults()["end_to_end"]["stream"];
     return {{"name", p.name + " stream"},
             {"system", sys},
-            {"traffic", {{"type", "synthetic"}, {"pattern", "sequential"}, {"requests", 200000}, {"request_bytes", 64},
-                         {"read_fraction", 1.0}, {"max_outstanding", 2048}}}};
+            {"traffic", {{"type", "synthetic"}, {"pattern", "sequential"}, {"requests", stream["requests"]},
+                         {"request_bytes", stream["request_bytes"]}, {"read_fraction", 1.0},
+                         {"max_outstanding", stream["max_outstanding"]}}}};
 }
 
 void runSubs(std::vector<SubRun>& subs, const std::string& dir) {
@@ -322,28 +340,18 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
 
     // Heads: the sparse share (the pattern's head_fraction) and the dense rest.
     const uint64_t headsAll = uint64_t(p.batch) * m.heads;
-    const double sparseShare = sparsePrefill ? p.pattern.value("head_fraction", 1.0) : 0.0;
+    const double sparseShare = sparsePrefill ? p.spec.headFraction : 0.0;
     const uint64_t sparseHeads = uint64_t(std::llround(double(headsAll) * sparseShare));
     const uint64_t denseHeads = headsAll - sparseHeads;
-    const bool causal = !sparsePrefill || p.pattern.value("causal", p.patternName == "streaming");
+    const bool causal = !sparsePrefill || p.spec.causal;
 
     // GPU prefill attention: block-sparse for the sparse heads, FlashAttention for the rest.
     Cost gpuPrefillSparse, gpuPrefillDense;
     uint64_t sparseNnz = 0;
     if (sparseHeads) {
-        platform::PrefillWorkload pw;
-        pw.context = p.seqLen;
-        pw.headDim = m.headDim;
-        pw.pattern = p.patternName;
-        pw.window = p.pattern.value("window", 0u);
-        pw.globalTokens = p.pattern.value(p.patternName == "streaming" ? "sink" : "global", 0u);
-        pw.randomBlocks = p.pattern.value("random_blocks", 0u);
-        pw.blockSize = p.pattern.value("block", 0u);
-        pw.patternSeed = p.pattern.value("seed", uint64_t(1));
-        pw.causal = causal;
-        const host::HybridPattern pat = platform::prefillPattern(pw);
+        const host::HybridPattern pat = p.spec.mask(p.seqLen);
         sparseNnz = pat.nnz();
-        const uint32_t blk = 64;
+        const uint32_t blk = platform::shippedDefaults()["end_to_end"]["gpu_sparse_block"].get<uint32_t>();
         gpuPrefillSparse.add(g.prefillAttentionBlockSparse(1, sparseHeads, p.seqLen, m.headDim, pat.toBlockCsr(blk).nnzBlocks, blk));
     }
     if (denseHeads) gpuPrefillDense.add(g.prefillAttentionDense(1, denseHeads, p.seqLen, m.headDim, causal));
@@ -351,8 +359,8 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
     const Cost gemmPrefill = layerGemms(g, m, uint64_t(p.batch) * p.seqLen);
     const Cost gemmDecode = layerGemms(g, m, p.batch);
     const double L = m.layers;
-    const uint32_t sink = sparsePrefill ? p.pattern.value("sink", 0u) : 0, window = sparsePrefill ? p.pattern.value("window", 0u) : 0;
-    const bool sparseDecode = sparsePrefill && p.patternName == "streaming";
+    const bool sparseDecode = sparsePrefill && p.spec.kind == host::PatternKind::Streaming;
+    const uint32_t sink = sparseDecode ? p.spec.globalTokens : 0, window = sparsePrefill ? p.spec.window : 0;
     const double pj = 1e-12;
 
     std::map<std::string, SystemResult> res;

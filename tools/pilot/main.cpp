@@ -14,6 +14,7 @@
 #include "platform/prefill_runner.h"
 #include "platform/scenario.h"
 #include "platform/scenario_runner.h"
+#include "platform/shipped_defaults.h"
 #include "tools/pilot/analyze.h"
 #include "tools/pilot/e2e.h"
 #include "tools/pilot/progress.h"
@@ -113,7 +114,8 @@ int sc_main(int argc, char* argv[]) {
     std::string validatePath, validateMemspec;
     auto* validate = app.add_subcommand("validate", "check a scenario, memspec or mapping without running");
     validate->add_option("file", validatePath, "file to check")->required();
-    validate->add_option("--memspec", validateMemspec, "memspec a mapping is checked against");
+    validate->add_option("--memspec", validateMemspec,
+                         "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
     tools::SweepCommands sweeps(app);   // `sweep` and `merge` (docs/sweeps.md)
 
     try {
@@ -144,7 +146,7 @@ int sc_main(int argc, char* argv[]) {
             return a.contains("error") ? 1 : 0;
         }
         if (*replay) {
-            json defaults = common::readJsonFile(defaultsDir + "/scenario.json")["replay"];
+            const json& defaults = platform::shippedDefaults()["replay"];
             auto abs = [&](const std::string& p) { return std::filesystem::absolute(p).string(); };
             json doc = {{"name", "replay " + std::filesystem::path(trace).filename().string()},
                         {"system",
@@ -156,9 +158,9 @@ int sc_main(int argc, char* argv[]) {
             return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
         }
         if (*validate) {
-            return validateFile(validatePath, validateMemspec.empty()
-                                                  ? platform::workloadsDir() + "/memspecs/hbm3-5200.json"
-                                                  : validateMemspec);
+            const std::string defaultMemspec = platform::shippedDefaults()["validate"]["memspec"];
+            return validateFile(validatePath,
+                                validateMemspec.empty() ? platform::defaultsPath(defaultMemspec) : validateMemspec);
         }
     } catch (const common::ConfigError& e) {
         std::cerr << e.what() << "\n";

@@ -63,6 +63,18 @@ enum class Opcode : uint16_t {
     PrefillHybridSparse = 4 // one layer of hybrid sparse attention (window + global + random), prefill
 };
 
+// A descriptor's opcode as timelines and logs name it; null for an opcode the contract lacks.
+constexpr const char* opcodeName(uint16_t opcode) {
+    switch (Opcode(opcode)) {
+        case Opcode::Nop: return "nop";
+        case Opcode::Fence: return "fence";
+        case Opcode::DecodeAttn: return "decode";
+        case Opcode::DecodeAttnSparse: return "decode sparse";
+        case Opcode::PrefillHybridSparse: return "prefill sparse";
+    }
+    return nullptr;
+}
+
 enum class Error : uint8_t {
     Ok = 0,
     Opcode = 1,        // unknown opcode
@@ -89,6 +101,14 @@ constexpr const char* errorName(Error e) {
     return "E_UNKNOWN";
 }
 
+// ---------------------------------------------------------------- largest addressable geometry
+// The formats below name a bank group by one bit of a 16-bit mask and a bank of a
+// pseudo-channel by an 8-bit index (MicroOp::bank): a channel beyond these limits cannot be
+// driven correctly, so scenario loading (platform/pim_geometry.h) refuses such a memspec for a
+// PIM workload instead of letting mask bits fall off, and the firmware answers E_BANK_GROUPS.
+inline constexpr uint32_t kMaxBankGroupsPerChannel = 16;    // pseudo-channels x SIDs x bank groups
+inline constexpr uint32_t kMaxBanksPerPseudoChannel = 256;  // SIDs x bank groups x banks per group
+
 // ---------------------------------------------------------------- descriptor (128 bytes)
 // One descriptor runs one attention kernel on a set of bank groups of this channel in
 // lockstep: every selected bank group holds one KV head (and its GQA group of query heads)
@@ -100,12 +120,24 @@ inline constexpr uint32_t kFlagExactExp = 1u << 1;   // exact exp() instead of t
 inline constexpr uint32_t kFlagFp16Accum = 1u << 2;  // FP16 accumulation (default FP32)
 inline constexpr uint32_t kFlagCausal = 1u << 3;     // PREFILL: causal mask (key j <= row i)
 
+// The band of a prefill query row i for a window of w keys (Descriptor::windowTokens): keys
+// [i - lo, i + hi] with lo + hi = w - 1, clipped to [0, N). Causal: the w keys ending at i.
+// Non-causal: the extra key of an even w goes to the past side. w = 0: no band (lo + hi = -1).
+// The one statement of the window's arithmetic: the PEs' mask unit, the firmware's planner, the
+// host's pattern and the paper's I/O analysis all take it from here.
+struct WindowBand { int64_t lo, hi; };
+constexpr WindowBand windowBand(uint32_t window, bool causal) {
+    const int64_t w = window;
+    return causal ? WindowBand{w - 1, 0} : WindowBand{w / 2, w - 1 - w / 2};
+}
+
 struct Descriptor {
     uint16_t opcode;        // Opcode
     uint16_t version;       // kVersion
     uint32_t flags;         // kFlag*
     uint32_t tag;           // host cookie, echoed in the completion
-    uint16_t bankGroupMask; // bit g: bank group g of the channel takes part (g = pc x 8 + sid x 4 + bg)
+    uint16_t bankGroupMask; // bit g: bank group g of the channel takes part (g = pc x groupsPerPc +
+                            // sid x bankGroups + bg, below kMaxBankGroupsPerChannel)
     uint16_t headDim;       // d: multiple of 16, at most 256
     uint32_t ctxLen;        // DECODE: L keys in the context (key j lives in bank j % 4 of the group,
                             // slot j / 4). PREFILL: N, the sequence length (rows = keys)
@@ -138,6 +170,7 @@ struct Descriptor {
     uint32_t reserved1;     // 0
 };
 static_assert(sizeof(Descriptor) == 128, "descriptor is 128 bytes");
+static_assert(sizeof(Descriptor::bankGroupMask) * 8 == kMaxBankGroupsPerChannel, "one mask bit per bank group");
 static_assert(offsetof(Descriptor, qAddr) == 24, "layout");
 static_assert(offsetof(Descriptor, globalQAddr) == 80, "layout");
 static_assert(offsetof(Descriptor, tileRows) == 120, "layout");

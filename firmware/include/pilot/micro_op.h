@@ -6,6 +6,8 @@
 // op in lockstep on its own data. Part of the HW/SW contract.
 #include <cstdint>
 
+#include "firmware/include/pilot/contract.h"
+
 namespace pilot::contract {
 
 enum class MicroOpKind : uint8_t {
@@ -78,5 +80,7 @@ struct MicroOp {
         return (lo < busyHi && busyLo < hi) || (lo < busyHi2 && busyLo2 < hi);
     }
 };
+static_assert(uint64_t(1) << (sizeof(MicroOp::bank) * 8) == kMaxBanksPerPseudoChannel, "8-bit bank index");
+static_assert(sizeof(MicroOp::bankGroupMask) * 8 == kMaxBankGroupsPerChannel, "a pseudo-channel's groups fit the mask");
 
 }  // namespace pilot::contract

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The prefill I/O analysis (firmware/pim/prefill_io.h): the paper's tile formulas, the chosen
+// The prefill I/O analysis (firmware/pim/paper_io_analysis.h): the paper's tile formulas, the chosen
 // tilings (fit the buffer with column-aligned regions, maximal), the byte counts of the
 // schedules against independent counts written here from the header's formulas and from
 // explicit masks, aware <= naive and monotonicity in the buffer size for the paper's
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "firmware/pim/prefill_io.h"
+#include "firmware/pim/paper_io_analysis.h"
 
 using pilot::contract::Error;
 using pilot::fw::analyzePrefill;

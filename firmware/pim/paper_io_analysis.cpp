@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "firmware/pim/prefill_io.h"
+#include "firmware/pim/paper_io_analysis.h"
+
+#include "firmware/include/pilot/contract.h"
 
 #include <algorithm>
 #include <limits>
@@ -21,9 +23,9 @@ Geo geometry(const PrefillPatternSummary& p) {
     Geo q{};
     q.N = static_cast<int64_t>(p.seqLen);
     q.causal = p.causal;
-    const int64_t w = static_cast<int64_t>(p.window);
-    q.lo = p.causal ? w - 1 : w / 2;
-    q.hi = p.causal ? 0 : w - 1 - q.lo;
+    const contract::WindowBand band = contract::windowBand(p.window, p.causal);
+    q.lo = band.lo;
+    q.hi = band.hi;
     q.g = static_cast<int64_t>(std::min(p.globalTokens, p.seqLen));
     q.B = static_cast<int64_t>(p.blockSize);
     q.R = static_cast<int64_t>(p.globalRows());

@@ -2,8 +2,10 @@
 #pragma once
 // The I/O analysis of PREFILL hybrid sparse attention (window + global tokens + random blocks)
 // for one head on one bank group: tile sizes, bytes moved between each bank and its PE's SRAM
-// buffer, MACs and compute-to-I/O ratios of every schedule, the I/O-aware tiling the firmware
-// follows and the paper's "PIM" baseline. Plain C++17, no SystemC, no model headers. The
+// buffer, MACs and compute-to-I/O ratios of every schedule, the paper's I/O-aware tiling and
+// its "PIM" baseline. This is the analysis `pilot analyze` reports (tools/pilot/analyze.cpp);
+// the firmware runs its own kernel plan (prefill_kernel.h), whose bytes `pilot run` checks the
+// PE counters against. Plain C++17, no SystemC, no model headers. The
 // derivation and a worked table are in docs/io-analysis.md ("Prefill"); the conventions are the
 // decode planner's (decode_planner.h): SRAM elements are FP16 slots, every buffer region starts
 // on a column boundary and occupies whole columns, byte counts are payload bytes.

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+#include "firmware/pim/kernel_services.h"
+
+#include <algorithm>
+
+namespace pilot::fw {
+
+using namespace pilot::contract;
+
+ChannelGeometry ChannelGeometry::fromCapabilities(Hal& hal) {
+    // The firmware adapts to the buffer and banks it is given.
+    ChannelGeometry g;
+    g.pcs = hal.readReg(kRegCapPcs);
+    g.groupsPerPc = hal.readReg(kRegCapBankGroups) / g.pcs;
+    g.banksPerGroup = hal.readReg(kRegCapBanksPerGroup);
+    g.rows = hal.readReg(kRegCapRows);
+    g.rowBytes = hal.readReg(kRegCapRowBytes);
+    g.columnBytes = hal.readReg(kRegCapColumnBytes);
+    g.sramBytes = hal.readReg(kRegCapSramBytes);
+    return g;
+}
+
+bool KernelServices::bankGroupsValid(uint16_t mask) const {
+    const uint32_t groups = m_geo.pcs * m_geo.groupsPerPc;
+    if (mask == 0 || groups > kMaxBankGroupsPerChannel) return false;
+    return groups == kMaxBankGroupsPerChannel || (mask >> groups) == 0;
+}
+
+uint32_t KernelServices::lowestGroup(uint16_t mask) {
+    uint32_t lowest = 0;
+    while (!((mask >> lowest) & 1u)) ++lowest;
+    return lowest;
+}
+
+uint32_t KernelServices::pcGroups(uint16_t mask, uint32_t pc) const {
+    return (mask >> (pc * m_geo.groupsPerPc)) & ((1u << m_geo.groupsPerPc) - 1u);
+}
+
+Error KernelServices::locate(uint64_t addr, uint32_t lowestGroup, uint32_t rowsNeeded, uint32_t& row) {
+    uint32_t group = 0, bank = 0;
+    switch (m_hal.locateRow(addr, group, bank, row)) {
+        case Hal::Locate::Misaligned: return Error::Align;
+        case Hal::Locate::OutOfRange: return Error::Range;
+        case Hal::Locate::Ok: break;
+    }
+    if (group != lowestGroup || bank != 0) return Error::Range;   // must name bank 0 of the first group
+    if (uint64_t(row) + rowsNeeded > m_geo.rows) return Error::Range;
+    return Error::Ok;
+}
+
+void KernelServices::bankBytes(uint64_t base, uint64_t offset, void* data, uint32_t len, bool write) {
+    uint32_t group = 0, bank = 0, row = 0;
+    m_hal.locateRow(base, group, bank, row);
+    auto* p = static_cast<uint8_t*>(data);
+    while (len) {
+        const uint32_t col = uint32_t(offset / m_geo.columnBytes), in = uint32_t(offset % m_geo.columnBytes);
+        const uint32_t n = std::min(len, m_geo.columnBytes - in);
+        const uint32_t perRow = m_geo.rowBytes / m_geo.columnBytes;
+        const uint64_t addr = m_hal.rowAddress(group, bank, row + col / perRow, col % perRow) + in;
+        if (write) m_hal.writeMem(addr, p, n);
+        else m_hal.readMem(addr, p, n);
+        offset += n;
+        p += n;
+        len -= n;
+    }
+}
+
+void KernelServices::appendMoves(std::vector<MicroOp>& ops, const MicroOp& proto, uint32_t baseRow, uint64_t offset,
+                                 uint64_t bytes, uint32_t sram) const {
+    while (bytes) {
+        const uint32_t row = baseRow + uint32_t(offset / m_geo.rowBytes);
+        const uint32_t inRow = uint32_t(offset % m_geo.rowBytes);
+        const uint32_t n = uint32_t(std::min<uint64_t>(bytes, m_geo.rowBytes - inRow));
+        MicroOp op = proto;
+        op.row = row;
+        op.column = uint16_t(inRow / m_geo.columnBytes);
+        op.columns = uint16_t((n + m_geo.columnBytes - 1) / m_geo.columnBytes);
+        op.sramOffset = sram;
+        ops.push_back(op);
+        offset += n;
+        bytes -= n;
+        sram += n;
+    }
+}
+
+void KernelServices::issueInterleaved(const std::vector<std::vector<MicroOp>>& perPc) {
+    std::vector<size_t> next(perPc.size(), 0);
+    for (bool any = true; any;) {
+        any = false;
+        for (size_t pc = 0; pc < perPc.size(); ++pc) {
+            if (next[pc] >= perPc[pc].size()) continue;
+            m_hal.issue(perPc[pc][next[pc]++]);
+            ++m_microOps;
+            any = true;
+        }
+    }
+}
+
+}  // namespace pilot::fw

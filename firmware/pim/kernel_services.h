@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// What every firmware kernel needs from the channel, and nothing else: its geometry (from the
+// capability registers), region lookup and bank-group checks for descriptor validation, the
+// row-splitting of buffer moves, and in-order micro-op issue over the HAL.
+#include <cstdint>
+#include <vector>
+
+#include "firmware/hal/hal.h"
+#include "firmware/include/pilot/contract.h"
+#include "firmware/include/pilot/micro_op.h"
+
+namespace pilot::fw {
+
+struct ChannelGeometry {
+    uint32_t pcs = 0, groupsPerPc = 0, banksPerGroup = 0, rows = 0, rowBytes = 0, columnBytes = 0, sramBytes = 0;
+    static ChannelGeometry fromCapabilities(Hal& hal);
+};
+
+class KernelServices {
+public:
+    KernelServices(Hal& hal, const ChannelGeometry& geo, uint64_t& microOps)
+        : m_hal(hal), m_geo(geo), m_microOps(microOps) {}
+
+    Hal& hal() { return m_hal; }
+    const ChannelGeometry& geo() const { return m_geo; }
+
+    // The mask names at least one group, none beyond the channel, and the channel fits the
+    // mask (contract::kMaxBankGroupsPerChannel): a wider channel is refused, never served in part.
+    bool bankGroupsValid(uint16_t mask) const;
+    // The lowest bank group a (non-empty) mask selects: descriptor addresses name its bank 0.
+    static uint32_t lowestGroup(uint16_t mask);
+    // The groups of pseudo-channel pc that `mask` selects, as a mask of that pseudo-channel.
+    uint32_t pcGroups(uint16_t mask, uint32_t pc) const;
+    // Row of `addr` in bank 0 of group `lowestGroup`, with `rowsNeeded` rows from there in the bank.
+    contract::Error locate(uint64_t addr, uint32_t lowestGroup, uint32_t rowsNeeded, uint32_t& row);
+    // Reads or writes `len` bytes stored column after column in one bank from `base` (PIM
+    // layout: consecutive columns of a bank are not consecutive physical addresses).
+    void bankBytes(uint64_t base, uint64_t offset, void* data, uint32_t len, bool write);
+    // Appends the MovIn / MovOut ops moving `bytes` bytes that start `offset` bytes after
+    // column 0 of `baseRow`, split at row ends, to or from SRAM at `sram`.
+    void appendMoves(std::vector<contract::MicroOp>& ops, const contract::MicroOp& proto, uint32_t baseRow,
+                     uint64_t offset, uint64_t bytes, uint32_t sram) const;
+    // Issues every pseudo-channel's ops, round-robin over the pseudo-channels so that both
+    // command streams stay fed.
+    void issueInterleaved(const std::vector<std::vector<contract::MicroOp>>& perPc);
+
+private:
+    Hal& m_hal;
+    const ChannelGeometry& m_geo;
+    uint64_t& m_microOps;
+};
+
+}  // namespace pilot::fw
