@@ -11,6 +11,7 @@
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/memspec.h"
 #include "platform/decode_runner.h"
+#include "platform/end_to_end_point.h"
 #include "platform/prefill_runner.h"
 #include "platform/scenario.h"
 #include "platform/scenario_runner.h"
@@ -63,8 +64,9 @@ int validateFile(const std::string& path, const std::string& memspecPath) {
         std::cout << path << ": valid address mapping for " << m.name << " (" << map.capacity() << " bytes per stack)\n";
         return 0;
     }
-    if (tools::isEndToEnd(doc)) {
-        std::cout << path << ": valid end-to-end scenario " << tools::describeEndToEnd(path) << "\n";
+    if (platform::isEndToEnd(doc)) {
+        std::cout << path << ": valid end-to-end scenario " << platform::describeEndToEnd(platform::loadEndToEndPoint(path))
+                  << "\n";
         return 0;
     }
     platform::Scenario s = platform::loadScenario(path);
@@ -128,7 +130,7 @@ int sc_main(int argc, char* argv[]) {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
         if (sweeps.selected()) return sweeps.run();
         if (*run) {
-            if (tools::isEndToEnd(common::readJsonFile(scenarioPath))) return tools::runEndToEnd(scenarioPath, sets, out);
+            if (platform::isEndToEnd(common::readJsonFile(scenarioPath))) return tools::runEndToEnd(scenarioPath, sets, out);
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
             return runAndReport(s, out, vcd, timeline);
         }

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// End-to-end inference of one model on the GPU-PILOT system and the systems it is compared
+// with (issue 6): `pilot run` on a scenario whose workload type is "end_to_end".
+//
+// For each system (platform/end_to_end_systems.h) the run composes one layer (layers have
+// identical shapes: simulated once, multiplied by the layer count) from:
+//   - GPU kernels (models/gpu/kernel_cost.h): GEMMs, dense and block-sparse prefill attention,
+//     decode attention; their memory time uses the bandwidth the HBM model achieves on a
+//     sequential stream over the same stacks (a sub-simulation), not a guessed efficiency;
+//   - PIM kernels, each a sub-simulation (platform/sub_simulations.h): prefill hybrid sparse
+//     attention and decode attention at a few context lengths, linearly interpolated over the
+//     L_out steps (`decode_samples`; = out_len runs every step).
+// Schedule per layer: QKV GEMM -> attention -> output and FFN GEMMs; the PIM and the GPU overlap
+// only where the dependencies allow it (the dense heads' prefill attention runs on the GPU while
+// the PIM runs the sparse heads).
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/end_to_end_point.h"
+#include "platform/sub_simulations.h"
+
+namespace pilot::platform {
+
+struct EndToEndRun {
+    nlohmann::json results;        // the results JSON (`end_to_end`: phases, breakdowns, speedups)
+    size_t subSimulations = 0;
+    double wallSeconds = 0;
+};
+
+// Plans the point's sub-simulations (files under `partsDir`), has `run` run them, and composes
+// every system's figures. Throws std::runtime_error when a sub-simulation fails.
+EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run);
+
+// Human summary: the point, then a line per system (its phases' times and speedups).
+std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run);
+
+}  // namespace pilot::platform

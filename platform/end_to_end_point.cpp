@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#include "platform/end_to_end_point.h"
+
+#include <filesystem>
+
+#include "models/common/config_error.h"
+#include "models/common/json_reader.h"
+#include "platform/end_to_end_systems.h"
+#include "platform/pattern_config.h"
+#include "platform/pim_geometry.h"
+#include "platform/scenario.h"
+#include "platform/shipped_defaults.h"
+
+namespace pilot::platform {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string resolve(const std::string& p, const std::string& dir) {
+    if (p.empty() || fs::path(p).is_absolute()) return p;
+    return fs::weakly_canonical(fs::path(dir) / p).string();
+}
+
+// The model's own prefill pattern: DuoAttention's streaming heads, BigBird, Longformer; dense
+// models have none (their attention stays on the GPU).
+json modelPattern(const ModelConfig& m) {
+    if (m.duo)
+        return {{"kind", "streaming"}, {"window", m.duo->window}, {"sink", m.duo->sink},
+                {"head_fraction", m.duo->streamingFraction}};
+    const auto& a = m.attention;
+    if (a.kind == AttentionKind::BigBird)
+        return {{"kind", "bigbird"}, {"window", a.window}, {"global", a.global}, {"random_blocks", a.randomBlocks},
+                {"block", a.block}, {"seed", 1}};
+    if (a.kind == AttentionKind::Longformer)
+        return {{"kind", "longformer"}, {"window", a.window}, {"global", a.global}};
+    return nullptr;
+}
+
+// /workload/systems: names of kEndToEndSystems entries; every system when absent.
+void readSystems(common::JsonObject& wl, EndToEndPoint& p) {
+    p.systems.clear();
+    wl.allow("systems");
+    if (!wl.has("systems")) {
+        for (const EndToEndSystem& s : endToEndSystems()) p.systems.push_back(&s);
+        return;
+    }
+    common::IssueList& issues = wl.issues();
+    const json& s = wl.raw()["systems"];
+    if (!s.is_array() || s.empty()) {
+        issues.add("/workload/systems", "must be a non-empty list of system names");
+        return;
+    }
+    for (size_t i = 0; i < s.size(); ++i) {
+        const EndToEndSystem* sys = endToEndSystemNamed(s[i].is_string() ? s[i].get<std::string>() : "");
+        if (!sys)
+            issues.add("/workload/systems/" + std::to_string(i),
+                       "unknown system '" + s[i].dump() + "' (" + endToEndSystemNames() + ")");
+        else p.systems.push_back(sys);
+    }
+}
+
+// /workload/pattern: a pattern object, "model" (the model's own) or "dense" (none: the GPU).
+void readPattern(const json& pattern, const std::string& path, EndToEndPoint& p) {
+    if (pattern.is_string()) {
+        p.patternName = pattern.get<std::string>();
+        if (p.patternName == "model") {
+            p.pattern = modelPattern(p.model);
+            p.patternName = p.pattern.is_null() ? "dense" : p.pattern["kind"].get<std::string>();
+        } else if (p.patternName == "dense") {
+            p.pattern = nullptr;
+        } else {
+            throw common::ConfigError({{path, "/workload/pattern", "a pattern object, \"model\" or \"dense\" (got \"" + p.patternName + "\")"}});
+        }
+    } else if (pattern.is_object()) {
+        p.pattern = pattern;
+        p.patternName = pattern.value("kind", "?");
+    } else {
+        throw common::ConfigError({{path, "/workload/pattern", "a pattern object, \"model\" or \"dense\""}});
+    }
+    if (!p.pattern.is_null()) {
+        common::IssueList is(path);
+        p.spec = readPrefillPattern(common::JsonObject(p.pattern, "/workload/pattern", is));
+        is.throwIfAny();
+    }
+}
+
+// The files a point names (model, GPU, energy), resolved against the scenario's folder.
+struct PointFiles {
+    std::string model, gpu, energy;
+    json pattern;   // as written (parsed once the model is known)
+};
+
+PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToEndPoint& p) {
+    common::JsonObject wl = root.object("workload");
+    wl.oneOf("type", {"end_to_end"});
+    const std::string model = wl.string("model");
+    p.seqLen = wl.u32("seq_len", 1, 1u << 20);
+    p.outLen = wl.u32("out_len", 1, 1u << 20);
+    p.batch = wl.u32("batch", 1, 1u << 20);
+    const json& defaults = shippedDefaults()["end_to_end"];
+    p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20) : defaults["decode_samples"].get<uint32_t>();
+    p.functional = wl.has("functional") && wl.boolean("functional");
+    PointFiles f;
+    f.gpu = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : defaultsPath(defaults["gpu"].get<std::string>());
+    f.energy = wl.has("energy") ? resolve(wl.string("energy"), dir) : defaultsPath(defaults["energy"].get<std::string>());
+    readSystems(wl, p);
+    f.pattern = wl.has("pattern") ? wl.raw()["pattern"] : json("model");
+    wl.allow("pattern");
+    wl.rejectUnknownKeys();
+    f.model = model.find('/') != std::string::npos || model.find(".json") != std::string::npos
+                  ? resolve(model, dir)
+                  : workloadsDir() + "/models/" + model + ".json";
+    return f;
+}
+
+}  // namespace
+
+bool isEndToEnd(const json& scenario) {
+    return scenario.is_object() && scenario.contains("workload") && scenario["workload"].is_object() &&
+           scenario["workload"].value("type", "") == "end_to_end";
+}
+
+EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::string>& sets) {
+    json doc = common::readJsonFile(path);
+    applyOverrides(doc, sets, path);
+    const std::string dir = fs::path(path).parent_path().string();
+    EndToEndPoint p;
+    p.file = path;
+    common::IssueList issues(path);
+    common::JsonObject root(doc, "", issues);
+    p.name = root.string("name");
+    root.allow("description");
+    common::JsonObject sys = root.object("system");
+    p.memspec = resolve(sys.string("memspec"), dir);
+    p.mapping = resolve(sys.string("mapping"), dir);
+    p.stacks = sys.u32("stacks", 1, 64);
+    sys.allow("pseudo_channels");
+    sys.rejectUnknownKeys();
+    if (root.has("pim")) {
+        root.allow("pim");
+        p.pim = doc["pim"];
+    }
+    const PointFiles files = readWorkload(root, dir, p);
+    root.rejectUnknownKeys();
+    issues.throwIfAny();
+
+    {   // refused here rather than by every sub-simulation
+        common::IssueList geo(path);
+        checkPimGeometry(hbm::loadMemspec(p.memspec), "/system/memspec", geo);
+        geo.throwIfAny();
+    }
+    p.model = loadModelConfig(files.model);
+    p.gpu = gpu::loadGpuConfig(files.gpu);
+    p.energy = common::readJsonFile(files.energy);
+    readPattern(files.pattern, path, p);
+    return p;
+}
+
+std::string describeEndToEnd(const EndToEndPoint& p) {
+    std::string systems;
+    for (const EndToEndSystem* s : p.systems) systems += (systems.empty() ? "" : ", ") + std::string(s->name);
+    return "\"" + p.name + "\" (" + p.model.name + ", L_in " + std::to_string(p.seqLen) + ", L_out " +
+           std::to_string(p.outLen) + ", batch " + std::to_string(p.batch) + ", pattern " + p.patternName + "; " +
+           systems + ")";
+}
+
+}  // namespace pilot::platform
