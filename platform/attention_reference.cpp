@@ -64,14 +64,4 @@ std::vector<double> decodeAttentionReference(const std::vector<float>& q, const 
     return out;
 }
 
-std::vector<uint32_t> sinkWindowKeys(uint32_t L, uint32_t sink, uint32_t window) {
-    const uint32_t sinkEnd = std::min(sink, L);
-    const uint32_t windowBegin = L - std::min(window, L);
-    std::vector<uint32_t> keys;
-    keys.reserve(sinkEnd + (L - windowBegin));
-    for (uint32_t j = 0; j < sinkEnd; ++j) keys.push_back(j);
-    for (uint32_t j = std::max(windowBegin, sinkEnd); j < L; ++j) keys.push_back(j);
-    return keys;
-}
-
 }  // namespace pilot::platform

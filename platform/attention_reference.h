@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "firmware/host/decode_offload.h"
+
 namespace pilot::platform {
 
 // Softmax weights over the given keys: w_j = exp(s_j - max s) / sum exp(s - max s), with
@@ -23,8 +25,7 @@ std::vector<double> decodeAttentionReference(const std::vector<float>& q, const 
                                              const std::vector<float>& V, uint32_t d,
                                              const std::vector<uint32_t>& keys, double scale);
 
-// The keys of a streaming (sink + window) head: the sorted, deduplicated union of [0, sink) and
-// [L - window, L), each range clamped to [0, L).
-std::vector<uint32_t> sinkWindowKeys(uint32_t L, uint32_t sink, uint32_t window);
+// The keys of a streaming (sink + window) head, as the decode offload attends them.
+using host::sinkWindowKeys;
 
 }  // namespace pilot::platform

@@ -17,6 +17,31 @@ ChannelReplication channelReplication(const Scenario& s, bool replicate) {
     return {pcsPerChannel, s.pseudoChannels / pcsPerChannel};
 }
 
+PimWorkloadRun::PimWorkloadRun(const Scenario& s, bool replicateChannels)
+    : rep(channelReplication(s, replicateChannels)), sys("system", s, rep.simPcs), geo(pimGeometry(s.memspec, sys.channels())),
+      runtime(sys.hostBus(), geo), m_s(s), m_wall0(std::chrono::steady_clock::now()) {}
+
+double PimWorkloadRun::simulate(const RunOptions& opt, const char* what) {
+    simulateHostProgram(sys, opt, what, m_wall0);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wall0).count();
+}
+
+json PimWorkloadRun::results(const char* timeKey, double timeNs, json kernels, double busyNs, double wall,
+                             std::vector<std::string>& errors) {
+    json r;
+    r["scenario"] = m_s.name;
+    r["scenario_file"] = m_s.file;
+    r["memspec"] = m_s.memspec.name;
+    r["sim_time_ns"] = sc_core::sc_time_stamp().to_seconds() * 1e9;
+    r["wall_time_s"] = wall;
+    r["mode"] = (m_s.decode ? m_s.decode->functional : m_s.prefill->functional) ? "functional" : "timing";
+    r[timeKey] = timeNs;
+    r["replicated_channels"] = rep.scaleBy;
+    r["kernels"] = std::move(kernels);
+    addSystemSections(r, m_s, sys, runtime.externalBytes(), busyNs, rep.simPcs, wall, errors);
+    return r;
+}
+
 void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0) {
     sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "firmware/host/pim_runtime.h"
 #include "platform/pim_system.h"
 #include "platform/scenario.h"
 #include "platform/scenario_runner.h"
@@ -23,6 +24,30 @@ struct ChannelReplication {
     uint32_t scaleBy;   // channels each simulated one stands for
 };
 ChannelReplication channelReplication(const Scenario& s, bool replicate);
+
+// The skeleton every PIM workload run shares: build the (replicated) system and the host
+// runtime; the runner sets the host program (its offload and checks); simulate; report.
+class PimWorkloadRun {
+public:
+    PimWorkloadRun(const Scenario& s, bool replicateChannels);
+    const ChannelReplication rep;
+    PimSystem sys;
+    const host::PimGeometry geo;
+    host::PimRuntime runtime;
+
+    // Simulates the host program to its end (simulateHostProgram); returns the wall seconds
+    // since construction.
+    double simulate(const RunOptions& opt, const char* what);
+    const Scenario& scenario() const { return m_s; }
+    // The results JSON: scenario, mode, `timeKey` = timeNs, kernels, and the system sections
+    // (busyNs: the span the memory figures are rated over; errors gets the checker's).
+    nlohmann::json results(const char* timeKey, double timeNs, nlohmann::json kernels, double busyNs, double wallSeconds,
+                           std::vector<std::string>& errors);
+
+private:
+    const Scenario& m_s;
+    const std::chrono::steady_clock::time_point m_wall0;
+};
 
 // Simulates until the host program finished (throws on a deadlock naming `what`), then
 // closes the memory system; wall0 is the run's start (for the progress line).

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Runs one layer of prefill hybrid sparse attention on the PIM: lays the sparse heads out,
-// submits a PREFILL_HYBRID_SPARSE descriptor per channel per round, and checks the outputs.
+// Runs one layer of prefill hybrid sparse attention on the PIM: build the system, offload the
+// sparse heads through the host runtime's prefill offload (firmware/host/prefill_offload.h),
+// check every output row against the FP64 reference, report predicted vs measured I/O.
 #include "platform/prefill_runner.h"
 
-#include <chrono>
 #include <cmath>
-#include <cstring>
-#include <numeric>
 #include <stdexcept>
 
-#include "firmware/host/pim_runtime.h"
+#include "firmware/host/prefill_offload.h"
 #include "models/pim/exp_approx.h"
 #include "models/pim/fp16.h"
 #include "platform/attention_reference.h"
@@ -21,108 +19,6 @@ namespace pilot::platform {
 using nlohmann::json;
 
 namespace {
-
-// Rows of one head's regions in every bank of its group, in allocation order.
-struct PrefillRows {
-    uint32_t q = 0, out = 0, band = 0, aux = 0, scratch = 0, pattern = 0, globalQ = 0, splitKv = 0, globalOut = 0;
-    uint32_t used = 0;
-};
-
-PrefillRows layoutRows(const fw::PrefillKernelPlan& p) {
-    PrefillRows r;
-    uint32_t next = 0;
-    auto take = [&](uint32_t& at, uint32_t rows) {
-        at = next;
-        next += rows;
-    };
-    take(r.q, p.qRows);
-    take(r.out, p.outRows);
-    take(r.band, p.bandRows);
-    take(r.aux, p.auxRows);
-    take(r.scratch, p.scratchRows);
-    take(r.pattern, p.patternRows);
-    take(r.globalQ, p.globalQRows);
-    take(r.splitKv, p.splitKvRows);
-    take(r.globalOut, p.globalOutRows);
-    r.used = next;
-    return r;
-}
-
-struct HeadTensors {
-    std::vector<uint16_t> q, k, v;   // N x d each, row-major
-};
-
-// Writes one head into its bank group (untimed: the GPU's K/V/Q writes are accounted as
-// external bytes, not simulated column by column).
-void placeHead(host::PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernelPlan& p, const PrefillRows& rows,
-               const std::vector<uint32_t>& table, const HeadTensors& h) {
-    const auto& s = p.shape;
-    const uint32_t d = s.headDim, N = s.seqLen, B = s.banksPerGroup, rowBytes = s.rowBytes;
-    const uint64_t keyBytes = uint64_t(d) * 2;
-    // K and V of `slots` slots, slot -> key (or < 0 / >= N: left zero), keys and values sharing rows.
-    auto kvImage = [&](uint64_t slots, auto keyOf) {
-        std::vector<uint8_t> img((slots + p.P - 1) / p.P * rowBytes, 0);
-        for (uint64_t sl = 0; sl < slots; ++sl) {
-            const int64_t key = keyOf(sl);
-            if (key < 0 || key >= int64_t(N)) continue;
-            uint8_t* at = img.data() + (sl / p.P) * rowBytes + (sl % p.P) * keyBytes;
-            std::memcpy(at, h.k.data() + size_t(key) * d, keyBytes);
-            std::memcpy(at + rowBytes / 2, h.v.data() + size_t(key) * d, keyBytes);
-        }
-        return img;
-    };
-    auto put = [&](uint32_t bank, uint32_t row, const std::vector<uint8_t>& img) {
-        if (!img.empty()) rt.bankWrite(c, grp, bank, row, 0, img.data(), img.size(), false);
-    };
-    const std::vector<uint8_t> aux = kvImage(p.auxSlots, [&](uint64_t sl) -> int64_t {
-        if (sl < s.globalTokens) return int64_t(sl);
-        const uint64_t t = sl - s.globalTokens, perRow = uint64_t(s.randomBlocks) * s.blockSize;
-        const uint32_t block = table[(t / perRow) * s.randomBlocks + (t / s.blockSize) % s.randomBlocks];
-        return block == fw::kNoRandomBlock ? -1 : int64_t(block) * s.blockSize + int64_t(t % s.blockSize);
-    });
-    const std::vector<fw::PrefillRound> rounds = fw::prefillRounds(p);
-    for (uint32_t i = 0; i < B; ++i) {
-        put(i, rows.band, kvImage(p.bandSlots, [&](uint64_t sl) { return int64_t(sl) - p.shift + int64_t(i) * p.a; }));
-        put(i, rows.aux, aux);
-        std::vector<uint8_t> qImg(uint64_t(p.qRows) * rowBytes, 0);
-        for (const fw::PrefillRound& r : rounds)
-            for (uint32_t g = 0; g < p.a; ++g) {
-                const uint64_t row = uint64_t(r.rowBegin) + uint64_t(i) * p.a + g;
-                if (row < r.rowEnd)
-                    std::memcpy(qImg.data() + (uint64_t(r.index) * p.a + g) * keyBytes, h.q.data() + row * d, keyBytes);
-            }
-        put(i, rows.q, qImg);
-        if (p.globalRows) {
-            std::vector<uint8_t> gq(uint64_t(p.globalQRows) * rowBytes, 0);
-            std::memcpy(gq.data(), h.q.data(), uint64_t(p.globalRows) * keyBytes);
-            put(i, rows.globalQ, gq);
-            put(i, rows.splitKv, kvImage((N + B - 1) / B, [&](uint64_t sl) { return int64_t(sl * B + i); }));
-        }
-    }
-}
-
-// Every output row of a head, FP16: non-global rows from their bank's tiles, global rows
-// from bank 0 (read with the untimed path: checking is not part of the workload).
-std::vector<uint16_t> readHead(host::PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernelPlan& p,
-                               const PrefillRows& rows) {
-    const auto& s = p.shape;
-    const uint32_t d = s.headDim;
-    std::vector<uint16_t> out(size_t(s.seqLen) * d, 0);
-    std::vector<uint16_t> img(size_t(p.outRows) * s.rowBytes / 2);
-    for (uint32_t i = 0; i < s.banksPerGroup; ++i) {
-        rt.bankRead(c, grp, i, rows.out, 0, reinterpret_cast<uint8_t*>(img.data()), img.size() * 2, false);
-        for (const fw::PrefillRound& r : fw::prefillRounds(p))
-            for (uint32_t g = 0; g < p.a; ++g) {
-                const uint64_t row = uint64_t(r.rowBegin) + uint64_t(i) * p.a + g;
-                if (row < r.rowEnd)
-                    std::copy_n(img.begin() + (uint64_t(r.index) * p.a + g) * d, d, out.begin() + row * d);
-            }
-    }
-    if (p.globalRows)
-        rt.bankRead(c, grp, 0, rows.globalOut, 0, reinterpret_cast<uint8_t*>(out.data()), uint64_t(p.globalRows) * d * 2,
-                    false);
-    return out;
-}
 
 // Bytes the group's banks move for the global rows' decode kernel: every bank streams its
 // share of the keys; only bank 0 writes the merged outputs.
@@ -178,127 +74,75 @@ double prefillTolerance(const PrefillWorkload& w) {
     return tol;
 }
 
-json runPrefill(const Scenario& s, const RunOptions& opt) {
-    const auto wall0 = std::chrono::steady_clock::now();
-    const PrefillWorkload& w = *s.prefill;
-    const auto& org = s.memspec.org;
-    const ChannelReplication rep = channelReplication(s, w.replicateChannels);
-    const uint32_t simPcs = rep.simPcs, scaleBy = rep.scaleBy;
-    PimSystem sys("system", s, simPcs);
-    const uint32_t channels = sys.channels();
-    const host::PimGeometry geo = pimGeometry(s.memspec, channels);
+namespace {
 
-    const host::HybridPattern pat = w.pattern.mask(w.context);
-    const fw::PrefillKernelPlan plan = fw::planPrefillKernel(prefillKernelShape(s, w.naive));
-    const fw::PrefillKernelPlan naivePlan = fw::planPrefillKernel(prefillKernelShape(s, true));
-    if (plan.error != contract::Error::Ok)
-        throw std::runtime_error(s.file + ": /workload: the PIM prefill kernel cannot run this pattern (" +
-                                 contract::errorName(plan.error) + "): " + plan.why);
-    const PrefillRows rows = layoutRows(plan);
-    if (rows.used > geo.rows - 2)
-        throw std::runtime_error(s.file + ": /workload/context: one head's PIM layout needs " + std::to_string(rows.used) +
-                                 " rows per bank (K and V copied into every bank: see docs/io-analysis.md); the memspec's banks have " +
-                                 std::to_string(geo.rows - 2) + " free");
-    const fw::PrefillKernelShape& ks = plan.shape;
-    // The pattern table: r block indices per block-row, kNoRandomBlock where a row has fewer.
-    std::vector<uint32_t> table(size_t(plan.blockRows) * ks.randomBlocks, fw::kNoRandomBlock);
-    for (uint32_t br = 0; br < plan.blockRows && br < pat.randomBlocks.size(); ++br)
-        for (uint32_t k = 0; k < ks.randomBlocks && k < pat.randomBlocks[br].size(); ++k)
-            table[size_t(br) * ks.randomBlocks + k] = pat.randomBlocks[br][k];
-
-    const uint32_t headsTotal = w.batch * w.heads;
-    const uint32_t units = uint32_t(std::llround(double(headsTotal) * w.pattern.headFraction));
-    const uint32_t unitsSim = (units + scaleBy - 1) / scaleBy;   // the busiest channel's share
-    const uint32_t groupsTotal = channels * geo.groupsPerChannel();
-    const uint32_t rounds = (unitsSim + groupsTotal - 1) / groupsTotal;
-    // Timing only with replication: every round runs the same command stream; simulate one.
-    const uint32_t simRounds = (w.replicateChannels && !w.functional) ? std::min(1u, rounds) : rounds;
-    const double roundScale = simRounds ? double(rounds) / simRounds : 0.0;
-    const uint32_t d = w.headDim, N = w.context;
-    const double scale = 1.0 / std::sqrt(double(d));
-
-    std::vector<std::string> errors;
-    host::PimRuntime runtime(sys.hostBus(), geo);
+// What the run measured.
+struct PrefillFigures {
     uint64_t kernelPs = 0;
     double maxAbsErr = 0;
     uint64_t rowsChecked = 0;
-    sys.host().setProgram([&] {
-        runtime.init();
-        for (uint32_t c = 0; c < channels && !table.empty(); ++c)
-            runtime.bankWrite(c, 0, 0, rows.pattern, 0, reinterpret_cast<const uint8_t*>(table.data()), table.size() * 4,
-                              false);
-        uint32_t unitBase = 0;
-        for (uint32_t r = 0; r < simRounds; ++r) {
-            std::vector<uint16_t> masks(channels, 0);
-            std::vector<std::pair<uint32_t, HeadTensors>> placed;   // unit index, data
-            for (uint32_t i = 0; i < groupsTotal && unitBase + i < unitsSim; ++i) {
-                const uint32_t c = i % channels, grp = i / channels;
-                masks[c] |= uint16_t(1u << grp);
-                if (!w.functional) continue;
-                HeadTensors h;
-                const uint64_t unit = unitBase + i;
-                h.q = randomHalfs(w.seed, unit * 3, size_t(N) * d);
-                h.k = randomHalfs(w.seed, unit * 3 + 1, size_t(N) * d);
-                h.v = randomHalfs(w.seed, unit * 3 + 2, size_t(N) * d);
-                placeHead(runtime, c, grp, plan, rows, table, h);
-                placed.emplace_back(i, std::move(h));
-            }
-            unitBase += std::min(groupsTotal, unitsSim - unitBase);
-            const uint64_t t0 = sys.hostBus().nowPs();
-            for (uint32_t c = 0; c < channels; ++c) {
-                if (!masks[c]) continue;
-                uint32_t lowest = 0;
-                while (!((masks[c] >> lowest) & 1u)) ++lowest;
-                auto at = [&](uint32_t row) { return sys.hostBus().columnAddress(c, lowest, 0, row, 0); };
-                contract::Descriptor desc{};
-                desc.opcode = uint16_t(contract::Opcode::PrefillHybridSparse);
-                desc.version = contract::kVersion;
-                desc.flags = (w.naive ? contract::kFlagNaive : 0) | (w.exactExp ? contract::kFlagExactExp : 0) |
-                             (w.fp16Accum ? contract::kFlagFp16Accum : 0) | (ks.causal ? contract::kFlagCausal : 0);
-                desc.tag = r * channels + c;
-                desc.bankGroupMask = masks[c];
-                desc.headDim = uint16_t(d);
-                desc.ctxLen = N;
-                desc.windowTokens = ks.window;
-                desc.globalTokens = ks.globalTokens;
-                desc.randomBlocks = ks.randomBlocks;
-                desc.blockSize = ks.blockSize;
-                desc.tileRows = plan.a;
-                desc.qAddr = at(rows.q);
-                desc.outAddr = at(rows.out);
-                desc.kvAddr = at(rows.band);
-                desc.auxKvAddr = at(rows.aux);
-                desc.scratchAddr = at(rows.scratch);
-                desc.patternAddr = at(rows.pattern);
-                desc.globalQAddr = at(rows.globalQ);
-                desc.splitKvAddr = at(rows.splitKv);
-                desc.globalOutAddr = at(rows.globalOut);
-                runtime.submit(c, desc);
-            }
-            for (const auto& comp : runtime.waitAll())
-                if (comp.error != uint8_t(contract::Error::Ok))
-                    errors.push_back("prefill: descriptor " + std::to_string(comp.tag) + " completed with " +
-                                     contract::errorName(contract::Error(comp.error)));
-            kernelPs += sys.hostBus().nowPs() - t0;
-            if (!w.check) continue;
-            for (const auto& [i, h] : placed) {
-                const std::vector<uint16_t> out = readHead(runtime, i % channels, i / channels, plan, rows);
-                const std::vector<float> K = toFloats(h.k, 0, size_t(N) * d), V = toFloats(h.v, 0, size_t(N) * d);
-                for (uint32_t row = 0; row < N; ++row) {
-                    const std::vector<double> ref =
-                        decodeAttentionReference(toFloats(h.q, size_t(row) * d, d), K, V, d, pat.rowKeys(row), scale);
-                    for (uint32_t k = 0; k < d; ++k)
-                        maxAbsErr = std::max(maxAbsErr, std::fabs(double(pim::halfToFloat(out[size_t(row) * d + k])) - ref[k]));
-                    ++rowsChecked;
-                }
-            }
+};
+
+// Offloads every round (the host program) and checks each head against the FP64 reference.
+PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& offload, const host::PrefillRoundPlan& rp,
+                              const host::HybridPattern& pat, std::vector<std::string>& errors) {
+    const PrefillWorkload& w = *run.scenario().prefill;
+    const uint32_t d = w.headDim, N = w.context;
+    const double scale = 1.0 / std::sqrt(double(d));
+    PrefillFigures f;
+    auto source = [&](uint32_t unit) {
+        host::HeadData h;
+        h.q = randomHalfs(w.seed, uint64_t(unit) * 3, size_t(N) * d);
+        h.k = randomHalfs(w.seed, uint64_t(unit) * 3 + 1, size_t(N) * d);
+        h.v = randomHalfs(w.seed, uint64_t(unit) * 3 + 2, size_t(N) * d);
+        return h;
+    };
+    auto check = [&](const host::HeadData& h, const std::vector<uint16_t>& out) {
+        const std::vector<float> K = toFloats(h.k, 0, size_t(N) * d), V = toFloats(h.v, 0, size_t(N) * d);
+        for (uint32_t row = 0; row < N; ++row) {
+            const std::vector<double> ref =
+                decodeAttentionReference(toFloats(h.q, size_t(row) * d, d), K, V, d, pat.rowKeys(row), scale);
+            for (uint32_t k = 0; k < d; ++k)
+                f.maxAbsErr = std::max(f.maxAbsErr, std::fabs(double(pim::halfToFloat(out[size_t(row) * d + k])) - ref[k]));
+            ++f.rowsChecked;
         }
-    });
-    simulateHostProgram(sys, opt, "prefill", wall0);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    };
+    run.runtime.init();
+    offload.writePatternTable(run.runtime);
+    const host::OffloadRun r =
+        offload.run(run.runtime, rp.unitsSim, rp.simRounds, w.functional ? host::PrefillOffload::Source(source) : nullptr,
+                    w.check ? host::PrefillOffload::Sink(check) : nullptr);
+    for (const contract::Completion& comp : r.failed)
+        errors.push_back("prefill: descriptor " + std::to_string(comp.tag) + " completed with " +
+                         contract::errorName(contract::Error(comp.error)));
+    f.kernelPs = r.kernelPs;
+    return f;
+}
+
+}  // namespace
+
+namespace {
+
+// The kernel's figures of merit: time, internal bytes (predicted vs measured), bounds, tiling,
+// layout, pattern and the check, for the whole system (replicated channels and rounds scaled).
+json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offload, const host::PrefillRoundPlan& rp,
+                   const host::HybridPattern& pat, const PrefillFigures& f, std::vector<std::string>& errors) {
+    const Scenario& s = run.scenario();
+    const PrefillWorkload& w = *s.prefill;
+    const auto& org = s.memspec.org;
+    const fw::PrefillKernelPlan& plan = offload.plan();
+    const fw::PrefillKernelPlan naivePlan = fw::planPrefillKernel(prefillKernelShape(s, true));
+    const host::PrefillRows& rows = offload.rows();
+    const fw::PrefillKernelShape& ks = plan.shape;
+    const uint32_t scaleBy = run.rep.scaleBy, units = rp.units, rounds = rp.rounds, simRounds = rp.simRounds;
+    const double roundScale = simRounds ? double(rounds) / simRounds : 0.0;
+    const uint32_t d = w.headDim, N = w.context;
+    const uint64_t kernelPs = f.kernelPs;
+    const double maxAbsErr = f.maxAbsErr;
+    const uint32_t headsTotal = w.batch * w.heads;
 
     uint64_t measured = 0, busiest = 0;
-    for (const auto& pe : sys.peArrays())   // the kernel is the only PIM work of the run
+    for (const auto& pe : run.sys.peArrays())   // the kernel is the only PIM work of the run
         for (const uint64_t bytes : pe->bankBytes()) {
             measured += bytes;
             busiest = std::max(busiest, bytes);
@@ -357,24 +201,34 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
     k["simulated_rounds"] = simRounds;
     if (w.functional && w.check) {
         const double tol = prefillTolerance(w);
-        k["check"] = {{"max_abs_error", maxAbsErr}, {"tolerance", tol}, {"rows", rowsChecked}, {"passed", maxAbsErr <= tol}};
+        k["check"] = {{"max_abs_error", maxAbsErr}, {"tolerance", tol}, {"rows", f.rowsChecked}, {"passed", maxAbsErr <= tol}};
         if (maxAbsErr > tol)
             errors.push_back("prefill: outputs differ from the FP64 reference by " + std::to_string(maxAbsErr) +
                              " > tolerance " + std::to_string(tol));
     }
 
-    json r;
-    r["scenario"] = s.name;
-    r["scenario_file"] = s.file;
-    r["memspec"] = s.memspec.name;
-    r["sim_time_ns"] = sc_core::sc_time_stamp().to_seconds() * 1e9;
-    r["wall_time_s"] = wall;
-    r["mode"] = w.functional ? "functional" : "timing";
-    r["prefill_attention_ns"] = timeNs;
-    r["replicated_channels"] = scaleBy;
-    r["kernels"] = json::array({k});
-    addSystemSections(r, s, sys, runtime.externalBytes(), double(kernelPs) * 1e-3, simPcs, wall, errors);
-    return r;
+    return k;
+}
+
+}  // namespace
+
+json runPrefill(const Scenario& s, const RunOptions& opt) {
+    const PrefillWorkload& w = *s.prefill;
+    PimWorkloadRun run(s, w.replicateChannels);
+    const host::HybridPattern pat = w.pattern.mask(w.context);
+    const host::PrefillOffload offload(prefillKernelShape(s, w.naive), pat, run.geo, {w.exactExp, w.fp16Accum});
+    if (const auto problem = offload.problem()) throw std::runtime_error(s.file + ": " + problem->first + ": " + problem->second);
+    const host::PrefillRoundPlan rp = host::prefillRoundPlan(w.batch * w.heads, w.pattern.headFraction, run.rep.scaleBy,
+                                                             run.geo.channels * run.geo.groupsPerChannel(),
+                                                             w.replicateChannels, w.functional);
+    std::vector<std::string> errors;
+    PrefillFigures f;
+    run.sys.host().setProgram([&] { f = offloadPrefill(run, offload, rp, pat, errors); });
+    const double wall = run.simulate(opt, "prefill");
+
+    json k = prefillReport(run, offload, rp, pat, f, errors);
+    const double timeNs = k["time_ns"].get<double>();
+    return run.results("prefill_attention_ns", timeNs, json::array({k}), double(f.kernelPs) * 1e-3, wall, errors);
 }
 
 }  // namespace pilot::platform

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 
+#include "firmware/host/decode_offload.h"
 #include "firmware/host/pim_runtime.h"
 #include "firmware/pim/prefill_kernel.h"
 #include "platform/pim_system.h"

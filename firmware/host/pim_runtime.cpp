@@ -8,21 +8,6 @@ namespace pilot::host {
 
 using namespace pilot::contract;
 
-static uint32_t rowsFor(uint64_t bytes, uint32_t rowBytes) { return uint32_t((bytes + rowBytes - 1) / rowBytes); }
-
-DecodeLayout decodeLayout(const PimGeometry& g, uint32_t ctxLen, uint32_t headDim, uint32_t queries) {
-    DecodeLayout l;
-    const uint64_t slots = (ctxLen + g.banksPerGroup - 1) / g.banksPerGroup;
-    l.qRow = 0;
-    l.slotsPerRow = std::max<uint32_t>(1, g.rowBytes / (headDim * 4));
-    l.kvRow = l.qRow + rowsFor(uint64_t(queries) * headDim * 2, g.rowBytes);
-    l.outRow = l.kvRow + uint32_t((slots + l.slotsPerRow - 1) / l.slotsPerRow);
-    // Output rows, then scratch for the naive schedule's FP32 accumulators.
-    l.rowsUsed = l.outRow + rowsFor(uint64_t(queries) * headDim * 2, g.rowBytes) +
-                 rowsFor(uint64_t(queries) * headDim * 4, g.rowBytes);
-    return l;
-}
-
 PimRuntime::PimRuntime(HostBus& bus, const PimGeometry& geo) : m_bus(bus), m_geo(geo), m_channels(geo.channels) {}
 
 template <typename Fn>
@@ -77,38 +62,6 @@ void PimRuntime::init() {
     }
 }
 
-void PimRuntime::placeHead(uint32_t c, uint32_t group, const DecodeLayout& lay, const HeadData& h, uint32_t d,
-                           uint32_t L, uint32_t G, bool functional) {
-    if (lay.rowsUsed > m_geo.rows - 2)
-        throw std::runtime_error("decode head needs " + std::to_string(lay.rowsUsed) + " rows per bank; " +
-                                 std::to_string(m_geo.rows - 2) + " are free");
-    const uint32_t B = m_geo.banksPerGroup;
-    const uint64_t keyBytes = uint64_t(d) * 2;
-    auto putRows = [&](uint32_t bank, uint32_t row, const uint8_t* src, uint64_t bytes, bool timed) {
-        bankWrite(c, group, bank, row, 0, src, bytes, timed);
-    };
-    for (uint32_t b = 0; b < B; ++b) {
-        if (functional) {
-            // Gather this bank's keys (j % B == b) slot by slot, key and value in one row.
-            const uint64_t slots = (L + B - 1) / B, P = lay.slotsPerRow;
-            std::vector<uint8_t> kv((slots + P - 1) / P * m_geo.rowBytes, 0);
-            for (uint64_t s = 0; s < slots; ++s) {
-                const uint64_t j = s * B + b;
-                if (j >= L) break;
-                uint8_t* row = kv.data() + (s / P) * m_geo.rowBytes + (s % P) * keyBytes;
-                std::copy_n(reinterpret_cast<const uint8_t*>(h.k.data() + j * d), keyBytes, row);
-                std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes, row + m_geo.rowBytes / 2);
-            }
-            putRows(b, lay.kvRow, kv.data(), kv.size(), false);
-            putRows(b, lay.qRow, reinterpret_cast<const uint8_t*>(h.q.data()), uint64_t(G) * keyBytes, true);
-        } else {
-            // Timing only: no data, but the query writes still cross the bus.
-            std::vector<uint8_t> zeros(uint64_t(G) * keyBytes, 0);
-            putRows(b, lay.qRow, zeros.data(), zeros.size(), true);
-        }
-    }
-}
-
 void PimRuntime::submit(uint32_t c, const Descriptor& d) {
     Channel& ch = m_channels[c];
     while (ch.inFlight >= kSqEntries) collect();   // ring full: back-pressure on the caller
@@ -157,12 +110,6 @@ bool PimRuntime::collect() {
         m_bus.waitIrq();
         return true;   // something may have completed: let the caller look again
     }
-}
-
-std::vector<uint16_t> PimRuntime::readOutput(uint32_t c, uint32_t group, const DecodeLayout& lay, uint32_t count) {
-    std::vector<uint16_t> out(count);
-    bankRead(c, group, 0, lay.outRow, 0, reinterpret_cast<uint8_t*>(out.data()), uint64_t(count) * 2);
-    return out;
 }
 
 }  // namespace pilot::host

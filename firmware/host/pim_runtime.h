@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Host runtime for PILOT: lays decode attention heads out in PIM layout, submits descriptors
-// through each channel's command queue, waits on the interrupt and reads the outputs.
-//
-// PIM layout of one decode head (one KV head and its G query heads) in bank group g:
-//   - key j lives in bank j % B of the group (B banks per group), at slot j / B; a bank's
-//     keys and values share rows from kvRow: P = rowBytes / (4d) slots per row, the key of
-//     slot s at byte (s % P) x 2d of row kvRow + s / P and its value half a row later;
-//   - the G x d FP16 queries are copied into every bank of the group at row qRow;
-//   - bank 0 of the group receives the G x d FP16 outputs at row outRow (scratch after it).
-// Every head of a round uses the same rows in its own group, so one descriptor per channel
-// runs all of the channel's heads in lockstep.
+// Host runtime for PILOT: the channel's command queues (descriptors into the ring, the doorbell,
+// waiting on the interrupt, reading completions) and bank-addressed reads and writes of the
+// PIM layout. What a kernel's offload lays out and submits is its offload unit's
+// (decode_offload.h, prefill_offload.h, over the rounds of offload_rounds.h).
 #include <cstdint>
 #include <vector>
 
@@ -25,15 +18,8 @@ struct PimGeometry {
     uint32_t groupsPerChannel() const { return pcsPerChannel * groupsPerPc; }
 };
 
-struct DecodeLayout {
-    uint32_t qRow = 0, kvRow = 0, outRow = 0, rowsUsed = 0;
-    uint32_t slotsPerRow = 0;
-};
-
-// Rows for heads of context L, head dim d, G queries (the naive schedule needs scratch rows).
-DecodeLayout decodeLayout(const PimGeometry& g, uint32_t ctxLen, uint32_t headDim, uint32_t queries);
-
-// One head's data, FP16 bit patterns: q is G x d, k and v are L x d (row-major, key-major).
+// One head's operands, FP16 bit patterns, row-major: q is G x d (decode) or N x d (prefill), k
+// and v are L x d.
 struct HeadData {
     std::vector<uint16_t> q, k, v;
 };
@@ -46,14 +32,10 @@ public:
     void init();
     const PimGeometry& geometry() const { return m_geo; }
 
-    // K and V are placed with the untimed loader (resident KV cache); q with timed writes.
-    void placeHead(uint32_t channel, uint32_t group, const DecodeLayout& lay, const HeadData& h, uint32_t headDim,
-                   uint32_t ctxLen, uint32_t queries, bool functional);
     // Writes the descriptor into the channel's ring and rings its doorbell (waits while full).
     void submit(uint32_t channel, const contract::Descriptor& d);
     // Waits until every submitted descriptor completed; returns their completion entries.
     std::vector<contract::Completion> waitAll();
-    std::vector<uint16_t> readOutput(uint32_t channel, uint32_t group, const DecodeLayout& lay, uint32_t count);
     // Bytes [offset, offset + len) of a bank's rows from `row` on, column by column.
     void bankWrite(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, const uint8_t* src,
                    uint64_t len, bool timed);
@@ -61,6 +43,10 @@ public:
     void bankRead(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint8_t* dst,
                   uint64_t len, bool timed = true);
     uint64_t externalBytes() const { return m_externalBytes; }
+    uint64_t nowPs() { return m_bus.nowPs(); }
+    uint64_t columnAddress(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint32_t column) {
+        return m_bus.columnAddress(channel, group, bank, row, column);
+    }
 
 private:
     // Calls fn(physical address, bytes done so far, bytes) for each column piece of bytes

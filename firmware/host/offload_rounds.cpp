@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#include "firmware/host/offload_rounds.h"
+
+namespace pilot::host {
+
+OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, uint32_t rounds) {
+    const uint32_t channels = rt.geometry().channels;
+    const uint32_t groups = channels * rt.geometry().groupsPerChannel();
+    OffloadRun run;
+    uint32_t unitBase = 0;
+    for (uint32_t r = 0; r < rounds; ++r) {
+        std::vector<UnitSlot> slots;
+        std::vector<uint16_t> masks(channels, 0);
+        for (uint32_t i = 0; i < groups && unitBase + i < units; ++i) {
+            const UnitSlot slot{unitBase + i, i % channels, i / channels};
+            masks[slot.channel] |= uint16_t(1u << slot.group);
+            kernel.place(rt, slot);
+            slots.push_back(slot);
+        }
+        unitBase += uint32_t(slots.size());
+        const uint64_t t0 = rt.nowPs();
+        for (uint32_t c = 0; c < channels; ++c) {
+            if (!masks[c]) continue;
+            uint32_t lowest = 0;
+            while (!((masks[c] >> lowest) & 1u)) ++lowest;
+            contract::Descriptor desc = kernel.descriptor(rt, c, lowest);
+            desc.version = contract::kVersion;
+            desc.tag = r * channels + c;
+            desc.bankGroupMask = masks[c];
+            rt.submit(c, desc);
+        }
+        for (const contract::Completion& comp : rt.waitAll())
+            if (comp.error != uint8_t(contract::Error::Ok)) run.failed.push_back(comp);
+        run.kernelPs += rt.nowPs() - t0;
+        for (const UnitSlot& slot : slots) kernel.collect(rt, slot);
+    }
+    return run;
+}
+
+}  // namespace pilot::host
