@@ -3,12 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
-#include <set>
 #include <filesystem>
 
 #include "models/common/json_reader.h"
-#include "platform/pattern_config.h"
+#include "platform/workload_config.h"
 #include "platform/pim_geometry.h"
 #include "platform/shipped_defaults.h"
 
@@ -62,24 +60,12 @@ Scenario loadScenario(const std::string& path, const std::vector<std::string>& s
     return parseScenario(std::move(doc), path, dir.empty() ? "." : dir, sets);
 }
 
-// The run options a PIM workload section shares (defaults in workloads/defaults/scenario.json).
-static void readRunOptions(JsonObject& wl, PimRunOptions& o) {
-    o.functional = wl.oneOf("mode", {"functional", "timing"}) != "timing";
-    o.check = wl.boolean("check");
-    o.exactExp = wl.oneOf("exp", {"approx", "exact"}) == "exact";
-    o.fp16Accum = wl.oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
-    o.seed = wl.u64("seed");
-    o.replicateChannels = wl.boolean("replicate_channels");
-}
-
-Scenario parseScenario(json doc, const std::string& file, const std::string& baseDir,
-                       const std::vector<std::string>& sets) {
-    if (!doc.is_object()) throw ConfigError({{file, "", "a scenario must be a JSON object"}});
-    // Defaults first, then the file, then the command line.
+// The document the scenario reads: the shipped defaults ("common", then the section defaults of
+// the sections it has: "traffic" by type, "workload" by type), the file, the `--set` overrides.
+static json mergedWithDefaults(const json& doc, const std::string& file, const std::vector<std::string>& sets) {
     const json& defaults = shippedDefaults();
     json merged = defaults["common"];
     merged.merge_patch(doc);
-    // Section defaults apply to the sections the scenario has: "traffic" (by type) or "workload".
     auto layer = [&](const char* section, const std::string& typedKey) {
         if (!merged.contains(section) || !merged[section].is_object()) return;
         json t = defaults.contains(section) ? defaults[section] : json::object();
@@ -92,15 +78,10 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     layer("traffic", "traffic_");
     layer("workload", "workload_");
     applyOverrides(merged, sets, file);
+    return merged;
+}
 
-    Scenario s;
-    s.file = file;
-    s.resolved = merged;
-    IssueList issues(file);
-    JsonObject root(s.resolved, "", issues);
-    s.name = root.string("name");
-    root.allow("description");
-
+static void readSystem(JsonObject& root, const std::string& baseDir, Scenario& s) {
     JsonObject sys = root.object("system");
     s.memspecFile = resolvePath(sys.string("memspec"), baseDir);
     s.mappingFile = resolvePath(sys.string("mapping"), baseDir);
@@ -108,115 +89,45 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     s.pseudoChannels = sys.u32("pseudo_channels", 0, 1u << 16);
     s.protocolCheck = sys.boolean("protocol_check");
     sys.rejectUnknownKeys();
-    if (!isPowerOfTwo(s.stacks)) issues.add("/system/stacks", "must be a power of two");
+    if (!isPowerOfTwo(s.stacks)) root.issues().add("/system/stacks", "must be a power of two");
+}
 
-    JsonObject ctl = root.object("controller");
-    s.controller = hbm::parseControllerConfig(ctl);
+static void readPe(JsonObject& pimObj, pim::PeConfig& pe) {
+    pe.clockMHz = pimObj.number("pe_mhz", 1, 10000);
+    pe.macLanes = pimObj.u32("mac_lanes", 1, 1024);
+    pe.sramBytes = pimObj.u32("sram_bytes", 256, 1u << 20);
+    pe.expCycles = pimObj.u32("exp_cycles", 1, 64);
+    pimObj.rejectUnknownKeys();
+}
 
-    if (root.has("traffic") == root.has("workload"))
-        issues.add("", "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
-    if (auto pimObj = root.optObject("pim")) {
-        auto& pe = s.pe;
-        pe.clockMHz = pimObj->number("pe_mhz", 1, 10000);
-        pe.macLanes = pimObj->u32("mac_lanes", 1, 1024);
-        pe.sramBytes = pimObj->u32("sram_bytes", 256, 1u << 20);
-        pe.expCycles = pimObj->u32("exp_cycles", 1, 64);
-        pimObj->rejectUnknownKeys();
-    }
-    const bool isPrefill = root.has("workload") && root.raw()["workload"].is_object() &&
-                           root.raw()["workload"].value("type", "") == "prefill";
-    if (auto wl = isPrefill ? root.optObject("workload") : std::optional<JsonObject>()) {
-        PrefillWorkload p;
-        wl->oneOf("type", {"prefill"});
-        p.batch = wl->u32("batch", 1, 1u << 20);
-        p.heads = wl->u32("heads", 1, 1024);
-        p.context = wl->u32("context", 1, 1u << 24);
-        p.headDim = wl->u32("head_dim", 16, 256);
-        if (p.headDim % 16) issues.add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
-        p.pattern = readPrefillPattern(wl->object("pattern"));
-        p.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
-        readRunOptions(*wl, p);
-        wl->rejectUnknownKeys();
-        s.pe.functional = p.functional;
-        s.prefill = p;
-    } else if (auto wl = root.optObject("workload")) {
-        DecodeWorkload w;
-        wl->oneOf("type", {"decode", "prefill"});
-        w.batch = wl->u32("batch", 1, 1u << 20);
-        w.heads = wl->u32("heads", 1, 1024);
-        w.kvHeads = wl->u32("kv_heads", 1, 1024);
-        w.context = wl->u32("context", 1, 1u << 24);
-        w.headDim = wl->u32("head_dim", 16, 256);
-        if (w.heads % w.kvHeads) issues.add("/workload/heads", "must be a multiple of kv_heads (grouped-query attention)");
-        if (w.headDim % 16) issues.add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
-        if (wl->has("sparse") && !wl->raw()["sparse"].is_null()) {
-            JsonObject sp = wl->object("sparse");
-            w.sparse = true;
-            // Either ranges (sink + window) or an explicit key set: a list, or N keys drawn at random.
-            if (sp.has("sink") || sp.has("window")) {
-                w.sink = sp.u32("sink", 0, 1u << 24);
-                w.window = sp.u32("window", 0, 1u << 24);
-            }
-            if (sp.has("keys")) w.keyList = sp.u32List("keys", (1u << 24));
-            if (sp.has("random_keys")) {
-                const uint32_t n = sp.u32("random_keys", 1, 1u << 24);
-                const uint64_t seed = sp.has("seed") ? sp.u64("seed") : 1;
-                std::mt19937_64 rng(seed);
-                std::set<uint32_t> pick;
-                while (pick.size() < std::min(n, w.context)) pick.insert(uint32_t(rng() % std::max(1u, w.context)));
-                w.keyList.assign(pick.begin(), pick.end());
-            }
-            sp.allow("seed");
-            std::sort(w.keyList.begin(), w.keyList.end());
-            w.keyList.erase(std::unique(w.keyList.begin(), w.keyList.end()), w.keyList.end());
-            for (uint32_t k : w.keyList)
-                if (k >= w.context) {
-                    issues.add("/workload/sparse/keys", "key " + std::to_string(k) + " is beyond the context of " +
-                                                            std::to_string(w.context));
-                    break;
-                }
-            if (!w.keyList.empty() && (sp.has("sink") || sp.has("window")))
-                issues.add("/workload/sparse", "give either sink + window or a key set, not both");
-            if (sp.has("head_fraction")) w.sparseHeadFraction = sp.number("head_fraction", 0.0, 1.0);
-            if (w.keyList.empty() && w.sink + uint64_t(w.window) == 0)
-                issues.add("/workload/sparse", "sink + window (or keys / random_keys) must select a key");
-            sp.rejectUnknownKeys();
-        } else {
-            wl->allow("sparse");
-        }
-        w.naive = wl->oneOf("tiling", {"io-aware", "naive"}) == "naive";
-        readRunOptions(*wl, w);
-        w.splitGqa = wl->boolean("split_gqa");
-        wl->rejectUnknownKeys();
-        s.pe.functional = w.functional;
-        s.decode = w;
-    }
-    if (!root.has("traffic")) {
-        root.rejectUnknownKeys();
-        issues.throwIfAny();
-        s.memspec = hbm::loadMemspec(s.memspecFile);
-        s.mapping = std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
-        const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
-        if (s.pseudoChannels == 0) s.pseudoChannels = total;
-        if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels) ||
-            s.pseudoChannels % s.memspec.org.pseudoChannels)
-            issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
-                                                      " covering whole channels (got " +
-                                                      std::to_string(s.pseudoChannels) + ")");
-        checkPimGeometry(s.memspec, "/system/memspec", issues);
-        issues.throwIfAny();
-        return s;
-    }
-    JsonObject tr = root.object("traffic");
-    s.traffic = TrafficConfig{};
-    auto& t = *s.traffic;
+// A PIM workload scenario, once its fields are read: the memory it runs on, whole channels, a
+// geometry the contract can address.
+static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issues) {
+    root.rejectUnknownKeys();
+    issues.throwIfAny();
+    s.memspec = hbm::loadMemspec(s.memspecFile);
+    s.mapping = std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
+    const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
+    if (s.pseudoChannels == 0) s.pseudoChannels = total;
+    if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels) || s.pseudoChannels % s.memspec.org.pseudoChannels)
+        issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
+                                                  " covering whole channels (got " + std::to_string(s.pseudoChannels) +
+                                                  ")");
+    checkPimGeometry(s.memspec, "/system/memspec", issues);
+    issues.throwIfAny();
+    return s;
+}
+
+static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir) {
+    TrafficConfig t;
     const std::string type = tr.oneOf("type", {"synthetic", "trace"});
     t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
     if (type == "trace") {
         t.type = TrafficConfig::Type::Trace;
         t.traceFile = resolvePath(tr.string("file"), baseDir);
         t.clockGHz = tr.number("clock_ghz", 1e-3, 1e3);
-        if (!t.traceFile.empty() && !fs::exists(t.traceFile)) issues.add("/traffic/file", "no such file: " + t.traceFile);
+        if (!t.traceFile.empty() && !fs::exists(t.traceFile))
+            tr.issues().add("/traffic/file", "no such file: " + t.traceFile);
     } else if (type == "synthetic") {
         auto& y = t.synthetic;
         const std::string pattern = tr.oneOf("pattern", {"sequential", "random", "strided"});
@@ -231,9 +142,14 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         y.pseudoChannels = 0;   // set below, once the system is known
     }
     tr.rejectUnknownKeys();
+    return t;
+}
+
+// A memory-traffic scenario, once its fields are read: the memory, and the traffic checked
+// against it.
+static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& issues) {
     root.rejectUnknownKeys();
     issues.throwIfAny();
-
     // The files the scenario points at report their own problems.
     s.memspec = hbm::loadMemspec(s.memspecFile);
     s.mapping = std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
@@ -255,6 +171,38 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     }
     issues.throwIfAny();
     return s;
+}
+
+Scenario parseScenario(json doc, const std::string& file, const std::string& baseDir,
+                       const std::vector<std::string>& sets) {
+    if (!doc.is_object()) throw ConfigError({{file, "", "a scenario must be a JSON object"}});
+    Scenario s;
+    s.file = file;
+    s.resolved = mergedWithDefaults(doc, file, sets);
+    IssueList issues(file);
+    JsonObject root(s.resolved, "", issues);
+    s.name = root.string("name");
+    root.allow("description");
+    readSystem(root, baseDir, s);
+    JsonObject ctl = root.object("controller");
+    s.controller = hbm::parseControllerConfig(ctl);
+
+    if (root.has("traffic") == root.has("workload"))
+        issues.add("", "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
+    if (auto pimObj = root.optObject("pim")) readPe(*pimObj, s.pe);
+    const bool isPrefill = root.has("workload") && root.raw()["workload"].is_object() &&
+                           root.raw()["workload"].value("type", "") == "prefill";
+    if (auto wl = isPrefill ? root.optObject("workload") : std::optional<JsonObject>()) {
+        s.prefill = readPrefillWorkload(*wl);
+        s.pe.functional = s.prefill->functional;
+    } else if (auto wl = root.optObject("workload")) {
+        s.decode = readDecodeWorkload(*wl);
+        s.pe.functional = s.decode->functional;
+    }
+    if (!root.has("traffic")) return finishPimScenario(std::move(s), root, issues);
+    JsonObject tr = root.object("traffic");
+    s.traffic = readTraffic(tr, baseDir);
+    return finishTrafficScenario(std::move(s), root, issues);
 }
 
 }  // namespace pilot::platform
