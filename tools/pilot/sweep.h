@@ -28,7 +28,9 @@ inline constexpr ParamKey kParams[] = {{"model", "/workload/model"}, {"seq_len",
                                        {"out_len", "/workload/out_len"}, {"batch", "/workload/batch"},
                                        {"pattern", "/workload/pattern"}, {"sram_bytes", "/pim/sram_bytes"}};
 inline constexpr const char* kSystemsPointer = "/workload/systems";
-inline constexpr const char* kSystems[] = {"gpu", "attacc", "pilot", "pilot-naive"};
+// The end-to-end systems a sweep may name, in the platform's table order
+// (platform/end_to_end_systems.h): a new system needs no change here.
+const std::vector<const char*>& systemNames();
 inline constexpr const char* kPhases[] = {"prefill_attention", "decode_attention", "end_to_end"};
 
 // The columns of results.csv, in order (and the keys of every row in results.json).
@@ -69,7 +71,7 @@ inline bool inShard(size_t pointId, Shard s) { return pointId % s.count == s.ind
 
 // The rows of one point from its `pilot run` results JSON (the "end_to_end" block), speedups
 // included. `resultFile` names the file in errors (ConfigError). Systems come in the order
-// `systems` lists them, or in kSystems order (then by name) when it is empty.
+// `systems` lists them, or in systemNames() order (then by name) when it is empty.
 std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& systems, const ojson& result,
                              const std::string& resultFile);
 
