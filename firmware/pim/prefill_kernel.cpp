@@ -169,37 +169,40 @@ std::vector<PrefillBatch> prefillBatches(const PrefillKernelPlan& p, const Prefi
     return out;
 }
 
-PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
-    PrefillKernelPlan p;
-    p.shape = s;
-    const uint32_t d = s.headDim;
-    if (s.seqLen == 0) return fail(p, Error::EmptyContext, "the sequence is empty"), p;
-    if (s.window == 0 && s.globalTokens == 0) return fail(p, Error::Sparse, "no window and no global tokens: rows attend nothing"), p;
-    if (s.globalTokens > s.seqLen) return fail(p, Error::Sparse, "more global tokens than the sequence has"), p;
-    if (s.randomBlocks > 0 && s.blockSize == 0) return fail(p, Error::Sparse, "random blocks without a block size"), p;
-    if (s.randomBlocks > 0 && s.randomBlocks > ceilDiv(s.seqLen, s.blockSize))
-        return fail(p, Error::Sparse, "more random blocks per block-row than there are blocks"), p;
-    if (d == 0 || d % 16 || d > 256 || uint64_t(d) * 4 > s.rowBytes || s.columnBytes == 0 || (d * 2) % s.columnBytes)
-        return fail(p, Error::Shape, "head dim " + std::to_string(d) + " unsupported (multiple of 16, at most 256 and rowBytes / 4)"), p;
-    if (s.banksPerGroup == 0) return fail(p, Error::Shape, "no banks per group"), p;
-    p.P = s.rowBytes / (4 * d);
-    const WindowBand band = windowBand(s.window, s.causal);   // w = 0: an empty band, lo = hi = 0
-    p.lo = uint32_t(std::max<int64_t>(band.lo, 0));
-    p.hi = uint32_t(std::max<int64_t>(band.hi, 0));
-    p.globalRows = s.causal ? 0 : s.globalTokens;
-    p.blockRows = s.randomBlocks && s.blockSize ? uint32_t(ceilDiv(s.seqLen, s.blockSize)) : 0;
+namespace {
 
-    // Candidates: a rows (naive: 1), p passes with whole-column slices, the largest b that fits.
+// The shape the kernel accepts; false (with the plan's error) otherwise.
+bool validShape(PrefillKernelPlan& p) {
+    const PrefillKernelShape& s = p.shape;
+    const uint32_t d = s.headDim;
+    if (s.seqLen == 0) return fail(p, Error::EmptyContext, "the sequence is empty"), false;
+    if (s.window == 0 && s.globalTokens == 0) return fail(p, Error::Sparse, "no window and no global tokens: rows attend nothing"), false;
+    if (s.globalTokens > s.seqLen) return fail(p, Error::Sparse, "more global tokens than the sequence has"), false;
+    if (s.randomBlocks > 0 && s.blockSize == 0) return fail(p, Error::Sparse, "random blocks without a block size"), false;
+    if (s.randomBlocks > 0 && s.randomBlocks > ceilDiv(s.seqLen, s.blockSize))
+        return fail(p, Error::Sparse, "more random blocks per block-row than there are blocks"), false;
+    if (d == 0 || d % 16 || d > 256 || uint64_t(d) * 4 > s.rowBytes || s.columnBytes == 0 || (d * 2) % s.columnBytes)
+        return fail(p, Error::Shape, "head dim " + std::to_string(d) + " unsupported (multiple of 16, at most 256 and rowBytes / 4)"), false;
+    if (s.banksPerGroup == 0) return fail(p, Error::Shape, "no banks per group"), false;
+    return true;
+}
+
+// The tiling that moves the fewest bytes: a rows (naive: 1), p passes with whole-column
+// slices, every b that fits. false (with the plan's error) when nothing fits; `bestBytes`
+// receives the chosen tiling's bytes.
+bool chooseTiling(PrefillKernelPlan& p, uint64_t& bestBytes) {
+    const PrefillKernelShape& s = p.shape;
+    const uint32_t d = s.headDim;
     std::vector<uint32_t> passOptions;
     for (uint32_t q = 1; q <= d; ++q)
         if (d % q == 0 && ((d / q) * 2) % s.columnBytes == 0) passOptions.push_back(q);
     if (s.naive) passOptions = {1};
     const uint32_t aMin = s.tileRows ? s.tileRows : 1;
     const uint32_t aMax = s.naive ? 1 : s.tileRows ? s.tileRows : std::max<uint32_t>(1, s.sramBytes / (2 * d));
-    if (s.naive && s.tileRows > 1) return fail(p, Error::Shape, "the naive kernel runs one row per bank (tile rows 1)"), p;
+    if (s.naive && s.tileRows > 1) return fail(p, Error::Shape, "the naive kernel runs one row per bank (tile rows 1)"), false;
     bool found = false;
     PrefillKernelPlan best = p;
-    uint64_t bestBytes = 0;
+    bestBytes = 0;
     for (uint32_t a = aMin; a <= aMax; ++a) {
         for (uint32_t q : passOptions) {
             bool fits = false;
@@ -229,42 +232,49 @@ PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
                                      std::to_string(s.sramBytes) + "-byte buffer"
                                : "one query row, one key and its statistics do not fit the " +
                                      std::to_string(s.sramBytes) + "-byte buffer"),
-           p;
+               false;
     p = best;
-    // Double buffering when a second K/V batch and score block fit at the same a and passes
-    // and move at most 1% more bytes (a smaller b only changes how the scores round to
-    // columns): overlapping the moves with the MACs is worth that much.
-    if (!s.naive) {
-        // Among the batch sizes that fit twice, the one moving the fewest bytes (a b that
-        // splits a DRAM row's keys unevenly rounds more score columns).
-        PrefillKernelPlan chosen;
-        uint64_t chosenBytes = 0;
-        for (uint32_t b = p.P; b > 0; --b) {
-            PrefillKernelPlan c = p;
-            if (!placeRegions(c, p.a, p.p, b, true)) continue;
-            c.b = b;
-            const uint64_t bytes = nonGlobalIo(c).bytes();
-            if (!chosen.doubleBuffer || bytes < chosenBytes) {
-                chosen = c;
-                chosenBytes = bytes;
-            }
-        }
-        if (chosen.doubleBuffer && chosenBytes * 100 <= bestBytes * 101) p = chosen;
-    }
+    return true;
+}
 
-    // Score staging in the columns the tiles leave free, when it holds at least two batches.
-    if (!s.naive) {
-        const uint64_t batchScores = roundUp(uint64_t(p.a) * p.b * 2, s.columnBytes);
-        const uint64_t free = (s.sramBytes - p.bufferBytes) / s.columnBytes * s.columnBytes;
-        if (free >= 2 * batchScores) {
-            p.stageOff = p.stateOff;   // staging, then the statistics: Stat uses both, contiguous
-            p.stageBytes = uint32_t(free / batchScores * batchScores);
-            p.stateOff += p.stageBytes;
-            p.bufferBytes += p.stageBytes;
+// Double buffering when a second K/V batch and score block fit at the same a and passes and
+// move at most 1% more bytes (a smaller b only changes how the scores round to columns):
+// overlapping the moves with the MACs is worth that much. Among the batch sizes that fit
+// twice, the one moving the fewest bytes (a b that splits a DRAM row's keys unevenly rounds
+// more score columns).
+void preferDoubleBuffer(PrefillKernelPlan& p, uint64_t bestBytes) {
+    PrefillKernelPlan chosen;
+    uint64_t chosenBytes = 0;
+    for (uint32_t b = p.P; b > 0; --b) {
+        PrefillKernelPlan c = p;
+        if (!placeRegions(c, p.a, p.p, b, true)) continue;
+        c.b = b;
+        const uint64_t bytes = nonGlobalIo(c).bytes();
+        if (!chosen.doubleBuffer || bytes < chosenBytes) {
+            chosen = c;
+            chosenBytes = bytes;
         }
     }
+    if (chosen.doubleBuffer && chosenBytes * 100 <= bestBytes * 101) p = chosen;
+}
 
-    // Layout (rows per bank).
+// Score staging in the columns the tiles leave free, when it holds at least two batches.
+void stageScores(PrefillKernelPlan& p) {
+    const PrefillKernelShape& s = p.shape;
+    const uint64_t batchScores = roundUp(uint64_t(p.a) * p.b * 2, s.columnBytes);
+    const uint64_t free = (s.sramBytes - p.bufferBytes) / s.columnBytes * s.columnBytes;
+    if (free >= 2 * batchScores) {
+        p.stageOff = p.stateOff;   // staging, then the statistics: Stat uses both, contiguous
+        p.stageBytes = uint32_t(free / batchScores * batchScores);
+        p.stateOff += p.stageBytes;
+        p.bufferBytes += p.stageBytes;
+    }
+}
+
+// The layout (rows per bank of each region) and the non-global rows' predicted bytes.
+void layOut(PrefillKernelPlan& p) {
+    const PrefillKernelShape& s = p.shape;
+    const uint32_t d = s.headDim;
     auto rows = [&](uint64_t bytes) { return uint32_t(ceilDiv(bytes, s.rowBytes)); };
     const std::vector<PrefillRound> rounds = prefillRounds(p);
     p.rounds = uint32_t(rounds.size());
@@ -277,20 +287,47 @@ PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
     p.scratchRows = rows(p.scratchBytes + accBytes);
     p.patternRows = rows(uint64_t(p.blockRows) * s.randomBlocks * 4);
     p.nonGlobal = nonGlobalIo(p);
+}
 
-    if (p.globalRows) {
-        const uint32_t slots = uint32_t(ceilDiv(s.seqLen, s.banksPerGroup));
-        DecodeShape ds{slots, d, p.globalRows, s.sramBytes, s.columnBytes, s.naive, true};
-        p.global = planDecodeInPasses(ds, p.globalPassQueries);
-        if (p.global.error != Error::Ok) return fail(p, p.global.error, "global rows: " + p.global.why), p;
-        const uint64_t passes = p.globalRows / p.globalPassQueries;
-        p.globalPart.bankToBuffer = passes * p.global.bankToSramBytes;
-        p.globalPart.bufferToBank = passes * p.global.sramToBankBytes;
-        p.globalPart.macs = passes * p.global.macs;
-        p.globalQRows = rows(uint64_t(p.globalRows) * d * 2);
-        p.splitKvRows = uint32_t(ceilDiv(slots, p.P));
-        p.globalOutRows = rows(uint64_t(p.globalRows) * d * 2) + (s.naive ? rows(uint64_t(p.globalRows) * d * 4) : 0);
+// The global rows' decode kernel (R queries over N keys split by key), its bytes and rows.
+void planGlobalRows(PrefillKernelPlan& p) {
+    const PrefillKernelShape& s = p.shape;
+    const uint32_t d = s.headDim;
+    auto rows = [&](uint64_t bytes) { return uint32_t(ceilDiv(bytes, s.rowBytes)); };
+    const uint32_t slots = uint32_t(ceilDiv(s.seqLen, s.banksPerGroup));
+    DecodeShape ds{slots, d, p.globalRows, s.sramBytes, s.columnBytes, s.naive, true};
+    p.global = planDecodeInPasses(ds, p.globalPassQueries);
+    if (p.global.error != Error::Ok) {
+        fail(p, p.global.error, "global rows: " + p.global.why);
+        return;
     }
+    const uint64_t passes = p.globalRows / p.globalPassQueries;
+    p.globalPart.bankToBuffer = passes * p.global.bankToSramBytes;
+    p.globalPart.bufferToBank = passes * p.global.sramToBankBytes;
+    p.globalPart.macs = passes * p.global.macs;
+    p.globalQRows = rows(uint64_t(p.globalRows) * d * 2);
+    p.splitKvRows = uint32_t(ceilDiv(slots, p.P));
+    p.globalOutRows = rows(uint64_t(p.globalRows) * d * 2) + (s.naive ? rows(uint64_t(p.globalRows) * d * 4) : 0);
+}
+
+}  // namespace
+
+PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
+    PrefillKernelPlan p;
+    p.shape = s;
+    if (!validShape(p)) return p;
+    p.P = s.rowBytes / (4 * s.headDim);
+    const WindowBand band = windowBand(s.window, s.causal);   // w = 0: an empty band, lo = hi = 0
+    p.lo = uint32_t(std::max<int64_t>(band.lo, 0));
+    p.hi = uint32_t(std::max<int64_t>(band.hi, 0));
+    p.globalRows = s.causal ? 0 : s.globalTokens;
+    p.blockRows = s.randomBlocks && s.blockSize ? uint32_t(ceilDiv(s.seqLen, s.blockSize)) : 0;
+    uint64_t bestBytes = 0;
+    if (!chooseTiling(p, bestBytes)) return p;
+    if (!s.naive) preferDoubleBuffer(p, bestBytes);
+    if (!s.naive) stageScores(p);
+    layOut(p);
+    if (p.globalRows) planGlobalRows(p);
     return p;
 }
 

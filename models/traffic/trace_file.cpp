@@ -48,30 +48,33 @@ TraceTiming traceTimingOf(const std::string& path) {
     return relative ? TraceTiming::Relative : TraceTiming::Absolute;
 }
 
-TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& error) {
-    Cursor c{line.data(), line.data() + line.size()};
-    c.skipSpace();
-    if (c.atEnd()) return TraceLine::Skip;
+namespace {
 
-    // cycle:
+// Each field reader of a line: false with `error` set when the field is malformed.
+
+// cycle:
+bool readTime(Cursor& c, TraceRequest& out, std::string& error) {
     auto [tp, tec] = std::from_chars(c.p, c.end, out.time, 10);
     if (tec == std::errc::result_out_of_range) {
         error = "time stamp out of range";
-        return TraceLine::Error;
+        return false;
     }
     if (tec != std::errc() || tp == c.p) {
         error = "expected a time stamp in cycles (a decimal number) at " + quoted(c.token());
-        return TraceLine::Error;
+        return false;
     }
     c.p = tp;
     if (c.p == c.end || *c.p != ':') {
         error = "expected ':' after the time stamp";
-        return TraceLine::Error;
+        return false;
     }
     ++c.p;
     c.skipSpace();
+    return true;
+}
 
-    // [(length)]
+// [(length)]
+bool readLength(Cursor& c, TraceRequest& out, std::string& error) {
     out.bytes = 0;
     if (c.p < c.end && *c.p == '(') {
         ++c.p;
@@ -79,17 +82,20 @@ TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& 
         auto [lp, lec] = std::from_chars(c.p, c.end, len, 10);
         if (lec != std::errc() || lp == c.p || lp == c.end || *lp != ')' || len == 0) {
             error = "expected a length in bytes as \"(N)\" with N > 0";
-            return TraceLine::Error;
+            return false;
         }
         out.bytes = len;
         c.p = lp + 1;
         c.skipSpace();
     }
+    return true;
+}
 
-    // command
+// read | write
+bool readCommand(Cursor& c, TraceRequest& out, std::string& error) {
     if (c.atEnd()) {
         error = "missing command (read or write)";
-        return TraceLine::Error;
+        return false;
     }
     std::string_view cmd = c.token();
     if (cmd == "read") {
@@ -98,14 +104,17 @@ TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& 
         out.write = true;
     } else {
         error = "unknown command " + quoted(cmd) + " (expected read or write)";
-        return TraceLine::Error;
+        return false;
     }
     c.skipSpace();
+    return true;
+}
 
-    // hex-address
+// hex-address
+bool readAddress(Cursor& c, TraceRequest& out, std::string& error) {
     if (c.atEnd()) {
         error = "missing address";
-        return TraceLine::Error;
+        return false;
     }
     std::string_view addr = c.token();
     std::string_view digits = addr;
@@ -113,40 +122,54 @@ TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& 
     auto [ap, aec] = std::from_chars(digits.data(), digits.data() + digits.size(), out.address, 16);
     if (aec == std::errc::result_out_of_range) {
         error = "address " + quoted(addr) + " does not fit 64 bits";
-        return TraceLine::Error;
+        return false;
     }
     if (aec != std::errc() || ap != digits.data() + digits.size()) {
         error = "bad hexadecimal address " + quoted(addr);
-        return TraceLine::Error;
+        return false;
     }
     c.skipSpace();
+    return true;
+}
 
-    // [hex-data]
+// [hex-data] (writes only)
+bool readData(Cursor& c, TraceRequest& out, std::string& error) {
     out.data.clear();
-    if (!c.atEnd()) {
-        std::string_view data = c.token();
-        if (!out.write) {
-            error = "unexpected " + quoted(data) + " after the address of a read (data belongs to writes)";
-            return TraceLine::Error;
-        }
-        if (data.size() < 4 || data[0] != '0' || (data[1] != 'x' && data[1] != 'X') || (data.size() % 2) != 0) {
-            error = "data must be \"0x\" followed by two hex digits per byte (got " + quoted(data) + ")";
-            return TraceLine::Error;
-        }
-        const size_t n = (data.size() - 2) / 2;
-        out.data.resize(n);
-        // Little-endian: the last digit pair is the byte at the lowest address.
-        for (size_t i = 0; i < n; ++i) {
-            const size_t pos = data.size() - 2 * (i + 1);
-            const int hi = hexValue(data[pos]), lo = hexValue(data[pos + 1]);
-            if (hi < 0 || lo < 0) {
-                error = "bad hex digit in data " + quoted(data);
-                return TraceLine::Error;
-            }
-            out.data[i] = uint8_t(hi * 16 + lo);
-        }
-        c.skipSpace();
+    if (c.atEnd()) return true;
+    std::string_view data = c.token();
+    if (!out.write) {
+        error = "unexpected " + quoted(data) + " after the address of a read (data belongs to writes)";
+        return false;
     }
+    if (data.size() < 4 || data[0] != '0' || (data[1] != 'x' && data[1] != 'X') || (data.size() % 2) != 0) {
+        error = "data must be \"0x\" followed by two hex digits per byte (got " + quoted(data) + ")";
+        return false;
+    }
+    const size_t n = (data.size() - 2) / 2;
+    out.data.resize(n);
+    // Little-endian: the last digit pair is the byte at the lowest address.
+    for (size_t i = 0; i < n; ++i) {
+        const size_t pos = data.size() - 2 * (i + 1);
+        const int hi = hexValue(data[pos]), lo = hexValue(data[pos + 1]);
+        if (hi < 0 || lo < 0) {
+            error = "bad hex digit in data " + quoted(data);
+            return false;
+        }
+        out.data[i] = uint8_t(hi * 16 + lo);
+    }
+    c.skipSpace();
+    return true;
+}
+
+}  // namespace
+
+TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& error) {
+    Cursor c{line.data(), line.data() + line.size()};
+    c.skipSpace();
+    if (c.atEnd()) return TraceLine::Skip;
+    if (!readTime(c, out, error) || !readLength(c, out, error) || !readCommand(c, out, error) ||
+        !readAddress(c, out, error) || !readData(c, out, error))
+        return TraceLine::Error;
     if (!c.atEnd()) {
         error = "unexpected " + quoted(c.token()) + " at the end of the line";
         return TraceLine::Error;
