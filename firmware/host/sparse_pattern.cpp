@@ -27,19 +27,6 @@ enum Part : unsigned {
     kAll = 15u,
 };
 
-// Sorts and merges overlapping or adjacent runs; drops empty ones.
-void mergeRanges(Ranges& r) {
-    r.erase(std::remove_if(r.begin(), r.end(), [](const KeyRange& x) { return x.first >= x.second; }), r.end());
-    std::sort(r.begin(), r.end());
-    size_t out = 0;
-    for (size_t k = 0; k < r.size(); ++k) {
-        if (out > 0 && r[k].first <= r[out - 1].second)
-            r[out - 1].second = std::max(r[out - 1].second, r[k].second);
-        else
-            r[out++] = r[k];
-    }
-    r.resize(out);
-}
 
 uint64_t rangesSize(const Ranges& r) {
     uint64_t s = 0;
@@ -85,7 +72,7 @@ Ranges collect(const HybridPattern& p, uint32_t i, unsigned parts) {
     if ((parts & kExplicit) && !p.explicitRows.empty()) {
         for (const auto& x : p.explicitRows[i]) r.emplace_back(x.first, std::min(x.second, limit));
     }
-    mergeRanges(r);
+    mergeKeyRanges(r);
     return r;
 }
 
@@ -127,25 +114,20 @@ void requirePositive(const char* gen, const char* param, uint64_t v) {
     if (v == 0) throw std::invalid_argument(std::string(gen) + ": " + param + " must be > 0");
 }
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
-bool parseU32(const std::string& s, uint32_t& v) {
-    if (s.empty()) return false;
-    const char* end = s.data() + s.size();
-    auto res = std::from_chars(s.data(), end, v);
-    return res.ec == std::errc() && res.ptr == end;
-}
-
-[[noreturn]] void parseError(const std::string& source, uint64_t line, const std::string& reason) {
-    throw std::runtime_error(source + ":" + std::to_string(line) + ": " + reason);
-}
-
 }  // namespace
+
+void mergeKeyRanges(std::vector<KeyRange>& r) {
+    r.erase(std::remove_if(r.begin(), r.end(), [](const KeyRange& x) { return x.first >= x.second; }), r.end());
+    std::sort(r.begin(), r.end());
+    size_t out = 0;
+    for (size_t k = 0; k < r.size(); ++k) {
+        if (out > 0 && r[k].first <= r[out - 1].second)
+            r[out - 1].second = std::max(r[out - 1].second, r[k].second);
+        else
+            r[out++] = r[k];
+    }
+    r.resize(out);
+}
 
 // ---- generators ------------------------------------------------------------------------------
 
@@ -233,103 +215,6 @@ HybridPattern HybridPattern::dense(uint32_t n, bool causal) {
         causal ? n
                : static_cast<uint32_t>(std::min<uint64_t>(2 * uint64_t{n} - 1, std::numeric_limits<uint32_t>::max()));
     return p;
-}
-
-// ---- mask text format ------------------------------------------------------------------------
-
-HybridPattern HybridPattern::fromMaskFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": cannot open mask file");
-    HybridPattern p = parseMask(in, path);
-    p.name = "file(" + path + ")";
-    return p;
-}
-
-HybridPattern HybridPattern::parseMask(std::istream& in, const std::string& source) {
-    HybridPattern p;
-    p.name = "mask(" + source + ")";
-    bool haveHeader = false;
-    uint32_t row = 0;
-    uint64_t lineNo = 0;
-    std::string raw;
-    while (std::getline(in, raw)) {
-        ++lineNo;
-        const auto hash = raw.find('#');
-        const std::string line = trim(hash == std::string::npos ? raw : raw.substr(0, hash));
-        if (line.empty()) continue;
-        if (!haveHeader) {
-            std::istringstream ss(line);
-            std::string nTok, cTok, extra;
-            ss >> nTok >> cTok;
-            if (cTok.empty() || (ss >> extra))
-                parseError(source, lineNo, "header must be \"N C\" (N rows, C = 0 or 1), got \"" + line + "\"");
-            if (!parseU32(nTok, p.n) || p.n == 0)
-                parseError(source, lineNo, "N must be a positive integer, got \"" + nTok + "\"");
-            if (cTok == "0" || cTok == "noncausal")
-                p.causal = false;
-            else if (cTok == "1" || cTok == "causal")
-                p.causal = true;
-            else
-                parseError(source, lineNo, "causal flag must be 0, 1, noncausal or causal, got \"" + cTok + "\"");
-            p.explicitRows.reserve(p.n);
-            haveHeader = true;
-            continue;
-        }
-        if (row >= p.n) parseError(source, lineNo, "more than N = " + std::to_string(p.n) + " row lines");
-        Ranges ranges;
-        if (line != "-") {
-            std::string tok;
-            std::istringstream ss(line);
-            while (std::getline(ss, tok, ',')) {
-                tok = trim(tok);
-                if (tok.empty()) parseError(source, lineNo, "row " + std::to_string(row) + ": empty entry");
-                uint32_t a = 0, b = 0;
-                const auto dash = tok.find('-');
-                if (dash == std::string::npos) {
-                    if (!parseU32(tok, a))
-                        parseError(source, lineNo, "row " + std::to_string(row) + ": bad key \"" + tok + "\"");
-                    b = a;
-                } else if (!parseU32(trim(tok.substr(0, dash)), a) || !parseU32(trim(tok.substr(dash + 1)), b)) {
-                    parseError(source, lineNo, "row " + std::to_string(row) + ": bad range \"" + tok + "\"");
-                }
-                if (a > b)
-                    parseError(source, lineNo,
-                               "row " + std::to_string(row) + ": range \"" + tok + "\" ends before it begins");
-                if (b >= p.n)
-                    parseError(source, lineNo,
-                               "row " + std::to_string(row) + ": key " + std::to_string(b) +
-                                   " out of range (N = " + std::to_string(p.n) + ")");
-                if (p.causal && b > row)
-                    parseError(source, lineNo,
-                               "row " + std::to_string(row) + ": key " + std::to_string(b) +
-                                   " after the row in a causal mask");
-                ranges.emplace_back(a, b + 1);
-            }
-            // A trailing comma leaves no token for getline; catch it here.
-            if (line.back() == ',') parseError(source, lineNo, "row " + std::to_string(row) + ": empty entry");
-        }
-        mergeRanges(ranges);
-        p.explicitRows.push_back(std::move(ranges));
-        ++row;
-    }
-    if (!haveHeader) parseError(source, lineNo, "missing header \"N C\"");
-    if (row != p.n)
-        parseError(source, lineNo, "expected " + std::to_string(p.n) + " row lines, found " + std::to_string(row));
-    return p;
-}
-
-void HybridPattern::writeMask(std::ostream& out) const {
-    out << "# " << name << "\n" << n << ' ' << (causal ? 1 : 0) << "\n";
-    for (uint32_t i = 0; i < n; ++i) {
-        const Ranges r = rowRanges(i);
-        if (r.empty()) out << '-';
-        for (size_t k = 0; k < r.size(); ++k) {
-            if (k) out << ',';
-            out << r[k].first;
-            if (r[k].second - r[k].first > 1) out << '-' << (r[k].second - 1);
-        }
-        out << "\n";
-    }
 }
 
 // ---- validation and queries ------------------------------------------------------------------

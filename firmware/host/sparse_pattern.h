@@ -52,6 +52,8 @@ namespace pilot::host {
 
 // [begin, end) run of keys.
 using KeyRange = std::pair<uint32_t, uint32_t>;
+// Sorts and merges overlapping or adjacent runs; drops empty ones.
+void mergeKeyRanges(std::vector<KeyRange>& runs);
 
 // Block-compressed sparse rows of a mask: block (br, bc) is stored when any cell of rows
 // [br*B, br*B+B) x keys [bc*B, bc*B+B) (clipped to N) is attended.
