@@ -98,7 +98,7 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
         ctl.iSocket.bind(m_hbm.router().tSocket);
         m_hbm.router().bindMmio(ctl.tSocket);
         (*m_host.irq_i[c])(ctl.irq_o);
-        m_hals.push_back(std::make_unique<fw::TlmHal>(ctl, *s.mapping));
+        m_hals.push_back(std::make_unique<TlmHal>(ctl, *s.mapping));
         m_fw.push_back(std::make_unique<fw::PimFirmware>(*m_hals.back()));
         fw::PimFirmware* f = m_fw.back().get();
         ctl.setFirmware([f] { f->run(); });

@@ -8,7 +8,6 @@
 
 #include <systemc>
 
-#include "firmware/hal/tlm_hal.h"
 #include "firmware/host/host_bus.h"
 #include "firmware/host/pim_runtime.h"
 #include "firmware/pim/pim_firmware.h"
@@ -17,6 +16,7 @@
 #include "models/pim/pim_controller.h"
 #include "platform/hbm_system.h"
 #include "platform/scenario.h"
+#include "platform/tlm_hal.h"
 
 namespace pilot::platform {
 
@@ -41,7 +41,7 @@ private:
     HbmSystem m_hbm;
     std::vector<std::unique_ptr<pim::PeArray>> m_pes;
     std::vector<std::unique_ptr<pim::PimController>> m_ctrls;
-    std::vector<std::unique_ptr<fw::TlmHal>> m_hals;
+    std::vector<std::unique_ptr<TlmHal>> m_hals;
     std::vector<std::unique_ptr<fw::PimFirmware>> m_fw;
     gpu::HostPort m_host;
     std::unique_ptr<host::HostBus> m_bus;

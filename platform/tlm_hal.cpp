@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "firmware/hal/tlm_hal.h"
+#include "platform/tlm_hal.h"
 
-namespace pilot::fw {
+namespace pilot::platform {
 
 // A register access inside the controller costs one controller clock (1 ns at 1 GHz).
 static const sc_core::sc_time kRegAccess(1, sc_core::SC_NS);
@@ -40,7 +40,7 @@ uint64_t TlmHal::rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint3
     return m_map.encode(a);
 }
 
-Hal::Locate TlmHal::locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) {
+fw::Hal::Locate TlmHal::locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) {
     if (addr >= m_map.capacity()) return Locate::OutOfRange;
     const auto& org = m_map.spec().org;
     const hbm::DramAddress a = m_map.decode(addr);
@@ -52,4 +52,4 @@ Hal::Locate TlmHal::locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, ui
     return Locate::Ok;
 }
 
-}  // namespace pilot::fw
+}  // namespace pilot::platform

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The HAL over the PIM controller's hardware ports and the board's address map.
+// The firmware's HAL (firmware/hal/hal.h) bound to this platform: register and memory access
+// through the PIM controller model's ports, micro-ops into its queue, the board's address map.
+// Platform assembles it (it knows both sides), so firmware/ includes no model header.
 #include "firmware/hal/hal.h"
 #include "models/hbm/address_mapping.h"
 #include "models/pim/pim_controller.h"
 
-namespace pilot::fw {
+namespace pilot::platform {
 
-class TlmHal : public Hal {
+class TlmHal : public fw::Hal {
 public:
     TlmHal(pim::PimController& hw, const hbm::AddressMapping& map);
 
@@ -28,4 +30,4 @@ private:
     const hbm::AddressMapping& m_map;
 };
 
-}  // namespace pilot::fw
+}  // namespace pilot::platform
