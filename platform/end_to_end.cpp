@@ -176,7 +176,7 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
                        {"out_len", p.outLen},
                        {"batch", p.batch},
                        {"pattern", p.patternName},
-                       {"sram_bytes", p.pim.value("sram_bytes", 2048u)},
+                       {"sram_bytes", p.pim.value("sram_bytes", shippedDefaults()["common"]["pim"]["sram_bytes"].get<uint32_t>())},
                        {"layers", m.layers},
                        {"layers_simulated", 1},
                        {"decode_steps", p.outLen},

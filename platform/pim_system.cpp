@@ -93,12 +93,13 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
     m_host.iSocket.bind(m_hbm.router().tSocket);
     for (uint32_t c = 0; c < channels; ++c) {
         const std::string n = "pimctl" + std::to_string(c);
-        m_ctrls.push_back(std::make_unique<pim::PimController>(n.c_str(), c, caps));
+        m_ctrls.push_back(std::make_unique<pim::PimController>(n.c_str(), c, caps,
+                                                               sc_core::sc_time(s.registers.mmioNs, sc_core::SC_NS)));
         pim::PimController& ctl = *m_ctrls.back();
         ctl.iSocket.bind(m_hbm.router().tSocket);
         m_hbm.router().bindMmio(ctl.tSocket);
         (*m_host.irq_i[c])(ctl.irq_o);
-        m_hals.push_back(std::make_unique<TlmHal>(ctl, *s.mapping));
+        m_hals.push_back(std::make_unique<TlmHal>(ctl, *s.mapping, sc_core::sc_time(s.registers.firmwareNs, sc_core::SC_NS)));
         m_fw.push_back(std::make_unique<fw::PimFirmware>(*m_hals.back()));
         fw::PimFirmware* f = m_fw.back().get();
         ctl.setFirmware([f] { f->run(); });

@@ -92,11 +92,13 @@ static void readSystem(JsonObject& root, const std::string& baseDir, Scenario& s
     if (!isPowerOfTwo(s.stacks)) root.issues().add("/system/stacks", "must be a power of two");
 }
 
-static void readPe(JsonObject& pimObj, pim::PeConfig& pe) {
+static void readPim(JsonObject& pimObj, pim::PeConfig& pe, pim::RegisterTiming& regs) {
     pe.clockMHz = pimObj.number("pe_mhz", 1, 10000);
     pe.macLanes = pimObj.u32("mac_lanes", 1, 1024);
     pe.sramBytes = pimObj.u32("sram_bytes", 256, 1u << 20);
     pe.expCycles = pimObj.u32("exp_cycles", 1, 64);
+    regs.mmioNs = pimObj.number("mmio_register_ns", 0, 1e6);
+    regs.firmwareNs = pimObj.number("firmware_register_ns", 0, 1e6);
     pimObj.rejectUnknownKeys();
 }
 
@@ -189,7 +191,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
 
     if (root.has("traffic") == root.has("workload"))
         issues.add("", "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
-    if (auto pimObj = root.optObject("pim")) readPe(*pimObj, s.pe);
+    if (auto pimObj = root.optObject("pim")) readPim(*pimObj, s.pe, s.registers);
     const bool isPrefill = root.has("workload") && root.raw()["workload"].is_object() &&
                            root.raw()["workload"].value("type", "") == "prefill";
     if (auto wl = isPrefill ? root.optObject("workload") : std::optional<JsonObject>()) {

@@ -72,6 +72,7 @@ struct Scenario {
     std::optional<DecodeWorkload> decode;   // PIM workload scenarios
     std::optional<PrefillWorkload> prefill;
     pim::PeConfig pe;
+    pim::RegisterTiming registers;
     nlohmann::json resolved;       // the document after defaults and overrides
 };
 

@@ -3,18 +3,16 @@
 
 namespace pilot::platform {
 
-// A register access inside the controller costs one controller clock (1 ns at 1 GHz).
-static const sc_core::sc_time kRegAccess(1, sc_core::SC_NS);
-
-TlmHal::TlmHal(pim::PimController& hw, const hbm::AddressMapping& map) : m_hw(hw), m_map(map) {}
+TlmHal::TlmHal(pim::PimController& hw, const hbm::AddressMapping& map, sc_core::sc_time registerAccess)
+    : m_hw(hw), m_map(map), m_registerAccess(registerAccess) {}
 
 uint32_t TlmHal::readReg(uint32_t offset) {
-    sc_core::wait(kRegAccess);
+    sc_core::wait(m_registerAccess);
     return m_hw.reg(offset);
 }
 
 void TlmHal::writeReg(uint32_t offset, uint32_t value) {
-    sc_core::wait(kRegAccess);
+    sc_core::wait(m_registerAccess);
     m_hw.setReg(offset, value);
 }
 

@@ -11,7 +11,8 @@ namespace pilot::platform {
 
 class TlmHal : public fw::Hal {
 public:
-    TlmHal(pim::PimController& hw, const hbm::AddressMapping& map);
+    // `registerAccess`: what one firmware register access takes (a controller clock).
+    TlmHal(pim::PimController& hw, const hbm::AddressMapping& map, sc_core::sc_time registerAccess);
 
     uint32_t readReg(uint32_t offset) override;
     void writeReg(uint32_t offset, uint32_t value) override;
@@ -28,6 +29,7 @@ public:
 private:
     pim::PimController& m_hw;
     const hbm::AddressMapping& m_map;
+    const sc_core::sc_time m_registerAccess;
 };
 
 }  // namespace pilot::platform

@@ -60,8 +60,19 @@ const std::vector<Workload>& paperWorkloads() {
     return v;
 }
 
-PrefillIoShape shapeOf(const Workload& w, uint32_t sram, bool doubleBuffer = false, uint32_t accum = 4) {
+// PILOT's 2 KB buffer, d = 64, on HBM3 (32-byte columns, 4 banks per group), stated here
+// rather than taken from defaults in the code under test.
+PrefillIoShape hbm3Shape() {
     PrefillIoShape s;
+    s.sramBytes = 2048;
+    s.headDim = 64;
+    s.columnBytes = 32;
+    s.banksPerGroup = 4;
+    return s;
+}
+
+PrefillIoShape shapeOf(const Workload& w, uint32_t sram, bool doubleBuffer = false, uint32_t accum = 4) {
+    PrefillIoShape s = hbm3Shape();
     s.sramBytes = sram;
     s.headDim = static_cast<uint32_t>(w.d);
     s.accumBytes = accum;
@@ -105,7 +116,7 @@ TEST_CASE("prefill paper tile formulas reproduce the paper's 2 KB examples", "[f
         }
     // The analysis with its column-aligned regions keeps the paper's tiles at 2 KB.
     for (const auto& [d, a, b] : std::vector<std::tuple<uint32_t, uint32_t, uint32_t>>{{64, 7, 14}, {128, 3, 6}}) {
-        PrefillIoShape s;
+        PrefillIoShape s = hbm3Shape();
         s.headDim = d;
         s.pattern = summarizePattern(4096, 512, 1, 0, 0, false);
         const PrefillIo r = analyzePrefill(s);
@@ -173,7 +184,7 @@ TEST_CASE("the prefill tiles are maximal so one more row or key does not fit", "
     for (uint32_t sram = 2048; sram <= 32768; sram += 2048)
         for (uint32_t d : {16u, 64u, 128u, 256u})
             for (bool db : {false, true}) {
-                PrefillIoShape s;
+                PrefillIoShape s = hbm3Shape();
                 s.sramBytes = sram;
                 s.headDim = d;
                 s.doubleBuffer = db;
@@ -286,7 +297,7 @@ TEST_CASE("aware key loads are the union of the keys each tile's rows need", "[f
                 for (uint64_t g : {0u, 1u, 4u})
                     for (uint32_t sram : {2048u, 4096u}) {
                         if (g > N) continue;
-                        PrefillIoShape s;
+                        PrefillIoShape s = hbm3Shape();
                         s.sramBytes = sram;
                         s.headDim = 16;
                         s.pattern = summarizePattern(N, w, g, 0, 0, causal);
@@ -371,7 +382,7 @@ TEST_CASE("global rows and random blocks follow the header formulas", "[fw][pref
 
 TEST_CASE("prefill edge cases without globals or with a window wider than the sequence", "[fw][prefill][io]") {
     SECTION("no global tokens") {
-        PrefillIoShape s;
+        PrefillIoShape s = hbm3Shape();
         s.pattern = summarizePattern(4096, 512, 0, 0, 0, false);
         const PrefillIo r = analyzePrefill(s);
         REQUIRE(r.error == Error::Ok);
@@ -386,7 +397,7 @@ TEST_CASE("prefill edge cases without globals or with a window wider than the se
     }
     SECTION("window wider than the sequence") {
         for (bool causal : {false, true}) {
-            PrefillIoShape s;
+            PrefillIoShape s = hbm3Shape();
             s.pattern = summarizePattern(100, 1000, 0, 0, 0, causal);
             const PrefillIo r = analyzePrefill(s);
             REQUIRE(r.error == Error::Ok);
@@ -399,7 +410,7 @@ TEST_CASE("prefill edge cases without globals or with a window wider than the se
         }
     }
     SECTION("sequence not a multiple of the tile") {
-        PrefillIoShape s;
+        PrefillIoShape s = hbm3Shape();
         s.pattern = summarizePattern(4099, 512, 1, 0, 0, false);   // 4098 non-global rows, a = 7
         const PrefillIo r = analyzePrefill(s);
         REQUIRE(r.error == Error::Ok);
@@ -409,7 +420,7 @@ TEST_CASE("prefill edge cases without globals or with a window wider than the se
         CHECK(r.globalSddmm.bank.bankToBuffer >= r.globalSddmm.group.bankToBuffer / 4);
     }
     SECTION("only global rows and a single token") {
-        PrefillIoShape s;
+        PrefillIoShape s = hbm3Shape();
         s.pattern = summarizePattern(8, 2, 8, 0, 0, false);   // every row global
         PrefillIo r = analyzePrefill(s);
         REQUIRE(r.error == Error::Ok);
@@ -426,7 +437,7 @@ TEST_CASE("prefill edge cases without globals or with a window wider than the se
 
 TEST_CASE("prefill analysis reports Shape when d is too big for the buffer and Sparse for bad patterns",
           "[fw][prefill][io]") {
-    PrefillIoShape s;
+    PrefillIoShape s = hbm3Shape();
     s.headDim = 512;   // one Q row and one K row are the whole 2 KB buffer
     s.pattern = summarizePattern(4096, 512, 1, 0, 0, false);
     PrefillIo r = analyzePrefill(s);

@@ -123,7 +123,11 @@ TEST_CASE("Queue: malformed prefill descriptors complete with their error codes 
           "[pim][queue][prefill]") {
     // A small BigBird-like head: N 64, window 16, 4 global tokens, one random block of 16 per
     // block-row; rows allocated in the runtime's order from row 0.
-    fw::PrefillKernelShape shape;
+    fw::PrefillKernelShape shape;   // on the scenario's HBM3 with a 2 KB buffer
+    shape.sramBytes = 2048;
+    shape.rowBytes = 1024;
+    shape.columnBytes = 32;
+    shape.banksPerGroup = 4;
     shape.seqLen = 64;
     shape.headDim = 64;
     shape.window = 16;

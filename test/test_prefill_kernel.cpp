@@ -20,8 +20,19 @@ using fw::PrefillKernelShape;
 
 namespace {
 
-PrefillKernelShape shapeOf(const host::HybridPattern& p, uint32_t d, uint32_t g, uint32_t r, uint32_t B) {
+// PILOT's 2 KB buffer on HBM3 (1 KB rows, 32-byte columns, 4 banks per group), stated here
+// rather than taken from defaults in the code under test.
+PrefillKernelShape hbm3Shape() {
     PrefillKernelShape s;
+    s.sramBytes = 2048;
+    s.rowBytes = 1024;
+    s.columnBytes = 32;
+    s.banksPerGroup = 4;
+    return s;
+}
+
+PrefillKernelShape shapeOf(const host::HybridPattern& p, uint32_t d, uint32_t g, uint32_t r, uint32_t B) {
+    PrefillKernelShape s = hbm3Shape();
     s.seqLen = p.n;
     s.headDim = d;
     s.window = p.window;
@@ -124,7 +135,7 @@ TEST_CASE("prefill kernel: the masked batches cover exactly the pattern's keys o
 }
 
 TEST_CASE("prefill kernel: tiling, prediction and layout", "[prefill_kernel]") {
-    PrefillKernelShape s;
+    PrefillKernelShape s = hbm3Shape();
     s.seqLen = 4096;
     s.headDim = 64;
     s.window = 192;
@@ -155,7 +166,7 @@ TEST_CASE("prefill kernel: tiling, prediction and layout", "[prefill_kernel]") {
 }
 
 TEST_CASE("prefill kernel: errors for patterns and buffers that cannot run", "[prefill_kernel]") {
-    PrefillKernelShape s;
+    PrefillKernelShape s = hbm3Shape();
     s.seqLen = 512;
     s.headDim = 64;
     s.window = 64;

@@ -160,12 +160,13 @@ PrefillPatternSummary summarizePattern(uint64_t seqLen, uint64_t window, uint64_
                                        uint64_t randomBlocks, uint64_t blockSize, bool causal);
 
 struct PrefillIoShape {
-    uint32_t sramBytes = 2048;    // buffer M x elementBytes
-    uint32_t headDim = 64;        // d; d * elementBytes must be whole columns
+    // The buffer, head and memory come from the scenario and its memspec (no defaults here).
+    uint32_t sramBytes = 0;       // buffer M x elementBytes
+    uint32_t headDim = 0;         // d; d * elementBytes must be whole columns
     uint32_t elementBytes = 2;    // FP16 operands, scores and outputs
-    uint32_t columnBytes = 32;    // one DRAM column (PLT_MOV moves whole columns)
+    uint32_t columnBytes = 0;     // one DRAM column (PLT_MOV moves whole columns)
     uint32_t accumBytes = 4;      // FP32 output accumulators (2: kFlagFp16Accum)
-    uint32_t banksPerGroup = 4;   // banks of the bank group serving the head
+    uint32_t banksPerGroup = 0;   // banks of the bank group serving the head
     bool doubleBuffer = false;    // one more K/V ring slot (and score column): moves overlap MACs
     PrefillPatternSummary pattern;
 };

@@ -60,7 +60,9 @@ inline constexpr uint32_t kNoRandomBlock = 0xFFFFFFFFu;
 struct PrefillKernelShape {
     uint32_t seqLen = 0, headDim = 0, window = 0, globalTokens = 0, randomBlocks = 0, blockSize = 0;
     bool causal = false, naive = false;
-    uint32_t sramBytes = 2048, rowBytes = 1024, columnBytes = 32, banksPerGroup = 4;
+    // The buffer and the memory geometry: the capability registers (firmware) or the scenario
+    // and its memspec (host, tools); no defaults here.
+    uint32_t sramBytes = 0, rowBytes = 0, columnBytes = 0, banksPerGroup = 0;
     uint32_t tileRows = 0;   // a; 0: choose by the I/O prediction
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Parameters of the bank PEs (the paper's BPM) and bank-group accumulators (BGPM). Values come
-// from the scenario's "pim" object (defaults in workloads/defaults/scenario.json).
+// Parameters of the bank PEs (the paper's BPM) and bank-group accumulators (BGPM), and the PIM
+// controller's register timing. Values come from the scenario's "pim" object (defaults in
+// workloads/defaults/scenario.json).
 #include <cstdint>
 
 namespace pilot::pim {
@@ -12,6 +13,12 @@ struct PeConfig {
     uint32_t sramBytes = 0;    // SRAM buffer per PE (2048)
     uint32_t expCycles = 0;    // PE cycles per 16-lane exp() step (shift + Taylor / table)
     bool functional = true;    // false: timing-only, no data materialised or computed
+};
+
+// One register access inside the PIM controller, in its clock domain.
+struct RegisterTiming {
+    double mmioNs = 0;       // from the host, through the MMIO window ("mmio_register_ns")
+    double firmwareNs = 0;   // from the firmware, through the HAL ("firmware_register_ns")
 };
 
 }  // namespace pilot::pim

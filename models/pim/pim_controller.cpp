@@ -10,8 +10,10 @@ namespace pilot::pim {
 
 using namespace pilot::contract;
 
-PimController::PimController(sc_core::sc_module_name name, uint32_t channel, const PimCapabilities& caps)
-    : sc_module(name), tSocket("tSocket"), iSocket("iSocket"), irq_o("irq_o"), m_channel(channel), m_caps(caps) {
+PimController::PimController(sc_core::sc_module_name name, uint32_t channel, const PimCapabilities& caps,
+                             sc_core::sc_time registerAccess)
+    : sc_module(name), tSocket("tSocket"), iSocket("iSocket"), irq_o("irq_o"), m_channel(channel),
+      m_registerAccess(registerAccess), m_caps(caps) {
     m_regs[kRegId / 4] = kMagic;
     m_regs[kRegVersion / 4] = kVersion;
     m_regs[kRegCapPes / 4] = caps.pes;
@@ -93,7 +95,7 @@ void PimController::bTransport(tlm::tlm_generic_payload& t, sc_core::sc_time& d)
             return;
         }
     }
-    d += sc_core::sc_time(2, sc_core::SC_NS);   // register access in the controller's clock domain
+    d += m_registerAccess;
     t.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

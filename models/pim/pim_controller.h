@@ -36,7 +36,9 @@ public:
     // writes (clear), hence many writers.
     sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq_o;
 
-    PimController(sc_core::sc_module_name name, uint32_t channel, const PimCapabilities& caps);
+    // `registerAccess`: what one MMIO register access takes in the controller's clock domain.
+    PimController(sc_core::sc_module_name name, uint32_t channel, const PimCapabilities& caps,
+                  sc_core::sc_time registerAccess);
 
     // Installed by the platform before simulation starts: runs in this controller's thread.
     void setFirmware(std::function<void()> main) { m_firmware = std::move(main); }
@@ -75,6 +77,7 @@ private:
     void thread();
 
     const uint32_t m_channel;
+    const sc_core::sc_time m_registerAccess;
     const PimCapabilities m_caps;
     std::vector<std::unique_ptr<OpPayload>> m_pool;
     std::vector<OpPayload*> m_free;
