@@ -24,6 +24,47 @@ uint32_t log2Floor(uint64_t v) {
     return n;
 }
 
+// The clock, and the DRAMSys release line its field tells: clkMhz (v5.0), tCK as an integer
+// number of picoseconds (v5.1), tCK in seconds (v5.2 and later). Empty when unreadable.
+std::string readClock(JsonObject& t, uint32_t& tCKps, IssueList& issues) {
+    const std::string ptr = t.pointer();
+    if (!t.valid()) return "";
+    if (t.has("clkMhz")) {
+        const double mhz = t.number("clkMhz", 10.0, 10000.0);
+        if (t.has("tCK"))
+            issues.add(ptr + "/tCK", "cannot be given with clkMhz (clkMhz is DRAMSys v5.0's clock, tCK that of v5.1 "
+                                     "and later)");
+        tCKps = uint32_t(std::lround(1e6 / mhz));
+        return "v5.0";
+    }
+    t.allow("tCK");
+    if (!t.has("tCK")) {
+        issues.add(ptr + "/tCK", "missing: the clock period (tCK in seconds from DRAMSys v5.2, in integer picoseconds "
+                                 "in v5.1; clkMhz in v5.0)");
+        return "";
+    }
+    const json& v = t.raw().at("tCK");
+    if (!v.is_number() || v.get<double>() <= 0) {
+        issues.add(ptr + "/tCK", "must be a positive number (got " + v.dump() + ")");
+        return "";
+    }
+    const double x = v.get<double>();
+    const bool seconds = x < 1.0;
+    if (!seconds && x != std::floor(x)) {
+        issues.add(ptr + "/tCK", "must be seconds (DRAMSys v5.2+) or an integer number of picoseconds (v5.1) (got " +
+                                     v.dump() + ")");
+        return "";
+    }
+    const double ps = seconds ? x * 1e12 : x;
+    if (ps < 100 || ps > 100000) {
+        issues.add(ptr + "/tCK", "must be a clock period between 100 ps and 100 ns (got " + v.dump() +
+                                     (seconds ? " s" : " ps") + ")");
+        return "";
+    }
+    tCKps = uint32_t(std::lround(ps));
+    return seconds ? "v5.2+" : "v5.1";
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -33,17 +74,29 @@ uint32_t log2Floor(uint64_t v) {
 // How each of our Memspec fields is obtained from a DRAMSys memspec (HBM2 field names; HBM3,
 // as DRAMUtils describes it, names the per-bank refresh RFCPB / REFIPB):
 //
+// DRAMSys changed its conventions between releases; the file itself tells which it follows:
+//   v5.0    the clock as memtimingspec.clkMhz; no nbrOfStacks (one stack ID)
+//   v5.1    tCK an integer number of picoseconds
+//   v5.2+   tCK in seconds
+//   before v5.3, nbrOfColumns counts data-bus words of a row (a burst is burstLength words) and
+//   nbrOfBanks / nbrOfBankGroups count one pseudo-channel at one stack ID; from v5.3 columns
+//   count bursts and banks / bank groups count across the stack IDs. A v5.2 file and a v5.3+
+//   file differ only in those counts: both readings are kept and the address mapping (whose bit
+//   counts must fit, as DRAMSys's own AddressDecoder checks) picks one (loadAddressMapping).
+//
 //   org.channels        nbrOfChannels
 //   org.pseudoChannels  nbrOfPseudoChannels
-//   org.sids            nbrOfStacks
-//   org.bankGroups      nbrOfBankGroups / nbrOfStacks   (DRAMSys counts groups over all SIDs)
+//   org.sids            nbrOfStacks (1 when absent, v5.0)
+//   org.bankGroups      nbrOfBankGroups / nbrOfStacks   (v5.3+: DRAMSys counts groups over all SIDs;
+//                       before v5.3: nbrOfBankGroups)
 //   org.banksPerGroup   nbrOfBanks / nbrOfBankGroups    (as MemSpecHBM2 computes banksPerGroup)
-//   org.rows, columns   nbrOfRows, nbrOfColumns         (columns in bursts, as DRAMSys sizes rows)
+//   org.rows            nbrOfRows
+//   org.columns         nbrOfColumns (v5.3+, bursts) or nbrOfColumns / burstLength (before, words)
 //   org.dataBusBits     width x nbrOfDevices            (devices side by side form one bus)
 //   org.burstLength     burstLength                     (maxBurstLength, if given, must match)
 //   org.accessBytes     dataBusBits x burstLength / 8
 //   org.dataRateGbps    dataRate / tCK[ns]              (dataRate = beats per clock)
-//   t.tCKps             tCK (seconds; a value >= 1e-3 is taken as picoseconds, DRAMSys 5.0/5.1)
+//   t.tCKps             tCK (v5.2+: seconds; v5.1: integer picoseconds) or 1e6 / clkMhz (v5.0)
 //   t.nBL               burstLength / dataRate          (DRAMSys tBURST)
 //   t.RTPS = t.RTPL     RTP                             (DRAMSys has a single RD-to-PRE time)
 //   t.RFCPB             RFCSB (HBM2) / RFCPB (HBM3)
@@ -58,12 +111,15 @@ uint32_t log2Floor(uint64_t v) {
 //                                                        the conservative choice)
 //   the rest            same name, in cycles
 //
-// Read, checked, and not used: DQSCK (DRAMSys puts read data at RL + DQSCK; our RL is RL as
-// given), PL (parity latency; DRAMSys uses it only for power-down timing), CCDR, XP, CKE, XS,
+//   t.DQSCK             DQSCK                           (read data at RL + DQSCK, as DRAMSys)
+//   bus                 shared by the pseudo-channels, ACT / ACTAB 2 row-bus cycles, ACT-relative
+//                       timings from the ACT's second cycle (DRAMSys: one checker per channel
+//                       holding both buses; MemSpecHBM2 makes ACT two cycles long and
+//                       CheckerHBM2 adds tCK to ACT->RD/WR/PRE/REF)
+//
+// Read, checked, and not used: PL (parity latency; DRAMSys uses it only for power-down timing), CCDR, XP, CKE, XS,
 // REFISB / REFIPB (we refresh each bank every REFI / banks: DRAMSys's HBM2.json has
 // REFISB = 244 = REFI / 16 from its older 16-bank layout), PPD and RAA* (HBM3).
-// Also not modelled: DRAMSys's ACT occupies two command cycles, so its checker adds one tCK to
-// ACT->RD/WR/PRE; our RCDRD/RCDWR/RAS are the memspec values as given.
 
 Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     IssueList issues(file);
@@ -84,7 +140,10 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     JsonObject a = ms.object("memarchitecturespec");
     const uint32_t channels = a.u32("nbrOfChannels", 1, 64);
     const uint32_t pcs = a.u32("nbrOfPseudoChannels", 1, 4);
-    const uint32_t stacks = a.u32("nbrOfStacks", 1, 16);
+    // v5.0 (its clock is clkMhz) has no stack IDs; every later release requires nbrOfStacks.
+    const json& timing = ms.raw().contains("memtimingspec") ? ms.raw()["memtimingspec"] : json();
+    const bool v50 = timing.is_object() && timing.contains("clkMhz");
+    const uint32_t stacks = v50 && !a.has("nbrOfStacks") ? 1 : a.u32("nbrOfStacks", 1, 16);
     const uint32_t groups = a.u32("nbrOfBankGroups", 1, 256);
     const uint32_t banks = a.u32("nbrOfBanks", 1, 1024);
     const uint32_t rows = a.u32("nbrOfRows", 1, 1u << 20);
@@ -102,10 +161,6 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
 
     const std::string ap = a.pointer();
     auto archIssue = [&](const char* key, const std::string& reason) { issues.add(ap + "/" + key, reason); };
-    if (groups % stacks != 0)
-        archIssue("nbrOfBankGroups", "must be a multiple of nbrOfStacks (" + std::to_string(stacks) +
-                                         "): DRAMSys counts the bank groups of all stacks of a pseudo-channel (got " +
-                                         std::to_string(groups) + ")");
     if (banks % groups != 0)
         archIssue("nbrOfBanks", "must be a multiple of nbrOfBankGroups (" + std::to_string(groups) + ") (got " +
                                     std::to_string(banks) + ")");
@@ -130,28 +185,25 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     g.channels = channels;
     g.pseudoChannels = pcs;
     g.sids = stacks;
-    g.bankGroups = std::max<uint32_t>(1, groups / stacks);
-    g.banksPerGroup = std::max<uint32_t>(1, banks / groups);
     g.rows = rows;
-    g.columns = columns;
     g.dataBusBits = width * devices;
     g.burstLength = bl;
     g.accessBytes = uint32_t(uint64_t(g.dataBusBits) * bl / 8);
+    // v5.3+ counting: columns in bursts, bank groups over every stack ID.
+    g.columns = columns;
+    g.bankGroups = std::max<uint32_t>(1, groups / stacks);
+    g.banksPerGroup = std::max<uint32_t>(1, banks / groups);
+    // Before v5.3: columns in data-bus words (burstLength of them per burst), groups per stack ID.
+    Organisation before = g;
+    before.columns = std::max<uint32_t>(1, columns / bl);
+    before.bankGroups = groups;
 
     // --- memtimingspec ------------------------------------------------------------------
     JsonObject t = ms.object("memtimingspec");
     const std::string tp = t.pointer();
     auto& c = m.t;
-    constexpr double kTinyTck = 1e-15;   // number() returns this for a missing or bad tCK
-    const double tck = t.number("tCK", kTinyTck, 1e9);
-    if (tck > kTinyTck) {
-        const double ps = tck < 1e-3 ? tck * 1e12 : tck;
-        if (ps < 100 || ps > 100000)
-            issues.add(tp + "/tCK", "must be a clock period in seconds between 1e-10 and 1e-7 (got " +
-                                        t.raw().at("tCK").dump() + ")");
-        else
-            c.tCKps = uint32_t(std::lround(ps));
-    }
+    const std::string release = readClock(t, c.tCKps, issues);
+    m.dramsysRelease = release;
     struct Entry { const char* key; uint32_t* dst; uint32_t min; };
     const Entry entries[] = {
         {"RL", &c.RL, 1},       {"WL", &c.WL, 1},       {"RCDRD", &c.RCDRD, 1}, {"RCDWR", &c.RCDWR, 1},
@@ -165,7 +217,8 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     const std::optional<uint64_t> rtw = t.optU64("RTW", 0, 1u << 20);   // converted below
     if (t.valid() && !t.has("RTW")) issues.add(tp + "/RTW", "missing required field");
     // Required by DRAMSys, not used here (see the table above).
-    for (const char* k : {"DQSCK", "PL", "CCDR", "XP", "CKE", "XS"}) t.u32(k, 0, 1u << 20);
+    c.DQSCK = t.u32("DQSCK", 0, 1u << 20);
+    for (const char* k : {"PL", "CCDR", "XP", "CKE", "XS"}) t.u32(k, 0, 1u << 20);
     if (hbm3) {
         t.u32("REFIPB", 0, 1u << 20);
         t.u32("PPD", 0, 1u << 20);
@@ -187,7 +240,24 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     c.CCDAB = c.CCDL;
     c.CCDSB = c.CCDL;
     m.pimAllBankPowerLimit = true;
+    m.bus.sharedByPseudoChannels = true;
+    m.bus.cycles[size_t(Command::ACT)] = m.bus.cycles[size_t(Command::ACTAB)] = 2;
+    m.bus.actTimingFromLastCycle = true;
     if (c.tCKps > 0) g.dataRateGbps = dataRate / (c.tCKps * 1e-3);
+    before.dataRateGbps = g.dataRateGbps;
+    // v5.3+ counts bank groups over every stack ID: a count that does not divide is v5.2's.
+    const bool fitsV53 = groups % stacks == 0;
+    if (release == "v5.2+" && fitsV53) {
+        m.dramsysV52Org = before;
+        m.dramsysRelease = "v5.3+";
+    } else if (!release.empty()) {
+        g = before;   // v5.0, v5.1, and a v5.2 file whose counts only v5.2 explains
+        if (release == "v5.2+") m.dramsysRelease = "v5.2";
+        if (columns % bl != 0)
+            archIssue("nbrOfColumns", "must be a multiple of burstLength (" + std::to_string(bl) + "): before DRAMSys "
+                                      "v5.3 it counts data-bus words, burstLength of them per burst (got " +
+                                      std::to_string(columns) + ")");
+    }
 
     issues.throwIfAny();
     validateMemspec(m, file, "/memspec/memtimingspec", "/memspec/memarchitecturespec");

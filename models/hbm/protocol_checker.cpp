@@ -40,7 +40,10 @@ ProtocolChecker::ProtocolChecker(const Memspec& spec, uint32_t pcCount)
     : m_spec(spec),
       m_refreshDeadline(9ull * spec.t.REFI),
       m_actabFaw(spec.pimAllBankPowerLimit && spec.t.FAW > spec.t.RC ? spec.t.FAW : 0),
-      m_allBankCcd(spec.pimAllBankPowerLimit ? std::max(spec.t.CCDAB, spec.t.CCDL) : spec.t.CCDL) {
+      m_allBankCcd(spec.pimAllBankPowerLimit ? std::max(spec.t.CCDAB, spec.t.CCDL) : spec.t.CCDL),
+      m_actLag(spec.bus.actTimingFromLastCycle ? spec.bus.cycles[size_t(Command::ACT)] - 1 : 0) {
+    m_buses.resize(spec.bus.sharedByPseudoChannels ? (pcCount + spec.org.pseudoChannels - 1) / spec.org.pseudoChannels
+                                                   : pcCount);
     PcState proto;
     proto.banks.resize(spec.org.banksPerPc());
     proto.groups.resize(spec.org.bankGroupsPerPc());
@@ -91,6 +94,15 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
                                 std::to_string(pc.banks.size()) + "-bank pseudo-channel");
     ++m_commandsChecked;
     checkCommandBus(rec, pc);
+    if ((rec.cmd == Command::ACT || rec.cmd == Command::ACTAB) && m_actLag != 0) {
+        CommandRecord effective = rec;
+        effective.cycle += m_actLag;
+        return checkTiming(effective, pc, bank);
+    }
+    checkTiming(rec, pc, bank);
+}
+
+void ProtocolChecker::checkTiming(const CommandRecord& rec, PcState& pc, uint32_t bank) {
     switch (rec.cmd) {
     case Command::ACT: onActivate(rec, pc, bank); break;
     case Command::PRE: onPrecharge(rec, pc, bank, bank + 1); break;
@@ -111,19 +123,32 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
     }
 }
 
-// One row and one column command per cycle, in cycle order: the two buses of a pseudo-channel.
+// In cycle order per pseudo-channel; on each command bus, a command only once the previous one
+// (of either pseudo-channel when they share it) has released it.
 void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc) {
     const Cycle t = Cycle(rec.cycle);
     const uint32_t bank = allBank(rec.cmd) ? kAllBanks : idx(rec.bank);
     if (pc.lastCycle != kNever && t < pc.lastCycle)
         report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
                "issued after a command at cycle " + std::to_string(pc.lastCycle) + " (out of order)");
-    Cycle& bus = isColumn(rec.cmd) ? pc.lastColumnBus : pc.lastRowBus;
-    if (bus == t)
-        report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
-               std::string("second ") + (isColumn(rec.cmd) ? "column" : "row") + " command in the same cycle");
-    bus = t;
     pc.lastCycle = std::max(pc.lastCycle, t);
+    BusState& b = m_buses[m_spec.bus.sharedByPseudoChannels ? rec.pc / m_spec.org.pseudoChannels : rec.pc];
+    const bool column = isColumn(rec.cmd);
+    Cycle& start = column ? b.colStart : b.rowStart;
+    uint32_t& held = column ? b.colCycles : b.rowCycles;
+    Command& prev = column ? b.colCmd : b.rowCmd;
+    uint32_t& prevPc = column ? b.colPc : b.rowPc;
+    if (start != kNever && t < start + Cycle(held))
+        report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
+               std::string(column ? "column" : "row") + " bus held by " + std::string(commandName(prev)) + " of pc " +
+                   std::to_string(prevPc) + " from cycle " + std::to_string(start) + " for " + std::to_string(held) +
+                   " cycle(s)");
+    if (start == kNever || t >= start) {
+        start = t;
+        held = m_spec.bus.cycles[size_t(rec.cmd)];
+        prev = rec.cmd;
+        prevPc = rec.pc;
+    }
 }
 
 void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank) {
