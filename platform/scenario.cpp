@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <set>
 #include <filesystem>
 
 #include "models/common/json_reader.h"
+#include "models/hbm/dramsys_mcconfig.h"
 #include "platform/pattern_config.h"
 #include "platform/pim_geometry.h"
 #include "platform/shipped_defaults.h"
@@ -111,7 +113,20 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     if (!isPowerOfTwo(s.stacks)) issues.add("/system/stacks", "must be a power of two");
 
     JsonObject ctl = root.object("controller");
+    // A DRAMSys mcconfig replaces the controller settings it covers (like-for-like comparisons).
+    std::optional<std::string> mcconfig = ctl.optString("mcconfig");
     s.controller = hbm::parseControllerConfig(ctl);
+    uint32_t maxActive = 0;
+    if (mcconfig) {
+        const std::string path = resolvePath(*mcconfig, baseDir);
+        if (!fs::exists(path)) {
+            issues.add("/controller/mcconfig", "no such file: " + path);
+        } else {
+            const hbm::DramsysMcconfig mc = hbm::loadDramsysMcconfig(path, s.controller);
+            s.controller = mc.controller;
+            maxActive = mc.maxActiveTransactions;
+        }
+    }
 
     if (root.has("traffic") == root.has("workload"))
         issues.add("", "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
@@ -212,6 +227,8 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     auto& t = *s.traffic;
     const std::string type = tr.oneOf("type", {"synthetic", "trace"});
     t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
+    // DRAMSys's MaxActiveTransactions bounds the requests in flight, as max_outstanding does.
+    if (maxActive != 0) t.maxOutstanding = std::min(t.maxOutstanding, maxActive);
     if (type == "trace") {
         t.type = TrafficConfig::Type::Trace;
         t.traceFile = resolvePath(tr.string("file"), baseDir);
