@@ -121,6 +121,112 @@ std::string readClock(JsonObject& t, uint32_t& tCKps, IssueList& issues) {
 // REFISB / REFIPB (we refresh each bank every REFI / banks: DRAMSys's HBM2.json has
 // REFISB = 244 = REFI / 16 from its older 16-bank layout), PPD and RAA* (HBM3).
 
+namespace {
+
+struct DramsysArch {
+    uint32_t channels = 0, pcs = 0, stacks = 0, groups = 0, banks = 0, rows = 0, columns = 0;
+    uint32_t bl = 0, dataRate = 0, width = 0, devices = 0;
+    std::string pointer;
+};
+
+// memarchitecturespec, checked under DRAMSys's names.
+DramsysArch readDramsysArchitecture(JsonObject& ms, bool hbm3, IssueList& issues) {
+    DramsysArch d;
+    JsonObject a = ms.object("memarchitecturespec");
+    d.channels = a.u32("nbrOfChannels", 1, 64);
+    d.pcs = a.u32("nbrOfPseudoChannels", 1, 4);
+    // v5.0 (its clock is clkMhz) has no stack IDs; every later release requires nbrOfStacks.
+    const json& timing = ms.raw().contains("memtimingspec") ? ms.raw()["memtimingspec"] : json();
+    const bool v50 = timing.is_object() && timing.contains("clkMhz");
+    d.stacks = v50 && !a.has("nbrOfStacks") ? 1 : a.u32("nbrOfStacks", 1, 16);
+    d.groups = a.u32("nbrOfBankGroups", 1, 256);
+    d.banks = a.u32("nbrOfBanks", 1, 1024);
+    d.rows = a.u32("nbrOfRows", 1, 1u << 20);
+    d.columns = a.u32("nbrOfColumns", 1, 1u << 12);
+    d.bl = a.u32("burstLength", 1, 64);
+    const std::optional<uint64_t> maxBl = a.optU64("maxBurstLength", 1, 64);
+    d.dataRate = a.u32("dataRate", 1, 16);
+    d.width = a.u32("width", 1, 1024);
+    d.devices = a.u32("nbrOfDevices", 1, 16);
+    if (hbm3) {
+        // Refresh-management thresholds (RFM); PILOT-VP does not model RFM.
+        for (const char* k : {"RAAIMT", "RAAMMT", "RAADEC"}) a.u64(k);
+    }
+    a.rejectUnknownKeys();
+    d.pointer = a.pointer();
+    auto issue = [&](const char* key, const std::string& reason) { issues.add(d.pointer + "/" + key, reason); };
+    if (d.banks % d.groups != 0)
+        issue("nbrOfBanks", "must be a multiple of nbrOfBankGroups (" + std::to_string(d.groups) + ") (got " +
+                                std::to_string(d.banks) + ")");
+    if (maxBl && *maxBl != d.bl)
+        issue("maxBurstLength", "must equal burstLength (" + std::to_string(d.bl) +
+                                    "): PILOT-VP models one burst length (got " + std::to_string(*maxBl) + ")");
+    if (d.bl % d.dataRate != 0)
+        issue("burstLength", "must be a multiple of dataRate (" + std::to_string(d.dataRate) +
+                                 ") so that a burst takes whole clocks (got " + std::to_string(d.bl) + ")");
+    if ((uint64_t(d.width) * d.devices * d.bl) % 8 != 0)
+        issue("width", "width x nbrOfDevices x burstLength must be whole bytes");
+    // Powers of two, reported under DRAMSys's names (validateMemspec would use ours).
+    const std::pair<const char*, uint64_t> pow2[] = {
+        {"nbrOfChannels", d.channels}, {"nbrOfPseudoChannels", d.pcs}, {"nbrOfStacks", d.stacks},
+        {"nbrOfBankGroups", d.groups}, {"nbrOfBanks", d.banks},        {"nbrOfRows", d.rows},
+        {"nbrOfColumns", d.columns},   {"burstLength", d.bl},          {"width", uint64_t(d.width) * d.devices},
+    };
+    for (const auto& [key, v] : pow2)
+        if (!isPow2(v)) issue(key, "must be a power of two (got " + std::to_string(v) + ")");
+    return d;
+}
+
+// The organisation as v5.3+ counts it (columns in bursts, bank groups over every stack ID) or, with
+// `before53`, as earlier releases do (columns in data-bus words, bank groups per stack ID).
+Organisation dramsysOrganisation(const DramsysArch& d, bool before53) {
+    Organisation g;
+    g.channels = d.channels;
+    g.pseudoChannels = d.pcs;
+    g.sids = d.stacks;
+    g.rows = d.rows;
+    g.dataBusBits = d.width * d.devices;
+    g.burstLength = d.bl;
+    g.accessBytes = uint32_t(uint64_t(g.dataBusBits) * d.bl / 8);
+    g.columns = before53 ? std::max<uint32_t>(1, d.columns / d.bl) : d.columns;
+    g.bankGroups = before53 ? d.groups : std::max<uint32_t>(1, d.groups / d.stacks);
+    g.banksPerGroup = std::max<uint32_t>(1, d.banks / d.groups);
+    return g;
+}
+
+// memtimingspec: the clock (and the release line it tells) and the timings in cycles. DRAMSys's
+// RTW (the whole RD-to-WR spacing) comes back raw: it is converted once nBL is known.
+std::string readDramsysTiming(JsonObject& ms, bool hbm3, Timing& c, std::optional<uint64_t>& rtw, IssueList& issues) {
+    JsonObject t = ms.object("memtimingspec");
+    const std::string tp = t.pointer();
+    const std::string release = readClock(t, c.tCKps, issues);
+    struct Entry { const char* key; uint32_t* dst; uint32_t min; };
+    const Entry entries[] = {
+        {"RL", &c.RL, 1},       {"WL", &c.WL, 1},       {"RCDRD", &c.RCDRD, 1}, {"RCDWR", &c.RCDWR, 1},
+        {"RP", &c.RP, 1},       {"RAS", &c.RAS, 1},     {"RC", &c.RC, 1},       {"WR", &c.WR, 1},
+        {"RTP", &c.RTPL, 1},    {"CCDS", &c.CCDS, 1},   {"CCDL", &c.CCDL, 1},   {"RRDS", &c.RRDS, 1},
+        {"RRDL", &c.RRDL, 1},   {"WTRS", &c.WTRS, 1},   {"WTRL", &c.WTRL, 1},   {"FAW", &c.FAW, 1},
+        {"RFC", &c.RFC, 1},     {"REFI", &c.REFI, 1},   {"RREFD", &c.RREFD, 1},
+        {hbm3 ? "RFCPB" : "RFCSB", &c.RFCPB, 1},
+    };
+    for (const auto& e : entries) *e.dst = t.u32(e.key, e.min, 1u << 20);
+    rtw = t.optU64("RTW", 0, 1u << 20);
+    if (t.valid() && !t.has("RTW")) issues.add(tp + "/RTW", "missing required field");
+    c.DQSCK = t.u32("DQSCK", 0, 1u << 20);
+    // Required by DRAMSys, not used here (see the table above).
+    for (const char* k : {"PL", "CCDR", "XP", "CKE", "XS"}) t.u32(k, 0, 1u << 20);
+    if (hbm3) {
+        t.u32("REFIPB", 0, 1u << 20);
+        t.u32("PPD", 0, 1u << 20);
+    } else {
+        t.u32("REFISB", 0, 1u << 20);
+    }
+    t.rejectUnknownKeys();
+    return release;
+}
+
+}  // namespace
+
 Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     IssueList issues(file);
     JsonObject root(doc, "", issues);
@@ -136,100 +242,16 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     ms.allow("mempowerspec");
     ms.allow("memimpedancespec");
 
-    // --- memarchitecturespec ------------------------------------------------------------
-    JsonObject a = ms.object("memarchitecturespec");
-    const uint32_t channels = a.u32("nbrOfChannels", 1, 64);
-    const uint32_t pcs = a.u32("nbrOfPseudoChannels", 1, 4);
-    // v5.0 (its clock is clkMhz) has no stack IDs; every later release requires nbrOfStacks.
-    const json& timing = ms.raw().contains("memtimingspec") ? ms.raw()["memtimingspec"] : json();
-    const bool v50 = timing.is_object() && timing.contains("clkMhz");
-    const uint32_t stacks = v50 && !a.has("nbrOfStacks") ? 1 : a.u32("nbrOfStacks", 1, 16);
-    const uint32_t groups = a.u32("nbrOfBankGroups", 1, 256);
-    const uint32_t banks = a.u32("nbrOfBanks", 1, 1024);
-    const uint32_t rows = a.u32("nbrOfRows", 1, 1u << 20);
-    const uint32_t columns = a.u32("nbrOfColumns", 1, 1u << 12);
-    const uint32_t bl = a.u32("burstLength", 1, 64);
-    const std::optional<uint64_t> maxBl = a.optU64("maxBurstLength", 1, 64);
-    const uint32_t dataRate = a.u32("dataRate", 1, 16);
-    const uint32_t width = a.u32("width", 1, 1024);
-    const uint32_t devices = a.u32("nbrOfDevices", 1, 16);
-    if (hbm3) {
-        // Refresh-management thresholds (RFM); PILOT-VP does not model RFM.
-        for (const char* k : {"RAAIMT", "RAAMMT", "RAADEC"}) a.u64(k);
-    }
-    a.rejectUnknownKeys();
-
-    const std::string ap = a.pointer();
-    auto archIssue = [&](const char* key, const std::string& reason) { issues.add(ap + "/" + key, reason); };
-    if (banks % groups != 0)
-        archIssue("nbrOfBanks", "must be a multiple of nbrOfBankGroups (" + std::to_string(groups) + ") (got " +
-                                    std::to_string(banks) + ")");
-    if (maxBl && *maxBl != bl)
-        archIssue("maxBurstLength", "must equal burstLength (" + std::to_string(bl) +
-                                        "): PILOT-VP models one burst length (got " + std::to_string(*maxBl) + ")");
-    if (bl % dataRate != 0)
-        archIssue("burstLength", "must be a multiple of dataRate (" + std::to_string(dataRate) +
-                                     ") so that a burst takes whole clocks (got " + std::to_string(bl) + ")");
-    if ((uint64_t(width) * devices * bl) % 8 != 0)
-        archIssue("width", "width x nbrOfDevices x burstLength must be whole bytes");
-    // Powers of two, reported under DRAMSys's names (validateMemspec would use ours).
-    const std::pair<const char*, uint64_t> pow2[] = {
-        {"nbrOfChannels", channels}, {"nbrOfPseudoChannels", pcs}, {"nbrOfStacks", stacks},
-        {"nbrOfBankGroups", groups}, {"nbrOfBanks", banks},        {"nbrOfRows", rows},
-        {"nbrOfColumns", columns},   {"burstLength", bl},          {"width", uint64_t(width) * devices},
-    };
-    for (const auto& [key, v] : pow2)
-        if (!isPow2(v)) archIssue(key, "must be a power of two (got " + std::to_string(v) + ")");
-
-    auto& g = m.org;
-    g.channels = channels;
-    g.pseudoChannels = pcs;
-    g.sids = stacks;
-    g.rows = rows;
-    g.dataBusBits = width * devices;
-    g.burstLength = bl;
-    g.accessBytes = uint32_t(uint64_t(g.dataBusBits) * bl / 8);
-    // v5.3+ counting: columns in bursts, bank groups over every stack ID.
-    g.columns = columns;
-    g.bankGroups = std::max<uint32_t>(1, groups / stacks);
-    g.banksPerGroup = std::max<uint32_t>(1, banks / groups);
-    // Before v5.3: columns in data-bus words (burstLength of them per burst), groups per stack ID.
-    Organisation before = g;
-    before.columns = std::max<uint32_t>(1, columns / bl);
-    before.bankGroups = groups;
-
-    // --- memtimingspec ------------------------------------------------------------------
-    JsonObject t = ms.object("memtimingspec");
-    const std::string tp = t.pointer();
+    const DramsysArch d = readDramsysArchitecture(ms, hbm3, issues);
     auto& c = m.t;
-    const std::string release = readClock(t, c.tCKps, issues);
+    std::optional<uint64_t> rtw;
+    const std::string release = readDramsysTiming(ms, hbm3, c, rtw, issues);
     m.dramsysRelease = release;
-    struct Entry { const char* key; uint32_t* dst; uint32_t min; };
-    const Entry entries[] = {
-        {"RL", &c.RL, 1},       {"WL", &c.WL, 1},       {"RCDRD", &c.RCDRD, 1}, {"RCDWR", &c.RCDWR, 1},
-        {"RP", &c.RP, 1},       {"RAS", &c.RAS, 1},     {"RC", &c.RC, 1},       {"WR", &c.WR, 1},
-        {"RTP", &c.RTPL, 1},    {"CCDS", &c.CCDS, 1},   {"CCDL", &c.CCDL, 1},   {"RRDS", &c.RRDS, 1},
-        {"RRDL", &c.RRDL, 1},   {"WTRS", &c.WTRS, 1},   {"WTRL", &c.WTRL, 1},   {"FAW", &c.FAW, 1},
-        {"RFC", &c.RFC, 1},     {"REFI", &c.REFI, 1},   {"RREFD", &c.RREFD, 1},
-        {hbm3 ? "RFCPB" : "RFCSB", &c.RFCPB, 1},
-    };
-    for (const auto& e : entries) *e.dst = t.u32(e.key, e.min, 1u << 20);
-    const std::optional<uint64_t> rtw = t.optU64("RTW", 0, 1u << 20);   // converted below
-    if (t.valid() && !t.has("RTW")) issues.add(tp + "/RTW", "missing required field");
-    // Required by DRAMSys, not used here (see the table above).
-    c.DQSCK = t.u32("DQSCK", 0, 1u << 20);
-    for (const char* k : {"PL", "CCDR", "XP", "CKE", "XS"}) t.u32(k, 0, 1u << 20);
-    if (hbm3) {
-        t.u32("REFIPB", 0, 1u << 20);
-        t.u32("PPD", 0, 1u << 20);
-    } else {
-        t.u32("REFISB", 0, 1u << 20);
-    }
-    t.rejectUnknownKeys();
     ms.rejectUnknownKeys();
+    const std::string tp = "/memspec/memtimingspec";
 
     c.RTPS = c.RTPL;
-    c.nBL = std::max<uint32_t>(1, bl / dataRate);
+    c.nBL = std::max<uint32_t>(1, d.bl / d.dataRate);
     const int64_t busPart = int64_t(c.RL) + c.nBL - int64_t(c.WL);
     if (rtw && int64_t(*rtw) < busPart)
         issues.add(tp + "/RTW", "must be >= RL + burst - WL = " + std::to_string(busPart) +
@@ -243,20 +265,23 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     m.bus.sharedByPseudoChannels = true;
     m.bus.cycles[size_t(Command::ACT)] = m.bus.cycles[size_t(Command::ACTAB)] = 2;
     m.bus.actTimingFromLastCycle = true;
-    if (c.tCKps > 0) g.dataRateGbps = dataRate / (c.tCKps * 1e-3);
-    before.dataRateGbps = g.dataRateGbps;
     // v5.3+ counts bank groups over every stack ID: a count that does not divide is v5.2's.
-    const bool fitsV53 = groups % stacks == 0;
+    const bool fitsV53 = d.groups % d.stacks == 0;
+    const bool before53 = release != "v5.2+" || !fitsV53;
+    m.org = dramsysOrganisation(d, before53);
     if (release == "v5.2+" && fitsV53) {
-        m.dramsysV52Org = before;
+        m.dramsysV52Org = dramsysOrganisation(d, true);
         m.dramsysRelease = "v5.3+";
-    } else if (!release.empty()) {
-        g = before;   // v5.0, v5.1, and a v5.2 file whose counts only v5.2 explains
-        if (release == "v5.2+") m.dramsysRelease = "v5.2";
-        if (columns % bl != 0)
-            archIssue("nbrOfColumns", "must be a multiple of burstLength (" + std::to_string(bl) + "): before DRAMSys "
-                                      "v5.3 it counts data-bus words, burstLength of them per burst (got " +
-                                      std::to_string(columns) + ")");
+    } else if (release == "v5.2+") {
+        m.dramsysRelease = "v5.2";
+    }
+    if (before53 && !release.empty() && d.columns % d.bl != 0)
+        issues.add(d.pointer + "/nbrOfColumns", "must be a multiple of burstLength (" + std::to_string(d.bl) +
+                                                    "): before DRAMSys v5.3 it counts data-bus words, burstLength "
+                                                    "of them per burst (got " + std::to_string(d.columns) + ")");
+    if (c.tCKps > 0) {
+        m.org.dataRateGbps = d.dataRate / (c.tCKps * 1e-3);
+        if (m.dramsysV52Org) m.dramsysV52Org->dataRateGbps = m.org.dataRateGbps;
     }
 
     issues.throwIfAny();
