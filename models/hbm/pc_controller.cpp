@@ -278,11 +278,16 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     updateMode();
     uint64_t next = kNever;
     const uint64_t rowFree = m_bus->rowFree(), colFree = m_bus->columnFree();
-    m_refresh->propose(m_state, m_timing, now, rowFree, rowCmd, next);
+    m_refresh->propose(m_state, m_timing, now, rowFree, !m_pim.empty(), rowCmd, next);
     m_traceRefreshing = m_refresh->pending();
     if (m_refresh->blocksAll()) return next;
-    // While PIM micro-ops wait, the pseudo-channel is in PIM mode: host requests wait too.
-    if (!m_pim.empty()) return std::min(next, m_pim.propose(now, rowFree, colFree, rowCmd, colCmd));
+    // While PIM micro-ops wait, the pseudo-channel is in PIM mode: host requests wait too. A
+    // pending refresh goes first (a per-bank one too: the PIM's all-bank activations would keep
+    // reopening its bank); the PIM reopens its row once the refresh is done.
+    if (!m_pim.empty()) {
+        if (m_refresh->pending()) return next;
+        return std::min(next, m_pim.propose(now, rowFree, colFree, rowCmd, colCmd));
+    }
     // Requests queued ahead of their arrival wake the scheduler when they arrive.
     while (!m_arrivals.empty() && m_arrivals.top() <= now) m_arrivals.pop();
     if (!m_arrivals.empty()) next = std::min(next, m_arrivals.top());
