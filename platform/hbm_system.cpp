@@ -8,8 +8,13 @@ HbmSystem::HbmSystem(sc_core::sc_module_name name, const hbm::Memspec& spec, con
     : sc_module(name), m_store(map.capacity()), m_router("router", map, pseudoChannels), m_spec(spec) {
     if (protocolCheck) m_checker = std::make_unique<hbm::ProtocolChecker>(spec, pseudoChannels);
     for (uint32_t pc = 0; pc < pseudoChannels; ++pc) {
+        if (pc % spec.org.pseudoChannels == 0) {
+            const std::string c = "channel" + std::to_string(pc / spec.org.pseudoChannels);
+            m_channels.push_back(std::make_unique<hbm::ChannelArbiter>(c.c_str(), spec, cfg.busArbitration));
+        }
         const std::string n = "pc" + std::to_string(pc);
-        m_pcs.push_back(std::make_unique<hbm::PseudoChannelController>(n.c_str(), spec, map, cfg, m_store, pc));
+        m_pcs.push_back(std::make_unique<hbm::PseudoChannelController>(n.c_str(), spec, map, cfg, m_store, pc,
+                                                                       m_channels.back().get()));
         m_router.iSocket.bind(m_pcs.back()->tSocket);
         if (m_checker) m_pcs.back()->addObserver(m_checker.get());
     }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Assembly of the memory system: backing store, one controller per instantiated
-// pseudo-channel, the router in front of them, and the protocol checker watching every
-// controller's command stream.
+// pseudo-channel, one arbiter per channel granting its command buses to its pseudo-channels,
+// the router in front of them, and the protocol checker watching every controller's commands.
 #include <memory>
 #include <vector>
 
@@ -34,6 +34,7 @@ public:
 private:
     hbm::BackingStore m_store;
     interconnect::Router m_router;
+    std::vector<std::unique_ptr<hbm::ChannelArbiter>> m_channels;   // one per channel: its command buses
     std::vector<std::unique_ptr<hbm::PseudoChannelController>> m_pcs;
     std::unique_ptr<hbm::ProtocolChecker> m_checker;
     const hbm::Memspec& m_spec;

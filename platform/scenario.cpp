@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "models/common/json_reader.h"
+#include "models/hbm/dramsys_mcconfig.h"
 #include "platform/workload_config.h"
 #include "platform/pim_geometry.h"
 #include "platform/shipped_defaults.h"
@@ -102,6 +104,23 @@ static void readPim(JsonObject& pimObj, pim::PeConfig& pe, pim::RegisterTiming& 
     pimObj.rejectUnknownKeys();
 }
 
+// /controller: its settings, or a DRAMSys mcconfig replacing the ones it covers (like-for-like
+// comparisons). Returns DRAMSys's MaxActiveTransactions (0: none).
+static uint32_t readController(JsonObject& root, const std::string& baseDir, Scenario& s) {
+    JsonObject ctl = root.object("controller");
+    std::optional<std::string> mcconfig = ctl.optString("mcconfig");
+    s.controller = hbm::parseControllerConfig(ctl);
+    if (!mcconfig) return 0;
+    const std::string path = resolvePath(*mcconfig, baseDir);
+    if (!fs::exists(path)) {
+        root.issues().add("/controller/mcconfig", "no such file: " + path);
+        return 0;
+    }
+    const hbm::DramsysMcconfig mc = hbm::loadDramsysMcconfig(path, s.controller);
+    s.controller = mc.controller;
+    return mc.maxActiveTransactions;
+}
+
 // A PIM workload scenario, once its fields are read: the memory it runs on, whole channels, a
 // geometry the contract can address.
 static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issues) {
@@ -120,10 +139,12 @@ static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issue
     return s;
 }
 
-static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir) {
+static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir, uint32_t maxActive) {
     TrafficConfig t;
     const std::string type = tr.oneOf("type", {"synthetic", "trace"});
     t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
+    // DRAMSys's MaxActiveTransactions bounds the requests in flight, as max_outstanding does.
+    if (maxActive != 0) t.maxOutstanding = std::min(t.maxOutstanding, maxActive);
     if (type == "trace") {
         t.type = TrafficConfig::Type::Trace;
         t.traceFile = resolvePath(tr.string("file"), baseDir);
@@ -186,8 +207,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     s.name = root.string("name");
     root.allow("description");
     readSystem(root, baseDir, s);
-    JsonObject ctl = root.object("controller");
-    s.controller = hbm::parseControllerConfig(ctl);
+    const uint32_t maxActive = readController(root, baseDir, s);
 
     if (root.has("traffic") == root.has("workload"))
         issues.add("", "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
@@ -203,7 +223,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     }
     if (!root.has("traffic")) return finishPimScenario(std::move(s), root, issues);
     JsonObject tr = root.object("traffic");
-    s.traffic = readTraffic(tr, baseDir);
+    s.traffic = readTraffic(tr, baseDir, maxActive);
     return finishTrafficScenario(std::move(s), root, issues);
 }
 

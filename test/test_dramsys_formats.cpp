@@ -15,6 +15,7 @@
 
 #include "models/common/config_error.h"
 #include "models/common/json_reader.h"
+#include "models/hbm/address_mapping.h"
 #include "models/hbm/dramsys_formats.h"
 #include "models/hbm/memspec.h"
 #include "models/traffic/trace_file.h"
@@ -214,13 +215,13 @@ TEST_CASE("DRAMSys memspec: every problem of a file is reported at once", "[hbm]
     json doc = dramsysDoc();
     doc["memspec"]["memtimingspec"].erase("WL");
     doc["memspec"]["memtimingspec"]["FAW"] = "16";
-    doc["memspec"]["memarchitecturespec"]["nbrOfBankGroups"] = 3u;   // not a multiple of 2 stacks
+    doc["memspec"]["memarchitecturespec"]["nbrOfBankGroups"] = 3u;
     doc["memspec"]["memoryType"] = "DDR4";
     const auto issues = issuesOf([&] { parseDoc(doc); });
     INFO(describe(issues));
     CHECK(hasIssue(issues, "/memspec/memtimingspec/WL", "missing"));
     CHECK(hasIssue(issues, "/memspec/memtimingspec/FAW", "non-negative integer"));
-    CHECK(hasIssue(issues, "/memspec/memarchitecturespec/nbrOfBankGroups", "multiple of nbrOfStacks"));
+    CHECK(hasIssue(issues, "/memspec/memarchitecturespec/nbrOfBankGroups", "power of two"));
     CHECK(hasIssue(issues, "/memspec/memoryType", "must be one of \"HBM2\", \"HBM3\""));
 }
 
@@ -232,12 +233,15 @@ TEST_CASE("DRAMSys memspec: relations are checked under DRAMSys's timing pointer
     CHECK(hasIssue(issues, "/memspec/memtimingspec/RC", "must be >= RAS + RP"));
 }
 
-TEST_CASE("DRAMSys memspec: tCK in picoseconds (DRAMSys 5.0) equals tCK in seconds", "[hbm][dramsys][memspec]") {
+TEST_CASE("DRAMSys memspec: tCK in picoseconds (DRAMSys v5.1) equals tCK in seconds", "[hbm][dramsys][memspec]") {
     json doc = dramsysDoc();
     doc["memspec"]["memtimingspec"]["tCK"] = 1000u;
     CHECK(parseDoc(doc).t.tCKps == 1000);
+    CHECK(parseDoc(doc).dramsysRelease == "v5.1");
     doc["memspec"]["memtimingspec"]["tCK"] = 0u;
-    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK", "must be in"));
+    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK", "must be a positive number"));
+    doc["memspec"]["memtimingspec"]["tCK"] = 1000.5;
+    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK", "integer number of picoseconds"));
 }
 
 TEST_CASE("DRAMSys memspec: an HBM3 memspec uses RFCPB/REFIPB and quad data rate", "[hbm][dramsys][memspec]") {
@@ -558,4 +562,106 @@ TEST_CASE("Trace: one million lines stream in well under the time of a simulatio
     CHECK(writes == n / 4);
     CHECK(lastAddr == (n - 1) * 32);
     CHECK(s < 5.0);   // generous for debug/sanitizer builds; an -O2 build takes ~0.1 s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Release lines: each DRAMSys release's HBM2 files read to the same device
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+const std::string kV51Memspec = std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/dramsys/v5.1/HBM2.json";
+const std::string kV51Mapping =
+    std::string(PILOT_SOURCE_DIR) + "/workloads/mappings/dramsys/v5.1/am_hbm2_8Gb_pc_interleaved.json";
+const std::string kCurrentMapping = std::string(PILOT_SOURCE_DIR) + "/workloads/mappings/dramsys/hbm2-dramsys-mapping.json";
+
+// The device both files describe, written out by hand from DRAMSys's HBM2 memspec: one channel
+// of two 64-bit pseudo-channels, 2 stack IDs of 4 bank groups of 4 banks, 32K rows of 1 KB
+// (32 bursts of 4 x 64 bits), tCK 1 ns.
+void checkHbm2Device(const hbm::Memspec& m) {
+    CHECK(m.org.channels == 1);
+    CHECK(m.org.pseudoChannels == 2);
+    CHECK(m.org.sids == 2);
+    CHECK(m.org.bankGroups == 4);
+    CHECK(m.org.banksPerGroup == 4);
+    CHECK(m.org.rows == 32768);
+    CHECK(m.org.columns == 32);
+    CHECK(m.org.accessBytes == 32);
+    CHECK(m.org.rowBytes() == 1024);
+    CHECK(m.t.tCKps == 1000);
+    CHECK(m.t.RCDRD == 12);
+    CHECK(m.t.DQSCK == 1);
+    CHECK(m.bus.sharedByPseudoChannels);
+    CHECK(m.bus.cycles[size_t(hbm::Command::ACT)] == 2);
+}
+}  // namespace
+
+TEST_CASE("DRAMSys releases: v5.1's HBM2 memspec and mapping and the current release's read to one device",
+          "[hbm][dramsys][memspec][releases]") {
+    hbm::Memspec v51 = hbm::loadMemspec(kV51Memspec);
+    CHECK(v51.dramsysRelease == "v5.1");
+    const hbm::AddressMapping m51 = hbm::loadAddressMapping(kV51Mapping, v51, 1);
+    checkHbm2Device(v51);
+    hbm::Memspec cur = hbm::loadMemspec(kDramsysHbm2);
+    CHECK(cur.dramsysRelease == "v5.3+");
+    const hbm::AddressMapping mc = hbm::loadAddressMapping(kCurrentMapping, cur, 1);
+    checkHbm2Device(cur);
+    CHECK(m51.capacity() == mc.capacity());
+    // The v5.1 interleaved map: bytes 0-2 and the beat bits 3-4 form the 32-byte burst, the
+    // pseudo-channel is bit 6, bank groups 7-8, banks 9-10 (from the file, by hand).
+    const hbm::DramAddress a = m51.decode((1u << 6) | (3u << 7) | (2u << 9) | (1u << 5));
+    CHECK(m51.pcIndex(a) == 1);
+    CHECK(a.column == 1);
+    CHECK(m51.bankIndex(a) == 3 * 4 + 2);
+}
+
+TEST_CASE("DRAMSys releases: v5.0's clkMhz and missing nbrOfStacks read as one stack ID", "[hbm][dramsys][memspec][releases]") {
+    json doc = common::readJsonFile(kV51Memspec);
+    auto& t = doc["memspec"]["memtimingspec"];
+    t.erase("tCK");
+    t["clkMhz"] = 1000;
+    doc["memspec"]["memarchitecturespec"].erase("nbrOfStacks");
+    const hbm::Memspec m = parseDoc(doc);
+    CHECK(m.dramsysRelease == "v5.0");
+    CHECK(m.t.tCKps == 1000);
+    CHECK(m.org.sids == 1);
+    CHECK(m.org.bankGroups == 4);   // per stack ID, as before v5.3
+    CHECK(m.org.columns == 32);     // 128 words of a 4-word burst
+    t["tCK"] = 1000;
+    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK", "cannot be given with clkMhz"));
+}
+
+TEST_CASE("DRAMSys releases: a v5.2 file (tCK in seconds, counts per stack ID) is told apart by its mapping",
+          "[hbm][dramsys][memspec][releases]") {
+    // v5.1's file with v5.2's clock field: its counts are v5.2's, not v5.3's.
+    json doc = common::readJsonFile(kV51Memspec);
+    doc["memspec"]["memtimingspec"]["tCK"] = 1e-9;
+    const std::string path = "/tmp/pilot-test-v52-" + std::to_string(getpid()) + ".json";
+    std::ofstream(path) << doc.dump();
+    hbm::Memspec m = hbm::loadMemspec(path);
+    CHECK(m.dramsysRelease == "v5.3+");   // first reading; the mapping decides
+    CHECK(m.org.bankGroups == 2);
+    hbm::loadAddressMapping(kV51Mapping, m, 1);
+    CHECK(m.dramsysRelease == "v5.2");
+    checkHbm2Device(m);
+    std::remove(path.c_str());
+}
+
+TEST_CASE("DRAMSys releases: a file no release explains is refused naming the field", "[hbm][dramsys][memspec][releases]") {
+    json doc = common::readJsonFile(kV51Memspec);
+    doc["memspec"]["memarchitecturespec"]["nbrOfColumns"] = 2;   // fewer words than one burst
+    const auto issues = issuesOf([&] { parseDoc(doc); });
+    INFO(describe(issues));
+    CHECK(hasIssue(issues, "/memspec/memarchitecturespec/nbrOfColumns", "multiple of burstLength"));
+    // A mapping with one bank-group bit too few fits neither reading of the memspec.
+    json map = common::readJsonFile(kV51Mapping);
+    auto& groups = map["addressmapping"]["BANKGROUP_BIT"];
+    map["addressmapping"]["ROW_BIT"].push_back(groups.back());
+    groups.erase(groups.size() - 1);
+    const std::string path = "/tmp/pilot-test-map-" + std::to_string(getpid()) + ".json";
+    std::ofstream(path) << map.dump();
+    hbm::Memspec v51 = hbm::loadMemspec(kV51Memspec);
+    const auto mapIssues = issuesOf([&] { hbm::loadAddressMapping(path, v51, 1); });
+    INFO(describe(mapIssues));
+    CHECK(hasIssue(mapIssues, "/addressmapping/BANKGROUP_BIT", "needs 2 bits for 4 bank_group values"));
+    std::remove(path.c_str());
 }

@@ -18,7 +18,13 @@ using namespace pilot::hbm;
 namespace {
 
 const Memspec& hbm3() {
-    static const Memspec spec = loadMemspec(std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/hbm3-5200.json");
+    // The timing rules in isolation: one-cycle commands on a bus of each pseudo-channel's own,
+    // ACT timings from its issue cycle. The shared bus and the ACT lag have tests of their own.
+    static const Memspec spec = [] {
+        Memspec m = loadMemspec(std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/hbm3-5200.json");
+        m.bus = CommandBusSpec{};
+        return m;
+    }();
     return spec;
 }
 
@@ -1124,4 +1130,60 @@ TEST_CASE("Checker: SMRD and SMWR use the column command bus", "[hbm][checker][p
         requireOnly(check({{0, C::ACT, 5, 1}, {T.RCDRD, c, 5, 1}, {T.RCDRD, C::PEOP}}), "command-bus", kAllBanks,
                     T.RCDRD);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The channel's shared command buses and the two-cycle ACT (the shipped HBM3 memspec)
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+const Memspec& hbm3Jedec() {
+    static const Memspec spec = loadMemspec(std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/hbm3-5200.json");
+    return spec;
+}
+}  // namespace
+
+TEST_CASE("Checker: a row command of the other pseudo-channel during an ACT's second cycle is a command-bus violation",
+          "[hbm][checker][bus]") {
+    const Memspec& spec = hbm3Jedec();
+    REQUIRE(spec.bus.sharedByPseudoChannels);
+    REQUIRE(spec.bus.cycles[size_t(C::ACT)] == 2);
+    auto seq = [&](uint64_t gap) { return check({{10, C::ACT, 0, 1, 0}, {10 + gap, C::ACT, 4, 1, 1}}, spec, 2); };
+    requireClean(seq(2));
+    auto chk = seq(1);
+    requireOnly(chk, "command-bus", 4, 11);
+    CHECK(chk.violations().front().pc == 1);
+    CHECK(chk.violations().front().detail.find("held by ACT of pc 0") != std::string::npos);
+    // The same pair on one pseudo-channel's own bus (a spec without sharing) is legal a cycle
+    // later than without the two-cycle ACT: the ACT still holds the bus for two cycles.
+    Memspec own = spec;
+    own.bus.sharedByPseudoChannels = false;
+    requireClean(check({{10, C::ACT, 0, 1, 0}, {11, C::ACT, 4, 1, 1}}, own, 2));
+    requireOnly(check({{10, C::ACT, 0, 1, 0}, {11, C::PRE, 4, 1, 0}}, own, 1), "command-bus", 4, 11);
+}
+
+TEST_CASE("Checker: column commands of both pseudo-channels in one cycle violate the shared column bus",
+          "[hbm][checker][bus]") {
+    const Memspec& spec = hbm3Jedec();
+    requireClean(check({{5, C::PEOP, 0, 0, 0}, {6, C::PEOP, 0, 0, 1}}, spec, 2));
+    auto chk = check({{5, C::PEOP, 0, 0, 0}, {5, C::PEOP, 0, 0, 1}}, spec, 2);
+    requireOnly(chk, "command-bus", kAllBanks, 5);
+    // Pseudo-channels of different channels (pc 0 and pc 2) have buses of their own.
+    requireClean(check({{5, C::PEOP, 0, 0, 0}, {5, C::PEOP, 0, 0, 2}}, spec, 4));
+}
+
+TEST_CASE("Checker: ACT-relative timings count from the ACT's last cycle", "[hbm][checker][bus]") {
+    const Memspec& spec = hbm3Jedec();
+    REQUIRE(spec.bus.actTimingFromLastCycle);
+    const auto& T = spec.t;
+    // RD tRCDRD after the ACT's first cycle is one cycle early; after its second, legal.
+    auto rd = [&](uint64_t at) { return check({{0, C::ACT, 0, 7}, {at, C::RD, 0, 7}}, spec); };
+    requireClean(rd(T.RCDRD + 1));
+    requireOnly(rd(T.RCDRD), "tRCD", 0, T.RCDRD);
+    // ...and a PRE tRP before the ACT takes effect is legal when the ACT starts one cycle earlier.
+    // (The PRE comes late enough that tRC does not bind.)
+    const uint64_t pre = T.RAS + 10;
+    auto act = [&](uint64_t at) { return check({{0, C::ACT, 0, 7}, {pre, C::PRE, 0, 7}, {at, C::ACT, 0, 8}}, spec); };
+    requireClean(act(pre + T.RP - 1));
+    requireOnly(act(pre + T.RP - 2), "tRP", 0, pre + T.RP - 1);   // reported at the cycle it takes effect
 }

@@ -34,7 +34,11 @@ AddressMapping::AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bi
     m_stackShift = log2Exact(m_stackBytes);
     std::vector<int> owner(m_stackShift, -1);
     for (size_t f = 0; f < kFieldCount; ++f) {
-        const std::string ptr = bitsPointer + "/" + fieldKey(Field(f));
+        // A DRAMSys mapping names its fields its own way (BURST_BIT / BYTE_BIT for our "byte").
+        static constexpr const char* kDramsysKeys[kFieldCount] = {
+            "BYTE_BIT", "COLUMN_BIT", "CHANNEL_BIT", "PSEUDOCHANNEL_BIT", "STACK_BIT", "BANKGROUP_BIT", "BANK_BIT", "ROW_BIT"};
+        const bool dramsys = bitsPointer == "/addressmapping";
+        const std::string ptr = bitsPointer + "/" + (dramsys ? kDramsysKeys[f] : fieldKey(Field(f)));
         uint32_t want = log2Exact(counts[f]);
         if (m_bits[f].size() != want)
             issues.add(ptr, "needs " + std::to_string(want) + " bits for " + std::to_string(counts[f]) + " " +
@@ -143,7 +147,28 @@ std::vector<uint32_t> AddressMapping::regionBits(uint32_t pcs) const {
     return out;
 }
 
-AddressMapping loadAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks) {
+AddressMapping loadAddressMapping(const std::string& path, Memspec& spec, uint32_t stacks) {
+    try {
+        return readAddressMapping(path, spec, stacks);
+    } catch (const common::ConfigError&) {
+        // A DRAMSys v5.2+ memspec was read with v5.3+ counts; its v5.2 reading may be the one
+        // the mapping's bit counts fit (they must, in every release).
+        if (!spec.dramsysV52Org) throw;
+        Memspec v52 = spec;
+        v52.org = *spec.dramsysV52Org;
+        v52.dramsysV52Org.reset();
+        v52.dramsysRelease = "v5.2";
+        try {
+            AddressMapping map = readAddressMapping(path, v52, stacks);
+            spec = v52;
+            return map;
+        } catch (const common::ConfigError&) {
+        }
+        throw;
+    }
+}
+
+AddressMapping readAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks) {
     nlohmann::json doc = common::readJsonFile(path);
     if (doc.is_object() && doc.contains("addressmapping"))
         return AddressMapping(parseDramsysMappingBits(doc, path, spec.org.accessBytes), spec, stacks, path,

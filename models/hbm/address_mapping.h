@@ -92,6 +92,10 @@ private:
 };
 
 // Loads our mapping format or a DRAMSys address mapping (detected by "addressmapping").
-AddressMapping loadAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks);
+// Reads our mapping format or a DRAMSys addressmapping for `spec`. A DRAMSys v5.2+ memspec
+// (Memspec::dramsysV52Org) switches to its v5.2 reading when only that one fits the mapping.
+AddressMapping loadAddressMapping(const std::string& path, Memspec& spec, uint32_t stacks);
+// The same, for exactly `spec`.
+AddressMapping readAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks);
 
 }  // namespace pilot::hbm

@@ -20,12 +20,19 @@ ChannelArbiter::ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec
     sensitive << m_wake;
 }
 
-void ChannelArbiter::attach(PseudoChannelController& pc) {
+uint32_t ChannelArbiter::lastAdmittedDepth() const { return m_pcs[m_lastMember]->bankDepth(m_lastBank); }
+
+void ChannelArbiter::roomFreed() {
+    for (PseudoChannelController* pc : m_pcs) pc->admitBlocked();
+}
+
+uint32_t ChannelArbiter::attach(PseudoChannelController& pc) {
     m_pcs.push_back(&pc);
     if (!m_shared || m_buses.empty()) m_buses.push_back(std::make_unique<CommandBus>(m_spec));
     pc.attachBus(*m_buses.back());
     m_row.resize(m_pcs.size());
     m_col.resize(m_pcs.size());
+    return uint32_t(m_pcs.size() - 1);
 }
 
 int ChannelArbiter::grant(const std::vector<Candidate>& cands, uint32_t& rrNext) const {

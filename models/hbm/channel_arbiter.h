@@ -31,7 +31,8 @@ class ChannelArbiter : public sc_core::sc_module {
 public:
     ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec, BusArbitration policy);
 
-    void attach(PseudoChannelController& pc);
+    // Returns the member index of `pc` in this channel.
+    uint32_t attach(PseudoChannelController& pc);
     // The bus `pc` (its attach order) issues on.
     CommandBus& busOf(uint32_t member) { return *m_buses[m_shared ? 0 : member]; }
     // Wake the decision process `delay` from now (a request arrived); no-op while it runs,
@@ -40,6 +41,12 @@ public:
         if (!m_inProcess) m_wake.notify(delay);
     }
     bool shared() const { return m_shared; }
+    // The bankwise request buffer's room check (DRAMSys's BufferCounterBankwise counts the
+    // banks of the whole channel and looks at the bank of the last request admitted to it).
+    void admitted(uint32_t member, uint32_t bank) { m_lastMember = member, m_lastBank = bank; }
+    uint32_t lastAdmittedDepth() const;
+    // A request left a buffer: with a channel-wide room check every member may admit again.
+    void roomFreed();
 
 private:
     void process();
@@ -53,6 +60,7 @@ private:
     std::vector<std::unique_ptr<CommandBus>> m_buses;
     std::vector<Candidate> m_row, m_col;   // per member, this cycle
     uint32_t m_rrRow = 0, m_rrCol = 0;     // round robin: first member to consider
+    uint32_t m_lastMember = 0, m_lastBank = 0;
     bool m_inProcess = false;
     sc_core::sc_event m_wake;
 };

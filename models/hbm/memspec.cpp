@@ -2,6 +2,7 @@
 #include "models/hbm/memspec.h"
 
 #include <cmath>
+#include <optional>
 
 #include "models/common/json_reader.h"
 #include "models/hbm/dramsys_formats.h"
@@ -20,6 +21,25 @@ Memspec loadMemspec(const std::string& path) {
     nlohmann::json doc = common::readJsonFile(path);
     if (doc.is_object() && doc.contains("memspec")) return parseDramsysMemspec(doc, path);
     return parseMemspec(doc, path);
+}
+
+static CommandBusSpec parseCommandBus(JsonObject b) {
+    CommandBusSpec bus;
+    bus.sharedByPseudoChannels = b.boolean("shared_by_pseudo_channels");
+    bus.actTimingFromLastCycle = b.boolean("act_timing_from_last_cycle");
+    // Commands that hold their bus for more than one clock; every other command takes one.
+    if (std::optional<JsonObject> multi = b.optObject("multi_cycle_commands")) {
+        for (size_t c = 0; c < kCommandCount; ++c) {
+            const std::string name(commandName(Command(c)));
+            if (multi->has(name)) bus.cycles[c] = multi->u32(name, 1, 16);
+        }
+        multi->rejectUnknownKeys();
+    }
+    if (bus.cycles[size_t(Command::ACT)] != bus.cycles[size_t(Command::ACTAB)])
+        b.issues().add(b.pointerOf("multi_cycle_commands"), "ACT and ACTAB must take the same number of cycles "
+                                                            "(an all-bank activation is an ACT to every bank)");
+    b.rejectUnknownKeys();
+    return bus;
 }
 
 Memspec parseMemspec(const nlohmann::json& doc, const std::string& file) {
@@ -58,10 +78,12 @@ Memspec parseMemspec(const nlohmann::json& doc, const std::string& file) {
         {"CCDL", &c.CCDL, 1},   {"RRDS", &c.RRDS, 1},   {"RRDL", &c.RRDL, 1},   {"WTRS", &c.WTRS, 1},
         {"WTRL", &c.WTRL, 1},   {"RTW", &c.RTW, 0},     {"FAW", &c.FAW, 1},     {"RFC", &c.RFC, 1},
         {"RFCPB", &c.RFCPB, 1}, {"REFI", &c.REFI, 1},   {"RREFD", &c.RREFD, 1}, {"CCDAB", &c.CCDAB, 1},
-        {"CCDSB", &c.CCDSB, 1},
+        {"CCDSB", &c.CCDSB, 1}, {"DQSCK", &c.DQSCK, 0},
     };
     for (const auto& e : entries) *e.dst = t.u32(e.key, e.min, 1u << 20);
     t.rejectUnknownKeys();
+
+    m.bus = parseCommandBus(root.object("command_bus"));
 
     JsonObject p = root.object("pim");
     m.pimAllBankPowerLimit = p.boolean("all_bank_power_limit");

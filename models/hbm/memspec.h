@@ -5,6 +5,7 @@
 // on load. Every consumer (controller, checker, PIM) reads timings from here only.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -74,6 +75,11 @@ struct Memspec {
     CommandBusSpec bus;
     // Whether all-bank PIM commands obey the activation power rules (tFAW, tRRD) and CCDAB.
     bool pimAllBankPowerLimit = true;
+    // A DRAMSys memspec with tCK in seconds is v5.2 or later; v5.2 still counts columns in
+    // data-bus words and banks per stack ID, v5.3+ does not. `org` is the v5.3+ reading; this is
+    // the v5.2 one, chosen by loadAddressMapping() when only it fits the address mapping.
+    std::optional<Organisation> dramsysV52Org;
+    std::string dramsysRelease;   // "v5.0", "v5.1", "v5.2+" / "v5.2" / "v5.3+" (empty: our format)
 
     double tCKns() const { return t.tCKps * 1e-3; }
     // Peak data-bus bandwidth of one pseudo-channel, GB/s (1e9 B/s).

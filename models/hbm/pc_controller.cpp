@@ -31,17 +31,18 @@ PseudoChannelController::PseudoChannelController(sc_core::sc_module_name name, c
       m_traceOpenRow(spec.org.banksPerPc(), -1) {
     m_state.banks.resize(spec.org.banksPerPc());
     // The request pool never grows: references into it stay valid across reentrant calls.
-    m_state.slots.resize(cfg.readQueue + cfg.writeQueue);
+    m_state.slots.resize(requestSlots(cfg, spec.org.banksPerPc()));
+    m_state.unified = cfg.buffer != BufferPolicy::ReadWrite;
     for (uint32_t i = uint32_t(m_state.slots.size()); i-- > 0;) m_freeSlots.push_back(i);
     for (auto& b : m_state.banks) {
-        b.queue[0].reserve(cfg.readQueue);
-        b.queue[1].reserve(cfg.writeQueue);
+        b.queue[0].reserve(m_state.unified ? m_state.slots.size() : cfg.readQueue);
+        b.queue[1].reserve(m_state.unified ? 0 : cfg.writeQueue);
     }
     if (!m_channel) {
         m_ownChannel = std::make_unique<ChannelArbiter>("channel", spec, cfg.busArbitration);
         m_channel = m_ownChannel.get();
     }
-    m_channel->attach(*this);
+    m_member = m_channel->attach(*this);
     tSocket.register_nb_transport_fw(this, &PseudoChannelController::nbTransportFw);
     tSocket.register_b_transport(this, &PseudoChannelController::bTransport);
     tSocket.register_transport_dbg(this, &PseudoChannelController::transportDbg);
@@ -96,7 +97,11 @@ bool PseudoChannelController::validate(tlm_generic_payload& t, DramAddress& a) {
 }
 
 bool PseudoChannelController::hasRoom(bool write) const {
-    return m_state.queued[write] < (write ? m_cfg.writeQueue : m_cfg.readQueue);
+    switch (m_cfg.buffer) {
+        case BufferPolicy::Shared: return m_state.queued[0] + m_state.queued[1] < m_cfg.requestBuffer;
+        case BufferPolicy::Bankwise: return m_channel->lastAdmittedDepth() < m_cfg.requestBuffer;
+        default: return m_state.queued[write] < (write ? m_cfg.writeQueue : m_cfg.readQueue);
+    }
 }
 
 uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
@@ -117,9 +122,12 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     r.group = uint16_t(m_map.bankGroupIndex(a));
     r.write = t.is_write();
     BankState& bk = m_state.banks[r.bank];
-    bk.queue[r.write].push_back(slot);
-    if (bk.open && bk.row == r.row) ++bk.hits[r.write];
-    m_state.pendingBanks[r.write] |= uint64_t(1) << r.bank;
+    const int qi = m_state.queueOf(r.write);
+    bk.queue[qi].push_back(slot);
+    ++bk.version;
+    if (bk.open && bk.row == r.row) ++bk.hits[qi];
+    m_state.pendingBanks[qi] |= uint64_t(1) << r.bank;
+    m_channel->admitted(m_member, r.bank);
     m_arrivals.push(arrival);
     ++m_state.queued[r.write];
     m_stats.firstArrivalCycle = std::min(m_stats.firstArrivalCycle, arrival);
@@ -256,6 +264,7 @@ void PseudoChannelController::sendResponse(tlm_generic_payload* t, uint64_t read
 // ---------------------------------------------------------------- decisions
 
 void PseudoChannelController::updateMode() {
+    if (m_state.unified) return;   // one queue: reads and writes are scheduled together
     const uint32_t reads = m_state.queued[0], writes = m_state.queued[1];
     bool& w = m_state.writeMode;
     if (!w) {
@@ -269,11 +278,16 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     updateMode();
     uint64_t next = kNever;
     const uint64_t rowFree = m_bus->rowFree(), colFree = m_bus->columnFree();
-    m_refresh->propose(m_state, m_timing, now, rowFree, rowCmd, next);
+    m_refresh->propose(m_state, m_timing, now, rowFree, !m_pim.empty(), rowCmd, next);
     m_traceRefreshing = m_refresh->pending();
     if (m_refresh->blocksAll()) return next;
-    // While PIM micro-ops wait, the pseudo-channel is in PIM mode: host requests wait too.
-    if (!m_pim.empty()) return std::min(next, m_pim.propose(now, rowFree, colFree, rowCmd, colCmd));
+    // While PIM micro-ops wait, the pseudo-channel is in PIM mode: host requests wait too. A
+    // pending refresh goes first (a per-bank one too: the PIM's all-bank activations would keep
+    // reopening its bank); the PIM reopens its row once the refresh is done.
+    if (!m_pim.empty()) {
+        if (m_refresh->pending()) return next;
+        return std::min(next, m_pim.propose(now, rowFree, colFree, rowCmd, colCmd));
+    }
     // Requests queued ahead of their arrival wake the scheduler when they arrive.
     while (!m_arrivals.empty() && m_arrivals.top() <= now) m_arrivals.pop();
     if (!m_arrivals.empty()) next = std::min(next, m_arrivals.top());
@@ -285,6 +299,7 @@ void PseudoChannelController::openBank(uint32_t b, uint32_t row) {
     bk.open = true;
     bk.row = row;
     bk.columnsSinceAct = 0;
+    ++bk.version;
     for (int w = 0; w < 2; ++w) {
         bk.hits[w] = 0;
         for (uint32_t s : bk.queue[w]) bk.hits[w] += m_state.slots[s].row == row;
@@ -296,6 +311,7 @@ void PseudoChannelController::closeBank(uint32_t b) {
     BankState& bk = m_state.banks[b];
     bk.open = false;
     bk.hits[0] = bk.hits[1] = 0;
+    ++bk.version;
     m_traceOpenRow[b] = -1;
 }
 
@@ -376,10 +392,12 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     t->set_response_status(tlm::TLM_OK_RESPONSE);
 
     BankState& bk = m_state.banks[r.bank];
-    if (bk.open && bk.row == r.row) --bk.hits[r.write];
-    auto& q = bk.queue[r.write];
+    const int qi = m_state.queueOf(r.write);
+    if (bk.open && bk.row == r.row) --bk.hits[qi];
+    auto& q = bk.queue[qi];
     q.erase(std::find(q.begin(), q.end(), slot));
-    if (q.empty()) m_state.pendingBanks[r.write] &= ~(uint64_t(1) << r.bank);
+    ++bk.version;
+    if (q.empty()) m_state.pendingBanks[qi] &= ~(uint64_t(1) << r.bank);
     --m_state.queued[r.write];
     m_traceQueue = m_state.queued[0] + m_state.queued[1];
     sc_core::sc_event* done = r.done;
@@ -391,7 +409,9 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     } else {
         sendResponse(t, ready);
     }
-    admitBlocked();
+    // The bankwise buffer's room check looks across the channel: every member may admit now.
+    if (m_cfg.buffer == BufferPolicy::Bankwise) m_channel->roomFreed();
+    else admitBlocked();
 }
 
 void PseudoChannelController::pimCompleted(tlm_generic_payload* t, uint64_t readyCycle) {

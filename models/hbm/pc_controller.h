@@ -70,8 +70,12 @@ public:
     // Called by the ChannelArbiter. propose(): the best row- and column-bus commands issuable at
     // `now` on `bus`, and the earliest cycle anything else may issue; issue(): carry one out.
     void attachBus(CommandBus& bus) { m_bus = &bus; }
+    // Requests queued for `bank` (the bankwise buffer's room check).
+    uint32_t bankDepth(uint32_t bank) const { return uint32_t(m_state.banks[bank].queue[0].size()); }
     uint64_t propose(uint64_t now, Candidate& rowCmd, Candidate& colCmd);
     void issue(const Candidate& c, uint64_t now);
+    // Admits the transactions waiting for buffer room, as far as there is room.
+    void admitBlocked();
 
 private:
     struct Pending {
@@ -90,7 +94,6 @@ private:
     bool hasRoom(bool write) const;
     uint32_t enqueue(tlm::tlm_generic_payload& t, const DramAddress& a, uint64_t arrival, sc_core::sc_event* done);
     bool acceptPim(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
-    void admitBlocked();
     void wakeAt(uint64_t cycle);
 
     void updateMode();
@@ -115,6 +118,7 @@ private:
     // Arrival cycles of requests queued ahead of their arrival (annotated delays), soonest first.
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_arrivals;
     uint64_t m_seq = 0;
+    uint32_t m_member = 0;     // this pseudo-channel's index in its channel
 
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RefreshManager> m_refresh;

@@ -32,9 +32,10 @@ struct BankState {
     bool open = false;
     uint32_t row = 0;
     uint32_t columnsSinceAct = 0;     // for the FR-FCFS row-hit cap
-    std::vector<uint32_t> queue[2];   // request slots, arrival order; [0] reads, [1] writes
+    std::vector<uint32_t> queue[2];   // request slots, arrival order; [0] reads, [1] writes (unified: all in [0])
     uint32_t hits[2] = {0, 0};        // queued requests for the open row: a scheduler walks a
                                       // queue for a hit only when there is one
+    uint32_t version = 0;             // changes whenever the queue or the open row changes
 };
 
 struct PcState {
@@ -43,6 +44,10 @@ struct PcState {
     uint64_t pendingBanks[2] = {0, 0};   // bit b: bank b has queued reads / writes
     uint32_t queued[2] = {0, 0};         // requests queued, reads / writes
     bool writeMode = false;              // draining writes
+    bool unified = false;                // reads and writes share one queue per bank ([0]), no write mode
+
+    // The per-bank queue a request waits in.
+    int queueOf(bool write) const { return unified ? 0 : int(write); }
 
     bool anyOpen() const {
         for (const BankState& b : banks)

@@ -40,7 +40,10 @@ ProtocolChecker::ProtocolChecker(const Memspec& spec, uint32_t pcCount)
     : m_spec(spec),
       m_refreshDeadline(9ull * spec.t.REFI),
       m_actabFaw(spec.pimAllBankPowerLimit && spec.t.FAW > spec.t.RC ? spec.t.FAW : 0),
-      m_allBankCcd(spec.pimAllBankPowerLimit ? std::max(spec.t.CCDAB, spec.t.CCDL) : spec.t.CCDL) {
+      m_allBankCcd(spec.pimAllBankPowerLimit ? std::max(spec.t.CCDAB, spec.t.CCDL) : spec.t.CCDL),
+      m_actLag(spec.bus.actTimingFromLastCycle ? spec.bus.cycles[size_t(Command::ACT)] - 1 : 0) {
+    m_buses.resize(spec.bus.sharedByPseudoChannels ? (pcCount + spec.org.pseudoChannels - 1) / spec.org.pseudoChannels
+                                                   : pcCount);
     PcState proto;
     proto.banks.resize(spec.org.banksPerPc());
     proto.groups.resize(spec.org.bankGroupsPerPc());
@@ -91,6 +94,15 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
                                 std::to_string(pc.banks.size()) + "-bank pseudo-channel");
     ++m_commandsChecked;
     checkCommandBus(rec, pc);
+    if ((rec.cmd == Command::ACT || rec.cmd == Command::ACTAB) && m_actLag != 0) {
+        CommandRecord effective = rec;
+        effective.cycle += m_actLag;
+        return checkTiming(effective, pc, bank);
+    }
+    checkTiming(rec, pc, bank);
+}
+
+void ProtocolChecker::checkTiming(const CommandRecord& rec, PcState& pc, uint32_t bank) {
     switch (rec.cmd) {
     case Command::ACT: onActivate(rec, pc, bank); break;
     case Command::PRE: onPrecharge(rec, pc, bank, bank + 1); break;
@@ -111,19 +123,32 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
     }
 }
 
-// One row and one column command per cycle, in cycle order: the two buses of a pseudo-channel.
+// In cycle order per pseudo-channel; on each command bus, a command only once the previous one
+// (of either pseudo-channel when they share it) has released it.
 void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc) {
     const Cycle t = Cycle(rec.cycle);
     const uint32_t bank = allBank(rec.cmd) ? kAllBanks : idx(rec.bank);
     if (pc.lastCycle != kNever && t < pc.lastCycle)
         report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
                "issued after a command at cycle " + std::to_string(pc.lastCycle) + " (out of order)");
-    Cycle& bus = isColumn(rec.cmd) ? pc.lastColumnBus : pc.lastRowBus;
-    if (bus == t)
-        report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
-               std::string("second ") + (isColumn(rec.cmd) ? "column" : "row") + " command in the same cycle");
-    bus = t;
     pc.lastCycle = std::max(pc.lastCycle, t);
+    BusState& b = m_buses[m_spec.bus.sharedByPseudoChannels ? rec.pc / m_spec.org.pseudoChannels : rec.pc];
+    const bool column = isColumn(rec.cmd);
+    Cycle& start = column ? b.colStart : b.rowStart;
+    uint32_t& held = column ? b.colCycles : b.rowCycles;
+    Command& prev = column ? b.colCmd : b.rowCmd;
+    uint32_t& prevPc = column ? b.colPc : b.rowPc;
+    if (start != kNever && t < start + Cycle(held))
+        report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
+               std::string(column ? "column" : "row") + " bus held by " + std::string(commandName(prev)) + " of pc " +
+                   std::to_string(prevPc) + " from cycle " + std::to_string(start) + " for " + std::to_string(held) +
+                   " cycle(s)");
+    if (start == kNever || t >= start) {
+        start = t;
+        held = m_spec.bus.cycles[size_t(rec.cmd)];
+        prev = rec.cmd;
+        prevPc = rec.pc;
+    }
 }
 
 void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank) {
@@ -161,44 +186,6 @@ void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t
     pc.actByGroup.record(t, group);
     pc.actRing[pc.actRingNext] = t;
     pc.actRingNext = (pc.actRingNext + 1) % pc.actRing.size();
-}
-
-// ACTAB: an ACT to every bank at once. Each bank must be closed and past its own tRP, tRC and
-// tRFCpb; the pseudo-channel-wide rules (tRFC, tRREFD, tRRD, the power-limit tFAW) are checked
-// once. ACTAB is not one of the four ACTs of the tFAW window nor an ACT for tRRD: the next ACT
-// waits tRC after it (every bank's `act`), and max(RC, FAW) under the power limit.
-void ProtocolChecker::onActivateAll(const CommandRecord& rec, PcState& pc) {
-    const auto& T = m_spec.t;
-    const Cycle t = Cycle(rec.cycle);
-    Tally rp{T.RP}, rc{T.RC}, rfcpb{T.RFCPB};
-    uint32_t open = 0, firstOpen = 0;
-    for (uint32_t bank = 0; bank < pc.banks.size(); ++bank) {
-        const BankState& b = pc.banks[bank];
-        if (b.open && open++ == 0) firstOpen = bank;
-        rp.add(t, b.precharge, bank);
-        rc.add(t, b.act, bank);
-        rfcpb.add(t, b.refpb, bank);
-    }
-    reportOpenBanks(rec, pc, open, firstOpen);
-    if (rp.count) reportTally(rec, "tRP", rp, pc.banks[rp.bank].autoPrecharge ? "auto-precharge" : "PRE");
-    if (rc.count) reportTally(rec, "tRC", rc, activation(pc, rc.bank));
-    if (tooSoon(t, pc.actab, m_actabFaw))
-        reportGap(rec, kAllBanks, "tFAW", pc.actab, m_actabFaw, "ACTAB (all-bank power limit)");
-    if (tooSoon(t, pc.refab, T.RFC)) reportGap(rec, kAllBanks, "tRFC", pc.refab, T.RFC, "REFAB");
-    reportTally(rec, "tRFCpb", rfcpb, "REFPB");
-    if (auto o = pc.refpbByBank.latestEvent(); tooSoon(t, o.cycle, T.RREFD))
-        reportGap(rec, kAllBanks, "tRREFD", o.cycle, T.RREFD, "REFPB to bank " + std::to_string(o.key));
-    if (auto o = pc.actByBank.latestEvent(); tooSoon(t, o.cycle, T.RRDL))
-        reportGap(rec, kAllBanks, "tRRD", o.cycle, T.RRDL, "ACT to bank " + std::to_string(o.key));
-
-    for (BankState& b : pc.banks) {
-        b.open = true;
-        b.row = rec.row;
-        b.act = t;
-    }
-    pc.actab = t;
-    pc.uniformKnown = true;
-    pc.uniformRow = rec.row;
 }
 
 // PRE (first..last is one bank) or PREA (every bank). JEDEC: a precharge to a bank with no open
@@ -371,95 +358,6 @@ void ProtocolChecker::onRefreshBank(const CommandRecord& rec, PcState& pc, uint3
     checkRefreshDeadline(rec, b, bank);
     b.refpb = t;
     pc.refpbByBank.record(t, bank);
-}
-
-// MRD and MWR: every bank must be open at the row (remembered, so O(1) until a bank changes).
-void ProtocolChecker::checkAllBanksOpen(const CommandRecord& rec, PcState& pc) {
-    if (pc.uniformKnown && pc.uniformRow == rec.row) return;
-    uint32_t wrong = 0, first = 0;
-    for (uint32_t bank = 0; bank < pc.banks.size(); ++bank) {
-        const BankState& b = pc.banks[bank];
-        if ((!b.open || b.row != rec.row) && wrong++ == 0) first = bank;
-    }
-    if (wrong == 0) {
-        pc.uniformKnown = true;
-        pc.uniformRow = rec.row;
-        return;
-    }
-    const BankState& b = pc.banks[first];
-    std::string why = !b.open ? "closed"
-                              : "open at row " + std::to_string(b.row) + ", not row " + std::to_string(rec.row);
-    if (wrong == 1)
-        report(rec.cycle, rec.cmd, rec.pc, first, "bank-state", "bank is " + why);
-    else
-        report(rec.cycle, rec.cmd, rec.pc, kAllBanks, "bank-state",
-               std::to_string(wrong) + " banks are not open at row " + std::to_string(rec.row) + " (the first, bank " +
-                   std::to_string(first) + ", is " + why + ")");
-}
-
-// MRD (every bank's open row into its PE) and MWR (back): column commands of every bank at once
-// that use no data bus. O(1): every rule is against pseudo-channel-wide issue cycles.
-void ProtocolChecker::onAllBankColumn(const CommandRecord& rec, PcState& pc) {
-    const auto& T = m_spec.t;
-    const Cycle t = Cycle(rec.cycle);
-    const bool in = rec.cmd == Command::MRD;
-    checkAllBanksOpen(rec, pc);
-    // tRCD from the latest activation of any bank: with every bank open, that one binds.
-    const auto act = pc.actByBank.latestEvent();
-    const uint64_t rcd = in ? T.RCDRD : T.RCDWR;
-    if (pc.actab >= act.cycle) {
-        if (tooSoon(t, pc.actab, rcd)) reportGap(rec, kAllBanks, "tRCD", pc.actab, rcd, "ACTAB");
-    } else if (tooSoon(t, act.cycle, rcd)) {
-        reportGap(rec, kAllBanks, "tRCD", act.cycle, rcd, "ACT to bank " + std::to_string(act.key));
-    }
-    checkColumnSpacing(rec, pc, kAllBanks);
-    if (in)
-        pc.mrd = t;
-    else
-        pc.mwr = t;
-}
-
-// SMRD (one column of one bank's open row into its PE's buffer) and SMWR (back): per-bank column
-// commands without data bus, spaced like MRD and MWR.
-void ProtocolChecker::onBankPimColumn(const CommandRecord& rec, PcState& pc, uint32_t bank) {
-    const auto& T = m_spec.t;
-    const Cycle t = Cycle(rec.cycle);
-    const bool in = rec.cmd == Command::SMRD;
-    checkColumnTarget(rec, pc, bank, in ? T.RCDRD : T.RCDWR);
-    checkColumnSpacing(rec, pc, bank);
-    BankState& b = pc.banks[bank];
-    if (in)
-        b.smrd = pc.smrd = t;
-    else
-        b.smwr = pc.smwr = t;
-}
-
-// The spacing of the PIM column commands (MRD, MWR, SMRD, SMWR) from every other column command,
-// at pseudo-channel scope (an all-bank command touches every bank group; a single-bank one is
-// spaced the same way): tCCD_L, and WL + nBL + tWTR_L from any write (WR, WRA, MWR, SMWR) to an
-// MRD or SMRD. Only MRD->MRD and MWR->MWR take tCCDAB under the all-bank power limit.
-void ProtocolChecker::checkColumnSpacing(const CommandRecord& rec, const PcState& pc, uint32_t bank) {
-    const auto& T = m_spec.t;
-    const Cycle t = Cycle(rec.cycle);
-    const bool in = rec.cmd == Command::MRD || rec.cmd == Command::SMRD;
-    const bool allBanks = rec.cmd == Command::MRD || rec.cmd == Command::MWR;
-    const Cycle rd = pc.readByGroup.latest(), wr = pc.writeByGroup.latest();
-    const uint64_t wtrNeed = m_spec.writeToRead(true);
-    Spacing ccd{t}, wtr{t};
-    ccd.add(rd, T.CCDL, "RD");
-    ccd.add(pc.mrd, allBanks && in ? m_allBankCcd : T.CCDL, "MRD");
-    ccd.add(pc.smrd, T.CCDL, "SMRD");
-    if (in) {
-        wtr.add(wr, wtrNeed, "WR");
-        wtr.add(pc.mwr, wtrNeed, "MWR");
-        wtr.add(pc.smwr, wtrNeed, "SMWR");
-    } else {
-        ccd.add(wr, T.CCDL, "WR");
-        ccd.add(pc.mwr, allBanks ? m_allBankCcd : T.CCDL, "MWR");
-        ccd.add(pc.smwr, T.CCDL, "SMWR");
-    }
-    reportSpacing(rec, bank, "tCCD", ccd);
-    reportSpacing(rec, bank, "tWTR", wtr);
 }
 
 void ProtocolChecker::finish(uint64_t cycle) {

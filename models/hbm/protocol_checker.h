@@ -52,7 +52,10 @@ public:
     ProtocolChecker(const Memspec& spec, uint32_t pcCount);
 
     // Checks rec against the history of its pseudo-channel, then records it (also when it broke
-    // a rule, so one mistake is reported once and not again by every later command).
+    // a rule, so one mistake is reported once and not again by every later command). An ACT or
+    // ACTAB is checked against the bus at its first cycle and against the timing rules at the
+    // cycle it takes effect (its last bus cycle when the memspec says so): its violations of
+    // timing rules name that cycle.
     void onCommand(const CommandRecord& rec) override;
     // End of simulation: every bank must have been refreshed within the last 9 x REFI.
     void finish(uint64_t cycle);
@@ -141,7 +144,16 @@ private:
         uint32_t uniformRow = 0;
     };
 
+    // The row and column command buses: one per channel when its pseudo-channels share them
+    // (Memspec::bus), else one per pseudo-channel. A command holds its bus for its cycles.
+    struct BusState {
+        Cycle rowStart = kNever, colStart = kNever;
+        uint32_t rowCycles = 1, colCycles = 1;
+        Command rowCmd = Command::kCount, colCmd = Command::kCount;
+        uint32_t rowPc = 0, colPc = 0;
+    };
     void checkCommandBus(const CommandRecord& rec, PcState& pc);
+    void checkTiming(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onActivateAll(const CommandRecord& rec, PcState& pc);
     // PRE of bank `first` (last = first + 1) or PREA (all banks).
@@ -186,6 +198,9 @@ private:
     // single-bank SMRD->SMRD / SMWR->SMWR, nor mixed pairs: those are CCDL).
     const uint64_t m_allBankCcd;
     std::vector<PcState> m_pcs;
+    std::vector<BusState> m_buses;
+    // Cycles from an ACT's first bus cycle to the cycle its timings count from (Memspec::bus).
+    const uint32_t m_actLag;
     std::vector<Violation> m_violations;
     uint64_t m_violationCount = 0;
     uint64_t m_commandsChecked = 0;

@@ -19,9 +19,10 @@ public:
     virtual ~RefreshManager() = default;
 
     // The refresh's next row command into `rowCmd` when it may issue at `now`; otherwise lowers
-    // `next` to the cycle at which it may (or becomes due).
+    // `next` to the cycle at which it may (or becomes due). `allBankWork`: the pseudo-channel runs
+    // all-bank PIM commands, which need every bank at once.
     virtual void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree,
-                         Candidate& rowCmd, uint64_t& next) = 0;
+                         bool allBankWork, Candidate& rowCmd, uint64_t& next) = 0;
     // Host requests to `bank` wait while a refresh of it is pending.
     virtual bool blocksBank(uint32_t bank) const = 0;
     // Nothing but the refresh may issue while it is pending (all-bank refresh).

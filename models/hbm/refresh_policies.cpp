@@ -23,8 +23,8 @@ public:
     AllBankRefresh(const Memspec& spec, uint32_t pcIndex)
         : m_interval(spec.t.REFI), m_next(staggeredStart(spec.t.REFI, spec, pcIndex)) {}
 
-    void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree, Candidate& rowCmd,
-                 uint64_t& next) override {
+    void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree, bool,
+                 Candidate& rowCmd, uint64_t& next) override {
         if (!becameDue(now, next)) return;
         const bool anyOpen = s.anyOpen();
         Candidate c;
@@ -62,14 +62,30 @@ public:
         : m_interval(spec.refiPerBank()), m_next(staggeredStart(spec.refiPerBank(), spec, pcIndex)),
           m_banks(spec.org.banksPerPc()) {}
 
-    void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree, Candidate& rowCmd,
-                 uint64_t& next) override {
+    void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree, bool allBankWork,
+                 Candidate& rowCmd, uint64_t& next) override {
         if (!m_pending) {
             if (now < m_next) {
                 next = std::min(next, m_next);
                 return;
             }
             m_pending = true;
+        }
+        // All-bank PIM work needs every bank: refreshing one bank every tREFI / banks, each busy
+        // for tRFCpb, would keep one bank away from it for good (tRFCpb > tREFI / banks in HBM3).
+        // Refresh them all at once instead (PREA, REFAB), which covers the whole interval.
+        m_allBank = allBankWork;
+        if (m_allBank) {
+            Candidate c;
+            const bool anyOpen = s.anyOpen();
+            c.cmd = anyOpen ? Command::PREA : Command::REFAB;
+            c.age = m_next;
+            uint64_t e = rowBusFree;
+            for (uint32_t b = 0; b < s.banks.size(); ++b)
+                if (!anyOpen || s.banks[b].open) e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
+            if (e <= now) rowCmd = c;
+            else next = std::min(next, e);
+            return;
         }
         Candidate c;
         c.bank = m_bank;
@@ -79,10 +95,14 @@ public:
         if (e <= now) rowCmd = c;
         else next = std::min(next, e);
     }
-    bool blocksBank(uint32_t bank) const override { return m_pending && bank == m_bank; }
-    bool blocksAll() const override { return false; }
-    void onRefresh(Command) override {
+    bool blocksBank(uint32_t bank) const override { return m_pending && (m_allBank || bank == m_bank); }
+    bool blocksAll() const override { return m_pending && m_allBank; }
+    void onRefresh(Command cmd) override {
         m_pending = false;
+        if (cmd == Command::REFAB) {
+            m_next += uint64_t(m_interval) * m_banks;   // every bank refreshed: a whole tREFI
+            return;
+        }
         m_next += m_interval;
         m_bank = (m_bank + 1) % m_banks;
     }
@@ -91,13 +111,14 @@ private:
     const uint64_t m_interval;
     uint64_t m_next;
     const uint32_t m_banks;
-    uint32_t m_bank = 0;   // the bank whose turn it is
+    uint32_t m_bank = 0;      // the bank whose turn it is
+    bool m_allBank = false;   // this refresh is an all-bank one (all-bank PIM work)
 };
 
 class NoRefresh final : public RefreshManager {
 public:
     NoRefresh(const Memspec&, uint32_t) {}
-    void propose(const PcState&, const TimingState&, uint64_t, uint64_t, Candidate&, uint64_t&) override {}
+    void propose(const PcState&, const TimingState&, uint64_t, uint64_t, bool, Candidate&, uint64_t&) override {}
     bool blocksBank(uint32_t) const override { return false; }
     bool blocksAll() const override { return false; }
     void onRefresh(Command) override {}

@@ -10,13 +10,26 @@ namespace pilot::hbm {
 uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const RefreshManager& refresh,
                             uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
                             Candidate& colCmd) {
+    // A bus taken this cycle serves nothing more until it is free: no need to look further
+    // (waking when it frees is early enough; the scan then finds the exact cycle).
+    const bool rowBusy = rowBusFree > now, colBusy = colBusFree > now;
+    if (rowBusy && colBusy) return std::min(rowBusFree, colBusFree);
     uint64_t next = kNever;
     const bool w = s.writeMode;
     beginScan(s, now, w);
+    const bool hints = choiceIsPerBank();
+    if (hints && m_hints.size() != s.banks.size()) m_hints.assign(s.banks.size(), WaitHint{});
     for (uint64_t pending = s.pendingBanks[w]; pending; pending &= pending - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(pending));
         if (refresh.blocksBank(b)) continue;
         const BankState& bk = s.banks[b];
+        if (hints) {
+            const WaitHint& h = m_hints[b];
+            if (h.version == bk.version && h.write == w && now < h.notBefore) {
+                next = std::min(next, h.notBefore);
+                continue;
+            }
+        }
         const size_t first = s.firstArrived(bk.queue[w], now);
         if (first == bk.queue[w].size()) continue;
         bool hit = false;
@@ -30,9 +43,17 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
         } else {
             cmd = bk.open ? Command::PRE : Command::ACT;
         }
-        const uint64_t e = std::max(timing.earliest(cmd, b, r.group), hit ? colBusFree : rowBusFree);
+        if (hit ? colBusy : rowBusy) {
+            next = std::min(next, hit ? colBusFree : rowBusFree);
+            continue;
+        }
+        const uint64_t e = timing.earliest(cmd, b, r.group);
         if (e > now) {
             next = std::min(next, e);
+            // The choice is stable only once every queued request has arrived.
+            if (hints && first == 0 &&
+                std::all_of(bk.queue[w].begin(), bk.queue[w].end(), [&](uint32_t q) { return s.slots[q].arrival <= now; }))
+                m_hints[b] = {bk.version, w, e};
             continue;
         }
         Candidate& slot = hit ? colCmd : rowCmd;

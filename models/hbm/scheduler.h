@@ -30,6 +30,9 @@ public:
 
 protected:
     explicit Scheduler(const ControllerConfig& cfg) : m_cfg(cfg) {}
+    // Whether choose() depends only on the bank's own queue and open row (not on other banks):
+    // then a bank that must wait is not looked at again until it may issue or changes.
+    virtual bool choiceIsPerBank() const { return false; }
     // Called once per decision before choose(): a policy that looks across banks prepares here.
     virtual void beginScan(const PcState& s, uint64_t now, bool write) {}
     // The request of `bank`'s queue to serve next (kNoSlot: none this cycle); `first` is the
@@ -38,6 +41,16 @@ protected:
                             bool& hit) const = 0;
 
     const ControllerConfig m_cfg;
+
+private:
+    // A bank's chosen command may not issue before `notBefore` while the bank's version and
+    // the direction stay the same: timing constraints only ever move later.
+    struct WaitHint {
+        uint32_t version = UINT32_MAX;
+        bool write = false;
+        uint64_t notBefore = 0;
+    };
+    std::vector<WaitHint> m_hints;
 };
 
 // The scheduler registered under `name` (controller config "scheduler"); throws

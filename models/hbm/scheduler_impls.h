@@ -12,6 +12,7 @@ public:
     explicit FrFcfsScheduler(const ControllerConfig& cfg) : Scheduler(cfg) {}
 
 protected:
+    bool choiceIsPerBank() const override { return true; }
     uint32_t choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write,
                     bool& hit) const override;
 };

@@ -6,15 +6,26 @@
 
 namespace pilot::hbm {
 
-std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
+namespace {
+
+// The rows of one family of rules: `add` expands {prev...} x {next...} into rows.
+class RuleSink {
+public:
+    explicit RuleSink(std::vector<TimingRule>& rows) : m_rows(rows) {}
+    void operator()(Scope s, std::initializer_list<Command> prev, std::initializer_list<Command> next, uint32_t cycles,
+                    const char* src) {
+        for (Command p : prev)
+            for (Command n : next) m_rows.push_back({s, p, n, cycles, src});
+    }
+
+private:
+    std::vector<TimingRule>& m_rows;
+};
+
+// Host commands: row cycle, bank group, pseudo-channel, refresh.
+void addHostRules(RuleSink& add, const Memspec& spec) {
     const Timing& t = spec.t;
-    std::vector<TimingRule> rows;
     using C = Command;
-    auto add = [&](Scope s, std::initializer_list<C> prev, std::initializer_list<C> next, uint32_t cycles,
-                   const char* src) {
-        for (C p : prev)
-            for (C n : next) rows.push_back({s, p, n, cycles, src});
-    };
     const auto RDs = {C::RD, C::RDA};
     const auto WRs = {C::WR, C::WRA};
     const uint32_t wrRecovery = t.WL + t.nBL + t.WR;
@@ -57,6 +68,18 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     add(Scope::PseudoChannel, {C::REFPB}, {C::ACT, C::REFPB}, t.RREFD, "tRREFD");
     add(Scope::PseudoChannel, {C::REFPB}, {C::REFAB}, t.RFCPB, "tRFCpb");
     add(Scope::PseudoChannel, {C::ACT}, {C::REFPB}, t.RRDS, "tRRDS");
+
+}
+
+// PIM commands: ACTAB, the all-bank and single-bank moves, against each other and host commands.
+void addPimRules(RuleSink& add, const Memspec& spec) {
+    const Timing& t = spec.t;
+    using C = Command;
+    const auto RDs = {C::RD, C::RDA};
+    const auto WRs = {C::WR, C::WRA};
+    const uint32_t wrRecovery = t.WL + t.nBL + t.WR;
+    const uint32_t rdaToAct = t.RTPL + t.RP;
+    const uint32_t wraToAct = wrRecovery + t.RP;
 
     // PIM all-bank commands. ACTAB activates every bank, so its effects are pseudo-channel
     // wide; its own earliest time is the max over banks (PRE/RDA/WRA/REFPB rows above name it).
@@ -105,8 +128,18 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     add(Scope::PseudoChannel, {C::RD, C::RDA, C::MRD}, {C::SMRD, C::SMWR}, t.CCDL, "tCCDL");
     add(Scope::PseudoChannel, {C::WR, C::WRA, C::MWR}, {C::SMWR}, t.CCDL, "tCCDL");
     add(Scope::PseudoChannel, {C::WR, C::WRA, C::MWR}, {C::SMRD}, spec.writeToRead(true), "WL + nBL + tWTRL");
+}
+
+}  // namespace
+
+std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
+    std::vector<TimingRule> rows;
+    RuleSink add(rows);
+    addHostRules(add, spec);
+    addPimRules(add, spec);
     return rows;
 }
+
 
 TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
     : m_rules(buildTimingTable(spec)),

@@ -94,7 +94,7 @@ int sc_main(int argc, char* argv[]) {
     run->add_option("--trace", timeline, "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
     run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
 
-    std::string trace, memspec, mapping;
+    std::string trace, memspec, mapping, mcconfig;
     double clockGHz = 1.0;
     uint32_t maxOutstanding = 128;
     auto* replay = app.add_subcommand("replay", "replay a DRAMSys text trace");
@@ -103,6 +103,7 @@ int sc_main(int argc, char* argv[]) {
     replay->add_option("--mapping", mapping, "address mapping (ours or DRAMSys)");
     replay->add_option("--clock-ghz", clockGHz, "trace clock (DRAMSys default: 1 GHz)");
     replay->add_option("--max-outstanding", maxOutstanding, "requests in flight at most");
+    replay->add_option("--mcconfig", mcconfig, "a DRAMSys controller configuration (mcconfig JSON) for the controller");
     replay->add_option("--out", out, "write the results JSON here");
     replay->add_option("--vcd", vcd, "write a GTKWave waveform here");
     replay->add_option("--set", sets, "override a field of the replay scenario: /json/pointer=value");
@@ -157,6 +158,7 @@ int sc_main(int argc, char* argv[]) {
                         {"traffic",
                          {{"type", "trace"}, {"file", abs(trace)}, {"clock_ghz", clockGHz},
                           {"max_outstanding", maxOutstanding}}}};
+            if (!mcconfig.empty()) doc["controller"] = {{"mcconfig", abs(mcconfig)}};
             return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
         }
         if (*validate) {
