@@ -12,14 +12,16 @@ namespace {
 
 void checkShapes(const std::vector<float>& q, const std::vector<float>& K, uint32_t d,
                  const std::vector<uint32_t>& keys) {
-    if (d == 0) throw std::invalid_argument("attention reference: head dimension d must be > 0");
+    if (d == 0)
+        throw std::invalid_argument("attention reference: head dimension d must be > 0");
     if (q.size() != d)
         throw std::invalid_argument("attention reference: q has " + std::to_string(q.size()) +
                                     " elements, expected d = " + std::to_string(d));
     if (K.size() % d != 0)
         throw std::invalid_argument("attention reference: K has " + std::to_string(K.size()) +
                                     " elements, not a multiple of d = " + std::to_string(d));
-    if (keys.empty()) throw std::invalid_argument("attention reference: empty key list");
+    if (keys.empty())
+        throw std::invalid_argument("attention reference: empty key list");
     const uint64_t L = K.size() / d;
     for (uint32_t j : keys)
         if (j >= L)
@@ -27,16 +29,17 @@ void checkShapes(const std::vector<float>& q, const std::vector<float>& K, uint3
                                         " is outside the context of " + std::to_string(L) + " keys");
 }
 
-}  // namespace
+} // namespace
 
-std::vector<double> decodeAttentionWeights(const std::vector<float>& q, const std::vector<float>& K, uint32_t d,
-                                           const std::vector<uint32_t>& keys, double scale) {
+std::vector<double> decodeAttentionWeights(const std::vector<float>& q, const std::vector<float>& K,
+                                           uint32_t d, const std::vector<uint32_t>& keys, double scale) {
     checkShapes(q, K, d, keys);
     std::vector<double> s(keys.size());
     for (size_t j = 0; j < keys.size(); ++j) {
         const float* k = K.data() + static_cast<size_t>(keys[j]) * d;
         double dot = 0.0;
-        for (uint32_t i = 0; i < d; ++i) dot += static_cast<double>(q[i]) * static_cast<double>(k[i]);
+        for (uint32_t i = 0; i < d; ++i)
+            dot += static_cast<double>(q[i]) * static_cast<double>(k[i]);
         s[j] = scale * dot;
     }
     const double m = *std::max_element(s.begin(), s.end());
@@ -45,7 +48,8 @@ std::vector<double> decodeAttentionWeights(const std::vector<float>& q, const st
         x = std::exp(x - m);
         sum += x;
     }
-    for (double& x : s) x /= sum;
+    for (double& x : s)
+        x /= sum;
     return s;
 }
 
@@ -59,9 +63,10 @@ std::vector<double> decodeAttentionReference(const std::vector<float>& q, const 
     std::vector<double> out(d, 0.0);
     for (size_t j = 0; j < keys.size(); ++j) {
         const float* v = V.data() + static_cast<size_t>(keys[j]) * d;
-        for (uint32_t i = 0; i < d; ++i) out[i] += w[j] * static_cast<double>(v[i]);
+        for (uint32_t i = 0; i < d; ++i)
+            out[i] += w[j] * static_cast<double>(v[i]);
     }
     return out;
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -16,8 +16,8 @@ namespace pilot::platform {
 // twice is attended twice). K is L x d row-major (L = K.size() / d).
 // Throws std::invalid_argument for d == 0, q.size() != d, K.size() not a multiple of d, an
 // empty key list, or a key index >= L.
-std::vector<double> decodeAttentionWeights(const std::vector<float>& q, const std::vector<float>& K, uint32_t d,
-                                           const std::vector<uint32_t>& keys, double scale);
+std::vector<double> decodeAttentionWeights(const std::vector<float>& q, const std::vector<float>& K,
+                                           uint32_t d, const std::vector<uint32_t>& keys, double scale);
 
 // softmax(scale * q K^T) V over the given keys, with max subtraction: a vector of d values,
 // out[i] = sum_j w_j V[keys[j]][i]. V is L x d row-major like K (V.size() must equal K.size()).
@@ -28,4 +28,4 @@ std::vector<double> decodeAttentionReference(const std::vector<float>& q, const 
 // The keys of a streaming (sink + window) head, as the decode offload attends them.
 using host::sinkWindowKeys;
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

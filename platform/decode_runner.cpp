@@ -28,7 +28,8 @@ double decodeTolerance(const DecodeWorkload& w) {
     // FP16 accumulation adds a rounding of 2^-11 relative per accumulated lane group.
     const double e = w.exactExp ? 1e-7 : pim::expApproxMaxRelError();
     double tol = 0x1.0p-11 + 2.0 * e + 0x1.0p-11 + 1e-5;
-    if (w.fp16Accum) tol += 8.0 * 0x1.0p-11 * std::log2(double(w.context) + 1.0);
+    if (w.fp16Accum)
+        tol += 8.0 * 0x1.0p-11 * std::log2(double(w.context) + 1.0);
     return tol;
 }
 
@@ -79,7 +80,8 @@ PartFigures offloadPart(PimWorkloadRun& run, const host::DecodeOffload& offload,
                         const DecodeWorkload& w, std::vector<std::string>& errors) {
     auto snapshot = [&] {
         std::vector<std::vector<uint64_t>> v;
-        for (const auto& pe : run.sys.peArrays()) v.push_back(pe->bankBytes());
+        for (const auto& pe : run.sys.peArrays())
+            v.push_back(pe->bankBytes());
         return v;
     };
     const uint32_t L = w.context, d = w.headDim, G = offload.queriesPerUnit();
@@ -92,14 +94,16 @@ PartFigures offloadPart(PimWorkloadRun& run, const host::DecodeOffload& offload,
         const std::vector<float> K = toFloats(h.k, 0, size_t(L) * d);
         const std::vector<float> V = toFloats(h.v, 0, size_t(L) * d);
         for (uint32_t g = 0; g < G; ++g) {
-            const std::vector<double> ref = decodeAttentionReference(toFloats(h.q, size_t(g) * d, d), K, V, d, p.keys, scale);
+            const std::vector<double> ref =
+                decodeAttentionReference(toFloats(h.q, size_t(g) * d, d), K, V, d, p.keys, scale);
             for (uint32_t k = 0; k < d; ++k)
-                f.maxAbsErr = std::max(f.maxAbsErr, std::fabs(double(pim::halfToFloat(out[g * d + k])) - ref[k]));
+                f.maxAbsErr =
+                    std::max(f.maxAbsErr, std::fabs(double(pim::halfToFloat(out[g * d + k])) - ref[k]));
         }
     };
     const auto before = snapshot();
-    const host::OffloadRun r = offload.run(run.runtime, part, source,
-                                           w.functional && w.check ? host::DecodeOffload::Sink(check) : nullptr);
+    const host::OffloadRun r = offload.run(
+        run.runtime, part, source, w.functional && w.check ? host::DecodeOffload::Sink(check) : nullptr);
     for (const contract::Completion& comp : r.failed)
         errors.push_back(part.name + ": descriptor " + std::to_string(comp.tag) + " completed with " +
                          contract::errorName(contract::Error(comp.error)));
@@ -122,12 +126,12 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     const auto& org = s.memspec.org;
     const uint32_t d = w.headDim, G = offload.queriesPerUnit(), split = offload.gqaSplit();
     const double tck = s.memspec.tCKns();
-    const double columnNs = s.memspec.t.CCDL * tck;   // one column per bank per tCCD_L
+    const double columnNs = s.memspec.t.CCDL * tck; // one column per bank per tCCD_L
     const double externalPeak = s.memspec.peakPcBandwidthGBps() * s.pseudoChannels;
     const uint32_t unitsOfPart = part.unitsFull;
     const double timeNs = double(f.kernelPs) * 1e-3;
     const double boundInternalNs = double(f.busiestBank) / org.accessBytes * columnNs;
-    const double kvBytes = double(unitsOfPart / split) * 2.0 * double(part.keys.size()) * d * 2.0;   // one copy
+    const double kvBytes = double(unitsOfPart / split) * 2.0 * double(part.keys.size()) * d * 2.0; // one copy
     const double qoBytes = double(unitsOfPart) * 2.0 * G * d * 2.0;
     const double boundExternalNs = (kvBytes + qoBytes) / externalPeak;
     const uint32_t slots = uint32_t((part.keys.size() + org.banksPerGroup - 1) / org.banksPerGroup);
@@ -139,7 +143,7 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     k["name"] = part.name;
     k["time_ns"] = timeNs;
     k["internal_bytes"] = f.internalBytes * scaleBy;
-    k["external_bytes"] = uint64_t(qoBytes);   // q in, outputs out: K and V never cross the bus
+    k["external_bytes"] = uint64_t(qoBytes); // q in, outputs out: K and V never cross the bus
     k["bound_internal_ns"] = boundInternalNs;
     k["bound_external_ns"] = boundExternalNs;
     k["bound_ratio"] = timeNs > 0 ? boundInternalNs / timeNs : 0.0;
@@ -147,13 +151,15 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     k["rounds"] = f.rounds;
     k["kv_heads_total"] = unitsOfPart;
     k["keys_attended"] = part.keys.size();
-    if (part.sparse) k["sparse_form"] = part.indexList ? "key-list" : "sink+window";
+    if (part.sparse)
+        k["sparse_form"] = part.indexList ? "key-list" : "sink+window";
     k["tiling"] = w.naive ? "naive" : "io-aware";
     // A tile never crosses a row (its keys and values share one activation).
-    k["tile_keys"] = std::min<uint32_t>(plan.tileKeys, std::max<uint32_t>(1, uint32_t(org.rowBytes() / (4 * d))));
+    k["tile_keys"] =
+        std::min<uint32_t>(plan.tileKeys, std::max<uint32_t>(1, uint32_t(org.rowBytes() / (4 * d))));
     k["planner_tile_keys"] = plan.tileKeys;
     k["query_passes"] = passes;
-    k["gqa_split"] = split;   // bank groups sharing one GQA group's query heads
+    k["gqa_split"] = split; // bank groups sharing one GQA group's query heads
     k["predicted_bank_bytes"] = uint64_t(passes) * (plan.bankToSramBytes + plan.sramToBankBytes) * f.rounds;
     k["busiest_bank_bytes"] = f.busiestBank;
     // Where the time goes beyond streaming the busiest bank's bytes at one column per
@@ -163,24 +169,24 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     // its last column and an activation before the next (tRTP + tRP + tRCD); all-bank
     // refresh takes tRFC out of every tREFI.
     const auto& tm = s.memspec.t;
-    const double rowSwitchNs = double(f.busiestBank) / double(org.rowBytes()) * (tm.RTPL + tm.RP + tm.RCDRD) * tck;
+    const double rowSwitchNs =
+        double(f.busiestBank) / double(org.rowBytes()) * (tm.RTPL + tm.RP + tm.RCDRD) * tck;
     const double refreshNs = s.controller.refresh == "all-bank" ? timeNs * tm.RFC / tm.REFI : 0.0;
-    k["time_breakdown_ns"] = {
-        {"bank_streaming", boundInternalNs},
-        {"row_switching", rowSwitchNs},
-        {"refresh", refreshNs},
-        {"other", std::max(0.0, timeNs - boundInternalNs - rowSwitchNs - refreshNs)}};
+    k["time_breakdown_ns"] = {{"bank_streaming", boundInternalNs},
+                              {"row_switching", rowSwitchNs},
+                              {"refresh", refreshNs},
+                              {"other", std::max(0.0, timeNs - boundInternalNs - rowSwitchNs - refreshNs)}};
     if (w.functional && w.check) {
         const double tol = decodeTolerance(w);
         k["check"] = {{"max_abs_error", f.maxAbsErr}, {"tolerance", tol}, {"passed", f.maxAbsErr <= tol}};
         if (f.maxAbsErr > tol)
-            errors.push_back(part.name + ": outputs differ from the FP64 reference by " + std::to_string(f.maxAbsErr) +
-                             " > tolerance " + std::to_string(tol));
+            errors.push_back(part.name + ": outputs differ from the FP64 reference by " +
+                             std::to_string(f.maxAbsErr) + " > tolerance " + std::to_string(tol));
     }
     return k;
 }
 
-}  // namespace
+} // namespace
 
 json runDecode(const Scenario& s, const RunOptions& opt) {
     const DecodeWorkload& w = *s.decode;
@@ -190,7 +196,8 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     std::vector<std::string> errors;
     run.sys.host().setProgram([&] {
         run.runtime.init();
-        for (size_t i = 0; i < figures.size(); ++i) figures[i] = offloadPart(run, offload, offload.parts()[i], w, errors);
+        for (size_t i = 0; i < figures.size(); ++i)
+            figures[i] = offloadPart(run, offload, offload.parts()[i], w, errors);
     });
     const double wall = run.simulate(opt, "decode");
 
@@ -203,4 +210,4 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     return run.results("decode_attention_ns", totalNs, kernels, totalNs, wall, errors);
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

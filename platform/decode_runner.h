@@ -13,4 +13,4 @@ nlohmann::json runDecode(const Scenario& s, const RunOptions& opt = {});
 // The documented tolerance of PIM decode outputs against the FP64 reference.
 double decodeTolerance(const DecodeWorkload& w);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -25,7 +25,7 @@
 namespace pilot::platform {
 
 struct EndToEndRun {
-    nlohmann::json results;        // the results JSON (`end_to_end`: phases, breakdowns, speedups)
+    nlohmann::json results; // the results JSON (`end_to_end`: phases, breakdowns, speedups)
     size_t subSimulations = 0;
     double wallSeconds = 0;
 };
@@ -37,4 +37,4 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
 // Human summary: the point, then a line per system (its phases' times and speedups).
 std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string resolve(const std::string& p, const std::string& dir) {
-    if (p.empty() || fs::path(p).is_absolute()) return p;
+    if (p.empty() || fs::path(p).is_absolute())
+        return p;
     return fs::weakly_canonical(fs::path(dir) / p).string();
 }
 
@@ -27,12 +28,15 @@ std::string resolve(const std::string& p, const std::string& dir) {
 // models have none (their attention stays on the GPU).
 json modelPattern(const ModelConfig& m) {
     if (m.duo)
-        return {{"kind", "streaming"}, {"window", m.duo->window}, {"sink", m.duo->sink},
+        return {{"kind", "streaming"},
+                {"window", m.duo->window},
+                {"sink", m.duo->sink},
                 {"head_fraction", m.duo->streamingFraction}};
     const auto& a = m.attention;
     if (a.kind == AttentionKind::BigBird)
-        return {{"kind", "bigbird"}, {"window", a.window}, {"global", a.global}, {"random_blocks", a.randomBlocks},
-                {"block", a.block}, {"seed", 1}};
+        return {{"kind", "bigbird"},  {"window", a.window},
+                {"global", a.global}, {"random_blocks", a.randomBlocks},
+                {"block", a.block},   {"seed", 1}};
     if (a.kind == AttentionKind::Longformer)
         return {{"kind", "longformer"}, {"window", a.window}, {"global", a.global}};
     return nullptr;
@@ -43,7 +47,8 @@ void readSystems(common::JsonObject& wl, EndToEndPoint& p) {
     p.systems.clear();
     wl.allow("systems");
     if (!wl.has("systems")) {
-        for (const EndToEndSystem& s : endToEndSystems()) p.systems.push_back(&s);
+        for (const EndToEndSystem& s : endToEndSystems())
+            p.systems.push_back(&s);
         return;
     }
     common::IssueList& issues = wl.issues();
@@ -57,7 +62,8 @@ void readSystems(common::JsonObject& wl, EndToEndPoint& p) {
         if (!sys)
             issues.add("/workload/systems/" + std::to_string(i),
                        "unknown system '" + s[i].dump() + "' (" + endToEndSystemNames() + ")");
-        else p.systems.push_back(sys);
+        else
+            p.systems.push_back(sys);
     }
 }
 
@@ -71,7 +77,9 @@ void readPattern(const json& pattern, const std::string& path, EndToEndPoint& p)
         } else if (p.patternName == "dense") {
             p.pattern = nullptr;
         } else {
-            throw common::ConfigError({{path, "/workload/pattern", "a pattern object, \"model\" or \"dense\" (got \"" + p.patternName + "\")"}});
+            throw common::ConfigError(
+                {{path, "/workload/pattern",
+                  "a pattern object, \"model\" or \"dense\" (got \"" + p.patternName + "\")"}});
         }
     } else if (pattern.is_object()) {
         p.pattern = pattern;
@@ -89,7 +97,7 @@ void readPattern(const json& pattern, const std::string& path, EndToEndPoint& p)
 // The files a point names (model, GPU, energy), resolved against the scenario's folder.
 struct PointFiles {
     std::string model, gpu, energy;
-    json pattern;   // as written (parsed once the model is known)
+    json pattern; // as written (parsed once the model is known)
 };
 
 PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToEndPoint& p) {
@@ -100,11 +108,13 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
     p.outLen = wl.u32("out_len", 1, 1u << 20);
     p.batch = wl.u32("batch", 1, 1u << 20);
     const json& defaults = shippedDefaults()["end_to_end"];
-    p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20) : defaults["decode_samples"].get<uint32_t>();
+    p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20)
+                                         : defaults["decode_samples"].get<uint32_t>();
     p.functional = wl.has("functional") && wl.boolean("functional");
     PointFiles f;
     f.gpu = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : defaultsPath(defaults["gpu"].get<std::string>());
-    f.energy = wl.has("energy") ? resolve(wl.string("energy"), dir) : defaultsPath(defaults["energy"].get<std::string>());
+    f.energy = wl.has("energy") ? resolve(wl.string("energy"), dir)
+                                : defaultsPath(defaults["energy"].get<std::string>());
     readSystems(wl, p);
     f.pattern = wl.has("pattern") ? wl.raw()["pattern"] : json("model");
     wl.allow("pattern");
@@ -115,7 +125,7 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
     return f;
 }
 
-}  // namespace
+} // namespace
 
 bool isEndToEnd(const json& scenario) {
     return scenario.is_object() && scenario.contains("workload") && scenario["workload"].is_object() &&
@@ -146,7 +156,7 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
     root.rejectUnknownKeys();
     issues.throwIfAny();
 
-    {   // refused here rather than by every sub-simulation
+    { // refused here rather than by every sub-simulation
         common::IssueList geo(path);
         checkPimGeometry(hbm::loadMemspec(p.memspec), "/system/memspec", geo);
         geo.throwIfAny();
@@ -160,10 +170,11 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
 
 std::string describeEndToEnd(const EndToEndPoint& p) {
     std::string systems;
-    for (const EndToEndSystem* s : p.systems) systems += (systems.empty() ? "" : ", ") + std::string(s->name);
+    for (const EndToEndSystem* s : p.systems)
+        systems += (systems.empty() ? "" : ", ") + std::string(s->name);
     return "\"" + p.name + "\" (" + p.model.name + ", L_in " + std::to_string(p.seqLen) + ", L_out " +
-           std::to_string(p.outLen) + ", batch " + std::to_string(p.batch) + ", pattern " + p.patternName + "; " +
-           systems + ")";
+           std::to_string(p.outLen) + ", batch " + std::to_string(p.batch) + ", pattern " + p.patternName +
+           "; " + systems + ")";
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

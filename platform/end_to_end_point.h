@@ -20,18 +20,18 @@ struct EndToEndSystem;
 
 struct EndToEndPoint {
     std::string file, name;
-    std::string memspec, mapping;   // absolute paths
+    std::string memspec, mapping; // absolute paths
     uint32_t stacks = 1;
-    nlohmann::json pim = nlohmann::json::object();   // the scenario's `pim` object, passed to sub-simulations
+    nlohmann::json pim = nlohmann::json::object(); // the scenario's `pim` object, passed to sub-simulations
     ModelConfig model;
     gpu::GpuConfig gpu;
     nlohmann::json energy;
     uint32_t seqLen = 0, outLen = 0, batch = 0, samples = 0;
     bool functional = false;   // sub-simulations with data, every PIM output checked against FP64
     nlohmann::json pattern;    // a prefill pattern object (platform/scenario.h), or null: dense on the GPU
-    host::PrefillPattern spec;   // the same, parsed (when not null)
+    host::PrefillPattern spec; // the same, parsed (when not null)
     std::string patternName;
-    std::vector<const EndToEndSystem*> systems;   // in the scenario's order
+    std::vector<const EndToEndSystem*> systems; // in the scenario's order
 
     bool sparsePrefill() const { return !pattern.is_null(); }
 };
@@ -43,4 +43,4 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
 // One line: name, model, lengths, batch, pattern and systems.
 std::string describeEndToEnd(const EndToEndPoint& p);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

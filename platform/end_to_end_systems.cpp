@@ -37,7 +37,8 @@ void planAttAcc(const EndToEndSystem& self, SubSimulationPlan& plan) {
 
 double kernelsSum(const json& r, const char* key) {
     double s = 0;
-    for (const auto& k : r["kernels"]) s += k.value(key, 0.0);
+    for (const auto& k : r["kernels"])
+        s += k.value(key, 0.0);
     return s;
 }
 
@@ -54,16 +55,18 @@ PrefillAttention prefillOnGpu(const EndToEndSystem&, const CompositionInputs& in
 
 // The sparse heads on the PIM (their sub-simulation), overlapped with the GPU's dense heads;
 // with no sparse heads, all on the GPU.
-PrefillAttention prefillSparseOnPim(const EndToEndSystem& self, const CompositionInputs& in, SystemResult& r) {
-    if (!in.p.sparsePrefill()) return prefillOnGpu(self, in, r);
+PrefillAttention prefillSparseOnPim(const EndToEndSystem& self, const CompositionInputs& in,
+                                    SystemResult& r) {
+    if (!in.p.sparsePrefill())
+        return prefillOnGpu(self, in, r);
     const json& pr = in.sub.at(std::string("prefill-") + self.name);
     const double pimNs = pr["prefill_attention_ns"].get<double>();
     PrefillAttention a;
-    a.busy = in.gpuPrefillDense.ns;            // the GPU's dense heads, overlapped
+    a.busy = in.gpuPrefillDense.ns; // the GPU's dense heads, overlapped
     a.crit = std::max(pimNs, in.gpuPrefillDense.ns);
     a.idle = a.crit - a.busy;
     a.external = kernelsSum(pr, "external_bytes");
-    a.transfer = a.external / in.bwBytesPerNs;   // Q, K, V (with the layout's copies) in, O out
+    a.transfer = a.external / in.bwBytesPerNs; // Q, K, V (with the layout's copies) in, O out
     a.internal = kernelsSum(pr, "internal_bytes");
     a.external += in.gpuPrefillDense.bytes;
     r.gpuFlops += in.layers * in.gpuPrefillDense.flops;
@@ -75,7 +78,8 @@ PrefillAttention prefillSparseOnPim(const EndToEndSystem& self, const Compositio
 
 // Decode attention figure at context c from the samples (linear between them).
 double interpolate(const std::vector<std::pair<double, double>>& samples, double c) {
-    if (samples.size() == 1) return samples[0].second;
+    if (samples.size() == 1)
+        return samples[0].second;
     for (size_t i = 1; i < samples.size(); ++i)
         if (c <= samples[i].first || i + 1 == samples.size()) {
             const auto& [x0, y0] = samples[i - 1];
@@ -104,12 +108,13 @@ DecodeAttention decodeOnPim(const EndToEndSystem& self, const CompositionInputs&
         d.ns += ns;
         d.idle += ns;
         d.internal += interpolate(pimInt, c);
-        const double ext = interpolate(pimExt, c) + double(p.batch) * m.kvBytesPerTokenPerLayer();   // q, o; new K, V
+        const double ext =
+            interpolate(pimExt, c) + double(p.batch) * m.kvBytesPerTokenPerLayer(); // q, o; new K, V
         d.external += ext;
         d.transfer += ext / in.bwBytesPerNs;
-        const double keys = in.sparseDecode
-                                ? (1.0 - in.sparseShare) * c + in.sparseShare * std::min<double>(c, in.sink + in.window)
-                                : c;
+        const double keys = in.sparseDecode ? (1.0 - in.sparseShare) * c +
+                                                  in.sparseShare * std::min<double>(c, in.sink + in.window)
+                                            : c;
         r.pimMacs += in.layers * double(p.batch) * m.heads * keys * m.headDim * 2;
     }
     return d;
@@ -143,7 +148,7 @@ DecodeAttention decodeOnGpu(const EndToEndSystem&, const CompositionInputs& in, 
     return d;
 }
 
-}  // namespace
+} // namespace
 
 const std::vector<EndToEndSystem>& endToEndSystems() {
     //                                          name    baseline naive  sub-simulations prefill  decode
@@ -158,14 +163,16 @@ const std::vector<EndToEndSystem>& endToEndSystems() {
 
 const EndToEndSystem* endToEndSystemNamed(const std::string& name) {
     for (const EndToEndSystem& s : endToEndSystems())
-        if (name == s.name) return &s;
+        if (name == s.name)
+            return &s;
     return nullptr;
 }
 
 std::string endToEndSystemNames() {
     std::string names;
-    for (const EndToEndSystem& s : endToEndSystems()) names += (names.empty() ? "" : ", ") + std::string(s.name);
+    for (const EndToEndSystem& s : endToEndSystems())
+        names += (names.empty() ? "" : ", ") + std::string(s.name);
     return names;
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -40,16 +40,16 @@ struct CompositionInputs {
                       const gpu::KernelCostModel& gpuModel)
         : p(point), sub(results), g(gpuModel) {}
     const EndToEndPoint& p;
-    std::map<std::string, nlohmann::json>& sub;   // results by sub-simulation key
+    std::map<std::string, nlohmann::json>& sub; // results by sub-simulation key
     const gpu::KernelCostModel& g;
-    double bwBytesPerNs = 0;          // the GPU's achieved DRAM bandwidth
-    std::vector<uint32_t> contexts;   // sampled decode contexts
+    double bwBytesPerNs = 0;        // the GPU's achieved DRAM bandwidth
+    std::vector<uint32_t> contexts; // sampled decode contexts
     double layers = 0;
-    uint64_t sparseHeads = 0, denseHeads = 0;   // of batch x heads
-    double sparseShare = 0;           // the pattern's head fraction (0: dense)
-    uint64_t sparseNnz = 0;           // attended cells of one sparse head
-    GpuWork gpuPrefillSparse, gpuPrefillDense;   // one layer's prefill attention on the GPU
-    bool sparseDecode = false;        // streaming heads attend sink + window while decoding
+    uint64_t sparseHeads = 0, denseHeads = 0;  // of batch x heads
+    double sparseShare = 0;                    // the pattern's head fraction (0: dense)
+    uint64_t sparseNnz = 0;                    // attended cells of one sparse head
+    GpuWork gpuPrefillSparse, gpuPrefillDense; // one layer's prefill attention on the GPU
+    bool sparseDecode = false;                 // streaming heads attend sink + window while decoding
     uint32_t sink = 0, window = 0;
 };
 
@@ -60,7 +60,7 @@ struct SystemResult {
     PhaseFigures prefillAttn, decodeAttn, total;
     double gemm = 0, attention = 0, transfer = 0, idle = 0;
     double gpuFlops = 0, pimMacs = 0;
-    double prefillNs = 0;   // the whole prefill (GEMMs, attention, transfers) of every layer
+    double prefillNs = 0; // the whole prefill (GEMMs, attention, transfers) of every layer
 };
 
 // One layer's prefill attention: critical path, GPU busy, GPU idle, transfers, bytes.
@@ -74,8 +74,8 @@ struct DecodeAttention {
 
 struct EndToEndSystem {
     const char* name;
-    bool baseline;   // speedups of every system are reported against it ("vs_<name>")
-    bool naive;      // PIM kernels without I/O-aware tiling
+    bool baseline; // speedups of every system are reported against it ("vs_<name>")
+    bool naive;    // PIM kernels without I/O-aware tiling
     // Adds the PIM sub-simulations the system needs (keys unique to the system).
     void (*plan)(const EndToEndSystem& self, SubSimulationPlan& plan);
     // One layer's prefill attention; adds its FLOPs and MACs (x layers) to r.
@@ -91,4 +91,4 @@ const EndToEndSystem* endToEndSystemNamed(const std::string& name);
 // "gpu, attacc, pilot, pilot-naive"
 std::string endToEndSystemNames();
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

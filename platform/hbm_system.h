@@ -19,7 +19,7 @@
 namespace pilot::platform {
 
 class HbmSystem : public sc_core::sc_module {
-public:
+  public:
     HbmSystem(sc_core::sc_module_name name, const hbm::Memspec& spec, const hbm::AddressMapping& map,
               const hbm::ControllerConfig& cfg, uint32_t pseudoChannels, bool protocolCheck);
 
@@ -31,13 +31,13 @@ public:
     void finish();
     void trace(sc_core::sc_trace_file* tf) const;
 
-private:
+  private:
     hbm::BackingStore m_store;
     interconnect::Router m_router;
-    std::vector<std::unique_ptr<hbm::ChannelArbiter>> m_channels;   // one per channel: its command buses
+    std::vector<std::unique_ptr<hbm::ChannelArbiter>> m_channels; // one per channel: its command buses
     std::vector<std::unique_ptr<hbm::PseudoChannelController>> m_pcs;
     std::unique_ptr<hbm::ProtocolChecker> m_checker;
     const hbm::Memspec& m_spec;
 };
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

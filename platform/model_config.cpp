@@ -33,12 +33,15 @@ AttentionPattern readAttention(JsonObject a) {
     p.randomBlocks = a.u32("random_blocks", 0, 1024);
     p.block = a.u32("block", 1, 1u << 16);
     a.rejectUnknownKeys();
-    if (kind.empty()) return p;   // reported by oneOf (or missing)
+    if (kind.empty())
+        return p; // reported by oneOf (or missing)
     IssueList& is = a.issues();
     if (kind == "bigbird") {
         p.kind = AttentionKind::BigBird;
-        if (p.block == 0) return p;
-        if (p.window == 0) is.add(a.pointerOf("window"), "must be > 0 for a bigbird pattern");
+        if (p.block == 0)
+            return p;
+        if (p.window == 0)
+            is.add(a.pointerOf("window"), "must be > 0 for a bigbird pattern");
         if (p.window % p.block != 0)
             is.add(a.pointerOf("window"), "must be a multiple of block (" + std::to_string(p.window) + " % " +
                                               std::to_string(p.block) + " != 0)");
@@ -49,9 +52,11 @@ AttentionPattern readAttention(JsonObject a) {
     }
     p.kind = kind == "longformer" ? AttentionKind::Longformer : AttentionKind::Dense;
     if (p.randomBlocks != 0)
-        is.add(a.pointerOf("random_blocks"), "must be 0 for a " + kind + " pattern (got " + std::to_string(p.randomBlocks) + ")");
+        is.add(a.pointerOf("random_blocks"),
+               "must be 0 for a " + kind + " pattern (got " + std::to_string(p.randomBlocks) + ")");
     if (p.block != 1)
-        is.add(a.pointerOf("block"), "must be 1 for a token-granular " + kind + " pattern (got " + std::to_string(p.block) + ")");
+        is.add(a.pointerOf("block"),
+               "must be 1 for a token-granular " + kind + " pattern (got " + std::to_string(p.block) + ")");
     if (p.kind == AttentionKind::Longformer && p.window == 0)
         is.add(a.pointerOf("window"), "must be > 0 for a longformer pattern");
     if (p.kind == AttentionKind::Dense && p.global != 0)
@@ -73,12 +78,12 @@ DuoAttention readDuo(JsonObject d, uint32_t heads, uint32_t kvHeads) {
             const uint32_t unit = kvHeads != 0 ? kvHeads : heads;
             const double n = f * unit;
             if (unit != 0 && std::fabs(n - std::round(n)) > 1e-9)
-                is.add(d.pointerOf("streaming_fraction"),
-                       "must give a whole number of streaming KV heads (" + format(f) + " x " + std::to_string(unit) +
-                           " = " + format(n) + ")");
+                is.add(d.pointerOf("streaming_fraction"), "must give a whole number of streaming KV heads (" +
+                                                              format(f) + " x " + std::to_string(unit) +
+                                                              " = " + format(n) + ")");
         }
     } else {
-        d.number("streaming_fraction", 0.0, 1.0);   // reports missing / mistyped
+        d.number("streaming_fraction", 0.0, 1.0); // reports missing / mistyped
     }
     duo.sink = d.u32("sink", 0, kMaxDim);
     duo.window = d.u32("window", 1, kMaxDim);
@@ -86,15 +91,20 @@ DuoAttention readDuo(JsonObject d, uint32_t heads, uint32_t kvHeads) {
     return duo;
 }
 
-}  // namespace
+} // namespace
 
-const char* toString(FfnKind k) { return k == FfnKind::SwiGlu ? "swiglu" : "gelu"; }
+const char* toString(FfnKind k) {
+    return k == FfnKind::SwiGlu ? "swiglu" : "gelu";
+}
 
 const char* toString(AttentionKind k) {
     switch (k) {
-        case AttentionKind::BigBird: return "bigbird";
-        case AttentionKind::Longformer: return "longformer";
-        case AttentionKind::Dense: return "dense";
+    case AttentionKind::BigBird:
+        return "bigbird";
+    case AttentionKind::Longformer:
+        return "longformer";
+    case AttentionKind::Dense:
+        return "dense";
     }
     return "?";
 }
@@ -102,9 +112,9 @@ const char* toString(AttentionKind k) {
 uint64_t ModelConfig::attentionParamsPerLayer() const {
     const uint64_t q = uint64_t(heads) * headDim;
     const uint64_t kv = uint64_t(kvHeads) * headDim;
-    return uint64_t(hidden) * q          // Q
-           + 2 * uint64_t(hidden) * kv   // K, V
-           + q * hidden;                 // O
+    return uint64_t(hidden) * q        // Q
+           + 2 * uint64_t(hidden) * kv // K, V
+           + q * hidden;               // O
 }
 
 uint64_t ModelConfig::ffnParamsPerLayer() const {
@@ -139,40 +149,50 @@ ModelConfig parseModelConfig(const nlohmann::json& doc, const std::string& file)
 
     // Cross-field rules, only on values that were read successfully.
     const auto readOk = [&](const char* key) {
-        if (!root.has(key)) return false;
+        if (!root.has(key))
+            return false;
         const nlohmann::json& v = root.raw().at(key);
         return v.is_number_integer() && v.get<int64_t>() >= 1;
     };
     if (readOk("heads") && readOk("kv_heads") && c.heads >= 1 && c.kvHeads >= 1) {
         if (c.kvHeads > c.heads)
-            issues.add("/kv_heads", "must be <= heads (got " + std::to_string(c.kvHeads) + " > " + std::to_string(c.heads) + ")");
+            issues.add("/kv_heads", "must be <= heads (got " + std::to_string(c.kvHeads) + " > " +
+                                        std::to_string(c.heads) + ")");
         else if (c.heads % c.kvHeads != 0)
-            issues.add("/kv_heads", "must divide heads (" + std::to_string(c.heads) + " % " + std::to_string(c.kvHeads) +
-                                        " = " + std::to_string(c.heads % c.kvHeads) + ")");
+            issues.add("/kv_heads", "must divide heads (" + std::to_string(c.heads) + " % " +
+                                        std::to_string(c.kvHeads) + " = " +
+                                        std::to_string(c.heads % c.kvHeads) + ")");
     }
     if (readOk("hidden") && readOk("heads") && readOk("head_dim") &&
         uint64_t(c.heads) * c.headDim != c.hidden && !hiddenNote) {
-        issues.add("/head_dim", "heads * head_dim must equal hidden (" + std::to_string(c.heads) + " * " +
-                                    std::to_string(c.headDim) + " = " + std::to_string(uint64_t(c.heads) * c.headDim) +
-                                    " != " + std::to_string(c.hidden) + ") unless \"hidden_note\" explains why");
+        issues.add("/head_dim",
+                   "heads * head_dim must equal hidden (" + std::to_string(c.heads) + " * " +
+                       std::to_string(c.headDim) + " = " + std::to_string(uint64_t(c.heads) * c.headDim) +
+                       " != " + std::to_string(c.hidden) + ") unless \"hidden_note\" explains why");
     }
-    if (hiddenNote && hiddenNote->find_first_not_of(" \t\r\n") == std::string::npos && root.raw().at("hidden_note").is_string())
+    if (hiddenNote && hiddenNote->find_first_not_of(" \t\r\n") == std::string::npos &&
+        root.raw().at("hidden_note").is_string())
         issues.add("/hidden_note", "must explain why hidden != heads * head_dim (got an empty string)");
 
     c.attention = readAttention(root.object("attention"));
-    if (std::optional<JsonObject> duo = root.optObject("duo")) c.duo = readDuo(*duo, c.heads, c.kvHeads);
+    if (std::optional<JsonObject> duo = root.optObject("duo"))
+        c.duo = readDuo(*duo, c.heads, c.kvHeads);
 
     // Every value names its public source, in an object of the same shape as the values.
     JsonObject src = root.object("sources");
-    for (const char* key : {"layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "ffn_kind", "vocab", "tied_embeddings"})
+    for (const char* key :
+         {"layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "ffn_kind", "vocab", "tied_embeddings"})
         src.source(key, c.sources);
-    if (decoderLayers) src.source("decoder_layers", c.sources);
+    if (decoderLayers)
+        src.source("decoder_layers", c.sources);
     JsonObject srcAtt = src.object("attention");
-    for (const char* key : {"kind", "window", "global", "random_blocks", "block"}) srcAtt.source(key, c.sources);
+    for (const char* key : {"kind", "window", "global", "random_blocks", "block"})
+        srcAtt.source(key, c.sources);
     srcAtt.rejectUnknownKeys();
     if (root.has("duo")) {
         JsonObject srcDuo = src.object("duo");
-        for (const char* key : {"streaming_fraction", "sink", "window"}) srcDuo.source(key, c.sources);
+        for (const char* key : {"streaming_fraction", "sink", "window"})
+            srcDuo.source(key, c.sources);
         srcDuo.rejectUnknownKeys();
     }
     src.rejectUnknownKeys();
@@ -182,6 +202,8 @@ ModelConfig parseModelConfig(const nlohmann::json& doc, const std::string& file)
     return c;
 }
 
-ModelConfig loadModelConfig(const std::string& path) { return parseModelConfig(common::readJsonFile(path), path); }
+ModelConfig loadModelConfig(const std::string& path) {
+    return parseModelConfig(common::readJsonFile(path), path);
+}
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

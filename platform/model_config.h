@@ -16,14 +16,14 @@
 namespace pilot::platform {
 
 enum class FfnKind {
-    Gelu,     // two matrices: hidden x ffn, ffn x hidden
-    SwiGlu,   // three matrices: gate and up (hidden x ffn), down (ffn x hidden)
+    Gelu,   // two matrices: hidden x ffn, ffn x hidden
+    SwiGlu, // three matrices: gate and up (hidden x ffn), down (ffn x hidden)
 };
 
 enum class AttentionKind {
-    BigBird,      // block-sparse: window + global + random blocks, all in units of `block`
-    Longformer,   // token-granular sliding window + global tokens
-    Dense,        // causal; window > 0 is a sliding window (Mistral v0.1), 0 the whole context
+    BigBird,    // block-sparse: window + global + random blocks, all in units of `block`
+    Longformer, // token-granular sliding window + global tokens
+    Dense,      // causal; window > 0 is a sliding window (Mistral v0.1), 0 the whole context
 };
 
 // The attention pattern. window and global are in tokens; window is the band's total span
@@ -48,22 +48,22 @@ struct DuoAttention {
 struct ModelConfig {
     std::string name;
     std::string sourceFile;
-    uint32_t layers = 0;          // layers that the per-layer helpers apply to (LED: encoder layers)
-    uint32_t decoderLayers = 0;   // encoder-decoder models only (LED); 0 otherwise
+    uint32_t layers = 0;        // layers that the per-layer helpers apply to (LED: encoder layers)
+    uint32_t decoderLayers = 0; // encoder-decoder models only (LED); 0 otherwise
     uint32_t hidden = 0;
-    uint32_t heads = 0;           // query heads
-    uint32_t kvHeads = 0;         // key/value heads (== heads without grouped-query attention)
+    uint32_t heads = 0;   // query heads
+    uint32_t kvHeads = 0; // key/value heads (== heads without grouped-query attention)
     uint32_t headDim = 0;
-    uint32_t ffn = 0;             // FFN intermediate size
+    uint32_t ffn = 0; // FFN intermediate size
     FfnKind ffnKind = FfnKind::Gelu;
     uint32_t vocab = 0;
-    bool tiedEmbeddings = false;  // LM head shares the input embedding matrix
+    bool tiedEmbeddings = false; // LM head shares the input embedding matrix
     AttentionPattern attention;
     std::optional<DuoAttention> duo;
     // The public source of each value, keyed by the value's JSON pointer ("/attention/window").
     std::map<std::string, std::string> sources;
 
-    uint32_t groupSize() const { return heads / kvHeads; }   // query heads per KV head
+    uint32_t groupSize() const { return heads / kvHeads; } // query heads per KV head
 
     // Weights of one layer's GEMMs (biases and norms left out): Q and O are hidden x
     // heads*headDim, K and V hidden x kvHeads*headDim; the FFN has 2 (GELU) or 3 (SwiGLU)
@@ -75,7 +75,7 @@ struct ModelConfig {
     uint64_t embeddingParams() const;
     // All layers (`layers`) plus embeddings; LED's decoder layers are not included.
     uint64_t totalParams() const { return uint64_t(layers) * paramsPerLayer() + embeddingParams(); }
-    uint64_t weightBytesPerLayer() const { return 2 * paramsPerLayer(); }   // FP16
+    uint64_t weightBytesPerLayer() const { return 2 * paramsPerLayer(); } // FP16
 
     // Multiply-adds of one token through one layer's weight GEMMs, counted as 2 FLOPs each
     // (= 2 * paramsPerLayer). Attention score and context (which depend on the context
@@ -96,4 +96,4 @@ const char* toString(AttentionKind k);
 ModelConfig loadModelConfig(const std::string& path);
 ModelConfig parseModelConfig(const nlohmann::json& doc, const std::string& file);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

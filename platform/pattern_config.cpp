@@ -6,9 +6,11 @@ namespace pilot::platform {
 host::PrefillPattern readPrefillPattern(common::JsonObject pat) {
     host::PrefillPattern p;
     std::vector<const char*> names;
-    for (const host::PatternKindInfo& i : host::kPatternKinds) names.push_back(i.name);
+    for (const host::PatternKindInfo& i : host::kPatternKinds)
+        names.push_back(i.name);
     const std::optional<host::PatternKind> kind = host::patternKindNamed(pat.oneOf("kind", names));
-    if (kind) p.kind = *kind;
+    if (kind)
+        p.kind = *kind;
     // An unknown kind (reported above) reads the fields every banded kind has, so that they are
     // not reported as unknown keys as well.
     const host::PatternKindInfo& info = host::patternInfo(kind ? *kind : host::PatternKind::Longformer);
@@ -22,9 +24,10 @@ host::PrefillPattern readPrefillPattern(common::JsonObject pat) {
         p.blockSize = pat.u32("block", 1, 1u << 16);
         p.seed = pat.has("seed") ? pat.u64("seed") : 1;
     }
-    if (pat.has("head_fraction")) p.headFraction = pat.number("head_fraction", 0.0, 1.0);
+    if (pat.has("head_fraction"))
+        p.headFraction = pat.number("head_fraction", 0.0, 1.0);
     pat.rejectUnknownKeys();
     return p;
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

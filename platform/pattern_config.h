@@ -10,4 +10,4 @@ namespace pilot::platform {
 // Problems go to the object's issue list; unknown keys are reported.
 host::PrefillPattern readPrefillPattern(common::JsonObject pat);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

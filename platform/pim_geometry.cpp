@@ -11,8 +11,8 @@ void checkPimGeometry(const hbm::Memspec& m, const std::string& pointer, common:
     const std::string spec = m.sourceFile.empty() ? "the memspec" : m.sourceFile;
     if (groups > contract::kMaxBankGroupsPerChannel)
         issues.add(pointer, spec + " has " + std::to_string(groups) + " bank groups per channel (" +
-                                std::to_string(o.pseudoChannels) + " pseudo-channels x " + std::to_string(o.sids) +
-                                " SIDs x " + std::to_string(o.bankGroups) +
+                                std::to_string(o.pseudoChannels) + " pseudo-channels x " +
+                                std::to_string(o.sids) + " SIDs x " + std::to_string(o.bankGroups) +
                                 " bank groups); a PIM descriptor addresses at most " +
                                 std::to_string(contract::kMaxBankGroupsPerChannel) +
                                 " (firmware/include/pilot/contract.h)");
@@ -23,4 +23,4 @@ void checkPimGeometry(const hbm::Memspec& m, const std::string& pointer, common:
                                 " (firmware/include/pilot/contract.h)");
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

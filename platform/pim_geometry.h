@@ -14,4 +14,4 @@ namespace pilot::platform {
 // Adds one issue per exceeded limit at `pointer` (the field naming the memspec).
 void checkPimGeometry(const hbm::Memspec& m, const std::string& pointer, common::IssueList& issues);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

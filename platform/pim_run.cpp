@@ -13,13 +13,15 @@ using nlohmann::json;
 
 ChannelReplication channelReplication(const Scenario& s, bool replicate) {
     const uint32_t pcsPerChannel = s.memspec.org.pseudoChannels;
-    if (!replicate) return {s.pseudoChannels, 1};
+    if (!replicate)
+        return {s.pseudoChannels, 1};
     return {pcsPerChannel, s.pseudoChannels / pcsPerChannel};
 }
 
 PimWorkloadRun::PimWorkloadRun(const Scenario& s, bool replicateChannels)
-    : rep(channelReplication(s, replicateChannels)), sys("system", s, rep.simPcs), geo(pimGeometry(s.memspec, sys.channels())),
-      runtime(sys.hostBus(), geo), m_s(s), m_wall0(std::chrono::steady_clock::now()) {}
+    : rep(channelReplication(s, replicateChannels)), sys("system", s, rep.simPcs),
+      geo(pimGeometry(s.memspec, sys.channels())), runtime(sys.hostBus(), geo), m_s(s),
+      m_wall0(std::chrono::steady_clock::now()) {}
 
 double PimWorkloadRun::simulate(const RunOptions& opt, const char* what) {
     simulateHostProgram(sys, opt, what, m_wall0);
@@ -45,11 +47,13 @@ json PimWorkloadRun::results(const char* timeKey, double timeNs, json kernels, d
 void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0) {
     sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
-    if (vcd) sys.trace(vcd);
+    if (vcd)
+        sys.trace(vcd);
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
     while (!sys.host().finished()) {
         if (!sc_core::sc_pending_activity())
-            throw std::runtime_error(std::string(what) + " run deadlocked at " + sc_core::sc_time_stamp().to_string());
+            throw std::runtime_error(std::string(what) + " run deadlocked at " +
+                                     sc_core::sc_time_stamp().to_string());
         sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_US));
         if (opt.onProgress) {
             Progress p;
@@ -59,48 +63,69 @@ void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what
         }
     }
     sys.hbm().finish();
-    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
-    if (!opt.tracePath.empty()) writeTimeline(opt.tracePath, sys);
+    if (vcd)
+        sc_core::sc_close_vcd_trace_file(vcd);
+    if (!opt.tracePath.empty())
+        writeTimeline(opt.tracePath, sys);
 }
 
 std::vector<uint16_t> randomHalfs(uint64_t seed, uint64_t stream, size_t n) {
     std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + stream);
     std::vector<uint16_t> v(n);
-    for (auto& x : v) x = pim::floatToHalf(float(double(rng() >> 11) * 0x1.0p-53 * 2.0 - 1.0));
+    for (auto& x : v)
+        x = pim::floatToHalf(float(double(rng() >> 11) * 0x1.0p-53 * 2.0 - 1.0));
     return v;
 }
 
 std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t n) {
     std::vector<float> f(n);
-    for (size_t i = 0; i < n; ++i) f[i] = pim::halfToFloat(h[begin + i]);
+    for (size_t i = 0; i < n; ++i)
+        f[i] = pim::halfToFloat(h[begin + i]);
     return f;
 }
 
 void writeTimeline(const std::string& path, PimSystem& sys) {
     json events = json::array();
     for (uint32_t c = 0; c < sys.channels(); ++c) {
-        events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", c}, {"args", {{"name", "channel " + std::to_string(c)}}}});
-        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", c}, {"tid", 1}, {"args", {{"name", "firmware"}}}});
+        events.push_back({{"name", "process_name"},
+                          {"ph", "M"},
+                          {"pid", c},
+                          {"args", {{"name", "channel " + std::to_string(c)}}}});
+        events.push_back(
+            {{"name", "thread_name"}, {"ph", "M"}, {"pid", c}, {"tid", 1}, {"args", {{"name", "firmware"}}}});
         for (const auto& rec : sys.firmware()[c]->stats().log) {
-            const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6, end = double(rec.endPs) * 1e-6;
+            const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6,
+                         end = double(rec.endPs) * 1e-6;
             const char* name = contract::opcodeName(rec.opcode);
             const std::string what = name ? name : "opcode " + std::to_string(rec.opcode);
-            events.push_back({{"name", "fetch"}, {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", fetch}, {"dur", start - fetch}});
+            events.push_back({{"name", "fetch"},
+                              {"ph", "X"},
+                              {"pid", c},
+                              {"tid", 1},
+                              {"ts", fetch},
+                              {"dur", start - fetch}});
             events.push_back({{"name", what + " #" + std::to_string(rec.tag)},
-                              {"ph", "X"}, {"pid", c}, {"tid", 1}, {"ts", start}, {"dur", end - start},
-                              {"args", {{"error", contract::errorName(contract::Error(rec.error))}, {"micro_ops", rec.microOps}}}});
+                              {"ph", "X"},
+                              {"pid", c},
+                              {"tid", 1},
+                              {"ts", start},
+                              {"dur", end - start},
+                              {"args",
+                               {{"error", contract::errorName(contract::Error(rec.error))},
+                                {"micro_ops", rec.microOps}}}});
             events.push_back({{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", 1}, {"ts", end}});
         }
     }
     std::ofstream f(path);
-    if (!f) throw std::runtime_error(path + ": cannot write the timeline");
+    if (!f)
+        throw std::runtime_error(path + ": cannot write the timeline");
     f << json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() << "\n";
 }
 
 void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes, double busyNs,
                        uint32_t simPcs, double wall, std::vector<std::string>& errors) {
     const auto& org = s.memspec.org;
-    const double columnNs = s.memspec.t.CCDL * s.memspec.tCKns();   // one column per bank per tCCD_L
+    const double columnNs = s.memspec.t.CCDL * s.memspec.tCKns(); // one column per bank per tCCD_L
     const uint32_t banks = s.pseudoChannels * org.banksPerPc();
     r["pim"] = {{"stacks", s.stacks},
                 {"channels", s.pseudoChannels / org.pseudoChannels},
@@ -112,15 +137,17 @@ void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t host
     json mem = memoryResults(sys.hbm(), s.memspec, busyNs);
     mem["simulated_pseudo_channels"] = simPcs;
     mem["host_external_bytes"] = hostExternalBytes;
-    for (const auto& e : mem["checker_errors"]) errors.push_back(e.get<std::string>());
+    for (const auto& e : mem["checker_errors"])
+        errors.push_back(e.get<std::string>());
     mem.erase("checker_errors");
     r["memory"] = mem;
     r["errors"] = errors;
     uint64_t commands = 0;
-    for (const auto& [key, v] : mem["commands"].items()) commands += v.get<uint64_t>();
+    for (const auto& [key, v] : mem["commands"].items())
+        commands += v.get<uint64_t>();
     r["simulator"] = {{"commands", commands},
                       {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
                       {"peak_rss_MiB", peakRssMiB()}};
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

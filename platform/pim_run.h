@@ -20,15 +20,15 @@ namespace pilot::platform {
 // Channels run identical command streams when the scenario replicates them: one channel is
 // simulated and the results scaled by the channel count.
 struct ChannelReplication {
-    uint32_t simPcs;    // pseudo-channels to instantiate
-    uint32_t scaleBy;   // channels each simulated one stands for
+    uint32_t simPcs;  // pseudo-channels to instantiate
+    uint32_t scaleBy; // channels each simulated one stands for
 };
 ChannelReplication channelReplication(const Scenario& s, bool replicate);
 
 // The skeleton every PIM workload run shares: build the (replicated) system and the host
 // runtime; the runner sets the host program (its offload and checks); simulate; report.
 class PimWorkloadRun {
-public:
+  public:
     PimWorkloadRun(const Scenario& s, bool replicateChannels);
     const ChannelReplication rep;
     PimSystem sys;
@@ -41,10 +41,10 @@ public:
     const Scenario& scenario() const { return m_s; }
     // The results JSON: scenario, mode, `timeKey` = timeNs, kernels, and the system sections
     // (busyNs: the span the memory figures are rated over; errors gets the checker's).
-    nlohmann::json results(const char* timeKey, double timeNs, nlohmann::json kernels, double busyNs, double wallSeconds,
-                           std::vector<std::string>& errors);
+    nlohmann::json results(const char* timeKey, double timeNs, nlohmann::json kernels, double busyNs,
+                           double wallSeconds, std::vector<std::string>& errors);
 
-private:
+  private:
     const Scenario& m_s;
     const std::chrono::steady_clock::time_point m_wall0;
 };
@@ -66,4 +66,4 @@ void writeTimeline(const std::string& path, PimSystem& sys);
 void addSystemSections(nlohmann::json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes,
                        double busyNs, uint32_t simPcs, double wallSeconds, std::vector<std::string>& errors);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

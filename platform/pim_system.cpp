@@ -9,12 +9,14 @@ namespace {
 
 // The host runtime's view of the machine, over the GPU host port.
 class PortHostBus : public host::HostBus {
-public:
+  public:
     PortHostBus(gpu::HostPort& port, const hbm::AddressMapping& map) : m_port(port), m_map(map) {}
     void write(uint64_t addr, const void* src, uint32_t len) override {
         m_port.access(addr, static_cast<uint8_t*>(const_cast<void*>(src)), len, true);
     }
-    void read(uint64_t addr, void* dst, uint32_t len) override { m_port.access(addr, static_cast<uint8_t*>(dst), len, false); }
+    void read(uint64_t addr, void* dst, uint32_t len) override {
+        m_port.access(addr, static_cast<uint8_t*>(dst), len, false);
+    }
     void load(uint64_t addr, const void* src, uint64_t len) override {
         m_port.debugAccess(addr, static_cast<uint8_t*>(const_cast<void*>(src)), len, true);
     }
@@ -34,7 +36,8 @@ public:
     void waitIrq() override { m_port.waitIrq(); }
     bool irqLevel(uint32_t ch) override { return m_port.irqLevel(ch); }
     uint64_t nowPs() override { return sc_core::sc_time_stamp().value(); }
-    uint64_t columnAddress(uint32_t ch, uint32_t group, uint32_t bank, uint32_t row, uint32_t column) override {
+    uint64_t columnAddress(uint32_t ch, uint32_t group, uint32_t bank, uint32_t row,
+                           uint32_t column) override {
         const auto& org = m_map.spec().org;
         hbm::DramAddress a;
         a.stack = ch / org.channels;
@@ -49,12 +52,12 @@ public:
         return m_map.encode(a);
     }
 
-private:
+  private:
     gpu::HostPort& m_port;
     const hbm::AddressMapping& m_map;
 };
 
-}  // namespace
+} // namespace
 
 host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels) {
     const auto& org = spec.org;
@@ -70,8 +73,7 @@ host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels) {
 }
 
 PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pcs)
-    : sc_module(name),
-      m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
+    : sc_module(name), m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
       m_host("host", pcs / s.memspec.org.pseudoChannels, s.memspec.org.accessBytes) {
     const auto& org = s.memspec.org;
     const uint32_t channels = pcs / org.pseudoChannels;
@@ -93,13 +95,14 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
     m_host.iSocket.bind(m_hbm.router().tSocket);
     for (uint32_t c = 0; c < channels; ++c) {
         const std::string n = "pimctl" + std::to_string(c);
-        m_ctrls.push_back(std::make_unique<pim::PimController>(n.c_str(), c, caps,
-                                                               sc_core::sc_time(s.registers.mmioNs, sc_core::SC_NS)));
+        m_ctrls.push_back(std::make_unique<pim::PimController>(
+            n.c_str(), c, caps, sc_core::sc_time(s.registers.mmioNs, sc_core::SC_NS)));
         pim::PimController& ctl = *m_ctrls.back();
         ctl.iSocket.bind(m_hbm.router().tSocket);
         m_hbm.router().bindMmio(ctl.tSocket);
         (*m_host.irq_i[c])(ctl.irq_o);
-        m_hals.push_back(std::make_unique<TlmHal>(ctl, *s.mapping, sc_core::sc_time(s.registers.firmwareNs, sc_core::SC_NS)));
+        m_hals.push_back(std::make_unique<TlmHal>(ctl, *s.mapping,
+                                                  sc_core::sc_time(s.registers.firmwareNs, sc_core::SC_NS)));
         m_fw.push_back(std::make_unique<fw::PimFirmware>(*m_hals.back()));
         fw::PimFirmware* f = m_fw.back().get();
         ctl.setFirmware([f] { f->run(); });
@@ -109,7 +112,8 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
 
 void PimSystem::trace(sc_core::sc_trace_file* tf) const {
     m_hbm.trace(tf);
-    for (const auto& c : m_ctrls) c->trace(tf);
+    for (const auto& c : m_ctrls)
+        c->trace(tf);
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

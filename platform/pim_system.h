@@ -24,7 +24,7 @@ namespace pilot::platform {
 host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels);
 
 class PimSystem : public sc_core::sc_module {
-public:
+  public:
     // Builds the first `pseudoChannels` pseudo-channels of the scenario's system (whole channels).
     PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pseudoChannels);
 
@@ -37,7 +37,7 @@ public:
     const std::vector<std::unique_ptr<fw::PimFirmware>>& firmware() const { return m_fw; }
     void trace(sc_core::sc_trace_file* tf) const;
 
-private:
+  private:
     HbmSystem m_hbm;
     std::vector<std::unique_ptr<pim::PeArray>> m_pes;
     std::vector<std::unique_ptr<pim::PimController>> m_ctrls;
@@ -47,4 +47,4 @@ private:
     std::unique_ptr<host::HostBus> m_bus;
 };
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -23,7 +23,8 @@ namespace {
 // Bytes the group's banks move for the global rows' decode kernel: every bank streams its
 // share of the keys; only bank 0 writes the merged outputs.
 uint64_t globalGroupBytes(const fw::PrefillKernelPlan& p) {
-    if (!p.globalRows) return 0;
+    if (!p.globalRows)
+        return 0;
     const auto& s = p.shape;
     const uint64_t passes = p.globalRows / p.globalPassQueries;
     uint64_t total = 0;
@@ -32,12 +33,13 @@ uint64_t globalGroupBytes(const fw::PrefillKernelPlan& p) {
         fw::DecodeShape ds{keys, s.headDim, p.globalPassQueries, s.sramBytes, s.columnBytes, s.naive, true};
         const fw::DecodePlan dp = fw::planDecode(ds);
         total += passes * (dp.bankToSramBytes + dp.sramToBankBytes);
-        if (i > 0) total -= passes * uint64_t(p.globalPassQueries) * s.headDim * 2;
+        if (i > 0)
+            total -= passes * uint64_t(p.globalPassQueries) * s.headDim * 2;
     }
     return total;
 }
 
-}  // namespace
+} // namespace
 
 uint64_t prefillGroupPredictedBytes(const fw::PrefillKernelPlan& p) {
     return uint64_t(p.shape.banksPerGroup) * p.nonGlobal.bytes() + globalGroupBytes(p);
@@ -70,7 +72,8 @@ double prefillTolerance(const PrefillWorkload& w) {
     // 1/sqrt(d); the output moves by at most twice the largest relative weight error.
     const double e = w.exactExp ? 1e-7 : pim::expApproxMaxRelError();
     double tol = 0x1.0p-11 + 2.0 * e + 0x1.0p-11 + 1e-5 + 2.0 * std::sqrt(double(w.headDim)) * 0x1.0p-11;
-    if (w.fp16Accum) tol += 8.0 * 0x1.0p-11 * std::log2(double(w.context) + 1.0);
+    if (w.fp16Accum)
+        tol += 8.0 * 0x1.0p-11 * std::log2(double(w.context) + 1.0);
     return tol;
 }
 
@@ -84,8 +87,9 @@ struct PrefillFigures {
 };
 
 // Offloads every round (the host program) and checks each head against the FP64 reference.
-PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& offload, const host::PrefillRoundPlan& rp,
-                              const host::HybridPattern& pat, std::vector<std::string>& errors) {
+PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& offload,
+                              const host::PrefillRoundPlan& rp, const host::HybridPattern& pat,
+                              std::vector<std::string>& errors) {
     const PrefillWorkload& w = *run.scenario().prefill;
     const uint32_t d = w.headDim, N = w.context;
     const double scale = 1.0 / std::sqrt(double(d));
@@ -103,15 +107,16 @@ PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& o
             const std::vector<double> ref =
                 decodeAttentionReference(toFloats(h.q, size_t(row) * d, d), K, V, d, pat.rowKeys(row), scale);
             for (uint32_t k = 0; k < d; ++k)
-                f.maxAbsErr = std::max(f.maxAbsErr, std::fabs(double(pim::halfToFloat(out[size_t(row) * d + k])) - ref[k]));
+                f.maxAbsErr = std::max(
+                    f.maxAbsErr, std::fabs(double(pim::halfToFloat(out[size_t(row) * d + k])) - ref[k]));
             ++f.rowsChecked;
         }
     };
     run.runtime.init();
     offload.writePatternTable(run.runtime);
-    const host::OffloadRun r =
-        offload.run(run.runtime, rp.unitsSim, rp.simRounds, w.functional ? host::PrefillOffload::Source(source) : nullptr,
-                    w.check ? host::PrefillOffload::Sink(check) : nullptr);
+    const host::OffloadRun r = offload.run(run.runtime, rp.unitsSim, rp.simRounds,
+                                           w.functional ? host::PrefillOffload::Source(source) : nullptr,
+                                           w.check ? host::PrefillOffload::Sink(check) : nullptr);
     for (const contract::Completion& comp : r.failed)
         errors.push_back("prefill: descriptor " + std::to_string(comp.tag) + " completed with " +
                          contract::errorName(contract::Error(comp.error)));
@@ -119,14 +124,15 @@ PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& o
     return f;
 }
 
-}  // namespace
+} // namespace
 
 namespace {
 
 // The kernel's figures of merit: time, internal bytes (predicted vs measured), bounds, tiling,
 // layout, pattern and the check, for the whole system (replicated channels and rounds scaled).
-json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offload, const host::PrefillRoundPlan& rp,
-                   const host::HybridPattern& pat, const PrefillFigures& f, std::vector<std::string>& errors) {
+json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offload,
+                   const host::PrefillRoundPlan& rp, const host::HybridPattern& pat, const PrefillFigures& f,
+                   std::vector<std::string>& errors) {
     const Scenario& s = run.scenario();
     const PrefillWorkload& w = *s.prefill;
     const auto& org = s.memspec.org;
@@ -142,7 +148,7 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     const uint32_t headsTotal = w.batch * w.heads;
 
     uint64_t measured = 0, busiest = 0;
-    for (const auto& pe : run.sys.peArrays())   // the kernel is the only PIM work of the run
+    for (const auto& pe : run.sys.peArrays()) // the kernel is the only PIM work of the run
         for (const uint64_t bytes : pe->bankBytes()) {
             measured += bytes;
             busiest = std::max(busiest, bytes);
@@ -165,14 +171,18 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     k["time_ns"] = timeNs;
     k["internal_bytes"] = uint64_t(measuredTotal);
     // Q, K, V in and O out once per head, plus the copies of K and V the layout makes.
-    const double kvPlacedPerGroup = (double(ks.banksPerGroup) * (plan.bandSlots + plan.auxSlots) +
-                                     (plan.globalRows ? double(ks.banksPerGroup) * ((N + ks.banksPerGroup - 1) / ks.banksPerGroup) : 0.0)) * 4.0 * d;
+    const double kvPlacedPerGroup =
+        (double(ks.banksPerGroup) * (plan.bandSlots + plan.auxSlots) +
+         (plan.globalRows ? double(ks.banksPerGroup) * ((N + ks.banksPerGroup - 1) / ks.banksPerGroup)
+                          : 0.0)) *
+        4.0 * d;
     k["external_bytes"] = uint64_t(double(units) * (double(N) * d * 2 * 2 + kvPlacedPerGroup));
     k["io"] = {{"predicted_internal_bytes", uint64_t(predictedTotal)},
                {"measured_internal_bytes", uint64_t(measuredTotal)},
-               {"naive_internal_bytes", naivePlan.error == contract::Error::Ok
-                                            ? json(uint64_t(double(units) * double(prefillGroupPredictedBytes(naivePlan))))
-                                            : json(nullptr)},
+               {"naive_internal_bytes",
+                naivePlan.error == contract::Error::Ok
+                    ? json(uint64_t(double(units) * double(prefillGroupPredictedBytes(naivePlan))))
+                    : json(nullptr)},
                {"prediction_error", predictedTotal > 0 ? measuredTotal / predictedTotal - 1.0 : 0.0},
                {"predicted_busiest_bank_bytes", uint64_t(double(rounds) * double(plan.total().bytes()))},
                {"measured_busiest_bank_bytes", uint64_t(busiestFull)},
@@ -192,8 +202,13 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
                    {"kv_copy_factor", kvPlacedPerGroup / (double(N) * 4.0 * d)},
                    {"bytes_per_group", uint64_t(rows.used) * ks.rowBytes * ks.banksPerGroup}};
     const host::PatternStats st = pat.stats();
-    k["pattern"] = {{"kind", w.pattern.name()}, {"causal", ks.causal}, {"window", w.pattern.window}, {"global", ks.globalTokens},
-                    {"random_blocks", ks.randomBlocks}, {"block", ks.blockSize}, {"nnz", st.nnz},
+    k["pattern"] = {{"kind", w.pattern.name()},
+                    {"causal", ks.causal},
+                    {"window", w.pattern.window},
+                    {"global", ks.globalTokens},
+                    {"random_blocks", ks.randomBlocks},
+                    {"block", ks.blockSize},
+                    {"nnz", st.nnz},
                     {"density", pat.density()}};
     k["heads_total"] = units;
     k["dense_heads_on_gpu"] = headsTotal - units;
@@ -201,26 +216,31 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     k["simulated_rounds"] = simRounds;
     if (w.functional && w.check) {
         const double tol = prefillTolerance(w);
-        k["check"] = {{"max_abs_error", maxAbsErr}, {"tolerance", tol}, {"rows", f.rowsChecked}, {"passed", maxAbsErr <= tol}};
+        k["check"] = {{"max_abs_error", maxAbsErr},
+                      {"tolerance", tol},
+                      {"rows", f.rowsChecked},
+                      {"passed", maxAbsErr <= tol}};
         if (maxAbsErr > tol)
-            errors.push_back("prefill: outputs differ from the FP64 reference by " + std::to_string(maxAbsErr) +
-                             " > tolerance " + std::to_string(tol));
+            errors.push_back("prefill: outputs differ from the FP64 reference by " +
+                             std::to_string(maxAbsErr) + " > tolerance " + std::to_string(tol));
     }
 
     return k;
 }
 
-}  // namespace
+} // namespace
 
 json runPrefill(const Scenario& s, const RunOptions& opt) {
     const PrefillWorkload& w = *s.prefill;
     PimWorkloadRun run(s, w.replicateChannels);
     const host::HybridPattern pat = w.pattern.mask(w.context);
-    const host::PrefillOffload offload(prefillKernelShape(s, w.naive), pat, run.geo, {w.exactExp, w.fp16Accum});
-    if (const auto problem = offload.problem()) throw std::runtime_error(s.file + ": " + problem->first + ": " + problem->second);
-    const host::PrefillRoundPlan rp = host::prefillRoundPlan(w.batch * w.heads, w.pattern.headFraction, run.rep.scaleBy,
-                                                             run.geo.channels * run.geo.groupsPerChannel(),
-                                                             w.replicateChannels, w.functional);
+    const host::PrefillOffload offload(prefillKernelShape(s, w.naive), pat, run.geo,
+                                       {w.exactExp, w.fp16Accum});
+    if (const auto problem = offload.problem())
+        throw std::runtime_error(s.file + ": " + problem->first + ": " + problem->second);
+    const host::PrefillRoundPlan rp = host::prefillRoundPlan(
+        w.batch * w.heads, w.pattern.headFraction, run.rep.scaleBy,
+        run.geo.channels * run.geo.groupsPerChannel(), w.replicateChannels, w.functional);
     std::vector<std::string> errors;
     PrefillFigures f;
     run.sys.host().setProgram([&] { f = offloadPrefill(run, offload, rp, pat, errors); });
@@ -228,7 +248,8 @@ json runPrefill(const Scenario& s, const RunOptions& opt) {
 
     json k = prefillReport(run, offload, rp, pat, f, errors);
     const double timeNs = k["time_ns"].get<double>();
-    return run.results("prefill_attention_ns", timeNs, json::array({k}), double(f.kernelPs) * 1e-3, wall, errors);
+    return run.results("prefill_attention_ns", timeNs, json::array({k}), double(f.kernelPs) * 1e-3, wall,
+                       errors);
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -24,4 +24,4 @@ uint64_t prefillGroupPredictedBytes(const fw::PrefillKernelPlan& plan);
 // The documented tolerance of PIM prefill outputs against the FP64 reference.
 double prefillTolerance(const PrefillWorkload& w);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

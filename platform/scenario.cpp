@@ -8,9 +8,9 @@
 
 #include "models/common/json_reader.h"
 #include "models/hbm/dramsys_mcconfig.h"
-#include "platform/workload_config.h"
 #include "platform/pim_geometry.h"
 #include "platform/shipped_defaults.h"
+#include "platform/workload_config.h"
 
 namespace pilot::platform {
 
@@ -21,7 +21,8 @@ using common::JsonObject;
 using nlohmann::json;
 
 std::string workloadsDir() {
-    if (const char* env = std::getenv("PILOT_WORKLOADS")) return env;
+    if (const char* env = std::getenv("PILOT_WORKLOADS"))
+        return env;
     return std::string(PILOT_SOURCE_DIR) + "/workloads";
 }
 
@@ -35,7 +36,8 @@ void applyOverrides(json& doc, const std::vector<std::string>& sets, const std::
         }
         const std::string ptr = s.substr(0, eq), text = s.substr(eq + 1);
         json value = json::parse(text, nullptr, false);
-        if (value.is_discarded()) value = text;
+        if (value.is_discarded())
+            value = text;
         try {
             json::json_pointer p(ptr);
             if (!doc.contains(p.parent_pointer()) || !doc[p.parent_pointer()].is_object())
@@ -50,11 +52,14 @@ void applyOverrides(json& doc, const std::vector<std::string>& sets, const std::
 }
 
 static std::string resolvePath(const std::string& p, const std::string& baseDir) {
-    if (p.empty() || fs::path(p).is_absolute()) return p;
+    if (p.empty() || fs::path(p).is_absolute())
+        return p;
     return (fs::path(baseDir) / p).lexically_normal().string();
 }
 
-static bool isPowerOfTwo(uint64_t v) { return v && !(v & (v - 1)); }
+static bool isPowerOfTwo(uint64_t v) {
+    return v && !(v & (v - 1));
+}
 
 Scenario loadScenario(const std::string& path, const std::vector<std::string>& sets) {
     json doc = common::readJsonFile(path);
@@ -64,12 +69,14 @@ Scenario loadScenario(const std::string& path, const std::vector<std::string>& s
 
 // The document the scenario reads: the shipped defaults ("common", then the section defaults of
 // the sections it has: "traffic" by type, "workload" by type), the file, the `--set` overrides.
-static json mergedWithDefaults(const json& doc, const std::string& file, const std::vector<std::string>& sets) {
+static json mergedWithDefaults(const json& doc, const std::string& file,
+                               const std::vector<std::string>& sets) {
     const json& defaults = shippedDefaults();
     json merged = defaults["common"];
     merged.merge_patch(doc);
     auto layer = [&](const char* section, const std::string& typedKey) {
-        if (!merged.contains(section) || !merged[section].is_object()) return;
+        if (!merged.contains(section) || !merged[section].is_object())
+            return;
         json t = defaults.contains(section) ? defaults[section] : json::object();
         const json& typ = merged[section].contains("type") ? merged[section]["type"] : json();
         if (typ.is_string() && defaults.contains(typedKey + typ.get<std::string>()))
@@ -91,7 +98,8 @@ static void readSystem(JsonObject& root, const std::string& baseDir, Scenario& s
     s.pseudoChannels = sys.u32("pseudo_channels", 0, 1u << 16);
     s.protocolCheck = sys.boolean("protocol_check");
     sys.rejectUnknownKeys();
-    if (!isPowerOfTwo(s.stacks)) root.issues().add("/system/stacks", "must be a power of two");
+    if (!isPowerOfTwo(s.stacks))
+        root.issues().add("/system/stacks", "must be a power of two");
 }
 
 static void readPim(JsonObject& pimObj, pim::PeConfig& pe, pim::RegisterTiming& regs) {
@@ -110,7 +118,8 @@ static uint32_t readController(JsonObject& root, const std::string& baseDir, Sce
     JsonObject ctl = root.object("controller");
     std::optional<std::string> mcconfig = ctl.optString("mcconfig");
     s.controller = hbm::parseControllerConfig(ctl);
-    if (!mcconfig) return 0;
+    if (!mcconfig)
+        return 0;
     const std::string path = resolvePath(*mcconfig, baseDir);
     if (!fs::exists(path)) {
         root.issues().add("/controller/mcconfig", "no such file: " + path);
@@ -127,13 +136,16 @@ static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issue
     root.rejectUnknownKeys();
     issues.throwIfAny();
     s.memspec = hbm::loadMemspec(s.memspecFile);
-    s.mapping = std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
+    s.mapping =
+        std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
     const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
-    if (s.pseudoChannels == 0) s.pseudoChannels = total;
-    if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels) || s.pseudoChannels % s.memspec.org.pseudoChannels)
-        issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
-                                                  " covering whole channels (got " + std::to_string(s.pseudoChannels) +
-                                                  ")");
+    if (s.pseudoChannels == 0)
+        s.pseudoChannels = total;
+    if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels) ||
+        s.pseudoChannels % s.memspec.org.pseudoChannels)
+        issues.add("/system/pseudo_channels",
+                   "must be 0 (all) or a power of two <= " + std::to_string(total) +
+                       " covering whole channels (got " + std::to_string(s.pseudoChannels) + ")");
     checkPimGeometry(s.memspec, "/system/memspec", issues);
     issues.throwIfAny();
     return s;
@@ -144,7 +156,8 @@ static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir, uin
     const std::string type = tr.oneOf("type", {"synthetic", "trace"});
     t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
     // DRAMSys's MaxActiveTransactions bounds the requests in flight, as max_outstanding does.
-    if (maxActive != 0) t.maxOutstanding = std::min(t.maxOutstanding, maxActive);
+    if (maxActive != 0)
+        t.maxOutstanding = std::min(t.maxOutstanding, maxActive);
     if (type == "trace") {
         t.type = TrafficConfig::Type::Trace;
         t.traceFile = resolvePath(tr.string("file"), baseDir);
@@ -154,15 +167,16 @@ static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir, uin
     } else if (type == "synthetic") {
         auto& y = t.synthetic;
         const std::string pattern = tr.oneOf("pattern", {"sequential", "random", "strided"});
-        y.pattern = pattern == "random" ? traffic::Pattern::Random
-                    : pattern == "strided" ? traffic::Pattern::Strided : traffic::Pattern::Sequential;
+        y.pattern = pattern == "random"    ? traffic::Pattern::Random
+                    : pattern == "strided" ? traffic::Pattern::Strided
+                                           : traffic::Pattern::Sequential;
         y.requests = tr.u64("requests", 1, uint64_t(1) << 40);
         y.requestBytes = tr.u32("request_bytes", 1, 4096);
         y.strideBytes = tr.u64("stride_bytes", 1, uint64_t(1) << 40);
         y.readFraction = tr.number("read_fraction", 0.0, 1.0);
         y.seed = tr.u64("seed");
         y.intervalPs = uint64_t(std::llround(tr.number("interval_ns", 0.0, 1e9) * 1000.0));
-        y.pseudoChannels = 0;   // set below, once the system is known
+        y.pseudoChannels = 0; // set below, once the system is known
     }
     tr.rejectUnknownKeys();
     return t;
@@ -175,20 +189,24 @@ static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& i
     issues.throwIfAny();
     // The files the scenario points at report their own problems.
     s.memspec = hbm::loadMemspec(s.memspecFile);
-    s.mapping = std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
+    s.mapping =
+        std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
 
     const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
-    if (s.pseudoChannels == 0) s.pseudoChannels = total;
+    if (s.pseudoChannels == 0)
+        s.pseudoChannels = total;
     if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels))
-        issues.add("/system/pseudo_channels", "must be 0 (all) or a power of two <= " + std::to_string(total) +
-                                                  " (got " + std::to_string(s.pseudoChannels) + ")");
+        issues.add("/system/pseudo_channels",
+                   "must be 0 (all) or a power of two <= " + std::to_string(total) + " (got " +
+                       std::to_string(s.pseudoChannels) + ")");
     if (s.traffic->type == TrafficConfig::Type::Synthetic) {
         auto& y = s.traffic->synthetic;
         y.pseudoChannels = s.pseudoChannels;
         const uint32_t burst = s.memspec.org.accessBytes;
         if (y.requestBytes % burst)
             issues.add("/traffic/request_bytes", "must be a multiple of the " + std::to_string(burst) +
-                                                     "-byte access granularity (got " + std::to_string(y.requestBytes) + ")");
+                                                     "-byte access granularity (got " +
+                                                     std::to_string(y.requestBytes) + ")");
         if (y.pattern == traffic::Pattern::Strided && y.strideBytes % y.requestBytes)
             issues.add("/traffic/stride_bytes", "must be a multiple of request_bytes");
     }
@@ -198,7 +216,8 @@ static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& i
 
 Scenario parseScenario(json doc, const std::string& file, const std::string& baseDir,
                        const std::vector<std::string>& sets) {
-    if (!doc.is_object()) throw ConfigError({{file, "", "a scenario must be a JSON object"}});
+    if (!doc.is_object())
+        throw ConfigError({{file, "", "a scenario must be a JSON object"}});
     Scenario s;
     s.file = file;
     s.resolved = mergedWithDefaults(doc, file, sets);
@@ -210,8 +229,10 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     const uint32_t maxActive = readController(root, baseDir, s);
 
     if (root.has("traffic") == root.has("workload"))
-        issues.add("", "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
-    if (auto pimObj = root.optObject("pim")) readPim(*pimObj, s.pe, s.registers);
+        issues.add("",
+                   "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
+    if (auto pimObj = root.optObject("pim"))
+        readPim(*pimObj, s.pe, s.registers);
     const bool isPrefill = root.has("workload") && root.raw()["workload"].is_object() &&
                            root.raw()["workload"].value("type", "") == "prefill";
     if (auto wl = isPrefill ? root.optObject("workload") : std::optional<JsonObject>()) {
@@ -221,10 +242,11 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
         s.decode = readDecodeWorkload(*wl);
         s.pe.functional = s.decode->functional;
     }
-    if (!root.has("traffic")) return finishPimScenario(std::move(s), root, issues);
+    if (!root.has("traffic"))
+        return finishPimScenario(std::move(s), root, issues);
     JsonObject tr = root.object("traffic");
     s.traffic = readTraffic(tr, baseDir, maxActive);
     return finishTrafficScenario(std::move(s), root, issues);
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

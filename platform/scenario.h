@@ -29,11 +29,11 @@ struct TrafficConfig {
 
 // How a PIM workload runs, common to decode and prefill.
 struct PimRunOptions {
-    bool functional = true;            // false: timing only (no data)
-    bool check = true;                 // compare outputs with the FP64 reference
+    bool functional = true; // false: timing only (no data)
+    bool check = true;      // compare outputs with the FP64 reference
     bool exactExp = false, fp16Accum = false;
-    uint64_t seed = 1;                 // of the operands (Q, K, V)
-    bool replicateChannels = false;    // simulate one channel, scale to the system (identical streams)
+    uint64_t seed = 1;              // of the operands (Q, K, V)
+    bool replicateChannels = false; // simulate one channel, scale to the system (identical streams)
 };
 
 // One decode step of attention offloaded to the PIM (issue 4): batch x kv_heads KV heads, each
@@ -41,12 +41,12 @@ struct PimRunOptions {
 struct DecodeWorkload : PimRunOptions {
     uint32_t batch = 0, heads = 0, kvHeads = 0, context = 0, headDim = 0;
     bool sparse = false;
-    uint32_t sink = 0, window = 0;     // sparse: sink tokens + recent window
-    std::vector<uint32_t> keyList;     // sparse: an explicit key-index list (sorted, unique)
-    double sparseHeadFraction = 1.0;   // share of the KV heads that are sparse (DuoAttention's
-                                       // streaming heads); the rest attend densely
-    bool splitGqa = true;              // spread a GQA group's query passes over idle bank groups
-    bool naive = false;                // no I/O-aware tiling
+    uint32_t sink = 0, window = 0;   // sparse: sink tokens + recent window
+    std::vector<uint32_t> keyList;   // sparse: an explicit key-index list (sorted, unique)
+    double sparseHeadFraction = 1.0; // share of the KV heads that are sparse (DuoAttention's
+                                     // streaming heads); the rest attend densely
+    bool splitGqa = true;            // spread a GQA group's query passes over idle bank groups
+    bool naive = false;              // no I/O-aware tiling
 };
 
 // One layer of prefill hybrid sparse attention (issue 5) offloaded to the PIM: the sparse
@@ -54,7 +54,7 @@ struct DecodeWorkload : PimRunOptions {
 // stay on the GPU); `pilot analyze` gives the I/O analysis of the same pattern.
 struct PrefillWorkload : PimRunOptions {
     uint32_t batch = 0, heads = 0, context = 0, headDim = 0;
-    host::PrefillPattern pattern;      // parsed once, by platform/pattern_config.h
+    host::PrefillPattern pattern; // parsed once, by platform/pattern_config.h
     bool naive = false;
 };
 
@@ -65,15 +65,15 @@ struct Scenario {
     hbm::Memspec memspec;
     std::unique_ptr<hbm::AddressMapping> mapping;
     uint32_t stacks = 1;
-    uint32_t pseudoChannels = 0;   // instantiated: the first N of the system
+    uint32_t pseudoChannels = 0; // instantiated: the first N of the system
     bool protocolCheck = true;
     hbm::ControllerConfig controller;
-    std::optional<TrafficConfig> traffic;   // memory-traffic scenarios
-    std::optional<DecodeWorkload> decode;   // PIM workload scenarios
+    std::optional<TrafficConfig> traffic; // memory-traffic scenarios
+    std::optional<DecodeWorkload> decode; // PIM workload scenarios
     std::optional<PrefillWorkload> prefill;
     pim::PeConfig pe;
     pim::RegisterTiming registers;
-    nlohmann::json resolved;       // the document after defaults and overrides
+    nlohmann::json resolved; // the document after defaults and overrides
 };
 
 // "--set /json/pointer=value": value is JSON if it parses as JSON, else a string.
@@ -87,4 +87,4 @@ Scenario parseScenario(nlohmann::json doc, const std::string& file, const std::s
 // Directory of the shipped workloads (defaults, memspecs, mappings).
 std::string workloadsDir();
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -20,12 +20,14 @@ double peakRssMiB() {
 
 static json commandCounts(const std::array<uint64_t, hbm::kCommandCount>& c) {
     json j = json::object();
-    for (size_t i = 0; i < hbm::kCommandCount; ++i) j[std::string(hbm::commandName(hbm::Command(i)))] = c[i];
+    for (size_t i = 0; i < hbm::kCommandCount; ++i)
+        j[std::string(hbm::commandName(hbm::Command(i)))] = c[i];
     return j;
 }
 
 // Memory statistics of one or several controllers; `spanNs` is the time the bandwidth is over.
-static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, const hbm::Memspec& spec, double spanNs) {
+static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, const hbm::Memspec& spec,
+                       double spanNs) {
     hbm::ControllerStats t;
     for (const auto* s : all) {
         t.reads += s->reads;
@@ -35,7 +37,8 @@ static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, cons
         t.rowHits += s->rowHits;
         t.rowMisses += s->rowMisses;
         t.rowConflicts += s->rowConflicts;
-        for (size_t i = 0; i < hbm::kCommandCount; ++i) t.commands[i] += s->commands[i];
+        for (size_t i = 0; i < hbm::kCommandCount; ++i)
+            t.commands[i] += s->commands[i];
         t.refreshes += s->refreshes;
         t.backPressureEvents += s->backPressureEvents;
         t.errors += s->errors;
@@ -80,7 +83,10 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     // move a column inside every participating bank and never use the bus.
     const json& cmds = mem["commands"];
     auto count = [&](const char* c) { return cmds.contains(c) ? cmds[c].get<uint64_t>() : uint64_t(0); };
-    mem["host"] = {{"bursts", mem["bursts"]}, {"bytes", mem["bytes"]}, {"reads", mem["reads"]}, {"writes", mem["writes"]}};
+    mem["host"] = {{"bursts", mem["bursts"]},
+                   {"bytes", mem["bytes"]},
+                   {"reads", mem["reads"]},
+                   {"writes", mem["writes"]}};
     mem["pim"] = {{"micro_ops", pimOps},
                   {"all_bank_activations", count("ACTAB")},
                   {"all_bank_column_moves", count("MRD") + count("MWR")},
@@ -91,12 +97,14 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     mem["protocol_checked"] = chk != nullptr;
     json lines = json::array();
     if (chk)
-        for (size_t i = 0; i < chk->violations().size() && i < 20; ++i) lines.push_back(chk->violations()[i].line());
+        for (size_t i = 0; i < chk->violations().size() && i < 20; ++i)
+            lines.push_back(chk->violations()[i].line());
     mem["checker_errors"] = lines;
     json per = json::array();
     for (const auto& pc : system.controllers()) {
         const auto& st = pc->stats();
-        if (st.reads + st.writes + st.pimOps == 0) continue;   // idle pseudo-channels: refresh only
+        if (st.reads + st.writes + st.pimOps == 0)
+            continue; // idle pseudo-channels: refresh only
         json p = memoryJson({&st}, spec, spanNs);
         p["pseudo_channel"] = pc->pcIndex();
         per.push_back(p);
@@ -106,9 +114,11 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
 }
 
 sc_core::sc_trace_file* openVcd(const std::string& path) {
-    if (path.empty()) return nullptr;
-    std::string base = path;   // SystemC appends ".vcd" itself
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+    if (path.empty())
+        return nullptr;
+    std::string base = path; // SystemC appends ".vcd" itself
+    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd")
+        base.resize(base.size() - 4);
     sc_core::sc_trace_file* vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
     vcd->set_time_unit(1, sc_core::SC_PS);
     return vcd;
@@ -124,11 +134,13 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
         source = std::make_unique<traffic::TraceSource>(s.traffic->traceFile, s.traffic->clockGHz);
     else
         source = std::make_unique<traffic::SyntheticSource>(s.traffic->synthetic, *s.mapping);
-    traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes, s.traffic->maxOutstanding);
+    traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes,
+                                  s.traffic->maxOutstanding);
     gen.iSocket.bind(system.router().tSocket);
 
     sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
-    if (vcd) system.trace(vcd);
+    if (vcd)
+        system.trace(vcd);
 
     // Simulate in slices so progress can be shown; stop at the last completion.
     const sc_core::sc_time slice(20, sc_core::SC_US);
@@ -147,9 +159,11 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     const auto& gs = gen.stats();
     // Let the last responses' data land, then run the checker's end-of-run pass at that time.
     const sc_core::sc_time end = sc_core::sc_time::from_value(gs.lastReadyPs);
-    if (end > sc_core::sc_time_stamp()) sc_core::sc_start(end - sc_core::sc_time_stamp());
+    if (end > sc_core::sc_time_stamp())
+        sc_core::sc_start(end - sc_core::sc_time_stamp());
     system.finish();
-    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+    if (vcd)
+        sc_core::sc_close_vcd_trace_file(vcd);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     const double simNs = double(gs.lastReadyPs) * 1e-3;
@@ -172,11 +186,14 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     mem["pseudo_channels"] = s.pseudoChannels;
     r["memory"] = mem;
     json errors = json::array();
-    if (gs.errors) errors.push_back(std::to_string(gs.errors) + " transaction(s) failed; first: " + gs.firstError);
-    for (const auto& l : checkerLines) errors.push_back(l);
+    if (gs.errors)
+        errors.push_back(std::to_string(gs.errors) + " transaction(s) failed; first: " + gs.firstError);
+    for (const auto& l : checkerLines)
+        errors.push_back(l);
     r["errors"] = errors;
     uint64_t commands = 0;
-    for (size_t i = 0; i < hbm::kCommandCount; ++i) commands += mem["commands"][std::string(hbm::commandName(hbm::Command(i)))].get<uint64_t>();
+    for (size_t i = 0; i < hbm::kCommandCount; ++i)
+        commands += mem["commands"][std::string(hbm::commandName(hbm::Command(i)))].get<uint64_t>();
     r["simulator"] = {{"commands", commands},
                       {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
                       {"requests_per_wall_s", wall > 0 ? double(gs.requests) / wall : 0.0},
@@ -187,43 +204,52 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
 static std::string summarizeKernels(const json& r) {
     std::string out;
     char buf[1024];
-    std::snprintf(buf, sizeof buf, "scenario        %s (%s, %s mode)\nsimulated       %.1f ns in %.3f s wall, peak memory %.1f MiB\n",
-                  r["scenario"].get<std::string>().c_str(), r["memspec"].get<std::string>().c_str(),
-                  r["mode"].get<std::string>().c_str(), r["sim_time_ns"].get<double>(), r["wall_time_s"].get<double>(),
-                  r["simulator"]["peak_rss_MiB"].get<double>());
+    std::snprintf(
+        buf, sizeof buf,
+        "scenario        %s (%s, %s mode)\nsimulated       %.1f ns in %.3f s wall, peak memory %.1f MiB\n",
+        r["scenario"].get<std::string>().c_str(), r["memspec"].get<std::string>().c_str(),
+        r["mode"].get<std::string>().c_str(), r["sim_time_ns"].get<double>(), r["wall_time_s"].get<double>(),
+        r["simulator"]["peak_rss_MiB"].get<double>());
     out += buf;
     const json& p = r["pim"];
-    std::snprintf(buf, sizeof buf, "pim             %u stack(s), %u channels, %u banks; internal peak %.1f GB/s, external %.1f GB/s\n",
-                  p["stacks"].get<unsigned>(), p["channels"].get<unsigned>(), p["banks"].get<unsigned>(),
-                  p["internal_peak_GBps"].get<double>(), p["external_peak_GBps"].get<double>());
+    std::snprintf(
+        buf, sizeof buf,
+        "pim             %u stack(s), %u channels, %u banks; internal peak %.1f GB/s, external %.1f GB/s\n",
+        p["stacks"].get<unsigned>(), p["channels"].get<unsigned>(), p["banks"].get<unsigned>(),
+        p["internal_peak_GBps"].get<double>(), p["external_peak_GBps"].get<double>());
     out += buf;
     for (const auto& k : r["kernels"]) {
-        if (k.contains("io")) {   // prefill
+        if (k.contains("io")) { // prefill
             const json& io = k["io"];
             const json& t = k["tiling"];
-            std::snprintf(buf, sizeof buf,
-                          "kernel          %s: %.1f ns (%u head(s) in %u round(s); tile %u rows x %u keys, %u pass(es))\n"
-                          "  bounds        internal %.1f ns, compute %.1f ns: %s binds (ratio %.3f)\n"
-                          "  internal I/O  %.3f MB measured, %.3f MB predicted (%+.2f%%), naive %.3f MB\n",
-                          k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(), k["heads_total"].get<unsigned>(),
-                          k["rounds"].get<unsigned>(), t["tile_rows"].get<unsigned>(), t["batch_keys"].get<unsigned>(),
-                          t["spmm_passes"].get<unsigned>(), io["bound_internal_ns"].get<double>(),
-                          io["bound_compute_ns"].get<double>(), io["binding_bound"].get<std::string>().c_str(),
-                          io["bound_ratio"].get<double>(), io["measured_internal_bytes"].get<double>() / 1e6,
-                          io["predicted_internal_bytes"].get<double>() / 1e6, 100.0 * io["prediction_error"].get<double>(),
-                          io["naive_internal_bytes"].is_null() ? 0.0 : io["naive_internal_bytes"].get<double>() / 1e6);
+            std::snprintf(
+                buf, sizeof buf,
+                "kernel          %s: %.1f ns (%u head(s) in %u round(s); tile %u rows x %u keys, %u "
+                "pass(es))\n"
+                "  bounds        internal %.1f ns, compute %.1f ns: %s binds (ratio %.3f)\n"
+                "  internal I/O  %.3f MB measured, %.3f MB predicted (%+.2f%%), naive %.3f MB\n",
+                k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(),
+                k["heads_total"].get<unsigned>(), k["rounds"].get<unsigned>(), t["tile_rows"].get<unsigned>(),
+                t["batch_keys"].get<unsigned>(), t["spmm_passes"].get<unsigned>(),
+                io["bound_internal_ns"].get<double>(), io["bound_compute_ns"].get<double>(),
+                io["binding_bound"].get<std::string>().c_str(), io["bound_ratio"].get<double>(),
+                io["measured_internal_bytes"].get<double>() / 1e6,
+                io["predicted_internal_bytes"].get<double>() / 1e6,
+                100.0 * io["prediction_error"].get<double>(),
+                io["naive_internal_bytes"].is_null() ? 0.0 : io["naive_internal_bytes"].get<double>() / 1e6);
             out += buf;
         } else {
-        std::snprintf(buf, sizeof buf,
-                      "kernel          %s: %.1f ns (%u round(s), tile %u keys)\n"
-                      "  bounds        internal %.1f ns (ratio %.3f), external-bus %.1f ns (%.2fx faster than it)\n"
-                      "  internal I/O  %.3f MB moved bank<->buffer, busiest bank %.1f KB (planner: %.1f KB)\n",
-                      k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(), k["rounds"].get<unsigned>(),
-                      k["tile_keys"].get<unsigned>(), k["bound_internal_ns"].get<double>(), k["bound_ratio"].get<double>(),
-                      k["bound_external_ns"].get<double>(), k["speedup_vs_external_bound"].get<double>(),
-                      k["internal_bytes"].get<double>() / 1e6, k["busiest_bank_bytes"].get<double>() / 1e3,
-                      k["predicted_bank_bytes"].get<double>() / 1e3);
-        out += buf;
+            std::snprintf(
+                buf, sizeof buf,
+                "kernel          %s: %.1f ns (%u round(s), tile %u keys)\n"
+                "  bounds        internal %.1f ns (ratio %.3f), external-bus %.1f ns (%.2fx faster than it)\n"
+                "  internal I/O  %.3f MB moved bank<->buffer, busiest bank %.1f KB (planner: %.1f KB)\n",
+                k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(), k["rounds"].get<unsigned>(),
+                k["tile_keys"].get<unsigned>(), k["bound_internal_ns"].get<double>(),
+                k["bound_ratio"].get<double>(), k["bound_external_ns"].get<double>(),
+                k["speedup_vs_external_bound"].get<double>(), k["internal_bytes"].get<double>() / 1e6,
+                k["busiest_bank_bytes"].get<double>() / 1e3, k["predicted_bank_bytes"].get<double>() / 1e3);
+            out += buf;
         }
         if (k.contains("check")) {
             std::snprintf(buf, sizeof buf, "  check         max |error| %.3g vs tolerance %.3g: %s\n",
@@ -234,14 +260,17 @@ static std::string summarizeKernels(const json& r) {
     }
     const json& m = r["memory"];
     std::snprintf(buf, sizeof buf, "protocol        %llu checker violations over %llu PIM ops\n",
-                  (unsigned long long)m["checker_violations"].get<uint64_t>(), (unsigned long long)m["pim_ops"].get<uint64_t>());
+                  (unsigned long long)m["checker_violations"].get<uint64_t>(),
+                  (unsigned long long)m["pim_ops"].get<uint64_t>());
     out += buf;
-    for (const auto& e : r["errors"]) out += "error           " + e.get<std::string>() + "\n";
+    for (const auto& e : r["errors"])
+        out += "error           " + e.get<std::string>() + "\n";
     return out;
 }
 
 std::string summarize(const json& r) {
-    if (r.contains("kernels")) return summarizeKernels(r);
+    if (r.contains("kernels"))
+        return summarizeKernels(r);
     const json& m = r["memory"];
     char buf[2048];
     std::snprintf(buf, sizeof buf,
@@ -251,32 +280,42 @@ std::string summarize(const json& r) {
                   "bandwidth       %.2f GB/s of %.2f GB/s peak (%.1f%%)\n"
                   "latency         mean %.1f ns, p50 %.1f ns, p99 %.1f ns, max %.1f ns\n"
                   "rows            hit rate %.3f (%llu hits, %llu misses, %llu conflicts)\n"
-                  "commands        ACT %llu  PRE %llu  PREA %llu  RD %llu  WR %llu  RDA %llu  WRA %llu  REFAB %llu  REFPB %llu\n"
+                  "commands        ACT %llu  PRE %llu  PREA %llu  RD %llu  WR %llu  RDA %llu  WRA %llu  "
+                  "REFAB %llu  REFPB %llu\n"
                   "protocol        %llu checker violations%s\n"
                   "peak memory     %.1f MiB\n",
                   r["scenario"].get<std::string>().c_str(), r["memspec"].get<std::string>().c_str(),
                   r["sim_time_ns"].get<double>(), r["wall_time_s"].get<double>(),
                   r["simulator"]["requests_per_wall_s"].get<double>() / 1e6,
                   r["simulator"]["commands_per_wall_s"].get<double>() / 1e6,
-                  (unsigned long long)m["requests"].get<uint64_t>(), (unsigned long long)m["read_requests"].get<uint64_t>(),
-                  (unsigned long long)m["write_requests"].get<uint64_t>(), (unsigned long long)m["bytes"].get<uint64_t>(),
-                  m["pseudo_channels"].get<unsigned>(), m["bandwidth_GBps"].get<double>(),
-                  m["peak_bandwidth_GBps"].get<double>(),
-                  100.0 * m["bandwidth_GBps"].get<double>() / std::max(1e-9, m["peak_bandwidth_GBps"].get<double>()),
+                  (unsigned long long)m["requests"].get<uint64_t>(),
+                  (unsigned long long)m["read_requests"].get<uint64_t>(),
+                  (unsigned long long)m["write_requests"].get<uint64_t>(),
+                  (unsigned long long)m["bytes"].get<uint64_t>(), m["pseudo_channels"].get<unsigned>(),
+                  m["bandwidth_GBps"].get<double>(), m["peak_bandwidth_GBps"].get<double>(),
+                  100.0 * m["bandwidth_GBps"].get<double>() /
+                      std::max(1e-9, m["peak_bandwidth_GBps"].get<double>()),
                   m["avg_latency_ns"].get<double>(), m["p50_latency_ns"].get<double>(),
-                  m["p99_latency_ns"].get<double>(), m["max_latency_ns"].get<double>(), m["row_hit_rate"].get<double>(),
-                  (unsigned long long)m["row_hits"].get<uint64_t>(), (unsigned long long)m["row_misses"].get<uint64_t>(),
+                  m["p99_latency_ns"].get<double>(), m["max_latency_ns"].get<double>(),
+                  m["row_hit_rate"].get<double>(), (unsigned long long)m["row_hits"].get<uint64_t>(),
+                  (unsigned long long)m["row_misses"].get<uint64_t>(),
                   (unsigned long long)m["row_conflicts"].get<uint64_t>(),
-                  (unsigned long long)m["commands"]["ACT"].get<uint64_t>(), (unsigned long long)m["commands"]["PRE"].get<uint64_t>(),
-                  (unsigned long long)m["commands"]["PREA"].get<uint64_t>(), (unsigned long long)m["commands"]["RD"].get<uint64_t>(),
-                  (unsigned long long)m["commands"]["WR"].get<uint64_t>(), (unsigned long long)m["commands"]["RDA"].get<uint64_t>(),
-                  (unsigned long long)m["commands"]["WRA"].get<uint64_t>(), (unsigned long long)m["commands"]["REFAB"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["ACT"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["PRE"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["PREA"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["RD"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["WR"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["RDA"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["WRA"].get<uint64_t>(),
+                  (unsigned long long)m["commands"]["REFAB"].get<uint64_t>(),
                   (unsigned long long)m["commands"]["REFPB"].get<uint64_t>(),
                   (unsigned long long)m["checker_violations"].get<uint64_t>(),
-                  m["protocol_checked"].get<bool>() ? "" : " (checker off)", r["simulator"]["peak_rss_MiB"].get<double>());
+                  m["protocol_checked"].get<bool>() ? "" : " (checker off)",
+                  r["simulator"]["peak_rss_MiB"].get<double>());
     std::string out = buf;
-    for (const auto& e : r["errors"]) out += "error           " + e.get<std::string>() + "\n";
+    for (const auto& e : r["errors"])
+        out += "error           " + e.get<std::string>() + "\n";
     return out;
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -18,15 +18,15 @@ namespace pilot::platform {
 
 struct Progress {
     double simTimeNs = 0;
-    double share = 0;          // of the trace or scenario
+    double share = 0; // of the trace or scenario
     uint64_t requestsDone = 0;
     double wallSeconds = 0;
 };
 
 struct RunOptions {
-    std::string vcdPath;                               // empty: no waveform
-    std::string tracePath;                             // Chrome/Perfetto trace-event timeline (PIM runs)
-    std::function<void(const Progress&)> onProgress;   // called between simulation slices
+    std::string vcdPath;                             // empty: no waveform
+    std::string tracePath;                           // Chrome/Perfetto trace-event timeline (PIM runs)
+    std::function<void(const Progress&)> onProgress; // called between simulation slices
 };
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
@@ -45,4 +45,4 @@ std::string summarize(const nlohmann::json& results);
 // Peak resident memory of this process so far, MiB.
 double peakRssMiB();
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -8,7 +8,9 @@
 
 namespace pilot::platform {
 
-std::string defaultsDir() { return workloadsDir() + "/defaults"; }
+std::string defaultsDir() {
+    return workloadsDir() + "/defaults";
+}
 
 const nlohmann::json& shippedDefaults() {
     static const nlohmann::json doc = common::readJsonFile(defaultsDir() + "/scenario.json");
@@ -19,4 +21,4 @@ std::string defaultsPath(const std::string& relative) {
     return (std::filesystem::path(defaultsDir()) / relative).lexically_normal().string();
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -15,4 +15,4 @@ std::string defaultsPath(const std::string& relative);
 // The defaults directory (relative paths in the defaults resolve against it).
 std::string defaultsDir();
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -26,26 +26,40 @@ json subSystem(const EndToEndPoint& p, const std::string& memspec) {
     return {{"memspec", memspec}, {"mapping", p.mapping}, {"stacks", p.stacks}, {"pseudo_channels", 0}};
 }
 
-}  // namespace
+} // namespace
 
 json decodeSubScenario(const EndToEndPoint& p, uint32_t context, const PimSubOptions& o) {
     const auto& m = p.model;
-    json w = {{"type", "decode"}, {"batch", p.batch}, {"heads", m.heads}, {"kv_heads", o.noGqaReuse ? m.heads : m.kvHeads},
-              {"context", context}, {"head_dim", m.headDim}, {"mode", p.functional ? "functional" : "timing"},
+    json w = {{"type", "decode"},
+              {"batch", p.batch},
+              {"heads", m.heads},
+              {"kv_heads", o.noGqaReuse ? m.heads : m.kvHeads},
+              {"context", context},
+              {"head_dim", m.headDim},
+              {"mode", p.functional ? "functional" : "timing"},
               {"replicate_channels", !p.functional},
               {"tiling", o.naive ? "naive" : "io-aware"}};
     if (!p.pattern.is_null() && p.pattern.value("kind", "") == "streaming")
-        w["sparse"] = {{"sink", p.pattern["sink"]}, {"window", p.pattern["window"]},
+        w["sparse"] = {{"sink", p.pattern["sink"]},
+                       {"window", p.pattern["window"]},
                        {"head_fraction", p.pattern.value("head_fraction", 1.0)}};
-    return {{"name", p.name + " decode"}, {"system", subSystem(p, o.memspec)}, {"pim", p.pim}, {"workload", w}};
+    return {
+        {"name", p.name + " decode"}, {"system", subSystem(p, o.memspec)}, {"pim", p.pim}, {"workload", w}};
 }
 
 json prefillSubScenario(const EndToEndPoint& p, bool naive) {
     const auto& m = p.model;
-    json w = {{"type", "prefill"}, {"batch", p.batch}, {"heads", m.heads}, {"context", p.seqLen}, {"head_dim", m.headDim},
-              {"pattern", p.pattern}, {"mode", p.functional ? "functional" : "timing"}, {"replicate_channels", !p.functional},
+    json w = {{"type", "prefill"},
+              {"batch", p.batch},
+              {"heads", m.heads},
+              {"context", p.seqLen},
+              {"head_dim", m.headDim},
+              {"pattern", p.pattern},
+              {"mode", p.functional ? "functional" : "timing"},
+              {"replicate_channels", !p.functional},
               {"tiling", naive ? "naive" : "io-aware"}};
-    return {{"name", p.name + " prefill"}, {"system", subSystem(p, p.memspec)}, {"pim", p.pim}, {"workload", w}};
+    return {
+        {"name", p.name + " prefill"}, {"system", subSystem(p, p.memspec)}, {"pim", p.pim}, {"workload", w}};
 }
 
 json streamSubScenario(const EndToEndPoint& p) {
@@ -56,9 +70,13 @@ json streamSubScenario(const EndToEndPoint& p) {
     const json& stream = shippedDefaults()["end_to_end"]["stream"];
     return {{"name", p.name + " stream"},
             {"system", sys},
-            {"traffic", {{"type", "synthetic"}, {"pattern", "sequential"}, {"requests", stream["requests"]},
-                         {"request_bytes", stream["request_bytes"]}, {"read_fraction", 1.0},
-                         {"max_outstanding", stream["max_outstanding"]}}}};
+            {"traffic",
+             {{"type", "synthetic"},
+              {"pattern", "sequential"},
+              {"requests", stream["requests"]},
+              {"request_bytes", stream["request_bytes"]},
+              {"read_fraction", 1.0},
+              {"max_outstanding", stream["max_outstanding"]}}}};
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

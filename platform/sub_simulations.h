@@ -18,19 +18,19 @@
 namespace pilot::platform {
 
 struct SubSimulation {
-    std::string key;   // names its files and its results
+    std::string key; // names its files and its results
     nlohmann::json doc;
 };
 
 // Runs every sub-simulation (their files under `dir`) and returns each one's results JSON, in
 // order; throws std::runtime_error naming the one that failed.
-using SubSimulator =
-    std::function<std::vector<nlohmann::json>(const std::vector<SubSimulation>& subs, const std::string& dir)>;
+using SubSimulator = std::function<std::vector<nlohmann::json>(const std::vector<SubSimulation>& subs,
+                                                               const std::string& dir)>;
 
 // Where the systems' sub-simulations are collected: the scenario documents, and memspecs
 // derived from the point's (written once into the sub-simulations' folder).
 class SubSimulationPlan {
-public:
+  public:
     SubSimulationPlan(const EndToEndPoint& p, std::vector<uint32_t> contexts, std::string dir)
         : m_point(p), m_contexts(std::move(contexts)), m_dir(std::move(dir)) {}
     const EndToEndPoint& point() const { return m_point; }
@@ -42,7 +42,7 @@ public:
     const std::vector<SubSimulation>& subs() const { return m_subs; }
     const std::string& dir() const { return m_dir; }
 
-private:
+  private:
     const EndToEndPoint& m_point;
     std::vector<uint32_t> m_contexts;
     std::string m_dir;
@@ -51,9 +51,9 @@ private:
 
 // How a PIM sub-simulation's kernel runs.
 struct PimSubOptions {
-    std::string memspec;       // the point's, or a derived one
-    bool naive = false;        // no I/O-aware tiling
-    bool noGqaReuse = false;   // every query head its own KV head (AttAcc's GEMV units)
+    std::string memspec;     // the point's, or a derived one
+    bool naive = false;      // no I/O-aware tiling
+    bool noGqaReuse = false; // every query head its own KV head (AttAcc's GEMV units)
 };
 // Decode attention of one step at `context` keys.
 nlohmann::json decodeSubScenario(const EndToEndPoint& p, uint32_t context, const PimSubOptions& o);
@@ -62,4 +62,4 @@ nlohmann::json prefillSubScenario(const EndToEndPoint& p, bool naive);
 // One stack's pseudo-channels streaming sequential reads (sizes in the shipped defaults).
 nlohmann::json streamSubScenario(const EndToEndPoint& p);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

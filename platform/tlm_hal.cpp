@@ -16,7 +16,9 @@ void TlmHal::writeReg(uint32_t offset, uint32_t value) {
     m_hw.setReg(offset, value);
 }
 
-void TlmHal::readMem(uint64_t addr, void* dst, uint32_t len) { m_hw.memRead(addr, static_cast<uint8_t*>(dst), len); }
+void TlmHal::readMem(uint64_t addr, void* dst, uint32_t len) {
+    m_hw.memRead(addr, static_cast<uint8_t*>(dst), len);
+}
 void TlmHal::writeMem(uint64_t addr, const void* src, uint32_t len) {
     m_hw.memWrite(addr, static_cast<const uint8_t*>(src), len);
 }
@@ -39,15 +41,18 @@ uint64_t TlmHal::rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint3
 }
 
 fw::Hal::Locate TlmHal::locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) {
-    if (addr >= m_map.capacity()) return Locate::OutOfRange;
+    if (addr >= m_map.capacity())
+        return Locate::OutOfRange;
     const auto& org = m_map.spec().org;
     const hbm::DramAddress a = m_map.decode(addr);
-    if (a.stack * org.channels + a.channel != m_hw.channel()) return Locate::OutOfRange;
-    if (a.column != 0 || a.byte != 0) return Locate::Misaligned;
+    if (a.stack * org.channels + a.channel != m_hw.channel())
+        return Locate::OutOfRange;
+    if (a.column != 0 || a.byte != 0)
+        return Locate::Misaligned;
     group = a.pseudoChannel * org.bankGroupsPerPc() + a.sid * org.bankGroups + a.bankGroup;
     bank = a.bank;
     row = a.row;
     return Locate::Ok;
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

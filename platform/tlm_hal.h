@@ -10,7 +10,7 @@
 namespace pilot::platform {
 
 class TlmHal : public fw::Hal {
-public:
+  public:
     // `registerAccess`: what one firmware register access takes (a controller clock).
     TlmHal(pim::PimController& hw, const hbm::AddressMapping& map, sc_core::sc_time registerAccess);
 
@@ -23,13 +23,14 @@ public:
     void waitDoorbell() override { sc_core::wait(m_hw.doorbell()); }
     void raiseIrq() override { m_hw.raiseIrq(); }
     uint64_t nowPs() override { return sc_core::sc_time_stamp().value(); }
-    uint64_t rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint32_t row, uint32_t column) override;
+    uint64_t rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint32_t row,
+                        uint32_t column) override;
     Locate locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) override;
 
-private:
+  private:
     pim::PimController& m_hw;
     const hbm::AddressMapping& m_map;
     const sc_core::sc_time m_registerAccess;
 };
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -32,13 +32,15 @@ void readSparse(JsonObject& sp, DecodeWorkload& w) {
         w.sink = sp.u32("sink", 0, 1u << 24);
         w.window = sp.u32("window", 0, 1u << 24);
     }
-    if (sp.has("keys")) w.keyList = sp.u32List("keys", (1u << 24));
+    if (sp.has("keys"))
+        w.keyList = sp.u32List("keys", (1u << 24));
     if (sp.has("random_keys")) {
         const uint32_t n = sp.u32("random_keys", 1, 1u << 24);
         const uint64_t seed = sp.has("seed") ? sp.u64("seed") : 1;
         std::mt19937_64 rng(seed);
         std::set<uint32_t> pick;
-        while (pick.size() < std::min(n, w.context)) pick.insert(uint32_t(rng() % std::max(1u, w.context)));
+        while (pick.size() < std::min(n, w.context))
+            pick.insert(uint32_t(rng() % std::max(1u, w.context)));
         w.keyList.assign(pick.begin(), pick.end());
     }
     sp.allow("seed");
@@ -46,19 +48,20 @@ void readSparse(JsonObject& sp, DecodeWorkload& w) {
     w.keyList.erase(std::unique(w.keyList.begin(), w.keyList.end()), w.keyList.end());
     for (uint32_t k : w.keyList)
         if (k >= w.context) {
-            issues.add("/workload/sparse/keys", "key " + std::to_string(k) + " is beyond the context of " +
-                                                    std::to_string(w.context));
+            issues.add("/workload/sparse/keys",
+                       "key " + std::to_string(k) + " is beyond the context of " + std::to_string(w.context));
             break;
         }
     if (!w.keyList.empty() && (sp.has("sink") || sp.has("window")))
         issues.add("/workload/sparse", "give either sink + window or a key set, not both");
-    if (sp.has("head_fraction")) w.sparseHeadFraction = sp.number("head_fraction", 0.0, 1.0);
+    if (sp.has("head_fraction"))
+        w.sparseHeadFraction = sp.number("head_fraction", 0.0, 1.0);
     if (w.keyList.empty() && w.sink + uint64_t(w.window) == 0)
         issues.add("/workload/sparse", "sink + window (or keys / random_keys) must select a key");
     sp.rejectUnknownKeys();
 }
 
-}  // namespace
+} // namespace
 
 PrefillWorkload readPrefillWorkload(JsonObject& wl) {
     PrefillWorkload p;
@@ -67,7 +70,8 @@ PrefillWorkload readPrefillWorkload(JsonObject& wl) {
     p.heads = wl.u32("heads", 1, 1024);
     p.context = wl.u32("context", 1, 1u << 24);
     p.headDim = wl.u32("head_dim", 16, 256);
-    if (p.headDim % 16) wl.issues().add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
+    if (p.headDim % 16)
+        wl.issues().add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
     p.pattern = readPrefillPattern(wl.object("pattern"));
     p.naive = wl.oneOf("tiling", {"io-aware", "naive"}) == "naive";
     readRunOptions(wl, p);
@@ -84,8 +88,10 @@ DecodeWorkload readDecodeWorkload(JsonObject& wl) {
     w.kvHeads = wl.u32("kv_heads", 1, 1024);
     w.context = wl.u32("context", 1, 1u << 24);
     w.headDim = wl.u32("head_dim", 16, 256);
-    if (w.heads % w.kvHeads) issues.add("/workload/heads", "must be a multiple of kv_heads (grouped-query attention)");
-    if (w.headDim % 16) issues.add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
+    if (w.heads % w.kvHeads)
+        issues.add("/workload/heads", "must be a multiple of kv_heads (grouped-query attention)");
+    if (w.headDim % 16)
+        issues.add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
     if (wl.has("sparse") && !wl.raw()["sparse"].is_null()) {
         JsonObject sp = wl.object("sparse");
         readSparse(sp, w);
@@ -99,4 +105,4 @@ DecodeWorkload readDecodeWorkload(JsonObject& wl) {
     return w;
 }
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

@@ -11,4 +11,4 @@ namespace pilot::platform {
 DecodeWorkload readDecodeWorkload(common::JsonObject& wl);
 PrefillWorkload readPrefillWorkload(common::JsonObject& wl);
 
-}  // namespace pilot::platform
+} // namespace pilot::platform

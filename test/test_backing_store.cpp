@@ -15,10 +15,12 @@ TEST_CASE("Backing store: scattered 64-byte writes are kept as blocks and read b
     BackingStore store(uint64_t(1) << 34);
     std::mt19937_64 rng(3);
     std::vector<uint64_t> addrs;
-    for (int i = 0; i < 5000; ++i) addrs.push_back((rng() % (uint64_t(1) << 28)) * 64);   // 16 GiB apart at most
+    for (int i = 0; i < 5000; ++i)
+        addrs.push_back((rng() % (uint64_t(1) << 28)) * 64); // 16 GiB apart at most
     for (uint64_t a : addrs) {
         uint8_t data[64];
-        for (int b = 0; b < 64; ++b) data[b] = uint8_t(a >> 6) ^ uint8_t(b);
+        for (int b = 0; b < 64; ++b)
+            data[b] = uint8_t(a >> 6) ^ uint8_t(b);
         store.write(a, data, 64);
     }
     // Random addresses in 2^28 blocks: hardly two in one page, so no page is allocated.
@@ -27,11 +29,13 @@ TEST_CASE("Backing store: scattered 64-byte writes are kept as blocks and read b
     for (uint64_t a : addrs) {
         uint8_t data[64];
         store.read(a, data, 64);
-        for (int b = 0; b < 64; ++b) REQUIRE(data[b] == (uint8_t(a >> 6) ^ uint8_t(b)));
+        for (int b = 0; b < 64; ++b)
+            REQUIRE(data[b] == (uint8_t(a >> 6) ^ uint8_t(b)));
     }
     uint8_t zero[32];
     store.read(uint64_t(1) << 33, zero, 32);
-    for (uint8_t z : zero) CHECK(z == 0);
+    for (uint8_t z : zero)
+        CHECK(z == 0);
 }
 
 TEST_CASE("Backing store: a page half filled with blocks becomes one page, contents kept", "[hbm][store]") {
@@ -61,13 +65,14 @@ TEST_CASE("Backing store: a DMI page takes the blocks written before it", "[hbm]
     CHECK(p[130] == 7);
     CHECK(p[132] == 9);
     CHECK(store.blocksAllocated() == 0);
-    p[0] = 42;   // writes through DMI are what reads see
+    p[0] = 42; // writes through DMI are what reads see
     uint8_t r = 0;
     store.read(2048, &r, 1);
     CHECK(r == 42);
     // A write spanning pages and blocks reads back whole.
     std::vector<uint8_t> big(3000);
-    for (size_t i = 0; i < big.size(); ++i) big[i] = uint8_t(i * 7);
+    for (size_t i = 0; i < big.size(); ++i)
+        big[i] = uint8_t(i * 7);
     store.write(10000, big.data(), big.size());
     std::vector<uint8_t> back(big.size());
     store.read(10000, back.data(), back.size());

@@ -20,7 +20,9 @@ namespace {
 const std::string kRoot = PILOT_SOURCE_DIR;
 const std::string kMemspec = kRoot + "/workloads/memspecs/hbm3-5200.json";
 
-json readJson(const std::string& path) { return common::readJsonFile(path); }
+json readJson(const std::string& path) {
+    return common::readJsonFile(path);
+}
 
 // The error text of parsing `doc` as a memspec, or "" when it parses.
 std::string memspecError(const json& doc) {
@@ -38,7 +40,7 @@ std::string writeTemp(const std::string& name, const std::string& text) {
     return path;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Memspec: the shipped memspecs load and pass validation", "[config][memspec]") {
     for (const char* f : {"hbm3-5200.json", "hbm3-6400.json", "hbm2-2000.json"}) {
@@ -49,7 +51,7 @@ TEST_CASE("Memspec: the shipped memspecs load and pass validation", "[config][me
     }
     hbm::Memspec m = hbm::loadMemspec(kMemspec);
     CHECK(m.peakPcBandwidthGBps() == Approx(20.8));
-    CHECK(m.org.bytesPerStack() == (uint64_t(32) << 30));   // 8-high, 32K rows: 32 GiB
+    CHECK(m.org.bytesPerStack() == (uint64_t(32) << 30)); // 8-high, 32K rows: 32 GiB
 }
 
 TEST_CASE("Memspec: a missing field is reported with its pointer", "[config][memspec]") {
@@ -67,7 +69,8 @@ TEST_CASE("Memspec: a negative timing is reported", "[config][memspec]") {
 TEST_CASE("Memspec: an unknown key is reported with a suggestion", "[config][memspec]") {
     json d = readJson(kMemspec);
     d["organisation"]["bank_grups"] = 4;
-    CHECK_THAT(memspecError(d), Catch::Contains("/organisation/bank_grups: unknown key (did you mean \"bank_groups\"?)"));
+    CHECK_THAT(memspecError(d),
+               Catch::Contains("/organisation/bank_grups: unknown key (did you mean \"bank_groups\"?)"));
 }
 
 TEST_CASE("Memspec: tRC below tRAS + tRP is rejected", "[config][memspec]") {
@@ -99,7 +102,8 @@ TEST_CASE("Memspec: all problems are reported together, one line each", "[config
 }
 
 TEST_CASE("Config: malformed JSON names the line and column", "[config]") {
-    const std::string path = writeTemp("bad.json", "{\n  \"name\": \"x\",\n  \"timing\": { \"RP\": 19,, }\n}\n");
+    const std::string path =
+        writeTemp("bad.json", "{\n  \"name\": \"x\",\n  \"timing\": { \"RP\": 19,, }\n}\n");
     try {
         common::readJsonFile(path);
         FAIL("no error");
@@ -128,7 +132,8 @@ TEST_CASE("Mapping: decode and encode are inverse for both shipped maps", "[conf
 
 TEST_CASE("Mapping: a region of N pseudo-channels stays inside them and is one-to-one", "[config][mapping]") {
     hbm::Memspec m = hbm::loadMemspec(kMemspec);
-    hbm::AddressMapping map = hbm::loadAddressMapping(kRoot + "/workloads/mappings/hbm3-channel-interleaved.json", m, 2);
+    hbm::AddressMapping map =
+        hbm::loadAddressMapping(kRoot + "/workloads/mappings/hbm3-channel-interleaved.json", m, 2);
     for (uint32_t pcs : {1u, 2u, 64u}) {
         std::set<uint64_t> seen;
         for (uint64_t off = 0; off < 64 * 1024; off += 32) {
@@ -149,7 +154,8 @@ TEST_CASE("Mapping: a reused bit and a wrong bit count are reported", "[config][
         hbm::loadAddressMapping(path, m, 1);
         FAIL("no error");
     } catch (const common::ConfigError& e) {
-        CHECK_THAT(std::string(e.what()), Catch::Contains(path + ": /bits/bank: bit 9 is already used by \"column\""));
+        CHECK_THAT(std::string(e.what()),
+                   Catch::Contains(path + ": /bits/bank: bit 9 is already used by \"column\""));
     }
     d = readJson(kRoot + "/workloads/mappings/hbm3-row-bank-column.json");
     d["bits"]["row"].erase(d["bits"]["row"].size() - 1);
@@ -168,7 +174,8 @@ TEST_CASE("Scenario: every shipped scenario validates", "[config][scenario]") {
 
 TEST_CASE("Scenario: --set overrides a field and is validated like the file", "[config][scenario]") {
     const std::string f = kRoot + "/workloads/scenarios/hbm3-seq-read.json";
-    platform::Scenario s = platform::loadScenario(f, {"/traffic/requests=77", "/controller/scheduler=\"fcfs\""});
+    platform::Scenario s =
+        platform::loadScenario(f, {"/traffic/requests=77", "/controller/scheduler=\"fcfs\""});
     CHECK(s.traffic->synthetic.requests == 77);
     CHECK(s.controller.scheduler == "fcfs");
     CHECK_THROWS_WITH(platform::loadScenario(f, {"/traffic/requests=-5"}),
@@ -176,7 +183,8 @@ TEST_CASE("Scenario: --set overrides a field and is validated like the file", "[
     CHECK_THROWS_WITH(platform::loadScenario(f, {"/controller/scheduler=\"lifo\""}),
                       Catch::Contains("/controller/scheduler: must be one of"));
     CHECK_THROWS_WITH(platform::loadScenario(f, {"/nosuch/field=1"}), Catch::Contains("/nosuch/field"));
-    CHECK_THROWS_WITH(platform::loadScenario(f, {"traffic/requests"}), Catch::Contains("--set needs /json/pointer=value"));
+    CHECK_THROWS_WITH(platform::loadScenario(f, {"traffic/requests"}),
+                      Catch::Contains("--set needs /json/pointer=value"));
 }
 
 TEST_CASE("Scenario: unknown keys, bad sizes and missing files are reported", "[config][scenario]") {
@@ -185,9 +193,11 @@ TEST_CASE("Scenario: unknown keys, bad sizes and missing files are reported", "[
                       Catch::Contains("/traffic/reqests: unknown key (did you mean \"requests\"?)"));
     CHECK_THROWS_WITH(platform::loadScenario(f, {"/system/pseudo_channels=3"}),
                       Catch::Contains("/system/pseudo_channels: must be 0 (all) or a power of two"));
-    CHECK_THROWS_WITH(platform::loadScenario(f, {"/traffic/request_bytes=48"}),
-                      Catch::Contains("/traffic/request_bytes: must be a multiple of the 32-byte access granularity"));
-    CHECK_THROWS_WITH(platform::loadScenario(f, {"/system/memspec=\"nope.json\""}), Catch::Contains("nope.json: /: cannot open file"));
+    CHECK_THROWS_WITH(
+        platform::loadScenario(f, {"/traffic/request_bytes=48"}),
+        Catch::Contains("/traffic/request_bytes: must be a multiple of the 32-byte access granularity"));
+    CHECK_THROWS_WITH(platform::loadScenario(f, {"/system/memspec=\"nope.json\""}),
+                      Catch::Contains("nope.json: /: cannot open file"));
     CHECK_THROWS_WITH(platform::loadScenario(f, {"/controller/write_low_watermark=60"}),
                       Catch::Contains("/controller/write_low_watermark: must be < write_high_watermark"));
 }

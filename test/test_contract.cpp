@@ -12,13 +12,13 @@
 using namespace pilot::contract;
 
 namespace {
-template <typename T>
-T readLe(const uint8_t* p) {
+template <typename T> T readLe(const uint8_t* p) {
     T v = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) v |= T(p[i]) << (8 * i);
+    for (size_t i = 0; i < sizeof(T); ++i)
+        v |= T(p[i]) << (8 * i);
     return v;
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("Contract: a descriptor encoded to bytes decodes to the same fields at the documented offsets",
           "[contract]") {
@@ -36,7 +36,7 @@ TEST_CASE("Contract: a descriptor encoded to bytes decodes to the same fields at
     d.outAddr = 0x0000000400000000ull;
     d.sinkTokens = 4;
     d.windowTokens = 2044;
-    d.scaleBits = 0x3DB504F3u;   // 1/sqrt(128) as float bits
+    d.scaleBits = 0x3DB504F3u; // 1/sqrt(128) as float bits
     uint8_t bytes[sizeof(Descriptor)];
     std::memcpy(bytes, &d, sizeof d);
     // The layout a host on any machine must produce (little-endian, offsets fixed by version 1).
@@ -76,8 +76,9 @@ TEST_CASE("Contract: a completion entry is 16 bytes with tag, error, phase, head
     CHECK(readLe<uint32_t>(bytes + 8) == 123456);
 }
 
-TEST_CASE("Contract: register fields set and get without touching their neighbours and every error has a name",
-          "[contract]") {
+TEST_CASE(
+    "Contract: register fields set and get without touching their neighbours and every error has a name",
+    "[contract]") {
     uint32_t reg = 0xFFFFFFFFu;
     reg = setField(reg, kStatusErr, 0x5A);
     CHECK(getField(reg, kStatusErr) == 0x5A);
@@ -87,7 +88,8 @@ TEST_CASE("Contract: register fields set and get without touching their neighbou
     CHECK(getField(reg, kStatusBusy) == 0);
     CHECK(getField(reg, kStatusErr) == 0x5A);
     std::set<std::string> names;
-    for (uint8_t e = 0; e <= uint8_t(Error::Sparse); ++e) names.insert(errorName(Error(e)));
-    CHECK(names.size() == size_t(uint8_t(Error::Sparse)) + 1);   // distinct, none "E_UNKNOWN"
+    for (uint8_t e = 0; e <= uint8_t(Error::Sparse); ++e)
+        names.insert(errorName(Error(e)));
+    CHECK(names.size() == size_t(uint8_t(Error::Sparse)) + 1); // distinct, none "E_UNKNOWN"
     CHECK(names.count("E_UNKNOWN") == 0);
 }

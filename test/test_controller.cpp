@@ -45,7 +45,7 @@ platform::Scenario scenario(const std::string& file, const std::vector<std::stri
 // A test initiator: runs `body` in an SC_THREAD, then stops the kernel. The backward path
 // forwards to `onBw` (AT tests); assertions are collected and checked after sc_start.
 class Initiator : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::simple_initiator_socket<Initiator> iSocket;
     std::function<void(Initiator&)> body;
     std::function<tlm::tlm_sync_enum(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_time&)> onBw;
@@ -74,7 +74,8 @@ public:
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         sc_time d = sc_core::SC_ZERO_TIME;
         iSocket->b_transport(gp, d);
-        if (d > sc_core::SC_ZERO_TIME) sc_core::wait(d);
+        if (d > sc_core::SC_ZERO_TIME)
+            sc_core::wait(d);
         return gp.get_response_status();
     }
 
@@ -88,14 +89,15 @@ public:
         return iSocket->transport_dbg(gp);
     }
 
-private:
+  private:
     void run() {
         body(*this);
         finished = true;
         sc_core::sc_stop();
     }
     tlm::tlm_sync_enum nbBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_time& d) {
-        if (onBw) return onBw(gp, ph, d);
+        if (onBw)
+            return onBw(gp, ph, d);
         FAIL_CHECK("unexpected nb_transport_bw");
         return tlm::TLM_COMPLETED;
     }
@@ -110,7 +112,8 @@ void simulate(const Initiator& init) {
 // A distinct 32-byte pattern per index: byte 0 holds the index, the rest mix index and offset.
 std::vector<uint8_t> pattern(uint32_t k, uint32_t len) {
     std::vector<uint8_t> p(len);
-    for (uint32_t i = 0; i < len; ++i) p[i] = uint8_t(i == 0 ? k : (k * 37u + i * 11u + 5u));
+    for (uint32_t i = 0; i < len; ++i)
+        p[i] = uint8_t(i == 0 ? k : (k * 37u + i * 11u + 5u));
     return p;
 }
 
@@ -122,7 +125,8 @@ struct Recorder : hbm::CommandObserver {
 
 std::string violationLines(const hbm::ProtocolChecker& chk) {
     std::string s;
-    for (const auto& v : chk.violations()) s += v.line() + "\n";
+    for (const auto& v : chk.violations())
+        s += v.line() + "\n";
     return s;
 }
 
@@ -132,7 +136,8 @@ uint64_t cmdCount(const json& mem, hbm::Command c) {
 
 std::string errorsOf(const json& r) {
     std::string s;
-    for (const auto& e : r["errors"]) s += e.get<std::string>() + "\n";
+    for (const auto& e : r["errors"])
+        s += e.get<std::string>() + "\n";
     return s;
 }
 
@@ -141,13 +146,14 @@ double busPeakGBps(const hbm::Memspec& spec) {
     return double(spec.org.accessBytes) / (double(spec.t.nBL) * spec.tCKns());
 }
 
-}  // namespace
+} // namespace
 
 // ------------------------------------------------------------------ functional: through TLM
 
-TEST_CASE("Controller: data written over several pseudo-channels and stacks reads back equal, by b_transport, "
-          "transport_dbg and DMI",
-          "[hbm][controller]") {
+TEST_CASE(
+    "Controller: data written over several pseudo-channels and stacks reads back equal, by b_transport, "
+    "transport_dbg and DMI",
+    "[hbm][controller]") {
     // Two stacks, every pseudo-channel instantiated (64 controllers behind the router).
     platform::Scenario s = scenario("hbm3-seq-read.json", {"/system/stacks=2", "/system/pseudo_channels=0"});
     const hbm::AddressMapping& map = *s.mapping;
@@ -172,15 +178,15 @@ TEST_CASE("Controller: data written over several pseudo-channels and stacks read
     }
     {
         hbm::DramAddress a = map.decode(addrs[0]);
-        a.row = (a.row + 1) % org.rows;   // same bank as addrs[0], another row
+        a.row = (a.row + 1) % org.rows; // same bank as addrs[0], another row
         addrs.push_back(map.encode(a));
-        a.column = (a.column + 1) % org.columns;   // same row as the previous one
+        a.column = (a.column + 1) % org.columns; // same row as the previous one
         addrs.push_back(map.encode(a));
         hbm::DramAddress top{};
         top.stack = 1, top.channel = org.channels - 1, top.pseudoChannel = org.pseudoChannels - 1;
         top.sid = org.sids - 1, top.bankGroup = org.bankGroups - 1, top.bank = org.banksPerGroup - 1;
         top.row = org.rows - 1, top.column = org.columns - 1;
-        addrs.push_back(map.encode(top));   // the last burst of the modelled memory
+        addrs.push_back(map.encode(top)); // the last burst of the modelled memory
     }
     REQUIRE(std::set<uint64_t>(addrs.begin(), addrs.end()).size() == addrs.size());
     REQUIRE(addrs.back() + org.accessBytes == map.capacity());
@@ -194,7 +200,8 @@ TEST_CASE("Controller: data written over several pseudo-channels and stacks read
 
     const uint32_t B = org.accessBytes;
     std::vector<std::vector<uint8_t>> expect;
-    for (uint32_t k = 0; k < addrs.size(); ++k) expect.push_back(pattern(k + 1, B));
+    for (uint32_t k = 0; k < addrs.size(); ++k)
+        expect.push_back(pattern(k + 1, B));
     // A partial write (8 bytes inside the first burst) merges into the burst written before.
     const uint32_t partialOffset = 8, partialLen = 8;
     std::vector<uint8_t> partial(partialLen, 0xEE);
@@ -214,13 +221,14 @@ TEST_CASE("Controller: data written over several pseudo-channels and stacks read
     {
         hbm::DramAddress a = map.decode(addrs[3]);
         a.row = (a.row + 100) % org.rows;
-        a.bank = (a.bank + 1) % org.banksPerGroup;   // a bank no other access touches
+        a.bank = (a.bank + 1) % org.banksPerGroup; // a bank no other access touches
         freshAddr = map.encode(a);
         // No other access opens its row in its bank: the read is a miss or a conflict, never a hit.
         const hbm::DramAddress f = map.decode(freshAddr);
         for (uint64_t other : addrs) {
             const hbm::DramAddress o = map.decode(other);
-            REQUIRE_FALSE((map.pcIndex(o) == map.pcIndex(f) && map.bankIndex(o) == map.bankIndex(f) && o.row == f.row));
+            REQUIRE_FALSE(
+                (map.pcIndex(o) == map.pcIndex(f) && map.bankIndex(o) == map.bankIndex(f) && o.row == f.row));
         }
     }
 
@@ -247,7 +255,8 @@ TEST_CASE("Controller: data written over several pseudo-channels and stacks read
         tlm::tlm_dmi dmi;
         dmiOk = self.iSocket->get_direct_mem_ptr(gp, dmi);
         if (dmiOk) {
-            dmiRange = dmi.get_start_address() <= addrs[dmiIdx] && addrs[dmiIdx] + B - 1 <= dmi.get_end_address();
+            dmiRange =
+                dmi.get_start_address() <= addrs[dmiIdx] && addrs[dmiIdx] + B - 1 <= dmi.get_end_address();
             dmiRw = dmi.is_read_write_allowed();
             if (dmiRange) {
                 uint8_t* p = dmi.get_dmi_ptr() + (addrs[dmiIdx] - dmi.get_start_address());
@@ -293,8 +302,8 @@ TEST_CASE("Controller: data written over several pseudo-channels and stacks read
         ++writesPerPc[map.pcIndex(map.decode(a))];
         ++readsPerPc[map.pcIndex(map.decode(a))];
     }
-    ++writesPerPc[map.pcIndex(map.decode(addrs[0]))];       // the partial write
-    ++readsPerPc[map.pcIndex(map.decode(addrs[dmiIdx]))];   // the read after DMI
+    ++writesPerPc[map.pcIndex(map.decode(addrs[0]))];     // the partial write
+    ++readsPerPc[map.pcIndex(map.decode(addrs[dmiIdx]))]; // the read after DMI
     ++readsPerPc[map.pcIndex(map.decode(freshAddr))];
     for (uint32_t pc = 0; pc < s.pseudoChannels; ++pc) {
         INFO("pseudo-channel " << pc);
@@ -307,8 +316,9 @@ TEST_CASE("Controller: data written over several pseudo-channels and stacks read
     CHECK(hbmSys.checker()->violationCount() == 0);
 }
 
-TEST_CASE("Controller: malformed transactions get the matching TLM error response and the controller keeps serving",
-          "[hbm][controller]") {
+TEST_CASE(
+    "Controller: malformed transactions get the matching TLM error response and the controller keeps serving",
+    "[hbm][controller]") {
     platform::Scenario s = scenario("hbm3-seq-read.json");
     const hbm::AddressMapping& map = *s.mapping;
     const auto& org = s.memspec.org;
@@ -320,7 +330,7 @@ TEST_CASE("Controller: malformed transactions get the matching TLM error respons
     const uint64_t A = map.encode(da);
     REQUIRE(map.pcIndex(map.decode(A)) == 0);
     hbm::DramAddress other = da;
-    other.pseudoChannel = 1;   // a valid address, served by another controller
+    other.pseudoChannel = 1; // a valid address, served by another controller
     const uint64_t otherPc = map.encode(other);
     REQUIRE(map.pcIndex(map.decode(otherPc)) != 0);
     const uint32_t B = org.accessBytes;
@@ -335,8 +345,8 @@ TEST_CASE("Controller: malformed transactions get the matching TLM error respons
     std::vector<uint8_t> afterBadWrite(2 * B, 0xCC);
     tlm::tlm_sync_enum atReturn = tlm::TLM_ACCEPTED;
     tlm::tlm_response_status atStatus = tlm::TLM_INCOMPLETE_RESPONSE;
-    tlm::tlm_response_status goodWrite = tlm::TLM_INCOMPLETE_RESPONSE, goodRead = tlm::TLM_INCOMPLETE_RESPONSE,
-                             halfRead = tlm::TLM_INCOMPLETE_RESPONSE;
+    tlm::tlm_response_status goodWrite = tlm::TLM_INCOMPLETE_RESPONSE,
+                             goodRead = tlm::TLM_INCOMPLETE_RESPONSE, halfRead = tlm::TLM_INCOMPLETE_RESPONSE;
     const std::vector<uint8_t> good = pattern(9, B);
     std::vector<uint8_t> goodBack(B, 0), halfBack(B / 2, 0);
 
@@ -355,7 +365,8 @@ TEST_CASE("Controller: malformed transactions get the matching TLM error respons
             self.transport(tlm::TLM_WRITE_COMMAND, A, big.data(), 2 * B));
         run("crossing a burst boundary", tlm::TLM_BURST_ERROR_RESPONSE,
             self.transport(tlm::TLM_WRITE_COMMAND, A + B - 8, big.data(), 16));
-        run("zero length", tlm::TLM_BURST_ERROR_RESPONSE, self.transport(tlm::TLM_READ_COMMAND, A, big.data(), 0));
+        run("zero length", tlm::TLM_BURST_ERROR_RESPONSE,
+            self.transport(tlm::TLM_READ_COMMAND, A, big.data(), 0));
         run("streaming width below the length", tlm::TLM_BURST_ERROR_RESPONSE,
             self.transport(tlm::TLM_WRITE_COMMAND, A, big.data(), B, B / 2));
         std::vector<uint8_t> be(B, 0xFF);
@@ -400,16 +411,18 @@ TEST_CASE("Controller: malformed transactions get the matching TLM error respons
     CHECK(goodBack == good);
     CHECK(halfRead == tlm::TLM_OK_RESPONSE);
     CHECK(halfBack == std::vector<uint8_t>(good.begin() + B / 2, good.end()));
-    CHECK(pc.stats().errors == cases.size() + 1);   // + the AT one
+    CHECK(pc.stats().errors == cases.size() + 1); // + the AT one
     CHECK(pc.stats().writes == 1);
     CHECK(pc.stats().reads == 2);
 }
 
-TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and sends END_REQ on the backward path "
+TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and sends END_REQ on the "
+          "backward path "
           "when room frees",
           "[hbm][controller]") {
     const uint32_t kQueue = 4, kRequests = 24;
-    platform::Scenario s = scenario("hbm3-seq-read.json", {"/controller/read_queue=" + std::to_string(kQueue)});
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json", {"/controller/read_queue=" + std::to_string(kQueue)});
     REQUIRE(s.controller.readQueue == kQueue);
     const hbm::AddressMapping& map = *s.mapping;
     const auto& org = s.memspec.org;
@@ -443,7 +456,8 @@ TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and
     }
     auto indexOf = [&](const tlm::tlm_generic_payload& gp) {
         for (uint32_t k = 0; k < kRequests; ++k)
-            if (gps[k].get() == &gp) return int(k);
+            if (gps[k].get() == &gp)
+                return int(k);
         return -1;
     };
 
@@ -471,14 +485,17 @@ TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and
                 ++admitted;
             } else if (r == tlm::TLM_ACCEPTED) {
                 accepted[k] = true;
-                if (firstRefused < 0) firstRefused = int(k);
+                if (firstRefused < 0)
+                    firstRefused = int(k);
                 inQueueWhenRefused.push_back(admitted - responded);
-                while (!gotEndReq[k]) sc_core::wait(endReqEv);
+                while (!gotEndReq[k])
+                    sc_core::wait(endReqEv);
             } else {
                 ++completedAtOnce;
             }
         }
-        while (responded < kRequests) sc_core::wait(respEv);
+        while (responded < kRequests)
+            sc_core::wait(respEv);
     });
     init.onBw = [&](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_time& d) {
         const int k = indexOf(gp);
@@ -487,7 +504,8 @@ TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and
             return tlm::TLM_COMPLETED;
         }
         if (ph == tlm::END_REQ) {
-            if (!accepted[k] || gotEndReq[k]) ++badPhases;
+            if (!accepted[k] || gotEndReq[k])
+                ++badPhases;
             gotEndReq[k] = true;
             endReqAt[k] = sc_core::sc_time_stamp() + d;
             ++admitted;
@@ -495,11 +513,12 @@ TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and
             return tlm::TLM_ACCEPTED;
         }
         if (ph == tlm::BEGIN_RESP) {
-            if (!immediate[k] && !gotEndReq[k]) ++badPhases;   // a response before its request was taken
+            if (!immediate[k] && !gotEndReq[k])
+                ++badPhases; // a response before its request was taken
             ++responses[k];
             ++responded;
             respEv.notify(d);
-            return tlm::TLM_COMPLETED;   // ends the transaction: no END_RESP needed
+            return tlm::TLM_COMPLETED; // ends the transaction: no END_RESP needed
         }
         ++badPhases;
         return tlm::TLM_COMPLETED;
@@ -512,17 +531,20 @@ TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and
     CHECK(completedAtOnce == 0);
     // The first kQueue requests fill the queue at once; the next one is refused.
     CHECK(firstRefused == int(kQueue));
-    for (uint32_t k = 0; k < kQueue; ++k) CHECK(immediate[k]);
+    for (uint32_t k = 0; k < kQueue; ++k)
+        CHECK(immediate[k]);
     const auto refused = uint64_t(std::count(accepted.begin(), accepted.end(), true));
     CHECK(refused >= 1);
     CHECK(pc.stats().backPressureEvents == refused);
     // Back-pressure only when the queue really is full.
-    for (uint32_t q : inQueueWhenRefused) CHECK(q == kQueue);
+    for (uint32_t q : inQueueWhenRefused)
+        CHECK(q == kQueue);
     for (uint32_t k = 0; k < kRequests; ++k) {
         INFO("request " << k);
         CHECK(immediate[k] != accepted[k]);
         CHECK(gotEndReq[k] == accepted[k]);
-        if (accepted[k]) CHECK(endReqAt[k] > sentAt[k]);   // END_REQ came later, when room freed
+        if (accepted[k])
+            CHECK(endReqAt[k] > sentAt[k]); // END_REQ came later, when room freed
         CHECK(responses[k] == 1);
         CHECK(gps[k]->get_response_status() == tlm::TLM_OK_RESPONSE);
         CHECK(data[k] == pattern(k + 1, B));
@@ -537,8 +559,9 @@ namespace {
 // Three reads to one bank sent at the same instant: row 1, row 2, row 1 again. Returns the rows
 // of the column commands in issue order.
 std::vector<uint32_t> columnRowOrder(const std::string& scheduler, uint32_t rowHitCap = 32) {
-    platform::Scenario s = scenario("hbm3-seq-read.json", {"/controller/scheduler=" + scheduler, "/controller/refresh=all-bank",
-                                                           "/controller/row_hit_cap=" + std::to_string(rowHitCap)});
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json", {"/controller/scheduler=" + scheduler, "/controller/refresh=all-bank",
+                                        "/controller/row_hit_cap=" + std::to_string(rowHitCap)});
     const hbm::AddressMapping& map = *s.mapping;
     const uint32_t B = s.memspec.org.accessBytes;
     hbm::BackingStore store(map.capacity());
@@ -570,9 +593,11 @@ std::vector<uint32_t> columnRowOrder(const std::string& scheduler, uint32_t rowH
         for (auto& gp : gps) {
             tlm::tlm_phase ph = tlm::BEGIN_REQ;
             sc_time d = sc_core::SC_ZERO_TIME;
-            if (self.iSocket->nb_transport_fw(*gp, ph, d) != tlm::TLM_UPDATED) allTakenAtOnce = false;
+            if (self.iSocket->nb_transport_fw(*gp, ph, d) != tlm::TLM_UPDATED)
+                allTakenAtOnce = false;
         }
-        while (responded < 3) sc_core::wait(respEv);
+        while (responded < 3)
+            sc_core::wait(respEv);
     });
     init.onBw = [&](tlm::tlm_generic_payload&, tlm::tlm_phase& ph, sc_time& d) {
         if (ph == tlm::BEGIN_RESP) {
@@ -588,11 +613,12 @@ std::vector<uint32_t> columnRowOrder(const std::string& scheduler, uint32_t rowH
     CHECK(checker.violationCount() == 0);
     std::vector<uint32_t> order;
     for (const auto& c : rec.commands)
-        if (hbm::isColumn(c.cmd)) order.push_back(c.row);
+        if (hbm::isColumn(c.cmd))
+            order.push_back(c.row);
     return order;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Controller: FR-FCFS serves a younger row hit before an older row miss in the same bank",
           "[hbm][controller]") {
@@ -608,8 +634,9 @@ TEST_CASE("Controller: FR-FCFS stops preferring row hits after row_hit_cap colum
     CHECK(columnRowOrder("fr-fcfs", 1) == expected);
 }
 
-TEST_CASE("Controller: FCFS serves requests to one bank in arrival order even when a younger one hits the open row",
-          "[hbm][controller]") {
+TEST_CASE(
+    "Controller: FCFS serves requests to one bank in arrival order even when a younger one hits the open row",
+    "[hbm][controller]") {
     const std::vector<uint32_t> expected{1, 2, 1};
     CHECK(columnRowOrder("fcfs") == expected);
 }
@@ -640,8 +667,9 @@ TEST_CASE("Controller: sequential reads reach 90% of the data-bus peak less the 
     CHECK(m["error_responses"].get<uint64_t>() == 0);
 }
 
-TEST_CASE("Controller: random reads stay under the tFAW bound of four activations per window and above half of it",
-          "[hbm][controller]") {
+TEST_CASE(
+    "Controller: random reads stay under the tFAW bound of four activations per window and above half of it",
+    "[hbm][controller]") {
     platform::Scenario s =
         scenario("hbm3-random-read.json", {"/traffic/requests=5000", "/controller/refresh=all-bank"});
     const hbm::Memspec& spec = s.memspec;
@@ -657,7 +685,8 @@ TEST_CASE("Controller: random reads stay under the tFAW bound of four activation
     const double spanNs = double(bytes) / bw;
     const uint64_t acts = cmdCount(m, hbm::Command::ACT);
     const uint64_t hits = m["row_hits"].get<uint64_t>();
-    INFO("bandwidth " << bw << " GB/s, tFAW bound " << bound << " GB/s, ACT " << acts << ", row hits " << hits);
+    INFO("bandwidth " << bw << " GB/s, tFAW bound " << bound << " GB/s, ACT " << acts << ", row hits "
+                      << hits);
     REQUIRE(bw > 0);
     // The rule itself: ACTs in the span fit four per tFAW window (plus the window in progress).
     const double spanCycles = spanNs / spec.tCKns();
@@ -672,8 +701,9 @@ TEST_CASE("Controller: random reads stay under the tFAW bound of four activation
 
 TEST_CASE("Controller: all-bank refresh issues one REFAB per tREFI of simulated time", "[hbm][controller]") {
     // A trickle of reads (one per 200 ns) for about ten refresh intervals.
-    platform::Scenario s = scenario("hbm3-seq-read.json", {"/traffic/requests=200", "/traffic/interval_ns=200",
-                                                            "/controller/refresh=all-bank"});
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json",
+                 {"/traffic/requests=200", "/traffic/interval_ns=200", "/controller/refresh=all-bank"});
     const hbm::Memspec& spec = s.memspec;
     const json r = platform::runScenario(s);
     const json& m = r["memory"];
@@ -690,9 +720,11 @@ TEST_CASE("Controller: all-bank refresh issues one REFAB per tREFI of simulated 
     CHECK(m["checker_violations"].get<uint64_t>() == 0);
 }
 
-TEST_CASE("Controller: per-bank refresh issues one REFPB per tREFI / banks and no REFAB", "[hbm][controller]") {
-    platform::Scenario s = scenario("hbm3-seq-read.json", {"/traffic/requests=200", "/traffic/interval_ns=200",
-                                                            "/controller/refresh=per-bank"});
+TEST_CASE("Controller: per-bank refresh issues one REFPB per tREFI / banks and no REFAB",
+          "[hbm][controller]") {
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json",
+                 {"/traffic/requests=200", "/traffic/interval_ns=200", "/controller/refresh=per-bank"});
     const hbm::Memspec& spec = s.memspec;
     const json r = platform::runScenario(s);
     const json& m = r["memory"];
@@ -710,7 +742,8 @@ TEST_CASE("Controller: per-bank refresh issues one REFPB per tREFI / banks and n
     CHECK(m["checker_violations"].get<uint64_t>() == 0);
 }
 
-TEST_CASE("Controller: mixed reads and writes turn the bus around without protocol violations", "[hbm][controller]") {
+TEST_CASE("Controller: mixed reads and writes turn the bus around without protocol violations",
+          "[hbm][controller]") {
     platform::Scenario s = scenario("hbm3-mixed.json", {"/traffic/requests=2000"});
     const json r = platform::runScenario(s);
     const json& m = r["memory"];
@@ -730,15 +763,16 @@ TEST_CASE("Controller: mixed reads and writes turn the bus around without protoc
 
 TEST_CASE("Controller: closed-page policy serves every read with RDA after its own ACT and never with RD",
           "[hbm][controller]") {
-    platform::Scenario s = scenario("hbm3-seq-read.json", {"/traffic/requests=2000", "/controller/page_policy=closed",
-                                                            "/controller/refresh=all-bank"});
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json", {"/traffic/requests=2000", "/controller/page_policy=closed",
+                                        "/controller/refresh=all-bank"});
     const json r = platform::runScenario(s);
     const json& m = r["memory"];
     INFO(errorsOf(r));
     const uint64_t rda = cmdCount(m, hbm::Command::RDA);
     CHECK(rda == 2000);
     CHECK(cmdCount(m, hbm::Command::RD) == 0);
-    CHECK(cmdCount(m, hbm::Command::PRE) == 0);   // no explicit precharge for a request
+    CHECK(cmdCount(m, hbm::Command::PRE) == 0); // no explicit precharge for a request
     CHECK(cmdCount(m, hbm::Command::ACT) >= rda);
     CHECK(m["row_hits"].get<uint64_t>() == 0);
 }
@@ -747,8 +781,9 @@ TEST_CASE("Controller: closed-page policy serves every read with RDA after its o
 // refresh of the bank must wait the row cycle (tRC) too, not only tRTPL + tRP after the RDA.
 TEST_CASE("Controller: closed-page reads with all-bank refresh keep tRP after the auto-precharge",
           "[hbm][controller]") {
-    platform::Scenario s = scenario("hbm3-random-read.json", {"/traffic/requests=5000", "/controller/page_policy=closed",
-                                                               "/controller/refresh=all-bank"});
+    platform::Scenario s =
+        scenario("hbm3-random-read.json", {"/traffic/requests=5000", "/controller/page_policy=closed",
+                                           "/controller/refresh=all-bank"});
     const json r = platform::runScenario(s);
     const json& m = r["memory"];
     INFO(errorsOf(r));
@@ -758,8 +793,9 @@ TEST_CASE("Controller: closed-page reads with all-bank refresh keep tRP after th
 
 TEST_CASE("Controller: closed-page reads with per-bank refresh keep tRP after the auto-precharge",
           "[hbm][controller]") {
-    platform::Scenario s = scenario("hbm3-seq-read.json", {"/traffic/requests=2000", "/controller/page_policy=closed",
-                                                            "/controller/refresh=per-bank"});
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json", {"/traffic/requests=2000", "/controller/page_policy=closed",
+                                        "/controller/refresh=per-bank"});
     const json r = platform::runScenario(s);
     const json& m = r["memory"];
     INFO(errorsOf(r));

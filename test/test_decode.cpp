@@ -58,8 +58,12 @@ void requireCorrect(const Run& x) {
     CHECK(k["bound_ratio"].get<double>() <= 1.0);
 }
 
-uint32_t banksPerGroup(const Run& x) { return x.s.memspec.org.banksPerGroup; }
-uint32_t groupsPerChannel(const Run& x) { return x.s.memspec.org.pseudoChannels * x.s.memspec.org.bankGroupsPerPc(); }
+uint32_t banksPerGroup(const Run& x) {
+    return x.s.memspec.org.banksPerGroup;
+}
+uint32_t groupsPerChannel(const Run& x) {
+    return x.s.memspec.org.pseudoChannels * x.s.memspec.org.bankGroupsPerPc();
+}
 
 // Keys each bank holds: keys are interleaved over the group's banks.
 uint32_t keysPerBank(const Run& x, uint32_t attended) {
@@ -135,12 +139,13 @@ void bufferCase(uint32_t sramBytes) {
     CHECK(k["busiest_bank_bytes"].get<uint64_t>() == Approx(4.0 * 64 * (kpb + 1)).epsilon(0.02));
 }
 
-}  // namespace
+} // namespace
 
 // ------------------------------------------------------------------ dense shapes
 
-TEST_CASE("Decode: d 64 with 256 keys matches the FP64 reference and moves q, K, V and the outputs once per bank",
-          "[pim][decode]") {
+TEST_CASE(
+    "Decode: d 64 with 256 keys matches the FP64 reference and moves q, K, V and the outputs once per bank",
+    "[pim][decode]") {
     denseCase({}, 256, 64, 4, 4, 1);
 }
 
@@ -175,8 +180,8 @@ TEST_CASE("Decode: 40 KV heads on 16 bank groups run in 3 rounds, all matching t
 
 TEST_CASE("Decode: 4 channels serve 64 KV heads in one round and match the FP64 reference", "[pim][decode]") {
     // 8 pseudo-channels = 4 channels x 16 bank groups; batch 16 x 4 KV heads = 64 units.
-    const Run x = run({"/system/pseudo_channels=8", "/workload/batch=16", "/workload/heads=4",
-                       "/workload/kv_heads=4"});
+    const Run x =
+        run({"/system/pseudo_channels=8", "/workload/batch=16", "/workload/heads=4", "/workload/kv_heads=4"});
     CHECK(x.r["pim"]["channels"].get<uint32_t>() == 4);
     CHECK(x.kernel()["kv_heads_total"].get<uint32_t>() == 64);
     CHECK(x.kernel()["rounds"].get<uint32_t>() == 1);
@@ -198,8 +203,8 @@ TEST_CASE("Decode: GQA with 4 query heads per KV head, d 64, matches the FP64 re
 TEST_CASE("Decode: GQA 4 with d 128 on a 2 KB buffer runs in query passes and matches the FP64 reference",
           "[pim][decode]") {
     // q (1 KB) and the FP32 accumulators (2 KB) of 4 queries alone exceed 2 KB.
-    const Run x = run({"/workload/heads=16", "/workload/kv_heads=4", "/workload/head_dim=128",
-                       "/pim/sram_bytes=2048"});
+    const Run x =
+        run({"/workload/heads=16", "/workload/kv_heads=4", "/workload/head_dim=128", "/pim/sram_bytes=2048"});
     requireCorrect(x);
     CHECK(x.kernel()["query_passes"].get<uint32_t>() > 1);
     requireAwareBytes(x, 256, 128, 4, 1);
@@ -207,8 +212,8 @@ TEST_CASE("Decode: GQA 4 with d 128 on a 2 KB buffer runs in query passes and ma
 
 TEST_CASE("Decode: GQA 4 with d 128 on an 8 KB buffer runs in one pass and matches the FP64 reference",
           "[pim][decode]") {
-    const Run x = run({"/workload/heads=16", "/workload/kv_heads=4", "/workload/head_dim=128",
-                       "/pim/sram_bytes=8192"});
+    const Run x =
+        run({"/workload/heads=16", "/workload/kv_heads=4", "/workload/head_dim=128", "/pim/sram_bytes=8192"});
     requireCorrect(x);
     CHECK(x.kernel()["query_passes"].get<uint32_t>() == 1);
     requireAwareBytes(x, 256, 128, 4, 1);
@@ -245,7 +250,7 @@ TEST_CASE("Decode: sink 4 plus window 64 over 1000 keys attends 68 keys and move
     requireCorrect(x);
     const json& k = x.kernel();
     CHECK(k["name"].get<std::string>().find("sparse") != std::string::npos);
-    CHECK(k["keys_attended"].get<uint32_t>() == 68);   // [0, 4) and [936, 1000) do not overlap
+    CHECK(k["keys_attended"].get<uint32_t>() == 68); // [0, 4) and [936, 1000) do not overlap
     // Dense lower bound for the same shape: every unit streams all 1000 keys of K and V once.
     const uint64_t units = 16, d = 64;
     const uint64_t denseKv = units * 2 * 1000 * d * 2;
@@ -271,7 +276,8 @@ TEST_CASE("Decode: naive tiling matches the FP64 reference and its measured bank
     const uint64_t predNaive = pn.bankToSramBytes + pn.sramToBankBytes;
     const uint64_t predAware = pa.bankToSramBytes + pa.sramToBankBytes;
     // docs/io-analysis.md: naive = L(10Gd + 4d) + 2Gd, aware = 4d(L + G), per bank.
-    CHECK(predNaive == uint64_t(kpb) * (10 * G * d + 4 * d) - 2 * G * d);   // no accumulator read for the first key
+    CHECK(predNaive ==
+          uint64_t(kpb) * (10 * G * d + 4 * d) - 2 * G * d); // no accumulator read for the first key
     CHECK(predAware == 4ull * d * (kpb + G));
     CHECK(predNaive > predAware);
     INFO("kernel: " << k.dump() << " predicted naive " << predNaive);

@@ -22,7 +22,9 @@ namespace {
 
 constexpr uint32_t kCol = 32;
 
-uint64_t roundCol(uint64_t v) { return (v + kCol - 1) / kCol * kCol; }
+uint64_t roundCol(uint64_t v) {
+    return (v + kCol - 1) / kCol * kCol;
+}
 
 // Independent fit test: q (G*d FP16), out (G*d FP32), state (2 FP32 per query), scores (G*b FP32),
 // tile (b*d FP16), each rounded up to a 32-byte column.
@@ -42,16 +44,17 @@ std::vector<DecodeShape> sweep() {
         for (uint32_t d : {16u, 64u, 128u, 256u})
             for (uint32_t g : {1u, 2u, 4u, 8u})
                 for (uint32_t keys : {0u, 1u, 2u, 7u, 100u, 1024u, 4097u})
-                    for (bool naive : {false, true}) v.push_back(shape(keys, d, g, sram, naive));
+                    for (bool naive : {false, true})
+                        v.push_back(shape(keys, d, g, sram, naive));
     return v;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("paper tile formulas reproduce the paper's 2 KB examples", "[fw][planner]") {
     // 2 KB buffer = 1024 FP16 elements.
-    CHECK(pilot::fw::paperGlobalRowTile(1024, 64) == 14);   // global rows / decode: (M - d) / (d + 1)
-    CHECK(pilot::fw::paperWindowTile(1024, 64) == 7);       // window: M / (2d + 1)
+    CHECK(pilot::fw::paperGlobalRowTile(1024, 64) == 14); // global rows / decode: (M - d) / (d + 1)
+    CHECK(pilot::fw::paperWindowTile(1024, 64) == 7);     // window: M / (2d + 1)
     CHECK(pilot::fw::paperGlobalRowTile(1024, 128) == 6);
     CHECK(pilot::fw::paperWindowTile(1024, 128) == 3);
     // The formulas are the largest b with d + b*d + b <= M and 2*b*d + b <= M.
@@ -63,7 +66,7 @@ TEST_CASE("paper tile formulas reproduce the paper's 2 KB examples", "[fw][plann
             CHECK(2 * bw * d + bw <= M);
             CHECK(2 * (bw + 1) * d + (bw + 1) > M);
         }
-    CHECK(pilot::fw::paperGlobalRowTile(32, 64) == 0);   // smaller than one query: nothing fits
+    CHECK(pilot::fw::paperGlobalRowTile(32, 64) == 0); // smaller than one query: nothing fits
 }
 
 TEST_CASE("every plan's regions fit in the buffer, are disjoint, column-aligned and sized by the formulas",
@@ -71,7 +74,8 @@ TEST_CASE("every plan's regions fit in the buffer, are disjoint, column-aligned 
     int planned = 0;
     for (const DecodeShape& s : sweep()) {
         const DecodePlan p = planDecode(s);
-        if (p.error != Error::Ok) continue;
+        if (p.error != Error::Ok)
+            continue;
         ++planned;
         INFO("keys=" << s.keysPerBank << " d=" << s.headDim << " G=" << s.queries << " sram=" << s.sramBytes
                      << " naive=" << s.naive << " b=" << p.tileKeys);
@@ -87,8 +91,10 @@ TEST_CASE("every plan's regions fit in the buffer, are disjoint, column-aligned 
             CHECK(x.bytes > 0);
             CHECK(uint64_t(x.offset) + x.bytes <= s.sramBytes);
         }
-        std::sort(r.begin(), r.end(), [](const SramRegion& a, const SramRegion& c) { return a.offset < c.offset; });
-        for (size_t i = 0; i + 1 < r.size(); ++i) CHECK(uint64_t(r[i].offset) + r[i].bytes <= r[i + 1].offset);
+        std::sort(r.begin(), r.end(),
+                  [](const SramRegion& a, const SramRegion& c) { return a.offset < c.offset; });
+        for (size_t i = 0; i + 1 < r.size(); ++i)
+            CHECK(uint64_t(r[i].offset) + r[i].bytes <= r[i + 1].offset);
     }
     CHECK(planned > 100);
 }
@@ -107,7 +113,7 @@ TEST_CASE("the aware tile is the largest that fits after column alignment, cappe
                 REQUIRE(p.error == Error::Ok);
                 CHECK(p.tileKeys >= 1);
                 CHECK(fits(sram, d, g, p.tileKeys));
-                CHECK_FALSE(fits(sram, d, g, p.tileKeys + 1));   // b + 1 would not fit
+                CHECK_FALSE(fits(sram, d, g, p.tileKeys + 1)); // b + 1 would not fit
                 // Never above the unaligned bound floor((M - 3Gd - 4G) / (d + 2G)).
                 const uint64_t M = sram / 2;
                 CHECK(p.tileKeys <= (M - 3ull * g * d - 4ull * g) / (d + 2ull * g));
@@ -123,9 +129,11 @@ TEST_CASE("the aware tile is the largest that fits after column alignment, cappe
 
 TEST_CASE("aware bytes are exactly q once, K and V once each, and the outputs once", "[fw][planner]") {
     for (const DecodeShape& s : sweep()) {
-        if (s.naive) continue;
+        if (s.naive)
+            continue;
         const DecodePlan p = planDecode(s);
-        if (p.error != Error::Ok) continue;
+        if (p.error != Error::Ok)
+            continue;
         INFO("keys=" << s.keysPerBank << " d=" << s.headDim << " G=" << s.queries << " sram=" << s.sramBytes);
         const uint64_t d = s.headDim, g = s.queries, L = s.keysPerBank;
         const uint64_t q = L ? g * d * 2 : 0, k = L * d * 2, v = L * d * 2, out = g * d * 2;
@@ -136,12 +144,15 @@ TEST_CASE("aware bytes are exactly q once, K and V once each, and the outputs on
     }
 }
 
-TEST_CASE("naive moves one key per step, re-reads q and round-trips the accumulators, so it moves more for L >= 2",
-          "[fw][planner]") {
+TEST_CASE(
+    "naive moves one key per step, re-reads q and round-trips the accumulators, so it moves more for L >= 2",
+    "[fw][planner]") {
     for (const DecodeShape& s : sweep()) {
-        if (!s.naive) continue;
+        if (!s.naive)
+            continue;
         const DecodePlan p = planDecode(s);
-        if (p.error != Error::Ok) continue;
+        if (p.error != Error::Ok)
+            continue;
         INFO("keys=" << s.keysPerBank << " d=" << s.headDim << " G=" << s.queries << " sram=" << s.sramBytes);
         const uint64_t d = s.headDim, g = s.queries, L = s.keysPerBank;
         CHECK(p.tileKeys == 1);
@@ -152,7 +163,7 @@ TEST_CASE("naive moves one key per step, re-reads q and round-trips the accumula
         DecodeShape a = s;
         a.naive = false;
         const DecodePlan aware = planDecode(a);
-        REQUIRE(aware.error == Error::Ok);   // the naive layout fitting implies the aware one fits (b >= 1)
+        REQUIRE(aware.error == Error::Ok); // the naive layout fitting implies the aware one fits (b >= 1)
         CHECK(aware.macs == p.macs);
         if (L >= 2)
             CHECK(p.bankToSramBytes + p.sramToBankBytes > aware.bankToSramBytes + aware.sramToBankBytes);
@@ -168,8 +179,8 @@ TEST_CASE("a 2 KB buffer with d = 256 and G = 8 is a Shape error with a reason",
         CHECK(p.tileKeys == 0);
         CHECK(p.bankToSramBytes == 0);
     }
-    CHECK(planDecode(shape(1024, 100, 1, 2048)).error == Error::Shape);   // d not a multiple of 16
-    CHECK(planDecode(shape(1024, 64, 0, 2048)).error == Error::Shape);    // no queries
+    CHECK(planDecode(shape(1024, 100, 1, 2048)).error == Error::Shape); // d not a multiple of 16
+    CHECK(planDecode(shape(1024, 64, 0, 2048)).error == Error::Shape);  // no queries
 }
 
 TEST_CASE("buffers of 2 to 32 KB all plan for d in {64, 128} with one query head", "[fw][planner]") {

@@ -31,8 +31,7 @@ const std::string kDramsysHbm2 = kRoot + "memspecs/dramsys/hbm2-dramsys.json";
 const std::string kDramsysMap = kRoot + "mappings/dramsys/hbm2-dramsys-mapping.json";
 const std::string kExampleTrace = kRoot + "traces/example.stl";
 
-template <class F>
-std::vector<common::ConfigIssue> issuesOf(F&& f) {
+template <class F> std::vector<common::ConfigIssue> issuesOf(F&& f) {
     try {
         f();
     } catch (const common::ConfigError& e) {
@@ -42,27 +41,35 @@ std::vector<common::ConfigIssue> issuesOf(F&& f) {
 }
 
 // True when some issue has exactly this pointer and a reason containing `words`.
-bool hasIssue(const std::vector<common::ConfigIssue>& issues, const std::string& pointer, const std::string& words) {
+bool hasIssue(const std::vector<common::ConfigIssue>& issues, const std::string& pointer,
+              const std::string& words) {
     for (const auto& i : issues)
-        if (i.pointer == pointer && i.reason.find(words) != std::string::npos) return true;
+        if (i.pointer == pointer && i.reason.find(words) != std::string::npos)
+            return true;
     return false;
 }
 
 std::string describe(const std::vector<common::ConfigIssue>& issues) {
     std::string s;
-    for (const auto& i : issues) s += i.line() + "\n";
+    for (const auto& i : issues)
+        s += i.line() + "\n";
     return s;
 }
 
-json dramsysDoc() { return common::readJsonFile(kDramsysHbm2); }
+json dramsysDoc() {
+    return common::readJsonFile(kDramsysHbm2);
+}
 
-hbm::Memspec parseDoc(const json& doc) { return hbm::parseDramsysMemspec(doc, "inline.json"); }
+hbm::Memspec parseDoc(const json& doc) {
+    return hbm::parseDramsysMemspec(doc, "inline.json");
+}
 
 // A file under the temp directory, removed at the end of the test.
 struct TempFile {
     std::filesystem::path path;
     explicit TempFile(const std::string& name, const std::string& text = {})
-        : path(std::filesystem::temp_directory_path() / ("pilot_" + std::to_string(::getpid()) + "_" + name)) {
+        : path(std::filesystem::temp_directory_path() /
+               ("pilot_" + std::to_string(::getpid()) + "_" + name)) {
         std::ofstream(path, std::ios::binary) << text;
     }
     ~TempFile() {
@@ -76,19 +83,21 @@ std::vector<traffic::TraceRequest> readAll(const std::string& path) {
     traffic::TraceReader r(path);
     std::vector<traffic::TraceRequest> out;
     traffic::TraceRequest q;
-    while (r.next(q)) out.push_back(q);
+    while (r.next(q))
+        out.push_back(q);
     return out;
 }
 
-}  // namespace
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Memspec
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("DRAMSys memspec: the HBM2 copy gives the same Memspec as our hbm2-2000.json", "[hbm][dramsys][memspec]") {
+TEST_CASE("DRAMSys memspec: the HBM2 copy gives the same Memspec as our hbm2-2000.json",
+          "[hbm][dramsys][memspec]") {
     const hbm::Memspec ours = hbm::loadMemspec(kOurHbm2);
-    const hbm::Memspec theirs = hbm::loadMemspec(kDramsysHbm2);   // detected by its "memspec" key
+    const hbm::Memspec theirs = hbm::loadMemspec(kDramsysHbm2); // detected by its "memspec" key
     CHECK(theirs.standard == "HBM2");
     CHECK(ours.standard == "HBM2");
 
@@ -137,7 +146,8 @@ TEST_CASE("DRAMSys memspec: the HBM2 copy gives the same Memspec as our hbm2-200
     CHECK(ours.pimAllBankPowerLimit == theirs.pimAllBankPowerLimit);
 }
 
-TEST_CASE("DRAMSys memspec: HBM2 organisation follows DRAMSys's per-pseudo-channel counts", "[hbm][dramsys][memspec]") {
+TEST_CASE("DRAMSys memspec: HBM2 organisation follows DRAMSys's per-pseudo-channel counts",
+          "[hbm][dramsys][memspec]") {
     const hbm::Memspec m = hbm::loadMemspec(kDramsysHbm2);
     // 32 banks in 8 groups over 2 stacks: 2 SIDs x 4 groups x 4 banks.
     CHECK(m.org.sids == 2);
@@ -161,12 +171,12 @@ TEST_CASE("DRAMSys memspec: RTW is DRAMSys's whole RD-to-WR spacing, so readToWr
     const hbm::Memspec m = parseDoc(doc);
     CHECK(m.readToWrite() == 18);
     CHECK(m.t.RTW == 18 - (17 + 2 - 7));
-    CHECK(m.writeToRead(true) == 7 + 2 + 9);   // DRAMSys tWRRDL = WL + tBURST + WTRL
+    CHECK(m.writeToRead(true) == 7 + 2 + 9); // DRAMSys tWRRDL = WL + tBURST + WTRL
 
     doc["memspec"]["memtimingspec"]["RTW"] = 25u;
     CHECK(parseDoc(doc).readToWrite() == 25);
 
-    doc["memspec"]["memtimingspec"]["RTW"] = 11u;   // < RL + nBL - WL = 12: data would overlap
+    doc["memspec"]["memtimingspec"]["RTW"] = 11u; // < RL + nBL - WL = 12: data would overlap
     const auto issues = issuesOf([&] { parseDoc(doc); });
     INFO(describe(issues));
     CHECK(hasIssue(issues, "/memspec/memtimingspec/RTW", ">= RL + burst - WL = 12"));
@@ -180,7 +190,8 @@ TEST_CASE("DRAMSys memspec: RTP gives both RTPS and RTPL", "[hbm][dramsys][memsp
     CHECK(m.t.RTPL == 7);
 }
 
-TEST_CASE("DRAMSys memspec: a missing field is reported with its JSON pointer", "[hbm][dramsys][memspec][errors]") {
+TEST_CASE("DRAMSys memspec: a missing field is reported with its JSON pointer",
+          "[hbm][dramsys][memspec][errors]") {
     json doc = dramsysDoc();
     doc["memspec"]["memtimingspec"].erase("RCDRD");
     doc["memspec"]["memarchitecturespec"].erase("nbrOfStacks");
@@ -188,10 +199,12 @@ TEST_CASE("DRAMSys memspec: a missing field is reported with its JSON pointer", 
     INFO(describe(issues));
     CHECK(hasIssue(issues, "/memspec/memtimingspec/RCDRD", "missing"));
     CHECK(hasIssue(issues, "/memspec/memarchitecturespec/nbrOfStacks", "missing"));
-    for (const auto& i : issues) CHECK(i.file == "inline.json");
+    for (const auto& i : issues)
+        CHECK(i.file == "inline.json");
 }
 
-TEST_CASE("DRAMSys memspec: a negative timing is reported with its JSON pointer", "[hbm][dramsys][memspec][errors]") {
+TEST_CASE("DRAMSys memspec: a negative timing is reported with its JSON pointer",
+          "[hbm][dramsys][memspec][errors]") {
     json doc = dramsysDoc();
     doc["memspec"]["memtimingspec"]["RP"] = -3;
     const auto issues = issuesOf([&] { parseDoc(doc); });
@@ -225,26 +238,31 @@ TEST_CASE("DRAMSys memspec: every problem of a file is reported at once", "[hbm]
     CHECK(hasIssue(issues, "/memspec/memoryType", "must be one of \"HBM2\", \"HBM3\""));
 }
 
-TEST_CASE("DRAMSys memspec: relations are checked under DRAMSys's timing pointer", "[hbm][dramsys][memspec][errors]") {
+TEST_CASE("DRAMSys memspec: relations are checked under DRAMSys's timing pointer",
+          "[hbm][dramsys][memspec][errors]") {
     json doc = dramsysDoc();
-    doc["memspec"]["memtimingspec"]["RC"] = 30u;   // < RAS + RP = 42
+    doc["memspec"]["memtimingspec"]["RC"] = 30u; // < RAS + RP = 42
     const auto issues = issuesOf([&] { parseDoc(doc); });
     INFO(describe(issues));
     CHECK(hasIssue(issues, "/memspec/memtimingspec/RC", "must be >= RAS + RP"));
 }
 
-TEST_CASE("DRAMSys memspec: tCK in picoseconds (DRAMSys v5.1) equals tCK in seconds", "[hbm][dramsys][memspec]") {
+TEST_CASE("DRAMSys memspec: tCK in picoseconds (DRAMSys v5.1) equals tCK in seconds",
+          "[hbm][dramsys][memspec]") {
     json doc = dramsysDoc();
     doc["memspec"]["memtimingspec"]["tCK"] = 1000u;
     CHECK(parseDoc(doc).t.tCKps == 1000);
     CHECK(parseDoc(doc).dramsysRelease == "v5.1");
     doc["memspec"]["memtimingspec"]["tCK"] = 0u;
-    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK", "must be a positive number"));
+    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK",
+                   "must be a positive number"));
     doc["memspec"]["memtimingspec"]["tCK"] = 1000.5;
-    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK", "integer number of picoseconds"));
+    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK",
+                   "integer number of picoseconds"));
 }
 
-TEST_CASE("DRAMSys memspec: an HBM3 memspec uses RFCPB/REFIPB and quad data rate", "[hbm][dramsys][memspec]") {
+TEST_CASE("DRAMSys memspec: an HBM3 memspec uses RFCPB/REFIPB and quad data rate",
+          "[hbm][dramsys][memspec]") {
     json doc = dramsysDoc();
     auto& ms = doc["memspec"];
     ms["memoryType"] = "HBM3";
@@ -285,7 +303,9 @@ TEST_CASE("DRAMSys memspec: an HBM3 memspec uses RFCPB/REFIPB and quad data rate
 namespace {
 
 using Bits = std::vector<uint32_t>;
-const Bits& field(const std::array<Bits, hbm::kFieldCount>& bits, hbm::Field f) { return bits[size_t(f)]; }
+const Bits& field(const std::array<Bits, hbm::kFieldCount>& bits, hbm::Field f) {
+    return bits[size_t(f)];
+}
 
 std::array<Bits, hbm::kFieldCount> mapDoc(const json& doc, uint32_t accessBytes = 0) {
     return hbm::parseDramsysMappingBits(doc, "map.json", accessBytes);
@@ -293,11 +313,12 @@ std::array<Bits, hbm::kFieldCount> mapDoc(const json& doc, uint32_t accessBytes 
 
 uint32_t log2u(uint64_t v) {
     uint32_t n = 0;
-    while (v >>= 1) ++n;
+    while (v >>= 1)
+        ++n;
     return n;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("DRAMSys mapping: the HBM2 map's bit lists land on our fields", "[hbm][dramsys][mapping]") {
     const auto bits = mapDoc(common::readJsonFile(kDramsysMap), 32);
@@ -314,16 +335,19 @@ TEST_CASE("DRAMSys mapping: the HBM2 map's bit lists land on our fields", "[hbm]
     CHECK(field(bits, Field::Row).back() == 30);
 }
 
-TEST_CASE("DRAMSys mapping: the HBM2 map covers the HBM2 memspec's channel exactly once", "[hbm][dramsys][mapping]") {
+TEST_CASE("DRAMSys mapping: the HBM2 map covers the HBM2 memspec's channel exactly once",
+          "[hbm][dramsys][mapping]") {
     // DRAMSys's plausibility check, done independently: every address bit once, and each
     // field as wide as the memspec's count needs.
     const hbm::Memspec m = hbm::loadMemspec(kDramsysHbm2);
     const auto bits = mapDoc(common::readJsonFile(kDramsysMap), m.org.accessBytes);
     std::multiset<uint32_t> used;
-    for (const auto& list : bits) used.insert(list.begin(), list.end());
+    for (const auto& list : bits)
+        used.insert(list.begin(), list.end());
     const uint32_t total = log2u(m.org.bytesPerPc() * m.org.pcsPerStack());
     CHECK(used.size() == total);
-    for (uint32_t b = 0; b < total; ++b) CHECK(used.count(b) == 1);
+    for (uint32_t b = 0; b < total; ++b)
+        CHECK(used.count(b) == 1);
     using hbm::Field;
     CHECK(field(bits, Field::Byte).size() == log2u(m.org.accessBytes));
     CHECK(field(bits, Field::Column).size() == log2u(m.org.columns));
@@ -334,7 +358,8 @@ TEST_CASE("DRAMSys mapping: the HBM2 map covers the HBM2 memspec's channel exact
     CHECK(field(bits, Field::Row).size() == log2u(m.org.rows));
 }
 
-TEST_CASE("DRAMSys mapping: with BYTE_BIT, the beat-select column bits move to Byte", "[hbm][dramsys][mapping]") {
+TEST_CASE("DRAMSys mapping: with BYTE_BIT, the beat-select column bits move to Byte",
+          "[hbm][dramsys][mapping]") {
     // Older DRAMSys HBM2 layout: bytes of one 64-bit beat, then 7 column bits whose lowest two
     // select the beat of a BL4 burst; RANK_BIT is the pseudo-channel.
     const json doc = json::parse(R"({"addressmapping": {
@@ -356,7 +381,7 @@ TEST_CASE("DRAMSys mapping: with BYTE_BIT, the beat-select column bits move to B
 
     // The beat-select bits must be the lowest column bits, right above the byte bits.
     json bad = doc;
-    bad["addressmapping"]["COLUMN_BIT"] = {4, 3, 5, 6, 7, 8, 9};   // signed ints, as built in code
+    bad["addressmapping"]["COLUMN_BIT"] = {4, 3, 5, 6, 7, 8, 9}; // signed ints, as built in code
     const auto issues = issuesOf([&] { mapDoc(bad, 32); });
     INFO(describe(issues));
     CHECK(hasIssue(issues, "/addressmapping/COLUMN_BIT", "must start with address bit 3"));
@@ -414,7 +439,7 @@ TEST_CASE("Trace: example.stl gives its times, commands, addresses, lengths and 
     CHECK_FALSE(reqs[0].write);
     CHECK(reqs[0].address == 0x0);
     CHECK(reqs[0].bytes == 0);
-    CHECK(lines[0] == 9);   // after the header comments and a blank line
+    CHECK(lines[0] == 9); // after the header comments and a blank line
     CHECK(reqs[4].address == 0x80);
     CHECK(reqs[10].time == 22);
     CHECK(reqs[10].address == 0x300);
@@ -436,7 +461,7 @@ TEST_CASE("Trace: example.stl gives its times, commands, addresses, lengths and 
     CHECK(reqs[26].bytes == 64);
     CHECK(reqs[27].bytes == 128);
     CHECK(reqs[27].write);
-    CHECK(reqs[28].address == 0x8000);   // line with a trailing comment
+    CHECK(reqs[28].address == 0x8000); // line with a trailing comment
     CHECK(reqs.back().time == 140);
     CHECK(reqs.back().address == 0x7fffffe0);
     CHECK(lines.back() == 50);
@@ -456,7 +481,10 @@ TEST_CASE("Trace: a malformed line throws naming the file and its line number", 
 }
 
 TEST_CASE("Trace: each kind of malformed line is rejected with a reason", "[traffic][trace][errors]") {
-    struct Case { const char* line; const char* words; };
+    struct Case {
+        const char* line;
+        const char* words;
+    };
     const Case cases[] = {
         {"x1: read 0x10", "time stamp"},
         {"-1: read 0x10", "time stamp"},
@@ -488,8 +516,9 @@ TEST_CASE("Trace: each kind of malformed line is rejected with a reason", "[traf
 TEST_CASE("Trace: lenient forms DRAMSys accepts parse", "[traffic][trace]") {
     // Tabs (DRAMSys's own example.stl), an address without 0x, CRLF, leading blanks, a
     // comment after the fields, and a last line without a line break.
-    TempFile f("lenient.stl",
-               "0:\twrite\t0x0\r\n  7: read 1f40\r\n#c\r\n\r\n9: (16) write 0XAB 0x0102 # note\n 11: read 0x8");
+    TempFile f(
+        "lenient.stl",
+        "0:\twrite\t0x0\r\n  7: read 1f40\r\n#c\r\n\r\n9: (16) write 0XAB 0x0102 # note\n 11: read 0x8");
     const auto reqs = readAll(f.str());
     REQUIRE(reqs.size() == 4);
     CHECK(reqs[0].write);
@@ -523,10 +552,10 @@ TEST_CASE("Trace: a missing file is a ConfigError naming it", "[traffic][trace][
 }
 
 TEST_CASE("Trace: a line longer than the read buffer parses", "[traffic][trace]") {
-    const size_t n = 700000;   // 1.4 MB of hex digits
+    const size_t n = 700000; // 1.4 MB of hex digits
     std::string hex(2 * n, '0');
-    hex[2 * n - 1] = '7';      // the byte at the address
-    hex[0] = 'a';              // the byte at address + n - 1
+    hex[2 * n - 1] = '7'; // the byte at the address
+    hex[0] = 'a';         // the byte at address + n - 1
     TempFile f("long.stl", "1: read 0x0\n2: write 0x100 0x" + hex + "\n3: read 0x200\n");
     const auto reqs = readAll(f.str());
     REQUIRE(reqs.size() == 3);
@@ -536,15 +565,16 @@ TEST_CASE("Trace: a line longer than the read buffer parses", "[traffic][trace]"
     CHECK(reqs[2].address == 0x200);
 }
 
-TEST_CASE("Trace: one million lines stream in well under the time of a simulation", "[traffic][trace][perf]") {
+TEST_CASE("Trace: one million lines stream in well under the time of a simulation",
+          "[traffic][trace][perf]") {
     const uint64_t n = 1000000;
     TempFile f("million.stl");
     {
         std::FILE* out = std::fopen(f.str().c_str(), "wb");
         REQUIRE(out);
         for (uint64_t i = 0; i < n; ++i)
-            std::fprintf(out, "%llu: %s 0x%llx\n", (unsigned long long)(i * 2), (i % 4 == 3) ? "write" : "read",
-                         (unsigned long long)(i * 32));
+            std::fprintf(out, "%llu: %s 0x%llx\n", (unsigned long long)(i * 2),
+                         (i % 4 == 3) ? "write" : "read", (unsigned long long)(i * 32));
         std::fclose(out);
     }
     const auto t0 = std::chrono::steady_clock::now();
@@ -561,7 +591,7 @@ TEST_CASE("Trace: one million lines stream in well under the time of a simulatio
     CHECK(count == n);
     CHECK(writes == n / 4);
     CHECK(lastAddr == (n - 1) * 32);
-    CHECK(s < 5.0);   // generous for debug/sanitizer builds; an -O2 build takes ~0.1 s
+    CHECK(s < 5.0); // generous for debug/sanitizer builds; an -O2 build takes ~0.1 s
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -572,7 +602,8 @@ namespace {
 const std::string kV51Memspec = std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/dramsys/v5.1/HBM2.json";
 const std::string kV51Mapping =
     std::string(PILOT_SOURCE_DIR) + "/workloads/mappings/dramsys/v5.1/am_hbm2_8Gb_pc_interleaved.json";
-const std::string kCurrentMapping = std::string(PILOT_SOURCE_DIR) + "/workloads/mappings/dramsys/hbm2-dramsys-mapping.json";
+const std::string kCurrentMapping =
+    std::string(PILOT_SOURCE_DIR) + "/workloads/mappings/dramsys/hbm2-dramsys-mapping.json";
 
 // The device both files describe, written out by hand from DRAMSys's HBM2 memspec: one channel
 // of two 64-bit pseudo-channels, 2 stack IDs of 4 bank groups of 4 banks, 32K rows of 1 KB
@@ -593,7 +624,7 @@ void checkHbm2Device(const hbm::Memspec& m) {
     CHECK(m.bus.sharedByPseudoChannels);
     CHECK(m.bus.cycles[size_t(hbm::Command::ACT)] == 2);
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("DRAMSys releases: v5.1's HBM2 memspec and mapping and the current release's read to one device",
           "[hbm][dramsys][memspec][releases]") {
@@ -614,7 +645,8 @@ TEST_CASE("DRAMSys releases: v5.1's HBM2 memspec and mapping and the current rel
     CHECK(m51.bankIndex(a) == 3 * 4 + 2);
 }
 
-TEST_CASE("DRAMSys releases: v5.0's clkMhz and missing nbrOfStacks read as one stack ID", "[hbm][dramsys][memspec][releases]") {
+TEST_CASE("DRAMSys releases: v5.0's clkMhz and missing nbrOfStacks read as one stack ID",
+          "[hbm][dramsys][memspec][releases]") {
     json doc = common::readJsonFile(kV51Memspec);
     auto& t = doc["memspec"]["memtimingspec"];
     t.erase("tCK");
@@ -624,10 +656,11 @@ TEST_CASE("DRAMSys releases: v5.0's clkMhz and missing nbrOfStacks read as one s
     CHECK(m.dramsysRelease == "v5.0");
     CHECK(m.t.tCKps == 1000);
     CHECK(m.org.sids == 1);
-    CHECK(m.org.bankGroups == 4);   // per stack ID, as before v5.3
-    CHECK(m.org.columns == 32);     // 128 words of a 4-word burst
+    CHECK(m.org.bankGroups == 4); // per stack ID, as before v5.3
+    CHECK(m.org.columns == 32);   // 128 words of a 4-word burst
     t["tCK"] = 1000;
-    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK", "cannot be given with clkMhz"));
+    CHECK(hasIssue(issuesOf([&] { parseDoc(doc); }), "/memspec/memtimingspec/tCK",
+                   "cannot be given with clkMhz"));
 }
 
 TEST_CASE("DRAMSys releases: a v5.2 file (tCK in seconds, counts per stack ID) is told apart by its mapping",
@@ -638,7 +671,7 @@ TEST_CASE("DRAMSys releases: a v5.2 file (tCK in seconds, counts per stack ID) i
     const std::string path = "/tmp/pilot-test-v52-" + std::to_string(getpid()) + ".json";
     std::ofstream(path) << doc.dump();
     hbm::Memspec m = hbm::loadMemspec(path);
-    CHECK(m.dramsysRelease == "v5.3+");   // first reading; the mapping decides
+    CHECK(m.dramsysRelease == "v5.3+"); // first reading; the mapping decides
     CHECK(m.org.bankGroups == 2);
     hbm::loadAddressMapping(kV51Mapping, m, 1);
     CHECK(m.dramsysRelease == "v5.2");
@@ -646,9 +679,10 @@ TEST_CASE("DRAMSys releases: a v5.2 file (tCK in seconds, counts per stack ID) i
     std::remove(path.c_str());
 }
 
-TEST_CASE("DRAMSys releases: a file no release explains is refused naming the field", "[hbm][dramsys][memspec][releases]") {
+TEST_CASE("DRAMSys releases: a file no release explains is refused naming the field",
+          "[hbm][dramsys][memspec][releases]") {
     json doc = common::readJsonFile(kV51Memspec);
-    doc["memspec"]["memarchitecturespec"]["nbrOfColumns"] = 2;   // fewer words than one burst
+    doc["memspec"]["memarchitecturespec"]["nbrOfColumns"] = 2; // fewer words than one burst
     const auto issues = issuesOf([&] { parseDoc(doc); });
     INFO(describe(issues));
     CHECK(hasIssue(issues, "/memspec/memarchitecturespec/nbrOfColumns", "multiple of burstLength"));

@@ -33,7 +33,7 @@ std::string errorsOf(const json& doc) {
     }
     return "";
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("DRAMSys mcconfig: the shipped fr_fcfs is FR-FCFS, open page, bankwise buffers of 8, uncapped hits",
           "[hbm][dramsys][mcconfig]") {
@@ -51,7 +51,8 @@ TEST_CASE("DRAMSys mcconfig: the shipped fr_fcfs is FR-FCFS, open page, bankwise
     CHECK(hbm::requestSlots(shared.controller, 32) == 256);
 }
 
-TEST_CASE("DRAMSys mcconfig: settings PILOT-VP does not model are refused with their pointer", "[hbm][dramsys][mcconfig]") {
+TEST_CASE("DRAMSys mcconfig: settings PILOT-VP does not model are refused with their pointer",
+          "[hbm][dramsys][mcconfig]") {
     json doc = common::readJsonFile(kDir + "fr_fcfs.json");
     doc["mcconfig"]["PagePolicy"] = "OpenAdaptive";
     doc["mcconfig"]["Scheduler"] = "GrpFrFcfs";
@@ -61,8 +62,8 @@ TEST_CASE("DRAMSys mcconfig: settings PILOT-VP does not model are refused with t
     const std::string e = errorsOf(doc);
     INFO(e);
     CHECK(e.find("mc.json: /mcconfig/PagePolicy: \"OpenAdaptive\" is not modelled") != std::string::npos);
-    CHECK(e.find("/mcconfig/Scheduler: \"GrpFrFcfs\" is not modelled by PILOT-VP (supported: \"FrFcfs\", \"Fcfs\")") !=
-          std::string::npos);
+    CHECK(e.find("/mcconfig/Scheduler: \"GrpFrFcfs\" is not modelled by PILOT-VP (supported: \"FrFcfs\", "
+                 "\"Fcfs\")") != std::string::npos);
     CHECK(e.find("/mcconfig/RefreshMaxPostponed: must be 0") != std::string::npos);
     CHECK(e.find("/mcconfig/RespQueue") != std::string::npos);
     CHECK(e.find("/mcconfig/PowerDownTimeout: unknown key") != std::string::npos);

@@ -22,7 +22,8 @@ namespace {
 const std::string kTiny = std::string(PILOT_SOURCE_DIR) + "/workloads/scenarios/e2e-tiny.json";
 
 std::string partsDir(const char* tag) {
-    return (std::filesystem::temp_directory_path() / ("pilot-e2e-test-" + std::to_string(::getpid()) + "-" + tag))
+    return (std::filesystem::temp_directory_path() /
+            ("pilot-e2e-test-" + std::to_string(::getpid()) + "-" + tag))
         .string();
 }
 
@@ -48,21 +49,31 @@ struct FakeSubSimulator {
     }
 };
 
-}  // namespace
+} // namespace
 
-TEST_CASE("End to end: each system plans its own sub-simulations, attacc on its derived memspec without GQA reuse",
-          "[e2e]") {
+TEST_CASE(
+    "End to end: each system plans its own sub-simulations, attacc on its derived memspec without GQA reuse",
+    "[e2e]") {
     const platform::EndToEndPoint p = platform::loadEndToEndPoint(kTiny);
     FakeSubSimulator fake;
     const std::string dir = partsDir("plan");
     platform::runEndToEnd(p, dir, std::ref(fake));
     std::set<std::string> keys;
-    for (const auto& s : fake.seen) keys.insert(s.key);
+    for (const auto& s : fake.seen)
+        keys.insert(s.key);
     // L_in 256, L_out 8, 3 samples: contexts 256, 256 + round(3.5), 256 + 7.
-    const std::set<std::string> expected = {
-        "stream",           "prefill-pilot",    "prefill-pilot-naive", "decode-attacc-256",      "decode-attacc-260",
-        "decode-attacc-263", "decode-pilot-256", "decode-pilot-260",    "decode-pilot-263",       "decode-pilot-naive-256",
-        "decode-pilot-naive-260", "decode-pilot-naive-263"};
+    const std::set<std::string> expected = {"stream",
+                                            "prefill-pilot",
+                                            "prefill-pilot-naive",
+                                            "decode-attacc-256",
+                                            "decode-attacc-260",
+                                            "decode-attacc-263",
+                                            "decode-pilot-256",
+                                            "decode-pilot-260",
+                                            "decode-pilot-263",
+                                            "decode-pilot-naive-256",
+                                            "decode-pilot-naive-260",
+                                            "decode-pilot-naive-263"};
     CHECK(keys == expected);
     for (const auto& s : fake.seen) {
         if (s.key.rfind("decode-attacc", 0) == 0) {
@@ -70,13 +81,16 @@ TEST_CASE("End to end: each system plans its own sub-simulations, attacc on its 
             const json spec = common::readJsonFile(s.doc["system"]["memspec"].get<std::string>());
             CHECK(spec["pim"]["all_bank_power_limit"] == true);
         }
-        if (s.key.rfind("decode-pilot-naive", 0) == 0) CHECK(s.doc["workload"]["tiling"] == "naive");
-        if (s.key.rfind("decode-pilot-2", 0) == 0) CHECK(s.doc["workload"]["tiling"] == "io-aware");
+        if (s.key.rfind("decode-pilot-naive", 0) == 0)
+            CHECK(s.doc["workload"]["tiling"] == "naive");
+        if (s.key.rfind("decode-pilot-2", 0) == 0)
+            CHECK(s.doc["workload"]["tiling"] == "io-aware");
     }
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("End to end: PIM phases compose from the sub-simulations, GPU phases from the cost model", "[e2e]") {
+TEST_CASE("End to end: PIM phases compose from the sub-simulations, GPU phases from the cost model",
+          "[e2e]") {
     const platform::EndToEndPoint p = platform::loadEndToEndPoint(kTiny);
     FakeSubSimulator fake;
     const std::string dir = partsDir("compose");
@@ -89,12 +103,13 @@ TEST_CASE("End to end: PIM phases compose from the sub-simulations, GPU phases f
     CHECK(r["systems"]["pilot-naive"]["phases"]["prefill_attention"]["time_ns"].get<double>() ==
           Approx(layers * 4000.0));
     // Decode: sum over t < 8 of 10 ns x (256 + t) keys, every layer.
-    CHECK(pilot["phases"]["decode_attention"]["time_ns"].get<double>() == Approx(layers * 10.0 * (8 * 256 + 28)));
+    CHECK(pilot["phases"]["decode_attention"]["time_ns"].get<double>() ==
+          Approx(layers * 10.0 * (8 * 256 + 28)));
     CHECK(r["hbm_stream_efficiency"].get<double>() == Approx(0.5));
     const json& gpu = r["systems"]["gpu"];
     CHECK(gpu["phases"]["decode_attention"]["internal_bytes"] == 0);
     CHECK(gpu["speedup"]["vs_gpu"]["end_to_end"].get<double>() == Approx(1.0));
-    CHECK(pilot["speedup"]["vs_attacc"]["decode_attention"].get<double>() == Approx(1.0));   // same fake decode
+    CHECK(pilot["speedup"]["vs_attacc"]["decode_attention"].get<double>() == Approx(1.0)); // same fake decode
     std::filesystem::remove_all(dir);
 }
 

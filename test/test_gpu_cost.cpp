@@ -21,7 +21,9 @@ namespace {
 const std::string kGpus = std::string(PILOT_SOURCE_DIR) + "/workloads/gpus/";
 const std::string kA100Hbm3 = kGpus + "a100-hbm3-4stack.json";
 
-gpu::GpuConfig a100Hbm3() { return gpu::loadGpuConfig(kA100Hbm3); }
+gpu::GpuConfig a100Hbm3() {
+    return gpu::loadGpuConfig(kA100Hbm3);
+}
 
 // The error text of parsing `doc` as a GPU config, or "" when it parses.
 std::string gpuConfigError(const json& doc) {
@@ -33,12 +35,13 @@ std::string gpuConfigError(const json& doc) {
     return "";
 }
 
-}  // namespace
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Configs
 
-TEST_CASE("GPU config: the three shipped GPU configs load and every value names its source", "[gpu][config]") {
+TEST_CASE("GPU config: the three shipped GPU configs load and every value names its source",
+          "[gpu][config]") {
     for (const char* f : {"a100-hbm3-4stack.json", "a100-80gb.json", "h100-sxm-80gb.json"}) {
         INFO(f);
         gpu::GpuConfig g = gpu::loadGpuConfig(kGpus + f);
@@ -53,11 +56,12 @@ TEST_CASE("GPU config: the three shipped GPU configs load and every value names 
     }
 }
 
-TEST_CASE("GPU config: the PILOT system is A100 compute with four HBM3 stacks of 665.6 GB/s", "[gpu][config]") {
+TEST_CASE("GPU config: the PILOT system is A100 compute with four HBM3 stacks of 665.6 GB/s",
+          "[gpu][config]") {
     gpu::GpuConfig g = a100Hbm3();
     CHECK(g.peakFp16Tflops == 312);
     CHECK(g.memoryStacks == 4);
-    CHECK(g.memoryBandwidthGBps == Approx(4 * 1024 * 5.2 / 8));   // 1024 DQ x 5.2 Gb/s per stack
+    CHECK(g.memoryBandwidthGBps == Approx(4 * 1024 * 5.2 / 8)); // 1024 DQ x 5.2 Gb/s per stack
     CHECK(g.smCount == 108);
     CHECK(g.l2Bytes == 40ull * 1024 * 1024);
     // AttAcc's achievable fractions for GEMM and DRAM bandwidth.
@@ -79,13 +83,15 @@ TEST_CASE("GPU config: the A100 80GB and H100 SXM configs carry their datasheet 
 TEST_CASE("GPU config: a missing field is reported with its pointer", "[gpu][config]") {
     json d = common::readJsonFile(kA100Hbm3);
     d["memory"].erase("bandwidth_GBps");
-    CHECK_THAT(gpuConfigError(d), Catch::Contains("test.json: /memory/bandwidth_GBps: missing required field"));
+    CHECK_THAT(gpuConfigError(d),
+               Catch::Contains("test.json: /memory/bandwidth_GBps: missing required field"));
 }
 
 TEST_CASE("GPU config: an efficiency above 1 is rejected with its pointer", "[gpu][config]") {
     json d = common::readJsonFile(kA100Hbm3);
     d["efficiency"]["gemm"] = 1.5;
-    CHECK_THAT(gpuConfigError(d), Catch::Contains("test.json: /efficiency/gemm: must be in (0, 1] (got 1.5)"));
+    CHECK_THAT(gpuConfigError(d),
+               Catch::Contains("test.json: /efficiency/gemm: must be in (0, 1] (got 1.5)"));
 }
 
 TEST_CASE("GPU config: an efficiency of zero is rejected and one of exactly 1 is accepted", "[gpu][config]") {
@@ -108,8 +114,10 @@ TEST_CASE("GPU config: zero bandwidth and a mistyped peak are rejected", "[gpu][
 TEST_CASE("GPU config: an unknown key is reported with a suggestion", "[gpu][config]") {
     json d = common::readJsonFile(kA100Hbm3);
     d["efficiency"]["decode_atention"] = 0.5;
-    CHECK_THAT(gpuConfigError(d),
-               Catch::Contains("test.json: /efficiency/decode_atention: unknown key (did you mean \"decode_attention\"?)"));
+    CHECK_THAT(
+        gpuConfigError(d),
+        Catch::Contains(
+            "test.json: /efficiency/decode_atention: unknown key (did you mean \"decode_attention\"?)"));
 }
 
 TEST_CASE("GPU config: a value without a public source is rejected", "[gpu][config]") {
@@ -118,7 +126,8 @@ TEST_CASE("GPU config: a value without a public source is rejected", "[gpu][conf
     d["sources"]["memory"]["stacks"] = " ";
     const std::string err = gpuConfigError(d);
     CHECK_THAT(err, Catch::Contains("test.json: /sources/efficiency/gemm: missing required field"));
-    CHECK_THAT(err, Catch::Contains("test.json: /sources/memory/stacks: must name the value's public source"));
+    CHECK_THAT(err,
+               Catch::Contains("test.json: /sources/memory/stacks: must name the value's public source"));
 }
 
 TEST_CASE("GPU config: every problem is reported together one line each", "[gpu][config]") {
@@ -150,7 +159,8 @@ TEST_CASE("GPU config: a file that does not exist is a ConfigError naming it", "
 // ---------------------------------------------------------------------------------------------
 // Roofline
 
-TEST_CASE("Kernel cost: a 4096 cube GEMM on the A100 is compute-bound at 2mnk over peak times efficiency", "[gpu][cost]") {
+TEST_CASE("Kernel cost: a 4096 cube GEMM on the A100 is compute-bound at 2mnk over peak times efficiency",
+          "[gpu][cost]") {
     const gpu::GpuConfig g = a100Hbm3();
     const gpu::KernelCostModel model(g);
     const double n = 4096;
@@ -172,7 +182,8 @@ TEST_CASE("Kernel cost: a 4096 cube GEMM on the A100 is compute-bound at 2mnk ov
     CHECK(c.timeNs == Approx(550636.8 + 1000.0).epsilon(1e-6));
 }
 
-TEST_CASE("Kernel cost: a matrix-vector GEMM is memory-bound and the element size scales its bytes", "[gpu][cost]") {
+TEST_CASE("Kernel cost: a matrix-vector GEMM is memory-bound and the element size scales its bytes",
+          "[gpu][cost]") {
     const gpu::GpuConfig g = a100Hbm3();
     const gpu::KernelCostModel model(g);
     gpu::KernelCost c = model.gemm(1, 4096, 4096);
@@ -184,7 +195,9 @@ TEST_CASE("Kernel cost: a matrix-vector GEMM is memory-bound and the element siz
     CHECK(c4.flops == c.flops);
 }
 
-TEST_CASE("Kernel cost: decode attention of 32 heads over 4096 keys is memory-bound at bytes over bandwidth times efficiency", "[gpu][cost]") {
+TEST_CASE("Kernel cost: decode attention of 32 heads over 4096 keys is memory-bound at bytes over bandwidth "
+          "times efficiency",
+          "[gpu][cost]") {
     const gpu::GpuConfig g = a100Hbm3();
     const gpu::KernelCostModel model(g);
     const double heads = 32, keys = 4096, d = 128;
@@ -205,7 +218,8 @@ TEST_CASE("Kernel cost: decode attention of 32 heads over 4096 keys is memory-bo
     CHECK(c.memoryNs == Approx(67125248.0 / (2662.4 * 0.85)));
 }
 
-TEST_CASE("Kernel cost: decode attention over fewer keys reads fewer bytes and batch scales linearly", "[gpu][cost]") {
+TEST_CASE("Kernel cost: decode attention over fewer keys reads fewer bytes and batch scales linearly",
+          "[gpu][cost]") {
     const gpu::KernelCostModel model(a100Hbm3());
     gpu::KernelCost all = model.decodeAttention(1, 32, 32, 4096, 128, 4096);
     gpu::KernelCost window = model.decodeAttention(1, 32, 32, 4096, 128, 2048);
@@ -216,18 +230,20 @@ TEST_CASE("Kernel cost: decode attention over fewer keys reads fewer bytes and b
     CHECK(batch8.flops == 8 * all.flops);
 }
 
-TEST_CASE("Kernel cost: grouped-query attention divides decode K and V bytes by the group size", "[gpu][cost]") {
+TEST_CASE("Kernel cost: grouped-query attention divides decode K and V bytes by the group size",
+          "[gpu][cost]") {
     const gpu::KernelCostModel model(a100Hbm3());
-    const double qoBytes = 2 * 32 * 128.0 * 2;   // q read and o written for the 32 query heads
+    const double qoBytes = 2 * 32 * 128.0 * 2; // q read and o written for the 32 query heads
     gpu::KernelCost mha = model.decodeAttention(4, 32, 32, 4096, 128, 4096);
-    gpu::KernelCost gqa = model.decodeAttention(4, 32, 8, 4096, 128, 4096);   // groups of 4
+    gpu::KernelCost gqa = model.decodeAttention(4, 32, 8, 4096, 128, 4096); // groups of 4
     CHECK((mha.bytes - 4 * qoBytes) == Approx(4 * (gqa.bytes - 4 * qoBytes)));
     CHECK(gqa.flops == mha.flops);
     CHECK(gqa.bound == gpu::Bound::Memory);
     CHECK(gqa.memoryNs < mha.memoryNs / 3.9);
 }
 
-TEST_CASE("Kernel cost: a dense prefill attention is compute-bound at 4 N^2 d FLOPs per head", "[gpu][cost]") {
+TEST_CASE("Kernel cost: a dense prefill attention is compute-bound at 4 N^2 d FLOPs per head",
+          "[gpu][cost]") {
     const gpu::GpuConfig g = a100Hbm3();
     const gpu::KernelCostModel model(g);
     // LED-large shape: 16 heads x 64, 16K tokens, batch 2.
@@ -238,8 +254,8 @@ TEST_CASE("Kernel cost: a dense prefill attention is compute-bound at 4 N^2 d FL
     CHECK(c.flops == flops);
     CHECK(c.bytes == bytes);
     CHECK(c.bound == gpu::Bound::Compute);
-    CHECK(c.timeNs ==
-          Approx(flops / (g.peakFp16Tflops * 1e3 * g.efficiency.prefillAttentionDense) + g.kernelLaunchUs * 1e3));
+    CHECK(c.timeNs == Approx(flops / (g.peakFp16Tflops * 1e3 * g.efficiency.prefillAttentionDense) +
+                             g.kernelLaunchUs * 1e3));
 }
 
 TEST_CASE("Kernel cost: causal masking halves dense prefill FLOPs and keeps its bytes", "[gpu][cost]") {
@@ -263,7 +279,8 @@ TEST_CASE("Kernel cost: block-sparse prefill with every block nonzero has the de
           Approx(dense.computeNs * g.efficiency.prefillAttentionDense));
 }
 
-TEST_CASE("Kernel cost: block-sparse prefill counts the nonzero blocks and reads K and V per block", "[gpu][cost]") {
+TEST_CASE("Kernel cost: block-sparse prefill counts the nonzero blocks and reads K and V per block",
+          "[gpu][cost]") {
     const gpu::GpuConfig g = a100Hbm3();
     const gpu::KernelCostModel model(g);
     // BigBird-like: 4096 tokens, 64-token blocks, 5 nonzero blocks per block row (64 rows).
@@ -271,7 +288,8 @@ TEST_CASE("Kernel cost: block-sparse prefill counts the nonzero blocks and reads
     gpu::KernelCost c = model.prefillAttentionBlockSparse(8, 12, 4096, 64, 64 * 5, 64);
     CHECK(c.flops == b * h * nnz * 4 * block * block * d);
     CHECK(c.bytes == b * h * (2 * n * d + nnz * 2 * block * d) * 2);
-    CHECK(c.computeNs == Approx(c.flops / (g.peakFp16Tflops * 1e3 * g.efficiency.prefillAttentionBlockSparse)));
+    CHECK(c.computeNs ==
+          Approx(c.flops / (g.peakFp16Tflops * 1e3 * g.efficiency.prefillAttentionBlockSparse)));
     CHECK(c.memoryNs == Approx(c.bytes / (g.memoryBandwidthGBps * g.efficiency.memoryBandwidth)));
     CHECK(c.timeNs == Approx(std::max(c.computeNs, c.memoryNs) + c.launchNs));
     gpu::KernelCost half = model.prefillAttentionBlockSparse(8, 12, 4096, 64, 64 * 5 / 2, 64);
@@ -289,7 +307,8 @@ TEST_CASE("Kernel cost: shapes that cannot exist are rejected", "[gpu][cost]") {
     CHECK_NOTHROW(model.prefillAttentionBlockSparse(1, 1, 4100, 64, 65 * 65, 64));
 }
 
-TEST_CASE("Kernel cost: the H100 config runs the same GEMM about 3.2 times faster than the A100", "[gpu][cost]") {
+TEST_CASE("Kernel cost: the H100 config runs the same GEMM about 3.2 times faster than the A100",
+          "[gpu][cost]") {
     const gpu::KernelCostModel a100(a100Hbm3());
     const gpu::KernelCostModel h100(gpu::loadGpuConfig(kGpus + "h100-sxm-80gb.json"));
     gpu::KernelCost a = a100.gemm(8192, 8192, 8192);

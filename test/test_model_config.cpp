@@ -20,9 +20,13 @@ namespace {
 
 const std::string kModels = std::string(PILOT_SOURCE_DIR) + "/workloads/models/";
 
-platform::ModelConfig load(const std::string& name) { return platform::loadModelConfig(kModels + name + ".json"); }
+platform::ModelConfig load(const std::string& name) {
+    return platform::loadModelConfig(kModels + name + ".json");
+}
 
-json doc(const std::string& name) { return common::readJsonFile(kModels + name + ".json"); }
+json doc(const std::string& name) {
+    return common::readJsonFile(kModels + name + ".json");
+}
 
 // The error text of parsing `d` as a model config, or "" when it parses.
 std::string modelConfigError(const json& d) {
@@ -34,9 +38,11 @@ std::string modelConfigError(const json& d) {
     return "";
 }
 
-double relErr(double got, double want) { return std::fabs(got - want) / want; }
+double relErr(double got, double want) {
+    return std::fabs(got - want) / want;
+}
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Model config: all nine shipped models load and every value has a source", "[models]") {
     const char* names[] = {"bigbird-base", "longformer-base", "led-large",  "llama2-7b", "pythia-12b",
@@ -47,9 +53,9 @@ TEST_CASE("Model config: all nine shipped models load and every value has a sour
         REQUIRE_NOTHROW(c = load(n));
         CHECK(c.heads % c.kvHeads == 0);
         CHECK(uint64_t(c.heads) * c.headDim == c.hidden);
-        for (const char* p : {"/layers", "/hidden", "/heads", "/kv_heads", "/head_dim", "/ffn", "/ffn_kind", "/vocab",
-                              "/tied_embeddings", "/attention/kind", "/attention/window", "/attention/global",
-                              "/attention/random_blocks", "/attention/block"}) {
+        for (const char* p : {"/layers", "/hidden", "/heads", "/kv_heads", "/head_dim", "/ffn", "/ffn_kind",
+                              "/vocab", "/tied_embeddings", "/attention/kind", "/attention/window",
+                              "/attention/global", "/attention/random_blocks", "/attention/block"}) {
             INFO(p);
             CHECK(c.sources.count(p) == 1);
         }
@@ -61,11 +67,14 @@ TEST_CASE("Model config: all nine shipped models load and every value has a sour
 }
 
 TEST_CASE("Model config: shapes and patterns match the paper's Table II", "[models]") {
-    struct Row { const char* name; uint32_t heads, headDim, window, global; };
+    struct Row {
+        const char* name;
+        uint32_t heads, headDim, window, global;
+    };
     // Table II: heads x d and window + global (DuoAttention rows: the streaming heads' pattern).
-    const Row rows[] = {{"bigbird-base", 12, 64, 192, 64},   {"longformer-base", 12, 64, 512, 1},
-                        {"led-large", 16, 64, 1024, 1},      {"llama2-7b", 32, 128, 2044, 4},
-                        {"pythia-12b", 40, 128, 1022, 2},    {"mistral-7b", 32, 128, 4088, 8}};
+    const Row rows[] = {{"bigbird-base", 12, 64, 192, 64}, {"longformer-base", 12, 64, 512, 1},
+                        {"led-large", 16, 64, 1024, 1},    {"llama2-7b", 32, 128, 2044, 4},
+                        {"pythia-12b", 40, 128, 1022, 2},  {"mistral-7b", 32, 128, 4088, 8}};
     for (const Row& r : rows) {
         INFO(r.name);
         const platform::ModelConfig c = load(r.name);
@@ -90,7 +99,8 @@ TEST_CASE("Model config: shapes and patterns match the paper's Table II", "[mode
     CHECK(load("mistral-7b").groupSize() == 4);
 }
 
-TEST_CASE("Model config: Llama-2-7B weights over 32 layers plus embeddings are within 2 percent of 6.74e9", "[models]") {
+TEST_CASE("Model config: Llama-2-7B weights over 32 layers plus embeddings are within 2 percent of 6.74e9",
+          "[models]") {
     const platform::ModelConfig c = load("llama2-7b");
     REQUIRE(c.layers == 32);
     // Touvron et al. 2023 (Llama 2): 7B model, 6,738,415,616 parameters in the released checkpoint.
@@ -99,13 +109,16 @@ TEST_CASE("Model config: Llama-2-7B weights over 32 layers plus embeddings are w
 }
 
 TEST_CASE("Model config: parameter counts agree with the published model sizes", "[models]") {
-    struct Row { const char* name; double published; };
+    struct Row {
+        const char* name;
+        double published;
+    };
     const Row rows[] = {
-        {"llama3-8b", 8.03e9},     // Meta-Llama-3-8B model card
-        {"llama3-70b", 70.6e9},    // Meta-Llama-3-70B model card
-        {"mistral-7b", 7.24e9},    // Mistral 7B v0.1 checkpoint
-        {"pythia-12b", 11.85e9},   // Biderman et al. 2023 (Pythia), total parameters 11,846,072,320
-        {"gpt3-175b", 175e9},      // Brown et al. 2020
+        {"llama3-8b", 8.03e9},   // Meta-Llama-3-8B model card
+        {"llama3-70b", 70.6e9},  // Meta-Llama-3-70B model card
+        {"mistral-7b", 7.24e9},  // Mistral 7B v0.1 checkpoint
+        {"pythia-12b", 11.85e9}, // Biderman et al. 2023 (Pythia), total parameters 11,846,072,320
+        {"gpt3-175b", 175e9},    // Brown et al. 2020
     };
     for (const Row& r : rows) {
         INFO(r.name);
@@ -145,7 +158,8 @@ TEST_CASE("Model config: heads not divisible by kv_heads is reported at /kv_head
 TEST_CASE("Model config: hidden other than heads x head_dim needs a hidden_note", "[models]") {
     json d = doc("llama2-7b");
     d["head_dim"] = 64;
-    CHECK_THAT(modelConfigError(d), Catch::Contains("test.json: /head_dim: heads * head_dim must equal hidden"));
+    CHECK_THAT(modelConfigError(d),
+               Catch::Contains("test.json: /head_dim: heads * head_dim must equal hidden"));
     d["hidden_note"] = "documented exception";
     CHECK(modelConfigError(d).empty());
 }
@@ -171,7 +185,7 @@ TEST_CASE("Model config: a blank or missing source is reported at its pointer un
 TEST_CASE("Model config: all problems are reported together", "[models]") {
     json d = doc("bigbird-base");
     d["kv_heads"] = 5;
-    d["attention"]["window"] = 100;    // not a multiple of the 64-token block
+    d["attention"]["window"] = 100; // not a multiple of the 64-token block
     d["duo"] = {{"streaming_fraction", 1.5}, {"sink", 4}, {"window", 8}};
     const std::string err = modelConfigError(d);
     CHECK_THAT(err, Catch::Contains("/kv_heads: must divide heads"));
@@ -183,5 +197,6 @@ TEST_CASE("Model config: all problems are reported together", "[models]") {
 TEST_CASE("Model config: a dense pattern with random blocks is rejected", "[models]") {
     json d = doc("llama3-70b");
     d["attention"]["random_blocks"] = 2;
-    CHECK_THAT(modelConfigError(d), Catch::Contains("test.json: /attention/random_blocks: must be 0 for a dense pattern"));
+    CHECK_THAT(modelConfigError(d),
+               Catch::Contains("test.json: /attention/random_blocks: must be 0 for a dense pattern"));
 }

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "firmware/pim/paper_io_analysis.h"
@@ -27,10 +27,16 @@ namespace {
 
 constexpr uint64_t kCol = 32;
 
-uint64_t rU(uint64_t v) { return (v + kCol - 1) / kCol * kCol; }
-uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+uint64_t rU(uint64_t v) {
+    return (v + kCol - 1) / kCol * kCol;
+}
+uint64_t cdiv(uint64_t a, uint64_t b) {
+    return (a + b - 1) / b;
+}
 // Score ring taking n FP16 scores per sub-step, writing whole columns (the remainder stays).
-uint64_t ring(uint64_t n, uint64_t db) { return cdiv(n * 2 + kCol - 2, kCol) * kCol + db * kCol; }
+uint64_t ring(uint64_t n, uint64_t db) {
+    return cdiv(n * 2 + kCol - 2, kCol) * kCol + db * kCol;
+}
 
 // Independent fit tests (FP16 operands, A-byte accumulators, 8-byte statistics per row).
 uint64_t sddmmBytes(uint64_t d, uint64_t a, uint64_t db) {
@@ -53,9 +59,12 @@ struct Workload {
 // The paper's Table II patterns (pilot-design.md); DuoAttention: the streaming heads.
 const std::vector<Workload>& paperWorkloads() {
     static const std::vector<Workload> v{
-        {"BigBird", 4096, 64, 192, 64, 1, 64, false},       {"Longformer", 4096, 64, 512, 1, 0, 0, false},
-        {"LED-large", 16384, 64, 1024, 1, 0, 0, false},     {"Llama-2 streaming", 4096, 128, 2044, 4, 0, 0, true},
-        {"Pythia streaming", 2048, 128, 1022, 2, 0, 0, true}, {"Mistral streaming", 8192, 128, 4088, 8, 0, 0, true},
+        {"BigBird", 4096, 64, 192, 64, 1, 64, false},
+        {"Longformer", 4096, 64, 512, 1, 0, 0, false},
+        {"LED-large", 16384, 64, 1024, 1, 0, 0, false},
+        {"Llama-2 streaming", 4096, 128, 2044, 4, 0, 0, true},
+        {"Pythia streaming", 2048, 128, 1022, 2, 0, 0, true},
+        {"Mistral streaming", 8192, 128, 4088, 8, 0, 0, true},
     };
     return v;
 }
@@ -86,18 +95,21 @@ std::set<uint64_t> rowKeys(uint64_t N, uint64_t w, uint64_t g, bool causal, uint
     std::set<uint64_t> k;
     const int64_t lo = causal ? int64_t(w) - 1 : int64_t(w / 2);
     const int64_t hi = causal ? 0 : int64_t(w) - 1 - lo;
-    if (!causal && i < g) {   // global row
-        for (uint64_t j = 0; j < N; ++j) k.insert(j);
+    if (!causal && i < g) { // global row
+        for (uint64_t j = 0; j < N; ++j)
+            k.insert(j);
         return k;
     }
     for (int64_t j = int64_t(i) - lo; j <= int64_t(i) + hi; ++j)
-        if (j >= 0 && j < int64_t(N)) k.insert(uint64_t(j));
+        if (j >= 0 && j < int64_t(N))
+            k.insert(uint64_t(j));
     for (uint64_t j = 0; j < g; ++j)
-        if (!causal || j <= i) k.insert(j);
+        if (!causal || j <= i)
+            k.insert(j);
     return k;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("prefill paper tile formulas reproduce the paper's 2 KB examples", "[fw][prefill][io]") {
     CHECK(pilot::fw::prefillPaperWindowRows(1024, 64) == 7);
@@ -108,14 +120,16 @@ TEST_CASE("prefill paper tile formulas reproduce the paper's 2 KB examples", "[f
     // Largest a with a*d + b*d + a*c <= M at c = 1 (b = a), largest b with d + b*d + b <= M.
     for (uint32_t M : {1024u, 2048u, 4096u, 16384u})
         for (uint32_t d : {16u, 64u, 128u, 256u}) {
-            const uint32_t a = pilot::fw::prefillPaperWindowRows(M, d), b = pilot::fw::prefillPaperGlobalKeys(M, d);
+            const uint32_t a = pilot::fw::prefillPaperWindowRows(M, d),
+                           b = pilot::fw::prefillPaperGlobalKeys(M, d);
             CHECK(2 * a * d + a <= M);
             CHECK(2 * (a + 1) * d + (a + 1) > M);
             CHECK(d + b * d + b <= M);
             CHECK(d + (b + 1) * d + (b + 1) > M);
         }
     // The analysis with its column-aligned regions keeps the paper's tiles at 2 KB.
-    for (const auto& [d, a, b] : std::vector<std::tuple<uint32_t, uint32_t, uint32_t>>{{64, 7, 14}, {128, 3, 6}}) {
+    for (const auto& [d, a, b] :
+         std::vector<std::tuple<uint32_t, uint32_t, uint32_t>>{{64, 7, 14}, {128, 3, 6}}) {
         PrefillIoShape s = hbm3Shape();
         s.headDim = d;
         s.pattern = summarizePattern(4096, 512, 1, 0, 0, false);
@@ -129,7 +143,7 @@ TEST_CASE("prefill paper tile formulas reproduce the paper's 2 KB examples", "[f
         CHECK(r.maxGlobalKeys == b);
         CHECK(r.chosen.globalKeys == b);
         CHECK(r.nonGlobalSddmm.tileRows == a);
-        CHECK(r.nonGlobalSpmm.tileRows == a);   // the same tile as the SDDMM (tile-major scores)
+        CHECK(r.nonGlobalSpmm.tileRows == a); // the same tile as the SDDMM (tile-major scores)
         CHECK(r.globalSddmm.tileKeys == b);
         CHECK(r.globalSddmm.tileRows == 1);
     }
@@ -167,7 +181,8 @@ TEST_CASE("every chosen prefill tiling fits the buffer with column-aligned regio
                         REQUIRE(po >= 1);
                         uint64_t need = 0;
                         if (r.chosen.globalSpmm == GlobalSpmmOrder::OutputStationary)
-                            need = rU(ao * (d / po) * A) + (1 + db) * rU(bo * (d / po) * 2) + ring(ao * bo, db) + rU(8 * ao);
+                            need = rU(ao * (d / po) * A) + (1 + db) * rU(bo * (d / po) * 2) +
+                                   ring(ao * bo, db) + rU(8 * ao);
                         else
                             need = (1 + db) * rU(bo * d * 2) + rU(d * A) + ring(bo, db) + rU(8);
                         CHECK(r.chosen.globalSpmm != GlobalSpmmOrder::None);
@@ -214,7 +229,7 @@ TEST_CASE("the prefill tiles are maximal so one more row or key does not fit", "
         REQUIRE(r.error == Error::Ok);
         CHECK(r.chosen.rows == r.maxWindowRows);
         CHECK(r.chosen.rows == (w.d == 64 ? 7u : 3u));
-        CHECK(r.chosen.spmmPasses == 2u);   // an a x d FP32 output tile does not fit next to the V ring
+        CHECK(r.chosen.spmmPasses == 2u); // an a x d FP32 output tile does not fit next to the V ring
     }
 }
 
@@ -251,7 +266,8 @@ TEST_CASE("prefill bytes do not grow as the buffer grows", "[fw][prefill][io]") 
                 INFO(w.name << " sram=" << sram << " db=" << db);
                 REQUIRE(r.error == Error::Ok);
                 CHECK(r.awareGroup.bytes() <= prev);
-                if (prevNaive) CHECK(r.naiveGroup.bytes() == prevNaive);   // the baseline does not tile
+                if (prevNaive)
+                    CHECK(r.naiveGroup.bytes() == prevNaive); // the baseline does not tile
                 CHECK(r.maxWindowRows >= prevA);
                 prev = r.awareGroup.bytes();
                 prevNaive = r.naiveGroup.bytes();
@@ -265,10 +281,12 @@ TEST_CASE("summarizePattern counts the entries of an explicit mask", "[fw][prefi
         for (uint64_t N : {1u, 7u, 40u, 97u})
             for (uint64_t w : {1u, 2u, 5u, 16u, 200u})
                 for (uint64_t g : {0u, 1u, 3u}) {
-                    if (g > N) continue;
+                    if (g > N)
+                        continue;
                     const PrefillPatternSummary p = summarizePattern(N, w, g, 0, 0, causal);
                     uint64_t all = 0;
-                    for (uint64_t i = 0; i < N; ++i) all += rowKeys(N, w, g, causal, i).size();
+                    for (uint64_t i = 0; i < N; ++i)
+                        all += rowKeys(N, w, g, causal, i).size();
                     INFO("N=" << N << " w=" << w << " g=" << g << " causal=" << causal);
                     CHECK(p.globalRows() == (causal ? 0 : g));
                     CHECK(p.nnzRandom == 0);
@@ -283,8 +301,8 @@ TEST_CASE("summarizePattern counts the entries of an explicit mask", "[fw][prefi
     // min(64, i - 96) for i > 96.
     CHECK(bb.nnzWindow == 4032u * 192 - 32 * 33 / 2 - 95 * 96 / 2);
     CHECK(bb.nnzGlobal == 63u * 64 / 2 + (4096 - 160) * 64);
-    const PrefillPatternSummary tiny = summarizePattern(10, 3, 0, 5, 4, false);   // r*B = 20 > keys left
-    CHECK(tiny.nnzRandom == 2 * 8 + 8 * 7);   // every key outside the window: 10 - 2 at the ends, 10 - 3 inside
+    const PrefillPatternSummary tiny = summarizePattern(10, 3, 0, 5, 4, false); // r*B = 20 > keys left
+    CHECK(tiny.nnzRandom == 2 * 8 + 8 * 7); // every key outside the window: 10 - 2 at the ends, 10 - 3 inside
     CHECK(tiny.nnzTotal() == 100);
 }
 
@@ -296,13 +314,15 @@ TEST_CASE("aware key loads are the union of the keys each tile's rows need", "[f
             for (uint64_t w : {1u, 4u, 9u, 64u, 300u})
                 for (uint64_t g : {0u, 1u, 4u})
                     for (uint32_t sram : {2048u, 4096u}) {
-                        if (g > N) continue;
+                        if (g > N)
+                            continue;
                         PrefillIoShape s = hbm3Shape();
                         s.sramBytes = sram;
                         s.headDim = 16;
                         s.pattern = summarizePattern(N, w, g, 0, 0, causal);
                         const PrefillIo r = analyzePrefill(s);
-                        INFO("N=" << N << " w=" << w << " g=" << g << " causal=" << causal << " sram=" << sram);
+                        INFO("N=" << N << " w=" << w << " g=" << g << " causal=" << causal
+                                  << " sram=" << sram);
                         REQUIRE(r.error == Error::Ok);
                         const uint64_t a = r.chosen.rows, R = s.pattern.globalRows(), rows = N - R;
                         uint64_t keys = 0, tiles = 0;
@@ -318,11 +338,13 @@ TEST_CASE("aware key loads are the union of the keys each tile's rows need", "[f
                         CHECK(r.nonGlobalSddmm.tiles == tiles);
                         CHECK(r.nonGlobalSddmm.group.bankToBuffer == rows * d * E + keys * d * E);
                         CHECK(r.nonGlobalSddmm.group.bufferToBank == e * E);
-                        CHECK(r.nonGlobalSpmm.group.bankToBuffer == keys * d * E + r.chosen.spmmPasses * e * E);
+                        CHECK(r.nonGlobalSpmm.group.bankToBuffer ==
+                              keys * d * E + r.chosen.spmmPasses * e * E);
                         CHECK(r.nonGlobalSpmm.group.bufferToBank == rows * d * E);
                         CHECK(r.nonGlobalSddmm.group.macs == e * d);
                         CHECK(r.coveredGlobalEntries + r.batchedGlobalEntries == s.pattern.nnzGlobal);
-                        if (R == 0) CHECK(r.softmax.group.bytes() == 0);
+                        if (R == 0)
+                            CHECK(r.softmax.group.bytes() == 0);
                     }
 }
 
@@ -357,7 +379,7 @@ TEST_CASE("global rows and random blocks follow the header formulas", "[fw][pref
     REQUIRE(os.fits);
     REQUIRE(vs.fits);
     CHECK(os.group.bankToBuffer == cdiv(R, os.tileRows) * N * d * E + os.passes * R * N * E);
-    CHECK(os.group.bufferToBank == R * d * E);   // bank 0 writes the merged outputs once
+    CHECK(os.group.bufferToBank == R * d * E); // bank 0 writes the merged outputs once
     const uint64_t Tv = cdiv(L, vs.tileKeys);
     CHECK(vs.group.bankToBuffer == N * d * E + R * N * E + 4 * (Tv - 1) * R * d * 4);
     CHECK(vs.group.bufferToBank == 4 * (Tv - 1) * R * d * 4 + R * d * E);
@@ -365,13 +387,15 @@ TEST_CASE("global rows and random blocks follow the header formulas", "[fw][pref
     CHECK(r.chosen.globalSpmm ==
           (osCost <= vsCost ? GlobalSpmmOrder::OutputStationary : GlobalSpmmOrder::ValueStationary));
     // Softmax: only the global rows' statistics move (round trips between K tiles, SpMM reads).
-    const uint64_t stats = 4 * ((T - 1) * R * 8 + T * R * 8) +
-                           (r.chosen.globalSpmm == GlobalSpmmOrder::OutputStationary ? 4 * R * 8 : 4 * Tv * R * 8);
+    const uint64_t stats =
+        4 * ((T - 1) * R * 8 + T * R * 8) +
+        (r.chosen.globalSpmm == GlobalSpmmOrder::OutputStationary ? 4 * R * 8 : 4 * Tv * R * 8);
     CHECK(r.softmax.group.bytes() == stats);
     // Totals are the sum of the chosen schedules.
     const auto& gsp = r.chosen.globalSpmm == GlobalSpmmOrder::OutputStationary ? os : vs;
     CHECK(r.awareGroup.bytes() == r.nonGlobalSddmm.group.bytes() + r.nonGlobalSpmm.group.bytes() +
-                                      r.softmax.group.bytes() + r.globalSddmm.group.bytes() + gsp.group.bytes());
+                                      r.softmax.group.bytes() + r.globalSddmm.group.bytes() +
+                                      gsp.group.bytes());
     // Naive: per entry q, k, score; score, v, accumulator round trip; per row the output.
     const uint64_t e = s.pattern.nnzNonGlobal(), eg = R * N;
     const uint64_t naiveIn = (e + eg) * (3 * d * E + E) + (e - rows) * d * 4 + (eg - 4 * R) * d * 4;
@@ -380,7 +404,8 @@ TEST_CASE("global rows and random blocks follow the header formulas", "[fw][pref
     CHECK(r.naiveGroup.bufferToBank == naiveOut);
 }
 
-TEST_CASE("prefill edge cases without globals or with a window wider than the sequence", "[fw][prefill][io]") {
+TEST_CASE("prefill edge cases without globals or with a window wider than the sequence",
+          "[fw][prefill][io]") {
     SECTION("no global tokens") {
         PrefillIoShape s = hbm3Shape();
         s.pattern = summarizePattern(4096, 512, 0, 0, 0, false);
@@ -391,7 +416,7 @@ TEST_CASE("prefill edge cases without globals or with a window wider than the se
         CHECK_FALSE(r.globalSpmmOutputStationary.used);
         CHECK(r.chosen.globalSpmm == GlobalSpmmOrder::None);
         CHECK(r.chosen.globalKeys == 0);
-        CHECK(r.softmax.group.bytes() == 0);   // the statistics never leave the buffer
+        CHECK(r.softmax.group.bytes() == 0); // the statistics never leave the buffer
         CHECK(r.batchedGlobalEntries == 0);
         CHECK(r.awareGroup.bytes() == r.nonGlobalSddmm.group.bytes() + r.nonGlobalSpmm.group.bytes());
     }
@@ -404,24 +429,25 @@ TEST_CASE("prefill edge cases without globals or with a window wider than the se
             const uint64_t N = 100, a = r.chosen.rows, d = 64, E = 2;
             CHECK(s.pattern.nnzWindow == (causal ? N * (N + 1) / 2 : N * N));
             uint64_t keys = 0;
-            for (uint64_t r0 = 0; r0 < N; r0 += a) keys += causal ? std::min(N, r0 + a) : N;
+            for (uint64_t r0 = 0; r0 < N; r0 += a)
+                keys += causal ? std::min(N, r0 + a) : N;
             CHECK(r.nonGlobalSddmm.group.bankToBuffer == N * d * E + keys * d * E);
             CHECK(r.awareGroup.bytes() < r.naiveGroup.bytes());
         }
     }
     SECTION("sequence not a multiple of the tile") {
         PrefillIoShape s = hbm3Shape();
-        s.pattern = summarizePattern(4099, 512, 1, 0, 0, false);   // 4098 non-global rows, a = 7
+        s.pattern = summarizePattern(4099, 512, 1, 0, 0, false); // 4098 non-global rows, a = 7
         const PrefillIo r = analyzePrefill(s);
         REQUIRE(r.error == Error::Ok);
         CHECK(r.chosen.rows == 7);
         CHECK(r.nonGlobalSddmm.tiles == cdiv(4098, 7));
-        CHECK(r.nonGlobalSpmm.group.bufferToBank == 4098u * 64 * 2);   // every row's output once
+        CHECK(r.nonGlobalSpmm.group.bufferToBank == 4098u * 64 * 2); // every row's output once
         CHECK(r.globalSddmm.bank.bankToBuffer >= r.globalSddmm.group.bankToBuffer / 4);
     }
     SECTION("only global rows and a single token") {
         PrefillIoShape s = hbm3Shape();
-        s.pattern = summarizePattern(8, 2, 8, 0, 0, false);   // every row global
+        s.pattern = summarizePattern(8, 2, 8, 0, 0, false); // every row global
         PrefillIo r = analyzePrefill(s);
         REQUIRE(r.error == Error::Ok);
         CHECK_FALSE(r.nonGlobalSddmm.used);
@@ -438,7 +464,7 @@ TEST_CASE("prefill edge cases without globals or with a window wider than the se
 TEST_CASE("prefill analysis reports Shape when d is too big for the buffer and Sparse for bad patterns",
           "[fw][prefill][io]") {
     PrefillIoShape s = hbm3Shape();
-    s.headDim = 512;   // one Q row and one K row are the whole 2 KB buffer
+    s.headDim = 512; // one Q row and one K row are the whole 2 KB buffer
     s.pattern = summarizePattern(4096, 512, 1, 0, 0, false);
     PrefillIo r = analyzePrefill(s);
     CHECK(r.error == Error::Shape);
@@ -446,13 +472,13 @@ TEST_CASE("prefill analysis reports Shape when d is too big for the buffer and S
     CHECK(r.why.find("2048") != std::string::npos);
     CHECK(r.chosen.rows == 0);
     CHECK(r.awareGroup.bytes() == 0);
-    s.headDim = 496;   // still fits: 2 x 992 B + a score column + the statistics = 2048 B
+    s.headDim = 496; // still fits: 2 x 992 B + a score column + the statistics = 2048 B
     CHECK(analyzePrefill(s).error == Error::Ok);
     s.sramBytes = 32768;
-    s.headDim = 512;   // fits a larger buffer
+    s.headDim = 512; // fits a larger buffer
     CHECK(analyzePrefill(s).error == Error::Ok);
     s.sramBytes = 2048;
-    s.headDim = 100;   // not whole columns
+    s.headDim = 100; // not whole columns
     CHECK(analyzePrefill(s).error == Error::Shape);
     s.headDim = 64;
     s.pattern = summarizePattern(4096, 0, 1, 0, 0, false);
@@ -463,6 +489,6 @@ TEST_CASE("prefill analysis reports Shape when d is too big for the buffer and S
     s.pattern.globalTokens = 65;
     CHECK(analyzePrefill(s).error == Error::Sparse);
     s.pattern = summarizePattern(64, 8, 0, 0, 0, false);
-    s.pattern.randomBlocks = 1;   // random blocks without a block size
+    s.pattern.randomBlocks = 1; // random blocks without a block size
     CHECK(analyzePrefill(s).error == Error::Sparse);
 }

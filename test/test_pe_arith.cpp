@@ -38,8 +38,8 @@ float bitsFloat(uint32_t u) {
     return f;
 }
 
-constexpr double kU32 = 0x1p-24;   // unit roundoff of FP32
-constexpr double kU16 = 0x1p-11;   // unit roundoff of FP16
+constexpr double kU32 = 0x1p-24; // unit roundoff of FP32
+constexpr double kU16 = 0x1p-11; // unit roundoff of FP16
 
 // Deterministic FP16 operand in about [-2, 2] from a generator whose sequence the standard fixes.
 uint16_t randomHalf(std::mt19937& rng) {
@@ -48,7 +48,7 @@ uint16_t randomHalf(std::mt19937& rng) {
     return floatToHalf(static_cast<float>(v));
 }
 
-}  // namespace
+} // namespace
 
 // ---------------------------------------------------------------------------------------- FP16
 
@@ -75,7 +75,8 @@ TEST_CASE("FP16: every half pattern converts to its defined value and back to th
     CHECK(nans == 2 * 1023);
 }
 
-TEST_CASE("FP16: a float halfway between two halves rounds to the even one, anything off the midpoint to the nearer",
+TEST_CASE("FP16: a float halfway between two halves rounds to the even one, anything off the midpoint to the "
+          "nearer",
           "[pim][fp16]") {
     // 1 + 2^-11 is halfway between 1 (0x3C00, even) and 1 + 2^-10 (0x3C01): down to 1.
     CHECK(floatToHalf(1.0f + 0x1p-11f) == 0x3C00);
@@ -89,7 +90,7 @@ TEST_CASE("FP16: a float halfway between two halves rounds to the even one, anyt
     // Every pair of neighbouring finite halves, both signs, subnormals included.
     for (uint16_t h = 0; h < 0x7BFF; ++h) {
         const float lo = halfToFloat(h), hi = halfToFloat(static_cast<uint16_t>(h + 1));
-        const float mid = static_cast<float>((static_cast<double>(lo) + hi) / 2);   // exact in float
+        const float mid = static_cast<float>((static_cast<double>(lo) + hi) / 2); // exact in float
         REQUIRE(static_cast<double>(mid) == (static_cast<double>(lo) + hi) / 2);
         const uint16_t even = (h & 1) ? static_cast<uint16_t>(h + 1) : h;
         REQUIRE(floatToHalf(mid) == even);
@@ -112,9 +113,10 @@ TEST_CASE("FP16: a random float converts to a nearest half", "[pim][fp16]") {
         }
         const double err = std::fabs(halfDefinition(h) - static_cast<double>(f));
         const uint16_t mag = h & 0x7FFF;
-        if (mag < 0x7BFF) REQUIRE(err <= std::fabs(halfDefinition(static_cast<uint16_t>(h + 1)) - f));
+        if (mag < 0x7BFF)
+            REQUIRE(err <= std::fabs(halfDefinition(static_cast<uint16_t>(h + 1)) - f));
         if (mag > 0) {
-            const uint16_t below = static_cast<uint16_t>(h - 1);   // the next smaller magnitude
+            const uint16_t below = static_cast<uint16_t>(h - 1); // the next smaller magnitude
             REQUIRE(err <= std::fabs(halfDefinition(below) - f));
         } else {
             REQUIRE(std::fabs(static_cast<double>(f)) <= 0x1p-25);
@@ -122,16 +124,17 @@ TEST_CASE("FP16: a random float converts to a nearest half", "[pim][fp16]") {
     }
 }
 
-TEST_CASE("FP16: subnormals round in units of 2^-24 and values up to 2^-25 flush to signed zero", "[pim][fp16]") {
+TEST_CASE("FP16: subnormals round in units of 2^-24 and values up to 2^-25 flush to signed zero",
+          "[pim][fp16]") {
     CHECK(floatToHalf(0x1p-24f) == 0x0001);
     CHECK(halfToFloat(0x0001) == 0x1p-24f);
     CHECK(halfToFloat(0x03FF) == 1023 * 0x1p-24f);
-    CHECK(floatToHalf(0x1p-25f) == 0x0000);                    // tie between 0 and 2^-24: even
+    CHECK(floatToHalf(0x1p-25f) == 0x0000); // tie between 0 and 2^-24: even
     CHECK(floatToHalf(std::nextafter(0x1p-25f, 1.0f)) == 0x0001);
-    CHECK(floatToHalf(3 * 0x1p-25f) == 0x0002);                // tie between 1 and 2 units: even
-    CHECK(floatToHalf(5 * 0x1p-25f) == 0x0002);                // tie between 2 and 3 units: even
-    CHECK(floatToHalf(0x1p-14f - 0x1p-25f) == 0x0400);          // tie 0x3FF / 0x400: to the smallest normal
-    CHECK(floatToHalf(1e-40f) == 0x0000);                      // a float subnormal
+    CHECK(floatToHalf(3 * 0x1p-25f) == 0x0002);        // tie between 1 and 2 units: even
+    CHECK(floatToHalf(5 * 0x1p-25f) == 0x0002);        // tie between 2 and 3 units: even
+    CHECK(floatToHalf(0x1p-14f - 0x1p-25f) == 0x0400); // tie 0x3FF / 0x400: to the smallest normal
+    CHECK(floatToHalf(1e-40f) == 0x0000);              // a float subnormal
     CHECK(floatToHalf(-1e-40f) == 0x8000);
     CHECK(floatToHalf(-0x1p-24f) == 0x8001);
     CHECK(floatToHalf(-0.0f) == 0x8000);
@@ -147,7 +150,7 @@ TEST_CASE("FP16: magnitudes from 65520 up overflow to infinity, NaN stays NaN", 
     CHECK(floatToHalf(std::numeric_limits<float>::infinity()) == kHalfPosInf);
     CHECK(floatToHalf(-std::numeric_limits<float>::infinity()) == 0xFC00);
     CHECK(halfIsNaN(floatToHalf(std::numeric_limits<float>::quiet_NaN())));
-    CHECK(halfIsNaN(floatToHalf(bitsFloat(0x7F800001u))));    // payload only in dropped bits
+    CHECK(halfIsNaN(floatToHalf(bitsFloat(0x7F800001u)))); // payload only in dropped bits
     CHECK(halfIsNaN(floatToHalf(bitsFloat(0xFF800001u))));
     CHECK(std::isnan(roundToHalf(std::numeric_limits<float>::quiet_NaN())));
     CHECK(roundToHalf(65519.0f) == 65504.0f);
@@ -174,13 +177,14 @@ TEST_CASE("exp: exp(0) is exactly 1, very negative inputs give 0, overflow gives
     CHECK(expExact(0.0f) == 1.0f);
 }
 
-TEST_CASE("exp: the relative error over a dense sweep of -30 to 0 stays within expApproxMaxRelError, below 0.05%",
-          "[pim][exp]") {
+TEST_CASE(
+    "exp: the relative error over a dense sweep of -30 to 0 stays within expApproxMaxRelError, below 0.05%",
+    "[pim][exp]") {
     const double bound = expApproxMaxRelError();
     REQUIRE(bound < 5e-4);
 
     // The error terms, derived here from the formulas (not read from the implementation).
-    const double u = std::log(2.0) / 2;   // Taylor branch ends at Frac = 0.5
+    const double u = std::log(2.0) / 2; // Taylor branch ends at Frac = 0.5
     const double taylorSup = 1.0 - (1 + u + u * u / 2 + u * u * u / 6) * std::exp(-u);
     const double c = std::log(2.0) / (2 * kExpPwlSegments), r = std::expm1(c);
     const double chordMax = (r / c) * std::exp(-c * (1 / c - 1 / r)) - 1;
@@ -189,7 +193,7 @@ TEST_CASE("exp: the relative error over a dense sweep of -30 to 0 stays within e
     REQUIRE(bound >= taylorSup + 30 * std::log2(std::exp(1.0)) * 0x1p-23 * std::log(2.0));
 
     double maxAll = 0, maxTaylor = 0, maxTable = 0;
-    const int steps = 3000000;   // step 1e-5
+    const int steps = 3000000; // step 1e-5
     for (int i = 0; i <= steps; ++i) {
         const float x = static_cast<float>(-30.0 * i / steps);
         const double exact = std::exp(static_cast<double>(x));
@@ -198,10 +202,13 @@ TEST_CASE("exp: the relative error over a dense sweep of -30 to 0 stays within e
         // Which branch, by the fraction of x log2(e) in double, away from the branch edges.
         const double t = static_cast<double>(x) * std::log2(std::exp(1.0));
         const double frac = t - std::floor(t);
-        if (frac > 1e-4 && frac < 0.5 - 1e-4) maxTaylor = std::max(maxTaylor, rel);
-        if (frac > 0.5 + 1e-4 && frac < 1 - 1e-4) maxTable = std::max(maxTable, rel);
+        if (frac > 1e-4 && frac < 0.5 - 1e-4)
+            maxTaylor = std::max(maxTaylor, rel);
+        if (frac > 0.5 + 1e-4 && frac < 1 - 1e-4)
+            maxTable = std::max(maxTable, rel);
     }
-    INFO("max relative error: all " << maxAll << ", Taylor branch " << maxTaylor << ", table branch " << maxTable);
+    INFO("max relative error: all " << maxAll << ", Taylor branch " << maxTaylor << ", table branch "
+                                    << maxTable);
     CHECK(maxAll <= bound);
     // The approximation is the documented one: the Taylor branch reaches its truncation error
     // (3rd order) and the table branch its chord error (16 segments), not less.
@@ -215,7 +222,7 @@ TEST_CASE("exp: the bound also holds wherever e^x is a normal float", "[pim][exp
     const double bound = expApproxMaxRelError();
     double maxRel = 0;
     for (int i = 0; i <= 1750000; ++i) {
-        const float x = static_cast<float>(-87.0 + 1e-4 * i);   // [-87, 88]
+        const float x = static_cast<float>(-87.0 + 1e-4 * i); // [-87, 88]
         const double exact = std::exp(static_cast<double>(x));
         maxRel = std::max(maxRel, std::fabs(static_cast<double>(expApprox(x)) - exact) / exact);
     }
@@ -230,9 +237,10 @@ TEST_CASE("PE: a group of 16 products is reduced by a pairwise tree in lane orde
     // is a tie that rounds to 2^24). Left to right it would be 2^24; exactly it is 2^24 + 3.
     std::vector<uint16_t> a(16, 0), b(16, 0);
     a[0] = b[0] = floatToHalf(4096.0f);
-    for (int l = 1; l < 4; ++l) a[l] = b[l] = floatToHalf(1.0f);
+    for (int l = 1; l < 4; ++l)
+        a[l] = b[l] = floatToHalf(1.0f);
     CHECK(dot16Lanes(a.data(), b.data(), 16, false) == 16777218.0f);
-    CHECK(dot16Lanes(a.data(), b.data(), 4, false) == 16777218.0f);   // a partial group pads zeros
+    CHECK(dot16Lanes(a.data(), b.data(), 4, false) == 16777218.0f); // a partial group pads zeros
     // A product of two halves is exact: (1 + 2^-10)^2 = 1 + 2^-9 + 2^-20 needs 21 bits.
     const uint16_t x = floatToHalf(1.0f + 0x1p-10f);
     CHECK(dot16Lanes(&x, &x, 1, false) == 1.0f + 0x1p-9f + 0x1p-20f);
@@ -258,7 +266,8 @@ TEST_CASE("PE: with FP16 accumulation the accumulator is rounded to half after e
     CHECK(dot16Lanes(a.data(), ones.data(), 48, false) == 2050.0f);
 }
 
-TEST_CASE("PE: with small integer operands the dot product is exact in both accumulation modes", "[pim][pe]") {
+TEST_CASE("PE: with small integer operands the dot product is exact in both accumulation modes",
+          "[pim][pe]") {
     std::vector<uint16_t> a(200), b(200);
     double exact = 0;
     for (uint32_t k = 0; k < 200; ++k) {
@@ -271,8 +280,9 @@ TEST_CASE("PE: with small integer operands the dot product is exact in both accu
     CHECK(static_cast<double>(dot16Lanes(a.data(), b.data(), 200, true)) == exact);
 }
 
-TEST_CASE("PE: dot16Lanes is within the rounding-error bound of the tree and accumulator of a double dot product",
-          "[pim][pe]") {
+TEST_CASE(
+    "PE: dot16Lanes is within the rounding-error bound of the tree and accumulator of a double dot product",
+    "[pim][pe]") {
     // Each product is exact and passes through 4 tree adds (FP32, u32 each) and at most G
     // accumulator adds (u32, and u16 more for the FP16 rounding), G = ceil(n/16). With S the sum
     // of those unit roundoffs, |error| <= S/(1-S) * sum |a_k b_k|, plus 2^-25 per FP16 rounding
@@ -293,13 +303,15 @@ TEST_CASE("PE: dot16Lanes is within the rounding-error bound of the tree and acc
             const double s = 4 * kU32 + groups * (kU32 + (fp16 ? kU16 + kU32 * kU16 : 0));
             const double bound = s / (1 - s) * sumAbs + (fp16 ? groups * 0x1p-25 : 0);
             const double got = dot16Lanes(a.data(), b.data(), n, fp16);
-            INFO("n = " << n << ", fp16Accum = " << fp16 << ", error " << std::fabs(got - exact) << ", bound " << bound);
+            INFO("n = " << n << ", fp16Accum = " << fp16 << ", error " << std::fabs(got - exact) << ", bound "
+                        << bound);
             CHECK(std::fabs(got - exact) <= bound);
         }
     }
 }
 
-TEST_CASE("PE: axpyAccumulate rounds the weight to half, multiplies exactly and rounds acc per mode", "[pim][pe]") {
+TEST_CASE("PE: axpyAccumulate rounds the weight to half, multiplies exactly and rounds acc per mode",
+          "[pim][pe]") {
     const uint16_t v[3] = {floatToHalf(1.0f), floatToHalf(-2.0f), floatToHalf(0.5f)};
     // p = 1 + 2^-12 is below the midpoint of 1 and 1 + 2^-10 in half: it multiplies as 1.
     float acc[3] = {0.0f, 1.0f, 2048.0f};
@@ -311,7 +323,7 @@ TEST_CASE("PE: axpyAccumulate rounds the weight to half, multiplies exactly and 
     axpyAccumulate(acc16, v, 1.0f, 3, true);
     CHECK(acc16[0] == 1.0f);
     CHECK(acc16[1] == -1.0f);
-    CHECK(acc16[2] == 2048.0f);   // 2048.5 rounds to the half 2048
+    CHECK(acc16[2] == 2048.0f); // 2048.5 rounds to the half 2048
     // A weight below 2^-25 vanishes in half.
     float acc2[1] = {3.0f};
     axpyAccumulate(acc2, v, 1e-9f, 1, false);
@@ -342,8 +354,8 @@ TEST_CASE("Reference: two-key attention equals the hand-computed softmax", "[pla
     CHECK(w[1] == Approx(0.2689414213699951).epsilon(1e-14));
     const auto out = decodeAttentionReference(q, K, V, 2, {0, 1}, 2.0);
     REQUIRE(out.size() == 2);
-    CHECK(out[0] == Approx(0.7310585786300049 * 1 + 0.2689414213699951 * 3).epsilon(1e-14));   // 1.5378828...
-    CHECK(out[1] == Approx(0.7310585786300049 * 2 + 0.2689414213699951 * 4).epsilon(1e-14));   // 2.5378828...
+    CHECK(out[0] == Approx(0.7310585786300049 * 1 + 0.2689414213699951 * 3).epsilon(1e-14)); // 1.5378828...
+    CHECK(out[1] == Approx(0.7310585786300049 * 2 + 0.2689414213699951 * 4).epsilon(1e-14)); // 2.5378828...
     // One key: its value row, whatever the score.
     const auto one = decodeAttentionReference(q, K, V, 2, {1}, 2.0);
     CHECK(one[0] == 3.0);
@@ -358,13 +370,15 @@ TEST_CASE("Reference: weights sum to 1 and large scores stay finite thanks to ma
     const auto w = decodeAttentionWeights(q, K, 1, {0, 1, 2}, 1.0);
     CHECK(w[0] == Approx(0.7310585786300049).epsilon(1e-12));
     CHECK(w[1] == Approx(0.2689414213699951).epsilon(1e-12));
-    CHECK(w[2] == 0.0);   // e^-1000 underflows
+    CHECK(w[2] == 0.0); // e^-1000 underflows
 
     std::mt19937 rng(7);
     const uint32_t d = 64, L = 300;
     std::vector<float> q64(d), K64(static_cast<size_t>(L) * d);
-    for (float& x : q64) x = static_cast<float>(static_cast<int>(rng() % 2001) - 1000) / 500.0f;
-    for (float& x : K64) x = static_cast<float>(static_cast<int>(rng() % 2001) - 1000) / 500.0f;
+    for (float& x : q64)
+        x = static_cast<float>(static_cast<int>(rng() % 2001) - 1000) / 500.0f;
+    for (float& x : K64)
+        x = static_cast<float>(static_cast<int>(rng() % 2001) - 1000) / 500.0f;
     const auto keys = pilot::platform::sinkWindowKeys(L, 4, 100);
     const auto w64 = decodeAttentionWeights(q64, K64, d, keys, 1.0 / std::sqrt(64.0));
     double sum = 0;
@@ -384,8 +398,9 @@ TEST_CASE("Reference: bad shapes and key indices outside the context are rejecte
     CHECK_THROWS_AS(decodeAttentionReference(q, K, {1.0f}, 2, {0}, 1.0), std::invalid_argument);
 }
 
-TEST_CASE("Reference: sinkWindowKeys is the sorted, deduplicated union of the sink keys and the last window keys",
-          "[platform][reference]") {
+TEST_CASE(
+    "Reference: sinkWindowKeys is the sorted, deduplicated union of the sink keys and the last window keys",
+    "[platform][reference]") {
     using pilot::platform::sinkWindowKeys;
     CHECK(sinkWindowKeys(10, 2, 3) == std::vector<uint32_t>{0, 1, 7, 8, 9});
     CHECK(sinkWindowKeys(10, 6, 6) == std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});

@@ -43,8 +43,8 @@ Descriptor validDecode(host::HostBus& bus, const host::DecodeLayout& lay, uint32
 }
 
 // Runs `program` as the host; returns the completions by tag.
-std::map<uint32_t, contract::Completion> runHost(
-    const std::function<void(host::PimRuntime&, host::HostBus&, const host::DecodeLayout&)>& program) {
+std::map<uint32_t, contract::Completion>
+runHost(const std::function<void(host::PimRuntime&, host::HostBus&, const host::DecodeLayout&)>& program) {
     platform::Scenario s = tinyScenario();
     platform::PimSystem sys("system", s, s.pseudoChannels);
     host::PimGeometry geo = platform::pimGeometry(s.memspec, sys.channels());
@@ -54,16 +54,18 @@ std::map<uint32_t, contract::Completion> runHost(
     sys.host().setProgram([&] {
         rt.init();
         program(rt, sys.hostBus(), lay);
-        for (const auto& c : rt.waitAll()) byTag[c.tag] = c;
+        for (const auto& c : rt.waitAll())
+            byTag[c.tag] = c;
     });
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    while (!sys.host().finished() && sc_core::sc_pending_activity()) sc_core::sc_start(sc_core::sc_time(100, sc_core::SC_US));
+    while (!sys.host().finished() && sc_core::sc_pending_activity())
+        sc_core::sc_start(sc_core::sc_time(100, sc_core::SC_US));
     REQUIRE(sys.host().finished());
     CHECK(sys.hbm().checker()->violationCount() == 0);
     return byTag;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Queue: every malformed descriptor completes with its own error code and the next one runs",
           "[pim][queue]") {
@@ -75,8 +77,8 @@ TEST_CASE("Queue: every malformed descriptor completes with its own error code a
         };
         bad(1, [](Descriptor& d) { d.opcode = 99; });
         bad(2, [](Descriptor& d) { d.version = 7; });
-        bad(3, [](Descriptor& d) { d.qAddr += 32; });                    // not row-aligned
-        bad(4, [&](Descriptor& d) { d.kvAddr = bus.columnAddress(0, 3, 0, lay.kvRow, 0); });   // not group 0
+        bad(3, [](Descriptor& d) { d.qAddr += 32; }); // not row-aligned
+        bad(4, [&](Descriptor& d) { d.kvAddr = bus.columnAddress(0, 3, 0, lay.kvRow, 0); }); // not group 0
         bad(5, [](Descriptor& d) { d.headDim = 72; });
         bad(6, [](Descriptor& d) { d.ctxLen = 0; });
         bad(7, [](Descriptor& d) { d.bankGroupMask = 0; });
@@ -84,13 +86,13 @@ TEST_CASE("Queue: every malformed descriptor completes with its own error code a
             d.opcode = uint16_t(Opcode::DecodeAttnSparse);
             d.sinkTokens = d.windowTokens = 0;
         });
-        bad(9, [](Descriptor& d) {   // 8 query heads of d = 256 cannot fit a 2 KB buffer even one at a time
+        bad(9, [](Descriptor& d) { // 8 query heads of d = 256 cannot fit a 2 KB buffer even one at a time
             d.headDim = 256;
             d.queries = 8;
         });
-        bad(10, [](Descriptor& d) { d.outAddr = uint64_t(1) << 45; });   // beyond the memory
+        bad(10, [](Descriptor& d) { d.outAddr = uint64_t(1) << 45; }); // beyond the memory
         bad(11, [](Descriptor& d) { d.opcode = uint16_t(Opcode::Nop); });
-        bad(12, [](Descriptor&) {});                                        // a valid decode
+        bad(12, [](Descriptor&) {}); // a valid decode
         bad(13, [](Descriptor& d) { d.opcode = uint16_t(Opcode::Fence); });
     });
     REQUIRE(done.size() == 13);
@@ -103,17 +105,19 @@ TEST_CASE("Queue: every malformed descriptor completes with its own error code a
         INFO("tag " << tag << " completed with " << contract::errorName(Error(done.at(tag).error)));
         CHECK(Error(done.at(tag).error) == err);
     }
-    CHECK(done.at(12).cycles > 0);   // the decode did work
+    CHECK(done.at(12).cycles > 0); // the decode did work
 }
 
 TEST_CASE("Queue: more descriptors than ring entries wrap around the ring and all complete in order",
           "[pim][queue]") {
-    const uint32_t n = 21;   // the runtime's ring has 8 entries: waits when full, wraps twice
+    const uint32_t n = 21; // the runtime's ring has 8 entries: waits when full, wraps twice
     const auto done = runHost([&](host::PimRuntime& rt, host::HostBus& bus, const host::DecodeLayout& lay) {
-        for (uint32_t i = 0; i < n; ++i) rt.submit(0, validDecode(bus, lay, 100 + i));
+        for (uint32_t i = 0; i < n; ++i)
+            rt.submit(0, validDecode(bus, lay, 100 + i));
     });
     REQUIRE(done.size() == n);
-    for (uint32_t i = 0; i < n; ++i) CHECK(Error(done.at(100 + i).error) == Error::Ok);
+    for (uint32_t i = 0; i < n; ++i)
+        CHECK(Error(done.at(100 + i).error) == Error::Ok);
     // sqHead in each completion advances by one per descriptor, modulo twice the ring size.
     for (uint32_t i = 1; i < n; ++i)
         CHECK(done.at(100 + i).sqHead == (done.at(100 + i - 1).sqHead + 1) % 16);
@@ -123,7 +127,7 @@ TEST_CASE("Queue: malformed prefill descriptors complete with their error codes 
           "[pim][queue][prefill]") {
     // A small BigBird-like head: N 64, window 16, 4 global tokens, one random block of 16 per
     // block-row; rows allocated in the runtime's order from row 0.
-    fw::PrefillKernelShape shape;   // on the scenario's HBM3 with a 2 KB buffer
+    fw::PrefillKernelShape shape; // on the scenario's HBM3 with a 2 KB buffer
     shape.sramBytes = 2048;
     shape.rowBytes = 1024;
     shape.columnBytes = 32;
@@ -144,11 +148,12 @@ TEST_CASE("Queue: malformed prefill descriptors complete with their error codes 
         return at;
     };
     const uint32_t qRow = take(plan.qRows), outRow = take(plan.outRows), bandRow = take(plan.bandRows),
-                   auxRow = take(plan.auxRows), scratchRow = take(plan.scratchRows), patternRow = take(plan.patternRows),
-                   gqRow = take(plan.globalQRows), splitRow = take(plan.splitKvRows), goutRow = take(plan.globalOutRows);
+                   auxRow = take(plan.auxRows), scratchRow = take(plan.scratchRows),
+                   patternRow = take(plan.patternRows), gqRow = take(plan.globalQRows),
+                   splitRow = take(plan.splitKvRows), goutRow = take(plan.globalOutRows);
     const uint32_t badTableRow = take(1);
     const auto done = runHost([&](host::PimRuntime& rt, host::HostBus& bus, const host::DecodeLayout&) {
-        const uint32_t good[4] = {1, 2, 3, 0}, bad[4] = {1, 9, 3, 0};   // block 9 of 4
+        const uint32_t good[4] = {1, 2, 3, 0}, bad[4] = {1, 9, 3, 0}; // block 9 of 4
         rt.bankWrite(0, 0, 0, patternRow, 0, reinterpret_cast<const uint8_t*>(good), sizeof good, false);
         rt.bankWrite(0, 0, 0, badTableRow, 0, reinterpret_cast<const uint8_t*>(bad), sizeof bad, false);
         auto at = [&](uint32_t row) { return bus.columnAddress(0, 0, 0, row, 0); };
@@ -177,28 +182,28 @@ TEST_CASE("Queue: malformed prefill descriptors complete with their error codes 
             edit(d);
             rt.submit(0, d);
         };
-        submit(1, [](Descriptor&) {});                                           // valid
+        submit(1, [](Descriptor&) {}); // valid
         submit(2, [](Descriptor& d) { d.tileRows = 0; });
-        submit(3, [](Descriptor& d) { d.tileRows = 200; });                     // does not fit 2 KB
-        submit(4, [](Descriptor& d) { d.windowTokens = d.globalTokens = 0; });  // rows attend nothing
-        submit(5, [](Descriptor& d) { d.blockSize = 0; });                      // random blocks without a size
-        submit(6, [&](Descriptor& d) { d.patternAddr = at(badTableRow); });     // a block beyond the sequence
-        submit(7, [](Descriptor& d) { d.qAddr += 32; });                        // not row-aligned
-        submit(8, [&](Descriptor& d) { d.kvAddr = bus.columnAddress(0, 3, 0, bandRow, 0); });   // not group 0
+        submit(3, [](Descriptor& d) { d.tileRows = 200; });                    // does not fit 2 KB
+        submit(4, [](Descriptor& d) { d.windowTokens = d.globalTokens = 0; }); // rows attend nothing
+        submit(5, [](Descriptor& d) { d.blockSize = 0; });                     // random blocks without a size
+        submit(6, [&](Descriptor& d) { d.patternAddr = at(badTableRow); });    // a block beyond the sequence
+        submit(7, [](Descriptor& d) { d.qAddr += 32; });                       // not row-aligned
+        submit(8, [&](Descriptor& d) { d.kvAddr = bus.columnAddress(0, 3, 0, bandRow, 0); }); // not group 0
         submit(9, [](Descriptor& d) { d.headDim = 72; });
         submit(10, [](Descriptor& d) { d.ctxLen = 0; });
-        submit(11, [](Descriptor& d) { d.globalTokens = 65; });                 // more globals than tokens
-        submit(12, [](Descriptor&) {});                                          // valid again
+        submit(11, [](Descriptor& d) { d.globalTokens = 65; }); // more globals than tokens
+        submit(12, [](Descriptor&) {});                         // valid again
     });
     REQUIRE(done.size() == 12);
     const std::map<uint32_t, Error> expected = {
-        {1, Error::Ok},     {2, Error::Shape},  {3, Error::Shape},        {4, Error::Sparse},
-        {5, Error::Sparse}, {6, Error::Sparse}, {7, Error::Align},        {8, Error::Range},
+        {1, Error::Ok},     {2, Error::Shape},         {3, Error::Shape},   {4, Error::Sparse},
+        {5, Error::Sparse}, {6, Error::Sparse},        {7, Error::Align},   {8, Error::Range},
         {9, Error::Shape},  {10, Error::EmptyContext}, {11, Error::Sparse}, {12, Error::Ok}};
     for (const auto& [tag, err] : expected) {
         INFO("tag " << tag << " completed with " << contract::errorName(Error(done.at(tag).error)));
         CHECK(Error(done.at(tag).error) == err);
     }
     CHECK(done.at(1).cycles > 0);
-    CHECK(done.at(12).cycles > 0);   // ran again after eleven rejected descriptors
+    CHECK(done.at(12).cycles > 0); // ran again after eleven rejected descriptors
 }

@@ -50,14 +50,16 @@ std::map<std::pair<uint32_t, uint32_t>, int> kernelPairs(const fw::PrefillKernel
     const pim::PrefillMaskMode mode{s.seqLen, s.window, s.globalTokens, s.causal};
     std::map<std::pair<uint32_t, uint32_t>, int> pairs;
     for (const fw::PrefillRound& r : fw::prefillRounds(plan)) {
-        const auto batches = fw::prefillBatches(plan, r, table.empty() ? nullptr : table.data() + size_t(r.blockRow) * s.randomBlocks);
-        uint64_t scoreBytes = 0;   // the round's scores must fit the scratch rows the layout has
-        for (const fw::PrefillBatch& b : batches) scoreBytes += (uint64_t(plan.a) * b.keys * 2 + 31) / 32 * 32;
+        const auto batches = fw::prefillBatches(
+            plan, r, table.empty() ? nullptr : table.data() + size_t(r.blockRow) * s.randomBlocks);
+        uint64_t scoreBytes = 0; // the round's scores must fit the scratch rows the layout has
+        for (const fw::PrefillBatch& b : batches)
+            scoreBytes += (uint64_t(plan.a) * b.keys * 2 + 31) / 32 * 32;
         REQUIRE(scoreBytes <= plan.scratchBytes);
         for (const fw::PrefillBatch& b : batches) {
             REQUIRE(b.keys >= 1);
             REQUIRE(b.keys <= plan.b);
-            REQUIRE(b.slot / plan.P == (b.slot + b.keys - 1) / plan.P);   // one DRAM row: one activation
+            REQUIRE(b.slot / plan.P == (b.slot + b.keys - 1) / plan.P); // one DRAM row: one activation
             contract::MicroOp op;
             op.mask = b.mask;
             op.rowBase = r.rowBegin;
@@ -71,7 +73,8 @@ std::map<std::pair<uint32_t, uint32_t>, int> kernelPairs(const fw::PrefillKernel
                     for (uint32_t j = 0; j < b.keys; ++j)
                         if (pim::prefillPairValid(mode, op, bank, g, j)) {
                             const uint32_t row = r.rowBegin + bank * plan.a + g;
-                            const uint32_t key = uint32_t(int64_t(b.keyBase) + int64_t(bank) * b.keyStride + j);
+                            const uint32_t key =
+                                uint32_t(int64_t(b.keyBase) + int64_t(bank) * b.keyStride + j);
                             ++pairs[{row, key}];
                         }
         }
@@ -79,7 +82,8 @@ std::map<std::pair<uint32_t, uint32_t>, int> kernelPairs(const fw::PrefillKernel
     return pairs;
 }
 
-void checkCovers(const host::HybridPattern& p, uint32_t d, uint32_t g, uint32_t r, uint32_t B, uint32_t sram) {
+void checkCovers(const host::HybridPattern& p, uint32_t d, uint32_t g, uint32_t r, uint32_t B,
+                 uint32_t sram) {
     PrefillKernelShape s = shapeOf(p, d, g, r, B);
     s.sramBytes = sram;
     const fw::PrefillKernelPlan plan = fw::planPrefillKernel(s);
@@ -87,7 +91,8 @@ void checkCovers(const host::HybridPattern& p, uint32_t d, uint32_t g, uint32_t 
     REQUIRE(plan.bufferBytes <= sram);
     std::vector<uint32_t> table(size_t(plan.blockRows) * r, fw::kNoRandomBlock);
     for (uint32_t br = 0; br < plan.blockRows && br < p.randomBlocks.size(); ++br)
-        for (uint32_t k = 0; k < r && k < p.randomBlocks[br].size(); ++k) table[size_t(br) * r + k] = p.randomBlocks[br][k];
+        for (uint32_t k = 0; k < r && k < p.randomBlocks[br].size(); ++k)
+            table[size_t(br) * r + k] = p.randomBlocks[br][k];
     const auto pairs = kernelPairs(plan, table);
     // Rows covered once each: every non-global row of the rounds.
     std::set<uint32_t> rows;
@@ -95,7 +100,8 @@ void checkCovers(const host::HybridPattern& p, uint32_t d, uint32_t g, uint32_t 
         for (uint32_t bank = 0; bank < s.banksPerGroup; ++bank)
             for (uint32_t k = 0; k < plan.a; ++k) {
                 const uint32_t row = rd.rowBegin + bank * plan.a + k;
-                if (row < rd.rowEnd) REQUIRE(rows.insert(row).second);
+                if (row < rd.rowEnd)
+                    REQUIRE(rows.insert(row).second);
             }
     REQUIRE(rows.size() == p.n - plan.globalRows);
     size_t expected = 0;
@@ -108,10 +114,10 @@ void checkCovers(const host::HybridPattern& p, uint32_t d, uint32_t g, uint32_t 
             ++expected;
         }
     }
-    REQUIRE(pairs.size() == expected);   // and nothing the pattern does not attend
+    REQUIRE(pairs.size() == expected); // and nothing the pattern does not attend
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("prefill kernel: the masked batches cover exactly the pattern's keys once", "[prefill_kernel]") {
     SECTION("BigBird, non-causal and causal, N not a multiple of the block") {
@@ -144,16 +150,17 @@ TEST_CASE("prefill kernel: tiling, prediction and layout", "[prefill_kernel]") {
     s.blockSize = 64;
     const fw::PrefillKernelPlan aware = fw::planPrefillKernel(s);
     REQUIRE(aware.error == Error::Ok);
-    CHECK(aware.P == 4);                     // 1 KB rows, 256 B of K and V per slot
+    CHECK(aware.P == 4); // 1 KB rows, 256 B of K and V per slot
     CHECK(aware.globalRows == 64);
     CHECK(aware.bufferBytes <= 2048);
-    CHECK(aware.a * 4 <= 64);                // rounds stay inside one 64-row block-row
+    CHECK(aware.a * 4 <= 64); // rounds stay inside one 64-row block-row
     s.naive = true;
     const fw::PrefillKernelPlan naive = fw::planPrefillKernel(s);
     REQUIRE(naive.error == Error::Ok);
     CHECK(naive.a == 1);
     CHECK(naive.nonGlobal.bytes() > 5 * aware.nonGlobal.bytes());
-    CHECK(naive.nonGlobal.macs <= aware.nonGlobal.macs * 11 / 10);   // the same work, up to the masked rectangles
+    CHECK(naive.nonGlobal.macs <=
+          aware.nonGlobal.macs * 11 / 10); // the same work, up to the masked rectangles
     s.naive = false;
     s.sramBytes = 8192;
     const fw::PrefillKernelPlan big = fw::planPrefillKernel(s);

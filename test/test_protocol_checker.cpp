@@ -44,13 +44,15 @@ CommandRecord record(const Memspec& spec, const Cmd& c) {
 
 ProtocolChecker check(const std::vector<Cmd>& seq, const Memspec& spec = hbm3(), uint32_t pcs = 1) {
     ProtocolChecker chk(spec, pcs);
-    for (const Cmd& c : seq) chk.onCommand(record(spec, c));
+    for (const Cmd& c : seq)
+        chk.onCommand(record(spec, c));
     return chk;
 }
 
 std::string allLines(const ProtocolChecker& chk) {
     std::string s;
-    for (const auto& v : chk.violations()) s += v.line() + "\n";
+    for (const auto& v : chk.violations())
+        s += v.line() + "\n";
     return s;
 }
 
@@ -70,7 +72,7 @@ void requireOnly(const ProtocolChecker& chk, const std::string& rule, uint32_t b
 
 using C = Command;
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Checker: RD one cycle before tRCD after ACT is a tRCD violation", "[hbm][checker]") {
     const auto& T = hbm3().t;
@@ -105,7 +107,7 @@ TEST_CASE("Checker: PREA one cycle before tRAS of its youngest open bank is a tR
 
 TEST_CASE("Checker: ACT one cycle before tRP after PRE is a tRP violation", "[hbm][checker]") {
     const auto& T = hbm3().t;
-    const uint64_t pre = T.RAS + 10;   // late enough that tRC does not bind
+    const uint64_t pre = T.RAS + 10; // late enough that tRC does not bind
     auto seq = [&](uint64_t early) {
         return check({{0, C::ACT, 3, 1}, {pre, C::PRE, 3}, {pre + T.RP - early, C::ACT, 3, 2}});
     };
@@ -141,7 +143,8 @@ TEST_CASE("Checker: PRE to a closed bank is a no-op and sets no tRP", "[hbm][che
     requireClean(check({{0, C::PREA}, {1, C::PRE, 0}, {2, C::ACT, 0, 1}, {3, C::PRE, 5}, {4, C::ACT, 5, 1}}));
 }
 
-TEST_CASE("Checker: ACT one cycle before tRC after ACT to the same bank is a tRC violation", "[hbm][checker]") {
+TEST_CASE("Checker: ACT one cycle before tRC after ACT to the same bank is a tRC violation",
+          "[hbm][checker]") {
     // In the shipped memspec RC = RAS + RP, so an early ACT after a legal PRE breaks tRP as
     // well; a longer RC isolates tRC.
     Memspec spec = hbm3();
@@ -154,7 +157,8 @@ TEST_CASE("Checker: ACT one cycle before tRC after ACT to the same bank is a tRC
     requireOnly(seq(1), "tRC", 1, T.RC - 1);
 }
 
-TEST_CASE("Checker: ACT one cycle before tRRDL in the same bank group is a tRRD violation", "[hbm][checker]") {
+TEST_CASE("Checker: ACT one cycle before tRRDL in the same bank group is a tRRD violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     auto seq = [&](uint64_t early) { return check({{0, C::ACT, 0, 1}, {T.RRDL - early, C::ACT, 1, 1}}); };
     requireClean(seq(0));
@@ -168,7 +172,8 @@ TEST_CASE("Checker: ACT one cycle before tRRDS in another bank group is a tRRD v
     requireOnly(seq(1), "tRRD", 4, T.RRDS - 1);
 }
 
-TEST_CASE("Checker: a fifth ACT one cycle inside tFAW of the fourth-previous is a tFAW violation", "[hbm][checker]") {
+TEST_CASE("Checker: a fifth ACT one cycle inside tFAW of the fourth-previous is a tFAW violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     // Four ACTs tRRDS apart in four groups, a fifth at FAW, a sixth tRRDS later (its window
     // starts at the second ACT). Moving the fifth one cycle earlier breaks only tFAW.
@@ -193,9 +198,10 @@ std::vector<Cmd> plus(std::vector<Cmd> seq, std::initializer_list<Cmd> more) {
     seq.insert(seq.end(), more);
     return seq;
 }
-}  // namespace
+} // namespace
 
-TEST_CASE("Checker: RD after RD in the same bank group one cycle before tCCDL is a tCCD violation", "[hbm][checker]") {
+TEST_CASE("Checker: RD after RD in the same bank group one cycle before tCCDL is a tCCD violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     auto seq = [&](uint64_t early) {
         return check(plus(threeOpenBanks(T), {{30, C::RD, 0, 1}, {30 + T.CCDL - early, C::RDA, 1, 1}}));
@@ -204,7 +210,8 @@ TEST_CASE("Checker: RD after RD in the same bank group one cycle before tCCDL is
     requireOnly(seq(1), "tCCD", 1, 30 + T.CCDL - 1);
 }
 
-TEST_CASE("Checker: RD after RD in another bank group one cycle before tCCDS is a tCCD violation", "[hbm][checker]") {
+TEST_CASE("Checker: RD after RD in another bank group one cycle before tCCDS is a tCCD violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     auto seq = [&](uint64_t early) {
         return check(plus(threeOpenBanks(T), {{30, C::RD, 0, 1}, {30 + T.CCDS - early, C::RD, 4, 1}}));
@@ -227,7 +234,8 @@ TEST_CASE("Checker: tCCDS counts from the latest RD of any other bank group", "[
     requireOnly(seq(1), "tCCD", 4, last + T.CCDS - 1);
 }
 
-TEST_CASE("Checker: WR after WR in the same bank group one cycle before tCCDL is a tCCD violation", "[hbm][checker]") {
+TEST_CASE("Checker: WR after WR in the same bank group one cycle before tCCDL is a tCCD violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     auto seq = [&](uint64_t early) {
         return check(plus(threeOpenBanks(T), {{30, C::WR, 0, 1}, {30 + T.CCDL - early, C::WR, 1, 1}}));
@@ -239,7 +247,7 @@ TEST_CASE("Checker: WR after WR in the same bank group one cycle before tCCDL is
 TEST_CASE("Checker: WR one cycle before RL + nBL + RTW - WL after RD is a tRTW violation", "[hbm][checker]") {
     const auto& T = hbm3().t;
     const uint64_t rtw = hbm3().readToWrite();
-    REQUIRE(rtw == uint64_t(T.RL) + T.nBL + T.RTW - T.WL);   // 18 for HBM3-5200: not the CCDS floor
+    REQUIRE(rtw == uint64_t(T.RL) + T.nBL + T.RTW - T.WL); // 18 for HBM3-5200: not the CCDS floor
     auto seq = [&](uint64_t early) {
         return check(plus(threeOpenBanks(T), {{30, C::RD, 0, 1}, {30 + rtw - early, C::WR, 4, 1}}));
     };
@@ -271,7 +279,7 @@ TEST_CASE("Checker: RD in another bank group one cycle before WL + nBL + tWTRS a
 
 TEST_CASE("Checker: PRE one cycle before tRTPL after RD is a tRTP violation", "[hbm][checker]") {
     const auto& T = hbm3().t;
-    const uint64_t rd = 40;   // late enough that tRAS does not bind
+    const uint64_t rd = 40; // late enough that tRAS does not bind
     REQUIRE(rd + T.RTPL - 1 >= T.RAS);
     auto seq = [&](uint64_t early) {
         return check({{0, C::ACT, 7, 1}, {rd, C::RD, 7, 1}, {rd + T.RTPL - early, C::PRE, 7}});
@@ -292,13 +300,14 @@ TEST_CASE("Checker: PRE one cycle before WL + nBL + tWR after WR is a tWR violat
     requireOnly(seq(1), "tWR", 7, pre - 1);
 }
 
-TEST_CASE("Checker: RDA whose auto-precharge would cut the write recovery of an earlier WR is a tWR violation",
-          "[hbm][checker]") {
+TEST_CASE(
+    "Checker: RDA whose auto-precharge would cut the write recovery of an earlier WR is a tWR violation",
+    "[hbm][checker]") {
     const auto& T = hbm3().t;
     // Late enough after ACT that tRAS does not delay the auto-precharge: it starts at RDA + tRTPL.
     const uint64_t wr = 60;
     const uint64_t rda = wr + T.WL + T.nBL + T.WR - T.RTPL;
-    REQUIRE(rda - wr >= hbm3().writeToRead(true));   // tWTR is not what binds
+    REQUIRE(rda - wr >= hbm3().writeToRead(true)); // tWTR is not what binds
     auto seq = [&](uint64_t early) {
         return check({{0, C::ACT, 7, 1}, {wr, C::WR, 7, 1}, {rda - early, C::RDA, 7, 1}});
     };
@@ -306,10 +315,11 @@ TEST_CASE("Checker: RDA whose auto-precharge would cut the write recovery of an 
     requireOnly(seq(1), "tWR", 7, rda - 1);
 }
 
-TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of RDA is a tRP violation", "[hbm][checker]") {
+TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of RDA is a tRP violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     const uint64_t rda = 40;
-    const uint64_t act = rda + T.RTPL + T.RP;   // the precharge starts tRTPL after RDA (tRAS passed)
+    const uint64_t act = rda + T.RTPL + T.RP; // the precharge starts tRTPL after RDA (tRAS passed)
     auto seq = [&](uint64_t early) {
         return check({{0, C::ACT, 8, 1}, {rda, C::RDA, 8, 1}, {act - early, C::ACT, 8, 2}});
     };
@@ -317,10 +327,11 @@ TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of RDA is 
     requireOnly(seq(1), "tRP", 8, act - 1);
 }
 
-TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of WRA is a tRP violation", "[hbm][checker]") {
+TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of WRA is a tRP violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     const uint64_t wra = T.RCDWR;
-    const uint64_t act = wra + T.WL + T.nBL + T.WR + T.RP;   // write recovery, then tRP
+    const uint64_t act = wra + T.WL + T.nBL + T.WR + T.RP; // write recovery, then tRP
     auto seq = [&](uint64_t early) {
         return check({{0, C::ACT, 8, 1}, {wra, C::WRA, 8, 1}, {act - early, C::ACT, 8, 2}});
     };
@@ -330,7 +341,7 @@ TEST_CASE("Checker: ACT one cycle before tRP after the auto-precharge of WRA is 
 
 TEST_CASE("Checker: the auto-precharge of an early RDA waits for tRAS", "[hbm][checker]") {
     const auto& T = hbm3().t;
-    const uint64_t act = T.RAS + T.RP;   // not RCDRD + RTPL + RP: tRAS binds
+    const uint64_t act = T.RAS + T.RP; // not RCDRD + RTPL + RP: tRAS binds
     requireClean(check({{0, C::ACT, 8, 1}, {T.RCDRD, C::RDA, 8, 1}, {act, C::ACT, 8, 2}}));
     // One cycle earlier breaks tRP after the auto-precharge (and tRC, which equals RAS + RP here).
     auto chk = check({{0, C::ACT, 8, 1}, {T.RCDRD, C::RDA, 8, 1}, {act - 1, C::ACT, 8, 2}});
@@ -343,11 +354,12 @@ TEST_CASE("Checker: the auto-precharge of an early RDA waits for tRAS", "[hbm][c
     CHECK(trp);
 }
 
-TEST_CASE("Checker: a column command after RDA to the same bank is a bank-state violation", "[hbm][checker]") {
+TEST_CASE("Checker: a column command after RDA to the same bank is a bank-state violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     requireClean(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD + T.CCDL, C::RD, 0, 1}}));
-    requireOnly(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RDA, 0, 1}, {T.RCDRD + T.CCDL, C::RD, 0, 1}}), "bank-state", 0,
-                T.RCDRD + T.CCDL);
+    requireOnly(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RDA, 0, 1}, {T.RCDRD + T.CCDL, C::RD, 0, 1}}),
+                "bank-state", 0, T.RCDRD + T.CCDL);
 }
 
 TEST_CASE("Checker: PRE after RDA is a no-op, not a tRAS or tRTP violation", "[hbm][checker]") {
@@ -361,7 +373,8 @@ TEST_CASE("Checker: ACT to an open bank is a bank-state violation", "[hbm][check
     requireOnly(check({{0, C::ACT, 0, 1}, {100, C::ACT, 0, 2}}), "bank-state", 0, 100);
 }
 
-TEST_CASE("Checker: RD or WR to a closed bank or to another row is a bank-state violation", "[hbm][checker]") {
+TEST_CASE("Checker: RD or WR to a closed bank or to another row is a bank-state violation",
+          "[hbm][checker]") {
     requireClean(check({{0, C::ACT, 3, 7}, {30, C::RD, 3, 7}}));
     requireOnly(check({{30, C::RD, 3, 7}}), "bank-state", 3, 30);
     requireOnly(check({{0, C::ACT, 3, 7}, {30, C::WR, 3, 8}}), "bank-state", 3, 30);
@@ -376,7 +389,8 @@ TEST_CASE("Checker: REFPB to an open bank and REFAB while a bank is open are ban
     requireOnly(check({{0, C::ACT, 5, 1}, {300, C::REFAB}}), "bank-state", 5, 300);
 }
 
-TEST_CASE("Checker: ACT, REFAB or REFPB one cycle before tRFC after REFAB is a tRFC violation", "[hbm][checker]") {
+TEST_CASE("Checker: ACT, REFAB or REFPB one cycle before tRFC after REFAB is a tRFC violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     for (Command next : {C::ACT, C::REFPB, C::REFAB}) {
         INFO(std::string(commandName(next)));
@@ -408,7 +422,8 @@ TEST_CASE("Checker: REFPB or ACT to another bank one cycle before tRREFD after R
     }
 }
 
-TEST_CASE("Checker: REFPB to another bank one cycle before tRRDS after ACT is a tRREFD violation", "[hbm][checker]") {
+TEST_CASE("Checker: REFPB to another bank one cycle before tRRDS after ACT is a tRREFD violation",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     auto seq = [&](uint64_t early) { return check({{0, C::ACT, 0, 1}, {T.RRDS - early, C::REFPB, 1}}); };
     requireClean(seq(0));
@@ -430,27 +445,32 @@ TEST_CASE("Checker: a row and a column command share a cycle, two column command
     // Two column commands in one cycle also break tCCD; the bus rule must be among them.
     auto chk = check({{0, C::ACT, 0, 1}, {2, C::ACT, 4, 1}, {30, C::RD, 0, 1}, {30, C::RD, 4, 1}});
     bool bus = false;
-    for (const auto& v : chk.violations()) bus = bus || (v.rule == "command-bus" && v.bank == 4 && v.cycle == 30);
+    for (const auto& v : chk.violations())
+        bus = bus || (v.rule == "command-bus" && v.bank == 4 && v.cycle == 30);
     INFO(allLines(chk));
     CHECK(bus);
 }
 
-TEST_CASE("Checker: a command earlier than the last one seen on its pseudo-channel is a command-bus violation",
-          "[hbm][checker]") {
+TEST_CASE(
+    "Checker: a command earlier than the last one seen on its pseudo-channel is a command-bus violation",
+    "[hbm][checker]") {
     const auto& T = hbm3().t;
     // PRE to a closed bank is a no-op, so only the order is at fault.
     requireClean(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD, C::PRE, 9}}));
-    requireOnly(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD - 1, C::PRE, 9}}), "command-bus", 9,
-                T.RCDRD - 1);
+    requireOnly(check({{0, C::ACT, 0, 1}, {T.RCDRD, C::RD, 0, 1}, {T.RCDRD - 1, C::PRE, 9}}), "command-bus",
+                9, T.RCDRD - 1);
 }
 
 TEST_CASE("Checker: pseudo-channels are independent", "[hbm][checker]") {
     const auto& T = hbm3().t;
     // The same commands in the same cycles on two pseudo-channels break nothing.
     requireClean(check(
-        {{0, C::ACT, 0, 1, 0}, {0, C::ACT, 0, 1, 1}, {T.RCDRD, C::RD, 0, 1, 0}, {T.RCDRD, C::RD, 0, 1, 1}}, hbm3(), 2));
+        {{0, C::ACT, 0, 1, 0}, {0, C::ACT, 0, 1, 1}, {T.RCDRD, C::RD, 0, 1, 0}, {T.RCDRD, C::RD, 0, 1, 1}},
+        hbm3(), 2));
     // A mistake on pc 1 is reported on pc 1 only.
-    auto chk = check({{0, C::ACT, 0, 1, 0}, {0, C::ACT, 0, 1, 1}, {T.RCDRD, C::RD, 0, 1, 0},
+    auto chk = check({{0, C::ACT, 0, 1, 0},
+                      {0, C::ACT, 0, 1, 1},
+                      {T.RCDRD, C::RD, 0, 1, 0},
                       {T.RCDRD - 1, C::RD, 0, 1, 1}},
                      hbm3(), 2);
     requireOnly(chk, "tRCD", 0, T.RCDRD - 1);
@@ -464,11 +484,11 @@ TEST_CASE("Checker: a bank not refreshed for 10 x REFI is a tREFI violation at f
     const uint32_t banks = hbm3().org.banksPerPc();
     {
         ProtocolChecker chk(hbm3(), 1);
-        chk.finish(9ull * T.REFI);   // 8 refreshes postponed: still legal
+        chk.finish(9ull * T.REFI); // 8 refreshes postponed: still legal
         requireClean(chk);
     }
     ProtocolChecker chk(hbm3(), 2);
-    chk.onCommand(record(hbm3(), {5ull * T.REFI, C::REFAB, 0, 0, 1}));   // pc 1 is refreshed, pc 0 never
+    chk.onCommand(record(hbm3(), {5ull * T.REFI, C::REFAB, 0, 0, 1})); // pc 1 is refreshed, pc 0 never
     chk.finish(10ull * T.REFI);
     INFO(allLines(chk));
     REQUIRE(chk.violationCount() == banks);
@@ -546,7 +566,8 @@ TEST_CASE("Checker: REFPB to every bank in turn, REFI / banks apart, has no viol
     const uint64_t step = m.refiPerBank();
     const uint64_t n = 20ull * m.t.REFI / step;
     ProtocolChecker chk(m, 1);
-    for (uint64_t i = 0; i < n; ++i) chk.onCommand(record(m, {i * step, C::REFPB, uint32_t(i % m.org.banksPerPc())}));
+    for (uint64_t i = 0; i < n; ++i)
+        chk.onCommand(record(m, {i * step, C::REFPB, uint32_t(i % m.org.banksPerPc())}));
     chk.finish(n * step);
     requireClean(chk);
     CHECK(chk.commandsChecked() == n);
@@ -555,14 +576,16 @@ TEST_CASE("Checker: REFPB to every bank in turn, REFI / banks apart, has no viol
 TEST_CASE("Checker: keeps the first 1000 violations and counts all", "[hbm][checker]") {
     const Memspec& m = hbm3();
     ProtocolChecker chk(m, 1);
-    for (uint64_t i = 0; i < 1500; ++i) chk.onCommand(record(m, {i * m.t.CCDL, C::RD, 0, 0}));   // bank closed
+    for (uint64_t i = 0; i < 1500; ++i)
+        chk.onCommand(record(m, {i * m.t.CCDL, C::RD, 0, 0})); // bank closed
     CHECK(chk.violationCount() == 1500);
     CHECK(chk.violations().size() == ProtocolChecker::kKeptViolations);
     CHECK(chk.violations().back().cycle == 999 * m.t.CCDL);
     CHECK(chk.commandsChecked() == 1500);
 }
 
-TEST_CASE("Checker: a violation line names pc, bank, cycle, time, command, rule and the gap", "[hbm][checker]") {
+TEST_CASE("Checker: a violation line names pc, bank, cycle, time, command, rule and the gap",
+          "[hbm][checker]") {
     const auto& T = hbm3().t;
     auto chk = check({{0, C::ACT, 5, 1, 0}, {T.RCDRD - 1, C::RD, 5, 1, 0}});
     REQUIRE(chk.violationCount() == 1);
@@ -580,7 +603,7 @@ Memspec powerLimited(Memspec spec = hbm3()) {
     spec.pimAllBankPowerLimit = true;
     return spec;
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("Checker: MRD one cycle before tRCD after ACTAB is a tRCD violation", "[hbm][checker][pim]") {
     const auto& T = hbm3().t;
@@ -614,7 +637,10 @@ TEST_CASE("Checker: MRD after a per-bank ACT counts tRCD from that ACT", "[hbm][
     // but bank 9 only since its ACT.
     const uint64_t pre = T.RAS, act = T.RC;
     auto seq = [&](uint64_t early) {
-        return check({{0, C::ACTAB, 0, 7}, {pre, C::PRE, 9}, {act, C::ACT, 9, 7}, {act + T.RCDRD - early, C::MRD, 0, 7}});
+        return check({{0, C::ACTAB, 0, 7},
+                      {pre, C::PRE, 9},
+                      {act, C::ACT, 9, 7},
+                      {act + T.RCDRD - early, C::MRD, 0, 7}});
     };
     requireClean(seq(0));
     requireOnly(seq(1), "tRCD", kAllBanks, act + T.RCDRD - 1);
@@ -638,7 +664,7 @@ TEST_CASE("Checker: under the all-bank power limit, MRDs closer than tCCDAB are 
     const Memspec spec = powerLimited();
     const auto& T = spec.t;
     const uint64_t ccd = std::max(T.CCDAB, T.CCDL);
-    REQUIRE(ccd > T.CCDL);   // 6 > 4 in the shipped memspec: CCDAB binds
+    REQUIRE(ccd > T.CCDL); // 6 > 4 in the shipped memspec: CCDAB binds
     for (Command c : {C::MRD, C::MWR}) {
         INFO(std::string(commandName(c)));
         auto seq = [&](uint64_t early) {
@@ -664,10 +690,12 @@ TEST_CASE("Checker: all-bank and per-bank column commands keep tCCD_L and tWTR_L
         const char* rule;
     };
     const Pair pairs[] = {
-        {C::MRD, C::MWR, T.CCDL, "tCCD"}, {C::MRD, C::RD, T.CCDL, "tCCD"},  {C::MRD, C::RDA, T.CCDL, "tCCD"},
-        {C::MRD, C::WR, T.CCDL, "tCCD"},  {C::MRD, C::WRA, T.CCDL, "tCCD"}, {C::RD, C::MRD, T.CCDL, "tCCD"},
-        {C::RD, C::MWR, T.CCDL, "tCCD"},  {C::MWR, C::MRD, wtr, "tWTR"},    {C::MWR, C::RD, wtr, "tWTR"},
-        {C::MWR, C::RDA, wtrRda, wtrRdaRule}, {C::WR, C::MRD, wtr, "tWTR"},     {C::WR, C::MWR, T.CCDL, "tCCD"},
+        {C::MRD, C::MWR, T.CCDL, "tCCD"}, {C::MRD, C::RD, T.CCDL, "tCCD"},
+        {C::MRD, C::RDA, T.CCDL, "tCCD"}, {C::MRD, C::WR, T.CCDL, "tCCD"},
+        {C::MRD, C::WRA, T.CCDL, "tCCD"}, {C::RD, C::MRD, T.CCDL, "tCCD"},
+        {C::RD, C::MWR, T.CCDL, "tCCD"},  {C::MWR, C::MRD, wtr, "tWTR"},
+        {C::MWR, C::RD, wtr, "tWTR"},     {C::MWR, C::RDA, wtrRda, wtrRdaRule},
+        {C::WR, C::MRD, wtr, "tWTR"},     {C::WR, C::MWR, T.CCDL, "tCCD"},
         {C::MWR, C::WR, T.CCDL, "tCCD"},  {C::MWR, C::WRA, T.CCDL, "tCCD"},
     };
     for (const Pair& p : pairs) {
@@ -698,8 +726,9 @@ TEST_CASE("Checker: MRD or MWR with a bank closed or at another row is a bank-st
                         {act + T.RCDRD, C::MRD, 0, 4},
                         {act + T.RCDRD + T.CCDL, C::MRD, 0, 4}}));
     // Opened at another row, or closed by an RDA: caught although every bank was open before.
-    requireOnly(check({{0, C::ACTAB, 0, 4}, {pre, C::PRE, 21}, {act, C::ACT, 21, 9}, {act + T.RCDRD, C::MRD, 0, 4}}),
-                "bank-state", 21, act + T.RCDRD);
+    requireOnly(
+        check({{0, C::ACTAB, 0, 4}, {pre, C::PRE, 21}, {act, C::ACT, 21, 9}, {act + T.RCDRD, C::MRD, 0, 4}}),
+        "bank-state", 21, act + T.RCDRD);
     requireOnly(check({{0, C::ACTAB, 0, 4}, {30, C::MRD, 0, 4}, {40, C::RDA, 11, 4}, {50, C::MRD, 0, 4}}),
                 "bank-state", 11, 50);
 }
@@ -714,7 +743,7 @@ TEST_CASE("Checker: ACTAB to an open bank is a bank-state violation", "[hbm][che
 
 TEST_CASE("Checker: ACTAB one cycle before tRP after PREA is a tRP violation", "[hbm][checker][pim]") {
     const auto& T = hbm3().t;
-    const uint64_t prea = T.RAS + 10;   // late enough that tRC does not bind
+    const uint64_t prea = T.RAS + 10; // late enough that tRC does not bind
     auto seq = [&](uint64_t early) {
         return check({{0, C::ACTAB, 0, 1}, {prea, C::PREA}, {prea + T.RP - early, C::ACTAB, 0, 2}});
     };
@@ -740,9 +769,10 @@ TEST_CASE("Checker: ACTAB one cycle before tRP after the auto-precharge of RDA i
     requireOnly(seq(1), "tRP", 8, actab - 1);
 }
 
-TEST_CASE("Checker: ACT or ACTAB one cycle before tRC after ACTAB is a tRC violation", "[hbm][checker][pim]") {
+TEST_CASE("Checker: ACT or ACTAB one cycle before tRC after ACTAB is a tRC violation",
+          "[hbm][checker][pim]") {
     Memspec spec = hbm3();
-    spec.t.RC = spec.t.RAS + spec.t.RP + 6;   // isolates tRC from tRP, as for ACT
+    spec.t.RC = spec.t.RAS + spec.t.RP + 6; // isolates tRC from tRP, as for ACT
     const auto& T = spec.t;
     auto act = [&](uint64_t early) {
         return check({{0, C::ACTAB, 0, 1}, {T.RAS, C::PREA}, {T.RC - early, C::ACT, 2, 2}}, spec);
@@ -756,7 +786,8 @@ TEST_CASE("Checker: ACT or ACTAB one cycle before tRC after ACTAB is a tRC viola
     requireOnly(actab(1), "tRC", kAllBanks, T.RC - 1);
 }
 
-TEST_CASE("Checker: REFAB or REFPB one cycle before tRC after ACTAB is a tRC violation", "[hbm][checker][pim]") {
+TEST_CASE("Checker: REFAB or REFPB one cycle before tRC after ACTAB is a tRC violation",
+          "[hbm][checker][pim]") {
     Memspec spec = hbm3();
     spec.t.RC = spec.t.RAS + spec.t.RP + 6;
     const auto& T = spec.t;
@@ -776,12 +807,15 @@ TEST_CASE("Checker: ACTAB one cycle before tRFC after REFAB or tRFCpb after REFP
     auto refab = [&](uint64_t early) { return check({{0, C::REFAB}, {T.RFC - early, C::ACTAB, 0, 1}}); };
     requireClean(refab(0));
     requireOnly(refab(1), "tRFC", kAllBanks, T.RFC - 1);
-    auto refpb = [&](uint64_t early) { return check({{0, C::REFPB, 14}, {T.RFCPB - early, C::ACTAB, 0, 1}}); };
+    auto refpb = [&](uint64_t early) {
+        return check({{0, C::REFPB, 14}, {T.RFCPB - early, C::ACTAB, 0, 1}});
+    };
     requireClean(refpb(0));
     requireOnly(refpb(1), "tRFCpb", 14, T.RFCPB - 1);
 }
 
-TEST_CASE("Checker: PRE or PREA one cycle before tRAS after ACTAB is a tRAS violation", "[hbm][checker][pim]") {
+TEST_CASE("Checker: PRE or PREA one cycle before tRAS after ACTAB is a tRAS violation",
+          "[hbm][checker][pim]") {
     const auto& T = hbm3().t;
     auto pre = [&](uint64_t early) { return check({{0, C::ACTAB, 0, 1}, {T.RAS - early, C::PRE, 17}}); };
     requireClean(pre(0));
@@ -793,7 +827,7 @@ TEST_CASE("Checker: PRE or PREA one cycle before tRAS after ACTAB is a tRAS viol
 
 TEST_CASE("Checker: PREA one cycle before tRTP after MRD is a tRTP violation", "[hbm][checker][pim]") {
     const auto& T = hbm3().t;
-    const uint64_t mrd = 40;   // late enough that tRAS does not bind
+    const uint64_t mrd = 40; // late enough that tRAS does not bind
     REQUIRE(mrd + T.RTPL - 1 >= T.RAS);
     auto prea = [&](uint64_t early) {
         return check({{0, C::ACTAB, 0, 1}, {mrd, C::MRD, 0, 1}, {mrd + T.RTPL - early, C::PREA}});
@@ -846,17 +880,19 @@ TEST_CASE("Checker: PEOP obeys only the column command bus", "[hbm][checker][pim
     const auto& T = hbm3().t;
     // With every bank closed, back to back, next to a row command: no DRAM rule.
     requireClean(check({{0, C::PEOP}, {1, C::PEOP}, {2, C::PEOP}, {2, C::ACTAB, 0, 1}, {3, C::PEOP}}));
-    requireClean(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::MRD, 0, 1}, {T.RCDRD + 1, C::PEOP}, {T.RCDRD + 2, C::PEOP}}));
+    requireClean(check(
+        {{0, C::ACTAB, 0, 1}, {T.RCDRD, C::MRD, 0, 1}, {T.RCDRD + 1, C::PEOP}, {T.RCDRD + 2, C::PEOP}}));
     // In the cycle of another column command (MRD, MWR, RD, PEOP): a command-bus violation.
-    requireOnly(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::MRD, 0, 1}, {T.RCDRD, C::PEOP}}), "command-bus", kAllBanks,
-                T.RCDRD);
-    requireOnly(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::RD, 3, 1}, {T.RCDRD, C::PEOP}}), "command-bus", kAllBanks,
-                T.RCDRD);
+    requireOnly(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::MRD, 0, 1}, {T.RCDRD, C::PEOP}}), "command-bus",
+                kAllBanks, T.RCDRD);
+    requireOnly(check({{0, C::ACTAB, 0, 1}, {T.RCDRD, C::RD, 3, 1}, {T.RCDRD, C::PEOP}}), "command-bus",
+                kAllBanks, T.RCDRD);
     requireOnly(check({{5, C::PEOP}, {5, C::PEOP}}), "command-bus", kAllBanks, 5);
     // ACTAB is a row command: with ACT in one cycle, a command-bus violation.
     auto chk = check({{0, C::ACT, 0, 1}, {T.RAS, C::PRE, 0}, {T.RC, C::ACT, 4, 1}, {T.RC, C::ACTAB, 0, 1}});
     bool bus = false;
-    for (const auto& v : chk.violations()) bus = bus || (v.rule == "command-bus" && v.cycle == T.RC);
+    for (const auto& v : chk.violations())
+        bus = bus || (v.rule == "command-bus" && v.cycle == T.RC);
     INFO(allLines(chk));
     CHECK(bus);
 }
@@ -882,7 +918,8 @@ TEST_CASE("Checker: a long legal PIM sequence has no violation, with and without
             uint64_t act = k * T.REFI + T.RFC, lastAct = 0;
             bool first = true;
             while (act + 400 < end) {
-                if (!first) act = std::max(act, lastAct + actGap);
+                if (!first)
+                    act = std::max(act, lastAct + actGap);
                 first = false;
                 row = (row + 13) % m.org.rows;
                 issue(act, C::ACTAB, row);
@@ -892,16 +929,17 @@ TEST_CASE("Checker: a long legal PIM sequence has no violation, with and without
                 uint64_t c = act + T.RCDRD;
                 for (uint32_t col = 0; col < m.org.columns; ++col, c += ccd) {
                     issue(c, C::MRD, row);
-                    for (uint64_t p = c + 1; p < c + T.CCDL; ++p) issue(p, C::PEOP);
+                    for (uint64_t p = c + 1; p < c + T.CCDL; ++p)
+                        issue(p, C::PEOP);
                 }
-                c = c - ccd + T.CCDL;   // MRD -> MWR: tCCD_L
-                for (uint32_t col = 0; col < 4; ++col, c += ccd) issue(c, C::MWR, row);
+                c = c - ccd + T.CCDL; // MRD -> MWR: tCCD_L
+                for (uint32_t col = 0; col < 4; ++col, c += ccd)
+                    issue(c, C::MWR, row);
                 const uint64_t mwr = c - ccd;
                 // A host read of one bank after the MWRs (tWTR_L), then PREA after write recovery.
                 const uint64_t rd = mwr + m.writeToRead(true);
                 issue(rd, C::RD, row, 7);
-                const uint64_t prea =
-                    std::max({act + T.RAS, rd + T.RTPL, mwr + T.WL + T.nBL + T.WR});
+                const uint64_t prea = std::max({act + T.RAS, rd + T.RTPL, mwr + T.WL + T.nBL + T.WR});
                 issue(prea, C::PREA);
                 act = prea + T.RP;
             }
@@ -938,16 +976,11 @@ TEST_CASE("Checker: a legal SMRD and SMWR sequence has no violation", "[hbm][che
         // After ACTAB: SMRDs to different banks and groups tCCD_L apart (also under the power
         // limit), between MRDs, then SMWRs and an MWR, PEOPs in the gaps, PREA at the end.
         const uint64_t a = T.RCDRD, ccd = T.CCDL;
-        std::vector<Cmd> seq = {{0, C::ACTAB, 0, 9},
-                                {a, C::SMRD, 0, 9},
-                                {a + 1, C::PEOP},
-                                {a + ccd, C::SMRD, 20, 9},
-                                {a + 2 * ccd, C::MRD, 0, 9},
-                                {a + 3 * ccd, C::SMRD, 31, 9},
-                                {a + 4 * ccd, C::SMWR, 31, 9},
-                                {a + 5 * ccd, C::SMWR, 6, 9},
-                                {a + 6 * ccd, C::MWR, 0, 9},
-                                {a + 7 * ccd, C::SMWR, 6, 9}};
+        std::vector<Cmd> seq = {
+            {0, C::ACTAB, 0, 9},           {a, C::SMRD, 0, 9},           {a + 1, C::PEOP},
+            {a + ccd, C::SMRD, 20, 9},     {a + 2 * ccd, C::MRD, 0, 9},  {a + 3 * ccd, C::SMRD, 31, 9},
+            {a + 4 * ccd, C::SMWR, 31, 9}, {a + 5 * ccd, C::SMWR, 6, 9}, {a + 6 * ccd, C::MWR, 0, 9},
+            {a + 7 * ccd, C::SMWR, 6, 9}};
         const uint64_t last = a + 7 * ccd;
         seq.push_back({std::max<uint64_t>(T.RAS, last + T.WL + T.nBL + T.WR), C::PREA});
         requireClean(check(seq, m));
@@ -968,12 +1001,15 @@ TEST_CASE("Checker: SMRD or SMWR one cycle before tRCD after ACT or ACTAB is a t
     // A per-bank ACT after an ACTAB: counted from the ACT of that bank only.
     const uint64_t pre = T.RAS, act = T.RC;
     auto seq = [&](uint64_t early) {
-        return check(
-            {{0, C::ACTAB, 0, 7}, {pre, C::PRE, 9}, {act, C::ACT, 9, 7}, {act + T.RCDRD - early, C::SMRD, 9, 7}});
+        return check({{0, C::ACTAB, 0, 7},
+                      {pre, C::PRE, 9},
+                      {act, C::ACT, 9, 7},
+                      {act + T.RCDRD - early, C::SMRD, 9, 7}});
     };
     requireClean(seq(0));
     requireOnly(seq(1), "tRCD", 9, act + T.RCDRD - 1);
-    requireClean(check({{0, C::ACTAB, 0, 7}, {pre, C::PRE, 9}, {act, C::ACT, 9, 7}, {act + 1, C::SMRD, 8, 7}}));
+    requireClean(
+        check({{0, C::ACTAB, 0, 7}, {pre, C::PRE, 9}, {act, C::ACT, 9, 7}, {act + 1, C::SMRD, 8, 7}}));
 }
 
 TEST_CASE("Checker: SMRD or SMWR to a closed bank or to another row is a bank-state violation",
@@ -982,13 +1018,14 @@ TEST_CASE("Checker: SMRD or SMWR to a closed bank or to another row is a bank-st
     for (Command c : {C::SMRD, C::SMWR}) {
         INFO(std::string(commandName(c)));
         requireClean(check({{0, C::ACT, 5, 3}, {30, c, 5, 3}}));
-        requireOnly(check({{30, c, 5, 3}}), "bank-state", 5, 30);                       // never opened
-        requireOnly(check({{0, C::ACT, 5, 3}, {30, c, 5, 4}}), "bank-state", 5, 30);    // another row
-        requireOnly(check({{0, C::ACT, 6, 3}, {30, c, 5, 3}}), "bank-state", 5, 30);    // another bank open
+        requireOnly(check({{30, c, 5, 3}}), "bank-state", 5, 30);                    // never opened
+        requireOnly(check({{0, C::ACT, 5, 3}, {30, c, 5, 4}}), "bank-state", 5, 30); // another row
+        requireOnly(check({{0, C::ACT, 6, 3}, {30, c, 5, 3}}), "bank-state", 5, 30); // another bank open
         requireOnly(check({{0, C::ACT, 5, 3}, {T.RAS, C::PRE, 5}, {T.RAS + T.RP, c, 5, 3}}), "bank-state", 5,
-                    T.RAS + T.RP);                                                      // precharged
-        requireOnly(check({{0, C::ACT, 5, 3}, {T.RCDRD, C::RDA, 5, 3}, {T.RCDRD + T.CCDL, c, 5, 3}}), "bank-state", 5,
-                    T.RCDRD + T.CCDL);                                                  // auto-precharged
+                    T.RAS + T.RP); // precharged
+        requireOnly(check({{0, C::ACT, 5, 3}, {T.RCDRD, C::RDA, 5, 3}, {T.RCDRD + T.CCDL, c, 5, 3}}),
+                    "bank-state", 5,
+                    T.RCDRD + T.CCDL); // auto-precharged
         // After ACTAB every bank is open at its row, and only at it.
         requireClean(check({{0, C::ACTAB, 0, 3}, {30, c, 27, 3}}));
         requireOnly(check({{0, C::ACTAB, 0, 3}, {30, c, 27, 2}}), "bank-state", 27, 30);
@@ -1029,23 +1066,28 @@ TEST_CASE("Checker: SMRD and SMWR keep the MRD and MWR spacings to every other c
     // same; everything else tCCD_L.
     const Pair pairs[] = {
         {C::SMRD, C::SMWR, T.CCDL, "tCCD"}, {C::SMWR, C::SMRD, wtr, "tWTR"},
-        {C::SMRD, C::RD, T.CCDL, "tCCD"},   {C::SMRD, C::RDA, T.CCDL, "tCCD"}, {C::SMRD, C::WR, T.CCDL, "tCCD"},
-        {C::SMRD, C::WRA, T.CCDL, "tCCD"},  {C::SMRD, C::MRD, T.CCDL, "tCCD"}, {C::SMRD, C::MWR, T.CCDL, "tCCD"},
-        {C::SMWR, C::RD, wtr, "tWTR"},      {C::SMWR, C::RDA, wtr, "tWTR"},    {C::SMWR, C::WR, T.CCDL, "tCCD"},
-        {C::SMWR, C::WRA, T.CCDL, "tCCD"},  {C::SMWR, C::MRD, wtr, "tWTR"},    {C::SMWR, C::MWR, T.CCDL, "tCCD"},
-        {C::RD, C::SMRD, T.CCDL, "tCCD"},   {C::RD, C::SMWR, T.CCDL, "tCCD"},  {C::WR, C::SMRD, wtr, "tWTR"},
-        {C::WRA, C::SMRD, wtr, "tWTR"},     {C::WR, C::SMWR, T.CCDL, "tCCD"},  {C::MRD, C::SMRD, T.CCDL, "tCCD"},
-        {C::MRD, C::SMWR, T.CCDL, "tCCD"},  {C::MWR, C::SMRD, wtr, "tWTR"},    {C::MWR, C::SMWR, T.CCDL, "tCCD"},
+        {C::SMRD, C::RD, T.CCDL, "tCCD"},   {C::SMRD, C::RDA, T.CCDL, "tCCD"},
+        {C::SMRD, C::WR, T.CCDL, "tCCD"},   {C::SMRD, C::WRA, T.CCDL, "tCCD"},
+        {C::SMRD, C::MRD, T.CCDL, "tCCD"},  {C::SMRD, C::MWR, T.CCDL, "tCCD"},
+        {C::SMWR, C::RD, wtr, "tWTR"},      {C::SMWR, C::RDA, wtr, "tWTR"},
+        {C::SMWR, C::WR, T.CCDL, "tCCD"},   {C::SMWR, C::WRA, T.CCDL, "tCCD"},
+        {C::SMWR, C::MRD, wtr, "tWTR"},     {C::SMWR, C::MWR, T.CCDL, "tCCD"},
+        {C::RD, C::SMRD, T.CCDL, "tCCD"},   {C::RD, C::SMWR, T.CCDL, "tCCD"},
+        {C::WR, C::SMRD, wtr, "tWTR"},      {C::WRA, C::SMRD, wtr, "tWTR"},
+        {C::WR, C::SMWR, T.CCDL, "tCCD"},   {C::MRD, C::SMRD, T.CCDL, "tCCD"},
+        {C::MRD, C::SMWR, T.CCDL, "tCCD"},  {C::MWR, C::SMRD, wtr, "tWTR"},
+        {C::MWR, C::SMWR, T.CCDL, "tCCD"},
     };
     for (bool limit : {false, true}) {
         Memspec spec = m;
-        spec.pimAllBankPowerLimit = limit;   // changes none of these pairs
+        spec.pimAllBankPowerLimit = limit; // changes none of these pairs
         for (const Pair& p : pairs) {
             INFO("power limit " << limit << ", " << commandName(p.prev) << " -> " << commandName(p.next));
             // prev to bank 6 (group 1, SID 0), next to bank 21 (group 5, SID 1): pseudo-channel scope.
             const uint32_t nextBank = (p.next == C::MRD || p.next == C::MWR) ? kAllBanks : 21;
             auto seq = [&](uint64_t early) {
-                return check({{0, C::ACTAB, 0, 2}, {30, p.prev, 6, 2}, {30 + p.need - early, p.next, 21, 2}}, spec);
+                return check({{0, C::ACTAB, 0, 2}, {30, p.prev, 6, 2}, {30 + p.need - early, p.next, 21, 2}},
+                             spec);
             };
             requireClean(seq(0));
             requireOnly(seq(1), p.rule, nextBank, 30 + p.need - 1);
@@ -1053,7 +1095,8 @@ TEST_CASE("Checker: SMRD and SMWR keep the MRD and MWR spacings to every other c
     }
 }
 
-TEST_CASE("Checker: SMRD after SMWR one cycle before WL + nBL + tWTR_L is a tWTR violation", "[hbm][checker][pim]") {
+TEST_CASE("Checker: SMRD after SMWR one cycle before WL + nBL + tWTR_L is a tWTR violation",
+          "[hbm][checker][pim]") {
     const Memspec& m = hbm3();
     const auto& T = m.t;
     const uint64_t wtr = uint64_t(T.WL) + T.nBL + T.WTRL;
@@ -1068,7 +1111,7 @@ TEST_CASE("Checker: SMRD after SMWR one cycle before WL + nBL + tWTR_L is a tWTR
 TEST_CASE("Checker: PRE or PREA one cycle before tRTP after SMRD is a tRTP violation on its bank",
           "[hbm][checker][pim]") {
     const auto& T = hbm3().t;
-    const uint64_t smrd = 40;   // late enough that tRAS does not bind
+    const uint64_t smrd = 40; // late enough that tRAS does not bind
     REQUIRE(smrd + T.RTPL - 1 >= T.RAS);
     auto pre = [&](uint64_t early) {
         return check({{0, C::ACT, 5, 1}, {smrd, C::SMRD, 5, 1}, {smrd + T.RTPL - early, C::PRE, 5}});
@@ -1112,8 +1155,8 @@ TEST_CASE("Checker: SMRD or SMWR to bank 5 does not constrain PRE of bank 6", "[
         INFO(std::string(commandName(cmd)));
         const char* rule = cmd == C::SMRD ? "tRTP" : "tWR";
         requireClean(check({{0, C::ACT, 5, 1}, {act6, C::ACT, 6, 1}, {c, cmd, 5, 1}, {c + 1, C::PRE, 6}}));
-        requireOnly(check({{0, C::ACT, 5, 1}, {act6, C::ACT, 6, 1}, {c, cmd, 5, 1}, {c + 1, C::PRE, 5}}), rule, 5,
-                    c + 1);
+        requireOnly(check({{0, C::ACT, 5, 1}, {act6, C::ACT, 6, 1}, {c, cmd, 5, 1}, {c + 1, C::PRE, 5}}),
+                    rule, 5, c + 1);
         // Nor does it after an ACTAB.
         requireClean(check({{0, C::ACTAB, 0, 1}, {c, cmd, 5, 1}, {c + 1, C::PRE, 6}}));
     }
@@ -1126,9 +1169,10 @@ TEST_CASE("Checker: SMRD and SMWR use the column command bus", "[hbm][checker][p
     // With another column command (PEOP needs no spacing): a command-bus violation on the bank.
     for (Command c : {C::SMRD, C::SMWR}) {
         INFO(std::string(commandName(c)));
-        requireOnly(check({{0, C::ACT, 5, 1}, {T.RCDRD, C::PEOP}, {T.RCDRD, c, 5, 1}}), "command-bus", 5, T.RCDRD);
-        requireOnly(check({{0, C::ACT, 5, 1}, {T.RCDRD, c, 5, 1}, {T.RCDRD, C::PEOP}}), "command-bus", kAllBanks,
+        requireOnly(check({{0, C::ACT, 5, 1}, {T.RCDRD, C::PEOP}, {T.RCDRD, c, 5, 1}}), "command-bus", 5,
                     T.RCDRD);
+        requireOnly(check({{0, C::ACT, 5, 1}, {T.RCDRD, c, 5, 1}, {T.RCDRD, C::PEOP}}), "command-bus",
+                    kAllBanks, T.RCDRD);
     }
 }
 
@@ -1138,17 +1182,21 @@ TEST_CASE("Checker: SMRD and SMWR use the column command bus", "[hbm][checker][p
 
 namespace {
 const Memspec& hbm3Jedec() {
-    static const Memspec spec = loadMemspec(std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/hbm3-5200.json");
+    static const Memspec spec =
+        loadMemspec(std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/hbm3-5200.json");
     return spec;
 }
-}  // namespace
+} // namespace
 
-TEST_CASE("Checker: a row command of the other pseudo-channel during an ACT's second cycle is a command-bus violation",
+TEST_CASE("Checker: a row command of the other pseudo-channel during an ACT's second cycle is a command-bus "
+          "violation",
           "[hbm][checker][bus]") {
     const Memspec& spec = hbm3Jedec();
     REQUIRE(spec.bus.sharedByPseudoChannels);
     REQUIRE(spec.bus.cycles[size_t(C::ACT)] == 2);
-    auto seq = [&](uint64_t gap) { return check({{10, C::ACT, 0, 1, 0}, {10 + gap, C::ACT, 4, 1, 1}}, spec, 2); };
+    auto seq = [&](uint64_t gap) {
+        return check({{10, C::ACT, 0, 1, 0}, {10 + gap, C::ACT, 4, 1, 1}}, spec, 2);
+    };
     requireClean(seq(2));
     auto chk = seq(1);
     requireOnly(chk, "command-bus", 4, 11);
@@ -1183,7 +1231,9 @@ TEST_CASE("Checker: ACT-relative timings count from the ACT's last cycle", "[hbm
     // ...and a PRE tRP before the ACT takes effect is legal when the ACT starts one cycle earlier.
     // (The PRE comes late enough that tRC does not bind.)
     const uint64_t pre = T.RAS + 10;
-    auto act = [&](uint64_t at) { return check({{0, C::ACT, 0, 7}, {pre, C::PRE, 0, 7}, {at, C::ACT, 0, 8}}, spec); };
+    auto act = [&](uint64_t at) {
+        return check({{0, C::ACT, 0, 7}, {pre, C::PRE, 0, 7}, {at, C::ACT, 0, 8}}, spec);
+    };
     requireClean(act(pre + T.RP - 1));
-    requireOnly(act(pre + T.RP - 2), "tRP", 0, pre + T.RP - 1);   // reported at the cycle it takes effect
+    requireOnly(act(pre + T.RP - 2), "tRP", 0, pre + T.RP - 1); // reported at the cycle it takes effect
 }

@@ -55,7 +55,8 @@ ojson fakeResult(const ojson& params, const std::vector<std::pair<std::string, d
 ojson runFake(const Sweep& sw, Shard sh) {
     std::vector<PointOutcome> outcomes;
     for (const Point& p : sw.points) {
-        if (!inShard(p.id, sh)) continue;
+        if (!inShard(p.id, sh))
+            continue;
         const double t = 100.0 * double(p.id + 1);
         PointOutcome o{&p, true, "", {}};
         o.rows = pointRows(p, sw.systems, fakeResult(p.params, {{"gpu", t}, {"pilot", t / 7}}), "r.json");
@@ -73,9 +74,10 @@ std::string mergeError(const std::vector<std::pair<std::string, ojson>>& shards)
     return "";
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("Sweep: a grid expands to its cartesian product in fixed key order, the last key fastest", "[sweep]") {
+TEST_CASE("Sweep: a grid expands to its cartesian product in fixed key order, the last key fastest",
+          "[sweep]") {
     const Sweep sw = parseSweep(twoByTwo(), kFile);
     REQUIRE(sw.points.size() == 4);
     // Keys go in the documented order (model, seq_len, ..., sram_bytes), whatever the file's order.
@@ -91,16 +93,17 @@ TEST_CASE("Sweep: a grid expands to its cartesian product in fixed key order, th
         CHECK(p.scenarioPath == std::string(PILOT_SOURCE_DIR) + "/workloads/scenarios/decode-tiny.json");
     }
     CHECK(sw.points[1].label == "a in=4096 sram=2048");
-    CHECK(sw.points[1].setArgs() == std::vector<std::string>{"/workload/model=\"a\"", "/workload/seq_len=4096",
-                                                             "/pim/sram_bytes=2048",
+    CHECK(sw.points[1].setArgs() == std::vector<std::string>{"/workload/model=\"a\"",
+                                                             "/workload/seq_len=4096", "/pim/sram_bytes=2048",
                                                              "/workload/systems=[\"gpu\",\"pilot\"]"});
-    CHECK(parseSweep(twoByTwo(), kFile).hash == sw.hash);   // deterministic
+    CHECK(parseSweep(twoByTwo(), kFile).hash == sw.hash); // deterministic
     json other = twoByTwo();
     other["grid"]["seq_len"][1] = 8192;
     CHECK(parseSweep(other, kFile).hash != sw.hash);
 }
 
-TEST_CASE("Sweep: a scenario axis is the outermost grid axis and names the point's base scenario", "[sweep]") {
+TEST_CASE("Sweep: a scenario axis is the outermost grid axis and names the point's base scenario",
+          "[sweep]") {
     json doc = json::parse(R"({"name": "g", "grid": {"sram_bytes": [2048, 4096],
         "scenario": ["../scenarios/decode-tiny.json", "../scenarios/decode-bigbird.json"]}})");
     const Sweep sw = parseSweep(doc, kFile);
@@ -113,7 +116,8 @@ TEST_CASE("Sweep: a scenario axis is the outermost grid axis and names the point
     CHECK_THAT(sweepError(doc), Catch::Contains(": /scenario: a grid with a \"scenario\" axis takes no"));
 }
 
-TEST_CASE("Sweep: points name their own base scenario, label and overrides, after the sweep-wide set", "[sweep]") {
+TEST_CASE("Sweep: points name their own base scenario, label and overrides, after the sweep-wide set",
+          "[sweep]") {
     const json doc = json::parse(R"({"name": "h", "set": {"/pim/stacks": 4, "/workload/mode": "timing"},
         "points": [
           {"scenario": "../scenarios/decode-tiny.json", "label": "tiny", "model": "m", "batch": 8,
@@ -126,7 +130,8 @@ TEST_CASE("Sweep: points name their own base scenario, label and overrides, afte
     CHECK(sw.points[0].setArgs() == std::vector<std::string>{"/pim/stacks=4", "/workload/mode=\"functional\"",
                                                              "/workload/model=\"m\"", "/workload/batch=8"});
     CHECK(sw.points[1].label == "bigbird");
-    CHECK(sw.points[1].scenarioPath == std::string(PILOT_SOURCE_DIR) + "/workloads/scenarios/decode-bigbird.json");
+    CHECK(sw.points[1].scenarioPath ==
+          std::string(PILOT_SOURCE_DIR) + "/workloads/scenarios/decode-bigbird.json");
     CHECK(sw.points[1].setArgs().back() == "/workload/pattern={\"kind\":\"bigbird\",\"window\":192}");
 }
 
@@ -136,9 +141,11 @@ TEST_CASE("Sweep: the shards K/N of a sweep hold every point exactly once", "[sw
             std::multiset<size_t> seen;
             for (uint32_t k = 1; k <= n; ++k)
                 for (size_t id = 0; id < total; ++id)
-                    if (inShard(id, Shard{k, n})) seen.insert(id);
+                    if (inShard(id, Shard{k, n}))
+                        seen.insert(id);
             REQUIRE(seen.size() == total);
-            for (size_t id = 0; id < total; ++id) CHECK(seen.count(id) == 1);
+            for (size_t id = 0; id < total; ++id)
+                CHECK(seen.count(id) == 1);
         }
     }
 }
@@ -176,21 +183,24 @@ TEST_CASE("Sweep: file errors name the file, the JSON pointer and the reason, al
 
     json conflict = twoByTwo();
     conflict["set"] = {{"/workload/model", "c"}, {"workload/batch", 1}};
-    CHECK_THAT(sweepError(conflict), Catch::Contains(": /set: \"set\" overrides /workload/model, which the key \"model\""));
+    CHECK_THAT(sweepError(conflict),
+               Catch::Contains(": /set: \"set\" overrides /workload/model, which the key \"model\""));
     CHECK_THAT(sweepError(conflict), Catch::Contains(": /set/workload~1batch: must be a JSON pointer"));
 
-    json points = json::parse(R"({"name": "p", "points": [{"model": "x"}, {"scenario": "../scenarios/decode-tiny.json", "size": 1}]})");
+    json points = json::parse(
+        R"({"name": "p", "points": [{"model": "x"}, {"scenario": "../scenarios/decode-tiny.json", "size": 1}]})");
     CHECK_THAT(sweepError(points), Catch::Contains(": /points/0/scenario: missing"));
     CHECK_THAT(sweepError(points), Catch::Contains(": /points/1/size: unknown key"));
 }
 
-TEST_CASE("Sweep: rows are one per system and phase, and speedup is the reference time over this system time", "[sweep]") {
+TEST_CASE("Sweep: rows are one per system and phase, and speedup is the reference time over this system time",
+          "[sweep]") {
     const Sweep sw = parseSweep(json::parse(R"({"name": "s", "scenario": "../scenarios/decode-tiny.json",
         "grid": {"model": ["m"]}, "systems": ["gpu", "attacc", "pilot"]})"),
                                 kFile);
     const Point& p = sw.points[0];
     ojson result = fakeResult(p.params, {{"gpu", 120}, {"attacc", 60}, {"pilot", 8}});
-    result["end_to_end"]["seq_len"] = 4096;   // from the base scenario: the row reports it
+    result["end_to_end"]["seq_len"] = 4096; // from the base scenario: the row reports it
     const std::vector<ojson> rows = pointRows(p, sw.systems, result, "r.json");
     REQUIRE(rows.size() == 9);
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -206,7 +216,7 @@ TEST_CASE("Sweep: rows are one per system and phase, and speedup is the referenc
         const double t = r["time_ns"].get<double>() / double(i % 3 + 1);
         CHECK(r["speedup_vs_gpu"].get<double>() == Approx(120.0 / t));
         CHECK(r["speedup_vs_attacc"].get<double>() == Approx(60.0 / t));
-        CHECK(r["gemm_ns"].is_null() == (i % 3 != 2));   // breakdown on end_to_end rows only
+        CHECK(r["gemm_ns"].is_null() == (i % 3 != 2)); // breakdown on end_to_end rows only
         CHECK(r["energy_j"].is_null() == (i % 3 != 2));
     }
     CHECK(rows[8]["speedup_vs_gpu"].get<double>() == 15.0);
@@ -220,7 +230,9 @@ TEST_CASE("Sweep: rows are one per system and phase, and speedup is the referenc
     CHECK_THAT(csv, Catch::Contains(",pilot,end_to_end,24.0,10,20,15.0,,1.5,2,0,0.25,0.125,,\n"));
 }
 
-TEST_CASE("Sweep: a result that lacks a requested system or phase, or ran other values, is an error naming the field", "[sweep]") {
+TEST_CASE("Sweep: a result that lacks a requested system or phase, or ran other values, is an error naming "
+          "the field",
+          "[sweep]") {
     const Sweep sw = parseSweep(twoByTwo(), kFile);
     const Point& p = sw.points[1];
     auto err = [&](const ojson& r) -> std::string {
@@ -234,16 +246,19 @@ TEST_CASE("Sweep: a result that lacks a requested system or phase, or ran other 
     ojson ok = fakeResult(p.params, {{"gpu", 1}, {"pilot", 1}});
     CHECK(err(ok).empty());
     CHECK_THAT(err(fakeResult(p.params, {{"gpu", 1}})),
-               Catch::Contains("points/1.json: /end_to_end/systems/pilot: missing (the sweep asks for this system)"));
+               Catch::Contains(
+                   "points/1.json: /end_to_end/systems/pilot: missing (the sweep asks for this system)"));
     ojson lost = ok;
     lost["end_to_end"]["seq_len"] = 2048;
-    CHECK_THAT(err(lost), Catch::Contains("points/1.json: /end_to_end/seq_len: is 2048 but the point sets 4096"));
+    CHECK_THAT(err(lost),
+               Catch::Contains("points/1.json: /end_to_end/seq_len: is 2048 but the point sets 4096"));
     // A pattern preset comes back as the name it resolved to, a model file as its name: not errors.
     const Sweep named = parseSweep(json::parse(R"({"name": "n", "scenario": "../scenarios/decode-tiny.json",
         "grid": {"model": ["../models/bigbird-base.json"], "pattern": ["model"]}})"),
                                    kFile);
     const std::vector<ojson> rows =
-        pointRows(named.points[0], {}, fakeResult({{"model", "bigbird-base"}, {"pattern", "bigbird"}}, {{"gpu", 1}}), "r.json");
+        pointRows(named.points[0], {},
+                  fakeResult({{"model", "bigbird-base"}, {"pattern", "bigbird"}}, {{"gpu", 1}}), "r.json");
     CHECK(rows[0]["pattern"] == "bigbird");
     CHECK(rows[0]["model"] == "bigbird-base");
     ojson noPhase = ok;
@@ -251,13 +266,17 @@ TEST_CASE("Sweep: a result that lacks a requested system or phase, or ran other 
     CHECK_THAT(err(noPhase), Catch::Contains("/end_to_end/systems/gpu/phases/decode_attention: missing"));
     ojson negative = ok;
     negative["end_to_end"]["systems"]["pilot"]["phases"]["end_to_end"]["time_ns"] = -1;
-    CHECK_THAT(err(negative), Catch::Contains("/end_to_end/systems/pilot/phases/end_to_end/time_ns: must be a non-negative number"));
+    CHECK_THAT(err(negative),
+               Catch::Contains(
+                   "/end_to_end/systems/pilot/phases/end_to_end/time_ns: must be a non-negative number"));
     CHECK_THAT(err(ojson{{"sim_time_ns", 1}}), Catch::Contains("points/1.json: /end_to_end: missing"));
 }
 
-TEST_CASE("Sweep: CSV has the header, fixed columns, quoted text and numbers as JSON writes them", "[sweep]") {
+TEST_CASE("Sweep: CSV has the header, fixed columns, quoted text and numbers as JSON writes them",
+          "[sweep]") {
     ojson row = ojson::object();
-    for (const std::string& c : columns()) row[c] = nullptr;
+    for (const std::string& c : columns())
+        row[c] = nullptr;
     row["point"] = 3;
     row["label"] = "a, \"b\"";
     row["time_ns"] = 0.1;
@@ -268,9 +287,11 @@ TEST_CASE("Sweep: CSV has the header, fixed columns, quoted text and numbers as 
     const std::string header = csv.substr(0, csv.find('\n'));
     CHECK(header ==
           "point,label,model,seq_len,out_len,batch,pattern,sram_bytes,system,phase,time_ns,internal_bytes,"
-          "external_bytes,speedup_vs_gpu,speedup_vs_attacc,gemm_ns,attention_ns,transfer_sync_ns,idle_ns,energy_j,"
+          "external_bytes,speedup_vs_gpu,speedup_vs_attacc,gemm_ns,attention_ns,transfer_sync_ns,idle_ns,"
+          "energy_j,"
           "per_token_latency_ns,throughput_tokens_per_s");
-    CHECK(csv.substr(header.size() + 1) == "3,\"a, \"\"b\"\"\",,,,,,,,,0.1,1e+20,123456789012345,2.0,,,,,,,,\n");
+    CHECK(csv.substr(header.size() + 1) ==
+          "3,\"a, \"\"b\"\"\",,,,,,,,,0.1,1e+20,123456789012345,2.0,,,,,,,,\n");
 }
 
 TEST_CASE("Merge: shards 1/2 and 2/2 merged equal the unsharded run byte for byte", "[sweep]") {
@@ -279,7 +300,8 @@ TEST_CASE("Merge: shards 1/2 and 2/2 merged equal the unsharded run byte for byt
     const ojson a = runFake(sw, Shard{1, 2}), b = runFake(sw, Shard{2, 2});
     CHECK(a["points"].size() == 2);
     // Through text, as `pilot merge` reads the shards' files, and in either order.
-    const ojson merged = mergeResults({{"b.json", ojson::parse(b.dump(2))}, {"a.json", ojson::parse(a.dump(2))}});
+    const ojson merged =
+        mergeResults({{"b.json", ojson::parse(b.dump(2))}, {"a.json", ojson::parse(a.dump(2))}});
     CHECK(merged.dump(2) == whole.dump(2));
     CHECK(resultsCsv(merged) == resultsCsv(whole));
     CHECK(whole["rows"].size() == 4 * 2 * 3);
@@ -291,8 +313,8 @@ TEST_CASE("Merge: a failed point keeps its status and reason through the merge, 
     ojson a = runFake(sw, Shard{1, 2});
     std::vector<PointOutcome> outcomes = {PointOutcome{&sw.points[1], false, "exited with status 3", {}},
                                           PointOutcome{&sw.points[3], true, "", {}}};
-    outcomes[1].rows = pointRows(sw.points[3], sw.systems, fakeResult(sw.points[3].params, {{"gpu", 2}, {"pilot", 1}}),
-                                 "r.json");
+    outcomes[1].rows = pointRows(sw.points[3], sw.systems,
+                                 fakeResult(sw.points[3].params, {{"gpu", 2}, {"pilot", 1}}), "r.json");
     const ojson b = resultsDocument(sw, Shard{2, 2}, outcomes);
     CHECK(b["points"][0]["status"] == "failed");
     CHECK(b["points"][0]["error"] == "exited with status 3");
@@ -316,5 +338,6 @@ TEST_CASE("Merge: a missing, duplicated or foreign shard is an error naming the 
     const ojson foreign = runFake(parseSweep(otherDoc, kFile), Shard{2, 2});
     CHECK_THAT(mergeError({{"a.json", a}, {"c.json", foreign}}),
                Catch::Contains("c.json: /sweep_hash: differs from a.json"));
-    CHECK_THAT(mergeError({{"a.json", a}, {"x.json", ojson{{"rows", 1}}}}), Catch::Contains("x.json: /sweep: missing"));
+    CHECK_THAT(mergeError({{"a.json", a}, {"x.json", ojson{{"rows", 1}}}}),
+               Catch::Contains("x.json: /sweep: missing"));
 }

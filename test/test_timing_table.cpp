@@ -35,19 +35,23 @@ TimingState freshState(const Memspec& spec = hbm3()) {
 // Flat bank and group indices of the HBM3 pseudo-channel (4 banks per group): banks 0 and 1
 // share group 0; bank 4 is in group 1; bank 8 in group 2; bank 12 in group 3; bank 16 in group
 // 4 (the second SID).
-uint32_t groupOf(uint32_t bank) { return bank / hbm3().org.banksPerGroup; }
+uint32_t groupOf(uint32_t bank) {
+    return bank / hbm3().org.banksPerGroup;
+}
 
 struct At {
     TimingState& s;
     uint64_t operator()(Command c, uint32_t bank) const { return s.earliest(c, bank, groupOf(bank)); }
 };
 
-void rec(TimingState& s, Command c, uint32_t bank, uint64_t cycle) { s.record(c, bank, groupOf(bank), cycle); }
+void rec(TimingState& s, Command c, uint32_t bank, uint64_t cycle) {
+    s.record(c, bank, groupOf(bank), cycle);
+}
 
 using C = Command;
-constexpr uint64_t kBase = 1000;   // away from cycle 0, so "unconstrained" (0) is distinguishable
+constexpr uint64_t kBase = 1000; // away from cycle 0, so "unconstrained" (0) is distinguishable
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Timing: the HBM3 memspec has the bank-group layout these tests assume", "[hbm][timing]") {
     // The bank numbers below (0, 1 same group; 4, 8, 12, 16 other groups) rely on this.
@@ -65,7 +69,8 @@ TEST_CASE("Timing: a fresh state allows every command at cycle 0", "[hbm][timing
     TimingState s = freshState();
     At at{s};
     for (size_t c = 0; c < kCommandCount; ++c)
-        for (uint32_t b : {0u, 1u, 4u, 31u}) CHECK(at(Command(c), b) == 0);
+        for (uint32_t b : {0u, 1u, 4u, 31u})
+            CHECK(at(Command(c), b) == 0);
 }
 
 TEST_CASE("Timing: RD after ACT to the same bank waits tRCDRD, WR waits tRCDWR", "[hbm][timing]") {
@@ -114,11 +119,11 @@ TEST_CASE("Timing: RD to RD is tCCDL apart in the same bank group and tCCDS in a
     TimingState s = freshState();
     At at{s};
     rec(s, C::RD, 0, kBase);
-    CHECK(at(C::RD, 0) == kBase + T.CCDL);    // same bank: same group
-    CHECK(at(C::RD, 1) == kBase + T.CCDL);    // same group, other bank
+    CHECK(at(C::RD, 0) == kBase + T.CCDL); // same bank: same group
+    CHECK(at(C::RD, 1) == kBase + T.CCDL); // same group, other bank
     CHECK(at(C::RDA, 1) == kBase + T.CCDL);
-    CHECK(at(C::RD, 4) == kBase + T.CCDS);    // other group
-    CHECK(at(C::RD, 16) == kBase + T.CCDS);   // other SID
+    CHECK(at(C::RD, 4) == kBase + T.CCDS);  // other group
+    CHECK(at(C::RD, 16) == kBase + T.CCDS); // other SID
 }
 
 TEST_CASE("Timing: WR to WR is tCCDL apart in the same bank group and tCCDS in another", "[hbm][timing]") {
@@ -159,7 +164,7 @@ TEST_CASE("Timing: ACT to ACT waits tRC on the same bank, tRRDL in the same grou
 
 TEST_CASE("Timing: the fifth ACT inside tFAW waits until the first ACT + tFAW", "[hbm][timing]") {
     const auto& T = hbm3().t;
-    REQUIRE(T.FAW > 4 * T.RRDS);   // otherwise tRRDS alone would space the fifth ACT
+    REQUIRE(T.FAW > 4 * T.RRDS); // otherwise tRRDS alone would space the fifth ACT
     TimingState s = freshState();
     At at{s};
     // Four ACTs tRRDS apart in four bank groups: tFAW does not delay any of them.
@@ -207,10 +212,11 @@ TEST_CASE("Timing: WRA to RD waits the same write-to-read turnaround as WR", "[h
     CHECK(at(C::RD, 4) == kBase + T.WL + T.nBL + T.WTRS);
 }
 
-TEST_CASE("Timing: RD to WR waits the bus turnaround RL + nBL + tRTW - WL in any bank group", "[hbm][timing]") {
+TEST_CASE("Timing: RD to WR waits the bus turnaround RL + nBL + tRTW - WL in any bank group",
+          "[hbm][timing]") {
     const auto& T = hbm3().t;
     const int64_t turnaround = int64_t(T.RL) + T.nBL + T.RTW - int64_t(T.WL);
-    REQUIRE(turnaround > int64_t(T.CCDL));   // the turnaround, not tCCD, is what binds here
+    REQUIRE(turnaround > int64_t(T.CCDL)); // the turnaround, not tCCD, is what binds here
     TimingState s = freshState();
     At at{s};
     rec(s, C::RD, 0, kBase);
@@ -227,7 +233,7 @@ TEST_CASE("Timing: RD to PRE on the same bank waits tRTPL", "[hbm][timing]") {
     rec(s, C::RD, 2, kBase);
     CHECK(at(C::PRE, 2) == kBase + T.RTPL);
     CHECK(at(C::PREA, 2) == kBase + T.RTPL);
-    CHECK(at(C::PRE, 3) == 0);   // a bank rule
+    CHECK(at(C::PRE, 3) == 0); // a bank rule
 }
 
 TEST_CASE("Timing: WR to PRE on the same bank waits WL + nBL + tWR", "[hbm][timing]") {
@@ -240,7 +246,8 @@ TEST_CASE("Timing: WR to PRE on the same bank waits WL + nBL + tWR", "[hbm][timi
     CHECK(at(C::PRE, 3) == 0);
 }
 
-TEST_CASE("Timing: a realistic row cycle ACT, RD, PRE, ACT obeys tRCD, tRAS, tRTP, tRP and tRC", "[hbm][timing]") {
+TEST_CASE("Timing: a realistic row cycle ACT, RD, PRE, ACT obeys tRCD, tRAS, tRTP, tRP and tRC",
+          "[hbm][timing]") {
     const auto& T = hbm3().t;
     TimingState s = freshState();
     At at{s};
@@ -285,7 +292,8 @@ TEST_CASE("Timing: REFPB blocks its own bank for tRFCpb and other banks' ACT and
     CHECK(at(C::REFAB, 0) == kBase + T.RFCPB);
 }
 
-TEST_CASE("Timing: REFPB after ACT to another bank waits tRRDS and after PRE to its bank waits tRP", "[hbm][timing]") {
+TEST_CASE("Timing: REFPB after ACT to another bank waits tRRDS and after PRE to its bank waits tRP",
+          "[hbm][timing]") {
     const auto& T = hbm3().t;
     TimingState s = freshState();
     At at{s};

@@ -9,24 +9,25 @@
 namespace pilot::fw {
 
 class Hal {
-public:
+  public:
     virtual ~Hal() = default;
     virtual uint32_t readReg(uint32_t offset) = 0;
     virtual void writeReg(uint32_t offset, uint32_t value) = 0;
     virtual void readMem(uint64_t addr, void* dst, uint32_t len) = 0;
     virtual void writeMem(uint64_t addr, const void* src, uint32_t len) = 0;
-    virtual void issue(const contract::MicroOp& op) = 0;   // returns once the op is queued
-    virtual void drain() = 0;                              // returns once every issued op finished
+    virtual void issue(const contract::MicroOp& op) = 0; // returns once the op is queued
+    virtual void drain() = 0;                            // returns once every issued op finished
     virtual void waitDoorbell() = 0;
     virtual void raiseIrq() = 0;
-    virtual uint64_t nowPs() = 0;                          // for completion cycle counts
+    virtual uint64_t nowPs() = 0; // for completion cycle counts
     // Address of (pseudo-channel, bank group of the channel, bank in group, row, column 0):
     // where the PIM layout puts a row. Part of the board description, not the descriptor.
-    virtual uint64_t rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint32_t row, uint32_t column = 0) = 0;
+    virtual uint64_t rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint32_t row,
+                                uint32_t column = 0) = 0;
     // Inverse: (group in channel, bank in group, row) of a row-aligned address of this channel;
     // false when the address is not row-aligned (align) or not in this channel (range).
     enum class Locate { Ok, Misaligned, OutOfRange };
     virtual Locate locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) = 0;
 };
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

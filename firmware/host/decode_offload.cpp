@@ -12,7 +12,9 @@ namespace pilot::host {
 
 namespace {
 
-uint32_t rowsFor(uint64_t bytes, uint32_t rowBytes) { return uint32_t((bytes + rowBytes - 1) / rowBytes); }
+uint32_t rowsFor(uint64_t bytes, uint32_t rowBytes) {
+    return uint32_t((bytes + rowBytes - 1) / rowBytes);
+}
 
 // K and V are placed with the untimed loader (resident KV cache); q with timed writes.
 void placeDecodeHead(PimRuntime& rt, uint32_t c, uint32_t group, const DecodeLayout& lay, const HeadData& h,
@@ -30,14 +32,16 @@ void placeDecodeHead(PimRuntime& rt, uint32_t c, uint32_t group, const DecodeLay
             std::vector<uint8_t> kv((slots + P - 1) / P * geo.rowBytes, 0);
             for (uint64_t s = 0; s < slots; ++s) {
                 const uint64_t j = s * B + b;
-                if (j >= L) break;
+                if (j >= L)
+                    break;
                 uint8_t* row = kv.data() + (s / P) * geo.rowBytes + (s % P) * keyBytes;
                 std::copy_n(reinterpret_cast<const uint8_t*>(h.k.data() + j * d), keyBytes, row);
-                std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes, row + geo.rowBytes / 2);
+                std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes,
+                            row + geo.rowBytes / 2);
             }
             rt.bankWrite(c, group, b, lay.kvRow, 0, kv.data(), kv.size(), false);
-            rt.bankWrite(c, group, b, lay.qRow, 0, reinterpret_cast<const uint8_t*>(h.q.data()), uint64_t(G) * keyBytes,
-                         true);
+            rt.bankWrite(c, group, b, lay.qRow, 0, reinterpret_cast<const uint8_t*>(h.q.data()),
+                         uint64_t(G) * keyBytes, true);
         } else {
             // Timing only: no data, but the query writes still cross the bus.
             std::vector<uint8_t> zeros(uint64_t(G) * keyBytes, 0);
@@ -60,18 +64,21 @@ HeadData listedKeys(const HeadData& h, const std::vector<uint32_t>& keys, uint32
 
 // One part's kernel for the round skeleton.
 class DecodePartKernel : public OffloadKernel {
-public:
-    DecodePartKernel(const DecodeRequest& req, const DecodePart& part, uint32_t G, const DecodeOffload::Source& source,
-                     const DecodeOffload::Sink& sink, const PimGeometry& geo)
+  public:
+    DecodePartKernel(const DecodeRequest& req, const DecodePart& part, uint32_t G,
+                     const DecodeOffload::Source& source, const DecodeOffload::Sink& sink,
+                     const PimGeometry& geo)
         : m_req(req), m_part(part), m_G(G), m_source(source), m_sink(sink),
           m_lay(decodeLayout(geo, part.placedKeys(req.context), req.headDim, G)) {}
 
     void place(PimRuntime& rt, const UnitSlot& s) override {
         HeadData& data = m_data[s.unit];
-        if (m_req.functional) data = m_source(m_part, s.unit);
+        if (m_req.functional)
+            data = m_source(m_part, s.unit);
         const uint32_t d = m_req.headDim, placed = m_part.placedKeys(m_req.context);
         if (m_part.indexList && m_req.functional)
-            placeDecodeHead(rt, s.channel, s.group, m_lay, listedKeys(data, m_part.keys, d), d, placed, m_G, true);
+            placeDecodeHead(rt, s.channel, s.group, m_lay, listedKeys(data, m_part.keys, d), d, placed, m_G,
+                            true);
         else
             placeDecodeHead(rt, s.channel, s.group, m_lay, data, d, placed, m_G, m_req.functional);
     }
@@ -80,7 +87,8 @@ public:
         contract::Descriptor desc{};
         const bool ranges = m_part.sparse && !m_part.indexList;
         desc.opcode = uint16_t(ranges ? contract::Opcode::DecodeAttnSparse : contract::Opcode::DecodeAttn);
-        desc.flags = (m_req.naive ? contract::kFlagNaive : 0) | (m_req.exactExp ? contract::kFlagExactExp : 0) |
+        desc.flags = (m_req.naive ? contract::kFlagNaive : 0) |
+                     (m_req.exactExp ? contract::kFlagExactExp : 0) |
                      (m_req.fp16Accum ? contract::kFlagFp16Accum : 0);
         desc.headDim = uint16_t(m_req.headDim);
         desc.ctxLen = m_part.placedKeys(m_req.context);
@@ -98,23 +106,25 @@ public:
     // The GPU reads every output (both modes, so timing-only runs see the same traffic).
     void collect(PimRuntime& rt, const UnitSlot& s) override {
         std::vector<uint16_t> out(size_t(m_G) * m_req.headDim);
-        rt.bankRead(s.channel, s.group, 0, m_lay.outRow, 0, reinterpret_cast<uint8_t*>(out.data()), out.size() * 2);
+        rt.bankRead(s.channel, s.group, 0, m_lay.outRow, 0, reinterpret_cast<uint8_t*>(out.data()),
+                    out.size() * 2);
         auto it = m_data.find(s.unit);
-        if (m_sink) m_sink(m_part, it->second, out);
+        if (m_sink)
+            m_sink(m_part, it->second, out);
         m_data.erase(it);
     }
 
-private:
+  private:
     const DecodeRequest& m_req;
     const DecodePart& m_part;
     uint32_t m_G;
     const DecodeOffload::Source& m_source;
     const DecodeOffload::Sink& m_sink;
     DecodeLayout m_lay;
-    std::map<uint32_t, HeadData> m_data;   // the round's operands, by unit
+    std::map<uint32_t, HeadData> m_data; // the round's operands, by unit
 };
 
-}  // namespace
+} // namespace
 
 DecodeLayout decodeLayout(const PimGeometry& g, uint32_t ctxLen, uint32_t headDim, uint32_t queries) {
     DecodeLayout l;
@@ -134,41 +144,48 @@ std::vector<uint32_t> sinkWindowKeys(uint32_t L, uint32_t sink, uint32_t window)
     const uint32_t windowBegin = L - std::min(window, L);
     std::vector<uint32_t> keys;
     keys.reserve(sinkEnd + (L - windowBegin));
-    for (uint32_t j = 0; j < sinkEnd; ++j) keys.push_back(j);
-    for (uint32_t j = std::max(windowBegin, sinkEnd); j < L; ++j) keys.push_back(j);
+    for (uint32_t j = 0; j < sinkEnd; ++j)
+        keys.push_back(j);
+    for (uint32_t j = std::max(windowBegin, sinkEnd); j < L; ++j)
+        keys.push_back(j);
     return keys;
 }
 
-uint32_t chooseGqaSplit(const DecodeRequest& req, const PimGeometry& geo, uint32_t largestPart, uint64_t groupsAll) {
-    if (!req.splitGqa || req.naive) return 1;
+uint32_t chooseGqaSplit(const DecodeRequest& req, const PimGeometry& geo, uint32_t largestPart,
+                        uint64_t groupsAll) {
+    if (!req.splitGqa || req.naive)
+        return 1;
     const uint32_t group = req.heads / req.kvHeads;
     const uint32_t slots = (req.context + geo.banksPerGroup - 1) / geo.banksPerGroup;
     uint32_t passQueries = group;
-    const fw::DecodePlan plan =
-        fw::planDecodeInPasses({slots, req.headDim, group, req.sramBytes, geo.columnBytes, false, true}, passQueries);
+    const fw::DecodePlan plan = fw::planDecodeInPasses(
+        {slots, req.headDim, group, req.sramBytes, geo.columnBytes, false, true}, passQueries);
     const uint32_t passes = plan.error == contract::Error::Ok ? group / passQueries : 1;
     uint32_t split = 1;
-    while (split * 2 <= passes && group % (split * 2) == 0 && uint64_t(largestPart) * split * 2 <= groupsAll) split *= 2;
+    while (split * 2 <= passes && group % (split * 2) == 0 && uint64_t(largestPart) * split * 2 <= groupsAll)
+        split *= 2;
     return split;
 }
 
 DecodeOffload::DecodeOffload(const DecodeRequest& req, const PimGeometry& geo) : m_req(req), m_geo(geo) {
     const uint32_t L = req.context;
     const uint32_t kvUnits = req.batch * req.kvHeads;
-    const uint32_t sparseBase = req.sparse ? uint32_t(std::llround(double(kvUnits) * req.sparseHeadFraction)) : 0;
-    const uint32_t largestPart = std::max(kvUnits - sparseBase, sparseBase);   // parts run one after the other
+    const uint32_t sparseBase =
+        req.sparse ? uint32_t(std::llround(double(kvUnits) * req.sparseHeadFraction)) : 0;
+    const uint32_t largestPart = std::max(kvUnits - sparseBase, sparseBase); // parts run one after the other
     const uint64_t groupsAll = uint64_t(geo.channels) * geo.groupsPerChannel() * req.replicas;
     m_split = chooseGqaSplit(req, geo, largestPart, groupsAll);
     m_queries = req.heads / req.kvHeads / m_split;
     const uint32_t unitsFull = kvUnits * m_split, sparseFull = sparseBase * m_split;
     const uint32_t groupsTotal = geo.channels * geo.groupsPerChannel();
     auto addPart = [&](const std::string& name, bool sparse, uint32_t unitsOfPart) {
-        if (!unitsOfPart) return;
+        if (!unitsOfPart)
+            return;
         DecodePart p;
         p.name = name + (req.naive ? "_naive" : "");
         p.sparse = sparse;
         p.unitsFull = unitsOfPart;
-        p.units = (unitsOfPart + req.replicas - 1) / req.replicas;   // the busiest channel's share
+        p.units = (unitsOfPart + req.replicas - 1) / req.replicas; // the busiest channel's share
         p.keys = !sparse                ? sinkWindowKeys(L, L, 0)
                  : !req.keyList.empty() ? req.keyList
                                         : sinkWindowKeys(L, req.sink, req.window);
@@ -180,9 +197,10 @@ DecodeOffload::DecodeOffload(const DecodeRequest& req, const PimGeometry& geo) :
     addPart("decode_attention_sparse", true, sparseFull);
 }
 
-OffloadRun DecodeOffload::run(PimRuntime& rt, const DecodePart& part, const Source& source, const Sink& sink) const {
+OffloadRun DecodeOffload::run(PimRuntime& rt, const DecodePart& part, const Source& source,
+                              const Sink& sink) const {
     DecodePartKernel kernel(m_req, part, m_queries, source, sink, m_geo);
     return offloadRounds(rt, kernel, part.units, part.rounds);
 }
 
-}  // namespace pilot::host
+} // namespace pilot::host

@@ -39,34 +39,35 @@ std::vector<uint32_t> sinkWindowKeys(uint32_t L, uint32_t sink, uint32_t window)
 struct DecodeRequest {
     uint32_t batch = 0, heads = 0, kvHeads = 0, context = 0, headDim = 0;
     bool sparse = false;
-    uint32_t sink = 0, window = 0;     // sparse: sink tokens + recent window
-    std::vector<uint32_t> keyList;     // sparse: an explicit key-index list (sorted, unique)
-    double sparseHeadFraction = 1.0;   // share of the KV heads that are sparse
-    bool splitGqa = true;              // spread a GQA group's query passes over idle bank groups
+    uint32_t sink = 0, window = 0;   // sparse: sink tokens + recent window
+    std::vector<uint32_t> keyList;   // sparse: an explicit key-index list (sorted, unique)
+    double sparseHeadFraction = 1.0; // share of the KV heads that are sparse
+    bool splitGqa = true;            // spread a GQA group's query passes over idle bank groups
     bool naive = false, exactExp = false, fp16Accum = false;
-    bool functional = true;            // operands and outputs carry data
-    uint32_t sramBytes = 0;            // the PE buffer the firmware plans with
-    uint32_t replicas = 1;             // channels each simulated channel stands for
+    bool functional = true; // operands and outputs carry data
+    uint32_t sramBytes = 0; // the PE buffer the firmware plans with
+    uint32_t replicas = 1;  // channels each simulated channel stands for
 };
 
 // One kernel of the decode step: the dense heads, or the sparse (streaming) heads.
 struct DecodePart {
     std::string name;
     bool sparse = false;
-    uint32_t unitsFull = 0;          // KV heads (x batch, x GQA split) on the whole system
-    uint32_t units = 0;              // the same, on the simulated channels (the busiest one's share)
-    std::vector<uint32_t> keys;      // keys each query attends to
-    bool indexList = false;          // explicit key set: only those keys are laid out (compacted)
+    uint32_t unitsFull = 0;     // KV heads (x batch, x GQA split) on the whole system
+    uint32_t units = 0;         // the same, on the simulated channels (the busiest one's share)
+    std::vector<uint32_t> keys; // keys each query attends to
+    bool indexList = false;     // explicit key set: only those keys are laid out (compacted)
     uint32_t rounds = 0;
     uint32_t placedKeys(uint32_t context) const { return indexList ? uint32_t(keys.size()) : context; }
 };
 
 class DecodeOffload {
-public:
+  public:
     // Operands of one unit (a KV head: G x d queries, L x d keys and values).
     using Source = std::function<HeadData(const DecodePart& part, uint32_t unit)>;
     // The unit's operands and its G x d FP16 outputs.
-    using Sink = std::function<void(const DecodePart& part, const HeadData& data, const std::vector<uint16_t>& out)>;
+    using Sink =
+        std::function<void(const DecodePart& part, const HeadData& data, const std::vector<uint16_t>& out)>;
 
     DecodeOffload(const DecodeRequest& req, const PimGeometry& geo);
 
@@ -80,7 +81,7 @@ public:
     // receives every unit's outputs.
     OffloadRun run(PimRuntime& rt, const DecodePart& part, const Source& source, const Sink& sink) const;
 
-private:
+  private:
     DecodeRequest m_req;
     PimGeometry m_geo;
     uint32_t m_split = 1, m_queries = 1;
@@ -92,6 +93,7 @@ private:
 // (a power of two dividing the group), each with its own copy of K and V: the passes then run
 // side by side. `largestPart`: KV heads of the larger part; `groupsAll`: bank groups of the
 // whole system.
-uint32_t chooseGqaSplit(const DecodeRequest& req, const PimGeometry& geo, uint32_t largestPart, uint64_t groupsAll);
+uint32_t chooseGqaSplit(const DecodeRequest& req, const PimGeometry& geo, uint32_t largestPart,
+                        uint64_t groupsAll);
 
-}  // namespace pilot::host
+} // namespace pilot::host

@@ -8,15 +8,15 @@
 namespace pilot::host {
 
 class HostBus {
-public:
+  public:
     virtual ~HostBus() = default;
-    virtual void write(uint64_t addr, const void* src, uint32_t len) = 0;   // timed
-    virtual void read(uint64_t addr, void* dst, uint32_t len) = 0;          // timed
-    virtual void load(uint64_t addr, const void* src, uint64_t len) = 0;    // untimed (debug transport)
-    virtual void store(uint64_t addr, void* dst, uint64_t len) = 0;         // untimed read
+    virtual void write(uint64_t addr, const void* src, uint32_t len) = 0; // timed
+    virtual void read(uint64_t addr, void* dst, uint32_t len) = 0;        // timed
+    virtual void load(uint64_t addr, const void* src, uint64_t len) = 0;  // untimed (debug transport)
+    virtual void store(uint64_t addr, void* dst, uint64_t len) = 0;       // untimed read
     virtual void writeReg(uint32_t channel, uint32_t offset, uint32_t value) = 0;
     virtual uint32_t readReg(uint32_t channel, uint32_t offset) = 0;
-    virtual void waitIrq() = 0;   // until any channel's interrupt line is (or becomes) high
+    virtual void waitIrq() = 0; // until any channel's interrupt line is (or becomes) high
     virtual bool irqLevel(uint32_t channel) = 0;
     virtual uint64_t nowPs() = 0;
     // Physical address of `column` of `row` in bank `bank` of bank group `group` of `channel`.
@@ -25,4 +25,4 @@ public:
                                    uint32_t column) = 0;
 };
 
-}  // namespace pilot::host
+} // namespace pilot::host

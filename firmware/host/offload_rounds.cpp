@@ -20,9 +20,11 @@ OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, 
         unitBase += uint32_t(slots.size());
         const uint64_t t0 = rt.nowPs();
         for (uint32_t c = 0; c < channels; ++c) {
-            if (!masks[c]) continue;
+            if (!masks[c])
+                continue;
             uint32_t lowest = 0;
-            while (!((masks[c] >> lowest) & 1u)) ++lowest;
+            while (!((masks[c] >> lowest) & 1u))
+                ++lowest;
             contract::Descriptor desc = kernel.descriptor(rt, c, lowest);
             desc.version = contract::kVersion;
             desc.tag = r * channels + c;
@@ -30,11 +32,13 @@ OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, 
             rt.submit(c, desc);
         }
         for (const contract::Completion& comp : rt.waitAll())
-            if (comp.error != uint8_t(contract::Error::Ok)) run.failed.push_back(comp);
+            if (comp.error != uint8_t(contract::Error::Ok))
+                run.failed.push_back(comp);
         run.kernelPs += rt.nowPs() - t0;
-        for (const UnitSlot& slot : slots) kernel.collect(rt, slot);
+        for (const UnitSlot& slot : slots)
+            kernel.collect(rt, slot);
     }
     return run;
 }
 
-}  // namespace pilot::host
+} // namespace pilot::host

@@ -17,12 +17,12 @@ namespace pilot::host {
 // Where a unit runs in its round: unit i of a round goes to channel i % channels, bank group
 // i / channels (spreading a round over every channel before doubling up on one).
 struct UnitSlot {
-    uint32_t unit = 0;   // index over the whole offload
+    uint32_t unit = 0; // index over the whole offload
     uint32_t channel = 0, group = 0;
 };
 
 class OffloadKernel {
-public:
+  public:
     virtual ~OffloadKernel() = default;
     // Lays the unit's operands out in its bank group (before the round's descriptors).
     virtual void place(PimRuntime& rt, const UnitSlot& slot) = 0;
@@ -34,15 +34,17 @@ public:
 };
 
 struct OffloadRun {
-    uint64_t kernelPs = 0;   // from the first descriptor of a round to its last completion, summed
-    std::vector<contract::Completion> failed;   // completions with an error
+    uint64_t kernelPs = 0; // from the first descriptor of a round to its last completion, summed
+    std::vector<contract::Completion> failed; // completions with an error
 };
 
 // Rounds needed for `units` units on `groups` bank groups.
-inline uint32_t roundsFor(uint32_t units, uint32_t groups) { return (units + groups - 1) / groups; }
+inline uint32_t roundsFor(uint32_t units, uint32_t groups) {
+    return (units + groups - 1) / groups;
+}
 
 // Runs the first `rounds` rounds of `units` units (fewer rounds than needed: the caller
 // scales the identical rest). Descriptor tags are round x channels + channel.
 OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, uint32_t rounds);
 
-}  // namespace pilot::host
+} // namespace pilot::host

@@ -8,18 +8,21 @@ namespace pilot::host {
 
 using namespace pilot::contract;
 
-PimRuntime::PimRuntime(HostBus& bus, const PimGeometry& geo) : m_bus(bus), m_geo(geo), m_channels(geo.channels) {}
+PimRuntime::PimRuntime(HostBus& bus, const PimGeometry& geo)
+    : m_bus(bus), m_geo(geo), m_channels(geo.channels) {}
 
 template <typename Fn>
-void PimRuntime::forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len,
-                               Fn fn) {
+void PimRuntime::forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                               uint64_t len, Fn fn) {
     // A bank's row is contiguous in the bank, not in physical space: go column by column.
     const uint32_t cb = m_geo.columnBytes, colsPerRow = m_geo.rowBytes / cb;
     for (uint64_t done = 0; done < len;) {
         const uint64_t colIndex = offset / cb;
         const uint32_t inCol = uint32_t(offset % cb);
         const uint32_t n = uint32_t(std::min<uint64_t>(len - done, cb - inCol));
-        fn(m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow), uint32_t(colIndex % colsPerRow)) + inCol,
+        fn(m_bus.columnAddress(c, group, bank, row + uint32_t(colIndex / colsPerRow),
+                               uint32_t(colIndex % colsPerRow)) +
+               inCol,
            done, n);
         offset += n;
         done += n;
@@ -29,16 +32,18 @@ void PimRuntime::forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32
 void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                            const uint8_t* src, uint64_t len, bool timed) {
     forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
-        if (!timed) return m_bus.load(addr, src + at, n);
+        if (!timed)
+            return m_bus.load(addr, src + at, n);
         m_bus.write(addr, src + at, n);
         m_externalBytes += n;
     });
 }
 
-void PimRuntime::bankRead(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint8_t* dst,
-                          uint64_t len, bool timed) {
+void PimRuntime::bankRead(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                          uint8_t* dst, uint64_t len, bool timed) {
     forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
-        if (!timed) return m_bus.store(addr, dst + at, n);
+        if (!timed)
+            return m_bus.store(addr, dst + at, n);
         m_bus.read(addr, dst + at, n);
         m_externalBytes += n;
     });
@@ -64,12 +69,13 @@ void PimRuntime::init() {
 
 void PimRuntime::submit(uint32_t c, const Descriptor& d) {
     Channel& ch = m_channels[c];
-    while (ch.inFlight >= kSqEntries) collect();   // ring full: back-pressure on the caller
+    while (ch.inFlight >= kSqEntries)
+        collect(); // ring full: back-pressure on the caller
     bankWrite(c, 0, 0, m_geo.rows - 1, uint64_t(ch.sqTail % kSqEntries) * sizeof(Descriptor),
               reinterpret_cast<const uint8_t*>(&d), sizeof d, true);
-    ch.sqTail = (ch.sqTail + 1) % (2 * kSqEntries);   // 2 x size index space: full != empty
+    ch.sqTail = (ch.sqTail + 1) % (2 * kSqEntries); // 2 x size index space: full != empty
     ++ch.inFlight;
-    m_bus.writeReg(c, kRegSqTail, ch.sqTail);         // the doorbell
+    m_bus.writeReg(c, kRegSqTail, ch.sqTail); // the doorbell
 }
 
 std::vector<Completion> PimRuntime::waitAll() {
@@ -84,7 +90,8 @@ bool PimRuntime::collect() {
         bool waiting = false;
         for (uint32_t c = 0; c < m_geo.channels; ++c) {
             Channel& ch = m_channels[c];
-            if (!ch.inFlight) continue;
+            if (!ch.inFlight)
+                continue;
             if (!m_bus.irqLevel(c)) {
                 waiting = true;
                 continue;
@@ -103,13 +110,16 @@ bool PimRuntime::collect() {
             m_bus.writeReg(c, kRegCqHead, ch.cqHead);
             waiting |= ch.inFlight > 0;
         }
-        if (!waiting) return false;
+        if (!waiting)
+            return false;
         bool anyHigh = false;
-        for (uint32_t c = 0; c < m_geo.channels; ++c) anyHigh |= m_channels[c].inFlight && m_bus.irqLevel(c);
-        if (anyHigh) continue;
+        for (uint32_t c = 0; c < m_geo.channels; ++c)
+            anyHigh |= m_channels[c].inFlight && m_bus.irqLevel(c);
+        if (anyHigh)
+            continue;
         m_bus.waitIrq();
-        return true;   // something may have completed: let the caller look again
+        return true; // something may have completed: let the caller look again
     }
 }
 
-}  // namespace pilot::host
+} // namespace pilot::host

@@ -25,7 +25,7 @@ struct HeadData {
 };
 
 class PimRuntime {
-public:
+  public:
     PimRuntime(HostBus& bus, const PimGeometry& geo);
 
     // Programs every channel's queue registers and enables its interrupt.
@@ -37,22 +37,23 @@ public:
     // Waits until every submitted descriptor completed; returns their completion entries.
     std::vector<contract::Completion> waitAll();
     // Bytes [offset, offset + len) of a bank's rows from `row` on, column by column.
-    void bankWrite(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, const uint8_t* src,
-                   uint64_t len, bool timed);
+    void bankWrite(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                   const uint8_t* src, uint64_t len, bool timed);
     // timed = false: the untimed (debug) path, for checks that are not part of the workload.
-    void bankRead(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint8_t* dst,
-                  uint64_t len, bool timed = true);
+    void bankRead(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                  uint8_t* dst, uint64_t len, bool timed = true);
     uint64_t externalBytes() const { return m_externalBytes; }
     uint64_t nowPs() { return m_bus.nowPs(); }
     uint64_t columnAddress(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint32_t column) {
         return m_bus.columnAddress(channel, group, bank, row, column);
     }
 
-private:
+  private:
     // Calls fn(physical address, bytes done so far, bytes) for each column piece of bytes
     // [offset, offset + len) of a bank's rows from `row` on.
     template <typename Fn>
-    void forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len, Fn fn);
+    void forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len,
+                       Fn fn);
     // Reads the completions posted so far (waiting for an interrupt if none); false once
     // nothing is in flight.
     bool collect();
@@ -67,7 +68,7 @@ private:
     PimGeometry m_geo;
     std::vector<Channel> m_channels;
     uint64_t m_externalBytes = 0;
-    std::vector<contract::Completion> m_done;   // read, not yet handed to waitAll's caller
+    std::vector<contract::Completion> m_done; // read, not yet handed to waitAll's caller
 };
 
-}  // namespace pilot::host
+} // namespace pilot::host

@@ -28,8 +28,8 @@ PrefillRows prefillRows(const fw::PrefillKernelPlan& p) {
     return r;
 }
 
-PrefillRoundPlan prefillRoundPlan(uint32_t headsTotal, double headFraction, uint32_t replicas, uint32_t groups,
-                                  bool replicated, bool functional) {
+PrefillRoundPlan prefillRoundPlan(uint32_t headsTotal, double headFraction, uint32_t replicas,
+                                  uint32_t groups, bool replicated, bool functional) {
     PrefillRoundPlan r;
     r.units = uint32_t(std::llround(double(headsTotal) * headFraction));
     r.unitsSim = (r.units + replicas - 1) / replicas;
@@ -42,8 +42,8 @@ namespace {
 
 // Writes one head into its bank group (untimed: the GPU's K/V/Q writes are accounted as
 // external bytes, not simulated column by column).
-void placeHead(PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernelPlan& p, const PrefillRows& rows,
-               const std::vector<uint32_t>& table, const HeadData& h) {
+void placeHead(PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernelPlan& p,
+               const PrefillRows& rows, const std::vector<uint32_t>& table, const HeadData& h) {
     const auto& s = p.shape;
     const uint32_t d = s.headDim, N = s.seqLen, B = s.banksPerGroup, rowBytes = s.rowBytes;
     const uint64_t keyBytes = uint64_t(d) * 2;
@@ -52,7 +52,8 @@ void placeHead(PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernel
         std::vector<uint8_t> img((slots + p.P - 1) / p.P * rowBytes, 0);
         for (uint64_t sl = 0; sl < slots; ++sl) {
             const int64_t key = keyOf(sl);
-            if (key < 0 || key >= int64_t(N)) continue;
+            if (key < 0 || key >= int64_t(N))
+                continue;
             uint8_t* at = img.data() + (sl / p.P) * rowBytes + (sl % p.P) * keyBytes;
             std::memcpy(at, h.k.data() + size_t(key) * d, keyBytes);
             std::memcpy(at + rowBytes / 2, h.v.data() + size_t(key) * d, keyBytes);
@@ -60,24 +61,28 @@ void placeHead(PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernel
         return img;
     };
     auto put = [&](uint32_t bank, uint32_t row, const std::vector<uint8_t>& img) {
-        if (!img.empty()) rt.bankWrite(c, grp, bank, row, 0, img.data(), img.size(), false);
+        if (!img.empty())
+            rt.bankWrite(c, grp, bank, row, 0, img.data(), img.size(), false);
     };
     const std::vector<uint8_t> aux = kvImage(p.auxSlots, [&](uint64_t sl) -> int64_t {
-        if (sl < s.globalTokens) return int64_t(sl);
+        if (sl < s.globalTokens)
+            return int64_t(sl);
         const uint64_t t = sl - s.globalTokens, perRow = uint64_t(s.randomBlocks) * s.blockSize;
         const uint32_t block = table[(t / perRow) * s.randomBlocks + (t / s.blockSize) % s.randomBlocks];
         return block == fw::kNoRandomBlock ? -1 : int64_t(block) * s.blockSize + int64_t(t % s.blockSize);
     });
     const std::vector<fw::PrefillRound> rounds = fw::prefillRounds(p);
     for (uint32_t i = 0; i < B; ++i) {
-        put(i, rows.band, kvImage(p.bandSlots, [&](uint64_t sl) { return int64_t(sl) - p.shift + int64_t(i) * p.a; }));
+        put(i, rows.band,
+            kvImage(p.bandSlots, [&](uint64_t sl) { return int64_t(sl) - p.shift + int64_t(i) * p.a; }));
         put(i, rows.aux, aux);
         std::vector<uint8_t> qImg(uint64_t(p.qRows) * rowBytes, 0);
         for (const fw::PrefillRound& r : rounds)
             for (uint32_t g = 0; g < p.a; ++g) {
                 const uint64_t row = uint64_t(r.rowBegin) + uint64_t(i) * p.a + g;
                 if (row < r.rowEnd)
-                    std::memcpy(qImg.data() + (uint64_t(r.index) * p.a + g) * keyBytes, h.q.data() + row * d, keyBytes);
+                    std::memcpy(qImg.data() + (uint64_t(r.index) * p.a + g) * keyBytes, h.q.data() + row * d,
+                                keyBytes);
             }
         put(i, rows.q, qImg);
         if (p.globalRows) {
@@ -107,19 +112,21 @@ std::vector<uint16_t> readHead(PimRuntime& rt, uint32_t c, uint32_t grp, const f
             }
     }
     if (p.globalRows)
-        rt.bankRead(c, grp, 0, rows.globalOut, 0, reinterpret_cast<uint8_t*>(out.data()), uint64_t(p.globalRows) * d * 2,
-                    false);
+        rt.bankRead(c, grp, 0, rows.globalOut, 0, reinterpret_cast<uint8_t*>(out.data()),
+                    uint64_t(p.globalRows) * d * 2, false);
     return out;
 }
 
 class PrefillKernel : public OffloadKernel {
-public:
-    PrefillKernel(const fw::PrefillKernelPlan& plan, const PrefillRows& rows, const std::vector<uint32_t>& table,
-                  PrefillFlags flags, const PrefillOffload::Source& source, const PrefillOffload::Sink& sink)
+  public:
+    PrefillKernel(const fw::PrefillKernelPlan& plan, const PrefillRows& rows,
+                  const std::vector<uint32_t>& table, PrefillFlags flags,
+                  const PrefillOffload::Source& source, const PrefillOffload::Sink& sink)
         : m_plan(plan), m_rows(rows), m_table(table), m_flags(flags), m_source(source), m_sink(sink) {}
 
     void place(PimRuntime& rt, const UnitSlot& s) override {
-        if (!m_source) return;
+        if (!m_source)
+            return;
         HeadData& h = m_placed[s.unit];
         h = m_source(s.unit);
         placeHead(rt, s.channel, s.group, m_plan, m_rows, m_table, h);
@@ -130,8 +137,9 @@ public:
         auto at = [&](uint32_t row) { return rt.columnAddress(c, lowest, 0, row, 0); };
         contract::Descriptor desc{};
         desc.opcode = uint16_t(contract::Opcode::PrefillHybridSparse);
-        desc.flags = (ks.naive ? contract::kFlagNaive : 0) | (m_flags.exactExp ? contract::kFlagExactExp : 0) |
-                     (m_flags.fp16Accum ? contract::kFlagFp16Accum : 0) | (ks.causal ? contract::kFlagCausal : 0);
+        desc.flags =
+            (ks.naive ? contract::kFlagNaive : 0) | (m_flags.exactExp ? contract::kFlagExactExp : 0) |
+            (m_flags.fp16Accum ? contract::kFlagFp16Accum : 0) | (ks.causal ? contract::kFlagCausal : 0);
         desc.headDim = uint16_t(ks.headDim);
         desc.ctxLen = ks.seqLen;
         desc.windowTokens = ks.window;
@@ -153,25 +161,27 @@ public:
 
     void collect(PimRuntime& rt, const UnitSlot& s) override {
         auto it = m_placed.find(s.unit);
-        if (it == m_placed.end()) return;
-        if (m_sink) m_sink(it->second, readHead(rt, s.channel, s.group, m_plan, m_rows));
+        if (it == m_placed.end())
+            return;
+        if (m_sink)
+            m_sink(it->second, readHead(rt, s.channel, s.group, m_plan, m_rows));
         m_placed.erase(it);
     }
 
-private:
+  private:
     const fw::PrefillKernelPlan& m_plan;
     const PrefillRows& m_rows;
     const std::vector<uint32_t>& m_table;
     PrefillFlags m_flags;
     const PrefillOffload::Source& m_source;
     const PrefillOffload::Sink& m_sink;
-    std::map<uint32_t, HeadData> m_placed;   // the round's operands, by unit
+    std::map<uint32_t, HeadData> m_placed; // the round's operands, by unit
 };
 
-}  // namespace
+} // namespace
 
-PrefillOffload::PrefillOffload(const fw::PrefillKernelShape& shape, const HybridPattern& mask, const PimGeometry& geo,
-                               PrefillFlags flags)
+PrefillOffload::PrefillOffload(const fw::PrefillKernelShape& shape, const HybridPattern& mask,
+                               const PimGeometry& geo, PrefillFlags flags)
     : m_plan(fw::planPrefillKernel(shape)), m_rows(prefillRows(m_plan)), m_geo(geo), m_flags(flags) {
     const fw::PrefillKernelShape& ks = m_plan.shape;
     m_table.assign(size_t(m_plan.blockRows) * ks.randomBlocks, fw::kNoRandomBlock);
@@ -182,20 +192,22 @@ PrefillOffload::PrefillOffload(const fw::PrefillKernelShape& shape, const Hybrid
 
 std::optional<std::pair<std::string, std::string>> PrefillOffload::problem() const {
     if (m_plan.error != contract::Error::Ok)
-        return std::make_pair(std::string("/workload"), std::string("the PIM prefill kernel cannot run this pattern (") +
-                                                            contract::errorName(m_plan.error) + "): " + m_plan.why);
+        return std::make_pair(std::string("/workload"),
+                              std::string("the PIM prefill kernel cannot run this pattern (") +
+                                  contract::errorName(m_plan.error) + "): " + m_plan.why);
     if (m_rows.used > m_geo.rows - 2)
         return std::make_pair(std::string("/workload/context"),
                               "one head's PIM layout needs " + std::to_string(m_rows.used) +
-                                  " rows per bank (K and V copied into every bank: see docs/io-analysis.md); the memspec's banks have " +
+                                  " rows per bank (K and V copied into every bank: see docs/io-analysis.md); "
+                                  "the memspec's banks have " +
                                   std::to_string(m_geo.rows - 2) + " free");
     return std::nullopt;
 }
 
 void PrefillOffload::writePatternTable(PimRuntime& rt) const {
     for (uint32_t c = 0; c < m_geo.channels && !m_table.empty(); ++c)
-        rt.bankWrite(c, 0, 0, m_rows.pattern, 0, reinterpret_cast<const uint8_t*>(m_table.data()), m_table.size() * 4,
-                     false);
+        rt.bankWrite(c, 0, 0, m_rows.pattern, 0, reinterpret_cast<const uint8_t*>(m_table.data()),
+                     m_table.size() * 4, false);
 }
 
 OffloadRun PrefillOffload::run(PimRuntime& rt, uint32_t units, uint32_t rounds, const Source& source,
@@ -204,4 +216,4 @@ OffloadRun PrefillOffload::run(PimRuntime& rt, uint32_t units, uint32_t rounds, 
     return offloadRounds(rt, kernel, units, rounds);
 }
 
-}  // namespace pilot::host
+} // namespace pilot::host

@@ -20,30 +20,31 @@ namespace pilot::host {
 
 // Rows of one head's regions in every bank of its group, in allocation order.
 struct PrefillRows {
-    uint32_t q = 0, out = 0, band = 0, aux = 0, scratch = 0, pattern = 0, globalQ = 0, splitKv = 0, globalOut = 0;
+    uint32_t q = 0, out = 0, band = 0, aux = 0, scratch = 0, pattern = 0, globalQ = 0, splitKv = 0,
+             globalOut = 0;
     uint32_t used = 0;
 };
 PrefillRows prefillRows(const fw::PrefillKernelPlan& plan);
 
 // Heads of the whole system, the simulated channels' share and the rounds run.
 struct PrefillRoundPlan {
-    uint32_t units = 0;      // sparse heads of batch x heads (the pattern's head fraction)
-    uint32_t unitsSim = 0;   // the busiest simulated channel's share
-    uint32_t rounds = 0;     // to run unitsSim heads on the simulated bank groups
-    uint32_t simRounds = 0;  // simulated: one when every round runs the same command stream
+    uint32_t units = 0;     // sparse heads of batch x heads (the pattern's head fraction)
+    uint32_t unitsSim = 0;  // the busiest simulated channel's share
+    uint32_t rounds = 0;    // to run unitsSim heads on the simulated bank groups
+    uint32_t simRounds = 0; // simulated: one when every round runs the same command stream
 };
 // Timing only with replicated channels: every round runs the same command stream; one is
 // simulated and the time scaled by rounds / simRounds.
-PrefillRoundPlan prefillRoundPlan(uint32_t headsTotal, double headFraction, uint32_t replicas, uint32_t groups,
-                                bool replicated, bool functional);
+PrefillRoundPlan prefillRoundPlan(uint32_t headsTotal, double headFraction, uint32_t replicas,
+                                  uint32_t groups, bool replicated, bool functional);
 
 struct PrefillFlags {
     bool exactExp = false, fp16Accum = false;
 };
 
 class PrefillOffload {
-public:
-    using Source = std::function<HeadData(uint32_t unit)>;   // N x d each
+  public:
+    using Source = std::function<HeadData(uint32_t unit)>; // N x d each
     // The unit's operands and its N x d FP16 outputs.
     using Sink = std::function<void(const HeadData& data, const std::vector<uint16_t>& out)>;
 
@@ -60,9 +61,10 @@ public:
     void writePatternTable(PimRuntime& rt) const;
     // Runs `rounds` rounds of `units` heads. `source` empty: timing only (nothing laid out);
     // `sink` (may be empty) receives each laid-out head's outputs (read untimed).
-    OffloadRun run(PimRuntime& rt, uint32_t units, uint32_t rounds, const Source& source, const Sink& sink) const;
+    OffloadRun run(PimRuntime& rt, uint32_t units, uint32_t rounds, const Source& source,
+                   const Sink& sink) const;
 
-private:
+  private:
     fw::PrefillKernelPlan m_plan;
     PrefillRows m_rows;
     PimGeometry m_geo;
@@ -71,4 +73,4 @@ private:
     std::vector<uint32_t> m_table;
 };
 
-}  // namespace pilot::host
+} // namespace pilot::host

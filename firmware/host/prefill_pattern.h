@@ -17,9 +17,9 @@ enum class PatternKind { BigBird, Longformer, Streaming, Dense };
 
 struct PatternKindInfo {
     PatternKind kind;
-    const char* name;        // the scenario's "kind"
-    const char* globalKey;   // the scenario key of its global tokens ("sink" for streaming), or null
-    bool randomBlocks;       // takes random_blocks / block / seed
+    const char* name;      // the scenario's "kind"
+    const char* globalKey; // the scenario key of its global tokens ("sink" for streaming), or null
+    bool randomBlocks;     // takes random_blocks / block / seed
     bool causalByDefault;
 };
 inline constexpr PatternKindInfo kPatternKinds[] = {
@@ -39,12 +39,12 @@ struct PatternKernelParams {
 
 struct PrefillPattern {
     PatternKind kind = PatternKind::Dense;
-    uint32_t window = 0;         // keys in a row's band (not dense)
-    uint32_t globalTokens = 0;   // tokens [0, g) are global (streaming: the sink)
-    uint32_t randomBlocks = 0, blockSize = 0;   // bigbird
-    uint64_t seed = 1;           // of the random blocks
+    uint32_t window = 0;                      // keys in a row's band (not dense)
+    uint32_t globalTokens = 0;                // tokens [0, g) are global (streaming: the sink)
+    uint32_t randomBlocks = 0, blockSize = 0; // bigbird
+    uint64_t seed = 1;                        // of the random blocks
     bool causal = false;
-    double headFraction = 1.0;   // DuoAttention: the share of the heads that are sparse
+    double headFraction = 1.0; // DuoAttention: the share of the heads that are sparse
 
     const char* name() const { return patternInfo(kind).name; }
     // The N x N mask (n = N tokens).
@@ -53,4 +53,4 @@ struct PrefillPattern {
     PatternKernelParams kernelParams(uint32_t n) const;
 };
 
-}  // namespace pilot::host
+} // namespace pilot::host

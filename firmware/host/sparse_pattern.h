@@ -59,20 +59,20 @@ void mergeKeyRanges(std::vector<KeyRange>& runs);
 // [br*B, br*B+B) x keys [bc*B, bc*B+B) (clipped to N) is attended.
 struct BlockCsr {
     uint32_t blockSize = 0;
-    uint32_t blockRows = 0, blockCols = 0;  // ceil(N / blockSize) each
-    std::vector<uint64_t> rowPtr;           // blockRows + 1 entries; row br is [rowPtr[br], rowPtr[br+1])
-    std::vector<uint32_t> colIdx;           // key block of each stored block, ascending within a row
-    std::vector<uint64_t> blockNnz;         // attended cells inside each stored block (>= 1)
-    uint64_t nnzBlocks = 0;                 // colIdx.size()
+    uint32_t blockRows = 0, blockCols = 0; // ceil(N / blockSize) each
+    std::vector<uint64_t> rowPtr;          // blockRows + 1 entries; row br is [rowPtr[br], rowPtr[br+1])
+    std::vector<uint32_t> colIdx;          // key block of each stored block, ascending within a row
+    std::vector<uint64_t> blockNnz;        // attended cells inside each stored block (>= 1)
+    uint64_t nnzBlocks = 0;                // colIdx.size()
 };
 
 struct PatternStats {
     uint32_t n = 0;
-    uint64_t nnz = 0;            // attended cells
-    double densityFull = 0.0;    // nnz / N^2
-    double densityCausal = 0.0;  // nnz / (N (N + 1) / 2); can exceed 1 for non-causal masks
-    uint32_t globalRows = 0;     // rows that attend every allowed key by being global
-    uint32_t emptyRows = 0;      // rows with no key (e.g. causal, window 0, no global <= i)
+    uint64_t nnz = 0;           // attended cells
+    double densityFull = 0.0;   // nnz / N^2
+    double densityCausal = 0.0; // nnz / (N (N + 1) / 2); can exceed 1 for non-causal masks
+    uint32_t globalRows = 0;    // rows that attend every allowed key by being global
+    uint32_t emptyRows = 0;     // rows with no key (e.g. causal, window 0, no global <= i)
     uint32_t minKeysPerRow = 0, maxKeysPerRow = 0;
     double meanKeysPerRow = 0.0;
     // Each attended cell is counted once, in the first part that covers it, in this order:
@@ -84,21 +84,23 @@ struct PatternStats {
 
 struct HybridPattern {
     std::string name;
-    uint32_t n = 0;  // rows = keys
+    uint32_t n = 0; // rows = keys
     bool causal = false;
-    uint32_t window = 0;                              // keys in the band, own key included
-    std::vector<uint32_t> globals;                    // sorted, unique, < n
-    uint32_t randomBlockSize = 0;                     // 0 = no random blocks
-    std::vector<std::vector<uint32_t>> randomBlocks;  // per block-row: sorted key blocks
-    std::vector<std::vector<KeyRange>> explicitRows;  // empty, or n rows of merged runs
+    uint32_t window = 0;                             // keys in the band, own key included
+    std::vector<uint32_t> globals;                   // sorted, unique, < n
+    uint32_t randomBlockSize = 0;                    // 0 = no random blocks
+    std::vector<std::vector<uint32_t>> randomBlocks; // per block-row: sorted key blocks
+    std::vector<std::vector<KeyRange>> explicitRows; // empty, or n rows of merged runs
 
     // Generators. All throw std::invalid_argument naming the generator and parameter on bad input.
     // Longformer: sliding window + the given global tokens (any order; duplicates removed).
-    static HybridPattern longformer(uint32_t n, uint32_t window, std::vector<uint32_t> globals, bool causal = false);
+    static HybridPattern longformer(uint32_t n, uint32_t window, std::vector<uint32_t> globals,
+                                    bool causal = false);
     // BigBird: window + the first globalTokens tokens as globals (ITC) + randomBlocksPerRow random
     // key blocks of blockSize per block-row, drawn from seed as described above.
-    static HybridPattern bigbird(uint32_t n, uint32_t window, uint32_t globalTokens, uint32_t randomBlocksPerRow,
-                                 uint32_t blockSize, uint64_t seed, bool causal = false);
+    static HybridPattern bigbird(uint32_t n, uint32_t window, uint32_t globalTokens,
+                                 uint32_t randomBlocksPerRow, uint32_t blockSize, uint64_t seed,
+                                 bool causal = false);
     // StreamingLLM / DuoAttention streaming head: causal, sink tokens [0, sink) + recent window.
     static HybridPattern streaming(uint32_t n, uint32_t sink, uint32_t window);
     // Every allowed cell.
@@ -113,16 +115,16 @@ struct HybridPattern {
 
     // Queries; i must be < n.
     bool isGlobalRow(uint32_t i) const;
-    KeyRange windowRange(uint32_t i) const;             // the row's band after clipping; begin == end if empty
-    std::vector<KeyRange> rowRanges(uint32_t i) const;  // merged, sorted, non-adjacent runs
-    std::vector<uint32_t> rowKeys(uint32_t i) const;    // sorted, unique
+    KeyRange windowRange(uint32_t i) const;            // the row's band after clipping; begin == end if empty
+    std::vector<KeyRange> rowRanges(uint32_t i) const; // merged, sorted, non-adjacent runs
+    std::vector<uint32_t> rowKeys(uint32_t i) const;   // sorted, unique
     uint32_t rowNnz(uint32_t i) const;
     uint64_t nnz() const;
-    double densityFull() const;    // nnz / N^2
-    double densityCausal() const;  // nnz / (N (N + 1) / 2)
-    double density() const;        // of the allowed cells: densityCausal if causal, else densityFull
+    double densityFull() const;   // nnz / N^2
+    double densityCausal() const; // nnz / (N (N + 1) / 2)
+    double density() const;       // of the allowed cells: densityCausal if causal, else densityFull
     BlockCsr toBlockCsr(uint32_t blockSize) const;
     PatternStats stats() const;
 };
 
-}  // namespace pilot::host
+} // namespace pilot::host

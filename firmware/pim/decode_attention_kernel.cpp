@@ -10,9 +10,12 @@ namespace pilot::fw {
 using namespace pilot::contract;
 
 Error DecodeAttentionKernel::validate(const Descriptor& d) {
-    if (!m_svc.bankGroupsValid(d.bankGroupMask)) return Error::BankGroups;
-    if (d.headDim == 0 || d.headDim % 16 || d.headDim > 256 || d.queries == 0) return Error::Shape;
-    if (d.ctxLen == 0) return Error::EmptyContext;
+    if (!m_svc.bankGroupsValid(d.bankGroupMask))
+        return Error::BankGroups;
+    if (d.headDim == 0 || d.headDim % 16 || d.headDim > 256 || d.queries == 0)
+        return Error::Shape;
+    if (d.ctxLen == 0)
+        return Error::EmptyContext;
     if (Opcode(d.opcode) == Opcode::DecodeAttnSparse && uint64_t(d.sinkTokens) + d.windowTokens == 0)
         return Error::Sparse;
     m_d = d;
@@ -33,36 +36,46 @@ Error DecodeAttentionKernel::plan() {
         if (sinkEnd >= winBegin) {
             m_slotRanges.push_back({0, m_slots});
         } else {
-            if (sinkEnd) m_slotRanges.push_back({0, sinkEnd});
-            if (win) m_slotRanges.push_back({winBegin, m_slots});
+            if (sinkEnd)
+                m_slotRanges.push_back({0, sinkEnd});
+            if (win)
+                m_slotRanges.push_back({winBegin, m_slots});
         }
     } else {
         m_slotRanges.push_back({0, m_slots});
     }
     uint32_t activeSlots = 0;
-    for (auto& r : m_slotRanges) activeSlots += r.second - r.first;
+    for (auto& r : m_slotRanges)
+        activeSlots += r.second - r.first;
 
     // Query heads per pass: all G if the buffer holds them, else the largest divisor that fits
     // (each further pass streams K and V again: the cost of a small buffer, reported as I/O).
-    DecodeShape shape{activeSlots, dd, d.queries, geo.sramBytes, geo.columnBytes, (d.flags & kFlagNaive) != 0, true};
+    DecodeShape shape{activeSlots, dd, d.queries, geo.sramBytes, geo.columnBytes, (d.flags & kFlagNaive) != 0,
+                      true};
     m_plan = planDecodeInPasses(shape, m_passQueries);
-    if (m_plan.error != Error::Ok) return m_plan.error;
+    if (m_plan.error != Error::Ok)
+        return m_plan.error;
 
     const uint32_t lowest = KernelServices::lowestGroup(d.bankGroupMask);
     auto rowsFor = [&](uint64_t bytes) { return uint32_t((bytes + geo.rowBytes - 1) / geo.rowBytes); };
-    if (uint64_t(dd) * 4 > geo.rowBytes) return Error::Shape;   // a key and its value must share a row
+    if (uint64_t(dd) * 4 > geo.rowBytes)
+        return Error::Shape; // a key and its value must share a row
     m_slotsPerRow = geo.rowBytes / (dd * 4);
     const uint32_t kvRows = (m_slots + m_slotsPerRow - 1) / m_slotsPerRow;
     // The naive schedule spills the FP32 accumulators to the rows after the output's.
     const uint32_t outRows = rowsFor(uint64_t(d.queries) * dd * 2);
     const uint32_t scratchRows = (d.flags & kFlagNaive) ? rowsFor(uint64_t(d.queries) * dd * 4) : 0;
     Error e;
-    if ((e = m_svc.locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2), m_qRow)) != Error::Ok) return e;
-    if ((e = m_svc.locate(d.kvAddr, lowest, kvRows, m_kvRow)) != Error::Ok) return e;
-    if ((e = m_svc.locate(d.outAddr, lowest, outRows + scratchRows, m_outRow)) != Error::Ok) return e;
+    if ((e = m_svc.locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2), m_qRow)) != Error::Ok)
+        return e;
+    if ((e = m_svc.locate(d.kvAddr, lowest, kvRows, m_kvRow)) != Error::Ok)
+        return e;
+    if ((e = m_svc.locate(d.outAddr, lowest, outRows + scratchRows, m_outRow)) != Error::Ok)
+        return e;
     m_scratchRow = m_outRow + outRows;
     m_scale = 1.0f / std::sqrt(float(dd));
-    if (d.scaleBits) std::memcpy(&m_scale, &d.scaleBits, 4);
+    if (d.scaleBits)
+        std::memcpy(&m_scale, &d.scaleBits, 4);
     return Error::Ok;
 }
 
@@ -71,23 +84,26 @@ void DecodeAttentionKernel::emit() {
     std::vector<std::vector<MicroOp>> perPc(geo.pcs);
     for (uint32_t pc = 0; pc < geo.pcs; ++pc) {
         const uint32_t mask = m_svc.pcGroups(m_d.bankGroupMask, pc);
-        if (!mask) continue;
-        for (uint32_t pass = 0; pass < m_d.queries / m_passQueries; ++pass) appendPass(perPc[pc], pc, mask, pass);
+        if (!mask)
+            continue;
+        for (uint32_t pass = 0; pass < m_d.queries / m_passQueries; ++pass)
+            appendPass(perPc[pc], pc, mask, pass);
     }
     m_svc.issueInterleaved(perPc);
     m_svc.hal().drain();
 }
 
-void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, uint32_t mask, uint32_t pass) const {
+void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, uint32_t mask,
+                                       uint32_t pass) const {
     const Descriptor& d = m_d;
     const DecodePlan& p = m_plan;
     const ChannelGeometry& geo = m_svc.geo();
-    const uint32_t dd = d.headDim, G = m_passQueries;   // queries per pass
+    const uint32_t dd = d.headDim, G = m_passQueries; // queries per pass
     const uint64_t keyBytes = uint64_t(dd) * 2;
     const uint32_t P = m_slotsPerRow;
     const uint64_t halfRow = geo.rowBytes / 2;
-    const uint64_t qOff = uint64_t(pass) * G * dd * 2;     // this pass's queries and outputs
-    const uint64_t accOff = uint64_t(pass) * G * dd * 4;   // its spilled accumulators (naive)
+    const uint64_t qOff = uint64_t(pass) * G * dd * 2;   // this pass's queries and outputs
+    const uint64_t accOff = uint64_t(pass) * G * dd * 4; // its spilled accumulators (naive)
     MicroOp proto;
     proto.pc = uint8_t(pc);
     proto.bankGroupMask = uint16_t(mask);
@@ -100,7 +116,7 @@ void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, u
     cfg.flags = d.flags;
     std::memcpy(&cfg.scaleBits, &m_scale, 4);
     cfg.ctxLen = d.ctxLen;
-    if (Opcode(d.opcode) == Opcode::DecodeAttnSparse) {   // the PEs mask keys outside the set
+    if (Opcode(d.opcode) == Opcode::DecodeAttnSparse) { // the PEs mask keys outside the set
         cfg.sinkTokens = d.sinkTokens;
         cfg.windowTokens = d.windowTokens;
     }
@@ -122,7 +138,8 @@ void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, u
         op.keys = uint16_t(n);
         op.busyLo = lo;
         op.busyHi = hi;
-        if (kind == MicroOpKind::MacPV) op.r.tile = p.tile2.offset;   // V lives in the second buffer
+        if (kind == MicroOpKind::MacPV)
+            op.r.tile = p.tile2.offset; // V lives in the second buffer
         ops.push_back(op);
     };
     // Operand ranges (the planner orders the buffer q | tile | scores | out | state | tile2).
@@ -136,7 +153,8 @@ void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, u
         for (const auto& range : m_slotRanges) {
             for (uint32_t s = range.first; s < range.second; ++s) {
                 moves(mov, m_qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
-                if (!first) moves(mov, m_scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
+                if (!first)
+                    moves(mov, m_scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
                 moves(mov, m_kvRow + s / P, uint64_t(s % P) * keyBytes, keyBytes, p.tile.offset);
                 peOp(MicroOpKind::MacScores, s, 1, p.q.offset, scoresEnd);
                 peOp(MicroOpKind::Exp, s, 1, p.scores.offset, stateEnd);
@@ -156,7 +174,8 @@ void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, u
             for (uint32_t s = range.first, n = 0; s < range.second; s += n) {
                 // A tile never crosses a row: its keys and values need one activation.
                 n = std::min({p.tileKeys, range.second - s, P - s % P});
-                moves(mov, m_kvRow + s / P, uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes, p.tile.offset);
+                moves(mov, m_kvRow + s / P, uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes,
+                      p.tile.offset);
                 moves(mov, m_kvRow + s / P, halfRow + uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes,
                       p.tile2.offset);
                 peOp(MicroOpKind::MacScores, s, n, p.q.offset, scoresEnd);
@@ -169,7 +188,8 @@ void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, u
     peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);
     // PLT_OUT in single-bank form: the group's merged result lives in its bank 0 only.
     for (uint32_t g = 0; g < geo.groupsPerPc; ++g) {
-        if (!((mask >> g) & 1u)) continue;
+        if (!((mask >> g) & 1u))
+            continue;
         MicroOp out = movOut;
         out.singleBank = 1;
         out.bank = uint8_t(g * geo.banksPerGroup);
@@ -177,4 +197,4 @@ void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, u
     }
 }
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -13,25 +13,25 @@
 namespace pilot::fw {
 
 class DecodeAttentionKernel : public Kernel {
-public:
+  public:
     explicit DecodeAttentionKernel(KernelServices& svc) : m_svc(svc) {}
     contract::Error validate(const contract::Descriptor& d) override;
     contract::Error plan() override;
     void emit() override;
 
-private:
+  private:
     // One pass over K and V for `passQueries` of the queries, in pseudo-channel pc's groups `mask`.
     void appendPass(std::vector<contract::MicroOp>& ops, uint32_t pc, uint32_t mask, uint32_t pass) const;
 
     KernelServices& m_svc;
     contract::Descriptor m_d{};
     uint32_t m_qRow = 0, m_kvRow = 0, m_outRow = 0, m_scratchRow = 0;
-    uint32_t m_slotsPerRow = 0;   // P: slots whose key and value share one row
-    uint32_t m_slots = 0;         // key slots per bank: ceil(L / banksPerGroup)
-    std::vector<std::pair<uint32_t, uint32_t>> m_slotRanges;   // [begin, end) slots to visit
+    uint32_t m_slotsPerRow = 0;                              // P: slots whose key and value share one row
+    uint32_t m_slots = 0;                                    // key slots per bank: ceil(L / banksPerGroup)
+    std::vector<std::pair<uint32_t, uint32_t>> m_slotRanges; // [begin, end) slots to visit
     DecodePlan m_plan;
-    uint32_t m_passQueries = 0;   // query heads per pass over K and V
+    uint32_t m_passQueries = 0; // query heads per pass over K and V
     float m_scale = 0;
 };
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

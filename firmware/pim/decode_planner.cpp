@@ -7,9 +7,11 @@
 namespace pilot::fw {
 namespace {
 
-uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+uint64_t alignUp(uint64_t v, uint64_t a) {
+    return (v + a - 1) / a * a;
+}
 
-struct Sizes {   // payload bytes of each region
+struct Sizes { // payload bytes of each region
     uint64_t q, out, state, scores, tile;
 };
 
@@ -30,7 +32,7 @@ std::string describe(const DecodeShape& s) {
            std::to_string(s.columnBytes) + " B columns";
 }
 
-}  // namespace
+} // namespace
 
 uint64_t decodeBufferBytes(uint32_t headDim, uint32_t queries, uint32_t tileKeys, uint32_t columnBytes,
                            uint32_t tileBuffers) {
@@ -40,19 +42,25 @@ uint64_t decodeBufferBytes(uint32_t headDim, uint32_t queries, uint32_t tileKeys
            tileBuffers * alignUp(z.tile, col);
 }
 
-uint32_t paperGlobalRowTile(uint32_t M, uint32_t d) { return M < d ? 0 : (M - d) / (d + 1); }
+uint32_t paperGlobalRowTile(uint32_t M, uint32_t d) {
+    return M < d ? 0 : (M - d) / (d + 1);
+}
 
-uint32_t paperWindowTile(uint32_t M, uint32_t d) { return M / (2 * d + 1); }
+uint32_t paperWindowTile(uint32_t M, uint32_t d) {
+    return M / (2 * d + 1);
+}
 
 DecodePlan planDecode(const DecodeShape& s) {
     if (s.headDim == 0 || s.headDim % 16 != 0)
         return fail("head dimension " + std::to_string(s.headDim) + " is not a positive multiple of 16");
-    if (s.queries == 0) return fail("GQA group of 0 query heads");
-    if (s.columnBytes == 0) return fail("column size of 0 bytes");
+    if (s.queries == 0)
+        return fail("GQA group of 0 query heads");
+    if (s.columnBytes == 0)
+        return fail("column size of 0 bytes");
 
     const uint64_t d = s.headDim, g = s.queries, L = s.keysPerBank;
-    const uint64_t M = s.sramBytes / 2;   // elements
-    const uint64_t fixedElems = 3 * g * d + 4 * g;   // q + out (FP32) + state (FP32 max, sum)
+    const uint64_t M = s.sramBytes / 2;            // elements
+    const uint64_t fixedElems = 3 * g * d + 4 * g; // q + out (FP32) + state (FP32 max, sum)
 
     const uint32_t tiles = (!s.naive && s.doubleBuffer) ? 2 : 1;
     uint64_t b = 0;
@@ -63,17 +71,18 @@ DecodePlan planDecode(const DecodeShape& s) {
         b = M > fixedElems ? (M - fixedElems) / (tiles * d + 2 * g) : 0;
         b = std::min<uint64_t>(b, std::max<uint64_t>(L, 1));
         // Column alignment only adds padding: step down until the rounded-up regions fit.
-        while (b > 0 &&
-               decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes, tiles) > s.sramBytes)
+        while (b > 0 && decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes,
+                                          tiles) > s.sramBytes)
             --b;
     }
-    if (b == 0 || decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes, tiles) > s.sramBytes) {
+    if (b == 0 || decodeBufferBytes(s.headDim, s.queries, static_cast<uint32_t>(b), s.columnBytes, tiles) >
+                      s.sramBytes) {
         const Sizes z = regionBytes(d, g, 1);
         return fail(std::string(s.naive ? "naive" : "I/O-aware") + " decode does not fit the SRAM buffer (" +
                     describe(s) + "): q " + std::to_string(z.q) + " B + FP32 accumulators " +
                     std::to_string(z.out) + " B + softmax state " + std::to_string(z.state) + " B + scores " +
-                    std::to_string(z.scores) + " B + one key " + std::to_string(z.tile) + " B = " +
-                    std::to_string(decodeBufferBytes(s.headDim, s.queries, 1, s.columnBytes)) +
+                    std::to_string(z.scores) + " B + one key " + std::to_string(z.tile) +
+                    " B = " + std::to_string(decodeBufferBytes(s.headDim, s.queries, 1, s.columnBytes)) +
                     " B column-aligned, more than the buffer");
     }
 
@@ -97,8 +106,10 @@ DecodePlan planDecode(const DecodeShape& s) {
     place(p.scores, z.scores);
     place(p.out, z.out);
     place(p.state, z.state);
-    if (tiles == 2) place(p.tile2, z.tile);
-    else p.tile2 = p.tile;
+    if (tiles == 2)
+        place(p.tile2, z.tile);
+    else
+        p.tile2 = p.tile;
 
     const uint64_t qBytes = g * d * 2, kvKeyBytes = d * 2, accBytes = g * d * 4, outBytes = g * d * 2;
     if (s.naive) {
@@ -116,14 +127,16 @@ DecodePlan planDecode(const DecodeShape& s) {
 DecodePlan planDecodeInPasses(const DecodeShape& s, uint32_t& queriesPerPass) {
     DecodePlan p;
     for (uint32_t g = s.queries; g >= 1; --g) {
-        if (s.queries % g) continue;
+        if (s.queries % g)
+            continue;
         DecodeShape one = s;
         one.queries = g;
         p = planDecode(one);
         queriesPerPass = g;
-        if (p.error == contract::Error::Ok) return p;
+        if (p.error == contract::Error::Ok)
+            return p;
     }
     return p;
 }
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -61,37 +61,37 @@
 namespace pilot::fw {
 
 struct DecodeShape {
-    uint32_t keysPerBank;   // keys this bank holds (the group's keys are split across its banks)
-    uint32_t headDim;       // d, multiple of 16
-    uint32_t queries;       // G query heads sharing this KV head
-    uint32_t sramBytes;     // buffer size M x 2
-    uint32_t columnBytes;   // bytes of one DRAM column (32)
-    bool naive;             // no I/O-aware tiling
+    uint32_t keysPerBank; // keys this bank holds (the group's keys are split across its banks)
+    uint32_t headDim;     // d, multiple of 16
+    uint32_t queries;     // G query heads sharing this KV head
+    uint32_t sramBytes;   // buffer size M x 2
+    uint32_t columnBytes; // bytes of one DRAM column (32)
+    bool naive;           // no I/O-aware tiling
     // Two tile buffers (I/O-aware only): the bank streams the next K or V tile into one while
     // the PE works on the other. Smaller tiles, same bytes, moves overlapped with MACs.
     bool doubleBuffer = false;
 };
 
 struct SramRegion {
-    uint32_t offset, bytes;   // byte offsets inside the buffer; offset is column-aligned
+    uint32_t offset, bytes; // byte offsets inside the buffer; offset is column-aligned
 };
 
 struct DecodePlan {
-    contract::Error error = contract::Error::Ok;   // Shape when nothing fits (or d, G, column size invalid)
-    std::string why;                              // human reason when error != Ok
-    uint32_t tileKeys = 0;   // b
-    uint32_t tiles = 0;      // ceil(keysPerBank / b)
+    contract::Error error = contract::Error::Ok; // Shape when nothing fits (or d, G, column size invalid)
+    std::string why;                             // human reason when error != Ok
+    uint32_t tileKeys = 0;                       // b
+    uint32_t tiles = 0;                          // ceil(keysPerBank / b)
     // Laid out in this order, each starting on a column boundary; `bytes` is the payload size
     // (the padding up to the next column is not part of the region).
-    SramRegion q,        // G x d FP16 queries
-        out,             // FP32 G x d accumulators
-        state,           // FP32 running max and sum per query (max at +0, sum at +4 per query)
-        scores,          // FP32 G x b
-        tile;            // b x d FP16, holds the K tile then the V tile
-    SramRegion tile2;    // second tile buffer when double-buffered, else equal to tile
-    uint64_t bankToSramBytes = 0;   // predicted internal I/O, DRAM -> buffer, this bank
-    uint64_t sramToBankBytes = 0;   // buffer -> DRAM (includes the final output write, see above)
-    uint64_t macs = 0;              // multiply-accumulates this bank performs
+    SramRegion q,                 // G x d FP16 queries
+        out,                      // FP32 G x d accumulators
+        state,                    // FP32 running max and sum per query (max at +0, sum at +4 per query)
+        scores,                   // FP32 G x b
+        tile;                     // b x d FP16, holds the K tile then the V tile
+    SramRegion tile2;             // second tile buffer when double-buffered, else equal to tile
+    uint64_t bankToSramBytes = 0; // predicted internal I/O, DRAM -> buffer, this bank
+    uint64_t sramToBankBytes = 0; // buffer -> DRAM (includes the final output write, see above)
+    uint64_t macs = 0;            // multiply-accumulates this bank performs
 };
 
 // Plans one bank's share of a decode attention. Never throws; errors come back in the plan.
@@ -115,4 +115,4 @@ uint32_t paperGlobalRowTile(uint32_t M, uint32_t d);
 // non-global rows (window), c = 1: a = b, a*d + b*d + a <= M  =>  a = b = floor(M / (2d + 1))
 uint32_t paperWindowTile(uint32_t M, uint32_t d);
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

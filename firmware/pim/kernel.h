@@ -14,11 +14,11 @@
 namespace pilot::fw {
 
 class Kernel {
-public:
+  public:
     virtual ~Kernel() = default;
     virtual contract::Error validate(const contract::Descriptor& d) = 0;
     virtual contract::Error plan() = 0;
     virtual void emit() = 0;
 };
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -22,13 +22,15 @@ ChannelGeometry ChannelGeometry::fromCapabilities(Hal& hal) {
 
 bool KernelServices::bankGroupsValid(uint16_t mask) const {
     const uint32_t groups = m_geo.pcs * m_geo.groupsPerPc;
-    if (mask == 0 || groups > kMaxBankGroupsPerChannel) return false;
+    if (mask == 0 || groups > kMaxBankGroupsPerChannel)
+        return false;
     return groups == kMaxBankGroupsPerChannel || (mask >> groups) == 0;
 }
 
 uint32_t KernelServices::lowestGroup(uint16_t mask) {
     uint32_t lowest = 0;
-    while (!((mask >> lowest) & 1u)) ++lowest;
+    while (!((mask >> lowest) & 1u))
+        ++lowest;
     return lowest;
 }
 
@@ -39,12 +41,17 @@ uint32_t KernelServices::pcGroups(uint16_t mask, uint32_t pc) const {
 Error KernelServices::locate(uint64_t addr, uint32_t lowestGroup, uint32_t rowsNeeded, uint32_t& row) {
     uint32_t group = 0, bank = 0;
     switch (m_hal.locateRow(addr, group, bank, row)) {
-        case Hal::Locate::Misaligned: return Error::Align;
-        case Hal::Locate::OutOfRange: return Error::Range;
-        case Hal::Locate::Ok: break;
+    case Hal::Locate::Misaligned:
+        return Error::Align;
+    case Hal::Locate::OutOfRange:
+        return Error::Range;
+    case Hal::Locate::Ok:
+        break;
     }
-    if (group != lowestGroup || bank != 0) return Error::Range;   // must name bank 0 of the first group
-    if (uint64_t(row) + rowsNeeded > m_geo.rows) return Error::Range;
+    if (group != lowestGroup || bank != 0)
+        return Error::Range; // must name bank 0 of the first group
+    if (uint64_t(row) + rowsNeeded > m_geo.rows)
+        return Error::Range;
     return Error::Ok;
 }
 
@@ -57,16 +64,18 @@ void KernelServices::bankBytes(uint64_t base, uint64_t offset, void* data, uint3
         const uint32_t n = std::min(len, m_geo.columnBytes - in);
         const uint32_t perRow = m_geo.rowBytes / m_geo.columnBytes;
         const uint64_t addr = m_hal.rowAddress(group, bank, row + col / perRow, col % perRow) + in;
-        if (write) m_hal.writeMem(addr, p, n);
-        else m_hal.readMem(addr, p, n);
+        if (write)
+            m_hal.writeMem(addr, p, n);
+        else
+            m_hal.readMem(addr, p, n);
         offset += n;
         p += n;
         len -= n;
     }
 }
 
-void KernelServices::appendMoves(std::vector<MicroOp>& ops, const MicroOp& proto, uint32_t baseRow, uint64_t offset,
-                                 uint64_t bytes, uint32_t sram) const {
+void KernelServices::appendMoves(std::vector<MicroOp>& ops, const MicroOp& proto, uint32_t baseRow,
+                                 uint64_t offset, uint64_t bytes, uint32_t sram) const {
     while (bytes) {
         const uint32_t row = baseRow + uint32_t(offset / m_geo.rowBytes);
         const uint32_t inRow = uint32_t(offset % m_geo.rowBytes);
@@ -88,7 +97,8 @@ void KernelServices::issueInterleaved(const std::vector<std::vector<MicroOp>>& p
     for (bool any = true; any;) {
         any = false;
         for (size_t pc = 0; pc < perPc.size(); ++pc) {
-            if (next[pc] >= perPc[pc].size()) continue;
+            if (next[pc] >= perPc[pc].size())
+                continue;
             m_hal.issue(perPc[pc][next[pc]++]);
             ++m_microOps;
             any = true;
@@ -96,4 +106,4 @@ void KernelServices::issueInterleaved(const std::vector<std::vector<MicroOp>>& p
     }
 }
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

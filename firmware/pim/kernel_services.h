@@ -13,12 +13,13 @@
 namespace pilot::fw {
 
 struct ChannelGeometry {
-    uint32_t pcs = 0, groupsPerPc = 0, banksPerGroup = 0, rows = 0, rowBytes = 0, columnBytes = 0, sramBytes = 0;
+    uint32_t pcs = 0, groupsPerPc = 0, banksPerGroup = 0, rows = 0, rowBytes = 0, columnBytes = 0,
+             sramBytes = 0;
     static ChannelGeometry fromCapabilities(Hal& hal);
 };
 
 class KernelServices {
-public:
+  public:
     KernelServices(Hal& hal, const ChannelGeometry& geo, uint64_t& microOps)
         : m_hal(hal), m_geo(geo), m_microOps(microOps) {}
 
@@ -45,10 +46,10 @@ public:
     // command streams stay fed.
     void issueInterleaved(const std::vector<std::vector<contract::MicroOp>>& perPc);
 
-private:
+  private:
     Hal& m_hal;
     const ChannelGeometry& m_geo;
     uint64_t& m_microOps;
 };
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

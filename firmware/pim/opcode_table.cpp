@@ -11,7 +11,7 @@ using namespace pilot::contract;
 namespace {
 
 class NopKernel : public Kernel {
-public:
+  public:
     Error validate(const Descriptor&) override { return Error::Ok; }
     Error plan() override { return Error::Ok; }
     void emit() override {}
@@ -19,18 +19,17 @@ public:
 
 // Descriptors run one at a time, so once the issued work drains all earlier work is done.
 class FenceKernel : public Kernel {
-public:
+  public:
     explicit FenceKernel(KernelServices& svc) : m_svc(svc) {}
     Error validate(const Descriptor&) override { return Error::Ok; }
     Error plan() override { return Error::Ok; }
     void emit() override { m_svc.hal().drain(); }
 
-private:
+  private:
     KernelServices& m_svc;
 };
 
-template <class K>
-std::unique_ptr<Kernel> make(KernelServices& svc) {
+template <class K> std::unique_ptr<Kernel> make(KernelServices& svc) {
     return std::make_unique<K>(svc);
 }
 
@@ -42,12 +41,13 @@ const OpcodeEntry kOpcodes[] = {
     {Opcode::PrefillHybridSparse, make<PrefillAttentionKernel>},
 };
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<Kernel> makeKernel(uint16_t opcode, KernelServices& svc) {
     for (const OpcodeEntry& e : kOpcodes)
-        if (uint16_t(e.opcode) == opcode) return e.make(svc);
+        if (uint16_t(e.opcode) == opcode)
+            return e.make(svc);
     return nullptr;
 }
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -17,4 +17,4 @@ struct OpcodeEntry {
 // The kernel for `opcode`, or null when the firmware has none (E_OPCODE).
 std::unique_ptr<Kernel> makeKernel(uint16_t opcode, KernelServices& svc);
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -135,12 +135,12 @@
 namespace pilot::fw {
 
 struct PrefillPatternSummary {
-    uint64_t seqLen = 0;         // N
+    uint64_t seqLen = 0; // N
     bool causal = false;
-    uint64_t window = 0;         // w: keys per row in the band (see above)
-    uint64_t globalTokens = 0;   // g: the first g tokens are global (rows non-causal, columns always)
-    uint64_t randomBlocks = 0;   // r: random blocks per block-row
-    uint64_t blockSize = 0;      // B: rows (and keys) per block
+    uint64_t window = 0;       // w: keys per row in the band (see above)
+    uint64_t globalTokens = 0; // g: the first g tokens are global (rows non-causal, columns always)
+    uint64_t randomBlocks = 0; // r: random blocks per block-row
+    uint64_t blockSize = 0;    // B: rows (and keys) per block
     // Entries of the non-global rows, disjoint: window, global-column (outside the window),
     // random (outside both).
     uint64_t nnzWindow = 0, nnzGlobal = 0, nnzRandom = 0;
@@ -148,7 +148,7 @@ struct PrefillPatternSummary {
     uint64_t globalRows() const { return causal ? 0 : (globalTokens < seqLen ? globalTokens : seqLen); }
     uint64_t nonGlobalRows() const { return seqLen - globalRows(); }
     uint64_t nnzNonGlobal() const { return nnzWindow + nnzGlobal + nnzRandom; }
-    uint64_t nnzGlobalRows() const { return globalRows() * seqLen; }   // R x N
+    uint64_t nnzGlobalRows() const { return globalRows() * seqLen; } // R x N
     uint64_t nnzTotal() const { return nnzNonGlobal() + nnzGlobalRows(); }
 };
 
@@ -161,68 +161,68 @@ PrefillPatternSummary summarizePattern(uint64_t seqLen, uint64_t window, uint64_
 
 struct PrefillIoShape {
     // The buffer, head and memory come from the scenario and its memspec (no defaults here).
-    uint32_t sramBytes = 0;       // buffer M x elementBytes
-    uint32_t headDim = 0;         // d; d * elementBytes must be whole columns
-    uint32_t elementBytes = 2;    // FP16 operands, scores and outputs
-    uint32_t columnBytes = 0;     // one DRAM column (PLT_MOV moves whole columns)
-    uint32_t accumBytes = 4;      // FP32 output accumulators (2: kFlagFp16Accum)
-    uint32_t banksPerGroup = 0;   // banks of the bank group serving the head
-    bool doubleBuffer = false;    // one more K/V ring slot (and score column): moves overlap MACs
+    uint32_t sramBytes = 0;     // buffer M x elementBytes
+    uint32_t headDim = 0;       // d; d * elementBytes must be whole columns
+    uint32_t elementBytes = 2;  // FP16 operands, scores and outputs
+    uint32_t columnBytes = 0;   // one DRAM column (PLT_MOV moves whole columns)
+    uint32_t accumBytes = 4;    // FP32 output accumulators (2: kFlagFp16Accum)
+    uint32_t banksPerGroup = 0; // banks of the bank group serving the head
+    bool doubleBuffer = false;  // one more K/V ring slot (and score column): moves overlap MACs
     PrefillPatternSummary pattern;
 };
 
 struct IoCount {
-    uint64_t bankToBuffer = 0;   // DRAM -> SRAM bytes
-    uint64_t bufferToBank = 0;   // SRAM -> DRAM bytes
-    uint64_t macs = 0;           // useful multiply-accumulates (entries x d per matrix product)
-    uint64_t exps = 0;           // exponentiations
+    uint64_t bankToBuffer = 0; // DRAM -> SRAM bytes
+    uint64_t bufferToBank = 0; // SRAM -> DRAM bytes
+    uint64_t macs = 0;         // useful multiply-accumulates (entries x d per matrix product)
+    uint64_t exps = 0;         // exponentiations
     uint64_t bytes() const { return bankToBuffer + bufferToBank; }
     double macsPerByte() const { return bytes() ? double(macs) / double(bytes()) : 0.0; }
 };
 
 struct PrefillSchedule {
-    bool used = false;          // the pattern has this work (no global rows: the global ones are not)
-    bool fits = false;          // its tiles fit the buffer
-    uint32_t bufferBytes = 0;   // column-aligned bytes its regions occupy (with shared ones)
-    uint32_t tileRows = 0;      // a: query / output rows per tile
-    uint32_t tileKeys = 0;      // b: keys per K/V tile (ring slots for the window sweep)
-    uint32_t passes = 1;        // p: column passes of an output tile
-    uint64_t tiles = 0;         // Q tiles (non-global), K/V tiles (global SDDMM, value-stationary), ...
-    uint64_t steps = 0;         // operand moves of K or V (ring slots, batches, tiles) or, naive, sub-computations
-    IoCount bank;               // the busiest bank
-    IoCount group;              // the bank group (one head)
-    double paperRho = 0;        // the paper's compute-to-I/O ratio (MACs per element moved), where defined
+    bool used = false;        // the pattern has this work (no global rows: the global ones are not)
+    bool fits = false;        // its tiles fit the buffer
+    uint32_t bufferBytes = 0; // column-aligned bytes its regions occupy (with shared ones)
+    uint32_t tileRows = 0;    // a: query / output rows per tile
+    uint32_t tileKeys = 0;    // b: keys per K/V tile (ring slots for the window sweep)
+    uint32_t passes = 1;      // p: column passes of an output tile
+    uint64_t tiles = 0;       // Q tiles (non-global), K/V tiles (global SDDMM, value-stationary), ...
+    uint64_t steps = 0;  // operand moves of K or V (ring slots, batches, tiles) or, naive, sub-computations
+    IoCount bank;        // the busiest bank
+    IoCount group;       // the bank group (one head)
+    double paperRho = 0; // the paper's compute-to-I/O ratio (MACs per element moved), where defined
 };
 
 enum class GlobalSpmmOrder : uint8_t { None, OutputStationary, ValueStationary };
 
 struct PrefillTiling {
-    uint32_t rows = 0;            // a: non-global Q / output tile rows (= K/V ring keys without double buffering)
-    uint32_t ringKeys = 0;        // K/V ring slots: a (+1 double-buffered)
-    uint32_t spmmPasses = 0;      // p
-    uint32_t globalKeys = 0;      // b of the global-row SDDMM (a = 1)
+    uint32_t rows = 0;       // a: non-global Q / output tile rows (= K/V ring keys without double buffering)
+    uint32_t ringKeys = 0;   // K/V ring slots: a (+1 double-buffered)
+    uint32_t spmmPasses = 0; // p
+    uint32_t globalKeys = 0; // b of the global-row SDDMM (a = 1)
     GlobalSpmmOrder globalSpmm = GlobalSpmmOrder::None;
-    uint32_t globalSpmmRows = 0;  // a_o (output-stationary) or 1
-    uint32_t globalSpmmKeys = 0;  // b_o or b_v
+    uint32_t globalSpmmRows = 0; // a_o (output-stationary) or 1
+    uint32_t globalSpmmKeys = 0; // b_o or b_v
     uint32_t globalSpmmPasses = 0;
-    uint32_t bufferBytes = 0;     // the largest column-aligned footprint of the chosen phases
+    uint32_t bufferBytes = 0; // the largest column-aligned footprint of the chosen phases
 };
 
 struct PrefillIo {
     contract::Error error = contract::Error::Ok;
     std::string why;
-    uint32_t elements = 0;             // M = sramBytes / elementBytes
-    uint32_t paperWindowRows = 0;      // the paper's a = b = floor(M / (2d + 1))
-    uint32_t paperGlobalKeys = 0;      // the paper's b = floor((M - d) / (d + 1))
-    uint32_t maxWindowRows = 0;        // largest a whose SDDMM regions (and statistics) fit, uncapped
-    uint32_t maxGlobalKeys = 0;        // largest b of the global-row SDDMM, uncapped
+    uint32_t elements = 0;        // M = sramBytes / elementBytes
+    uint32_t paperWindowRows = 0; // the paper's a = b = floor(M / (2d + 1))
+    uint32_t paperGlobalKeys = 0; // the paper's b = floor((M - d) / (d + 1))
+    uint32_t maxWindowRows = 0;   // largest a whose SDDMM regions (and statistics) fit, uncapped
+    uint32_t maxGlobalKeys = 0;   // largest b of the global-row SDDMM, uncapped
     PrefillSchedule nonGlobalSddmm, softmax, nonGlobalSpmm, globalSddmm, globalSpmmOutputStationary,
         globalSpmmValueStationary, naive;
     IoCount softmaxSeparatePass;       // group bytes of a stand-alone softmax pass (comparison only)
     uint64_t coveredGlobalEntries = 0; // global-column entries computed while the band tiles are resident
     uint64_t batchedGlobalEntries = 0; // ... computed in the batch before Q is evicted
     PrefillTiling chosen;
-    IoCount awareBank, awareGroup;     // chosen schedules together (bank: the busiest bank)
+    IoCount awareBank, awareGroup; // chosen schedules together (bank: the busiest bank)
     IoCount naiveBank, naiveGroup;
     double naiveOverAware() const {
         return awareGroup.bytes() ? double(naiveGroup.bytes()) / double(awareGroup.bytes()) : 0.0;
@@ -235,7 +235,7 @@ PrefillIo analyzePrefill(const PrefillIoShape& s);
 // Column-aligned buffer bytes of the non-global tile (a rows, p passes), the global-row SDDMM
 // (b keys) and the naive schedule: the fit tests above, exposed for tools and tests.
 uint64_t prefillNonGlobalBufferBytes(const PrefillIoShape& s, uint32_t rows, uint32_t passes);
-uint64_t prefillNonGlobalSddmmBufferBytes(const PrefillIoShape& s, uint32_t rows);   // with the statistics
+uint64_t prefillNonGlobalSddmmBufferBytes(const PrefillIoShape& s, uint32_t rows); // with the statistics
 uint64_t prefillGlobalSddmmBufferBytes(const PrefillIoShape& s, uint32_t keys);
 uint64_t prefillNaiveBufferBytes(const PrefillIoShape& s);
 
@@ -246,4 +246,4 @@ uint32_t prefillPaperGlobalKeys(uint32_t M, uint32_t d);
 
 const char* globalSpmmOrderName(GlobalSpmmOrder o);
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -17,13 +17,14 @@ bool analyzeNonGlobalRows(const PrefillIoShape& s, const Ctx& c, const Geo& q, P
     const uint64_t eNg = pat.nnzNonGlobal();
     const uint64_t randomPerBlockRow = rows ? ceilDiv(pat.nnzRandom, rows) : 0;
     const std::vector<uint64_t> allPasses = c.passes();
-    if (rows == 0) return true;
+    if (rows == 0)
+        return true;
     if (r.maxWindowRows == 0)
         return failWith(r, Error::Shape,
-                    "non-global rows do not fit the SRAM buffer (" + describe(s) + "): one Q row " +
-                        std::to_string(d * E) + " B + one K row " + std::to_string(d * E) +
-                        " B + score ring + statistics = " + std::to_string(c.stats(1) + c.ngSddmm(1)) +
-                        " B column-aligned, more than the buffer");
+                        "non-global rows do not fit the SRAM buffer (" + describe(s) + "): one Q row " +
+                            std::to_string(d * E) + " B + one K row " + std::to_string(d * E) +
+                            " B + score ring + statistics = " + std::to_string(c.stats(1) + c.ngSddmm(1)) +
+                            " B column-aligned, more than the buffer");
     uint64_t bestA = 0, bestP = 0, bestBytes = std::numeric_limits<uint64_t>::max();
     const uint64_t aTop = std::min<uint64_t>(r.maxWindowRows, rows);
     for (uint64_t a = 1; a <= aTop; ++a) {
@@ -33,19 +34,21 @@ bool analyzeNonGlobalRows(const PrefillIoShape& s, const Ctx& c, const Geo& q, P
                 p = cand;
                 break;
             }
-        if (!p) continue;
+        if (!p)
+            continue;
         const Sweep w = sweep(q, a, a + c.db, randomPerBlockRow, s.banksPerGroup, false);
         const uint64_t bytes = 2 * w.keys * d * E + 2 * rows * d * E + (1 + p) * eNg * E;
-        if (bytes <= bestBytes) {   // ties: the larger a
+        if (bytes <= bestBytes) { // ties: the larger a
             bestBytes = bytes;
             bestA = a;
             bestP = p;
         }
     }
     if (!bestA)
-        return failWith(r, Error::Shape, "no non-global SpMM tile fits the SRAM buffer (" + describe(s) +
-                                      "): one FP32 output row slice, one V row slice, score ring and statistics = " +
-                                      std::to_string(c.ngTile(1, allPasses.back())) + " B column-aligned");
+        return failWith(r, Error::Shape,
+                        "no non-global SpMM tile fits the SRAM buffer (" + describe(s) +
+                            "): one FP32 output row slice, one V row slice, score ring and statistics = " +
+                            std::to_string(c.ngTile(1, allPasses.back())) + " B column-aligned");
     const Sweep w = sweep(q, bestA, bestA + c.db, randomPerBlockRow, s.banksPerGroup, true);
     r.batchedGlobalEntries = std::min(w.batchedGlobalEntries, pat.nnzGlobal);
     r.coveredGlobalEntries = pat.nnzGlobal - r.batchedGlobalEntries;
@@ -58,7 +61,7 @@ bool analyzeNonGlobalRows(const PrefillIoShape& s, const Ctx& c, const Geo& q, P
         b.ngSp[k].bankToBuffer = w.bankKeys[k] * d * E + bestP * eBank[k] * E;
         b.ngSp[k].bufferToBank = w.bankRows[k] * d * E;
         b.ngSp[k].macs = eBank[k] * d;
-        b.sm[k].exps += 2 * eBank[k];   // SDDMM running sum, SpMM weight
+        b.sm[k].exps += 2 * eBank[k]; // SDDMM running sum, SpMM weight
     }
     PrefillSchedule& sd = r.nonGlobalSddmm;
     PrefillSchedule& sp = r.nonGlobalSpmm;
@@ -89,7 +92,9 @@ bool analyzeNonGlobalRows(const PrefillIoShape& s, const Ctx& c, const Geo& q, P
 namespace {
 
 // Keys bank k holds of the split K and V (contiguous; the first N % banks one more).
-uint64_t keysOf(uint64_t N, uint64_t banks, uint64_t k) { return N / banks + (k < N % banks ? 1 : 0); }
+uint64_t keysOf(uint64_t N, uint64_t banks, uint64_t k) {
+    return N / banks + (k < N % banks ? 1 : 0);
+}
 
 // Global SDDMM: tiles of b keys (the most that fit) against the R global queries.
 bool globalSddmm(const PrefillIoShape& s, const Ctx& c, PrefillIo& r, BankCounts& bc) {
@@ -97,9 +102,10 @@ bool globalSddmm(const PrefillIoShape& s, const Ctx& c, PrefillIo& r, BankCounts
     const uint64_t d = c.d, E = c.E, banks = c.banks, L0 = ceilDiv(N, banks);
     PrefillSchedule& gs = r.globalSddmm;
     if (r.maxGlobalKeys == 0)
-        return failWith(r, Error::Shape, "global rows do not fit the SRAM buffer (" + describe(s) + "): one q row " +
-                                             std::to_string(d * E) + " B + one K row + score ring + statistics = " +
-                                             std::to_string(c.gSddmm(1)) + " B column-aligned, more than the buffer");
+        return failWith(r, Error::Shape,
+                        "global rows do not fit the SRAM buffer (" + describe(s) + "): one q row " +
+                            std::to_string(d * E) + " B + one K row + score ring + statistics = " +
+                            std::to_string(c.gSddmm(1)) + " B column-aligned, more than the buffer");
     const uint64_t b = r.maxGlobalKeys;
     gs.used = gs.fits = true;
     gs.tileRows = 1;
@@ -131,19 +137,23 @@ void globalSpmmOutputStationary(const PrefillIoShape& s, const Ctx& c, PrefillIo
     PrefillSchedule& os = r.globalSpmmOutputStationary;
     uint64_t bestBytes = std::numeric_limits<uint64_t>::max();
     for (uint64_t p : c.passes()) {
-        const uint64_t ao = largest([&](uint64_t a) { return c.gOs(a, 1, p) <= c.sram; }, std::min<uint64_t>(R, c.sram));
-        if (!ao) continue;
+        const uint64_t ao =
+            largest([&](uint64_t a) { return c.gOs(a, 1, p) <= c.sram; }, std::min<uint64_t>(R, c.sram));
+        if (!ao)
+            continue;
         const uint64_t bytes = ceilDiv(R, ao) * N * d * E + p * R * N * E;
-        if (bytes < bestBytes) {   // ties: fewer passes
+        if (bytes < bestBytes) { // ties: fewer passes
             bestBytes = bytes;
             os.tileRows = u32(ao);
             os.passes = u32(p);
-            os.tileKeys = u32(largest([&](uint64_t bb) { return c.gOs(ao, bb, p) <= c.sram; }, std::max<uint64_t>(L0, 1)));
+            os.tileKeys = u32(
+                largest([&](uint64_t bb) { return c.gOs(ao, bb, p) <= c.sram; }, std::max<uint64_t>(L0, 1)));
         }
     }
     os.used = true;
     os.fits = os.tileRows > 0;
-    if (!os.fits) return;
+    if (!os.fits)
+        return;
     for (uint64_t k = 0; k < banks; ++k) {
         const uint64_t L = keysOf(N, banks, k);
         const uint64_t ao = os.tileRows, p = os.passes;
@@ -171,7 +181,8 @@ void globalSpmmValueStationary(const PrefillIoShape& s, const Ctx& c, PrefillIo&
     vs.fits = bv > 0;
     vs.tileRows = 1;
     vs.tileKeys = u32(bv);
-    if (!vs.fits) return;
+    if (!vs.fits)
+        return;
     for (uint64_t k = 0; k < banks; ++k) {
         const uint64_t L = keysOf(N, banks, k), T = ceilDiv(L, bv);
         x[k].bankToBuffer = L * d * E + R * L * E + (T ? T - 1 : 0) * R * d * A;
@@ -187,11 +198,13 @@ void globalSpmmValueStationary(const PrefillIoShape& s, const Ctx& c, PrefillIo&
     vs.group = sum(x);
 }
 
-}  // namespace
+} // namespace
 
 bool analyzeGlobalRows(const PrefillIoShape& s, const Ctx& c, PrefillIo& r, BankCounts& bc) {
-    if (s.pattern.globalRows() == 0) return true;
-    if (!globalSddmm(s, c, r, bc)) return false;
+    if (s.pattern.globalRows() == 0)
+        return true;
+    if (!globalSddmm(s, c, r, bc))
+        return false;
     const uint64_t banks = c.banks;
     std::vector<IoCount> osX(banks), osStats(banks), vsX(banks), vsStats(banks);
     globalSpmmOutputStationary(s, c, r, osX, osStats);
@@ -199,7 +212,8 @@ bool analyzeGlobalRows(const PrefillIoShape& s, const Ctx& c, PrefillIo& r, Bank
     const PrefillSchedule& os = r.globalSpmmOutputStationary;
     const PrefillSchedule& vs = r.globalSpmmValueStationary;
     if (!os.fits && !vs.fits)
-        return failWith(r, Error::Shape, "no global-row SpMM tile fits the SRAM buffer (" + describe(s) + ")");
+        return failWith(r, Error::Shape,
+                        "no global-row SpMM tile fits the SRAM buffer (" + describe(s) + ")");
     const uint64_t never = std::numeric_limits<uint64_t>::max();
     const uint64_t osCost = os.fits ? os.group.bytes() + sum(osStats).bytes() : never;
     const uint64_t vsCost = vs.fits ? vs.group.bytes() + sum(vsStats).bytes() : never;
@@ -225,12 +239,13 @@ void analyzeSoftmax(const PrefillIoShape& s, const Ctx& c, PrefillIo& r, BankCou
     const uint64_t E = c.E, L0 = ceilDiv(N, c.banks), eNg = pat.nnzNonGlobal();
     PrefillSchedule& x = r.softmax;
     x.used = x.fits = true;
-    x.tiles = rows + R;   // rows normalised
+    x.tiles = rows + R; // rows normalised
     x.tileRows = r.chosen.rows;
     x.bufferBytes = u32(c.stats(std::max<uint64_t>(r.chosen.rows, 1)));
     x.bank = busiest(b.sm);
     x.group = sum(b.sm);
-    // A stand-alone pass for comparison: read the scores (twice when a row does not fit), write probabilities.
+    // A stand-alone pass for comparison: read the scores (twice when a row does not fit), write
+    // probabilities.
     const uint64_t rowLen = rows ? ceilDiv(eNg, rows) : 0;
     const uint64_t ngReads = c.stats(1) + c.rU(rowLen * E) <= c.sram ? 1 : 2;
     const uint64_t gReads = c.stats(1) + c.rU(L0 * E) <= c.sram ? 1 : 2;
@@ -255,7 +270,8 @@ void analyzeNaive(const PrefillIoShape& s, const Ctx& c, PrefillIo& r, BankCount
     for (uint64_t k = 0; k < banks; ++k) {
         IoCount& y = b.nv[k];
         auto entries = [&](uint64_t e, uint64_t rr, uint64_t writtenRows) {
-            if (!e) return;
+            if (!e)
+                return;
             y.bankToBuffer += e * (3 * d * E + E) + (e - rr) * d * A;
             y.bufferToBank += e * (E + d * A) + writtenRows * d * E;
             y.macs += 2 * e * d;
@@ -273,4 +289,4 @@ void analyzeNaive(const PrefillIoShape& s, const Ctx& c, PrefillIo& r, BankCount
     r.naiveGroup = x.group;
 }
 
-}  // namespace pilot::fw::paperio
+} // namespace pilot::fw::paperio

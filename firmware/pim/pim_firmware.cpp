@@ -24,7 +24,8 @@ void PimFirmware::serviceQueue() {
         const uint32_t size = m_hal.readReg(kRegSqSize);
         const uint32_t head = m_hal.readReg(kRegSqHead);
         const uint32_t tail = m_hal.readReg(kRegSqTail);
-        if (size == 0 || head == tail) return;
+        if (size == 0 || head == tail)
+            return;
         const uint64_t sqBase = (uint64_t(m_hal.readReg(kRegSqBaseHi)) << 32) | m_hal.readReg(kRegSqBaseLo);
         Descriptor d;
         const uint64_t fetchPs = m_hal.nowPs();
@@ -38,10 +39,11 @@ void PimFirmware::serviceQueue() {
         ++m_stats.descriptors;
         ++m_stats.errors[uint8_t(err) & 15];
 
-        const uint32_t newHead = (head + 1) % (2 * size);   // indices run over 2 x size: full != empty
+        const uint32_t newHead = (head + 1) % (2 * size); // indices run over 2 x size: full != empty
         m_hal.writeReg(kRegSqHead, newHead);
         postCompletion(d, err, newHead, ps);
-        m_stats.log.push_back({d.tag, d.opcode, uint8_t(err), fetchPs, t0, m_hal.nowPs(), m_stats.microOps - opsBefore});
+        m_stats.log.push_back(
+            {d.tag, d.opcode, uint8_t(err), fetchPs, t0, m_hal.nowPs(), m_stats.microOps - opsBefore});
     }
 }
 
@@ -60,7 +62,8 @@ void PimFirmware::postCompletion(const Descriptor& d, Error err, uint32_t newHea
     if (cqSize) {
         m_svc.bankBytes(cqBase, uint64_t(cqTail) * sizeof(Completion), &c, sizeof c, true);
         const uint32_t next = (cqTail + 1) % cqSize;
-        if (next == 0) m_cqPhase ^= 1u;
+        if (next == 0)
+            m_cqPhase ^= 1u;
         m_hal.writeReg(kRegCqTail, next);
     }
     m_hal.writeReg(kRegStatus, setField(setField(0, kStatusBusy, 0), kStatusErr, uint32_t(err)));
@@ -68,14 +71,18 @@ void PimFirmware::postCompletion(const Descriptor& d, Error err, uint32_t newHea
 }
 
 Error PimFirmware::serve(const Descriptor& d) {
-    if (d.version != kVersion) return Error::Version;
+    if (d.version != kVersion)
+        return Error::Version;
     const std::unique_ptr<Kernel> kernel = makeKernel(d.opcode, m_svc);
-    if (!kernel) return Error::Opcode;
+    if (!kernel)
+        return Error::Opcode;
     Error e;
-    if ((e = kernel->validate(d)) != Error::Ok) return e;
-    if ((e = kernel->plan()) != Error::Ok) return e;
+    if ((e = kernel->validate(d)) != Error::Ok)
+        return e;
+    if ((e = kernel->plan()) != Error::Ok)
+        return e;
     kernel->emit();
     return Error::Ok;
 }
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -18,24 +18,24 @@ struct DescriptorRecord {
     uint32_t tag;
     uint16_t opcode;
     uint8_t error;
-    uint64_t fetchPs, startPs, endPs;   // fetched, validated and planned, completed
+    uint64_t fetchPs, startPs, endPs; // fetched, validated and planned, completed
     uint64_t microOps;
 };
 
 struct FirmwareStats {
     std::vector<DescriptorRecord> log;
     uint64_t descriptors = 0;
-    uint64_t errors[16] = {};   // by contract::Error
+    uint64_t errors[16] = {}; // by contract::Error
     uint64_t microOps = 0;
 };
 
 class PimFirmware {
-public:
+  public:
     explicit PimFirmware(Hal& hal);
-    [[noreturn]] void run();   // the controller thread's body
+    [[noreturn]] void run(); // the controller thread's body
     const FirmwareStats& stats() const { return m_stats; }
 
-private:
+  private:
     void serviceQueue();
     // Validates, plans and runs one descriptor with the kernel of its opcode (opcode_table.h).
     contract::Error serve(const contract::Descriptor& d);
@@ -48,4 +48,4 @@ private:
     uint32_t m_cqPhase = 1;
 };
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

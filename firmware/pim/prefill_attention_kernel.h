@@ -17,24 +17,24 @@ struct PrefillRegions {
     contract::Descriptor d{};
     PrefillKernelPlan plan;
     uint32_t qRow = 0, outRow = 0, bandRow = 0, auxRow = 0, scratchRow = 0;
-    std::vector<uint32_t> table;   // r block indices per block-row
+    std::vector<uint32_t> table; // r block indices per block-row
     float scale = 0;
 };
 
 class PrefillAttentionKernel : public Kernel {
-public:
+  public:
     explicit PrefillAttentionKernel(KernelServices& svc) : m_svc(svc), m_global(svc) {}
     contract::Error validate(const contract::Descriptor& d) override;
     contract::Error plan() override;
     void emit() override;
 
-private:
+  private:
     contract::Error planGlobalRows();
 
     KernelServices& m_svc;
     PrefillRegions m_k;
     bool m_hasGlobal = false;
-    DecodeAttentionKernel m_global;   // the global rows
+    DecodeAttentionKernel m_global; // the global rows
 };
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -12,12 +12,15 @@ using contract::windowBand;
 
 namespace {
 
-uint64_t ceilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-uint64_t roundUp(uint64_t a, uint64_t col) { return ceilDiv(a, col) * col; }
+uint64_t ceilDiv(uint64_t a, uint64_t b) {
+    return (a + b - 1) / b;
+}
+uint64_t roundUp(uint64_t a, uint64_t col) {
+    return ceilDiv(a, col) * col;
+}
 
 // Calls fn(slot, n) for the batches of slots [x, y): split at DRAM rows (P slots) and at b.
-template <typename Fn>
-void forEachBatch(uint64_t x, uint64_t y, uint32_t P, uint32_t b, Fn fn) {
+template <typename Fn> void forEachBatch(uint64_t x, uint64_t y, uint32_t P, uint32_t b, Fn fn) {
     while (x < y) {
         const uint64_t n = std::min<uint64_t>({b, y - x, P - x % P});
         fn(x, uint32_t(n));
@@ -25,7 +28,9 @@ void forEachBatch(uint64_t x, uint64_t y, uint32_t P, uint32_t b, Fn fn) {
     }
 }
 
-struct Span { int64_t begin, end; };   // slots of a region a round reads
+struct Span {
+    int64_t begin, end;
+}; // slots of a region a round reads
 
 // The band slots of a round: bank i's band keys [rb + i a - lo, min(rb + a, end) + hi + i a)
 // sit at the same slots in every bank (the copy of bank i is shifted by i a).
@@ -59,7 +64,8 @@ RoundWalk walkRound(const PrefillKernelPlan& p, const PrefillRound& r) {
         });
     };
     const Span band = bandSpan(p, r);
-    if (band.begin < band.end) add(uint64_t(band.begin), uint64_t(band.end));
+    if (band.begin < band.end)
+        add(uint64_t(band.begin), uint64_t(band.end));
     add(0, uint64_t(globalEnd(p, r)));
     for (uint32_t k = 0; k < s.randomBlocks && s.blockSize; ++k) {
         const uint64_t first = s.globalTokens + (uint64_t(r.blockRow) * s.randomBlocks + k) * s.blockSize;
@@ -96,7 +102,8 @@ bool placeRegions(PrefillKernelPlan& p, uint32_t a, uint32_t passes, uint32_t b,
     const uint64_t sc = roundUp(uint64_t(a) * b * 4, col);
     const uint64_t st = roundUp(uint64_t(a) * 8, col);
     const uint64_t sets = doubleBuffer ? 2 : 1;
-    if (qo + sets * (kv + sc) + st > p.shape.sramBytes) return false;
+    if (qo + sets * (kv + sc) + st > p.shape.sramBytes)
+        return false;
     p.doubleBuffer = doubleBuffer;
     p.qOff = 0;
     p.kvOff = uint32_t(qo);
@@ -125,16 +132,18 @@ Error fail(PrefillKernelPlan& p, Error e, std::string why) {
     return e;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<PrefillRound> prefillRounds(const PrefillKernelPlan& p) {
     std::vector<PrefillRound> out;
     const PrefillKernelShape& s = p.shape;
-    if (p.a == 0) return out;
+    if (p.a == 0)
+        return out;
     const uint32_t per = p.a * s.banksPerGroup;
     const bool blocked = s.randomBlocks > 0 && s.blockSize > 0;
     for (uint32_t seg = p.globalRows; seg < s.seqLen;) {
-        const uint32_t segEnd = blocked ? std::min(s.seqLen, (seg / s.blockSize + 1) * s.blockSize) : s.seqLen;
+        const uint32_t segEnd =
+            blocked ? std::min(s.seqLen, (seg / s.blockSize + 1) * s.blockSize) : s.seqLen;
         for (uint32_t rb = seg; rb < segEnd; rb += per)
             out.push_back({uint32_t(out.size()), rb, segEnd, blocked ? rb / s.blockSize : 0});
         seg = segEnd;
@@ -142,17 +151,18 @@ std::vector<PrefillRound> prefillRounds(const PrefillKernelPlan& p) {
     return out;
 }
 
-std::vector<PrefillBatch> prefillBatches(const PrefillKernelPlan& p, const PrefillRound& r, const uint32_t* randomBlocks) {
+std::vector<PrefillBatch> prefillBatches(const PrefillKernelPlan& p, const PrefillRound& r,
+                                         const uint32_t* randomBlocks) {
     std::vector<PrefillBatch> out;
     const PrefillKernelShape& s = p.shape;
     const Span band = bandSpan(p, r);
     if (band.begin < band.end)
         forEachBatch(uint64_t(band.begin), uint64_t(band.end), p.P, p.b, [&](uint64_t slot, uint32_t n) {
             // bank i: key = slot - shift + i a
-            out.push_back({PrefillRegion::Band, uint32_t(slot), n, MaskKind::Band, int32_t(int64_t(slot) - p.shift),
-                           uint16_t(p.a), 0});
+            out.push_back({PrefillRegion::Band, uint32_t(slot), n, MaskKind::Band,
+                           int32_t(int64_t(slot) - p.shift), uint16_t(p.a), 0});
         });
-    const int32_t limit = int32_t(int64_t(r.rowBegin) - p.lo);   // bank 0's band begin; + i a per bank
+    const int32_t limit = int32_t(int64_t(r.rowBegin) - p.lo); // bank 0's band begin; + i a per bank
     forEachBatch(0, uint64_t(globalEnd(p, r)), p.P, p.b, [&](uint64_t slot, uint32_t n) {
         out.push_back({PrefillRegion::Aux, uint32_t(slot), n, MaskKind::Global, int32_t(slot), 0, limit});
     });
@@ -162,8 +172,8 @@ std::vector<PrefillBatch> prefillBatches(const PrefillKernelPlan& p, const Prefi
         const int64_t firstKey = block == kNoRandomBlock ? int64_t(s.seqLen) : int64_t(block) * s.blockSize;
         const uint64_t first = s.globalTokens + (uint64_t(r.blockRow) * s.randomBlocks + k) * s.blockSize;
         forEachBatch(first, first + s.blockSize, p.P, p.b, [&](uint64_t slot, uint32_t n) {
-            out.push_back({PrefillRegion::Aux, uint32_t(slot), n, MaskKind::Random, int32_t(firstKey + int64_t(slot - first)),
-                           0, 0});
+            out.push_back({PrefillRegion::Aux, uint32_t(slot), n, MaskKind::Random,
+                           int32_t(firstKey + int64_t(slot - first)), 0, 0});
         });
     }
     return out;
@@ -175,15 +185,24 @@ namespace {
 bool validShape(PrefillKernelPlan& p) {
     const PrefillKernelShape& s = p.shape;
     const uint32_t d = s.headDim;
-    if (s.seqLen == 0) return fail(p, Error::EmptyContext, "the sequence is empty"), false;
-    if (s.window == 0 && s.globalTokens == 0) return fail(p, Error::Sparse, "no window and no global tokens: rows attend nothing"), false;
-    if (s.globalTokens > s.seqLen) return fail(p, Error::Sparse, "more global tokens than the sequence has"), false;
-    if (s.randomBlocks > 0 && s.blockSize == 0) return fail(p, Error::Sparse, "random blocks without a block size"), false;
+    if (s.seqLen == 0)
+        return fail(p, Error::EmptyContext, "the sequence is empty"), false;
+    if (s.window == 0 && s.globalTokens == 0)
+        return fail(p, Error::Sparse, "no window and no global tokens: rows attend nothing"), false;
+    if (s.globalTokens > s.seqLen)
+        return fail(p, Error::Sparse, "more global tokens than the sequence has"), false;
+    if (s.randomBlocks > 0 && s.blockSize == 0)
+        return fail(p, Error::Sparse, "random blocks without a block size"), false;
     if (s.randomBlocks > 0 && s.randomBlocks > ceilDiv(s.seqLen, s.blockSize))
         return fail(p, Error::Sparse, "more random blocks per block-row than there are blocks"), false;
-    if (d == 0 || d % 16 || d > 256 || uint64_t(d) * 4 > s.rowBytes || s.columnBytes == 0 || (d * 2) % s.columnBytes)
-        return fail(p, Error::Shape, "head dim " + std::to_string(d) + " unsupported (multiple of 16, at most 256 and rowBytes / 4)"), false;
-    if (s.banksPerGroup == 0) return fail(p, Error::Shape, "no banks per group"), false;
+    if (d == 0 || d % 16 || d > 256 || uint64_t(d) * 4 > s.rowBytes || s.columnBytes == 0 ||
+        (d * 2) % s.columnBytes)
+        return fail(p, Error::Shape,
+                    "head dim " + std::to_string(d) +
+                        " unsupported (multiple of 16, at most 256 and rowBytes / 4)"),
+               false;
+    if (s.banksPerGroup == 0)
+        return fail(p, Error::Shape, "no banks per group"), false;
     return true;
 }
 
@@ -195,20 +214,26 @@ bool chooseTiling(PrefillKernelPlan& p, uint64_t& bestBytes) {
     const uint32_t d = s.headDim;
     std::vector<uint32_t> passOptions;
     for (uint32_t q = 1; q <= d; ++q)
-        if (d % q == 0 && ((d / q) * 2) % s.columnBytes == 0) passOptions.push_back(q);
-    if (s.naive) passOptions = {1};
+        if (d % q == 0 && ((d / q) * 2) % s.columnBytes == 0)
+            passOptions.push_back(q);
+    if (s.naive)
+        passOptions = {1};
     const uint32_t aMin = s.tileRows ? s.tileRows : 1;
-    const uint32_t aMax = s.naive ? 1 : s.tileRows ? s.tileRows : std::max<uint32_t>(1, s.sramBytes / (2 * d));
-    if (s.naive && s.tileRows > 1) return fail(p, Error::Shape, "the naive kernel runs one row per bank (tile rows 1)"), false;
+    const uint32_t aMax = s.naive      ? 1
+                          : s.tileRows ? s.tileRows
+                                       : std::max<uint32_t>(1, s.sramBytes / (2 * d));
+    if (s.naive && s.tileRows > 1)
+        return fail(p, Error::Shape, "the naive kernel runs one row per bank (tile rows 1)"), false;
     bool found = false;
     PrefillKernelPlan best = p;
     bestBytes = 0;
     for (uint32_t a = aMin; a <= aMax; ++a) {
         for (uint32_t q : passOptions) {
             bool fits = false;
-            for (uint32_t b = p.P; b > 0; --b) {   // every b that fits: uneven splits of a row cost bytes
+            for (uint32_t b = p.P; b > 0; --b) { // every b that fits: uneven splits of a row cost bytes
                 PrefillKernelPlan c = p;
-                if (!placeRegions(c, a, q, b, false)) continue;
+                if (!placeRegions(c, a, q, b, false))
+                    continue;
                 fits = true;
                 c.a = a;
                 c.p = q;
@@ -223,7 +248,8 @@ bool chooseTiling(PrefillKernelPlan& p, uint64_t& bestBytes) {
                     found = true;
                 }
             }
-            if (fits) break;   // more passes than the fewest that fit only re-read the scores
+            if (fits)
+                break; // more passes than the fewest that fit only re-read the scores
         }
     }
     if (!found)
@@ -247,7 +273,8 @@ void preferDoubleBuffer(PrefillKernelPlan& p, uint64_t bestBytes) {
     uint64_t chosenBytes = 0;
     for (uint32_t b = p.P; b > 0; --b) {
         PrefillKernelPlan c = p;
-        if (!placeRegions(c, p.a, p.p, b, true)) continue;
+        if (!placeRegions(c, p.a, p.p, b, true))
+            continue;
         c.b = b;
         const uint64_t bytes = nonGlobalIo(c).bytes();
         if (!chosen.doubleBuffer || bytes < chosenBytes) {
@@ -255,7 +282,8 @@ void preferDoubleBuffer(PrefillKernelPlan& p, uint64_t bestBytes) {
             chosenBytes = bytes;
         }
     }
-    if (chosen.doubleBuffer && chosenBytes * 100 <= bestBytes * 101) p = chosen;
+    if (chosen.doubleBuffer && chosenBytes * 100 <= bestBytes * 101)
+        p = chosen;
 }
 
 // Score staging in the columns the tiles leave free, when it holds at least two batches.
@@ -264,7 +292,7 @@ void stageScores(PrefillKernelPlan& p) {
     const uint64_t batchScores = roundUp(uint64_t(p.a) * p.b * 2, s.columnBytes);
     const uint64_t free = (s.sramBytes - p.bufferBytes) / s.columnBytes * s.columnBytes;
     if (free >= 2 * batchScores) {
-        p.stageOff = p.stateOff;   // staging, then the statistics: Stat uses both, contiguous
+        p.stageOff = p.stateOff; // staging, then the statistics: Stat uses both, contiguous
         p.stageBytes = uint32_t(free / batchScores * batchScores);
         p.stateOff += p.stageBytes;
         p.bufferBytes += p.stageBytes;
@@ -282,8 +310,10 @@ void layOut(PrefillKernelPlan& p) {
     p.bandRows = uint32_t(ceilDiv(p.bandSlots, p.P));
     p.auxSlots = s.globalTokens + p.blockRows * s.randomBlocks * s.blockSize;
     p.auxRows = uint32_t(ceilDiv(p.auxSlots, p.P));
-    for (const PrefillRound& r : rounds) p.scratchBytes = std::max(p.scratchBytes, walkRound(p, r).scoreBytes);
-    const uint64_t accBytes = s.naive ? roundUp(uint64_t(d) * 4, s.columnBytes) : 0;   // the spilled accumulator
+    for (const PrefillRound& r : rounds)
+        p.scratchBytes = std::max(p.scratchBytes, walkRound(p, r).scoreBytes);
+    const uint64_t accBytes =
+        s.naive ? roundUp(uint64_t(d) * 4, s.columnBytes) : 0; // the spilled accumulator
     p.scratchRows = rows(p.scratchBytes + accBytes);
     p.patternRows = rows(uint64_t(p.blockRows) * s.randomBlocks * 4);
     p.nonGlobal = nonGlobalIo(p);
@@ -307,28 +337,34 @@ void planGlobalRows(PrefillKernelPlan& p) {
     p.globalPart.macs = passes * p.global.macs;
     p.globalQRows = rows(uint64_t(p.globalRows) * d * 2);
     p.splitKvRows = uint32_t(ceilDiv(slots, p.P));
-    p.globalOutRows = rows(uint64_t(p.globalRows) * d * 2) + (s.naive ? rows(uint64_t(p.globalRows) * d * 4) : 0);
+    p.globalOutRows =
+        rows(uint64_t(p.globalRows) * d * 2) + (s.naive ? rows(uint64_t(p.globalRows) * d * 4) : 0);
 }
 
-}  // namespace
+} // namespace
 
 PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s) {
     PrefillKernelPlan p;
     p.shape = s;
-    if (!validShape(p)) return p;
+    if (!validShape(p))
+        return p;
     p.P = s.rowBytes / (4 * s.headDim);
-    const WindowBand band = windowBand(s.window, s.causal);   // w = 0: an empty band, lo = hi = 0
+    const WindowBand band = windowBand(s.window, s.causal); // w = 0: an empty band, lo = hi = 0
     p.lo = uint32_t(std::max<int64_t>(band.lo, 0));
     p.hi = uint32_t(std::max<int64_t>(band.hi, 0));
     p.globalRows = s.causal ? 0 : s.globalTokens;
     p.blockRows = s.randomBlocks && s.blockSize ? uint32_t(ceilDiv(s.seqLen, s.blockSize)) : 0;
     uint64_t bestBytes = 0;
-    if (!chooseTiling(p, bestBytes)) return p;
-    if (!s.naive) preferDoubleBuffer(p, bestBytes);
-    if (!s.naive) stageScores(p);
+    if (!chooseTiling(p, bestBytes))
+        return p;
+    if (!s.naive)
+        preferDoubleBuffer(p, bestBytes);
+    if (!s.naive)
+        stageScores(p);
     layOut(p);
-    if (p.globalRows) planGlobalRows(p);
+    if (p.globalRows)
+        planGlobalRows(p);
     return p;
 }
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

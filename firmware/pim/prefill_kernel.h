@@ -63,11 +63,11 @@ struct PrefillKernelShape {
     // The buffer and the memory geometry: the capability registers (firmware) or the scenario
     // and its memspec (host, tools); no defaults here.
     uint32_t sramBytes = 0, rowBytes = 0, columnBytes = 0, banksPerGroup = 0;
-    uint32_t tileRows = 0;   // a; 0: choose by the I/O prediction
+    uint32_t tileRows = 0; // a; 0: choose by the I/O prediction
 };
 
 struct PrefillIoPrediction {
-    uint64_t bankToBuffer = 0, bufferToBank = 0, macs = 0;   // per bank (all banks alike)
+    uint64_t bankToBuffer = 0, bufferToBank = 0, macs = 0; // per bank (all banks alike)
     uint64_t bytes() const { return bankToBuffer + bufferToBank; }
 };
 
@@ -75,12 +75,12 @@ struct PrefillKernelPlan {
     contract::Error error = contract::Error::Ok;
     std::string why;
     PrefillKernelShape shape;
-    uint32_t a = 0;       // rows per bank per round
-    uint32_t b = 0;       // keys per batch
-    uint32_t p = 1;       // SpMM column passes (d / p columns of the output at a time)
-    uint32_t P = 0;       // K/V slots per DRAM row
+    uint32_t a = 0; // rows per bank per round
+    uint32_t b = 0; // keys per batch
+    uint32_t p = 1; // SpMM column passes (d / p columns of the output at a time)
+    uint32_t P = 0; // K/V slots per DRAM row
     uint32_t lo = 0, hi = 0, globalRows = 0, shift = 0;
-    uint32_t blockRows = 0;   // ceil(N / B) when there are random blocks, else 0
+    uint32_t blockRows = 0; // ceil(N / B) when there are random blocks, else 0
     // SRAM regions, byte offsets: Q tile (FP32 output tile in the SpMM), K / V batch, scores
     // (FP32, packed FP16 in place), softmax statistics; naive: the spilled accumulator's home.
     uint32_t qOff = 0, kvOff = 0, scoresOff = 0, stateOff = 0, bufferBytes = 0;
@@ -101,16 +101,17 @@ struct PrefillKernelPlan {
     // The global rows' decode kernel (R queries over N keys split by key).
     DecodePlan global;
     uint32_t globalPassQueries = 0;
-    uint32_t globalQRows = 0, splitKvRows = 0, globalOutRows = 0;   // out rows include naive scratch
+    uint32_t globalQRows = 0, splitKvRows = 0, globalOutRows = 0; // out rows include naive scratch
     // Prediction for the whole head, per bank: non-global part and global part.
     PrefillIoPrediction nonGlobal, globalPart;
     PrefillIoPrediction total() const {
-        return {nonGlobal.bankToBuffer + globalPart.bankToBuffer, nonGlobal.bufferToBank + globalPart.bufferToBank,
-                nonGlobal.macs + globalPart.macs};
+        return {nonGlobal.bankToBuffer + globalPart.bankToBuffer,
+                nonGlobal.bufferToBank + globalPart.bufferToBank, nonGlobal.macs + globalPart.macs};
     }
     uint64_t layoutBytesPerBank(uint32_t rowBytes) const {
         return uint64_t(qRows + outRows + bandRows + auxRows + scratchRows + patternRows + globalQRows +
-                        splitKvRows + globalOutRows) * rowBytes;
+                        splitKvRows + globalOutRows) *
+               rowBytes;
     }
 };
 
@@ -119,25 +120,25 @@ struct PrefillKernelPlan {
 PrefillKernelPlan planPrefillKernel(const PrefillKernelShape& s);
 
 struct PrefillRound {
-    uint32_t index = 0;       // k: tile slot of Q / O
-    uint32_t rowBegin = 0;    // rb: bank i owns [rb + i a, min(rb + (i + 1) a, rowEnd))
-    uint32_t rowEnd = 0;      // end of the segment
-    uint32_t blockRow = 0;    // rb / B (random blocks), else 0
+    uint32_t index = 0;    // k: tile slot of Q / O
+    uint32_t rowBegin = 0; // rb: bank i owns [rb + i a, min(rb + (i + 1) a, rowEnd))
+    uint32_t rowEnd = 0;   // end of the segment
+    uint32_t blockRow = 0; // rb / B (random blocks), else 0
 };
 std::vector<PrefillRound> prefillRounds(const PrefillKernelPlan& plan);
 
 enum class PrefillRegion : uint8_t { Band, Aux };
 struct PrefillBatch {
     PrefillRegion region = PrefillRegion::Band;
-    uint32_t slot = 0, keys = 0;     // slots [slot, slot + keys) of the region
+    uint32_t slot = 0, keys = 0; // slots [slot, slot + keys) of the region
     contract::MaskKind mask = contract::MaskKind::Band;
-    int32_t keyBase = 0;             // key of the first slot in bank 0
-    uint16_t keyStride = 0;          // + keyStride per bank of the group
-    int32_t keyLimit = 0;            // Global: keys below keyLimit + i a in bank i
+    int32_t keyBase = 0;    // key of the first slot in bank 0
+    uint16_t keyStride = 0; // + keyStride per bank of the group
+    int32_t keyLimit = 0;   // Global: keys below keyLimit + i a in bank i
 };
 // The key batches of one round, in issue order. `randomBlocks` holds the round's block-row's
 // r entries of the pattern table (kNoRandomBlock: none).
 std::vector<PrefillBatch> prefillBatches(const PrefillKernelPlan& plan, const PrefillRound& round,
                                          const uint32_t* randomBlocks);
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -17,8 +17,8 @@ PrefillRoundOps::PrefillRoundOps(KernelServices& svc, const PrefillRegions& k, c
     m_dd = m_d / m_p.p;
     m_keyBytes = uint64_t(m_d) * 2;
     m_halfRow = geo.rowBytes / 2;
-    m_tileOff = uint64_t(round.index) * m_a * m_d * 2;   // this round's Q / O tile in every bank
-    m_accAt = colUp(m_p.scratchBytes);                   // naive: the spilled accumulator, after the scores
+    m_tileOff = uint64_t(round.index) * m_a * m_d * 2; // this round's Q / O tile in every bank
+    m_accAt = colUp(m_p.scratchBytes);                 // naive: the spilled accumulator, after the scores
     m_scBytes = uint32_t(colUp(uint64_t(m_a) * m_p.b * 4));
     m_qEnd = m_p.kvOff;
 }
@@ -39,7 +39,8 @@ MicroOp& PrefillRoundOps::pe2(MicroOpKind kind, uint32_t lo, uint32_t hi, uint32
     return op;
 }
 
-void PrefillRoundOps::moves(const MicroOp& proto, uint32_t row, uint64_t offset, uint64_t bytes, uint32_t sram) {
+void PrefillRoundOps::moves(const MicroOp& proto, uint32_t row, uint64_t offset, uint64_t bytes,
+                            uint32_t sram) {
     m_svc.appendMoves(m_ops, proto, row, offset, bytes, sram);
 }
 
@@ -76,15 +77,17 @@ void PrefillRoundOps::append(uint32_t pc, uint32_t mask) {
 
     appendCfg();
     const uint32_t r = m_p.shape.randomBlocks;
-    m_batches = prefillBatches(m_p, m_round, m_k.table.empty() ? nullptr : m_k.table.data() + size_t(m_round.blockRow) * r);
+    m_batches = prefillBatches(m_p, m_round,
+                               m_k.table.empty() ? nullptr : m_k.table.data() + size_t(m_round.blockRow) * r);
     planStages();
     appendSddmm();
-    for (uint32_t pass = 0; pass < m_p.p; ++pass) appendSpmmPass(pass);
+    for (uint32_t pass = 0; pass < m_p.p; ++pass)
+        appendSpmmPass(pass);
 }
 
 void PrefillRoundOps::appendCfg() {
     const PrefillKernelShape& s = m_p.shape;
-    MicroOp& cfg = peOp(MicroOpKind::Cfg, m_p.stateOff, m_p.bufferBytes);   // the statistics only (d = 0)
+    MicroOp& cfg = peOp(MicroOpKind::Cfg, m_p.stateOff, m_p.bufferBytes); // the statistics only (d = 0)
     cfg.headDim = 0;
     cfg.flags = m_k.d.flags;
     std::memcpy(&cfg.scaleBits, &m_k.scale, 4);
@@ -106,7 +109,8 @@ void PrefillRoundOps::planStages() {
     m_stageAt.assign(n, 0);
     m_stageFirst.assign(n, 0);
     m_stageLast.assign(n, 0);
-    if (!m_p.stageBytes) return;
+    if (!m_p.stageBytes)
+        return;
     uint32_t used = 0;
     for (size_t i = 0, first = 0; i < n; ++i) {
         if (i > first && used + scoreBytes(i) > m_p.stageBytes) {
@@ -131,7 +135,8 @@ void PrefillRoundOps::loadV(size_t i, uint32_t pass) {
     const uint32_t P = m_p.P;
     const uint64_t vAt = slotOffset(b.slot) - uint64_t(b.slot % P) * m_keyBytes + m_halfRow;
     if (m_p.p == 1) {
-        moves(m_mov, regionRow(i), vAt + uint64_t(b.slot % P) * m_keyBytes, uint64_t(b.keys) * m_keyBytes, kvAt(i));
+        moves(m_mov, regionRow(i), vAt + uint64_t(b.slot % P) * m_keyBytes, uint64_t(b.keys) * m_keyBytes,
+              kvAt(i));
         return;
     }
     for (uint32_t t = 0; t < b.keys; ++t)
@@ -154,12 +159,13 @@ void PrefillRoundOps::appendSddmm() {
     const PrefillKernelPlan& p = m_p;
     if (!naive) {
         moves(m_mov, m_k.qRow, m_tileOff, uint64_t(m_a) * m_d * 2, p.qOff);
-        if (!m_batches.empty()) loadK(0);
+        if (!m_batches.empty())
+            loadK(0);
     }
     for (size_t i = 0; i < m_batches.size(); ++i) {
         const PrefillBatch& b = m_batches[i];
         if (naive) {
-            moves(m_mov, m_k.qRow, m_tileOff, uint64_t(m_d) * 2, p.qOff);   // no reuse of q
+            moves(m_mov, m_k.qRow, m_tileOff, uint64_t(m_d) * 2, p.qOff); // no reuse of q
             loadK(i);
         }
         MicroOp& mac = pe2(MicroOpKind::MacScores, p.qOff, m_qEnd, kvAt(i), scEnd(i));
@@ -170,11 +176,13 @@ void PrefillRoundOps::appendSddmm() {
         mac.keyBase = b.keyBase;
         mac.keyStride = b.keyStride;
         mac.keyLimit = b.keyLimit;
-        if (!naive && i + 1 < m_batches.size()) loadK(i + 1);
+        if (!naive && i + 1 < m_batches.size())
+            loadK(i + 1);
         // Stat packs the FP16 scores in place, or into the staging area (then one MovOut per
         // stage instead of one per batch).
         const uint32_t dst = p.stageBytes ? p.stageOff + m_stageAt[i] : scAt(i);
-        MicroOp& stat = pe2(MicroOpKind::Stat, scAt(i), scEnd(i), p.stageBytes ? dst : p.stateOff, p.bufferBytes);
+        MicroOp& stat =
+            pe2(MicroOpKind::Stat, scAt(i), scEnd(i), p.stageBytes ? dst : p.stateOff, p.bufferBytes);
         stat.r.scores = scAt(i);
         stat.r.outHalf = dst;
         stat.keys = uint16_t(b.keys);
@@ -198,12 +206,14 @@ void PrefillRoundOps::appendSpmmPass(uint32_t pass) {
     for (size_t i = 0; i < m_batches.size(); ++i) {
         const PrefillBatch& b = m_batches[i];
         if (naive) {
-            if (i > 0) moves(m_mov, m_k.scratchRow, m_accAt, uint64_t(m_d) * 4, p.qOff);
+            if (i > 0)
+                moves(m_mov, m_k.scratchRow, m_accAt, uint64_t(m_d) * 4, p.qOff);
             loadV(i, pass);
             loadScores(i);
         }
         const uint32_t src = p.stageBytes ? p.stageOff + m_stageAt[i] : scAt(i);
-        MicroOp& prob = pe2(MicroOpKind::Prob, scAt(i), scEnd(i), p.stageBytes ? src : p.stateOff, p.bufferBytes);
+        MicroOp& prob =
+            pe2(MicroOpKind::Prob, scAt(i), scEnd(i), p.stageBytes ? src : p.stateOff, p.bufferBytes);
         prob.r.scores = scAt(i);
         prob.r.outHalf = src;
         prob.keys = uint16_t(b.keys);
@@ -212,7 +222,8 @@ void PrefillRoundOps::appendSpmmPass(uint32_t pass) {
         pv.r.scores = scAt(i);
         pv.keys = uint16_t(b.keys);
         pv.headDim = uint16_t(m_dd);
-        if (naive) moves(m_movOut, m_k.scratchRow, m_accAt, uint64_t(m_d) * 4, p.qOff);
+        if (naive)
+            moves(m_movOut, m_k.scratchRow, m_accAt, uint64_t(m_d) * 4, p.qOff);
         if (!naive && i + 1 < m_batches.size()) {
             loadV(i + 1, pass);
             loadScores(i + 1);
@@ -226,8 +237,8 @@ void PrefillRoundOps::appendSpmmPass(uint32_t pass) {
         return;
     }
     for (uint32_t g = 0; g < m_a; ++g)
-        moves(m_movOut, m_k.outRow, m_tileOff + uint64_t(g) * m_d * 2 + uint64_t(pass) * m_dd * 2, uint64_t(m_dd) * 2,
-              p.qOff + g * m_dd * 2);
+        moves(m_movOut, m_k.outRow, m_tileOff + uint64_t(g) * m_d * 2 + uint64_t(pass) * m_dd * 2,
+              uint64_t(m_dd) * 2, p.qOff + g * m_dd * 2);
 }
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

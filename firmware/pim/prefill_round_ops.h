@@ -14,13 +14,13 @@
 namespace pilot::fw {
 
 class PrefillRoundOps {
-public:
+  public:
     PrefillRoundOps(KernelServices& svc, const PrefillRegions& k, const PrefillRound& round,
                     std::vector<contract::MicroOp>& ops);
     // Appends the round for the groups `mask` of pseudo-channel pc.
     void append(uint32_t pc, uint32_t mask);
 
-private:
+  private:
     contract::MicroOp& peOp(contract::MicroOpKind kind, uint32_t lo, uint32_t hi);
     // PE ops name the bytes they use: [lo, hi) and [lo2, hi2).
     contract::MicroOp& pe2(contract::MicroOpKind kind, uint32_t lo, uint32_t hi, uint32_t lo2, uint32_t hi2);
@@ -41,21 +41,21 @@ private:
     uint32_t scAt(size_t i) const { return (i % 2) ? m_p.scoresOff2 : m_p.scoresOff; }
     uint32_t scEnd(size_t i) const { return scAt(i) + m_scBytes; }
     uint32_t scoreBytes(size_t i) const;
-    uint64_t stageSpan(size_t i) const;   // scratch bytes of batch i's whole stage
+    uint64_t stageSpan(size_t i) const; // scratch bytes of batch i's whole stage
 
     KernelServices& m_svc;
     const PrefillRegions& m_k;
     const PrefillKernelPlan& m_p;
     const PrefillRound& m_round;
     std::vector<contract::MicroOp>& m_ops;
-    uint32_t m_col, m_d, m_a, m_dd;   // column bytes, head dim, rows per bank, columns per pass
+    uint32_t m_col, m_d, m_a, m_dd; // column bytes, head dim, rows per bank, columns per pass
     uint64_t m_keyBytes, m_halfRow, m_tileOff, m_accAt;
     uint32_t m_scBytes, m_qEnd;
     contract::MicroOp m_proto, m_mov, m_movOut;
     std::vector<PrefillBatch> m_batches;
-    std::vector<uint64_t> m_scoreAt;      // scratch offset of batch i's FP16 scores
-    std::vector<uint32_t> m_stageAt;      // offset of batch i in its stage
+    std::vector<uint64_t> m_scoreAt; // scratch offset of batch i's FP16 scores
+    std::vector<uint32_t> m_stageAt; // offset of batch i in its stage
     std::vector<size_t> m_stageFirst, m_stageLast;
 };
 
-}  // namespace pilot::fw
+} // namespace pilot::fw

@@ -12,7 +12,8 @@ namespace pilot::common {
 
 // Returns the address of the first transaction that failed, or UINT64_MAX when all succeeded.
 template <typename Socket>
-uint64_t burstAccess(Socket& socket, uint64_t addr, uint8_t* data, uint32_t len, bool write, uint32_t burstBytes) {
+uint64_t burstAccess(Socket& socket, uint64_t addr, uint8_t* data, uint32_t len, bool write,
+                     uint32_t burstBytes) {
     tlm::tlm_generic_payload t;
     while (len) {
         const uint32_t n = std::min<uint32_t>(len, burstBytes - uint32_t(addr % burstBytes));
@@ -26,7 +27,8 @@ uint64_t burstAccess(Socket& socket, uint64_t addr, uint8_t* data, uint32_t len,
         sc_core::sc_time d = sc_core::SC_ZERO_TIME;
         socket->b_transport(t, d);
         sc_core::wait(d);
-        if (t.is_response_error()) return addr;
+        if (t.is_response_error())
+            return addr;
         addr += n;
         data += n;
         len -= n;
@@ -34,4 +36,4 @@ uint64_t burstAccess(Socket& socket, uint64_t addr, uint8_t* data, uint32_t len,
     return UINT64_MAX;
 }
 
-}  // namespace pilot::common
+} // namespace pilot::common

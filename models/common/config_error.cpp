@@ -10,7 +10,8 @@ std::string ConfigIssue::line() const {
 static std::string joinLines(const std::vector<ConfigIssue>& issues) {
     std::string s;
     for (size_t i = 0; i < issues.size(); ++i) {
-        if (i) s += '\n';
+        if (i)
+            s += '\n';
         s += issues[i].line();
     }
     return s;
@@ -19,4 +20,4 @@ static std::string joinLines(const std::vector<ConfigIssue>& issues) {
 ConfigError::ConfigError(std::vector<ConfigIssue> issues)
     : std::runtime_error(joinLines(issues)), m_issues(std::move(issues)) {}
 
-}  // namespace pilot::common
+} // namespace pilot::common

@@ -10,34 +10,37 @@ namespace pilot::common {
 
 struct ConfigIssue {
     std::string file;
-    std::string pointer;   // JSON pointer ("" for the whole document)
+    std::string pointer; // JSON pointer ("" for the whole document)
     std::string reason;
-    std::string line() const;   // "file: /pointer: reason"
+    std::string line() const; // "file: /pointer: reason"
 };
 
 class ConfigError : public std::runtime_error {
-public:
+  public:
     explicit ConfigError(std::vector<ConfigIssue> issues);
     const std::vector<ConfigIssue>& issues() const { return m_issues; }
 
-private:
+  private:
     std::vector<ConfigIssue> m_issues;
 };
 
 // Collects issues while a loader walks a document; throwIfAny() raises them all at once.
 class IssueList {
-public:
+  public:
     explicit IssueList(std::string file) : m_file(std::move(file)) {}
-    void add(const std::string& pointer, const std::string& reason) { m_issues.push_back({m_file, pointer, reason}); }
+    void add(const std::string& pointer, const std::string& reason) {
+        m_issues.push_back({m_file, pointer, reason});
+    }
     bool empty() const { return m_issues.empty(); }
     const std::string& file() const { return m_file; }
     void throwIfAny() const {
-        if (!m_issues.empty()) throw ConfigError(m_issues);
+        if (!m_issues.empty())
+            throw ConfigError(m_issues);
     }
 
-private:
+  private:
     std::string m_file;
     std::vector<ConfigIssue> m_issues;
 };
 
-}  // namespace pilot::common
+} // namespace pilot::common

@@ -11,7 +11,8 @@ using nlohmann::json;
 
 json readJsonFile(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw ConfigError({{path, "", "cannot open file"}});
+    if (!in)
+        throw ConfigError({{path, "", "cannot open file"}});
     std::stringstream buf;
     buf << in.rdbuf();
     try {
@@ -21,10 +22,16 @@ json readJsonFile(const std::string& path) {
         const std::string text = buf.str();
         size_t line = 1, col = 1;
         for (size_t i = 0; i < e.byte && i < text.size(); ++i) {
-            if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else {
+                ++col;
+            }
         }
-        throw ConfigError({{path, "", "malformed JSON at line " + std::to_string(line) + ", column " +
-                                          std::to_string(col) + ": " + e.what()}});
+        throw ConfigError({{path, "",
+                            "malformed JSON at line " + std::to_string(line) + ", column " +
+                                std::to_string(col) + ": " + e.what()}});
     }
 }
 
@@ -36,24 +43,31 @@ JsonObject::JsonObject(const json& obj, std::string pointer, IssueList& issues)
     }
 }
 
-bool JsonObject::has(const std::string& key) const { return m_valid && m_obj.contains(key); }
+bool JsonObject::has(const std::string& key) const {
+    return m_valid && m_obj.contains(key);
+}
 
 const json* JsonObject::field(const std::string& key, bool required) {
     m_seen.insert(key);
-    if (!m_valid) return nullptr;
+    if (!m_valid)
+        return nullptr;
     auto it = m_obj.find(key);
     if (it == m_obj.end()) {
-        if (required) m_issues.add(pointerOf(key), "missing required field");
+        if (required)
+            m_issues.add(pointerOf(key), "missing required field");
         return nullptr;
     }
     return &*it;
 }
 
-static std::string typeName(const json& j) { return j.type_name(); }
+static std::string typeName(const json& j) {
+    return j.type_name();
+}
 
 std::optional<uint64_t> JsonObject::optU64(const std::string& key, uint64_t min, uint64_t max) {
     const json* j = field(key, false);
-    if (!j) return std::nullopt;
+    if (!j)
+        return std::nullopt;
     // Numbers built in code (--set, tests) may be stored signed: a non-negative one is fine.
     if (j->is_number_unsigned() || (j->is_number_integer() && j->get<int64_t>() >= 0)) {
         uint64_t v = j->get<uint64_t>();
@@ -67,13 +81,15 @@ std::optional<uint64_t> JsonObject::optU64(const std::string& key, uint64_t min,
     if (j->is_number_integer()) {
         m_issues.add(pointerOf(key), "must not be negative (got " + j->dump() + ")");
     } else {
-        m_issues.add(pointerOf(key), "must be a non-negative integer (got " + typeName(*j) + " " + j->dump() + ")");
+        m_issues.add(pointerOf(key),
+                     "must be a non-negative integer (got " + typeName(*j) + " " + j->dump() + ")");
     }
     return std::nullopt;
 }
 
 uint64_t JsonObject::u64(const std::string& key, uint64_t min, uint64_t max) {
-    if (!field(key, true)) return min;
+    if (!field(key, true))
+        return min;
     return optU64(key, min, max).value_or(min);
 }
 
@@ -83,7 +99,8 @@ uint32_t JsonObject::u32(const std::string& key, uint32_t min, uint32_t max) {
 
 double JsonObject::number(const std::string& key, double min, double max) {
     const json* j = field(key, true);
-    if (!j) return min;
+    if (!j)
+        return min;
     if (!j->is_number()) {
         m_issues.add(pointerOf(key), "must be a number (got " + typeName(*j) + ")");
         return min;
@@ -100,7 +117,8 @@ double JsonObject::number(const std::string& key, double min, double max) {
 
 bool JsonObject::boolean(const std::string& key) {
     const json* j = field(key, true);
-    if (!j) return false;
+    if (!j)
+        return false;
     if (!j->is_boolean()) {
         m_issues.add(pointerOf(key), "must be true or false (got " + typeName(*j) + ")");
         return false;
@@ -110,7 +128,8 @@ bool JsonObject::boolean(const std::string& key) {
 
 std::string JsonObject::string(const std::string& key) {
     const json* j = field(key, true);
-    if (!j) return {};
+    if (!j)
+        return {};
     if (!j->is_string()) {
         m_issues.add(pointerOf(key), "must be a string (got " + typeName(*j) + ")");
         return {};
@@ -119,7 +138,8 @@ std::string JsonObject::string(const std::string& key) {
 }
 
 std::optional<std::string> JsonObject::optString(const std::string& key) {
-    if (!field(key, false)) return std::nullopt;
+    if (!field(key, false))
+        return std::nullopt;
     return string(key);
 }
 
@@ -129,20 +149,24 @@ std::string JsonObject::oneOf(const std::string& key, std::initializer_list<cons
 
 std::string JsonObject::oneOf(const std::string& key, const std::vector<const char*>& choices) {
     std::string v = string(key);
-    if (!field(key, false)) return v;
+    if (!field(key, false))
+        return v;
     std::string list;
     for (const char* c : choices) {
-        if (v == c) return v;
+        if (v == c)
+            return v;
         list += (list.empty() ? "" : ", ") + std::string("\"") + c + "\"";
     }
-    if (field(key, false)->is_string()) m_issues.add(pointerOf(key), "must be one of " + list + " (got \"" + v + "\")");
+    if (field(key, false)->is_string())
+        m_issues.add(pointerOf(key), "must be one of " + list + " (got \"" + v + "\")");
     return {};
 }
 
 std::vector<uint32_t> JsonObject::u32List(const std::string& key, uint32_t max) {
     std::vector<uint32_t> out;
     const json* j = field(key, true);
-    if (!j) return out;
+    if (!j)
+        return out;
     if (!j->is_array()) {
         m_issues.add(pointerOf(key), "must be an array of integers (got " + typeName(*j) + ")");
         return out;
@@ -175,13 +199,15 @@ JsonObject JsonObject::object(const std::string& key) {
 }
 
 std::optional<JsonObject> JsonObject::optObject(const std::string& key) {
-    if (!field(key, false)) return std::nullopt;
+    if (!field(key, false))
+        return std::nullopt;
     return object(key);
 }
 
 static size_t editDistance(const std::string& a, const std::string& b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (size_t j = 1; j <= b.size(); ++j)
@@ -196,15 +222,20 @@ std::string closestKey(const std::string& key, const std::set<std::string>& know
     size_t bestD = SIZE_MAX;
     for (const auto& k : known) {
         size_t d = editDistance(key, k);
-        if (d < bestD) { bestD = d; best = k; }
+        if (d < bestD) {
+            bestD = d;
+            best = k;
+        }
     }
     return bestD <= std::max<size_t>(2, key.size() / 3) ? best : std::string();
 }
 
 void JsonObject::rejectUnknownKeys() {
-    if (!m_valid) return;
+    if (!m_valid)
+        return;
     for (auto it = m_obj.begin(); it != m_obj.end(); ++it) {
-        if (m_seen.count(it.key())) continue;
+        if (m_seen.count(it.key()))
+            continue;
         std::string hint = closestKey(it.key(), m_seen);
         m_issues.add(pointerOf(it.key()),
                      "unknown key" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
@@ -219,7 +250,8 @@ void JsonObject::source(const std::string& key, std::map<std::string, std::strin
         m_issues.add(pointerOf(key), "must name the value's public source (got an empty string)");
         return;
     }
-    if (isString) sources[pointerOf(key).substr(sourcesPointer.size())] = text;
+    if (isString)
+        sources[pointerOf(key).substr(sourcesPointer.size())] = text;
 }
 
-}  // namespace pilot::common
+} // namespace pilot::common

@@ -20,7 +20,7 @@ namespace pilot::common {
 nlohmann::json readJsonFile(const std::string& path);
 
 class JsonObject {
-public:
+  public:
     // `pointer` is where `obj` sits in its document ("" for the root).
     JsonObject(const nlohmann::json& obj, std::string pointer, IssueList& issues);
 
@@ -42,7 +42,7 @@ public:
     void source(const std::string& key, std::map<std::string, std::string>& sources,
                 const std::string& sourcesPointer = "/sources");
     std::string oneOf(const std::string& key, std::initializer_list<const char*> choices);
-    std::string oneOf(const std::string& key, const std::vector<const char*>& choices);   // from a table
+    std::string oneOf(const std::string& key, const std::vector<const char*>& choices); // from a table
     std::vector<uint32_t> u32List(const std::string& key, uint32_t max);
     JsonObject object(const std::string& key);
 
@@ -58,7 +58,7 @@ public:
 
     const nlohmann::json& raw() const { return m_obj; }
 
-private:
+  private:
     const nlohmann::json* field(const std::string& key, bool required);
 
     const nlohmann::json& m_obj;
@@ -71,4 +71,4 @@ private:
 // Edit distance based hint for unknown keys.
 std::string closestKey(const std::string& key, const std::set<std::string>& known);
 
-}  // namespace pilot::common
+} // namespace pilot::common

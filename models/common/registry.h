@@ -13,29 +13,32 @@
 
 namespace pilot::common {
 
-template <class Interface, class... Args>
-class Registry {
-public:
+template <class Interface, class... Args> class Registry {
+  public:
     using Factory = std::function<std::unique_ptr<Interface>(Args...)>;
     Registry(const char* what, std::vector<std::pair<std::string, Factory>> entries)
         : m_what(what), m_entries(std::move(entries)) {}
 
     std::unique_ptr<Interface> make(const std::string& name, Args... args) const {
         for (const auto& [n, f] : m_entries)
-            if (n == name) return f(std::forward<Args>(args)...);
+            if (n == name)
+                return f(std::forward<Args>(args)...);
         std::string known;
-        for (const auto& e : m_entries) known += (known.empty() ? "" : ", ") + e.first;
-        throw std::invalid_argument(std::string("unknown ") + m_what + " \"" + name + "\" (known: " + known + ")");
+        for (const auto& e : m_entries)
+            known += (known.empty() ? "" : ", ") + e.first;
+        throw std::invalid_argument(std::string("unknown ") + m_what + " \"" + name + "\" (known: " + known +
+                                    ")");
     }
     std::vector<std::string> names() const {
         std::vector<std::string> out;
-        for (const auto& e : m_entries) out.push_back(e.first);
+        for (const auto& e : m_entries)
+            out.push_back(e.first);
         return out;
     }
 
-private:
+  private:
     const char* m_what;
     std::vector<std::pair<std::string, Factory>> m_entries;
 };
 
-}  // namespace pilot::common
+} // namespace pilot::common

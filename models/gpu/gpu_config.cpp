@@ -14,7 +14,6 @@ using common::JsonObject;
 
 namespace {
 
-
 struct EfficiencyField {
     const char* key;
     double Efficiency::*member;
@@ -44,7 +43,8 @@ double openClosed(JsonObject& o, const std::string& key, double lo, double hi) {
     o.allow(key);
     const double v = o.raw().at(key).get<double>();
     if (!(v > lo && v <= hi)) {
-        o.issues().add(o.pointerOf(key), "must be in (" + format(lo) + ", " + format(hi) + "] (got " + format(v) + ")");
+        o.issues().add(o.pointerOf(key),
+                       "must be in (" + format(lo) + ", " + format(hi) + "] (got " + format(v) + ")");
         return 0.0;
     }
     return v;
@@ -52,7 +52,7 @@ double openClosed(JsonObject& o, const std::string& key, double lo, double hi) {
 
 // The source of one value: a required, non-blank string at the value's place under /sources.
 
-}  // namespace
+} // namespace
 
 GpuConfig parseGpuConfig(const nlohmann::json& doc, const std::string& file) {
     IssueList issues(file);
@@ -72,7 +72,8 @@ GpuConfig parseGpuConfig(const nlohmann::json& doc, const std::string& file) {
     c.kernelLaunchUs = root.number("kernel_launch_us", 0.0, 1e6);
 
     JsonObject eff = root.object("efficiency");
-    for (const auto& f : kEfficiencyFields) c.efficiency.*f.member = openClosed(eff, f.key, 0.0, 1.0);
+    for (const auto& f : kEfficiencyFields)
+        c.efficiency.*f.member = openClosed(eff, f.key, 0.0, 1.0);
     eff.rejectUnknownKeys();
 
     // Every value names its public source, in an object of the same shape as the values.
@@ -86,7 +87,8 @@ GpuConfig parseGpuConfig(const nlohmann::json& doc, const std::string& file) {
     src.source("l2_bytes", c.sources);
     src.source("kernel_launch_us", c.sources);
     JsonObject srcEff = src.object("efficiency");
-    for (const auto& f : kEfficiencyFields) srcEff.source(f.key, c.sources);
+    for (const auto& f : kEfficiencyFields)
+        srcEff.source(f.key, c.sources);
     srcEff.rejectUnknownKeys();
     src.rejectUnknownKeys();
 
@@ -95,6 +97,8 @@ GpuConfig parseGpuConfig(const nlohmann::json& doc, const std::string& file) {
     return c;
 }
 
-GpuConfig loadGpuConfig(const std::string& path) { return parseGpuConfig(common::readJsonFile(path), path); }
+GpuConfig loadGpuConfig(const std::string& path) {
+    return parseGpuConfig(common::readJsonFile(path), path);
+}
 
-}  // namespace pilot::gpu
+} // namespace pilot::gpu

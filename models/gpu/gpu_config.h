@@ -25,18 +25,18 @@ struct Efficiency {
 struct GpuConfig {
     std::string name;
     std::string sourceFile;
-    double peakFp16Tflops = 0;        // dense FP16 tensor-core peak, 1e12 FLOP/s
-    uint32_t memoryStacks = 0;        // HBM stacks attached to the GPU
-    double memoryBandwidthGBps = 0;   // peak DRAM bandwidth of all stacks, 1e9 B/s
+    double peakFp16Tflops = 0;      // dense FP16 tensor-core peak, 1e12 FLOP/s
+    uint32_t memoryStacks = 0;      // HBM stacks attached to the GPU
+    double memoryBandwidthGBps = 0; // peak DRAM bandwidth of all stacks, 1e9 B/s
     uint32_t smCount = 0;
     uint64_t l2Bytes = 0;
-    double kernelLaunchUs = 0;        // added once per kernel
+    double kernelLaunchUs = 0; // added once per kernel
     Efficiency efficiency;
     // The public source of each value, keyed by the value's JSON pointer ("/memory/stacks").
     std::map<std::string, std::string> sources;
 
     double peakFlopsPerNs() const { return peakFp16Tflops * 1e3; }
-    double peakBytesPerNs() const { return memoryBandwidthGBps; }   // 1e9 B/s = 1 B/ns
+    double peakBytesPerNs() const { return memoryBandwidthGBps; } // 1e9 B/s = 1 B/ns
     double kernelLaunchNs() const { return kernelLaunchUs * 1e3; }
 };
 
@@ -46,4 +46,4 @@ struct GpuConfig {
 GpuConfig loadGpuConfig(const std::string& path);
 GpuConfig parseGpuConfig(const nlohmann::json& doc, const std::string& file);
 
-}  // namespace pilot::gpu
+} // namespace pilot::gpu

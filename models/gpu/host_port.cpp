@@ -17,16 +17,19 @@ HostPort::HostPort(sc_core::sc_module_name name, uint32_t irqLines, uint32_t bur
 }
 
 void HostPort::thread() {
-    for (auto& p : irq_i) m_anyIrq |= (*p)->posedge_event();
-    if (m_program) m_program();
+    for (auto& p : irq_i)
+        m_anyIrq |= (*p)->posedge_event();
+    if (m_program)
+        m_program();
     m_finished = true;
-    sc_core::sc_pause();   // hand control back to the run loop
+    sc_core::sc_pause(); // hand control back to the run loop
 }
 
 void HostPort::access(uint64_t addr, uint8_t* data, uint32_t len, bool write) {
     const uint64_t failed = common::burstAccess(iSocket, addr, data, len, write, m_burstBytes);
     if (failed != UINT64_MAX)
-        throw std::runtime_error(std::string(write ? "write" : "read") + " at 0x" + std::to_string(failed) + " failed");
+        throw std::runtime_error(std::string(write ? "write" : "read") + " at 0x" + std::to_string(failed) +
+                                 " failed");
     m_bytes += len;
 }
 
@@ -36,9 +39,12 @@ void HostPort::debugAccess(uint64_t addr, uint8_t* data, uint64_t len, bool writ
     t.set_address(addr);
     t.set_data_ptr(data);
     t.set_data_length(uint32_t(len));
-    if (iSocket->transport_dbg(t) != len) throw std::runtime_error("debug access failed at 0x" + std::to_string(addr));
+    if (iSocket->transport_dbg(t) != len)
+        throw std::runtime_error("debug access failed at 0x" + std::to_string(addr));
 }
 
-void HostPort::waitIrq() { sc_core::wait(m_anyIrq); }
+void HostPort::waitIrq() {
+    sc_core::wait(m_anyIrq);
+}
 
-}  // namespace pilot::gpu
+} // namespace pilot::gpu

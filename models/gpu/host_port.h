@@ -15,9 +15,9 @@
 namespace pilot::gpu {
 
 class HostPort : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::simple_initiator_socket<HostPort> iSocket;
-    std::vector<std::unique_ptr<sc_core::sc_in<bool>>> irq_i;   // one per PIM channel
+    std::vector<std::unique_ptr<sc_core::sc_in<bool>>> irq_i; // one per PIM channel
 
     HostPort(sc_core::sc_module_name name, uint32_t irqLines, uint32_t burstBytes);
 
@@ -25,13 +25,13 @@ public:
     bool finished() const { return m_finished; }
 
     // For the program (in this module's thread).
-    void access(uint64_t addr, uint8_t* data, uint32_t len, bool write);   // timed, burst by burst
-    void debugAccess(uint64_t addr, uint8_t* data, uint64_t len, bool write);   // untimed
+    void access(uint64_t addr, uint8_t* data, uint32_t len, bool write);      // timed, burst by burst
+    void debugAccess(uint64_t addr, uint8_t* data, uint64_t len, bool write); // untimed
     void waitIrq();
     bool irqLevel(uint32_t line) const { return irq_i[line]->read(); }
     uint64_t bytesMoved() const { return m_bytes; }
 
-private:
+  private:
     void thread();
 
     const uint32_t m_burstBytes;
@@ -41,4 +41,4 @@ private:
     uint64_t m_bytes = 0;
 };
 
-}  // namespace pilot::gpu
+} // namespace pilot::gpu

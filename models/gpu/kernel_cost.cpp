@@ -7,7 +7,9 @@
 
 namespace pilot::gpu {
 
-const char* boundName(Bound bound) { return bound == Bound::Memory ? "memory" : "compute"; }
+const char* boundName(Bound bound) {
+    return bound == Bound::Memory ? "memory" : "compute";
+}
 
 KernelCost KernelCostModel::roofline(double flops, double bytes, double computeEfficiency) const {
     KernelCost c;
@@ -28,12 +30,13 @@ KernelCost KernelCostModel::gemm(uint64_t m, uint64_t n, uint64_t k, uint32_t by
     return roofline(flops, bytes, m_config.efficiency.gemm);
 }
 
-KernelCost KernelCostModel::prefillAttentionDense(uint64_t batch, uint64_t heads, uint64_t seqLen, uint64_t headDim,
-                                                  bool causal) const {
+KernelCost KernelCostModel::prefillAttentionDense(uint64_t batch, uint64_t heads, uint64_t seqLen,
+                                                  uint64_t headDim, bool causal) const {
     const double bh = double(batch) * double(heads);
     const double n = double(seqLen), d = double(headDim);
     double flops = bh * 4.0 * n * n * d;
-    if (causal) flops /= 2.0;
+    if (causal)
+        flops /= 2.0;
     const double bytes = bh * 4.0 * n * d * kFp16Bytes;
     return roofline(flops, bytes, m_config.efficiency.prefillAttentionDense);
 }
@@ -41,7 +44,8 @@ KernelCost KernelCostModel::prefillAttentionDense(uint64_t batch, uint64_t heads
 KernelCost KernelCostModel::prefillAttentionBlockSparse(uint64_t batch, uint64_t heads, uint64_t seqLen,
                                                         uint64_t headDim, uint64_t nnzBlocks,
                                                         uint64_t blockSize) const {
-    if (blockSize == 0) throw std::invalid_argument("prefillAttentionBlockSparse: blockSize must be > 0");
+    if (blockSize == 0)
+        throw std::invalid_argument("prefillAttentionBlockSparse: blockSize must be > 0");
     const uint64_t blockRows = (seqLen + blockSize - 1) / blockSize;
     if (nnzBlocks > blockRows * blockRows)
         throw std::invalid_argument("prefillAttentionBlockSparse: " + std::to_string(nnzBlocks) +
@@ -54,8 +58,9 @@ KernelCost KernelCostModel::prefillAttentionBlockSparse(uint64_t batch, uint64_t
     return roofline(flops, bytes, m_config.efficiency.prefillAttentionBlockSparse);
 }
 
-KernelCost KernelCostModel::decodeAttention(uint64_t batch, uint64_t heads, uint64_t kvHeads, uint64_t contextLen,
-                                            uint64_t headDim, uint64_t keysAttended) const {
+KernelCost KernelCostModel::decodeAttention(uint64_t batch, uint64_t heads, uint64_t kvHeads,
+                                            uint64_t contextLen, uint64_t headDim,
+                                            uint64_t keysAttended) const {
     if (kvHeads == 0 || heads % kvHeads != 0)
         throw std::invalid_argument("decodeAttention: kvHeads (" + std::to_string(kvHeads) +
                                     ") must be > 0 and divide heads (" + std::to_string(heads) + ")");
@@ -69,4 +74,4 @@ KernelCost KernelCostModel::decodeAttention(uint64_t batch, uint64_t heads, uint
     return roofline(flops, bytes, m_config.efficiency.decodeAttention);
 }
 
-}  // namespace pilot::gpu
+} // namespace pilot::gpu

@@ -39,20 +39,20 @@ namespace pilot::gpu {
 inline constexpr uint32_t kFp16Bytes = 2;
 
 enum class Bound { Compute, Memory };
-const char* boundName(Bound bound);   // "compute" | "memory"
+const char* boundName(Bound bound); // "compute" | "memory"
 
 struct KernelCost {
-    double computeNs = 0;   // flops / (peak x kernel efficiency)
-    double memoryNs = 0;    // bytes / (bandwidth x memory efficiency)
+    double computeNs = 0; // flops / (peak x kernel efficiency)
+    double memoryNs = 0;  // bytes / (bandwidth x memory efficiency)
     double launchNs = 0;
-    double timeNs = 0;      // max(computeNs, memoryNs) + launchNs
+    double timeNs = 0; // max(computeNs, memoryNs) + launchNs
     double flops = 0;
-    double bytes = 0;       // DRAM traffic
-    Bound bound = Bound::Compute;   // the larger term; compute on a tie
+    double bytes = 0;             // DRAM traffic
+    Bound bound = Bound::Compute; // the larger term; compute on a tie
 };
 
 class KernelCostModel {
-public:
+  public:
     explicit KernelCostModel(GpuConfig config) : m_config(std::move(config)) {}
     const GpuConfig& config() const { return m_config; }
 
@@ -77,8 +77,8 @@ public:
     // The roofline point of `flops` and `bytes` at the given compute efficiency.
     KernelCost roofline(double flops, double bytes, double computeEfficiency) const;
 
-private:
+  private:
     GpuConfig m_config;
 };
 
-}  // namespace pilot::gpu
+} // namespace pilot::gpu

@@ -17,16 +17,16 @@ namespace pilot::hbm {
 
 enum class Field : uint8_t { Byte, Column, Channel, PseudoChannel, Sid, BankGroup, Bank, Row, kCount };
 inline constexpr size_t kFieldCount = size_t(Field::kCount);
-const char* fieldKey(Field f);   // JSON key: "byte", "column", ...
+const char* fieldKey(Field f); // JSON key: "byte", "column", ...
 
 struct DramAddress {
     uint32_t stack = 0, channel = 0, pseudoChannel = 0, sid = 0, bankGroup = 0, bank = 0, row = 0, column = 0;
-    uint32_t byte = 0;   // offset inside the access
+    uint32_t byte = 0; // offset inside the access
     bool operator==(const DramAddress& o) const;
 };
 
 class AddressMapping {
-public:
+  public:
     // bits[f] lists the physical address bits of field f, least significant first.
     AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bits, const Memspec& spec, uint32_t stacks,
                    const std::string& file, const std::string& bitsPointer = "/bits");
@@ -45,7 +45,8 @@ public:
     // The same from a physical address, gathering only the selecting fields (the router's hot path).
     uint32_t pcIndexOf(uint64_t addr) const {
         const auto& o = m_spec.org;
-        return (uint32_t(addr >> m_stackShift) * o.channels + gather(Field::Channel, addr)) * o.pseudoChannels +
+        return (uint32_t(addr >> m_stackShift) * o.channels + gather(Field::Channel, addr)) *
+                   o.pseudoChannels +
                gather(Field::PseudoChannel, addr);
     }
     uint32_t pcCount() const { return m_spec.org.pcsPerStack() * m_stacks; }
@@ -57,25 +58,32 @@ public:
     // channels (a power of two), in physical-address order: lets a traffic generator walk
     // "sequentially" inside a sub-system. Bits: every map bit but the pseudo-channel-selecting
     // ones, plus the lowest log2(pcs) of those (pc, then channel, then stack).
-    uint64_t regionAddress(uint64_t offset, uint32_t pcs) const { return depositBits(offset, regionBits(pcs)); }
+    uint64_t regionAddress(uint64_t offset, uint32_t pcs) const {
+        return depositBits(offset, regionBits(pcs));
+    }
     // The physical bits of that region in offset order (least significant first); hot paths
     // compute it once and call depositBits.
     std::vector<uint32_t> regionBits(uint32_t pcs) const;
     static uint64_t depositBits(uint64_t value, const std::vector<uint32_t>& bits);
     // A bit list as runs of consecutive bits {value shift, width, address shift}: deposits a
     // run at a time (the traffic generator's hot path).
-    struct DepositRun { uint8_t valueShift, width, addrShift; };
+    struct DepositRun {
+        uint8_t valueShift, width, addrShift;
+    };
     static std::vector<DepositRun> depositRuns(const std::vector<uint32_t>& bits);
     static uint64_t deposit(uint64_t value, const std::vector<DepositRun>& runs) {
         uint64_t addr = 0;
-        for (const DepositRun& r : runs) addr |= ((value >> r.valueShift) & ((uint64_t(1) << r.width) - 1)) << r.addrShift;
+        for (const DepositRun& r : runs)
+            addr |= ((value >> r.valueShift) & ((uint64_t(1) << r.width) - 1)) << r.addrShift;
         return addr;
     }
     uint64_t regionBytes(uint32_t pcs) const { return m_spec.org.bytesPerPc() * pcs; }
 
-private:
+  private:
     // A field's bits as runs of consecutive address bits: decode and encode move a run at once.
-    struct Run { uint8_t addrShift, width, fieldShift; };
+    struct Run {
+        uint8_t addrShift, width, fieldShift;
+    };
     uint32_t gather(Field f, uint64_t addr) const {
         uint32_t v = 0;
         for (const Run& r : m_runs[size_t(f)])
@@ -98,4 +106,4 @@ AddressMapping loadAddressMapping(const std::string& path, Memspec& spec, uint32
 // The same, for exactly `spec`.
 AddressMapping readAddressMapping(const std::string& path, const Memspec& spec, uint32_t stacks);
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

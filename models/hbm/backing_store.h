@@ -13,7 +13,7 @@
 namespace pilot::hbm {
 
 class BackingStore {
-public:
+  public:
     // DMI hands out one page at a time: contiguous for kPageBytes.
     static constexpr uint64_t kPageBytes = 1024;
     static constexpr uint64_t kBlockBytes = 64;
@@ -30,13 +30,13 @@ public:
     uint64_t pagesAllocated() const { return m_pages.size(); }
     uint64_t blocksAllocated() const { return m_blocks.size(); }
 
-private:
+  private:
     using Block = std::array<uint8_t, kBlockBytes>;
     const uint8_t* findPage(uint64_t pageNo) const;
     uint64_t m_capacity;
-    std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> m_pages;   // by page number
-    std::unordered_map<uint64_t, Block> m_blocks;                        // by block number, outside pages
-    std::unordered_map<uint64_t, uint8_t> m_blocksInPage;                // blocks held, by page number
+    std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> m_pages; // by page number
+    std::unordered_map<uint64_t, Block> m_blocks;                     // by block number, outside pages
+    std::unordered_map<uint64_t, uint8_t> m_blocksInPage;             // blocks held, by page number
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -8,9 +8,12 @@
 namespace pilot::hbm {
 
 BusArbitration parseBusArbitration(const std::string& name) {
-    if (name == "oldest-first") return BusArbitration::OldestFirst;
-    if (name == "round-robin") return BusArbitration::RoundRobin;
-    throw std::invalid_argument("unknown command-bus arbitration \"" + name + "\" (known: oldest-first, round-robin)");
+    if (name == "oldest-first")
+        return BusArbitration::OldestFirst;
+    if (name == "round-robin")
+        return BusArbitration::RoundRobin;
+    throw std::invalid_argument("unknown command-bus arbitration \"" + name +
+                                "\" (known: oldest-first, round-robin)");
 }
 
 ChannelArbiter::ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec, BusArbitration policy)
@@ -20,15 +23,19 @@ ChannelArbiter::ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec
     sensitive << m_wake;
 }
 
-uint32_t ChannelArbiter::lastAdmittedDepth() const { return m_pcs[m_lastMember]->bankDepth(m_lastBank); }
+uint32_t ChannelArbiter::lastAdmittedDepth() const {
+    return m_pcs[m_lastMember]->bankDepth(m_lastBank);
+}
 
 void ChannelArbiter::roomFreed() {
-    for (PseudoChannelController* pc : m_pcs) pc->admitBlocked();
+    for (PseudoChannelController* pc : m_pcs)
+        pc->admitBlocked();
 }
 
 uint32_t ChannelArbiter::attach(PseudoChannelController& pc) {
     m_pcs.push_back(&pc);
-    if (!m_shared || m_buses.empty()) m_buses.push_back(std::make_unique<CommandBus>(m_spec));
+    if (!m_shared || m_buses.empty())
+        m_buses.push_back(std::make_unique<CommandBus>(m_spec));
     pc.attachBus(*m_buses.back());
     m_row.resize(m_pcs.size());
     m_col.resize(m_pcs.size());
@@ -42,11 +49,15 @@ int ChannelArbiter::grant(const std::vector<Candidate>& cands, uint32_t& rrNext)
         // Round robin starts at the member after the last one granted; oldest-first at 0, so
         // ties go to the lower index.
         const uint32_t i = m_policy == BusArbitration::RoundRobin ? (rrNext + k) % n : k;
-        if (!cands[i].valid()) continue;
-        if (m_policy == BusArbitration::RoundRobin) return int(i);
-        if (best < 0 || cands[i].age < cands[best].age) best = int(i);
+        if (!cands[i].valid())
+            continue;
+        if (m_policy == BusArbitration::RoundRobin)
+            return int(i);
+        if (best < 0 || cands[i].age < cands[best].age)
+            best = int(i);
     }
-    if (best >= 0) rrNext = (uint32_t(best) + 1) % n;
+    if (best >= 0)
+        rrNext = (uint32_t(best) + 1) % n;
     return best;
 }
 
@@ -73,20 +84,26 @@ void ChannelArbiter::process() {
         if (m_shared) {
             // One command per bus: the winner issues, the others propose again and find it busy.
             const int c = grant(m_col, m_rrCol), r = grant(m_row, m_rrRow);
-            if (c >= 0) m_pcs[c]->issue(m_col[c], now);
-            if (r >= 0) m_pcs[r]->issue(m_row[r], now);
+            if (c >= 0)
+                m_pcs[c]->issue(m_col[c], now);
+            if (r >= 0)
+                m_pcs[r]->issue(m_row[r], now);
             issued = c >= 0 || r >= 0;
         } else {
             for (uint32_t i = 0; i < n; ++i) {
-                if (m_col[i].valid()) m_pcs[i]->issue(m_col[i], now);
-                if (m_row[i].valid()) m_pcs[i]->issue(m_row[i], now);
+                if (m_col[i].valid())
+                    m_pcs[i]->issue(m_col[i], now);
+                if (m_row[i].valid())
+                    m_pcs[i]->issue(m_row[i], now);
                 issued |= m_col[i].valid() || m_row[i].valid();
             }
         }
-        if (!issued) break;
+        if (!issued)
+            break;
     }
     m_inProcess = false;
-    if (next != kNever) m_wake.notify(sc_core::sc_time::from_value((next - now) * tck));
+    if (next != kNever)
+        m_wake.notify(sc_core::sc_time::from_value((next - now) * tck));
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -22,13 +22,13 @@ class PseudoChannelController;
 
 // Which pseudo-channel gets a shared bus when several want it in the same cycle.
 enum class BusArbitration : uint8_t {
-    OldestFirst,   // the command serving the oldest request (refresh: its due cycle), then the lower index
-    RoundRobin,    // the pseudo-channel after the last one granted
+    OldestFirst, // the command serving the oldest request (refresh: its due cycle), then the lower index
+    RoundRobin,  // the pseudo-channel after the last one granted
 };
-BusArbitration parseBusArbitration(const std::string& name);   // "oldest-first" | "round-robin"
+BusArbitration parseBusArbitration(const std::string& name); // "oldest-first" | "round-robin"
 
 class ChannelArbiter : public sc_core::sc_module {
-public:
+  public:
     ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec, BusArbitration policy);
 
     // Returns the member index of `pc` in this channel.
@@ -38,7 +38,8 @@ public:
     // Wake the decision process `delay` from now (a request arrived); no-op while it runs,
     // since it rescans after every issue.
     void wake(const sc_core::sc_time& delay) {
-        if (!m_inProcess) m_wake.notify(delay);
+        if (!m_inProcess)
+            m_wake.notify(delay);
     }
     bool shared() const { return m_shared; }
     // The bankwise request buffer's room check (DRAMSys's BufferCounterBankwise counts the
@@ -48,7 +49,7 @@ public:
     // A request left a buffer: with a channel-wide room check every member may admit again.
     void roomFreed();
 
-private:
+  private:
     void process();
     // The member whose candidate wins a bus among `cands` (valid ones), or -1.
     int grant(const std::vector<Candidate>& cands, uint32_t& rrNext) const;
@@ -58,11 +59,11 @@ private:
     const bool m_shared;
     std::vector<PseudoChannelController*> m_pcs;
     std::vector<std::unique_ptr<CommandBus>> m_buses;
-    std::vector<Candidate> m_row, m_col;   // per member, this cycle
-    uint32_t m_rrRow = 0, m_rrCol = 0;     // round robin: first member to consider
+    std::vector<Candidate> m_row, m_col; // per member, this cycle
+    uint32_t m_rrRow = 0, m_rrCol = 0;   // round robin: first member to consider
     uint32_t m_lastMember = 0, m_lastBank = 0;
     bool m_inProcess = false;
     sc_core::sc_event m_wake;
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -14,7 +14,7 @@
 namespace pilot::hbm {
 
 class CommandBus {
-public:
+  public:
     explicit CommandBus(const Memspec& spec) : m_cycles(spec.bus.cycles) {}
 
     // First cycle at which `cmd` may take its bus.
@@ -26,9 +26,9 @@ public:
         (isRowBus(cmd) ? m_rowFree : m_colFree) = cycle + m_cycles[size_t(cmd)];
     }
 
-private:
+  private:
     const std::array<uint32_t, kCommandCount> m_cycles;
     uint64_t m_rowFree = 0, m_colFree = 0;
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -13,18 +13,20 @@ namespace {
 std::string named(common::JsonObject& o, const std::string& key, const std::vector<std::string>& names,
                   const std::string& fallback) {
     const std::string v = o.string(key);
-    if (std::find(names.begin(), names.end(), v) != names.end()) return v;
+    if (std::find(names.begin(), names.end(), v) != names.end())
+        return v;
     std::string known;
-    for (const auto& n : names) known += (known.empty() ? "\"" : ", \"") + n + "\"";
+    for (const auto& n : names)
+        known += (known.empty() ? "\"" : ", \"") + n + "\"";
     if (o.has(key) && o.raw().at(key).is_string())
         o.issues().add(o.pointerOf(key), "must be one of " + known + " (got \"" + v + "\")");
     return fallback;
 }
-}  // namespace
+} // namespace
 
 ControllerConfig parseControllerConfig(common::JsonObject& o) {
     ControllerConfig c;
-    o.allow("mcconfig");   // read by the scenario loader: a DRAMSys mcconfig file
+    o.allow("mcconfig"); // read by the scenario loader: a DRAMSys mcconfig file
     c.scheduler = named(o, "scheduler", schedulerNames(), c.scheduler);
     std::string s = o.oneOf("page_policy", {"open", "closed"});
     c.page = s == "closed" ? PagePolicy::Closed : PagePolicy::Open;
@@ -33,8 +35,11 @@ ControllerConfig parseControllerConfig(common::JsonObject& o) {
     s = o.oneOf("command_bus_arbitration", {"oldest-first", "round-robin"});
     c.busArbitration = s == "round-robin" ? BusArbitration::RoundRobin : BusArbitration::OldestFirst;
     s = o.oneOf("buffer", {"read-write", "shared", "bankwise"});
-    c.buffer = s == "shared" ? BufferPolicy::Shared : s == "bankwise" ? BufferPolicy::Bankwise : BufferPolicy::ReadWrite;
-    if (c.buffer != BufferPolicy::ReadWrite || o.has("request_buffer")) c.requestBuffer = o.u32("request_buffer", 1, 4096);
+    c.buffer = s == "shared"     ? BufferPolicy::Shared
+               : s == "bankwise" ? BufferPolicy::Bankwise
+                                 : BufferPolicy::ReadWrite;
+    if (c.buffer != BufferPolicy::ReadWrite || o.has("request_buffer"))
+        c.requestBuffer = o.u32("request_buffer", 1, 4096);
     c.readQueue = o.u32("read_queue", 1, 4096);
     c.writeQueue = o.u32("write_queue", 1, 4096);
     c.writeHighWatermark = o.u32("write_high_watermark", 1, 4096);
@@ -53,11 +58,14 @@ ControllerConfig parseControllerConfig(common::JsonObject& o) {
 
 uint32_t requestSlots(const ControllerConfig& cfg, uint32_t banks) {
     switch (cfg.buffer) {
-        case BufferPolicy::Shared: return cfg.requestBuffer;
-        // DRAMSys's room check looks at the previous request's bank, so one bank may hold one more.
-        case BufferPolicy::Bankwise: return banks * (cfg.requestBuffer + 1);
-        default: return cfg.readQueue + cfg.writeQueue;
+    case BufferPolicy::Shared:
+        return cfg.requestBuffer;
+    // DRAMSys's room check looks at the previous request's bank, so one bank may hold one more.
+    case BufferPolicy::Bankwise:
+        return banks * (cfg.requestBuffer + 1);
+    default:
+        return cfg.readQueue + cfg.writeQueue;
     }
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -16,11 +16,14 @@ using nlohmann::json;
 
 namespace {
 
-bool isPow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+bool isPow2(uint64_t v) {
+    return v != 0 && (v & (v - 1)) == 0;
+}
 
 uint32_t log2Floor(uint64_t v) {
     uint32_t n = 0;
-    while (v >>= 1) ++n;
+    while (v >>= 1)
+        ++n;
     return n;
 }
 
@@ -28,19 +31,22 @@ uint32_t log2Floor(uint64_t v) {
 // number of picoseconds (v5.1), tCK in seconds (v5.2 and later). Empty when unreadable.
 std::string readClock(JsonObject& t, uint32_t& tCKps, IssueList& issues) {
     const std::string ptr = t.pointer();
-    if (!t.valid()) return "";
+    if (!t.valid())
+        return "";
     if (t.has("clkMhz")) {
         const double mhz = t.number("clkMhz", 10.0, 10000.0);
         if (t.has("tCK"))
-            issues.add(ptr + "/tCK", "cannot be given with clkMhz (clkMhz is DRAMSys v5.0's clock, tCK that of v5.1 "
-                                     "and later)");
+            issues.add(ptr + "/tCK",
+                       "cannot be given with clkMhz (clkMhz is DRAMSys v5.0's clock, tCK that of v5.1 "
+                       "and later)");
         tCKps = uint32_t(std::lround(1e6 / mhz));
         return "v5.0";
     }
     t.allow("tCK");
     if (!t.has("tCK")) {
-        issues.add(ptr + "/tCK", "missing: the clock period (tCK in seconds from DRAMSys v5.2, in integer picoseconds "
-                                 "in v5.1; clkMhz in v5.0)");
+        issues.add(ptr + "/tCK",
+                   "missing: the clock period (tCK in seconds from DRAMSys v5.2, in integer picoseconds "
+                   "in v5.1; clkMhz in v5.0)");
         return "";
     }
     const json& v = t.raw().at("tCK");
@@ -51,8 +57,9 @@ std::string readClock(JsonObject& t, uint32_t& tCKps, IssueList& issues) {
     const double x = v.get<double>();
     const bool seconds = x < 1.0;
     if (!seconds && x != std::floor(x)) {
-        issues.add(ptr + "/tCK", "must be seconds (DRAMSys v5.2+) or an integer number of picoseconds (v5.1) (got " +
-                                     v.dump() + ")");
+        issues.add(ptr + "/tCK",
+                   "must be seconds (DRAMSys v5.2+) or an integer number of picoseconds (v5.1) (got " +
+                       v.dump() + ")");
         return "";
     }
     const double ps = seconds ? x * 1e12 : x;
@@ -65,7 +72,7 @@ std::string readClock(JsonObject& t, uint32_t& tCKps, IssueList& issues) {
     return seconds ? "v5.2+" : "v5.1";
 }
 
-}  // namespace
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Memspec
@@ -117,9 +124,9 @@ std::string readClock(JsonObject& t, uint32_t& tCKps, IssueList& issues) {
 //                       holding both buses; MemSpecHBM2 makes ACT two cycles long and
 //                       CheckerHBM2 adds tCK to ACT->RD/WR/PRE/REF)
 //
-// Read, checked, and not used: PL (parity latency; DRAMSys uses it only for power-down timing), CCDR, XP, CKE, XS,
-// REFISB / REFIPB (we refresh each bank every REFI / banks: DRAMSys's HBM2.json has
-// REFISB = 244 = REFI / 16 from its older 16-bank layout), PPD and RAA* (HBM3).
+// Read, checked, and not used: PL (parity latency; DRAMSys uses it only for power-down timing), CCDR, XP,
+// CKE, XS, REFISB / REFIPB (we refresh each bank every REFI / banks: DRAMSys's HBM2.json has REFISB = 244 =
+// REFI / 16 from its older 16-bank layout), PPD and RAA* (HBM3).
 
 namespace {
 
@@ -150,17 +157,21 @@ DramsysArch readDramsysArchitecture(JsonObject& ms, bool hbm3, IssueList& issues
     d.devices = a.u32("nbrOfDevices", 1, 16);
     if (hbm3) {
         // Refresh-management thresholds (RFM); PILOT-VP does not model RFM.
-        for (const char* k : {"RAAIMT", "RAAMMT", "RAADEC"}) a.u64(k);
+        for (const char* k : {"RAAIMT", "RAAMMT", "RAADEC"})
+            a.u64(k);
     }
     a.rejectUnknownKeys();
     d.pointer = a.pointer();
-    auto issue = [&](const char* key, const std::string& reason) { issues.add(d.pointer + "/" + key, reason); };
+    auto issue = [&](const char* key, const std::string& reason) {
+        issues.add(d.pointer + "/" + key, reason);
+    };
     if (d.banks % d.groups != 0)
         issue("nbrOfBanks", "must be a multiple of nbrOfBankGroups (" + std::to_string(d.groups) + ") (got " +
                                 std::to_string(d.banks) + ")");
     if (maxBl && *maxBl != d.bl)
         issue("maxBurstLength", "must equal burstLength (" + std::to_string(d.bl) +
-                                    "): PILOT-VP models one burst length (got " + std::to_string(*maxBl) + ")");
+                                    "): PILOT-VP models one burst length (got " + std::to_string(*maxBl) +
+                                    ")");
     if (d.bl % d.dataRate != 0)
         issue("burstLength", "must be a multiple of dataRate (" + std::to_string(d.dataRate) +
                                  ") so that a burst takes whole clocks (got " + std::to_string(d.bl) + ")");
@@ -168,12 +179,19 @@ DramsysArch readDramsysArchitecture(JsonObject& ms, bool hbm3, IssueList& issues
         issue("width", "width x nbrOfDevices x burstLength must be whole bytes");
     // Powers of two, reported under DRAMSys's names (validateMemspec would use ours).
     const std::pair<const char*, uint64_t> pow2[] = {
-        {"nbrOfChannels", d.channels}, {"nbrOfPseudoChannels", d.pcs}, {"nbrOfStacks", d.stacks},
-        {"nbrOfBankGroups", d.groups}, {"nbrOfBanks", d.banks},        {"nbrOfRows", d.rows},
-        {"nbrOfColumns", d.columns},   {"burstLength", d.bl},          {"width", uint64_t(d.width) * d.devices},
+        {"nbrOfChannels", d.channels},
+        {"nbrOfPseudoChannels", d.pcs},
+        {"nbrOfStacks", d.stacks},
+        {"nbrOfBankGroups", d.groups},
+        {"nbrOfBanks", d.banks},
+        {"nbrOfRows", d.rows},
+        {"nbrOfColumns", d.columns},
+        {"burstLength", d.bl},
+        {"width", uint64_t(d.width) * d.devices},
     };
     for (const auto& [key, v] : pow2)
-        if (!isPow2(v)) issue(key, "must be a power of two (got " + std::to_string(v) + ")");
+        if (!isPow2(v))
+            issue(key, "must be a power of two (got " + std::to_string(v) + ")");
     return d;
 }
 
@@ -196,25 +214,37 @@ Organisation dramsysOrganisation(const DramsysArch& d, bool before53) {
 
 // memtimingspec: the clock (and the release line it tells) and the timings in cycles. DRAMSys's
 // RTW (the whole RD-to-WR spacing) comes back raw: it is converted once nBL is known.
-std::string readDramsysTiming(JsonObject& ms, bool hbm3, Timing& c, std::optional<uint64_t>& rtw, IssueList& issues) {
+std::string readDramsysTiming(JsonObject& ms, bool hbm3, Timing& c, std::optional<uint64_t>& rtw,
+                              IssueList& issues) {
     JsonObject t = ms.object("memtimingspec");
     const std::string tp = t.pointer();
     const std::string release = readClock(t, c.tCKps, issues);
-    struct Entry { const char* key; uint32_t* dst; uint32_t min; };
-    const Entry entries[] = {
-        {"RL", &c.RL, 1},       {"WL", &c.WL, 1},       {"RCDRD", &c.RCDRD, 1}, {"RCDWR", &c.RCDWR, 1},
-        {"RP", &c.RP, 1},       {"RAS", &c.RAS, 1},     {"RC", &c.RC, 1},       {"WR", &c.WR, 1},
-        {"RTP", &c.RTPL, 1},    {"CCDS", &c.CCDS, 1},   {"CCDL", &c.CCDL, 1},   {"RRDS", &c.RRDS, 1},
-        {"RRDL", &c.RRDL, 1},   {"WTRS", &c.WTRS, 1},   {"WTRL", &c.WTRL, 1},   {"FAW", &c.FAW, 1},
-        {"RFC", &c.RFC, 1},     {"REFI", &c.REFI, 1},   {"RREFD", &c.RREFD, 1},
-        {hbm3 ? "RFCPB" : "RFCSB", &c.RFCPB, 1},
+    struct Entry {
+        const char* key;
+        uint32_t* dst;
+        uint32_t min;
     };
-    for (const auto& e : entries) *e.dst = t.u32(e.key, e.min, 1u << 20);
+    const Entry entries[] = {
+        {"RL", &c.RL, 1},       {"WL", &c.WL, 1},
+        {"RCDRD", &c.RCDRD, 1}, {"RCDWR", &c.RCDWR, 1},
+        {"RP", &c.RP, 1},       {"RAS", &c.RAS, 1},
+        {"RC", &c.RC, 1},       {"WR", &c.WR, 1},
+        {"RTP", &c.RTPL, 1},    {"CCDS", &c.CCDS, 1},
+        {"CCDL", &c.CCDL, 1},   {"RRDS", &c.RRDS, 1},
+        {"RRDL", &c.RRDL, 1},   {"WTRS", &c.WTRS, 1},
+        {"WTRL", &c.WTRL, 1},   {"FAW", &c.FAW, 1},
+        {"RFC", &c.RFC, 1},     {"REFI", &c.REFI, 1},
+        {"RREFD", &c.RREFD, 1}, {hbm3 ? "RFCPB" : "RFCSB", &c.RFCPB, 1},
+    };
+    for (const auto& e : entries)
+        *e.dst = t.u32(e.key, e.min, 1u << 20);
     rtw = t.optU64("RTW", 0, 1u << 20);
-    if (t.valid() && !t.has("RTW")) issues.add(tp + "/RTW", "missing required field");
+    if (t.valid() && !t.has("RTW"))
+        issues.add(tp + "/RTW", "missing required field");
     c.DQSCK = t.u32("DQSCK", 0, 1u << 20);
     // Required by DRAMSys, not used here (see the table above).
-    for (const char* k : {"PL", "CCDR", "XP", "CKE", "XS"}) t.u32(k, 0, 1u << 20);
+    for (const char* k : {"PL", "CCDR", "XP", "CKE", "XS"})
+        t.u32(k, 0, 1u << 20);
     if (hbm3) {
         t.u32("REFIPB", 0, 1u << 20);
         t.u32("PPD", 0, 1u << 20);
@@ -225,7 +255,7 @@ std::string readDramsysTiming(JsonObject& ms, bool hbm3, Timing& c, std::optiona
     return release;
 }
 
-}  // namespace
+} // namespace
 
 Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     IssueList issues(file);
@@ -254,9 +284,11 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
     c.nBL = std::max<uint32_t>(1, d.bl / d.dataRate);
     const int64_t busPart = int64_t(c.RL) + c.nBL - int64_t(c.WL);
     if (rtw && int64_t(*rtw) < busPart)
-        issues.add(tp + "/RTW", "must be >= RL + burst - WL = " + std::to_string(busPart) +
-                                    " (DRAMSys RTW is the whole RD-to-WR spacing; less lets read and write data "
-                                    "overlap on the bus) (got " + std::to_string(*rtw) + ")");
+        issues.add(tp + "/RTW",
+                   "must be >= RL + burst - WL = " + std::to_string(busPart) +
+                       " (DRAMSys RTW is the whole RD-to-WR spacing; less lets read and write data "
+                       "overlap on the bus) (got " +
+                       std::to_string(*rtw) + ")");
     else if (rtw)
         c.RTW = uint32_t(*rtw - busPart);
     c.CCDAB = c.CCDL;
@@ -276,12 +308,15 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
         m.dramsysRelease = "v5.2";
     }
     if (before53 && !release.empty() && d.columns % d.bl != 0)
-        issues.add(d.pointer + "/nbrOfColumns", "must be a multiple of burstLength (" + std::to_string(d.bl) +
-                                                    "): before DRAMSys v5.3 it counts data-bus words, burstLength "
-                                                    "of them per burst (got " + std::to_string(d.columns) + ")");
+        issues.add(d.pointer + "/nbrOfColumns",
+                   "must be a multiple of burstLength (" + std::to_string(d.bl) +
+                       "): before DRAMSys v5.3 it counts data-bus words, burstLength "
+                       "of them per burst (got " +
+                       std::to_string(d.columns) + ")");
     if (c.tCKps > 0) {
         m.org.dataRateGbps = d.dataRate / (c.tCKps * 1e-3);
-        if (m.dramsysV52Org) m.dramsysV52Org->dataRateGbps = m.org.dataRateGbps;
+        if (m.dramsysV52Org)
+            m.dramsysV52Org->dataRateGbps = m.org.dataRateGbps;
     }
 
     issues.throwIfAny();
@@ -293,8 +328,8 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
 // Address mapping
 // ---------------------------------------------------------------------------------------------
 
-std::array<std::vector<uint32_t>, kFieldCount> parseDramsysMappingBits(const json& doc, const std::string& file,
-                                                                       uint32_t accessBytes) {
+std::array<std::vector<uint32_t>, kFieldCount>
+parseDramsysMappingBits(const json& doc, const std::string& file, uint32_t accessBytes) {
     IssueList issues(file);
     JsonObject root(doc, "", issues);
     JsonObject am = root.object("addressmapping");
@@ -304,15 +339,18 @@ std::array<std::vector<uint32_t>, kFieldCount> parseDramsysMappingBits(const jso
     auto bitList = [&](const char* key, bool required) -> std::vector<uint32_t> {
         std::vector<uint32_t> out;
         am.allow(key);
-        if (!am.valid()) return out;
+        if (!am.valid())
+            return out;
         const std::string ptr = am.pointerOf(key);
         if (!am.has(key)) {
-            if (required) issues.add(ptr, "missing required field");
+            if (required)
+                issues.add(ptr, "missing required field");
             return out;
         }
         const json& j = am.raw()[key];
         if (!j.is_array()) {
-            issues.add(ptr, "must be an array of address bit numbers (got " + std::string(j.type_name()) + ")");
+            issues.add(ptr,
+                       "must be an array of address bit numbers (got " + std::string(j.type_name()) + ")");
             return out;
         }
         for (size_t i = 0; i < j.size(); ++i) {
@@ -349,11 +387,13 @@ std::array<std::vector<uint32_t>, kFieldCount> parseDramsysMappingBits(const jso
     am.rejectUnknownKeys();
 
     if (am.has("BYTE_BIT") && am.has("BURST_BIT"))
-        issues.add(am.pointerOf("BURST_BIT"), "cannot be used together with BYTE_BIT (give the bytes of one burst "
-                                              "as BURST_BIT, or the bytes of one beat as BYTE_BIT)");
+        issues.add(am.pointerOf("BURST_BIT"),
+                   "cannot be used together with BYTE_BIT (give the bytes of one burst "
+                   "as BURST_BIT, or the bytes of one beat as BYTE_BIT)");
     if (am.has("RANK_BIT") && am.has("PSEUDOCHANNEL_BIT"))
-        issues.add(am.pointerOf("RANK_BIT"), "cannot be used together with PSEUDOCHANNEL_BIT: DRAMSys models HBM "
-                                             "pseudo-channels as ranks, so both would select the pseudo-channel");
+        issues.add(am.pointerOf("RANK_BIT"),
+                   "cannot be used together with PSEUDOCHANNEL_BIT: DRAMSys models HBM "
+                   "pseudo-channels as ranks, so both would select the pseudo-channel");
 
     std::vector<uint32_t> byte = burstBits.empty() ? byteBits : burstBits;
     if (accessBytes != 0 && isPow2(accessBytes) && issues.empty()) {
@@ -362,12 +402,14 @@ std::array<std::vector<uint32_t>, kFieldCount> parseDramsysMappingBits(const jso
         const uint32_t want = log2Floor(accessBytes);
         while (byte.size() < want) {
             uint32_t next = 0;
-            for (uint32_t b : byte) next = std::max(next, b + 1);
+            for (uint32_t b : byte)
+                next = std::max(next, b + 1);
             if (column.empty() || column.front() != next) {
                 issues.add(am.pointerOf("COLUMN_BIT"),
                            "must start with address bit " + std::to_string(next) + ": with " +
-                               std::to_string(byte.size()) + " byte bits, the lowest column bits select the beat " +
-                               "inside one " + std::to_string(accessBytes) + "-byte access");
+                               std::to_string(byte.size()) +
+                               " byte bits, the lowest column bits select the beat " + "inside one " +
+                               std::to_string(accessBytes) + "-byte access");
                 break;
             }
             byte.push_back(column.front());
@@ -388,4 +430,4 @@ std::array<std::vector<uint32_t>, kFieldCount> parseDramsysMappingBits(const jso
     return out;
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -47,8 +47,7 @@ Memspec parseDramsysMemspec(const nlohmann::json& doc, const std::string& file);
 //    ranks (older HBM2 maps name them RANK_BIT); a file with both is rejected.
 //  - An entry that is a list of bits ([13, 25]) is an XOR of those bits in DRAMSys; our map
 //    has no XOR, so such an entry is an error unless it holds a single bit.
-std::array<std::vector<uint32_t>, kFieldCount> parseDramsysMappingBits(const nlohmann::json& doc,
-                                                                       const std::string& file,
-                                                                       uint32_t accessBytes = 0);
+std::array<std::vector<uint32_t>, kFieldCount>
+parseDramsysMappingBits(const nlohmann::json& doc, const std::string& file, uint32_t accessBytes = 0);
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -15,12 +15,13 @@ namespace pilot::hbm {
 
 struct DramsysMcconfig {
     ControllerConfig controller;
-    uint32_t maxActiveTransactions = 0;   // requests in flight at most (0: not given)
+    uint32_t maxActiveTransactions = 0; // requests in flight at most (0: not given)
 };
 
 // `base` supplies what the mcconfig does not set (queue sizes of the read-write buffer, PIM
 // queue). Throws common::ConfigError listing every problem.
-DramsysMcconfig parseDramsysMcconfig(const nlohmann::json& doc, const std::string& file, const ControllerConfig& base);
+DramsysMcconfig parseDramsysMcconfig(const nlohmann::json& doc, const std::string& file,
+                                     const ControllerConfig& base);
 DramsysMcconfig loadDramsysMcconfig(const std::string& path, const ControllerConfig& base);
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -19,9 +19,10 @@ uint32_t FcfsScheduler::choose(const PcState& s, uint32_t bank, size_t first, ui
                                bool& hit) const {
     const BankState& bk = s.banks[bank];
     const uint32_t chosen = bk.queue[write][first];
-    if (s.slots[chosen].seq != m_oldest) return kNoSlot;
+    if (s.slots[chosen].seq != m_oldest)
+        return kNoSlot;
     hit = bk.open && s.slots[chosen].row == bk.row;
     return chosen;
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -11,12 +11,14 @@ uint32_t FrFcfsScheduler::choose(const PcState& s, uint32_t bank, size_t first, 
     const BankState& bk = s.banks[bank];
     const auto& q = bk.queue[write];
     const uint32_t oldest = q[first];
-    if (!bk.open || !bk.hits[write]) return oldest;
+    if (!bk.open || !bk.hits[write])
+        return oldest;
     if (s.slots[oldest].row == bk.row) {
         hit = true;
         return oldest;
     }
-    if (m_cfg.rowHitCap != 0 && bk.columnsSinceAct >= m_cfg.rowHitCap) return oldest;
+    if (m_cfg.rowHitCap != 0 && bk.columnsSinceAct >= m_cfg.rowHitCap)
+        return oldest;
     for (size_t i = first + 1; i < q.size(); ++i) {
         const Request& r = s.slots[q[i]];
         if (r.arrival <= now && r.row == bk.row) {
@@ -27,4 +29,4 @@ uint32_t FrFcfsScheduler::choose(const PcState& s, uint32_t bank, size_t first, 
     return oldest;
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

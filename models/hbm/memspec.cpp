@@ -19,7 +19,8 @@ uint32_t Memspec::readToWrite() const {
 
 Memspec loadMemspec(const std::string& path) {
     nlohmann::json doc = common::readJsonFile(path);
-    if (doc.is_object() && doc.contains("memspec")) return parseDramsysMemspec(doc, path);
+    if (doc.is_object() && doc.contains("memspec"))
+        return parseDramsysMemspec(doc, path);
     return parseMemspec(doc, path);
 }
 
@@ -31,13 +32,15 @@ static CommandBusSpec parseCommandBus(JsonObject b) {
     if (std::optional<JsonObject> multi = b.optObject("multi_cycle_commands")) {
         for (size_t c = 0; c < kCommandCount; ++c) {
             const std::string name(commandName(Command(c)));
-            if (multi->has(name)) bus.cycles[c] = multi->u32(name, 1, 16);
+            if (multi->has(name))
+                bus.cycles[c] = multi->u32(name, 1, 16);
         }
         multi->rejectUnknownKeys();
     }
     if (bus.cycles[size_t(Command::ACT)] != bus.cycles[size_t(Command::ACTAB)])
-        b.issues().add(b.pointerOf("multi_cycle_commands"), "ACT and ACTAB must take the same number of cycles "
-                                                            "(an all-bank activation is an ACT to every bank)");
+        b.issues().add(b.pointerOf("multi_cycle_commands"),
+                       "ACT and ACTAB must take the same number of cycles "
+                       "(an all-bank activation is an ACT to every bank)");
     b.rejectUnknownKeys();
     return bus;
 }
@@ -70,7 +73,11 @@ Memspec parseMemspec(const nlohmann::json& doc, const std::string& file) {
     JsonObject t = root.object("timing");
     auto& c = m.t;
     c.tCKps = t.u32("tCK_ps", 100, 100000);
-    struct Entry { const char* key; uint32_t* dst; uint32_t min; };
+    struct Entry {
+        const char* key;
+        uint32_t* dst;
+        uint32_t min;
+    };
     const Entry entries[] = {
         {"nBL", &c.nBL, 1},     {"RL", &c.RL, 1},       {"WL", &c.WL, 1},       {"RCDRD", &c.RCDRD, 1},
         {"RCDWR", &c.RCDWR, 1}, {"RP", &c.RP, 1},       {"RAS", &c.RAS, 1},     {"RC", &c.RC, 1},
@@ -80,7 +87,8 @@ Memspec parseMemspec(const nlohmann::json& doc, const std::string& file) {
         {"RFCPB", &c.RFCPB, 1}, {"REFI", &c.REFI, 1},   {"RREFD", &c.RREFD, 1}, {"CCDAB", &c.CCDAB, 1},
         {"CCDSB", &c.CCDSB, 1}, {"DQSCK", &c.DQSCK, 0},
     };
-    for (const auto& e : entries) *e.dst = t.u32(e.key, e.min, 1u << 20);
+    for (const auto& e : entries)
+        *e.dst = t.u32(e.key, e.min, 1u << 20);
     t.rejectUnknownKeys();
 
     m.bus = parseCommandBus(root.object("command_bus"));
@@ -94,12 +102,15 @@ Memspec parseMemspec(const nlohmann::json& doc, const std::string& file) {
     return m;
 }
 
-void validateMemspec(const Memspec& m, const std::string& file, const std::string& tp, const std::string& op) {
+void validateMemspec(const Memspec& m, const std::string& file, const std::string& tp,
+                     const std::string& op) {
     IssueList issues(file);
     const auto& t = m.t;
     const auto& g = m.org;
     auto rel = [&](bool ok, const std::string& field, const std::string& what, uint64_t a, uint64_t b) {
-        if (!ok) issues.add(tp + "/" + field, what + " (got " + std::to_string(a) + " vs " + std::to_string(b) + ")");
+        if (!ok)
+            issues.add(tp + "/" + field,
+                       what + " (got " + std::to_string(a) + " vs " + std::to_string(b) + ")");
     };
     rel(t.RC >= t.RAS + t.RP, "RC", "must be >= RAS + RP", t.RC, uint64_t(t.RAS) + t.RP);
     rel(t.RAS >= t.RCDRD, "RAS", "must be >= RCDRD", t.RAS, t.RCDRD);
@@ -107,27 +118,30 @@ void validateMemspec(const Memspec& m, const std::string& file, const std::strin
     rel(t.RRDL >= t.RRDS, "RRDL", "must be >= RRDS", t.RRDL, t.RRDS);
     rel(t.WTRL >= t.WTRS, "WTRL", "must be >= WTRS", t.WTRL, t.WTRS);
     rel(t.RTPL >= t.RTPS, "RTPL", "must be >= RTPS", t.RTPL, t.RTPS);
-    rel(t.CCDS >= t.nBL, "CCDS", "must be >= nBL (one burst occupies the data bus nBL cycles)", t.CCDS, t.nBL);
+    rel(t.CCDS >= t.nBL, "CCDS", "must be >= nBL (one burst occupies the data bus nBL cycles)", t.CCDS,
+        t.nBL);
     rel(t.FAW >= t.RRDS, "FAW", "must be >= RRDS", t.FAW, t.RRDS);
     rel(t.REFI > t.RFC, "REFI", "must be > RFC", t.REFI, t.RFC);
     rel(t.RFC >= t.RFCPB, "RFC", "must be >= RFCPB", t.RFC, t.RFCPB);
-    rel(t.REFI >= uint64_t(g.banksPerPc()) * t.RREFD, "REFI", "must leave room for one REFPB per bank (REFI >= banks x RREFD)",
-        t.REFI, uint64_t(g.banksPerPc()) * t.RREFD);
+    rel(t.REFI >= uint64_t(g.banksPerPc()) * t.RREFD, "REFI",
+        "must leave room for one REFPB per bank (REFI >= banks x RREFD)", t.REFI,
+        uint64_t(g.banksPerPc()) * t.RREFD);
     if (g.accessBytes * 8ull != uint64_t(g.dataBusBits) * g.burstLength)
-        issues.add(op + "/access_bytes", "must equal data_bus_bits x burst_length / 8 (got " +
-                                             std::to_string(g.accessBytes) + " vs " +
-                                             std::to_string(uint64_t(g.dataBusBits) * g.burstLength / 8) + ")");
+        issues.add(op + "/access_bytes",
+                   "must equal data_bus_bits x burst_length / 8 (got " + std::to_string(g.accessBytes) +
+                       " vs " + std::to_string(uint64_t(g.dataBusBits) * g.burstLength / 8) + ")");
     // One burst of BL beats at the pin rate must fit the nBL clocks the timing says it takes.
     if (g.dataRateGbps > 0 && t.tCKps > 0) {
         double burstNs = g.burstLength / g.dataRateGbps;
         double busNs = t.nBL * t.tCKps * 1e-3;
         if (std::fabs(burstNs - busNs) > 0.02 * burstNs)
-            issues.add(tp + "/nBL", "burst of " + std::to_string(g.burstLength) + " beats at the data rate takes " +
-                                        std::to_string(burstNs) + " ns, but nBL x tCK is " + std::to_string(busNs) +
-                                        " ns");
+            issues.add(tp + "/nBL", "burst of " + std::to_string(g.burstLength) +
+                                        " beats at the data rate takes " + std::to_string(burstNs) +
+                                        " ns, but nBL x tCK is " + std::to_string(busNs) + " ns");
     }
     auto pow2 = [&](uint32_t v, const char* field) {
-        if (v == 0 || (v & (v - 1))) issues.add(op + "/" + field, "must be a power of two (got " + std::to_string(v) + ")");
+        if (v == 0 || (v & (v - 1)))
+            issues.add(op + "/" + field, "must be a power of two (got " + std::to_string(v) + ")");
     };
     if (g.banksPerPc() > 64)
         issues.add(op + "/banks_per_group", "at most 64 banks per pseudo-channel are supported (got " +
@@ -143,4 +157,4 @@ void validateMemspec(const Memspec& m, const std::string& file, const std::strin
     issues.throwIfAny();
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -15,17 +15,17 @@
 namespace pilot::hbm {
 
 struct Organisation {
-    uint32_t channels = 0;         // per stack
-    uint32_t pseudoChannels = 0;   // per channel
-    uint32_t sids = 0;             // stack IDs ("ranks") per pseudo-channel
-    uint32_t bankGroups = 0;       // per SID
+    uint32_t channels = 0;       // per stack
+    uint32_t pseudoChannels = 0; // per channel
+    uint32_t sids = 0;           // stack IDs ("ranks") per pseudo-channel
+    uint32_t bankGroups = 0;     // per SID
     uint32_t banksPerGroup = 0;
-    uint32_t rows = 0;             // per bank
-    uint32_t columns = 0;          // access-granularity columns per row
-    uint32_t accessBytes = 0;      // bytes of one burst (BL x DQ / 8)
-    uint32_t dataBusBits = 0;      // DQ per pseudo-channel
+    uint32_t rows = 0;        // per bank
+    uint32_t columns = 0;     // access-granularity columns per row
+    uint32_t accessBytes = 0; // bytes of one burst (BL x DQ / 8)
+    uint32_t dataBusBits = 0; // DQ per pseudo-channel
     uint32_t burstLength = 0;
-    double dataRateGbps = 0;       // per pin
+    double dataRateGbps = 0; // per pin
 
     uint32_t bankGroupsPerPc() const { return sids * bankGroups; }
     uint32_t banksPerPc() const { return sids * bankGroups * banksPerGroup; }
@@ -38,7 +38,7 @@ struct Organisation {
 // All values in command-clock cycles except tCKps. JEDEC names (STYLE.md).
 struct Timing {
     uint32_t tCKps = 0;
-    uint32_t nBL = 0;      // data-bus cycles of one burst
+    uint32_t nBL = 0; // data-bus cycles of one burst
     uint32_t RL = 0, WL = 0;
     uint32_t RCDRD = 0, RCDWR = 0, RP = 0, RAS = 0, RC = 0;
     uint32_t WR = 0, RTPS = 0, RTPL = 0;
@@ -58,17 +58,15 @@ struct Timing {
 struct CommandBusSpec {
     CommandBusSpec() { cycles.fill(1); }
     bool sharedByPseudoChannels = false;
-    std::array<uint32_t, kCommandCount> cycles{};   // every command >= 1
+    std::array<uint32_t, kCommandCount> cycles{}; // every command >= 1
     bool actTimingFromLastCycle = false;
     // Cycles from an ACT's (or ACTAB's) first bus cycle to the cycle its timings count from.
-    uint32_t actLag() const {
-        return actTimingFromLastCycle ? cycles[size_t(Command::ACT)] - 1 : 0;
-    }
+    uint32_t actLag() const { return actTimingFromLastCycle ? cycles[size_t(Command::ACT)] - 1 : 0; }
 };
 
 struct Memspec {
     std::string name;
-    std::string standard;   // "HBM3", "HBM2"
+    std::string standard; // "HBM3", "HBM2"
     std::string sourceFile;
     Organisation org;
     Timing t;
@@ -79,7 +77,7 @@ struct Memspec {
     // data-bus words and banks per stack ID, v5.3+ does not. `org` is the v5.3+ reading; this is
     // the v5.2 one, chosen by loadAddressMapping() when only it fits the address mapping.
     std::optional<Organisation> dramsysV52Org;
-    std::string dramsysRelease;   // "v5.0", "v5.1", "v5.2+" / "v5.2" / "v5.3+" (empty: our format)
+    std::string dramsysRelease; // "v5.0", "v5.1", "v5.2+" / "v5.2" / "v5.3+" (empty: our format)
 
     double tCKns() const { return t.tCKps * 1e-3; }
     // Peak data-bus bandwidth of one pseudo-channel, GB/s (1e9 B/s).
@@ -91,7 +89,9 @@ struct Memspec {
     // Read-to-write turnaround on the shared data bus, in cycles (RL + nBL + RTW - WL).
     uint32_t readToWrite() const;
     // Write-to-read on the shared data bus (WL + nBL + WTR_{S,L}).
-    uint32_t writeToRead(bool sameBankGroup) const { return t.WL + t.nBL + (sameBankGroup ? t.WTRL : t.WTRS); }
+    uint32_t writeToRead(bool sameBankGroup) const {
+        return t.WL + t.nBL + (sameBankGroup ? t.WTRL : t.WTRS);
+    }
 };
 
 // Loads a memspec: our format, or a DRAMSys memspec (detected by its top-level "memspec" key).
@@ -103,4 +103,4 @@ Memspec parseMemspec(const nlohmann::json& doc, const std::string& file);
 void validateMemspec(const Memspec& m, const std::string& file, const std::string& timingPrefix = "/timing",
                      const std::string& orgPrefix = "/organisation");
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

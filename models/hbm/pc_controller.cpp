@@ -14,26 +14,21 @@ using tlm::tlm_sync_enum;
 
 PseudoChannelController::PseudoChannelController(sc_core::sc_module_name name, const Memspec& spec,
                                                  const AddressMapping& map, const ControllerConfig& cfg,
-                                                 BackingStore& store, uint32_t pcIndex, ChannelArbiter* channel)
-    : sc_module(name),
-      tSocket("tSocket"),
-      m_spec(spec),
-      m_map(map),
-      m_cfg(cfg),
-      m_store(store),
-      m_pc(pcIndex),
-      m_tCK(sc_time::from_value(spec.t.tCKps)),
+                                                 BackingStore& store, uint32_t pcIndex,
+                                                 ChannelArbiter* channel)
+    : sc_module(name), tSocket("tSocket"), m_spec(spec), m_map(map), m_cfg(cfg), m_store(store),
+      m_pc(pcIndex), m_tCK(sc_time::from_value(spec.t.tCKps)),
       m_timing(spec, spec.org.banksPerPc(), spec.org.bankGroupsPerPc()),
       m_scheduler(makeScheduler(cfg.scheduler, cfg)),
       m_refresh(makeRefreshManager(cfg.refresh, spec, pcIndex)),
-      m_pim(spec, m_state, m_timing, *this, m_stats, cfg.pimQueue),
-      m_channel(channel),
+      m_pim(spec, m_state, m_timing, *this, m_stats, cfg.pimQueue), m_channel(channel),
       m_traceOpenRow(spec.org.banksPerPc(), -1) {
     m_state.banks.resize(spec.org.banksPerPc());
     // The request pool never grows: references into it stay valid across reentrant calls.
     m_state.slots.resize(requestSlots(cfg, spec.org.banksPerPc()));
     m_state.unified = cfg.buffer != BufferPolicy::ReadWrite;
-    for (uint32_t i = uint32_t(m_state.slots.size()); i-- > 0;) m_freeSlots.push_back(i);
+    for (uint32_t i = uint32_t(m_state.slots.size()); i-- > 0;)
+        m_freeSlots.push_back(i);
     for (auto& b : m_state.banks) {
         b.queue[0].reserve(m_state.unified ? m_state.slots.size() : cfg.readQueue);
         b.queue[1].reserve(m_state.unified ? 0 : cfg.writeQueue);
@@ -68,7 +63,9 @@ void PseudoChannelController::trace(sc_core::sc_trace_file* tf) {
     m_pim.trace(tf, base);
 }
 
-void PseudoChannelController::peIdle() { m_pim.peIdle(nowCycle()); }
+void PseudoChannelController::peIdle() {
+    m_pim.peIdle(nowCycle());
+}
 
 void PseudoChannelController::wakeAt(uint64_t cycle) {
     m_channel->wake(cycles(cycle) - std::min(cycles(cycle), sc_core::sc_time_stamp()));
@@ -92,21 +89,26 @@ bool PseudoChannelController::validate(tlm_generic_payload& t, DramAddress& a) {
         status = tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
     }
     t.set_response_status(status);
-    if (status != tlm::TLM_OK_RESPONSE) ++m_stats.errors;
+    if (status != tlm::TLM_OK_RESPONSE)
+        ++m_stats.errors;
     return status == tlm::TLM_OK_RESPONSE;
 }
 
 bool PseudoChannelController::hasRoom(bool write) const {
     switch (m_cfg.buffer) {
-        case BufferPolicy::Shared: return m_state.queued[0] + m_state.queued[1] < m_cfg.requestBuffer;
-        case BufferPolicy::Bankwise: return m_channel->lastAdmittedDepth() < m_cfg.requestBuffer;
-        default: return m_state.queued[write] < (write ? m_cfg.writeQueue : m_cfg.readQueue);
+    case BufferPolicy::Shared:
+        return m_state.queued[0] + m_state.queued[1] < m_cfg.requestBuffer;
+    case BufferPolicy::Bankwise:
+        return m_channel->lastAdmittedDepth() < m_cfg.requestBuffer;
+    default:
+        return m_state.queued[write] < (write ? m_cfg.writeQueue : m_cfg.readQueue);
     }
 }
 
 uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
                                           sc_core::sc_event* done) {
-    if (t.has_mm()) t.acquire();
+    if (t.has_mm())
+        t.acquire();
     const uint32_t slot = m_freeSlots.back();
     m_freeSlots.pop_back();
     Request& r = m_state.slots[slot];
@@ -125,7 +127,8 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     const int qi = m_state.queueOf(r.write);
     bk.queue[qi].push_back(slot);
     ++bk.version;
-    if (bk.open && bk.row == r.row) ++bk.hits[qi];
+    if (bk.open && bk.row == r.row)
+        ++bk.hits[qi];
     m_state.pendingBanks[qi] |= uint64_t(1) << r.bank;
     m_channel->admitted(m_member, r.bank);
     m_arrivals.push(arrival);
@@ -136,8 +139,10 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     return slot;
 }
 
-bool PseudoChannelController::acceptPim(tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival) {
-    if (!m_pim.accept(t, op, arrival)) return false;
+bool PseudoChannelController::acceptPim(tlm_generic_payload& t, const contract::MicroOp& op,
+                                        uint64_t arrival) {
+    if (!m_pim.accept(t, op, arrival))
+        return false;
     wakeAt(arrival);
     return true;
 }
@@ -154,7 +159,8 @@ tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm
             }
             if (!acceptPim(t, pim->op, arrival)) {
                 ++m_stats.backPressureEvents;
-                if (t.has_mm()) t.acquire();
+                if (t.has_mm())
+                    t.acquire();
                 m_blocked.push_back(&t);
                 return tlm::TLM_ACCEPTED;
             }
@@ -162,21 +168,24 @@ tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm
             return tlm::TLM_UPDATED;
         }
         DramAddress a;
-        if (!validate(t, a)) return tlm::TLM_COMPLETED;
+        if (!validate(t, a))
+            return tlm::TLM_COMPLETED;
         if (m_blocked.empty() && hasRoom(t.is_write())) {
             enqueue(t, a, arrival, nullptr);
             ph = tlm::END_REQ;
             return tlm::TLM_UPDATED;
         }
         // Back-pressure: END_REQ follows when a queue entry frees (admitBlocked).
-        if (t.has_mm()) t.acquire();
+        if (t.has_mm())
+            t.acquire();
         m_blocked.push_back(&t);
         ++m_stats.backPressureEvents;
         return tlm::TLM_ACCEPTED;
     }
     if (ph == tlm::END_RESP) {
         m_respBusy = false;
-        if (t.has_mm()) t.release();
+        if (t.has_mm())
+            t.release();
         if (!m_responses.empty()) {
             Pending p = m_responses.front();
             m_responses.pop_front();
@@ -192,8 +201,10 @@ void PseudoChannelController::bTransport(tlm_generic_payload& t, sc_time& d) {
     sc_core::wait(d);
     d = sc_core::SC_ZERO_TIME;
     DramAddress a;
-    if (!validate(t, a)) return;
-    while (!m_blocked.empty() || !hasRoom(t.is_write())) sc_core::wait(m_roomFreed);
+    if (!validate(t, a))
+        return;
+    while (!m_blocked.empty() || !hasRoom(t.is_write()))
+        sc_core::wait(m_roomFreed);
     sc_core::sc_event done;
     enqueue(t, a, nowCycle(), &done);
     sc_core::wait(done);
@@ -206,15 +217,18 @@ unsigned int PseudoChannelController::transportDbg(tlm_generic_payload& t) {
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return 0;
     }
-    if (t.is_read()) m_store.read(addr, t.get_data_ptr(), len);
-    else if (t.is_write()) m_store.write(addr, t.get_data_ptr(), len);
+    if (t.is_read())
+        m_store.read(addr, t.get_data_ptr(), len);
+    else if (t.is_write())
+        m_store.write(addr, t.get_data_ptr(), len);
     t.set_response_status(tlm::TLM_OK_RESPONSE);
     return len;
 }
 
 bool PseudoChannelController::getDirectMemPtr(tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
     const uint64_t addr = t.get_address();
-    if (addr >= m_map.capacity()) return false;
+    if (addr >= m_map.capacity())
+        return false;
     // One backing-store page at a time: the store is sparse, pages are not contiguous.
     const uint64_t base = BackingStore::pageBase(addr);
     dmi.set_dmi_ptr(m_store.page(addr));
@@ -230,14 +244,16 @@ void PseudoChannelController::admitBlocked() {
     while (!m_blocked.empty()) {
         tlm_generic_payload* t = m_blocked.front();
         if (const auto* pim = t->get_extension<PimOpExtension>()) {
-            if (!acceptPim(*t, pim->op, nowCycle())) break;
+            if (!acceptPim(*t, pim->op, nowCycle()))
+                break;
         } else if (hasRoom(t->is_write())) {
             enqueue(*t, m_map.decode(t->get_address()), nowCycle(), nullptr);
         } else {
             break;
         }
         m_blocked.pop_front();
-        if (t->has_mm()) t->release();   // enqueue took its own reference
+        if (t->has_mm())
+            t->release(); // enqueue took its own reference
         tlm_phase ph = tlm::END_REQ;
         sc_time d = sc_core::SC_ZERO_TIME;
         tSocket->nb_transport_bw(*t, ph, d);
@@ -255,20 +271,23 @@ void PseudoChannelController::sendResponse(tlm_generic_payload* t, uint64_t read
     sc_time d = cycles(readyCycle > now ? readyCycle - now : 0);
     tlm_sync_enum r = tSocket->nb_transport_bw(*t, ph, d);
     if (r == tlm::TLM_ACCEPTED) {
-        m_respBusy = true;   // END_RESP will come through nb_transport_fw
+        m_respBusy = true; // END_RESP will come through nb_transport_fw
         return;
     }
-    if (t->has_mm()) t->release();
+    if (t->has_mm())
+        t->release();
 }
 
 // ---------------------------------------------------------------- decisions
 
 void PseudoChannelController::updateMode() {
-    if (m_state.unified) return;   // one queue: reads and writes are scheduled together
+    if (m_state.unified)
+        return; // one queue: reads and writes are scheduled together
     const uint32_t reads = m_state.queued[0], writes = m_state.queued[1];
     bool& w = m_state.writeMode;
     if (!w) {
-        if (writes >= m_cfg.writeHighWatermark || (reads == 0 && writes > 0)) w = true;
+        if (writes >= m_cfg.writeHighWatermark || (reads == 0 && writes > 0))
+            w = true;
     } else if (writes == 0 || (writes <= m_cfg.writeLowWatermark && reads > 0)) {
         w = false;
     }
@@ -280,18 +299,23 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     const uint64_t rowFree = m_bus->rowFree(), colFree = m_bus->columnFree();
     m_refresh->propose(m_state, m_timing, now, rowFree, !m_pim.empty(), rowCmd, next);
     m_traceRefreshing = m_refresh->pending();
-    if (m_refresh->blocksAll()) return next;
+    if (m_refresh->blocksAll())
+        return next;
     // While PIM micro-ops wait, the pseudo-channel is in PIM mode: host requests wait too. A
     // pending refresh goes first (a per-bank one too: the PIM's all-bank activations would keep
     // reopening its bank); the PIM reopens its row once the refresh is done.
     if (!m_pim.empty()) {
-        if (m_refresh->pending()) return next;
+        if (m_refresh->pending())
+            return next;
         return std::min(next, m_pim.propose(now, rowFree, colFree, rowCmd, colCmd));
     }
     // Requests queued ahead of their arrival wake the scheduler when they arrive.
-    while (!m_arrivals.empty() && m_arrivals.top() <= now) m_arrivals.pop();
-    if (!m_arrivals.empty()) next = std::min(next, m_arrivals.top());
-    return std::min(next, m_scheduler->propose(m_state, m_timing, *m_refresh, now, rowFree, colFree, rowCmd, colCmd));
+    while (!m_arrivals.empty() && m_arrivals.top() <= now)
+        m_arrivals.pop();
+    if (!m_arrivals.empty())
+        next = std::min(next, m_arrivals.top());
+    return std::min(
+        next, m_scheduler->propose(m_state, m_timing, *m_refresh, now, rowFree, colFree, rowCmd, colCmd));
 }
 
 void PseudoChannelController::openBank(uint32_t b, uint32_t row) {
@@ -302,7 +326,8 @@ void PseudoChannelController::openBank(uint32_t b, uint32_t row) {
     ++bk.version;
     for (int w = 0; w < 2; ++w) {
         bk.hits[w] = 0;
-        for (uint32_t s : bk.queue[w]) bk.hits[w] += m_state.slots[s].row == row;
+        for (uint32_t s : bk.queue[w])
+            bk.hits[w] += m_state.slots[s].row == row;
     }
     m_traceOpenRow[b] = int32_t(row);
 }
@@ -315,7 +340,8 @@ void PseudoChannelController::closeBank(uint32_t b) {
     m_traceOpenRow[b] = -1;
 }
 
-void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, uint32_t column, uint64_t now) {
+void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, uint32_t column,
+                                     uint64_t now) {
     const uint32_t group = m_timing.groupOf(bank);
     m_timing.record(cmd, bank, group, now);
     m_bus->occupy(cmd, now);
@@ -323,7 +349,8 @@ void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, u
     m_traceLastCmd = uint32_t(cmd) + 1;
     if (!m_observers.empty()) {
         const CommandRecord rec{now, cmd, m_pc, BankId(bank), BankGroupId(group), row, column};
-        for (CommandObserver* o : m_observers) o->onCommand(rec);
+        for (CommandObserver* o : m_observers)
+            o->onCommand(rec);
     }
 }
 
@@ -333,40 +360,44 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
         m_pim.issue(c, now);
         return;
     }
-    if (isRowBus(c.cmd)) m_pim.onRowCommand();
+    if (isRowBus(c.cmd))
+        m_pim.onRowCommand();
     BankState& bk = m_state.banks[c.bank];
     switch (c.cmd) {
-        case Command::ACT: {
-            Request& r = m_state.slots[c.slot];
-            r.neededAct = true;
-            openBank(c.bank, r.row);
-            record(c.cmd, c.bank, r.row, 0, now);
-            break;
-        }
-        case Command::PRE:
-            if (c.slot != kNoSlot) m_state.slots[c.slot].neededPre = true;
+    case Command::ACT: {
+        Request& r = m_state.slots[c.slot];
+        r.neededAct = true;
+        openBank(c.bank, r.row);
+        record(c.cmd, c.bank, r.row, 0, now);
+        break;
+    }
+    case Command::PRE:
+        if (c.slot != kNoSlot)
+            m_state.slots[c.slot].neededPre = true;
+        closeBank(c.bank);
+        record(c.cmd, c.bank, bk.row, 0, now);
+        break;
+    case Command::PREA:
+        for (uint32_t b = 0; b < m_state.banks.size(); ++b)
+            closeBank(b);
+        record(c.cmd, 0, 0, 0, now);
+        break;
+    case Command::REFAB:
+    case Command::REFPB:
+        record(c.cmd, c.bank, 0, 0, now);
+        ++m_stats.refreshes;
+        m_refresh->onRefresh(c.cmd);
+        m_traceRefreshing = false;
+        break;
+    default: { // column commands
+        const Request& r = m_state.slots[c.slot];
+        record(c.cmd, c.bank, r.row, r.column, now);
+        ++bk.columnsSinceAct;
+        complete(c.slot, now); // before the auto-precharge closes the bank (hit count)
+        if (c.cmd == Command::RDA || c.cmd == Command::WRA)
             closeBank(c.bank);
-            record(c.cmd, c.bank, bk.row, 0, now);
-            break;
-        case Command::PREA:
-            for (uint32_t b = 0; b < m_state.banks.size(); ++b) closeBank(b);
-            record(c.cmd, 0, 0, 0, now);
-            break;
-        case Command::REFAB:
-        case Command::REFPB:
-            record(c.cmd, c.bank, 0, 0, now);
-            ++m_stats.refreshes;
-            m_refresh->onRefresh(c.cmd);
-            m_traceRefreshing = false;
-            break;
-        default: {   // column commands
-            const Request& r = m_state.slots[c.slot];
-            record(c.cmd, c.bank, r.row, r.column, now);
-            ++bk.columnsSinceAct;
-            complete(c.slot, now);   // before the auto-precharge closes the bank (hit count)
-            if (c.cmd == Command::RDA || c.cmd == Command::WRA) closeBank(c.bank);
-            break;
-        }
+        break;
+    }
     }
 }
 
@@ -384,20 +415,25 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
         ++m_stats.reads;
         m_stats.readBytes += len;
     }
-    if (r.neededPre) ++m_stats.rowConflicts;
-    else if (r.neededAct) ++m_stats.rowMisses;
-    else ++m_stats.rowHits;
+    if (r.neededPre)
+        ++m_stats.rowConflicts;
+    else if (r.neededAct)
+        ++m_stats.rowMisses;
+    else
+        ++m_stats.rowHits;
     m_stats.latency.add(ready - r.arrival);
     m_stats.lastCompletionCycle = std::max(m_stats.lastCompletionCycle, ready);
     t->set_response_status(tlm::TLM_OK_RESPONSE);
 
     BankState& bk = m_state.banks[r.bank];
     const int qi = m_state.queueOf(r.write);
-    if (bk.open && bk.row == r.row) --bk.hits[qi];
+    if (bk.open && bk.row == r.row)
+        --bk.hits[qi];
     auto& q = bk.queue[qi];
     q.erase(std::find(q.begin(), q.end(), slot));
     ++bk.version;
-    if (q.empty()) m_state.pendingBanks[qi] &= ~(uint64_t(1) << r.bank);
+    if (q.empty())
+        m_state.pendingBanks[qi] &= ~(uint64_t(1) << r.bank);
     --m_state.queued[r.write];
     m_traceQueue = m_state.queued[0] + m_state.queued[1];
     sc_core::sc_event* done = r.done;
@@ -405,13 +441,16 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     // From here on the slot may be reused by a reentrant BEGIN_REQ: use only copies.
     if (done) {
         done->notify(cycles(ready - now));
-        if (t->has_mm()) t->release();
+        if (t->has_mm())
+            t->release();
     } else {
         sendResponse(t, ready);
     }
     // The bankwise buffer's room check looks across the channel: every member may admit now.
-    if (m_cfg.buffer == BufferPolicy::Bankwise) m_channel->roomFreed();
-    else admitBlocked();
+    if (m_cfg.buffer == BufferPolicy::Bankwise)
+        m_channel->roomFreed();
+    else
+        admitBlocked();
 }
 
 void PseudoChannelController::pimCompleted(tlm_generic_payload* t, uint64_t readyCycle) {
@@ -420,4 +459,4 @@ void PseudoChannelController::pimCompleted(tlm_generic_payload* t, uint64_t read
     admitBlocked();
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -39,16 +39,16 @@ struct ControllerStats {
     uint64_t rowHits = 0, rowMisses = 0, rowConflicts = 0;
     std::array<uint64_t, kCommandCount> commands{};
     uint64_t refreshes = 0;
-    uint64_t backPressureEvents = 0;   // BEGIN_REQ answered without END_REQ (queue full)
-    uint64_t errors = 0;               // transactions answered with an error response
-    uint64_t pimOps = 0;               // micro-ops completed
+    uint64_t backPressureEvents = 0; // BEGIN_REQ answered without END_REQ (queue full)
+    uint64_t errors = 0;             // transactions answered with an error response
+    uint64_t pimOps = 0;             // micro-ops completed
     uint64_t pimFirstCycle = UINT64_MAX, pimLastCycle = 0;
-    common::LatencyHistogram latency;  // arrival to last data beat, cycles
+    common::LatencyHistogram latency; // arrival to last data beat, cycles
     uint64_t firstArrivalCycle = UINT64_MAX, lastCompletionCycle = 0;
 };
 
 class PseudoChannelController : public sc_core::sc_module, private PimSequencer::Port {
-public:
+  public:
     tlm_utils::simple_target_socket<PseudoChannelController> tSocket;
 
     // `channel` grants the command buses; without one (a lone pseudo-channel, as in unit tests)
@@ -77,7 +77,7 @@ public:
     // Admits the transactions waiting for buffer room, as far as there is room.
     void admitBlocked();
 
-private:
+  private:
     struct Pending {
         tlm::tlm_generic_payload* trans;
         uint64_t readyCycle;
@@ -92,7 +92,8 @@ private:
     // Returns false (and sets the response status) for a transaction this controller cannot serve.
     bool validate(tlm::tlm_generic_payload& t, DramAddress& a);
     bool hasRoom(bool write) const;
-    uint32_t enqueue(tlm::tlm_generic_payload& t, const DramAddress& a, uint64_t arrival, sc_core::sc_event* done);
+    uint32_t enqueue(tlm::tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
+                     sc_core::sc_event* done);
     bool acceptPim(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
     void wakeAt(uint64_t cycle);
 
@@ -118,30 +119,30 @@ private:
     // Arrival cycles of requests queued ahead of their arrival (annotated delays), soonest first.
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_arrivals;
     uint64_t m_seq = 0;
-    uint32_t m_member = 0;     // this pseudo-channel's index in its channel
+    uint32_t m_member = 0; // this pseudo-channel's index in its channel
 
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RefreshManager> m_refresh;
     ControllerStats m_stats;
     PimSequencer m_pim;
 
-    std::unique_ptr<ChannelArbiter> m_ownChannel;   // only for a controller built without a channel
+    std::unique_ptr<ChannelArbiter> m_ownChannel; // only for a controller built without a channel
     ChannelArbiter* m_channel;
     CommandBus* m_bus = nullptr;
 
-    std::deque<tlm::tlm_generic_payload*> m_blocked;   // BEGIN_REQ waiting for queue room
-    std::deque<Pending> m_responses;                   // BEGIN_RESP waiting for END_RESP
+    std::deque<tlm::tlm_generic_payload*> m_blocked; // BEGIN_REQ waiting for queue room
+    std::deque<Pending> m_responses;                 // BEGIN_RESP waiting for END_RESP
     bool m_respBusy = false;
 
-    sc_core::sc_event m_roomFreed;   // for b_transport callers waiting on a full queue
+    sc_core::sc_event m_roomFreed; // for b_transport callers waiting on a full queue
     std::vector<CommandObserver*> m_observers;
 
     // Waveform state (changes only).
-    std::vector<int32_t> m_traceOpenRow;   // -1 closed
+    std::vector<int32_t> m_traceOpenRow; // -1 closed
     uint32_t m_traceQueue = 0;
     uint32_t m_traceLastCmd = 0;
     bool m_traceRefreshing = false;
     void peIdle();
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -18,9 +18,9 @@ inline constexpr uint64_t kNever = UINT64_MAX;
 
 struct Request {
     tlm::tlm_generic_payload* trans = nullptr;
-    sc_core::sc_event* done = nullptr;   // set for b_transport callers
-    uint64_t seq = 0;                    // arrival order
-    uint64_t arrival = 0;                // cycle
+    sc_core::sc_event* done = nullptr; // set for b_transport callers
+    uint64_t seq = 0;                  // arrival order
+    uint64_t arrival = 0;              // cycle
     uint64_t addr = 0;
     uint32_t row = 0, column = 0;
     uint16_t bank = 0, group = 0;
@@ -31,33 +31,36 @@ struct Request {
 struct BankState {
     bool open = false;
     uint32_t row = 0;
-    uint32_t columnsSinceAct = 0;     // for the FR-FCFS row-hit cap
-    std::vector<uint32_t> queue[2];   // request slots, arrival order; [0] reads, [1] writes (unified: all in [0])
-    uint32_t hits[2] = {0, 0};        // queued requests for the open row: a scheduler walks a
-                                      // queue for a hit only when there is one
-    uint32_t version = 0;             // changes whenever the queue or the open row changes
+    uint32_t columnsSinceAct = 0; // for the FR-FCFS row-hit cap
+    std::vector<uint32_t>
+        queue[2];              // request slots, arrival order; [0] reads, [1] writes (unified: all in [0])
+    uint32_t hits[2] = {0, 0}; // queued requests for the open row: a scheduler walks a
+                               // queue for a hit only when there is one
+    uint32_t version = 0;      // changes whenever the queue or the open row changes
 };
 
 struct PcState {
     std::vector<BankState> banks;
     std::vector<Request> slots;        // the request pool; never grows, so references stay valid
-    uint64_t pendingBanks[2] = {0, 0};   // bit b: bank b has queued reads / writes
-    uint32_t queued[2] = {0, 0};         // requests queued, reads / writes
-    bool writeMode = false;              // draining writes
-    bool unified = false;                // reads and writes share one queue per bank ([0]), no write mode
+    uint64_t pendingBanks[2] = {0, 0}; // bit b: bank b has queued reads / writes
+    uint32_t queued[2] = {0, 0};       // requests queued, reads / writes
+    bool writeMode = false;            // draining writes
+    bool unified = false;              // reads and writes share one queue per bank ([0]), no write mode
 
     // The per-bank queue a request waits in.
     int queueOf(bool write) const { return unified ? 0 : int(write); }
 
     bool anyOpen() const {
         for (const BankState& b : banks)
-            if (b.open) return true;
+            if (b.open)
+                return true;
         return false;
     }
     // The position of the first request of `q` that has arrived by `now` (q.size() if none).
     size_t firstArrived(const std::vector<uint32_t>& q, uint64_t now) const {
         size_t i = 0;
-        while (i < q.size() && slots[q[i]].arrival > now) ++i;
+        while (i < q.size() && slots[q[i]].arrival > now)
+            ++i;
         return i;
     }
 };
@@ -67,7 +70,7 @@ struct PcState {
 // command bus (oldest first): the request's arrival, the refresh's due cycle, the micro-op's arrival.
 struct Candidate {
     Command cmd = Command::kCount;
-    uint32_t bank = 0;   // ACTAB: the row it opens (it has no bank of its own)
+    uint32_t bank = 0; // ACTAB: the row it opens (it has no bank of its own)
     uint32_t slot = kNoSlot;
     uint64_t seq = UINT64_MAX;
     uint64_t age = UINT64_MAX;
@@ -75,4 +78,4 @@ struct Candidate {
     bool valid() const { return cmd != Command::kCount; }
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -10,7 +10,7 @@ namespace pilot::hbm {
 
 struct PimOpExtension : tlm::tlm_extension<PimOpExtension> {
     contract::MicroOp op;
-    uint32_t pcIndex = 0;   // global pseudo-channel index
+    uint32_t pcIndex = 0; // global pseudo-channel index
 
     tlm::tlm_extension_base* clone() const override { return new PimOpExtension(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {
@@ -18,4 +18,4 @@ struct PimOpExtension : tlm::tlm_extension<PimOpExtension> {
     }
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -11,8 +11,10 @@ namespace pilot::hbm {
 using K = contract::MicroOpKind;
 
 namespace {
-bool isMove(const contract::MicroOp& op) { return op.kind == K::MovIn || op.kind == K::MovOut; }
-}  // namespace
+bool isMove(const contract::MicroOp& op) {
+    return op.kind == K::MovIn || op.kind == K::MovOut;
+}
+} // namespace
 
 PimSequencer::PimSequencer(const Memspec& spec, const PcState& state, const TimingState& timing, Port& port,
                            ControllerStats& stats, uint32_t capacity)
@@ -25,8 +27,10 @@ void PimSequencer::trace(sc_core::sc_trace_file* tf, const std::string& base) {
 }
 
 bool PimSequencer::accept(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival) {
-    if (m_queue.size() >= m_capacity) return false;
-    if (t.has_mm()) t.acquire();
+    if (m_queue.size() >= m_capacity)
+        return false;
+    if (t.has_mm())
+        t.acquire();
     m_queue.push_back({&t, op, arrival, op.column});
     return true;
 }
@@ -34,14 +38,17 @@ bool PimSequencer::accept(tlm::tlm_generic_payload& t, const contract::MicroOp& 
 uint64_t PimSequencer::propose(uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
                                Candidate& colCmd) {
     const Entry& e = m_queue.front();
-    if (e.arrival > now) return e.arrival;
+    if (e.arrival > now)
+        return e.arrival;
     // While a PE op waits at the head, open the row the next move needs: the banks are idle.
     uint64_t prepared = kNever;
     if (!isMove(e.op)) {
         for (size_t i = 1; i < m_queue.size(); ++i) {
             const Entry& n = m_queue[i];
-            if (n.arrival > now || !isMove(n.op)) continue;
-            if (!n.op.singleBank && !(m_allOpen && m_allRow == n.op.row)) prepared = prepareRow(now, rowBusFree, rowCmd);
+            if (n.arrival > now || !isMove(n.op))
+                continue;
+            if (!n.op.singleBank && !(m_allOpen && m_allRow == n.op.row))
+                prepared = prepareRow(now, rowBusFree, rowCmd);
             break;
         }
     }
@@ -49,16 +56,19 @@ uint64_t PimSequencer::propose(uint64_t now, uint64_t rowBusFree, uint64_t colBu
     c.age = e.arrival;
     uint64_t t = 0;
     if (isMove(e.op)) {
-        if (!e.op.singleBank && !(m_allOpen && m_allRow == e.op.row)) return prepareRow(now, rowBusFree, rowCmd);
+        if (!e.op.singleBank && !(m_allOpen && m_allRow == e.op.row))
+            return prepareRow(now, rowBusFree, rowCmd);
         t = proposeMove(e, rowBusFree, colBusFree, c);
     } else {
         // A PE op runs once the previous one finished and the data it consumes has landed.
         c.cmd = Command::PEOP;
         t = std::max(colBusFree, m_peFree);
         for (const Landing& l : m_landing)
-            if (e.op.touches(l.lo, l.hi)) t = std::max(t, l.ready);
+            if (e.op.touches(l.lo, l.hi))
+                t = std::max(t, l.ready);
     }
-    if (t > now) return std::min(t, prepared);
+    if (t > now)
+        return std::min(t, prepared);
     (isRowBus(c.cmd) ? rowCmd : colCmd) = c;
     return prepared;
 }
@@ -83,7 +93,8 @@ uint64_t PimSequencer::proposeMove(const Entry& e, uint64_t rowBusFree, uint64_t
     }
     // A move into or out of buffer bytes the running PE op uses waits for it.
     const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
-    if (m_peOp.touches(lo, hi)) t = std::max(t, m_peFree);
+    if (m_peOp.touches(lo, hi))
+        t = std::max(t, m_peFree);
     return t;
 }
 
@@ -98,44 +109,48 @@ uint64_t PimSequencer::prepareRow(uint64_t now, uint64_t rowBusFree, Candidate& 
     const bool anyOpen = m_state.anyOpen();
     Candidate c;
     c.cmd = anyOpen ? Command::PREA : Command::ACTAB;
-    c.bank = target ? target->op.row : 0;   // ACTAB: the row travels in `bank` (no bank of its own)
+    c.bank = target ? target->op.row : 0; // ACTAB: the row travels in `bank` (no bank of its own)
     c.age = m_queue.front().arrival;
     uint64_t t = rowBusFree;
     for (uint32_t b = 0; b < m_state.banks.size(); ++b)
-        if (!anyOpen || m_state.banks[b].open) t = std::max(t, m_timing.earliest(c.cmd, b, m_timing.groupOf(b)));
-    if (t > now) return t;
+        if (!anyOpen || m_state.banks[b].open)
+            t = std::max(t, m_timing.earliest(c.cmd, b, m_timing.groupOf(b)));
+    if (t > now)
+        return t;
     rowCmd = c;
     return kNever;
 }
 
 void PimSequencer::issue(const Candidate& c, uint64_t now) {
-    Entry& e = m_queue.front();   // for MRD / MWR / PEOP: the head; ACTAB may prepare a later move
-    if (m_stats.pimFirstCycle == UINT64_MAX) m_stats.pimFirstCycle = now;
+    Entry& e = m_queue.front(); // for MRD / MWR / PEOP: the head; ACTAB may prepare a later move
+    if (m_stats.pimFirstCycle == UINT64_MAX)
+        m_stats.pimFirstCycle = now;
     switch (c.cmd) {
-        case Command::ACTAB: {
-            const uint32_t row = c.bank;   // the row of the move it prepares (see prepareRow)
-            for (uint32_t b = 0; b < m_state.banks.size(); ++b) m_port.openBank(b, row);
-            m_allOpen = true;
-            m_allRow = row;
-            m_port.record(Command::ACTAB, 0, row, 0, now);
-            break;
-        }
-        case Command::ACT:   // single-bank move: open its bank's row
-            m_port.openBank(c.bank, e.op.row);
-            m_allOpen = false;
-            m_port.record(Command::ACT, c.bank, e.op.row, 0, now);
-            break;
-        case Command::MRD:
-        case Command::MWR:
-        case Command::SMRD:
-        case Command::SMWR:
-            issueMove(c.cmd, e, now);
-            break;
-        case Command::PEOP:
-            issuePeOp(e, now);
-            break;
-        default:
-            break;
+    case Command::ACTAB: {
+        const uint32_t row = c.bank; // the row of the move it prepares (see prepareRow)
+        for (uint32_t b = 0; b < m_state.banks.size(); ++b)
+            m_port.openBank(b, row);
+        m_allOpen = true;
+        m_allRow = row;
+        m_port.record(Command::ACTAB, 0, row, 0, now);
+        break;
+    }
+    case Command::ACT: // single-bank move: open its bank's row
+        m_port.openBank(c.bank, e.op.row);
+        m_allOpen = false;
+        m_port.record(Command::ACT, c.bank, e.op.row, 0, now);
+        break;
+    case Command::MRD:
+    case Command::MWR:
+    case Command::SMRD:
+    case Command::SMWR:
+        issueMove(c.cmd, e, now);
+        break;
+    case Command::PEOP:
+        issuePeOp(e, now);
+        break;
+    default:
+        break;
     }
 }
 
@@ -143,7 +158,8 @@ void PimSequencer::issueMove(Command cmd, Entry& e, uint64_t now) {
     const uint32_t col = e.nextColumn++;
     m_port.record(cmd, e.op.singleBank ? e.op.bank : 0, e.op.row, col, now);
     if (m_tracing)
-        m_traceSramInUse = std::max(m_traceSramInUse, e.op.sramOffset + (col - e.op.column + 1) * m_spec.org.accessBytes);
+        m_traceSramInUse =
+            std::max(m_traceSramInUse, e.op.sramOffset + (col - e.op.column + 1) * m_spec.org.accessBytes);
     const bool read = cmd == Command::MRD || cmd == Command::SMRD;
     if (read) {
         m_unit->moveIn(e.op, col);
@@ -151,10 +167,13 @@ void PimSequencer::issueMove(Command cmd, Entry& e, uint64_t now) {
         // Internal moves do not cross the DQ pins: no DQSCK.
         const uint64_t ready = now + m_spec.t.RL + m_spec.t.nBL;
         // Forget moves that have landed; extend this op's entry column by column.
-        m_landing.erase(std::remove_if(m_landing.begin(), m_landing.end(), [&](const Landing& l) { return l.ready <= now; }),
+        m_landing.erase(std::remove_if(m_landing.begin(), m_landing.end(),
+                                       [&](const Landing& l) { return l.ready <= now; }),
                         m_landing.end());
-        if (col != e.op.column || m_landing.empty() || m_landing.back().lo != lo) m_landing.push_back({lo, hi, ready});
-        else m_landing.back().ready = ready;
+        if (col != e.op.column || m_landing.empty() || m_landing.back().lo != lo)
+            m_landing.push_back({lo, hi, ready});
+        else
+            m_landing.back().ready = ready;
     } else {
         m_unit->moveOut(e.op, col);
     }
@@ -172,7 +191,8 @@ void PimSequencer::issuePeOp(Entry& e, uint64_t now) {
     m_peOp = e.op;
     if (m_tracing) {
         m_tracePeBusy = true;
-        if (e.op.kind == K::Cfg) m_traceSramInUse = 0;
+        if (e.op.kind == K::Cfg)
+            m_traceSramInUse = 0;
         m_traceSramInUse = std::max({m_traceSramInUse, e.op.busyHi, e.op.busyHi2});
         m_peDone.notify(sc_core::sc_time::from_value(m_spec.t.tCKps) * double(dur));
     }
@@ -187,4 +207,4 @@ void PimSequencer::complete(uint64_t readyCycle) {
     m_port.pimCompleted(t, readyCycle);
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

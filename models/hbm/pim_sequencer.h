@@ -23,10 +23,10 @@ namespace pilot::hbm {
 struct ControllerStats;
 
 class PimSequencer {
-public:
+  public:
     // What the sequencer asks of its controller.
     class Port {
-    public:
+      public:
         virtual ~Port() = default;
         virtual void openBank(uint32_t bank, uint32_t row) = 0;
         virtual void record(Command cmd, uint32_t bank, uint32_t row, uint32_t column, uint64_t now) = 0;
@@ -44,7 +44,8 @@ public:
     bool accept(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
     // The next PIM command issuable at `now` into rowCmd / colCmd; returns the earliest cycle a
     // command not issuable now may issue.
-    uint64_t propose(uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd, Candidate& colCmd);
+    uint64_t propose(uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
+                     Candidate& colCmd);
     // Issues a PIM command (or the ACT of a single-bank move) proposed above.
     void issue(const Candidate& c, uint64_t now);
     // A host or refresh row command changed bank state: the banks no longer share one open row.
@@ -54,15 +55,16 @@ public:
     void trace(sc_core::sc_trace_file* tf, const std::string& base);
     sc_core::sc_event& peDoneEvent() { return m_peDone; }
     void peIdle(uint64_t now) {
-        if (now >= m_peFree) m_tracePeBusy = false;
+        if (now >= m_peFree)
+            m_tracePeBusy = false;
     }
 
-private:
+  private:
     struct Entry {
         tlm::tlm_generic_payload* trans;
         contract::MicroOp op;
         uint64_t arrival;
-        uint32_t nextColumn;   // MovIn / MovOut progress
+        uint32_t nextColumn; // MovIn / MovOut progress
     };
     // Buffer ranges still being filled by MRDs, and when their data will have landed: a PE op
     // waits only for the moves into the bytes it uses.
@@ -85,16 +87,16 @@ private:
     const uint32_t m_capacity;
     PimUnit* m_unit = nullptr;
     std::deque<Entry> m_queue;
-    bool m_allOpen = false;   // every bank open at m_allRow (after ACTAB)
+    bool m_allOpen = false; // every bank open at m_allRow (after ACTAB)
     uint32_t m_allRow = 0;
     uint64_t m_peFree = 0;    // cycle the PEs finish their current op
-    contract::MicroOp m_peOp;   // the running (or last) PE op: the SRAM bytes it uses
+    contract::MicroOp m_peOp; // the running (or last) PE op: the SRAM bytes it uses
     std::vector<Landing> m_landing;
 
     bool m_tracing = false;
-    bool m_tracePeBusy = false;        // the PEs of this pseudo-channel run an op
-    uint32_t m_traceSramInUse = 0;     // highest buffer byte the current kernel has touched
-    sc_core::sc_event m_peDone;        // only notified while tracing
+    bool m_tracePeBusy = false;    // the PEs of this pseudo-channel run an op
+    uint32_t m_traceSramInUse = 0; // highest buffer byte the current kernel has touched
+    sc_core::sc_event m_peDone;    // only notified while tracing
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

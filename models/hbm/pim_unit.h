@@ -10,7 +10,7 @@
 namespace pilot::hbm {
 
 class PimUnit {
-public:
+  public:
     virtual ~PimUnit() = default;
     // One MRD / MWR: column `column` of op.row in every participating bank <-> its SRAM.
     virtual void moveIn(const contract::MicroOp& op, uint32_t column) = 0;
@@ -20,4 +20,4 @@ public:
     virtual double peClockMHz() const = 0;
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -34,19 +34,19 @@ inline constexpr uint32_t kAllBanks = ~0u;
 inline constexpr Command kEndOfSimulation = Command::kCount;
 
 struct Violation {
-    uint64_t cycle;        // command-clock cycle of the offending command (or of finish())
+    uint64_t cycle; // command-clock cycle of the offending command (or of finish())
     Command cmd;
-    uint32_t pc;           // global pseudo-channel index
-    uint32_t bank;         // flat bank index within the pseudo-channel, or kAllBanks
-    std::string rule;      // "tRCD", "bank-state", "command-bus", ...
-    std::string detail;    // "12 cycles after ACT, needs 19"
-    uint32_t tCKps = 0;    // lets line() give the time in ns; 0 leaves it out
+    uint32_t pc;        // global pseudo-channel index
+    uint32_t bank;      // flat bank index within the pseudo-channel, or kAllBanks
+    std::string rule;   // "tRCD", "bank-state", "command-bus", ...
+    std::string detail; // "12 cycles after ACT, needs 19"
+    uint32_t tCKps = 0; // lets line() give the time in ns; 0 leaves it out
     // "pc 3 bank 5 cycle 1234 (948.9 ns): RD violates tRCD: 12 cycles after ACT, needs 19"
     std::string line() const;
 };
 
 class ProtocolChecker : public CommandObserver {
-public:
+  public:
     static constexpr size_t kKeptViolations = 1000;
 
     ProtocolChecker(const Memspec& spec, uint32_t pcCount);
@@ -60,11 +60,11 @@ public:
     // End of simulation: every bank must have been refreshed within the last 9 x REFI.
     void finish(uint64_t cycle);
 
-    const std::vector<Violation>& violations() const { return m_violations; }   // the first 1000
-    uint64_t violationCount() const { return m_violationCount; }                 // all of them
+    const std::vector<Violation>& violations() const { return m_violations; } // the first 1000
+    uint64_t violationCount() const { return m_violationCount; }              // all of them
     uint64_t commandsChecked() const { return m_commandsChecked; }
 
-private:
+  private:
     // Signed, so that "never" and an auto-precharge still in the future compare naturally.
     using Cycle = int64_t;
     static constexpr Cycle kNever = INT64_MIN;
@@ -72,7 +72,10 @@ private:
     // The latest event per key for the two most recent distinct keys: answers "when did this
     // happen last to any bank (group) other than k" in O(1). Events arrive in cycle order.
     struct LatestByKey {
-        struct Event { Cycle cycle = kNever; uint32_t key = ~0u; };
+        struct Event {
+            Cycle cycle = kNever;
+            uint32_t key = ~0u;
+        };
         std::array<Event, 2> e;
         void record(Cycle t, uint32_t k);
         Event latestOther(uint32_t k) const { return e[0].key != k ? e[0] : e[1]; }
@@ -89,8 +92,10 @@ private:
         uint64_t need = 0;
         const char* after = nullptr;
         void add(Cycle event, uint64_t n, const char* name) {
-            if (!tooSoon(t, event, n)) return;
-            if (after == nullptr || event + Cycle(n) > since + Cycle(need)) since = event, need = n, after = name;
+            if (!tooSoon(t, event, n))
+                return;
+            if (after == nullptr || event + Cycle(n) > since + Cycle(need))
+                since = event, need = n, after = name;
         }
     };
 
@@ -102,28 +107,30 @@ private:
         uint32_t bank = 0;
         uint32_t count = 0;
         void add(Cycle t, Cycle event, uint32_t b) {
-            if (!tooSoon(t, event, need)) return;
-            if (count++ == 0 || event > since) since = event, bank = b;
+            if (!tooSoon(t, event, need))
+                return;
+            if (count++ == 0 || event > since)
+                since = event, bank = b;
         }
     };
 
     struct BankState {
         bool open = false;
         uint32_t row = 0;
-        Cycle act = kNever;           // last ACT or ACTAB
+        Cycle act = kNever; // last ACT or ACTAB
         // Start of the last precharge: PRE, PREA, or the internal auto-precharge of RDA/WRA,
         // which may lie in the future of the command that scheduled it.
         Cycle precharge = kNever;
-        bool autoPrecharge = false;   // the last precharge was an auto-precharge (for messages)
-        Cycle read = kNever;          // last RD (tRTP)
-        Cycle write = kNever;         // last WR (tWR)
-        Cycle smrd = kNever;          // last SMRD of this bank (tRTP)
-        Cycle smwr = kNever;          // last SMWR of this bank (tWR)
+        bool autoPrecharge = false; // the last precharge was an auto-precharge (for messages)
+        Cycle read = kNever;        // last RD (tRTP)
+        Cycle write = kNever;       // last WR (tWR)
+        Cycle smrd = kNever;        // last SMRD of this bank (tRTP)
+        Cycle smwr = kNever;        // last SMWR of this bank (tWR)
         Cycle refpb = kNever;
-        Cycle refreshed = 0;          // last REFAB/REFPB; the tREFI count starts at cycle 0
+        Cycle refreshed = 0; // last REFAB/REFPB; the tREFI count starts at cycle 0
     };
     struct GroupState {
-        Cycle read = kNever, write = kNever;   // last RD/RDA and WR/WRA to any bank of the group
+        Cycle read = kNever, write = kNever; // last RD/RDA and WR/WRA to any bank of the group
         LatestByKey actByBank;
     };
     struct PcState {
@@ -131,8 +138,8 @@ private:
         std::vector<GroupState> groups;
         Cycle lastCycle = kNever, lastRowBus = kNever, lastColumnBus = kNever;
         LatestByKey actByBank, actByGroup, readByGroup, writeByGroup, refpbByBank;
-        std::array<Cycle, 4> actRing{kNever, kNever, kNever, kNever};   // last 4 ACTs (tFAW)
-        uint32_t actRingNext = 0;                                       // the oldest of them
+        std::array<Cycle, 4> actRing{kNever, kNever, kNever, kNever}; // last 4 ACTs (tFAW)
+        uint32_t actRingNext = 0;                                     // the oldest of them
         Cycle refab = kNever;
         // PIM all-bank commands: the last ACTAB (its cycle is also every bank's `act`), MRD, MWR.
         Cycle actab = kNever, mrd = kNever, mwr = kNever;
@@ -162,8 +169,8 @@ private:
     void onWrite(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onRefreshAll(const CommandRecord& rec, PcState& pc);
     void onRefreshBank(const CommandRecord& rec, PcState& pc, uint32_t bank);
-    void onAllBankColumn(const CommandRecord& rec, PcState& pc);   // MRD, MWR
-    void onBankPimColumn(const CommandRecord& rec, PcState& pc, uint32_t bank);   // SMRD, SMWR
+    void onAllBankColumn(const CommandRecord& rec, PcState& pc);                // MRD, MWR
+    void onBankPimColumn(const CommandRecord& rec, PcState& pc, uint32_t bank); // SMRD, SMWR
     // tCCD / tWTR of a PIM column command (MRD, MWR, SMRD, SMWR) against every other column
     // command, each rule reported once on `bank` (kAllBanks for MRD / MWR).
     void checkColumnSpacing(const CommandRecord& rec, const PcState& pc, uint32_t bank);
@@ -174,13 +181,17 @@ private:
     void checkColumnTarget(const CommandRecord& rec, const PcState& pc, uint32_t bank, uint32_t rcd);
 
     // True when `need` cycles have not passed since `since` (false if it never happened).
-    static bool tooSoon(Cycle t, Cycle since, uint64_t need) { return since != kNever && t - since < Cycle(need); }
-    void report(uint64_t cycle, Command cmd, uint32_t pc, uint32_t bank, const char* rule, std::string detail);
+    static bool tooSoon(Cycle t, Cycle since, uint64_t need) {
+        return since != kNever && t - since < Cycle(need);
+    }
+    void report(uint64_t cycle, Command cmd, uint32_t pc, uint32_t bank, const char* rule,
+                std::string detail);
     void reportGap(const CommandRecord& rec, uint32_t bank, const char* rule, Cycle since, uint64_t need,
                    const std::string& after);
     // A broken Spacing, once (nothing when it holds).
     void reportSpacing(const CommandRecord& rec, uint32_t bank, const char* rule, const Spacing& s) {
-        if (s.after != nullptr) reportGap(rec, bank, rule, s.since, s.need, s.after);
+        if (s.after != nullptr)
+            reportGap(rec, bank, rule, s.since, s.need, s.after);
     }
     // A Tally with count > 0, once: on its bank when it is the only one, else on kAllBanks.
     void reportTally(const CommandRecord& rec, const char* rule, const Tally& g, const std::string& after);
@@ -190,7 +201,7 @@ private:
     }
 
     const Memspec m_spec;
-    const uint64_t m_refreshDeadline;   // 9 x REFI: JEDEC lets 8 refreshes be postponed
+    const uint64_t m_refreshDeadline; // 9 x REFI: JEDEC lets 8 refreshes be postponed
     // Under the all-bank power limit an ACTAB uses the whole four-activate window: the next ACT
     // or ACTAB waits max(RC, FAW). tRC already covers RC, so this is FAW when FAW > RC, else 0.
     const uint64_t m_actabFaw;
@@ -206,4 +217,4 @@ private:
     uint64_t m_commandsChecked = 0;
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

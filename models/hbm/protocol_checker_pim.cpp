@@ -20,17 +20,21 @@ void ProtocolChecker::onActivateAll(const CommandRecord& rec, PcState& pc) {
     uint32_t open = 0, firstOpen = 0;
     for (uint32_t bank = 0; bank < pc.banks.size(); ++bank) {
         const BankState& b = pc.banks[bank];
-        if (b.open && open++ == 0) firstOpen = bank;
+        if (b.open && open++ == 0)
+            firstOpen = bank;
         rp.add(t, b.precharge, bank);
         rc.add(t, b.act, bank);
         rfcpb.add(t, b.refpb, bank);
     }
     reportOpenBanks(rec, pc, open, firstOpen);
-    if (rp.count) reportTally(rec, "tRP", rp, pc.banks[rp.bank].autoPrecharge ? "auto-precharge" : "PRE");
-    if (rc.count) reportTally(rec, "tRC", rc, activation(pc, rc.bank));
+    if (rp.count)
+        reportTally(rec, "tRP", rp, pc.banks[rp.bank].autoPrecharge ? "auto-precharge" : "PRE");
+    if (rc.count)
+        reportTally(rec, "tRC", rc, activation(pc, rc.bank));
     if (tooSoon(t, pc.actab, m_actabFaw))
         reportGap(rec, kAllBanks, "tFAW", pc.actab, m_actabFaw, "ACTAB (all-bank power limit)");
-    if (tooSoon(t, pc.refab, T.RFC)) reportGap(rec, kAllBanks, "tRFC", pc.refab, T.RFC, "REFAB");
+    if (tooSoon(t, pc.refab, T.RFC))
+        reportGap(rec, kAllBanks, "tRFC", pc.refab, T.RFC, "REFAB");
     reportTally(rec, "tRFCpb", rfcpb, "REFPB");
     if (auto o = pc.refpbByBank.latestEvent(); tooSoon(t, o.cycle, T.RREFD))
         reportGap(rec, kAllBanks, "tRREFD", o.cycle, T.RREFD, "REFPB to bank " + std::to_string(o.key));
@@ -49,11 +53,13 @@ void ProtocolChecker::onActivateAll(const CommandRecord& rec, PcState& pc) {
 
 // MRD and MWR: every bank must be open at the row (remembered, so O(1) until a bank changes).
 void ProtocolChecker::checkAllBanksOpen(const CommandRecord& rec, PcState& pc) {
-    if (pc.uniformKnown && pc.uniformRow == rec.row) return;
+    if (pc.uniformKnown && pc.uniformRow == rec.row)
+        return;
     uint32_t wrong = 0, first = 0;
     for (uint32_t bank = 0; bank < pc.banks.size(); ++bank) {
         const BankState& b = pc.banks[bank];
-        if ((!b.open || b.row != rec.row) && wrong++ == 0) first = bank;
+        if ((!b.open || b.row != rec.row) && wrong++ == 0)
+            first = bank;
     }
     if (wrong == 0) {
         pc.uniformKnown = true;
@@ -61,14 +67,14 @@ void ProtocolChecker::checkAllBanksOpen(const CommandRecord& rec, PcState& pc) {
         return;
     }
     const BankState& b = pc.banks[first];
-    std::string why = !b.open ? "closed"
-                              : "open at row " + std::to_string(b.row) + ", not row " + std::to_string(rec.row);
+    std::string why =
+        !b.open ? "closed" : "open at row " + std::to_string(b.row) + ", not row " + std::to_string(rec.row);
     if (wrong == 1)
         report(rec.cycle, rec.cmd, rec.pc, first, "bank-state", "bank is " + why);
     else
         report(rec.cycle, rec.cmd, rec.pc, kAllBanks, "bank-state",
-               std::to_string(wrong) + " banks are not open at row " + std::to_string(rec.row) + " (the first, bank " +
-                   std::to_string(first) + ", is " + why + ")");
+               std::to_string(wrong) + " banks are not open at row " + std::to_string(rec.row) +
+                   " (the first, bank " + std::to_string(first) + ", is " + why + ")");
 }
 
 // MRD (every bank's open row into its PE) and MWR (back): column commands of every bank at once
@@ -82,7 +88,8 @@ void ProtocolChecker::onAllBankColumn(const CommandRecord& rec, PcState& pc) {
     const auto act = pc.actByBank.latestEvent();
     const uint64_t rcd = in ? T.RCDRD : T.RCDWR;
     if (pc.actab >= act.cycle) {
-        if (tooSoon(t, pc.actab, rcd)) reportGap(rec, kAllBanks, "tRCD", pc.actab, rcd, "ACTAB");
+        if (tooSoon(t, pc.actab, rcd))
+            reportGap(rec, kAllBanks, "tRCD", pc.actab, rcd, "ACTAB");
     } else if (tooSoon(t, act.cycle, rcd)) {
         reportGap(rec, kAllBanks, "tRCD", act.cycle, rcd, "ACT to bank " + std::to_string(act.key));
     }
@@ -136,4 +143,4 @@ void ProtocolChecker::checkColumnSpacing(const CommandRecord& rec, const PcState
     reportSpacing(rec, bank, "tWTR", wtr);
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

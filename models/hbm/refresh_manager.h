@@ -15,7 +15,7 @@
 namespace pilot::hbm {
 
 class RefreshManager {
-public:
+  public:
     virtual ~RefreshManager() = default;
 
     // The refresh's next row command into `rowCmd` when it may issue at `now`; otherwise lowers
@@ -31,13 +31,14 @@ public:
     virtual void onRefresh(Command cmd) = 0;
     bool pending() const { return m_pending; }
 
-protected:
+  protected:
     bool m_pending = false;
 };
 
 // The refresh manager registered under `name` ("all-bank", "per-bank", "none") for global
 // pseudo-channel `pcIndex` (pseudo-channels of a stack refresh staggered across the interval).
-std::unique_ptr<RefreshManager> makeRefreshManager(const std::string& name, const Memspec& spec, uint32_t pcIndex);
+std::unique_ptr<RefreshManager> makeRefreshManager(const std::string& name, const Memspec& spec,
+                                                   uint32_t pcIndex);
 std::vector<std::string> refreshNames();
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

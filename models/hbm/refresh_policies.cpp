@@ -19,22 +19,26 @@ uint64_t staggeredStart(uint64_t interval, const Memspec& spec, uint32_t pcIndex
 }
 
 class AllBankRefresh final : public RefreshManager {
-public:
+  public:
     AllBankRefresh(const Memspec& spec, uint32_t pcIndex)
         : m_interval(spec.t.REFI), m_next(staggeredStart(spec.t.REFI, spec, pcIndex)) {}
 
     void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree, bool,
                  Candidate& rowCmd, uint64_t& next) override {
-        if (!becameDue(now, next)) return;
+        if (!becameDue(now, next))
+            return;
         const bool anyOpen = s.anyOpen();
         Candidate c;
         c.cmd = anyOpen ? Command::PREA : Command::REFAB;
         c.age = m_next;
         uint64_t e = rowBusFree;
         for (uint32_t b = 0; b < s.banks.size(); ++b)
-            if (!anyOpen || s.banks[b].open) e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
-        if (e <= now) rowCmd = c;
-        else next = std::min(next, e);
+            if (!anyOpen || s.banks[b].open)
+                e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
+        if (e <= now)
+            rowCmd = c;
+        else
+            next = std::min(next, e);
     }
     bool blocksBank(uint32_t) const override { return m_pending; }
     bool blocksAll() const override { return m_pending; }
@@ -43,7 +47,7 @@ public:
         m_next += m_interval;
     }
 
-private:
+  private:
     bool becameDue(uint64_t now, uint64_t& next) {
         if (!m_pending && now < m_next) {
             next = std::min(next, m_next);
@@ -57,13 +61,13 @@ private:
 };
 
 class PerBankRefresh final : public RefreshManager {
-public:
+  public:
     PerBankRefresh(const Memspec& spec, uint32_t pcIndex)
         : m_interval(spec.refiPerBank()), m_next(staggeredStart(spec.refiPerBank(), spec, pcIndex)),
           m_banks(spec.org.banksPerPc()) {}
 
-    void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree, bool allBankWork,
-                 Candidate& rowCmd, uint64_t& next) override {
+    void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree,
+                 bool allBankWork, Candidate& rowCmd, uint64_t& next) override {
         if (!m_pending) {
             if (now < m_next) {
                 next = std::min(next, m_next);
@@ -82,9 +86,12 @@ public:
             c.age = m_next;
             uint64_t e = rowBusFree;
             for (uint32_t b = 0; b < s.banks.size(); ++b)
-                if (!anyOpen || s.banks[b].open) e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
-            if (e <= now) rowCmd = c;
-            else next = std::min(next, e);
+                if (!anyOpen || s.banks[b].open)
+                    e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
+            if (e <= now)
+                rowCmd = c;
+            else
+                next = std::min(next, e);
             return;
         }
         Candidate c;
@@ -92,53 +99,59 @@ public:
         c.cmd = s.banks[m_bank].open ? Command::PRE : Command::REFPB;
         c.age = m_next;
         const uint64_t e = std::max(rowBusFree, timing.earliest(c.cmd, m_bank, timing.groupOf(m_bank)));
-        if (e <= now) rowCmd = c;
-        else next = std::min(next, e);
+        if (e <= now)
+            rowCmd = c;
+        else
+            next = std::min(next, e);
     }
     bool blocksBank(uint32_t bank) const override { return m_pending && (m_allBank || bank == m_bank); }
     bool blocksAll() const override { return m_pending && m_allBank; }
     void onRefresh(Command cmd) override {
         m_pending = false;
         if (cmd == Command::REFAB) {
-            m_next += uint64_t(m_interval) * m_banks;   // every bank refreshed: a whole tREFI
+            m_next += uint64_t(m_interval) * m_banks; // every bank refreshed: a whole tREFI
             return;
         }
         m_next += m_interval;
         m_bank = (m_bank + 1) % m_banks;
     }
 
-private:
+  private:
     const uint64_t m_interval;
     uint64_t m_next;
     const uint32_t m_banks;
-    uint32_t m_bank = 0;      // the bank whose turn it is
-    bool m_allBank = false;   // this refresh is an all-bank one (all-bank PIM work)
+    uint32_t m_bank = 0;    // the bank whose turn it is
+    bool m_allBank = false; // this refresh is an all-bank one (all-bank PIM work)
 };
 
 class NoRefresh final : public RefreshManager {
-public:
+  public:
     NoRefresh(const Memspec&, uint32_t) {}
-    void propose(const PcState&, const TimingState&, uint64_t, uint64_t, bool, Candidate&, uint64_t&) override {}
+    void propose(const PcState&, const TimingState&, uint64_t, uint64_t, bool, Candidate&,
+                 uint64_t&) override {}
     bool blocksBank(uint32_t) const override { return false; }
     bool blocksAll() const override { return false; }
     void onRefresh(Command) override {}
 };
 
-template <class T>
-std::unique_ptr<RefreshManager> make(const Memspec& spec, uint32_t pc) {
+template <class T> std::unique_ptr<RefreshManager> make(const Memspec& spec, uint32_t pc) {
     return std::make_unique<T>(spec, pc);
 }
 const common::Registry<RefreshManager, const Memspec&, uint32_t>& registry() {
     static const common::Registry<RefreshManager, const Memspec&, uint32_t> r(
-        "refresh policy", {{"all-bank", make<AllBankRefresh>}, {"per-bank", make<PerBankRefresh>}, {"none", make<NoRefresh>}});
+        "refresh policy",
+        {{"all-bank", make<AllBankRefresh>}, {"per-bank", make<PerBankRefresh>}, {"none", make<NoRefresh>}});
     return r;
 }
 
-}  // namespace
+} // namespace
 
-std::unique_ptr<RefreshManager> makeRefreshManager(const std::string& name, const Memspec& spec, uint32_t pcIndex) {
+std::unique_ptr<RefreshManager> makeRefreshManager(const std::string& name, const Memspec& spec,
+                                                   uint32_t pcIndex) {
     return registry().make(name, spec, pcIndex);
 }
-std::vector<std::string> refreshNames() { return registry().names(); }
+std::vector<std::string> refreshNames() {
+    return registry().names();
+}
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -13,15 +13,18 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
     // A bus taken this cycle serves nothing more until it is free: no need to look further
     // (waking when it frees is early enough; the scan then finds the exact cycle).
     const bool rowBusy = rowBusFree > now, colBusy = colBusFree > now;
-    if (rowBusy && colBusy) return std::min(rowBusFree, colBusFree);
+    if (rowBusy && colBusy)
+        return std::min(rowBusFree, colBusFree);
     uint64_t next = kNever;
     const bool w = s.writeMode;
     beginScan(s, now, w);
     const bool hints = choiceIsPerBank();
-    if (hints && m_hints.size() != s.banks.size()) m_hints.assign(s.banks.size(), WaitHint{});
+    if (hints && m_hints.size() != s.banks.size())
+        m_hints.assign(s.banks.size(), WaitHint{});
     for (uint64_t pending = s.pendingBanks[w]; pending; pending &= pending - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(pending));
-        if (refresh.blocksBank(b)) continue;
+        if (refresh.blocksBank(b))
+            continue;
         const BankState& bk = s.banks[b];
         if (hints) {
             const WaitHint& h = m_hints[b];
@@ -31,10 +34,12 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
             }
         }
         const size_t first = s.firstArrived(bk.queue[w], now);
-        if (first == bk.queue[w].size()) continue;
+        if (first == bk.queue[w].size())
+            continue;
         bool hit = false;
         const uint32_t chosen = choose(s, b, first, now, w, hit);
-        if (chosen == kNoSlot) continue;
+        if (chosen == kNoSlot)
+            continue;
         const Request& r = s.slots[chosen];
         Command cmd;
         if (hit) {
@@ -51,8 +56,9 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
         if (e > now) {
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
-            if (hints && first == 0 &&
-                std::all_of(bk.queue[w].begin(), bk.queue[w].end(), [&](uint32_t q) { return s.slots[q].arrival <= now; }))
+            if (hints && first == 0 && std::all_of(bk.queue[w].begin(), bk.queue[w].end(), [&](uint32_t q) {
+                    return s.slots[q].arrival <= now;
+                }))
                 m_hints[b] = {bk.version, w, e};
             continue;
         }
@@ -70,4 +76,4 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
     return next;
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

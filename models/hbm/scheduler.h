@@ -19,7 +19,7 @@ namespace pilot::hbm {
 class RefreshManager;
 
 class Scheduler {
-public:
+  public:
     virtual ~Scheduler() = default;
 
     // The best row-bus and column-bus commands for host requests issuable at `now` (the row bus
@@ -28,7 +28,7 @@ public:
     uint64_t propose(const PcState& s, const TimingState& timing, const RefreshManager& refresh, uint64_t now,
                      uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd, Candidate& colCmd);
 
-protected:
+  protected:
     explicit Scheduler(const ControllerConfig& cfg) : m_cfg(cfg) {}
     // Whether choose() depends only on the bank's own queue and open row (not on other banks):
     // then a bank that must wait is not looked at again until it may issue or changes.
@@ -42,7 +42,7 @@ protected:
 
     const ControllerConfig m_cfg;
 
-private:
+  private:
     // A bank's chosen command may not issue before `notBefore` while the bank's version and
     // the direction stay the same: timing constraints only ever move later.
     struct WaitHint {
@@ -58,4 +58,4 @@ private:
 std::unique_ptr<Scheduler> makeScheduler(const std::string& name, const ControllerConfig& cfg);
 std::vector<std::string> schedulerNames();
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

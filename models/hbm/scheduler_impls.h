@@ -8,26 +8,26 @@
 namespace pilot::hbm {
 
 class FrFcfsScheduler final : public Scheduler {
-public:
+  public:
     explicit FrFcfsScheduler(const ControllerConfig& cfg) : Scheduler(cfg) {}
 
-protected:
+  protected:
     bool choiceIsPerBank() const override { return true; }
     uint32_t choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write,
                     bool& hit) const override;
 };
 
 class FcfsScheduler final : public Scheduler {
-public:
+  public:
     explicit FcfsScheduler(const ControllerConfig& cfg) : Scheduler(cfg) {}
 
-protected:
+  protected:
     void beginScan(const PcState& s, uint64_t now, bool write) override;
     uint32_t choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write,
                     bool& hit) const override;
 
-private:
-    uint64_t m_oldest = UINT64_MAX;   // sequence number of the oldest arrived request
+  private:
+    uint64_t m_oldest = UINT64_MAX; // sequence number of the oldest arrived request
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -6,8 +6,7 @@
 namespace pilot::hbm {
 
 namespace {
-template <class T>
-std::unique_ptr<Scheduler> make(const ControllerConfig& cfg) {
+template <class T> std::unique_ptr<Scheduler> make(const ControllerConfig& cfg) {
     return std::make_unique<T>(cfg);
 }
 const common::Registry<Scheduler, const ControllerConfig&>& registry() {
@@ -15,11 +14,13 @@ const common::Registry<Scheduler, const ControllerConfig&>& registry() {
         "scheduler", {{"fr-fcfs", make<FrFcfsScheduler>}, {"fcfs", make<FcfsScheduler>}});
     return r;
 }
-}  // namespace
+} // namespace
 
 std::unique_ptr<Scheduler> makeScheduler(const std::string& name, const ControllerConfig& cfg) {
     return registry().make(name, cfg);
 }
-std::vector<std::string> schedulerNames() { return registry().names(); }
+std::vector<std::string> schedulerNames() {
+    return registry().names();
+}
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -10,15 +10,16 @@ namespace {
 
 // The rows of one family of rules: `add` expands {prev...} x {next...} into rows.
 class RuleSink {
-public:
+  public:
     explicit RuleSink(std::vector<TimingRule>& rows) : m_rows(rows) {}
-    void operator()(Scope s, std::initializer_list<Command> prev, std::initializer_list<Command> next, uint32_t cycles,
-                    const char* src) {
+    void operator()(Scope s, std::initializer_list<Command> prev, std::initializer_list<Command> next,
+                    uint32_t cycles, const char* src) {
         for (Command p : prev)
-            for (Command n : next) m_rows.push_back({s, p, n, cycles, src});
+            for (Command n : next)
+                m_rows.push_back({s, p, n, cycles, src});
     }
 
-private:
+  private:
     std::vector<TimingRule>& m_rows;
 };
 
@@ -50,7 +51,8 @@ void addHostRules(RuleSink& add, const Memspec& spec) {
         add(Scope::Bank, {C::WR, C::WRA, C::SMWR}, {C::RDA}, wrRecovery - t.RTPL, "WL + nBL + tWR - tRTPL");
         add(Scope::PseudoChannel, {C::MWR}, {C::RDA}, wrRecovery - t.RTPL, "WL + nBL + tWR - tRTPL");
     }
-    add(Scope::Bank, {C::WRA}, {C::ACT, C::REFPB, C::REFAB}, wraToAct, "WL + nBL + tWR + tRP (auto-precharge)");
+    add(Scope::Bank, {C::WRA}, {C::ACT, C::REFPB, C::REFAB}, wraToAct,
+        "WL + nBL + tWR + tRP (auto-precharge)");
     add(Scope::Bank, {C::REFPB}, {C::ACT, C::REFPB}, t.RFCPB, "tRFCpb");
     // Same bank group.
     add(Scope::BankGroup, {C::ACT}, {C::ACT}, t.RRDL, "tRRDL");
@@ -68,7 +70,6 @@ void addHostRules(RuleSink& add, const Memspec& spec) {
     add(Scope::PseudoChannel, {C::REFPB}, {C::ACT, C::REFPB}, t.RREFD, "tRREFD");
     add(Scope::PseudoChannel, {C::REFPB}, {C::REFAB}, t.RFCPB, "tRFCpb");
     add(Scope::PseudoChannel, {C::ACT}, {C::REFPB}, t.RRDS, "tRRDS");
-
 }
 
 // PIM commands: ACTAB, the all-bank and single-bank moves, against each other and host commands.
@@ -95,8 +96,9 @@ void addPimRules(RuleSink& add, const Memspec& spec) {
     add(Scope::PseudoChannel, {C::REFPB}, {C::ACTAB}, t.RREFD, "tRREFD");
     add(Scope::PseudoChannel, {C::ACT}, {C::ACTAB}, t.RRDL, "tRRDL");
     add(Scope::PseudoChannel, {C::ACTAB}, {C::ACT, C::ACTAB, C::REFAB, C::REFPB}, t.RC, "tRC (all banks)");
-    if (limit)   // under the power limit an all-bank activation uses the whole four-activate window
-        add(Scope::PseudoChannel, {C::ACTAB}, {C::ACT, C::ACTAB}, std::max(t.RC, t.FAW), "tFAW (all-bank power limit)");
+    if (limit) // under the power limit an all-bank activation uses the whole four-activate window
+        add(Scope::PseudoChannel, {C::ACTAB}, {C::ACT, C::ACTAB}, std::max(t.RC, t.FAW),
+            "tFAW (all-bank power limit)");
     add(Scope::PseudoChannel, {C::ACTAB}, {C::MRD, C::RD, C::RDA}, t.RCDRD, "tRCDRD");
     add(Scope::PseudoChannel, {C::ACTAB}, {C::MWR, C::WR, C::WRA}, t.RCDWR, "tRCDWR");
     add(Scope::PseudoChannel, {C::ACTAB}, {C::PRE, C::PREA}, t.RAS, "tRAS");
@@ -130,7 +132,7 @@ void addPimRules(RuleSink& add, const Memspec& spec) {
     add(Scope::PseudoChannel, {C::WR, C::WRA, C::MWR}, {C::SMRD}, spec.writeToRead(true), "WL + nBL + tWTRL");
 }
 
-}  // namespace
+} // namespace
 
 std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     std::vector<TimingRule> rows;
@@ -140,17 +142,15 @@ std::vector<TimingRule> buildTimingTable(const Memspec& spec) {
     return rows;
 }
 
-
 TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
-    : m_rules(buildTimingTable(spec)),
-      m_bank(banks),
-      m_group(groups),
-      m_faw(spec.t.FAW),
-      m_banksPerGroup(spec.org.banksPerGroup),
-      m_actLag(spec.bus.actLag()) {
-    for (auto& r : m_bank) r.fill(0);
-    for (auto& r : m_group) r.fill(0);
-    for (const auto& r : m_rules) m_byPrev[size_t(r.prev)].push_back({r.scope, r.next, r.cycles});
+    : m_rules(buildTimingTable(spec)), m_bank(banks), m_group(groups), m_faw(spec.t.FAW),
+      m_banksPerGroup(spec.org.banksPerGroup), m_actLag(spec.bus.actLag()) {
+    for (auto& r : m_bank)
+        r.fill(0);
+    for (auto& r : m_group)
+        r.fill(0);
+    for (const auto& r : m_rules)
+        m_byPrev[size_t(r.prev)].push_back({r.scope, r.next, r.cycles});
 }
 
 void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
@@ -169,4 +169,4 @@ void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t is
     }
 }
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

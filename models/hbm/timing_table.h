@@ -22,13 +22,13 @@ struct TimingRule {
     Command prev;
     Command next;
     uint32_t cycles;
-    const char* source;   // the memspec parameters the latency is made of
+    const char* source; // the memspec parameters the latency is made of
 };
 
 std::vector<TimingRule> buildTimingTable(const Memspec& spec);
 
 class TimingState {
-public:
+  public:
     TimingState(const Memspec& spec, uint32_t banks, uint32_t groups);
 
     // Earliest cycle at which `cmd` may issue to (bank, group), from the rules alone. The rules
@@ -36,7 +36,8 @@ public:
     // cycle (lag), so an ACT may start lag cycles before its rules allow it to take effect.
     uint64_t earliest(Command cmd, uint32_t bank, uint32_t group) const {
         uint64_t e = std::max({m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)], m_pc[size_t(cmd)]});
-        if (cmd == Command::ACT) e = std::max(e, m_actWindow[m_actHead]);   // 4th-previous ACT + tFAW
+        if (cmd == Command::ACT)
+            e = std::max(e, m_actWindow[m_actHead]); // 4th-previous ACT + tFAW
         const uint32_t lag = lagOf(cmd);
         return e > lag ? e - lag : 0;
     }
@@ -45,21 +46,25 @@ public:
     uint32_t groupOf(uint32_t bank) const { return bank / m_banksPerGroup; }
     const std::vector<TimingRule>& rules() const { return m_rules; }
 
-private:
+  private:
     using Row = std::array<uint64_t, kCommandCount>;
     uint32_t lagOf(Command c) const { return c == Command::ACT || c == Command::ACTAB ? m_actLag : 0; }
 
-    struct Effect { Scope scope; Command next; uint32_t cycles; };
+    struct Effect {
+        Scope scope;
+        Command next;
+        uint32_t cycles;
+    };
 
     std::vector<TimingRule> m_rules;
     std::array<std::vector<Effect>, kCommandCount> m_byPrev;
     std::vector<Row> m_bank, m_group;
     Row m_pc{};
-    std::array<uint64_t, 4> m_actWindow{};   // last four ACTs' cycle + tFAW (ring, head = oldest)
+    std::array<uint64_t, 4> m_actWindow{}; // last four ACTs' cycle + tFAW (ring, head = oldest)
     uint32_t m_actHead = 0;
     uint64_t m_faw;
     uint32_t m_banksPerGroup;
     uint32_t m_actLag;
 };
 
-}  // namespace pilot::hbm
+} // namespace pilot::hbm

@@ -27,12 +27,14 @@ Router::Target Router::route(const tlm::tlm_generic_payload& t) const {
         const uint64_t ch = (addr - contract::kMmioBase) / contract::kRegWindowBytes;
         return ch < m_mmioWindows ? Target{Target::Mmio, int(ch)} : Target{};
     }
-    if (addr >= m_map.capacity()) return {};
+    if (addr >= m_map.capacity())
+        return {};
     const uint32_t pc = m_map.pcIndexOf(addr);
     return pc < m_pcs ? Target{Target::Memory, int(pc)} : Target{};
 }
 
-tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
+tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph,
+                                sc_core::sc_time& d) {
     const Target target = route(t);
     if (target.kind == Target::None) {
         ++m_addressErrors;
@@ -40,10 +42,12 @@ tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_ph
         return tlm::TLM_COMPLETED;
     }
     if (tSocket.size() > 1) {
-        if (ph == tlm::BEGIN_REQ) m_origin[&t] = id;
+        if (ph == tlm::BEGIN_REQ)
+            m_origin[&t] = id;
     }
     tlm::tlm_sync_enum r = this->target(target)->nb_transport_fw(t, ph, d);
-    if (tSocket.size() > 1 && (r == tlm::TLM_COMPLETED || ph == tlm::END_RESP)) m_origin.erase(&t);
+    if (tSocket.size() > 1 && (r == tlm::TLM_COMPLETED || ph == tlm::END_RESP))
+        m_origin.erase(&t);
     return r;
 }
 
@@ -84,7 +88,8 @@ bool Router::getDmi(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
 }
 
 void Router::invalidateDmi(int, sc_dt::uint64 start, sc_dt::uint64 end) {
-    for (unsigned i = 0; i < tSocket.size(); ++i) tSocket[i]->invalidate_direct_mem_ptr(start, end);
+    for (unsigned i = 0; i < tSocket.size(); ++i)
+        tSocket[i]->invalidate_direct_mem_ptr(start, end);
 }
 
-}  // namespace pilot::interconnect
+} // namespace pilot::interconnect

@@ -17,9 +17,9 @@
 namespace pilot::interconnect {
 
 class Router : public sc_core::sc_module {
-public:
-    tlm_utils::multi_passthrough_target_socket<Router> tSocket;     // from initiators
-    tlm_utils::multi_passthrough_initiator_socket<Router> iSocket;  // to controllers, in pc order
+  public:
+    tlm_utils::multi_passthrough_target_socket<Router> tSocket;    // from initiators
+    tlm_utils::multi_passthrough_initiator_socket<Router> iSocket; // to controllers, in pc order
     // To the PIM controllers' register windows, in channel order (bound only on PIM systems).
     tlm_utils::multi_passthrough_initiator_socket<Router, 32, tlm::tlm_base_protocol_types, 0,
                                                   sc_core::SC_ZERO_OR_MORE_BOUND>
@@ -29,13 +29,12 @@ public:
 
     uint64_t addressErrors() const { return m_addressErrors; }
     // Binds the register window of the next channel's PIM controller.
-    template <typename Socket>
-    void bindMmio(Socket& s) {
+    template <typename Socket> void bindMmio(Socket& s) {
         mmioSocket.bind(s);
         ++m_mmioWindows;
     }
 
-private:
+  private:
     struct Target {
         enum Kind { None, Memory, Mmio } kind = None;
         int index = 0;
@@ -62,4 +61,4 @@ private:
     uint32_t m_mmioWindows = 0;
 };
 
-}  // namespace pilot::interconnect
+} // namespace pilot::interconnect

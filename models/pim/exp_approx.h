@@ -34,4 +34,4 @@ float expExact(float x);
 // (about -87.3 <= x <= 88.7), [-30, 0] (softmax's exp(s - max)) included: 4.7e-4.
 double expApproxMaxRelError();
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

@@ -18,7 +18,7 @@ inline constexpr uint16_t kHalfSignMask = 0x8000;
 inline constexpr uint16_t kHalfExpMask = 0x7C00;
 inline constexpr uint16_t kHalfMantMask = 0x03FF;
 inline constexpr uint16_t kHalfPosInf = 0x7C00;
-inline constexpr uint16_t kHalfMax = 0x7BFF;          // 65504
+inline constexpr uint16_t kHalfMax = 0x7BFF; // 65504
 inline constexpr float kHalfMaxValue = 65504.0f;
 
 uint16_t floatToHalf(float f);
@@ -26,8 +26,14 @@ float halfToFloat(uint16_t h);
 // f rounded to the nearest half and back (the value an FP16 register would hold).
 float roundToHalf(float f);
 
-inline bool halfIsNaN(uint16_t h) { return (h & kHalfExpMask) == kHalfExpMask && (h & kHalfMantMask) != 0; }
-inline Half toHalf(float f) { return Half{floatToHalf(f)}; }
-inline float toFloat(Half h) { return halfToFloat(h.bits); }
+inline bool halfIsNaN(uint16_t h) {
+    return (h & kHalfExpMask) == kHalfExpMask && (h & kHalfMantMask) != 0;
+}
+inline Half toHalf(float f) {
+    return Half{floatToHalf(f)};
+}
+inline float toFloat(Half h) {
+    return halfToFloat(h.bits);
+}
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

@@ -36,4 +36,4 @@ void axpyAccumulate(float* acc, const uint16_t* v, float p, uint32_t n, bool fp1
 // Throws std::invalid_argument when lanes == 0.
 uint64_t macCycles(uint64_t macs, uint32_t lanes);
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

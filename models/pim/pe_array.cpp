@@ -18,9 +18,12 @@ namespace pilot::pim {
 using contract::MicroOp;
 using contract::MicroOpKind;
 
-static uint64_t ceilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+static uint64_t ceilDiv(uint64_t a, uint64_t b) {
+    return (a + b - 1) / b;
+}
 
-PeArray::PeArray(const PeConfig& cfg, const hbm::AddressMapping& map, hbm::BackingStore& store, uint32_t pcIndex)
+PeArray::PeArray(const PeConfig& cfg, const hbm::AddressMapping& map, hbm::BackingStore& store,
+                 uint32_t pcIndex)
     : m_cfg(cfg), m_map(map), m_store(store) {
     const auto& org = map.spec().org;
     m_banksPerGroup = org.banksPerGroup;
@@ -29,7 +32,8 @@ PeArray::PeArray(const PeConfig& cfg, const hbm::AddressMapping& map, hbm::Backi
     m_pcAddr.pseudoChannel = pcIndex % org.pseudoChannels;
     m_pcAddr.channel = (pcIndex / org.pseudoChannels) % org.channels;
     m_pcAddr.stack = pcIndex / org.pcsPerStack();
-    if (cfg.functional) m_sram.assign(m_banks, std::vector<uint8_t>(cfg.sramBytes, 0));
+    if (cfg.functional)
+        m_sram.assign(m_banks, std::vector<uint8_t>(cfg.sramBytes, 0));
     m_bankBytes.assign(m_banks, 0);
 }
 
@@ -45,37 +49,45 @@ uint64_t PeArray::bankAddress(uint32_t bank, uint32_t row, uint32_t column) cons
     return m_map.encode(a);
 }
 
-uint64_t PeArray::maxBankBytes() const { return *std::max_element(m_bankBytes.begin(), m_bankBytes.end()); }
+uint64_t PeArray::maxBankBytes() const {
+    return *std::max_element(m_bankBytes.begin(), m_bankBytes.end());
+}
 
 float PeArray::getF32(uint32_t bank, uint32_t offset) const {
     float v;
     std::memcpy(&v, m_sram[bank].data() + offset, 4);
     return v;
 }
-void PeArray::setF32(uint32_t bank, uint32_t offset, float v) { std::memcpy(m_sram[bank].data() + offset, &v, 4); }
+void PeArray::setF32(uint32_t bank, uint32_t offset, float v) {
+    std::memcpy(m_sram[bank].data() + offset, &v, 4);
+}
 std::vector<uint16_t> PeArray::getF16s(uint32_t bank, uint32_t offset, uint32_t count) const {
     std::vector<uint16_t> v(count);
     std::memcpy(v.data(), m_sram[bank].data() + offset, size_t(count) * 2);
     return v;
 }
-void PeArray::setF16(uint32_t bank, uint32_t offset, uint16_t v) { std::memcpy(m_sram[bank].data() + offset, &v, 2); }
+void PeArray::setF16(uint32_t bank, uint32_t offset, uint16_t v) {
+    std::memcpy(m_sram[bank].data() + offset, &v, 2);
+}
 
 void PeArray::checkRange(const MicroOp& op, uint32_t offset, uint64_t bytes) const {
     // The firmware plans every region inside the buffer; a violation is a firmware bug.
     if (offset + bytes > m_cfg.sramBytes)
         throw std::logic_error("PE op " + std::to_string(int(op.kind)) + " touches SRAM bytes [" +
-                               std::to_string(offset) + ", " + std::to_string(offset + bytes) + ") beyond the " +
-                               std::to_string(m_cfg.sramBytes) + "-byte buffer");
+                               std::to_string(offset) + ", " + std::to_string(offset + bytes) +
+                               ") beyond the " + std::to_string(m_cfg.sramBytes) + "-byte buffer");
 }
 
 void PeArray::moveIn(const MicroOp& op, uint32_t column) {
     const uint32_t dst = op.sramOffset + (column - op.column) * m_columnBytes;
     checkRange(op, dst, m_columnBytes);
     for (uint32_t b = 0; b < m_banks; ++b) {
-        if (op.singleBank ? b != op.bank : !participates(op, b)) continue;
+        if (op.singleBank ? b != op.bank : !participates(op, b))
+            continue;
         m_bankBytes[b] += m_columnBytes;
         m_stats.bankToSramBytes += m_columnBytes;
-        if (m_cfg.functional) m_store.read(bankAddress(b, op.row, column), m_sram[b].data() + dst, m_columnBytes);
+        if (m_cfg.functional)
+            m_store.read(bankAddress(b, op.row, column), m_sram[b].data() + dst, m_columnBytes);
     }
 }
 
@@ -83,10 +95,12 @@ void PeArray::moveOut(const MicroOp& op, uint32_t column) {
     const uint32_t src = op.sramOffset + (column - op.column) * m_columnBytes;
     checkRange(op, src, m_columnBytes);
     for (uint32_t b = 0; b < m_banks; ++b) {
-        if (op.singleBank ? b != op.bank : !participates(op, b)) continue;
+        if (op.singleBank ? b != op.bank : !participates(op, b))
+            continue;
         m_bankBytes[b] += m_columnBytes;
         m_stats.sramToBankBytes += m_columnBytes;
-        if (m_cfg.functional) m_store.write(bankAddress(b, op.row, column), m_sram[b].data() + src, m_columnBytes);
+        if (m_cfg.functional)
+            m_store.write(bankAddress(b, op.row, column), m_sram[b].data() + src, m_columnBytes);
     }
 }
 
@@ -94,17 +108,20 @@ void PeArray::moveOut(const MicroOp& op, uint32_t column) {
 
 bool PeArray::keyValid(uint32_t bank, uint32_t slot) const {
     const uint64_t key = uint64_t(slot) * m_banksPerGroup + bank % m_banksPerGroup;
-    if (key >= m_mode.ctxLen) return false;
-    if (m_mode.sink == 0 && m_mode.window == 0) return true;
+    if (key >= m_mode.ctxLen)
+        return false;
+    if (m_mode.sink == 0 && m_mode.window == 0)
+        return true;
     return key < m_mode.sink || key + m_mode.window >= m_mode.ctxLen;
 }
 
 void PeArray::cfg(const MicroOp& op, uint32_t b) {
     const uint32_t G = op.queries, d = op.headDim;
-    for (uint32_t i = 0; i < G * d; ++i) setF32(b, op.r.out + 4 * i, 0.0f);
+    for (uint32_t i = 0; i < G * d; ++i)
+        setF32(b, op.r.out + 4 * i, 0.0f);
     for (uint32_t g = 0; g < G; ++g) {
-        setF32(b, op.r.state + 8 * g, -std::numeric_limits<float>::infinity());   // running max
-        setF32(b, op.r.state + 8 * g + 4, 0.0f);                                  // running sum
+        setF32(b, op.r.state + 8 * g, -std::numeric_limits<float>::infinity()); // running max
+        setF32(b, op.r.state + 8 * g + 4, 0.0f);                                // running sum
     }
 }
 
@@ -113,7 +130,7 @@ void PeArray::macScores(const MicroOp& op, uint32_t b) {
     for (uint32_t g = 0; g < G; ++g) {
         const std::vector<uint16_t> q = getF16s(b, op.r.q + 2 * g * d, d);
         for (uint32_t j = 0; j < n; ++j) {
-            float s = -std::numeric_limits<float>::infinity();   // masked slot: weight 0
+            float s = -std::numeric_limits<float>::infinity(); // masked slot: weight 0
             const bool valid = op.mask == contract::MaskKind::Decode
                                    ? keyValid(b, op.slotBase + j)
                                    : prefillPairValid(m_mode.prefill, op, b % m_banksPerGroup, g, j);
@@ -132,7 +149,8 @@ void PeArray::expStep(const MicroOp& op, uint32_t b) {
     for (uint32_t g = 0; g < G; ++g) {
         const float m = getF32(b, op.r.state + 8 * g);
         float mNew = m;
-        for (uint32_t j = 0; j < n; ++j) mNew = std::max(mNew, getF32(b, op.r.scores + 4 * (g * n + j)));
+        for (uint32_t j = 0; j < n; ++j)
+            mNew = std::max(mNew, getF32(b, op.r.scores + 4 * (g * n + j)));
         // Rescale what was accumulated under the old maximum (nothing yet when m = -inf).
         const float alpha = std::isinf(m) ? 0.0f : ex(m - mNew);
         float sum = getF32(b, op.r.state + 8 * g + 4) * alpha;
@@ -146,7 +164,8 @@ void PeArray::expStep(const MicroOp& op, uint32_t b) {
         for (uint32_t k = 0; k < d; ++k) {
             const uint32_t at = op.r.out + 4 * (g * d + k);
             float v = getF32(b, at) * alpha;
-            if (m_mode.fp16Accum) v = roundToHalf(v);
+            if (m_mode.fp16Accum)
+                v = roundToHalf(v);
             setF32(b, at, v);
         }
         setF32(b, op.r.state + 8 * g, mNew);
@@ -158,12 +177,15 @@ void PeArray::macPV(const MicroOp& op, uint32_t b) {
     const uint32_t G = op.queries, d = op.headDim, n = op.keys;
     std::vector<float> acc(d);
     for (uint32_t g = 0; g < G; ++g) {
-        for (uint32_t k = 0; k < d; ++k) acc[k] = getF32(b, op.r.out + 4 * (g * d + k));
+        for (uint32_t k = 0; k < d; ++k)
+            acc[k] = getF32(b, op.r.out + 4 * (g * d + k));
         for (uint32_t j = 0; j < n; ++j) {
             const std::vector<uint16_t> v = getF16s(b, op.r.tile + 2 * j * d, d);
-            axpyAccumulate(acc.data(), v.data(), getF32(b, op.r.scores + 4 * (g * n + j)), d, m_mode.fp16Accum);
+            axpyAccumulate(acc.data(), v.data(), getF32(b, op.r.scores + 4 * (g * n + j)), d,
+                           m_mode.fp16Accum);
         }
-        for (uint32_t k = 0; k < d; ++k) setF32(b, op.r.out + 4 * (g * d + k), acc[k]);
+        for (uint32_t k = 0; k < d; ++k)
+            setF32(b, op.r.out + 4 * (g * d + k), acc[k]);
     }
 }
 
@@ -174,19 +196,23 @@ void PeArray::accumulate(const MicroOp& op, uint32_t group) {
     auto ex = [&](float x) { return m_mode.exactExp ? expExact(x) : expApprox(x); };
     for (uint32_t g = 0; g < G; ++g) {
         float M = -std::numeric_limits<float>::infinity();
-        for (uint32_t i = 0; i < m_banksPerGroup; ++i) M = std::max(M, getF32(b0 + i, op.r.state + 8 * g));
+        for (uint32_t i = 0; i < m_banksPerGroup; ++i)
+            M = std::max(M, getF32(b0 + i, op.r.state + 8 * g));
         float sum = 0;
         std::vector<float> out(d, 0.0f);
         for (uint32_t i = 0; i < m_banksPerGroup; ++i) {
             const float m = getF32(b0 + i, op.r.state + 8 * g);
-            if (std::isinf(m)) continue;   // a bank that held no keys
+            if (std::isinf(m))
+                continue; // a bank that held no keys
             const float w = ex(m - M);
             sum += getF32(b0 + i, op.r.state + 8 * g + 4) * w;
-            for (uint32_t k = 0; k < d; ++k) out[k] += getF32(b0 + i, op.r.out + 4 * (g * d + k)) * w;
+            for (uint32_t k = 0; k < d; ++k)
+                out[k] += getF32(b0 + i, op.r.out + 4 * (g * d + k)) * w;
         }
         setF32(b0, op.r.state + 8 * g, M);
         setF32(b0, op.r.state + 8 * g + 4, sum);
-        for (uint32_t k = 0; k < d; ++k) setF32(b0, op.r.out + 4 * (g * d + k), out[k]);
+        for (uint32_t k = 0; k < d; ++k)
+            setF32(b0, op.r.out + 4 * (g * d + k), out[k]);
     }
 }
 
@@ -195,7 +221,8 @@ void PeArray::softmaxOut(const MicroOp& op, uint32_t b) {
     for (uint32_t g = 0; g < G; ++g) {
         const float sum = getF32(b, op.r.state + 8 * g + 4);
         for (uint32_t k = 0; k < d; ++k)
-            setF16(b, op.r.outHalf + 2 * (g * d + k), floatToHalf(getF32(b, op.r.out + 4 * (g * d + k)) / sum));
+            setF16(b, op.r.outHalf + 2 * (g * d + k),
+                   floatToHalf(getF32(b, op.r.out + 4 * (g * d + k)) / sum));
     }
 }
 
@@ -216,18 +243,19 @@ void PeArray::statStep(const MicroOp& op, uint32_t b) {
         float sum = std::isinf(m) ? 0.0f : getF32(b, op.r.state + 8 * g + 4) * ex(m - mNew);
         for (uint32_t j = 0; j < n; ++j) {
             const float s = halfToFloat(packed[size_t(g) * n + j]);
-            if (!std::isinf(s)) sum += ex(s - mNew);
+            if (!std::isinf(s))
+                sum += ex(s - mNew);
         }
         setF32(b, op.r.state + 8 * g, mNew);
         setF32(b, op.r.state + 8 * g + 4, sum);
     }
-    std::memcpy(m_sram[b].data() + op.r.outHalf, packed.data(), packed.size() * 2);   // may be r.scores
+    std::memcpy(m_sram[b].data() + op.r.outHalf, packed.data(), packed.size() * 2); // may be r.scores
 }
 
 void PeArray::probStep(const MicroOp& op, uint32_t b) {
     const uint32_t G = op.queries, n = op.keys;
     auto ex = [&](float x) { return m_mode.exactExp ? expExact(x) : expApprox(x); };
-    const std::vector<uint16_t> packed = getF16s(b, op.r.outHalf, G * n);   // may be r.scores
+    const std::vector<uint16_t> packed = getF16s(b, op.r.outHalf, G * n); // may be r.scores
     for (uint32_t g = 0; g < G; ++g) {
         const float m = getF32(b, op.r.state + 8 * g);
         for (uint32_t j = 0; j < n; ++j) {
@@ -238,7 +266,8 @@ void PeArray::probStep(const MicroOp& op, uint32_t b) {
 }
 
 void PeArray::clearOut(const MicroOp& op, uint32_t b) {
-    for (uint32_t i = 0; i < uint32_t(op.queries) * op.headDim; ++i) setF32(b, op.r.out + 4 * i, 0.0f);
+    for (uint32_t i = 0; i < uint32_t(op.queries) * op.headDim; ++i)
+        setF32(b, op.r.out + 4 * i, 0.0f);
 }
 
 uint64_t PeArray::execute(const MicroOp& op) {
@@ -246,76 +275,94 @@ uint64_t PeArray::execute(const MicroOp& op) {
     uint64_t cycles = 1;
     uint64_t macsPerBank = 0;
     switch (op.kind) {
-        case MicroOpKind::Cfg:
-            m_mode.fp16Accum = op.flags & contract::kFlagFp16Accum;
-            m_mode.exactExp = op.flags & contract::kFlagExactExp;
-            std::memcpy(&m_mode.scale, &op.scaleBits, 4);
-            m_mode.ctxLen = op.ctxLen;
-            m_mode.sink = op.sinkTokens;
-            m_mode.window = op.windowTokens;
-            m_mode.prefill = {op.ctxLen, op.windowTokens, op.globalTokens, (op.flags & contract::kFlagCausal) != 0};
-            cycles = 1 + ceilDiv(G * d, lanes);   // clear the accumulators, a lane-row per cycle
-            break;
-        case MicroOpKind::Clear:
-            cycles = 1 + ceilDiv(G * d, lanes);
-            break;
-        case MicroOpKind::Stat:
-        case MicroOpKind::Prob:
-            // an exp per score (expCycles per lane-row), plus the max search and the FP16 packing
-            cycles = ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + G;
-            break;
-        case MicroOpKind::MacScores:
-        case MicroOpKind::MacPV:
-            macsPerBank = G * n * d;
-            cycles = ceilDiv(macsPerBank, lanes);
-            break;
-        case MicroOpKind::Exp:
-            // max search, exp of every score (expCycles per lane-row), rescale of the accumulators
-            cycles = ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + ceilDiv(G * d, lanes);
-            break;
-        case MicroOpKind::Acc:
-            // the accumulator's 16 adders fold banksPerGroup partial rows into one
-            cycles = ceilDiv(G * d, lanes) * (m_banksPerGroup - 1) + G * m_cfg.expCycles;
-            break;
-        case MicroOpKind::Sfm:
-            cycles = ceilDiv(G * d, lanes) + G;   // a reciprocal per query, then a multiply per lane-row
-            break;
-        default:
-            throw std::logic_error("PeArray::execute: not a PE op");
+    case MicroOpKind::Cfg:
+        m_mode.fp16Accum = op.flags & contract::kFlagFp16Accum;
+        m_mode.exactExp = op.flags & contract::kFlagExactExp;
+        std::memcpy(&m_mode.scale, &op.scaleBits, 4);
+        m_mode.ctxLen = op.ctxLen;
+        m_mode.sink = op.sinkTokens;
+        m_mode.window = op.windowTokens;
+        m_mode.prefill = {op.ctxLen, op.windowTokens, op.globalTokens,
+                          (op.flags & contract::kFlagCausal) != 0};
+        cycles = 1 + ceilDiv(G * d, lanes); // clear the accumulators, a lane-row per cycle
+        break;
+    case MicroOpKind::Clear:
+        cycles = 1 + ceilDiv(G * d, lanes);
+        break;
+    case MicroOpKind::Stat:
+    case MicroOpKind::Prob:
+        // an exp per score (expCycles per lane-row), plus the max search and the FP16 packing
+        cycles = ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + G;
+        break;
+    case MicroOpKind::MacScores:
+    case MicroOpKind::MacPV:
+        macsPerBank = G * n * d;
+        cycles = ceilDiv(macsPerBank, lanes);
+        break;
+    case MicroOpKind::Exp:
+        // max search, exp of every score (expCycles per lane-row), rescale of the accumulators
+        cycles = ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + ceilDiv(G * d, lanes);
+        break;
+    case MicroOpKind::Acc:
+        // the accumulator's 16 adders fold banksPerGroup partial rows into one
+        cycles = ceilDiv(G * d, lanes) * (m_banksPerGroup - 1) + G * m_cfg.expCycles;
+        break;
+    case MicroOpKind::Sfm:
+        cycles = ceilDiv(G * d, lanes) + G; // a reciprocal per query, then a multiply per lane-row
+        break;
+    default:
+        throw std::logic_error("PeArray::execute: not a PE op");
     }
     ++m_stats.ops;
     m_stats.busyCycles += cycles;
     for (uint32_t b = 0; b < m_banks; ++b)
-        if (participates(op, b)) m_stats.macs += macsPerBank;
+        if (participates(op, b))
+            m_stats.macs += macsPerBank;
     if (!m_cfg.functional || op.kind == MicroOpKind::Cfg) {
         if (m_cfg.functional)
             for (uint32_t b = 0; b < m_banks; ++b)
-                if (participates(op, b)) cfg(op, b);
+                if (participates(op, b))
+                    cfg(op, b);
         return cycles;
     }
     const uint32_t groups = m_banks / m_banksPerGroup;
     for (uint32_t grp = 0; grp < groups; ++grp) {
-        if (!((op.bankGroupMask >> grp) & 1u)) continue;
+        if (!((op.bankGroupMask >> grp) & 1u))
+            continue;
         if (op.kind == MicroOpKind::Acc) {
             accumulate(op, grp);
             continue;
         }
         for (uint32_t b = grp * m_banksPerGroup; b < (grp + 1) * m_banksPerGroup; ++b) {
             switch (op.kind) {
-                case MicroOpKind::MacScores: macScores(op, b); break;
-                case MicroOpKind::Exp: expStep(op, b); break;
-                case MicroOpKind::MacPV: macPV(op, b); break;
-                case MicroOpKind::Sfm:
-                    if (op.allBanks || b == grp * m_banksPerGroup) softmaxOut(op, b);
-                    break;
-                case MicroOpKind::Stat: statStep(op, b); break;
-                case MicroOpKind::Prob: probStep(op, b); break;
-                case MicroOpKind::Clear: clearOut(op, b); break;
-                default: break;
+            case MicroOpKind::MacScores:
+                macScores(op, b);
+                break;
+            case MicroOpKind::Exp:
+                expStep(op, b);
+                break;
+            case MicroOpKind::MacPV:
+                macPV(op, b);
+                break;
+            case MicroOpKind::Sfm:
+                if (op.allBanks || b == grp * m_banksPerGroup)
+                    softmaxOut(op, b);
+                break;
+            case MicroOpKind::Stat:
+                statStep(op, b);
+                break;
+            case MicroOpKind::Prob:
+                probStep(op, b);
+                break;
+            case MicroOpKind::Clear:
+                clearOut(op, b);
+                break;
+            default:
+                break;
             }
         }
     }
     return cycles;
 }
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

@@ -15,15 +15,15 @@
 namespace pilot::pim {
 
 struct PeStats {
-    uint64_t bankToSramBytes = 0;   // summed over participating banks
+    uint64_t bankToSramBytes = 0; // summed over participating banks
     uint64_t sramToBankBytes = 0;
-    uint64_t busyCycles = 0;        // PE cycles of ops (lockstep: same for every PE)
-    uint64_t macs = 0;              // summed over participating banks
+    uint64_t busyCycles = 0; // PE cycles of ops (lockstep: same for every PE)
+    uint64_t macs = 0;       // summed over participating banks
     uint64_t ops = 0;
 };
 
 class PeArray : public hbm::PimUnit {
-public:
+  public:
     PeArray(const PeConfig& cfg, const hbm::AddressMapping& map, hbm::BackingStore& store, uint32_t pcIndex);
 
     void moveIn(const contract::MicroOp& op, uint32_t column) override;
@@ -39,7 +39,7 @@ public:
     // Bytes of a bank's buffer (tests).
     const std::vector<uint8_t>& sram(uint32_t bank) const { return m_sram[bank]; }
 
-private:
+  private:
     struct Mode {
         bool fp16Accum = false, exactExp = false;
         float scale = 1.0f;
@@ -72,12 +72,12 @@ private:
     PeConfig m_cfg;
     const hbm::AddressMapping& m_map;
     hbm::BackingStore& m_store;
-    hbm::DramAddress m_pcAddr;   // stack / channel / pseudo-channel of these banks
+    hbm::DramAddress m_pcAddr; // stack / channel / pseudo-channel of these banks
     uint32_t m_banksPerGroup, m_banks, m_columnBytes;
-    std::vector<std::vector<uint8_t>> m_sram;   // 4-byte aligned buffers
+    std::vector<std::vector<uint8_t>> m_sram; // 4-byte aligned buffers
     std::vector<uint64_t> m_bankBytes;
     Mode m_mode;
     PeStats m_stats;
 };
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

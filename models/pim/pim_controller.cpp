@@ -34,12 +34,14 @@ PimController::PimController(sc_core::sc_module_name name, uint32_t channel, con
 }
 
 void PimController::thread() {
-    if (m_firmware) m_firmware();
+    if (m_firmware)
+        m_firmware();
 }
 
 void PimController::setReg(uint32_t offset, uint32_t value) {
     m_regs.at(offset / 4) = value;
-    if (offset == kRegSqHead) m_traceSqHead = value;
+    if (offset == kRegSqHead)
+        m_traceSqHead = value;
 }
 
 void PimController::raiseIrq() {
@@ -55,33 +57,38 @@ void PimController::updateIrqLine() {
 
 bool PimController::hostWrite(uint32_t offset, uint32_t value) {
     switch (offset) {
-        case kRegSqBaseLo: case kRegSqBaseHi: case kRegSqSize:
-        case kRegCqBaseLo: case kRegCqBaseHi: case kRegCqSize: case kRegCqHead:
-            m_regs[offset / 4] = value;
-            return true;
-        case kRegSqTail:
-            m_regs[offset / 4] = value;
-            m_traceSqTail = value;
-            ++m_doorbells;
-            m_doorbell.notify(sc_core::SC_ZERO_TIME);
-            return true;
-        case kRegIrqStatus:
-            m_regs[offset / 4] &= ~value;   // write 1 to clear
-            updateIrqLine();
-            return true;
-        case kRegIrqMask:
-            m_regs[offset / 4] = value;
-            updateIrqLine();
-            return true;
-        default:
-            return false;   // read-only or unmapped
+    case kRegSqBaseLo:
+    case kRegSqBaseHi:
+    case kRegSqSize:
+    case kRegCqBaseLo:
+    case kRegCqBaseHi:
+    case kRegCqSize:
+    case kRegCqHead:
+        m_regs[offset / 4] = value;
+        return true;
+    case kRegSqTail:
+        m_regs[offset / 4] = value;
+        m_traceSqTail = value;
+        ++m_doorbells;
+        m_doorbell.notify(sc_core::SC_ZERO_TIME);
+        return true;
+    case kRegIrqStatus:
+        m_regs[offset / 4] &= ~value; // write 1 to clear
+        updateIrqLine();
+        return true;
+    case kRegIrqMask:
+        m_regs[offset / 4] = value;
+        updateIrqLine();
+        return true;
+    default:
+        return false; // read-only or unmapped
     }
 }
 
 void PimController::bTransport(tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
     const uint64_t offset = t.get_address() - (kMmioBase + uint64_t(m_channel) * kRegWindowBytes);
     if (t.get_data_length() != 4 || offset % 4 || offset >= kRegWindowBytes || t.get_byte_enable_ptr()) {
-        t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);   // registers are 32-bit, aligned
+        t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE); // registers are 32-bit, aligned
         return;
     }
     uint32_t v;
@@ -101,7 +108,8 @@ void PimController::bTransport(tlm::tlm_generic_payload& t, sc_core::sc_time& d)
 
 unsigned int PimController::transportDbg(tlm::tlm_generic_payload& t) {
     const uint64_t offset = t.get_address() - (kMmioBase + uint64_t(m_channel) * kRegWindowBytes);
-    if (!t.is_read() || offset % 4 || offset + t.get_data_length() > kRegWindowBytes) return 0;
+    if (!t.is_read() || offset % 4 || offset + t.get_data_length() > kRegWindowBytes)
+        return 0;
     std::memcpy(t.get_data_ptr(), &m_regs[offset / 4], t.get_data_length());
     return t.get_data_length();
 }
@@ -121,20 +129,25 @@ void PimController::memAccess(uint64_t addr, uint8_t* data, uint32_t len, bool w
         SC_REPORT_ERROR(name(), ("device memory access failed at 0x" + std::to_string(failed)).c_str());
 }
 
-void PimController::memRead(uint64_t addr, uint8_t* dst, uint32_t len) { memAccess(addr, dst, len, false); }
+void PimController::memRead(uint64_t addr, uint8_t* dst, uint32_t len) {
+    memAccess(addr, dst, len, false);
+}
 void PimController::memWrite(uint64_t addr, const uint8_t* src, uint32_t len) {
     memAccess(addr, const_cast<uint8_t*>(src), len, true);
 }
 
-void PimController::free(tlm::tlm_generic_payload* gp) { m_free.push_back(static_cast<OpPayload*>(gp)); }
+void PimController::free(tlm::tlm_generic_payload* gp) {
+    m_free.push_back(static_cast<OpPayload*>(gp));
+}
 
 void PimController::issueMicroOp(const contract::MicroOp& op) {
-    while (m_waitingEndReq) sc_core::wait(m_endReq);
+    while (m_waitingEndReq)
+        sc_core::wait(m_endReq);
     if (m_free.empty()) {
         m_pool.push_back(std::make_unique<OpPayload>());
         OpPayload* p = m_pool.back().get();
         p->set_mm(this);
-        p->set_extension(&p->ext);   // owned by the payload; never freed by reset()
+        p->set_extension(&p->ext); // owned by the payload; never freed by reset()
         m_free.push_back(p);
     }
     OpPayload* p = m_free.back();
@@ -161,7 +174,8 @@ void PimController::issueMicroOp(const contract::MicroOp& op) {
     }
 }
 
-tlm::tlm_sync_enum PimController::nbTransportBw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
+tlm::tlm_sync_enum PimController::nbTransportBw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph,
+                                                sc_core::sc_time& d) {
     if (ph == tlm::END_REQ) {
         m_waitingEndReq = false;
         m_endReq.notify(sc_core::SC_ZERO_TIME);
@@ -173,7 +187,8 @@ tlm::tlm_sync_enum PimController::nbTransportBw(tlm::tlm_generic_payload& t, tlm
         --m_outstanding;
         // The op finishes at now + d; responses of two pseudo-channels need not come in that order.
         m_lastDone = std::max(m_lastDone, sc_core::sc_time_stamp() + d);
-        if (m_outstanding == 0) m_opDone.notify(sc_core::SC_ZERO_TIME);
+        if (m_outstanding == 0)
+            m_opDone.notify(sc_core::SC_ZERO_TIME);
         t.release();
         return tlm::TLM_COMPLETED;
     }
@@ -181,8 +196,10 @@ tlm::tlm_sync_enum PimController::nbTransportBw(tlm::tlm_generic_payload& t, tlm
 }
 
 void PimController::drainMicroOps() {
-    while (m_outstanding) sc_core::wait(m_opDone);
-    if (m_lastDone > sc_core::sc_time_stamp()) sc_core::wait(m_lastDone - sc_core::sc_time_stamp());
+    while (m_outstanding)
+        sc_core::wait(m_opDone);
+    if (m_lastDone > sc_core::sc_time_stamp())
+        sc_core::wait(m_lastDone - sc_core::sc_time_stamp());
 }
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -29,9 +29,9 @@ struct PimCapabilities {
 };
 
 class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
-public:
-    tlm_utils::simple_target_socket<PimController> tSocket;      // MMIO window (from the host)
-    tlm_utils::simple_initiator_socket<PimController> iSocket;   // to memory and the pseudo-channels
+  public:
+    tlm_utils::simple_target_socket<PimController> tSocket;    // MMIO window (from the host)
+    tlm_utils::simple_initiator_socket<PimController> iSocket; // to memory and the pseudo-channels
     // Interrupt line, level. Driven from the firmware thread (raise) and the host's register
     // writes (clear), hence many writers.
     sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq_o;
@@ -46,22 +46,22 @@ public:
     // Hardware side, for the HAL.
     uint32_t channel() const { return m_channel; }
     uint32_t reg(uint32_t offset) const { return m_regs.at(offset / 4); }
-    void setReg(uint32_t offset, uint32_t value);   // device-side write (no access checks)
+    void setReg(uint32_t offset, uint32_t value); // device-side write (no access checks)
     const sc_core::sc_event& doorbell() const { return m_doorbell; }
-    void raiseIrq();   // sets IRQ_STATUS; drives the line if IRQ_MASK allows
+    void raiseIrq(); // sets IRQ_STATUS; drives the line if IRQ_MASK allows
     void trace(sc_core::sc_trace_file* tf) const;
 
     uint64_t doorbells() const { return m_doorbells; }
 
     // Ports the HAL drives from the firmware thread (they wait()).
-    void memRead(uint64_t addr, uint8_t* dst, uint32_t len);    // device memory, burst by burst
+    void memRead(uint64_t addr, uint8_t* dst, uint32_t len); // device memory, burst by burst
     void memWrite(uint64_t addr, const uint8_t* src, uint32_t len);
-    void issueMicroOp(const contract::MicroOp& op);              // to pseudo-channel op.pc of this channel
-    void drainMicroOps();                                        // until every issued op completed
+    void issueMicroOp(const contract::MicroOp& op); // to pseudo-channel op.pc of this channel
+    void drainMicroOps();                           // until every issued op completed
     uint64_t microOpsIssued() const { return m_issued; }
     void free(tlm::tlm_generic_payload* gp) override;
 
-private:
+  private:
     struct OpPayload : tlm::tlm_generic_payload {
         hbm::PimOpExtension ext;
         // The extension is a member: detach it so the payload's destructor does not free it.
@@ -94,4 +94,4 @@ private:
     bool m_traceIrq = false;
 };
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

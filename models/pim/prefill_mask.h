@@ -11,9 +11,9 @@ namespace pilot::pim {
 
 // What PLT_CFG sets for a prefill kernel.
 struct PrefillMaskMode {
-    uint32_t seqLen = 0;         // N: keys (and rows) in [0, N)
-    uint32_t window = 0;         // w: the band [i - lo, i + hi] (causal: the w keys ending at i)
-    uint32_t globalTokens = 0;   // g: keys [0, g) are global columns
+    uint32_t seqLen = 0;       // N: keys (and rows) in [0, N)
+    uint32_t window = 0;       // w: the band [i - lo, i + hi] (causal: the w keys ending at i)
+    uint32_t globalTokens = 0; // g: keys [0, g) are global columns
     bool causal = false;
 };
 
@@ -25,4 +25,4 @@ struct PrefillMaskMode {
 bool prefillPairValid(const PrefillMaskMode& m, const contract::MicroOp& op, uint32_t bankInGroup, uint32_t g,
                       uint32_t j);
 
-}  // namespace pilot::pim
+} // namespace pilot::pim

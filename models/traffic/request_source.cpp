@@ -4,27 +4,31 @@
 namespace pilot::traffic {
 
 SyntheticSource::SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMapping& map)
-    : m_spec(spec),
-      m_map(map),
-      m_regionBytes(map.regionBytes(spec.pseudoChannels)),
+    : m_spec(spec), m_map(map), m_regionBytes(map.regionBytes(spec.pseudoChannels)),
       m_regionRuns(hbm::AddressMapping::depositRuns(map.regionBits(spec.pseudoChannels))),
-      m_addrRng(spec.seed),
-      m_mixRng(spec.seed ^ 0x9e3779b97f4a7c15ull) {}
+      m_addrRng(spec.seed), m_mixRng(spec.seed ^ 0x9e3779b97f4a7c15ull) {}
 
 bool SyntheticSource::next(TrafficRequest& out) {
-    if (m_i >= m_spec.requests) return false;
+    if (m_i >= m_spec.requests)
+        return false;
     const uint64_t slots = m_regionBytes / m_spec.requestBytes;
     uint64_t slot = 0;
     switch (m_spec.pattern) {
-        case Pattern::Sequential: slot = m_i % slots; break;
-        case Pattern::Strided: slot = (m_i * (m_spec.strideBytes / m_spec.requestBytes)) % slots; break;
-        case Pattern::Random: slot = m_addrRng() % slots; break;   // mt19937_64: same numbers everywhere
+    case Pattern::Sequential:
+        slot = m_i % slots;
+        break;
+    case Pattern::Strided:
+        slot = (m_i * (m_spec.strideBytes / m_spec.requestBytes)) % slots;
+        break;
+    case Pattern::Random:
+        slot = m_addrRng() % slots;
+        break; // mt19937_64: same numbers everywhere
     }
     out.timePs = m_i * m_spec.intervalPs;
     // Integer threshold: the read/write choice must not depend on floating-point rounding.
     const uint64_t threshold = uint64_t(m_spec.readFraction * 1e6 + 0.5);
     out.write = (m_mixRng() % 1000000) >= threshold;
-    out.addr = slot * m_spec.requestBytes;   // region offset; the generator maps each burst
+    out.addr = slot * m_spec.requestBytes; // region offset; the generator maps each burst
     out.bytes = m_spec.requestBytes;
     ++m_i;
     return true;
@@ -35,7 +39,8 @@ TraceSource::TraceSource(const std::string& path, double clockGHz)
 
 bool TraceSource::next(TrafficRequest& out) {
     TraceRequest r;
-    if (!m_reader.next(r)) return false;
+    if (!m_reader.next(r))
+        return false;
     // .rstl: each delay counts from the previous request's time stamp.
     const uint64_t ticks = r.time;
     const uint64_t ps = uint64_t(double(ticks) * m_psPerTick + 0.5);
@@ -43,7 +48,7 @@ bool TraceSource::next(TrafficRequest& out) {
     m_lastPs = out.timePs;
     out.write = r.write;
     out.addr = r.address;
-    out.bytes = r.bytes;   // 0: the generator uses one burst
+    out.bytes = r.bytes; // 0: the generator uses one burst
     return true;
 }
 
@@ -51,4 +56,4 @@ double TraceSource::progress() const {
     return m_reader.fileBytes() ? double(m_reader.bytesRead()) / double(m_reader.fileBytes()) : 1.0;
 }
 
-}  // namespace pilot::traffic
+} // namespace pilot::traffic

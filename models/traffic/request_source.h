@@ -12,14 +12,14 @@
 namespace pilot::traffic {
 
 struct TrafficRequest {
-    uint64_t timePs = 0;   // not before this simulated time
+    uint64_t timePs = 0; // not before this simulated time
     bool write = false;
-    uint64_t addr = 0;     // physical address of the first byte
+    uint64_t addr = 0; // physical address of the first byte
     uint32_t bytes = 0;
 };
 
 class RequestSource {
-public:
+  public:
     virtual ~RequestSource() = default;
     // Next request in order; false at the end.
     virtual bool next(TrafficRequest& out) = 0;
@@ -35,18 +35,18 @@ struct SyntheticSpec {
     Pattern pattern = Pattern::Sequential;
     uint64_t requests = 0;
     uint32_t requestBytes = 32;
-    uint64_t strideBytes = 0;     // strided only
+    uint64_t strideBytes = 0; // strided only
     double readFraction = 1.0;
     uint64_t seed = 1;
-    uint32_t pseudoChannels = 1;  // the region walked: the first N pseudo-channels
-    uint64_t intervalPs = 0;      // 0: as fast as the memory accepts
+    uint32_t pseudoChannels = 1; // the region walked: the first N pseudo-channels
+    uint64_t intervalPs = 0;     // 0: as fast as the memory accepts
 };
 
 // Walks a region of the first N pseudo-channels in the address map's order (see
 // AddressMapping::regionAddress), so "sequential" means sequential inside that sub-system.
 // Requests are whole multiples of the burst, aligned, each burst mapped on its own.
 class SyntheticSource : public RequestSource {
-public:
+  public:
     SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMapping& map);
     bool next(TrafficRequest& out) override;
     double progress() const override { return m_spec.requests ? double(m_i) / double(m_spec.requests) : 1.0; }
@@ -55,7 +55,7 @@ public:
         return hbm::AddressMapping::deposit(regionOffset, m_regionRuns);
     }
 
-private:
+  private:
     SyntheticSpec m_spec;
     const hbm::AddressMapping& m_map;
     uint64_t m_regionBytes;
@@ -66,15 +66,15 @@ private:
 
 // DRAMSys text trace; time stamps in trace-clock cycles are converted with `clockGHz`.
 class TraceSource : public RequestSource {
-public:
+  public:
     TraceSource(const std::string& path, double clockGHz);
     bool next(TrafficRequest& out) override;
     double progress() const override;
 
-private:
+  private:
     TraceReader m_reader;
     double m_psPerTick;
-    uint64_t m_lastPs = 0;   // time of the previous request (.rstl delays count from it)
+    uint64_t m_lastPs = 0; // time of the previous request (.rstl delays count from it)
 };
 
-}  // namespace pilot::traffic
+} // namespace pilot::traffic

@@ -13,13 +13,18 @@ namespace {
 
 constexpr size_t kChunk = 1 << 20;
 
-bool isSpace(char c) { return c == ' ' || c == '\t'; }
+bool isSpace(char c) {
+    return c == ' ' || c == '\t';
+}
 
 // Value of a hex digit, or -1.
 int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -28,19 +33,23 @@ struct Cursor {
     const char* p;
     const char* end;
     void skipSpace() {
-        while (p < end && isSpace(*p)) ++p;
+        while (p < end && isSpace(*p))
+            ++p;
     }
-    bool atEnd() const { return p == end || *p == '#'; }   // '#' starts a trailing comment
+    bool atEnd() const { return p == end || *p == '#'; } // '#' starts a trailing comment
     std::string_view token() {
         const char* b = p;
-        while (p < end && !isSpace(*p)) ++p;
+        while (p < end && !isSpace(*p))
+            ++p;
         return {b, size_t(p - b)};
     }
 };
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+    return "\"" + std::string(s) + "\"";
+}
 
-}  // namespace
+} // namespace
 
 TraceTiming traceTimingOf(const std::string& path) {
     const std::string ext = ".rstl";
@@ -118,7 +127,8 @@ bool readAddress(Cursor& c, TraceRequest& out, std::string& error) {
     }
     std::string_view addr = c.token();
     std::string_view digits = addr;
-    if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) digits.remove_prefix(2);
+    if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+        digits.remove_prefix(2);
     auto [ap, aec] = std::from_chars(digits.data(), digits.data() + digits.size(), out.address, 16);
     if (aec == std::errc::result_out_of_range) {
         error = "address " + quoted(addr) + " does not fit 64 bits";
@@ -135,7 +145,8 @@ bool readAddress(Cursor& c, TraceRequest& out, std::string& error) {
 // [hex-data] (writes only)
 bool readData(Cursor& c, TraceRequest& out, std::string& error) {
     out.data.clear();
-    if (c.atEnd()) return true;
+    if (c.atEnd())
+        return true;
     std::string_view data = c.token();
     if (!out.write) {
         error = "unexpected " + quoted(data) + " after the address of a read (data belongs to writes)";
@@ -161,12 +172,13 @@ bool readData(Cursor& c, TraceRequest& out, std::string& error) {
     return true;
 }
 
-}  // namespace
+} // namespace
 
 TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& error) {
     Cursor c{line.data(), line.data() + line.size()};
     c.skipSpace();
-    if (c.atEnd()) return TraceLine::Skip;
+    if (c.atEnd())
+        return TraceLine::Skip;
     if (!readTime(c, out, error) || !readLength(c, out, error) || !readCommand(c, out, error) ||
         !readAddress(c, out, error) || !readData(c, out, error))
         return TraceLine::Error;
@@ -180,10 +192,12 @@ TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& 
 TraceReader::TraceReader(const std::string& path)
     : m_path(path), m_file(std::fopen(path.c_str(), "rb")), m_timing(traceTimingOf(path)) {
     if (!m_file)
-        throw common::ConfigError({{path, "", "cannot open trace file: " + std::string(std::strerror(errno))}});
+        throw common::ConfigError(
+            {{path, "", "cannot open trace file: " + std::string(std::strerror(errno))}});
     if (std::fseek(m_file.get(), 0, SEEK_END) == 0) {
         long size = std::ftell(m_file.get());
-        if (size > 0) m_fileBytes = uint64_t(size);
+        if (size > 0)
+            m_fileBytes = uint64_t(size);
         std::fseek(m_file.get(), 0, SEEK_SET);
     }
     m_buf.resize(kChunk);
@@ -198,19 +212,22 @@ bool TraceReader::nextLine(std::string_view& line) {
             size_t len = nl ? size_t(nl - b) : avail;
             m_begin += nl ? len + 1 : len;
             m_consumed += nl ? len + 1 : len;
-            if (len > 0 && b[len - 1] == '\r') --len;
+            if (len > 0 && b[len - 1] == '\r')
+                --len;
             line = std::string_view(b, len);
             ++m_line;
             return true;
         }
-        if (m_eof) return false;
+        if (m_eof)
+            return false;
         // Keep the partial line, make room, read more.
         if (m_begin > 0) {
             std::memmove(m_buf.data(), m_buf.data() + m_begin, avail);
             m_begin = 0;
             m_end = avail;
         }
-        if (m_end == m_buf.size()) m_buf.resize(m_buf.size() * 2);   // a line longer than the buffer
+        if (m_end == m_buf.size())
+            m_buf.resize(m_buf.size() * 2); // a line longer than the buffer
         const size_t got = std::fread(m_buf.data() + m_end, 1, m_buf.size() - m_end, m_file.get());
         m_end += got;
         if (got == 0) {
@@ -225,13 +242,15 @@ bool TraceReader::next(TraceRequest& out) {
     std::string_view line;
     while (nextLine(line)) {
         switch (parseTraceLine(line, out, m_error)) {
-            case TraceLine::Request: return true;
-            case TraceLine::Skip: continue;
-            case TraceLine::Error:
-                throw common::ConfigError({{m_path, "line " + std::to_string(m_line), m_error}});
+        case TraceLine::Request:
+            return true;
+        case TraceLine::Skip:
+            continue;
+        case TraceLine::Error:
+            throw common::ConfigError({{m_path, "line " + std::to_string(m_line), m_error}});
         }
     }
     return false;
 }
 
-}  // namespace pilot::traffic
+} // namespace pilot::traffic

@@ -30,11 +30,11 @@
 namespace pilot::traffic {
 
 struct TraceRequest {
-    uint64_t time = 0;    // in trace clock cycles: absolute (.stl) or a delay (.rstl)
+    uint64_t time = 0; // in trace clock cycles: absolute (.stl) or a delay (.rstl)
     bool write = false;
     uint64_t address = 0;
-    uint32_t bytes = 0;   // 0 = not given (use the player's default length)
-    std::vector<uint8_t> data;   // empty = not given; data[0] is the byte at `address`
+    uint32_t bytes = 0;        // 0 = not given (use the player's default length)
+    std::vector<uint8_t> data; // empty = not given; data[0] is the byte at `address`
 };
 
 enum class TraceTiming { Absolute, Relative };
@@ -48,7 +48,7 @@ enum class TraceLine { Request, Skip, Error };
 TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& error);
 
 class TraceReader {
-public:
+  public:
     explicit TraceReader(const std::string& path);
     TraceReader(const TraceReader&) = delete;
     TraceReader& operator=(const TraceReader&) = delete;
@@ -56,13 +56,13 @@ public:
     // Reads the next request; false at the end of the file. Throws ConfigError on a bad line.
     bool next(TraceRequest& out);
 
-    uint64_t lineNumber() const { return m_line; }         // of the line last read, 1-based
-    uint64_t fileBytes() const { return m_fileBytes; }     // size of the file when opened
-    uint64_t bytesRead() const { return m_consumed; }      // bytes of the lines read so far
+    uint64_t lineNumber() const { return m_line; }     // of the line last read, 1-based
+    uint64_t fileBytes() const { return m_fileBytes; } // size of the file when opened
+    uint64_t bytesRead() const { return m_consumed; }  // bytes of the lines read so far
     TraceTiming timing() const { return m_timing; }
     const std::string& path() const { return m_path; }
 
-private:
+  private:
     bool nextLine(std::string_view& line);
 
     struct FileCloser {
@@ -71,11 +71,11 @@ private:
     std::string m_path;
     std::unique_ptr<std::FILE, FileCloser> m_file;
     std::vector<char> m_buf;
-    size_t m_begin = 0, m_end = 0;   // unread bytes in m_buf
+    size_t m_begin = 0, m_end = 0; // unread bytes in m_buf
     bool m_eof = false;
     uint64_t m_line = 0, m_fileBytes = 0, m_consumed = 0;
     TraceTiming m_timing;
     std::string m_error;
 };
 
-}  // namespace pilot::traffic
+} // namespace pilot::traffic

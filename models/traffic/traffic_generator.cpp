@@ -7,15 +7,16 @@ namespace pilot::traffic {
 
 using sc_core::sc_time;
 
-static uint64_t nowPs() { return sc_core::sc_time_stamp().value(); }
-static sc_time ps(uint64_t v) { return sc_time::from_value(v); }
+static uint64_t nowPs() {
+    return sc_core::sc_time_stamp().value();
+}
+static sc_time ps(uint64_t v) {
+    return sc_time::from_value(v);
+}
 
 TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, std::unique_ptr<RequestSource> source,
                                    uint32_t burstBytes, uint32_t maxOutstanding)
-    : sc_module(name),
-      iSocket("iSocket"),
-      m_source(std::move(source)),
-      m_burstBytes(burstBytes),
+    : sc_module(name), iSocket("iSocket"), m_source(std::move(source)), m_burstBytes(burstBytes),
       m_maxOutstanding(maxOutstanding),
       // Requests due within this window are sent now with an annotated delay (no event each).
       m_horizonPs(100000) {
@@ -43,10 +44,12 @@ void TrafficGenerator::free(tlm::tlm_generic_payload* gp) {
 }
 
 bool TrafficGenerator::acquireSlot(uint64_t now) {
-    while (!m_freeAt.empty() && m_freeAt.top() <= now) m_freeAt.pop();
+    while (!m_freeAt.empty() && m_freeAt.top() <= now)
+        m_freeAt.pop();
     uint64_t slotPs = now;
     if (m_inflight + m_freeAt.size() >= m_maxOutstanding) {
-        if (m_freeAt.empty()) return false;   // every slot waits on a response not yet seen
+        if (m_freeAt.empty())
+            return false; // every slot waits on a response not yet seen
         slotPs = m_freeAt.top();
         m_freeAt.pop();
     }
@@ -86,20 +89,22 @@ void TrafficGenerator::sendBurst(uint64_t now) {
     p->request = m_curId;
     // Writes carry a pattern derived from the address, so reads can be checked against it.
     if (m_cur.write)
-        for (uint32_t i = 0; i < len; ++i) p->data[i] = uint8_t((addr + i) * 131u + 7u);
+        for (uint32_t i = 0; i < len; ++i)
+            p->data[i] = uint8_t((addr + i) * 131u + 7u);
     gp.acquire();
     m_curOffset += len;
     ++m_stats.bursts;
     m_stats.bytes += len;
-    if (m_curOffset >= m_cur.bytes) m_haveCur = false;
+    if (m_curOffset >= m_cur.bytes)
+        m_haveCur = false;
 
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_time d = ps(m_curSendPs > now ? m_curSendPs - now : 0);
     tlm::tlm_sync_enum r = iSocket->nb_transport_fw(gp, ph, d);
     if (r == tlm::TLM_ACCEPTED) {
-        m_waitingEndReq = true;   // END_REQ (or BEGIN_RESP) comes on the backward path
+        m_waitingEndReq = true; // END_REQ (or BEGIN_RESP) comes on the backward path
     } else if (r == tlm::TLM_COMPLETED) {
-        burstDone(p->request, now + d.value(), gp);   // an error response, or a target that finished at once
+        burstDone(p->request, now + d.value(), gp); // an error response, or a target that finished at once
         gp.release();
     } else if (ph == tlm::BEGIN_RESP) {
         burstDone(p->request, now + d.value(), gp);
@@ -111,8 +116,9 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
     if (gp.is_response_error()) {
         if (!m_stats.errors) {
             char buf[160];
-            std::snprintf(buf, sizeof buf, "%s of %u bytes at address 0x%llx: %s", gp.is_write() ? "write" : "read",
-                          gp.get_data_length(), static_cast<unsigned long long>(gp.get_address()),
+            std::snprintf(buf, sizeof buf, "%s of %u bytes at address 0x%llx: %s",
+                          gp.is_write() ? "write" : "read", gp.get_data_length(),
+                          static_cast<unsigned long long>(gp.get_address()),
                           gp.get_response_string().c_str());
             m_stats.firstError = buf;
         }
@@ -128,11 +134,13 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
         m_freeRequests.push_back(request);
         // The run loop simulates in slices; return to it as soon as the work is done, so
         // nothing (refresh) runs past the end into the statistics.
-        if (m_sourceDone && !m_haveCur && m_inflight == 0) sc_core::sc_pause();
+        if (m_sourceDone && !m_haveCur && m_inflight == 0)
+            sc_core::sc_pause();
     }
 }
 
-tlm::tlm_sync_enum TrafficGenerator::nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_time& d) {
+tlm::tlm_sync_enum TrafficGenerator::nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                                   sc_time& d) {
     if (ph == tlm::END_REQ) {
         m_waitingEndReq = false;
     } else if (ph == tlm::BEGIN_RESP) {
@@ -144,7 +152,8 @@ tlm::tlm_sync_enum TrafficGenerator::nbTransportBw(tlm::tlm_generic_payload& gp,
         SC_REPORT_ERROR(name(), "nb_transport_bw: illegal phase");
     }
     // Resume at once: new requests go out with annotated delays, not an event each.
-    if (!m_inPump) pump();
+    if (!m_inPump)
+        pump();
     return ph == tlm::BEGIN_RESP ? tlm::TLM_COMPLETED : tlm::TLM_ACCEPTED;
 }
 
@@ -155,14 +164,17 @@ void TrafficGenerator::pump() {
         if (!m_haveCur) {
             if (m_sourceDone || !m_source->next(m_cur)) {
                 m_sourceDone = true;
-                if (m_inflight == 0) sc_core::sc_pause();
+                if (m_inflight == 0)
+                    sc_core::sc_pause();
                 break;
             }
-            if (m_cur.bytes == 0) m_cur.bytes = m_burstBytes;
+            if (m_cur.bytes == 0)
+                m_cur.bytes = m_burstBytes;
             m_haveCur = true;
             m_curHasSlot = false;
         }
-        if (!m_curHasSlot && !acquireSlot(now)) break;   // a response will call pump()
+        if (!m_curHasSlot && !acquireSlot(now))
+            break; // a response will call pump()
         if (m_curSendPs > now + m_horizonPs) {
             m_wake.notify(ps(m_curSendPs - now));
             break;
@@ -172,4 +184,4 @@ void TrafficGenerator::pump() {
     m_inPump = false;
 }
 
-}  // namespace pilot::traffic
+} // namespace pilot::traffic

@@ -27,7 +27,7 @@ struct GeneratorStats {
 };
 
 class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface {
-public:
+  public:
     tlm_utils::simple_initiator_socket<TrafficGenerator> iSocket;
 
     TrafficGenerator(sc_core::sc_module_name name, std::unique_ptr<RequestSource> source, uint32_t burstBytes,
@@ -38,7 +38,7 @@ public:
     double progress() const { return m_source->progress(); }
     void free(tlm::tlm_generic_payload* gp) override;
 
-private:
+  private:
     // A pooled transaction with its data buffer and the request it belongs to.
     struct Payload : tlm::tlm_generic_payload {
         uint8_t data[64];
@@ -67,8 +67,9 @@ private:
     uint32_t m_curId = 0;
     bool m_waitingEndReq = false, m_needSlot = false, m_inPump = false;
 
-    uint32_t m_inflight = 0;   // requests whose completion is not yet known
-    std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_freeAt;   // known future slot frees
+    uint32_t m_inflight = 0; // requests whose completion is not yet known
+    std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>>
+        m_freeAt; // known future slot frees
     std::vector<InFlight> m_requests;
     std::vector<uint32_t> m_freeRequests;
     std::vector<std::unique_ptr<Payload>> m_payloads;
@@ -78,4 +79,4 @@ private:
     GeneratorStats m_stats;
 };
 
-}  // namespace pilot::traffic
+} // namespace pilot::traffic

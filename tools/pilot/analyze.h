@@ -13,4 +13,4 @@ namespace pilot::tools {
 nlohmann::json analyzeScenario(const platform::Scenario& s);
 std::string summarizeAnalysis(const nlohmann::json& a);
 
-}  // namespace pilot::tools
+} // namespace pilot::tools

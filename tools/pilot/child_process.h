@@ -17,6 +17,7 @@ pid_t spawnLogged(const std::vector<std::string>& args, const std::string& log, 
 
 // Runs every command (each `args`, `log`) with at most `jobs` at once (0: hardware threads);
 // returns each one's exit status (127 when it could not start; its error is appended to the log).
-std::vector<int> runAll(const std::vector<std::pair<std::vector<std::string>, std::string>>& commands, unsigned jobs);
+std::vector<int> runAll(const std::vector<std::pair<std::vector<std::string>, std::string>>& commands,
+                        unsigned jobs);
 
-}  // namespace pilot::tools
+} // namespace pilot::tools

@@ -21,7 +21,8 @@ namespace {
 
 // Each sub-simulation as `pilot run <dir>/<key>.scenario.json --out <dir>/<key>.json`, its
 // output in <key>.log.
-std::vector<json> runAsChildProcesses(const std::vector<platform::SubSimulation>& subs, const std::string& dir) {
+std::vector<json> runAsChildProcesses(const std::vector<platform::SubSimulation>& subs,
+                                      const std::string& dir) {
     fs::create_directories(dir);
     const std::string self = selfExecutable();
     std::vector<std::pair<std::vector<std::string>, std::string>> cmds;
@@ -38,19 +39,20 @@ std::vector<json> runAsChildProcesses(const std::vector<platform::SubSimulation>
     for (size_t i = 0; i < subs.size(); ++i) {
         const std::string base = dir + "/" + subs[i].key;
         if (status[i] != 0 || !fs::exists(base + ".json"))
-            throw std::runtime_error("sub-simulation " + subs[i].key + " failed (exit " + std::to_string(status[i]) +
-                                     "); see " + base + ".log");
+            throw std::runtime_error("sub-simulation " + subs[i].key + " failed (exit " +
+                                     std::to_string(status[i]) + "); see " + base + ".log");
         results.push_back(common::readJsonFile(base + ".json"));
     }
     return results;
 }
 
-}  // namespace
+} // namespace
 
 int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out) {
     const platform::EndToEndPoint p = platform::loadEndToEndPoint(path, sets);
     const std::string partsDir =
-        out.empty() ? (fs::temp_directory_path() / ("pilot-e2e-" + std::to_string(::getpid()))).string() : out + ".parts";
+        out.empty() ? (fs::temp_directory_path() / ("pilot-e2e-" + std::to_string(::getpid()))).string()
+                    : out + ".parts";
     const platform::EndToEndRun run = platform::runEndToEnd(p, partsDir, runAsChildProcesses);
     std::cout << platform::summarizeEndToEnd(p, run) << std::flush;
     if (!out.empty()) {
@@ -67,4 +69,4 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
     return 0;
 }
 
-}  // namespace pilot::tools
+} // namespace pilot::tools

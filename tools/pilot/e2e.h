@@ -14,4 +14,4 @@ namespace pilot::tools {
 // the exit code.
 int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out);
 
-}  // namespace pilot::tools
+} // namespace pilot::tools

@@ -33,10 +33,13 @@ int runAndReport(const platform::Scenario& s, const std::string& out, const std:
     opt.vcdPath = vcd;
     opt.tracePath = trace;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
-    json r = s.decode ? platform::runDecode(s, opt) : s.prefill ? platform::runPrefill(s, opt) : platform::runScenario(s, opt);
+    json r = s.decode    ? platform::runDecode(s, opt)
+             : s.prefill ? platform::runPrefill(s, opt)
+                         : platform::runScenario(s, opt);
     progress.finish();
     std::cout << platform::summarize(r);
-    for (const auto& e : r["errors"]) std::cerr << "error: " << e.get<std::string>() << "\n";
+    for (const auto& e : r["errors"])
+        std::cerr << "error: " << e.get<std::string>() << "\n";
     if (!out.empty()) {
         std::ofstream f(out);
         if (!f) {
@@ -54,31 +57,33 @@ int validateFile(const std::string& path, const std::string& memspecPath) {
     json doc = common::readJsonFile(path);
     if (doc.is_object() && (doc.contains("memspec") || doc.contains("organisation"))) {
         hbm::Memspec m = hbm::loadMemspec(path);
-        std::cout << path << ": valid memspec \"" << m.name << "\" (" << m.org.pcsPerStack() << " pseudo-channels x "
-                  << m.org.banksPerPc() << " banks, " << m.peakPcBandwidthGBps() << " GB/s per pseudo-channel)\n";
+        std::cout << path << ": valid memspec \"" << m.name << "\" (" << m.org.pcsPerStack()
+                  << " pseudo-channels x " << m.org.banksPerPc() << " banks, " << m.peakPcBandwidthGBps()
+                  << " GB/s per pseudo-channel)\n";
         return 0;
     }
     if (doc.is_object() && (doc.contains("bits") || doc.contains("addressmapping"))) {
         hbm::Memspec m = hbm::loadMemspec(memspecPath);
         hbm::AddressMapping map = hbm::loadAddressMapping(path, m, 1);
-        std::cout << path << ": valid address mapping for " << m.name << " (" << map.capacity() << " bytes per stack)\n";
+        std::cout << path << ": valid address mapping for " << m.name << " (" << map.capacity()
+                  << " bytes per stack)\n";
         return 0;
     }
     if (platform::isEndToEnd(doc)) {
-        std::cout << path << ": valid end-to-end scenario " << platform::describeEndToEnd(platform::loadEndToEndPoint(path))
-                  << "\n";
+        std::cout << path << ": valid end-to-end scenario "
+                  << platform::describeEndToEnd(platform::loadEndToEndPoint(path)) << "\n";
         return 0;
     }
     platform::Scenario s = platform::loadScenario(path);
-    std::cout << path << ": valid scenario \"" << s.name << "\" (" << s.pseudoChannels << " pseudo-channel(s) of "
-              << s.memspec.name << ")\n";
+    std::cout << path << ": valid scenario \"" << s.name << "\" (" << s.pseudoChannels
+              << " pseudo-channel(s) of " << s.memspec.name << ")\n";
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 int sc_main(int argc, char* argv[]) {
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);   // keep stdout for results
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0); // keep stdout for results
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
@@ -99,11 +104,13 @@ int sc_main(int argc, char* argv[]) {
     uint32_t maxOutstanding = 128;
     auto* replay = app.add_subcommand("replay", "replay a DRAMSys text trace");
     replay->add_option("trace", trace, "trace file (.stl absolute, .rstl relative times)")->required();
-    replay->add_option("--memspec", memspec, "memspec (ours or DRAMSys); default in workloads/defaults/scenario.json");
+    replay->add_option("--memspec", memspec,
+                       "memspec (ours or DRAMSys); default in workloads/defaults/scenario.json");
     replay->add_option("--mapping", mapping, "address mapping (ours or DRAMSys)");
     replay->add_option("--clock-ghz", clockGHz, "trace clock (DRAMSys default: 1 GHz)");
     replay->add_option("--max-outstanding", maxOutstanding, "requests in flight at most");
-    replay->add_option("--mcconfig", mcconfig, "a DRAMSys controller configuration (mcconfig JSON) for the controller");
+    replay->add_option("--mcconfig", mcconfig,
+                       "a DRAMSys controller configuration (mcconfig JSON) for the controller");
     replay->add_option("--out", out, "write the results JSON here");
     replay->add_option("--vcd", vcd, "write a GTKWave waveform here");
     replay->add_option("--set", sets, "override a field of the replay scenario: /json/pointer=value");
@@ -119,7 +126,7 @@ int sc_main(int argc, char* argv[]) {
     validate->add_option("file", validatePath, "file to check")->required();
     validate->add_option("--memspec", validateMemspec,
                          "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
-    tools::SweepCommands sweeps(app);   // `sweep` and `merge` (docs/sweeps.md)
+    tools::SweepCommands sweeps(app); // `sweep` and `merge` (docs/sweeps.md)
 
     try {
         app.parse(argc, argv);
@@ -129,9 +136,11 @@ int sc_main(int argc, char* argv[]) {
 
     try {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
-        if (sweeps.selected()) return sweeps.run();
+        if (sweeps.selected())
+            return sweeps.run();
         if (*run) {
-            if (platform::isEndToEnd(common::readJsonFile(scenarioPath))) return tools::runEndToEnd(scenarioPath, sets, out);
+            if (platform::isEndToEnd(common::readJsonFile(scenarioPath)))
+                return tools::runEndToEnd(scenarioPath, sets, out);
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
             return runAndReport(s, out, vcd, timeline);
         }
@@ -151,20 +160,24 @@ int sc_main(int argc, char* argv[]) {
         if (*replay) {
             const json& defaults = platform::shippedDefaults()["replay"];
             auto abs = [&](const std::string& p) { return std::filesystem::absolute(p).string(); };
-            json doc = {{"name", "replay " + std::filesystem::path(trace).filename().string()},
-                        {"system",
-                         {{"memspec", memspec.empty() ? defaults["memspec"].get<std::string>() : abs(memspec)},
-                          {"mapping", mapping.empty() ? defaults["mapping"].get<std::string>() : abs(mapping)}}},
-                        {"traffic",
-                         {{"type", "trace"}, {"file", abs(trace)}, {"clock_ghz", clockGHz},
-                          {"max_outstanding", maxOutstanding}}}};
-            if (!mcconfig.empty()) doc["controller"] = {{"mcconfig", abs(mcconfig)}};
+            json doc = {
+                {"name", "replay " + std::filesystem::path(trace).filename().string()},
+                {"system",
+                 {{"memspec", memspec.empty() ? defaults["memspec"].get<std::string>() : abs(memspec)},
+                  {"mapping", mapping.empty() ? defaults["mapping"].get<std::string>() : abs(mapping)}}},
+                {"traffic",
+                 {{"type", "trace"},
+                  {"file", abs(trace)},
+                  {"clock_ghz", clockGHz},
+                  {"max_outstanding", maxOutstanding}}}};
+            if (!mcconfig.empty())
+                doc["controller"] = {{"mcconfig", abs(mcconfig)}};
             return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
         }
         if (*validate) {
             const std::string defaultMemspec = platform::shippedDefaults()["validate"]["memspec"];
-            return validateFile(validatePath,
-                                validateMemspec.empty() ? platform::defaultsPath(defaultMemspec) : validateMemspec);
+            return validateFile(validatePath, validateMemspec.empty() ? platform::defaultsPath(defaultMemspec)
+                                                                      : validateMemspec);
         }
     } catch (const common::ConfigError& e) {
         std::cerr << e.what() << "\n";

@@ -10,7 +10,8 @@ ProgressLine::ProgressLine() : m_enabled(isatty(fileno(stderr)) != 0) {}
 
 void ProgressLine::update(const platform::Progress& p) {
     // At most a few redraws per second: the line is for people, not a log.
-    if (!m_enabled || p.wallSeconds - m_lastWall < 0.25) return;
+    if (!m_enabled || p.wallSeconds - m_lastWall < 0.25)
+        return;
     m_lastWall = p.wallSeconds;
     m_shown = true;
     std::fprintf(stderr, "\r  sim %.3f us | %5.1f%% | %llu requests | %.2f M req/s   ", p.simTimeNs * 1e-3,
@@ -20,7 +21,8 @@ void ProgressLine::update(const platform::Progress& p) {
 }
 
 void ProgressLine::finish() {
-    if (m_enabled && m_shown) std::fprintf(stderr, "\r%80s\r", "");
+    if (m_enabled && m_shown)
+        std::fprintf(stderr, "\r%80s\r", "");
 }
 
-}  // namespace pilot::tools
+} // namespace pilot::tools

@@ -6,16 +6,16 @@
 namespace pilot::tools {
 
 class ProgressLine {
-public:
+  public:
     ProgressLine();
     void update(const platform::Progress& p);
     void finish();
     bool enabled() const { return m_enabled; }
 
-private:
+  private:
     bool m_enabled;
     double m_lastWall = -1;
     bool m_shown = false;
 };
 
-}  // namespace pilot::tools
+} // namespace pilot::tools

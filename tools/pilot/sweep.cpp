@@ -21,35 +21,54 @@
 
 namespace pilot::tools::sweep {
 
-using nlohmann::json;
 using common::ConfigError;
 using common::ConfigIssue;
 using common::IssueList;
+using nlohmann::json;
 namespace fs = std::filesystem;
 
 const std::vector<const char*>& systemNames() {
     static const std::vector<const char*> kNames = [] {
         std::vector<const char*> v;
-        for (const platform::EndToEndSystem& s : platform::endToEndSystems()) v.push_back(s.name);
+        for (const platform::EndToEndSystem& s : platform::endToEndSystems())
+            v.push_back(s.name);
         return v;
     }();
     return kNames;
 }
 
 const std::vector<std::string>& columns() {
-    static const std::vector<std::string> kColumns = {
-        "point",          "label",          "model",          "seq_len",           "out_len",
-        "batch",          "pattern",        "sram_bytes",     "system",            "phase",
-        "time_ns",        "internal_bytes", "external_bytes", "speedup_vs_gpu",    "speedup_vs_attacc",
-        "gemm_ns",        "attention_ns",   "transfer_sync_ns", "idle_ns",         "energy_j",
-        "per_token_latency_ns", "throughput_tokens_per_s"};
+    static const std::vector<std::string> kColumns = {"point",
+                                                      "label",
+                                                      "model",
+                                                      "seq_len",
+                                                      "out_len",
+                                                      "batch",
+                                                      "pattern",
+                                                      "sram_bytes",
+                                                      "system",
+                                                      "phase",
+                                                      "time_ns",
+                                                      "internal_bytes",
+                                                      "external_bytes",
+                                                      "speedup_vs_gpu",
+                                                      "speedup_vs_attacc",
+                                                      "gemm_ns",
+                                                      "attention_ns",
+                                                      "transfer_sync_ns",
+                                                      "idle_ns",
+                                                      "energy_j",
+                                                      "per_token_latency_ns",
+                                                      "throughput_tokens_per_s"};
     return kColumns;
 }
 
 Shard parseShard(const std::string& text) {
     const size_t slash = text.find('/');
     auto number = [](const std::string& s) -> long {
-        if (s.empty() || s.size() > 9 || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) return -1;
+        if (s.empty() || s.size() > 9 ||
+            !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; }))
+            return -1;
         return std::stol(s);
     };
     const long k = slash == std::string::npos ? -1 : number(text.substr(0, slash));
@@ -63,35 +82,43 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
                              const std::string& resultFile) {
     IssueList issues(resultFile);
     const ojson* e2e = result.is_object() ? objectField(result, "end_to_end", "", issues) : nullptr;
-    if (!result.is_object()) issues.add("", "must be an object");
-    if (!e2e) issues.throwIfAny();
+    if (!result.is_object())
+        issues.add("", "must be an object");
+    if (!e2e)
+        issues.throwIfAny();
 
     // The runner echoes what it ran: a value that differs from the point's means an override was
     // lost. Not the pattern: the runner echoes a resolved name (preset "model" -> "bigbird").
     // A model given as a file is echoed by its name (the file's stem).
     for (const auto& k : kParams) {
         const std::string key = k.key;
-        if (key == "pattern" || !p.params.contains(key) || !e2e->contains(key)) continue;
+        if (key == "pattern" || !p.params.contains(key) || !e2e->contains(key))
+            continue;
         ojson asked = p.params[key];
         const ojson& got = (*e2e)[key];
         if (key == "model" && asked.is_string()) {
             const std::string m = asked.get<std::string>();
-            if (m.find('/') != std::string::npos || fs::path(m).extension() == ".json") asked = fs::path(m).stem().string();
+            if (m.find('/') != std::string::npos || fs::path(m).extension() == ".json")
+                asked = fs::path(m).stem().string();
         }
         if (asked != got)
-            issues.add(std::string("/end_to_end/") + k.key,
-                       "is " + got.dump() + " but the point sets " + asked.dump() + " (the override did not apply)");
+            issues.add(std::string("/end_to_end/") + k.key, "is " + got.dump() + " but the point sets " +
+                                                                asked.dump() +
+                                                                " (the override did not apply)");
     }
     const ojson* sys = objectField(*e2e, "systems", "/end_to_end", issues);
-    if (!sys) issues.throwIfAny();
+    if (!sys)
+        issues.throwIfAny();
 
     std::vector<std::string> order = systems;
     if (order.empty()) {
         for (const char* s : systemNames())
-            if (sys->contains(s)) order.push_back(s);
+            if (sys->contains(s))
+                order.push_back(s);
         std::vector<std::string> others;
         for (const auto& [name, v] : sys->items())
-            if (std::find(order.begin(), order.end(), name) == order.end()) others.push_back(name);
+            if (std::find(order.begin(), order.end(), name) == order.end())
+                others.push_back(name);
         std::sort(others.begin(), others.end());
         order.insert(order.end(), others.begin(), others.end());
     }
@@ -99,7 +126,8 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
     // Parameters come from the result when it echoes them (the base scenario's values for keys
     // the sweep does not vary), else from the point.
     auto param = [&](const char* key) -> ojson {
-        if (e2e->contains(key)) return (*e2e)[key];
+        if (e2e->contains(key))
+            return (*e2e)[key];
         return p.params.contains(key) ? p.params[key] : ojson();
     };
 
@@ -117,21 +145,27 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
         }
         const ojson& s = *it;
         const ojson* phases = objectField(s, "phases", sp, issues);
-        if (!phases) continue;
+        if (!phases)
+            continue;
         for (const char* phase : kPhases) {
             const std::string pp = sp + "/phases/" + phase;
             const ojson* ph = objectField(*phases, phase, sp + "/phases", issues);
-            if (!ph) continue;
+            if (!ph)
+                continue;
             ojson row = ojson::object();
-            for (const std::string& c : columns()) row[c] = nullptr;
+            for (const std::string& c : columns())
+                row[c] = nullptr;
             row["point"] = p.id;
             row["label"] = p.label;
-            for (const auto& k : kParams) row[k.key] = param(k.key);
-            if (!row["pattern"].is_null()) row["pattern"] = patternName(row["pattern"]);
+            for (const auto& k : kParams)
+                row[k.key] = param(k.key);
+            if (!row["pattern"].is_null())
+                row["pattern"] = patternName(row["pattern"]);
             row["system"] = name;
             row["phase"] = phase;
             for (const char* key : {"time_ns", "internal_bytes", "external_bytes"})
-                if (const ojson* v = numberField(*ph, key, pp, true, issues)) row[key] = *v;
+                if (const ojson* v = numberField(*ph, key, pp, true, issues))
+                    row[key] = *v;
             // The time breakdown and energy belong to the whole run: on end_to_end rows only.
             if (std::string(phase) == "end_to_end") {
                 if (s.contains("breakdown_ns")) {
@@ -142,7 +176,8 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
                     }
                 }
                 for (const char* key : {"energy_j", "per_token_latency_ns", "throughput_tokens_per_s"})
-                    if (const ojson* v = numberField(s, key, sp, false, issues)) row[key] = *v;
+                    if (const ojson* v = numberField(s, key, sp, false, issues))
+                        row[key] = *v;
             }
             rows.push_back(std::move(row));
         }
@@ -155,7 +190,8 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
 void addSpeedups(std::vector<ojson>& rows) {
     auto timeOf = [&](const ojson& row, const char* system) -> const ojson* {
         for (const ojson& r : rows)
-            if (r["point"] == row["point"] && r["phase"] == row["phase"] && r["system"] == system) return &r["time_ns"];
+            if (r["point"] == row["point"] && r["phase"] == row["phase"] && r["system"] == system)
+                return &r["time_ns"];
         return nullptr;
     };
     for (ojson& row : rows) {
@@ -163,10 +199,12 @@ void addSpeedups(std::vector<ojson>& rows) {
             const ojson* t = timeOf(row, ref);
             const double mine = row["time_ns"].is_number() ? row["time_ns"].get<double>() : 0.0;
             const std::string col = std::string("speedup_vs_") + ref;
-            if (t && t->is_number() && mine > 0) row[col] = t->get<double>() / mine;
-            else row[col] = nullptr;
+            if (t && t->is_number() && mine > 0)
+                row[col] = t->get<double>() / mine;
+            else
+                row[col] = nullptr;
         }
     }
 }
 
-}  // namespace pilot::tools::sweep
+} // namespace pilot::tools::sweep

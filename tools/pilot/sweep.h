@@ -24,7 +24,7 @@ struct ParamKey {
     const char* key;
     const char* pointer;
 };
-inline constexpr ParamKey kParams[] = {{"model", "/workload/model"}, {"seq_len", "/workload/seq_len"},
+inline constexpr ParamKey kParams[] = {{"model", "/workload/model"},     {"seq_len", "/workload/seq_len"},
                                        {"out_len", "/workload/out_len"}, {"batch", "/workload/batch"},
                                        {"pattern", "/workload/pattern"}, {"sram_bytes", "/pim/sram_bytes"}};
 inline constexpr const char* kSystemsPointer = "/workload/systems";
@@ -37,12 +37,12 @@ inline constexpr const char* kPhases[] = {"prefill_attention", "decode_attention
 const std::vector<std::string>& columns();
 
 struct Point {
-    size_t id = 0;              // index in the whole expanded list: the same in every shard
-    std::string label;          // short and readable, e.g. "bigbird-base in=4096 out=128 batch=512"
-    std::string scenario;       // base scenario as the sweep file writes it (relative to that file)
-    std::string scenarioPath;   // the same, resolved against the sweep file's folder
-    ojson params = ojson::object();   // the grid/point keys this point sets, in kParams order
-    ojson set = ojson::object();      // every scenario override, pointer -> value, in the order applied
+    size_t id = 0;                  // index in the whole expanded list: the same in every shard
+    std::string label;              // short and readable, e.g. "bigbird-base in=4096 out=128 batch=512"
+    std::string scenario;           // base scenario as the sweep file writes it (relative to that file)
+    std::string scenarioPath;       // the same, resolved against the sweep file's folder
+    ojson params = ojson::object(); // the grid/point keys this point sets, in kParams order
+    ojson set = ojson::object();    // every scenario override, pointer -> value, in the order applied
 
     // The `--set` arguments of its `pilot run`: "/json/pointer=<compact JSON>".
     std::vector<std::string> setArgs() const;
@@ -50,9 +50,9 @@ struct Point {
 
 struct Sweep {
     std::string name;
-    std::vector<std::string> systems;   // requested systems; empty = whatever the scenarios say
-    std::vector<Point> points;          // the whole expanded list, by id
-    std::string hash;                   // of the expanded list: merge checks that shards share it
+    std::vector<std::string> systems; // requested systems; empty = whatever the scenarios say
+    std::vector<Point> points;        // the whole expanded list, by id
+    std::string hash;                 // of the expanded list: merge checks that shards share it
 };
 
 // Parses and expands a sweep document; every problem is collected into one ConfigError
@@ -66,8 +66,10 @@ struct Shard {
     uint32_t index = 1;
     uint32_t count = 1;
 };
-Shard parseShard(const std::string& text);   // ConfigError naming --shard when malformed
-inline bool inShard(size_t pointId, Shard s) { return pointId % s.count == s.index - 1; }
+Shard parseShard(const std::string& text); // ConfigError naming --shard when malformed
+inline bool inShard(size_t pointId, Shard s) {
+    return pointId % s.count == s.index - 1;
+}
 
 // The rows of one point from its `pilot run` results JSON (the "end_to_end" block), speedups
 // included. `resultFile` names the file in errors (ConfigError). Systems come in the order
@@ -83,8 +85,8 @@ void addSpeedups(std::vector<ojson>& rows);
 struct PointOutcome {
     const Point* point = nullptr;
     bool ok = false;
-    std::string error;         // when !ok: why (exit status, or the result's problem)
-    std::vector<ojson> rows;   // when ok
+    std::string error;       // when !ok: why (exit status, or the result's problem)
+    std::vector<ojson> rows; // when ok
 };
 
 // results.json of a run (or of one shard): sweep name and hash, shard, the points run with
@@ -109,4 +111,4 @@ ojson readOrderedJson(const std::string& path);
 // Writes dir/results.json and dir/results.csv (the folder is created).
 void writeResults(const std::string& dir, const ojson& results);
 
-}  // namespace pilot::tools::sweep
+} // namespace pilot::tools::sweep

@@ -5,23 +5,27 @@
 
 namespace pilot::tools::sweep {
 
-using nlohmann::json;
 using common::IssueList;
+using nlohmann::json;
 
-ojson toOrdered(const json& j) { return ojson::parse(j.dump()); }
+ojson toOrdered(const json& j) {
+    return ojson::parse(j.dump());
+}
 
 std::string escapeToken(const std::string& key) {
     std::string out;
-    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    for (char c : key)
+        out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
     return out;
 }
 
 ojson pointEntry(const Point& p) {
-    return ojson{{"id", p.id}, {"label", p.label}, {"scenario", p.scenario}, {"params", p.params}, {"set", p.set}};
+    return ojson{
+        {"id", p.id}, {"label", p.label}, {"scenario", p.scenario}, {"params", p.params}, {"set", p.set}};
 }
 
-ojson assemble(const std::string& name, const std::string& hash, uint64_t total, Shard shard, const ojson& systems,
-               ojson points, ojson rows) {
+ojson assemble(const std::string& name, const std::string& hash, uint64_t total, Shard shard,
+               const ojson& systems, ojson points, ojson rows) {
     ojson doc = ojson::object();
     doc["sweep"] = name;
     doc["sweep_hash"] = hash;
@@ -38,7 +42,8 @@ const ojson* numberField(const ojson& obj, const std::string& key, const std::st
                          IssueList& issues) {
     auto it = obj.find(key);
     if (it == obj.end()) {
-        if (required) issues.add(ptr + "/" + key, "missing");
+        if (required)
+            issues.add(ptr + "/" + key, "missing");
         return nullptr;
     }
     if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() < 0) {
@@ -48,7 +53,8 @@ const ojson* numberField(const ojson& obj, const std::string& key, const std::st
     return &*it;
 }
 
-const ojson* objectField(const ojson& obj, const std::string& key, const std::string& ptr, IssueList& issues) {
+const ojson* objectField(const ojson& obj, const std::string& key, const std::string& ptr,
+                         IssueList& issues) {
     auto it = obj.find(key);
     if (it == obj.end() || !it->is_object()) {
         issues.add(ptr + "/" + key, it == obj.end() ? "missing" : "must be an object");
@@ -57,4 +63,4 @@ const ojson* objectField(const ojson& obj, const std::string& key, const std::st
     return &*it;
 }
 
-}  // namespace pilot::tools::sweep
+} // namespace pilot::tools::sweep

@@ -20,23 +20,26 @@
 
 namespace pilot::tools::sweep {
 
-using nlohmann::json;
 using common::ConfigError;
 using common::ConfigIssue;
 using common::IssueList;
+using nlohmann::json;
 namespace fs = std::filesystem;
 
 ojson resultsDocument(const Sweep& sweep, Shard shard, const std::vector<PointOutcome>& outcomes) {
     std::vector<const PointOutcome*> byId;
-    for (const auto& o : outcomes) byId.push_back(&o);
+    for (const auto& o : outcomes)
+        byId.push_back(&o);
     std::sort(byId.begin(), byId.end(), [](auto a, auto b) { return a->point->id < b->point->id; });
     ojson points = ojson::array(), rows = ojson::array();
     for (const PointOutcome* o : byId) {
         ojson e = pointEntry(*o->point);
         e["status"] = o->ok ? "ok" : "failed";
-        if (!o->ok) e["error"] = o->error;
+        if (!o->ok)
+            e["error"] = o->error;
         points.push_back(std::move(e));
-        for (const ojson& r : o->rows) rows.push_back(r);
+        for (const ojson& r : o->rows)
+            rows.push_back(r);
     }
     return assemble(sweep.name, sweep.hash, sweep.points.size(), shard, sweep.systems, std::move(points),
                     std::move(rows));
@@ -44,7 +47,8 @@ ojson resultsDocument(const Sweep& sweep, Shard shard, const std::vector<PointOu
 
 ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
     std::vector<ConfigIssue> issues;
-    if (shards.empty()) throw ConfigError({{"merge", "", "no shard results given"}});
+    if (shards.empty())
+        throw ConfigError({{"merge", "", "no shard results given"}});
     auto add = [&](const std::string& file, const std::string& ptr, const std::string& reason) {
         issues.push_back({file, ptr, reason});
     };
@@ -53,17 +57,23 @@ ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
     const auto& [firstFile, first] = shards.front();
     for (const auto& [file, doc] : shards) {
         bool ok = doc.is_object();
-        for (const char* key : {"sweep", "sweep_hash", "total_points", "shard", "systems", "columns", "points", "rows"})
+        for (const char* key :
+             {"sweep", "sweep_hash", "total_points", "shard", "systems", "columns", "points", "rows"})
             if (ok && !doc.contains(key)) {
                 add(file, std::string("/") + key, "missing (not a `pilot sweep` results.json?)");
                 ok = false;
             }
-        if (!doc.is_object()) add(file, "", "must be an object (not a `pilot sweep` results.json?)");
-        if (!ok) continue;
+        if (!doc.is_object())
+            add(file, "", "must be an object (not a `pilot sweep` results.json?)");
+        if (!ok)
+            continue;
         if (doc["columns"] != ojson(columns()))
-            add(file, "/columns", "differ from this version's columns (written by another version of pilot?)");
-        if (!doc["points"].is_array() || !doc["rows"].is_array()) add(file, "", "/points and /rows must be arrays");
-        if (&doc == &first || !first.is_object()) continue;
+            add(file, "/columns",
+                "differ from this version's columns (written by another version of pilot?)");
+        if (!doc["points"].is_array() || !doc["rows"].is_array())
+            add(file, "", "/points and /rows must be arrays");
+        if (&doc == &first || !first.is_object())
+            continue;
         for (const char* key : {"sweep", "sweep_hash", "total_points", "systems"}) {
             if (first.contains(key) && doc[key] != first[key])
                 add(file, std::string("/") + key,
@@ -71,13 +81,14 @@ ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
                         "): shards of another sweep, or the sweep file changed between runs");
         }
     }
-    if (!issues.empty()) throw ConfigError(issues);
+    if (!issues.empty())
+        throw ConfigError(issues);
 
     const uint64_t total = first["total_points"].get<uint64_t>();
-    std::map<uint64_t, std::pair<std::string, ojson>> points;   // id -> (file, entry)
-    std::map<uint64_t, std::vector<ojson>> rows;                // id -> rows, in their file's order
+    std::map<uint64_t, std::pair<std::string, ojson>> points; // id -> (file, entry)
+    std::map<uint64_t, std::vector<ojson>> rows;              // id -> rows, in their file's order
     for (const auto& [file, doc] : shards) {
-        std::set<uint64_t> listed, mine;   // ids this file lists / whose rows are taken from it
+        std::set<uint64_t> listed, mine; // ids this file lists / whose rows are taken from it
         const ojson& pts = doc["points"];
         for (size_t i = 0; i < pts.size(); ++i) {
             const std::string ptr = "/points/" + std::to_string(i);
@@ -88,11 +99,13 @@ ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
             const uint64_t id = pts[i]["id"].get<uint64_t>();
             listed.insert(id);
             if (id >= total) {
-                add(file, ptr + "/id", "point " + std::to_string(id) + " is beyond the sweep's " +
-                                           std::to_string(total) + " points");
+                add(file, ptr + "/id",
+                    "point " + std::to_string(id) + " is beyond the sweep's " + std::to_string(total) +
+                        " points");
             } else if (points.count(id)) {
-                add(file, ptr, "point " + std::to_string(id) + " is also in " + points[id].first +
-                                   " (the same shard given twice, or overlapping shards)");
+                add(file, ptr,
+                    "point " + std::to_string(id) + " is also in " + points[id].first +
+                        " (the same shard given twice, or overlapping shards)");
             } else {
                 points[id] = {file, pts[i]};
                 mine.insert(id);
@@ -100,50 +113,64 @@ ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
         }
         const ojson& rs = doc["rows"];
         for (size_t i = 0; i < rs.size(); ++i) {
-            const bool hasId = rs[i].is_object() && rs[i].contains("point") && rs[i]["point"].is_number_unsigned();
+            const bool hasId =
+                rs[i].is_object() && rs[i].contains("point") && rs[i]["point"].is_number_unsigned();
             const uint64_t id = hasId ? rs[i]["point"].get<uint64_t>() : 0;
-            if (hasId && mine.count(id)) rows[id].push_back(rs[i]);
-            else if (!hasId || !listed.count(id)) add(file, "/rows/" + std::to_string(i), "belongs to no point of this file");
+            if (hasId && mine.count(id))
+                rows[id].push_back(rs[i]);
+            else if (!hasId || !listed.count(id))
+                add(file, "/rows/" + std::to_string(i), "belongs to no point of this file");
             // (rows of a duplicate point: the duplicate is reported already)
         }
     }
     std::string missing;
     size_t nMissing = 0;
     for (uint64_t id = 0; id < total; ++id) {
-        if (points.count(id)) continue;
-        if (++nMissing <= 10) missing += (missing.empty() ? "" : ", ") + std::to_string(id);
+        if (points.count(id))
+            continue;
+        if (++nMissing <= 10)
+            missing += (missing.empty() ? "" : ", ") + std::to_string(id);
     }
     if (nMissing)
         add(firstFile, "/points",
-            std::to_string(nMissing) + " of the sweep's " + std::to_string(total) + " points are in no shard given (" +
-                missing + (nMissing > 10 ? ", ..." : "") + "): a shard missing from the list, or not run?");
-    if (!issues.empty()) throw ConfigError(issues);
+            std::to_string(nMissing) + " of the sweep's " + std::to_string(total) +
+                " points are in no shard given (" + missing + (nMissing > 10 ? ", ..." : "") +
+                "): a shard missing from the list, or not run?");
+    if (!issues.empty())
+        throw ConfigError(issues);
 
     ojson outPoints = ojson::array(), outRows = ojson::array();
     for (auto& [id, entry] : points) {
         outPoints.push_back(entry.second);
-        for (ojson& r : rows[id]) outRows.push_back(std::move(r));
+        for (ojson& r : rows[id])
+            outRows.push_back(std::move(r));
     }
-    return assemble(first["sweep"].get<std::string>(), first["sweep_hash"].get<std::string>(), total, Shard{1, 1},
-                    first["systems"], std::move(outPoints), std::move(outRows));
+    return assemble(first["sweep"].get<std::string>(), first["sweep_hash"].get<std::string>(), total,
+                    Shard{1, 1}, first["systems"], std::move(outPoints), std::move(outRows));
 }
 
 std::string resultsCsv(const ojson& results) {
     auto quote = [](const std::string& s) {
-        if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+        if (s.find_first_of(",\"\n\r") == std::string::npos)
+            return s;
         std::string q = "\"";
-        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        for (char c : s)
+            q += c == '"' ? std::string("\"\"") : std::string(1, c);
         return q + "\"";
     };
     auto cell = [&](const ojson& v) -> std::string {
-        if (v.is_null()) return "";
-        if (v.is_string()) return quote(v.get<std::string>());
-        if (v.is_number_float() && !std::isfinite(v.get<double>())) return "";
-        return quote(v.dump());   // numbers: shortest round-trip text, the same as in results.json
+        if (v.is_null())
+            return "";
+        if (v.is_string())
+            return quote(v.get<std::string>());
+        if (v.is_number_float() && !std::isfinite(v.get<double>()))
+            return "";
+        return quote(v.dump()); // numbers: shortest round-trip text, the same as in results.json
     };
     std::ostringstream out;
     const auto& cols = columns();
-    for (size_t c = 0; c < cols.size(); ++c) out << (c ? "," : "") << cols[c];
+    for (size_t c = 0; c < cols.size(); ++c)
+        out << (c ? "," : "") << cols[c];
     out << "\n";
     for (const ojson& row : results["rows"]) {
         for (size_t c = 0; c < cols.size(); ++c) {
@@ -158,13 +185,15 @@ std::string resultsCsv(const ojson& results) {
 size_t failedPoints(const ojson& results) {
     size_t n = 0;
     for (const ojson& p : results["points"])
-        if (!p.contains("status") || p["status"] != "ok") ++n;
+        if (!p.contains("status") || p["status"] != "ok")
+            ++n;
     return n;
 }
 
 ojson readOrderedJson(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw ConfigError({{path, "", "cannot open file"}});
+    if (!in)
+        throw ConfigError({{path, "", "cannot open file"}});
     std::stringstream buf;
     buf << in.rdbuf();
     try {
@@ -180,10 +209,11 @@ void writeResults(const std::string& dir, const ojson& results) {
         const std::string path = (fs::path(dir) / name).string();
         std::ofstream f(path, std::ios::binary);
         f << text;
-        if (!f.flush()) throw std::runtime_error(path + ": cannot write");
+        if (!f.flush())
+            throw std::runtime_error(path + ": cannot write");
     };
     write("results.json", results.dump(2) + "\n");
     write("results.csv", resultsCsv(results));
 }
 
-}  // namespace pilot::tools::sweep
+} // namespace pilot::tools::sweep

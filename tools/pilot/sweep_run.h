@@ -22,12 +22,12 @@ int mergeShards(const std::string& outDir, const std::vector<std::string>& input
 
 // Registers `sweep` and `merge` on the `pilot` command line.
 class SweepCommands {
-public:
+  public:
     explicit SweepCommands(CLI::App& app);
     bool selected() const { return m_sweep->parsed() || m_merge->parsed(); }
     int run() const;
 
-private:
+  private:
     CLI::App* m_sweep;
     CLI::App* m_merge;
     std::string m_sweepFile, m_out, m_shard = "1/1", m_pilot, m_mergeOut;
@@ -35,4 +35,4 @@ private:
     std::vector<std::string> m_inputs;
 };
 
-}  // namespace pilot::tools
+} // namespace pilot::tools

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages PILOT-VP builds with. Idempotent, and silent when all is present.
 set -euo pipefail
-# python3: the CLI tests check results JSON with it; python3-matplotlib: sweep plots (tools/plots).
-packages=(g++ cmake make pkg-config libsystemc-dev libboost-dev nlohmann-json3-dev catch2 libcli11-dev python3
+# python3: the CLI tests check results JSON with it; python3-matplotlib: sweep plots (tools/plots);
+# clang-format: the formatting check (test/cli/format.sh, .clang-format).
+packages=(g++ cmake make pkg-config libsystemc-dev libboost-dev nlohmann-json3-dev catch2 libcli11-dev python3 clang-format
           python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do

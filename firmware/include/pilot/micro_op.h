@@ -11,29 +11,29 @@
 namespace pilot::contract {
 
 enum class MicroOpKind : uint8_t {
-    MovIn,    // PLT_MOV: columns [column, column + columns) of `row` -> SRAM at sramOffset
-    MovOut,   // PLT_MOV / PLT_OUT: SRAM at sramOffset -> columns of `row`
-    Cfg,      // PLT_CFG: set PE modes and scale, clear accumulators and softmax state
-    MacScores,// PLT_MAC: scores[g][j] = scale * q_g . tile_j, j < keys (FP32 out)
-    Exp,      // PLT_EXP: online-softmax step: running max/sum update, rescale out, scores -> p
-    MacPV,    // PLT_MAC: out_g += sum_j p[g][j] * tile_j
-    Acc,      // PLT_ACC (bank-group accumulator): merge the group's banks' (max, sum, out) into bank 0
-    Sfm,      // PLT_SFM: out_g /= sum_g, as FP16 at outHalf (bank 0 of each group; every bank
-              // with allBanks); outHalf may equal out (converted in place)
+    MovIn,     // PLT_MOV: columns [column, column + columns) of `row` -> SRAM at sramOffset
+    MovOut,    // PLT_MOV / PLT_OUT: SRAM at sramOffset -> columns of `row`
+    Cfg,       // PLT_CFG: set PE modes and scale, clear accumulators and softmax state
+    MacScores, // PLT_MAC: scores[g][j] = scale * q_g . tile_j, j < keys (FP32 out)
+    Exp,       // PLT_EXP: online-softmax step: running max/sum update, rescale out, scores -> p
+    MacPV,     // PLT_MAC: out_g += sum_j p[g][j] * tile_j
+    Acc,       // PLT_ACC (bank-group accumulator): merge the group's banks' (max, sum, out) into bank 0
+    Sfm,       // PLT_SFM: out_g /= sum_g, as FP16 at outHalf (bank 0 of each group; every bank
+               // with allBanks); outHalf may equal out (converted in place)
     // Prefill (split softmax: scores leave the buffer between the SDDMM and the SpMM)
-    Stat,     // PLT_EXP, statistics mode: scores rounded to FP16 and packed at outHalf (scores:
-              // in place), the running max and sum of each query row updated from them
-    Prob,     // PLT_EXP, probability mode: packed FP16 scores at outHalf -> FP32 p = exp(s - max)
-              // at scores (outHalf == scores: in place)
-    Clear,    // zero the FP32 accumulators out[queries x headDim]
+    Stat,  // PLT_EXP, statistics mode: scores rounded to FP16 and packed at outHalf (scores:
+           // in place), the running max and sum of each query row updated from them
+    Prob,  // PLT_EXP, probability mode: packed FP16 scores at outHalf -> FP32 p = exp(s - max)
+           // at scores (outHalf == scores: in place)
+    Clear, // zero the FP32 accumulators out[queries x headDim]
 };
 
 // Which (query, key) pairs a MacScores op computes; the rest score -inf (weight 0).
 enum class MaskKind : uint8_t {
-    Decode,   // key of slot j in bank i = (slotBase + j) x banksPerGroup + i; Cfg's sink/window set
-    Band,     // prefill: key in the row's window, or a global column
-    Global,   // prefill: a global column left of this bank's band (key < keyLimit + i x rowStride)
-    Random,   // prefill: a random-block key outside the row's window and the global columns
+    Decode, // key of slot j in bank i = (slotBase + j) x banksPerGroup + i; Cfg's sink/window set
+    Band,   // prefill: key in the row's window, or a global column
+    Global, // prefill: a global column left of this bank's band (key < keyLimit + i x rowStride)
+    Random, // prefill: a random-block key outside the row's window and the global columns
 };
 
 // SRAM regions of a PE op, byte offsets in every PE's buffer.
@@ -53,24 +53,24 @@ struct MicroOp {
     uint8_t bank = 0;           // flat bank of the pseudo-channel (single-bank form)
     // PE ops
     PeRegions r;
-    uint16_t keys = 0;          // key slots in the tile (per bank)
-    uint32_t slotBase = 0;      // first key slot of the tile; slot s of bank i (in its group)
-                                // holds key s x banksPerGroup + i (keys interleaved over banks)
+    uint16_t keys = 0;     // key slots in the tile (per bank)
+    uint32_t slotBase = 0; // first key slot of the tile; slot s of bank i (in its group)
+                           // holds key s x banksPerGroup + i (keys interleaved over banks)
     // Cfg: the key set the PEs attend to; slots outside it are masked (score -inf).
-    uint32_t ctxLen = 0, sinkTokens = 0, windowTokens = 0;   // window 0 with sink 0: dense
+    uint32_t ctxLen = 0, sinkTokens = 0, windowTokens = 0; // window 0 with sink 0: dense
     uint16_t headDim = 0;
-    uint16_t queries = 0;       // G
-    uint32_t flags = 0;         // contract::kFlag* (Cfg)
-    uint32_t globalTokens = 0;  // Cfg (prefill): g
+    uint16_t queries = 0;      // G
+    uint32_t flags = 0;        // contract::kFlag* (Cfg)
+    uint32_t globalTokens = 0; // Cfg (prefill): g
     // Prefill masks (MacScores): query row g of bank i (in its group) is row
     // rowBase + i x rowStride + g (valid below rowEnd); key slot j is key
     // keyBase + i x keyStride + j (valid in [0, ctxLen)).
     MaskKind mask = MaskKind::Decode;
-    uint8_t allBanks = 0;       // Sfm: every bank normalises its own rows
+    uint8_t allBanks = 0; // Sfm: every bank normalises its own rows
     uint16_t rowStride = 0, keyStride = 0;
     uint32_t rowBase = 0, rowEnd = 0;
     int32_t keyBase = 0, keyLimit = 0;
-    uint32_t scaleBits = 0;     // Cfg: softmax scale, float bits
+    uint32_t scaleBits = 0; // Cfg: softmax scale, float bits
     // Bytes of SRAM the op reads or writes, [lo, hi) and [lo2, hi2) (empty when lo2 == hi2): a
     // move into or out of them waits for the op to finish (the buffer has one port per region;
     // the firmware double-buffers to overlap), and the op waits for moves into them to land.
@@ -81,6 +81,7 @@ struct MicroOp {
     }
 };
 static_assert(uint64_t(1) << (sizeof(MicroOp::bank) * 8) == kMaxBanksPerPseudoChannel, "8-bit bank index");
-static_assert(sizeof(MicroOp::bankGroupMask) * 8 == kMaxBankGroupsPerChannel, "a pseudo-channel's groups fit the mask");
+static_assert(sizeof(MicroOp::bankGroupMask) * 8 == kMaxBankGroupsPerChannel,
+              "a pseudo-channel's groups fit the mask");
 
-}  // namespace pilot::contract
+} // namespace pilot::contract
