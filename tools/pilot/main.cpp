@@ -82,6 +82,42 @@ int validateFile(const std::string& path, const std::string& memspecPath) {
 
 } // namespace
 
+// `pilot analyze`: the I/O analysis of a prefill scenario, printed and optionally written.
+static int analyzeAndReport(const std::string& path, const std::vector<std::string>& sets,
+                            const std::string& out) {
+    const json a = tools::analyzeScenario(platform::loadScenario(path, sets));
+    std::cout << tools::summarizeAnalysis(a);
+    if (!out.empty()) {
+        std::ofstream f(out);
+        if (!f) {
+            std::cerr << out << ": cannot write the analysis\n";
+            return 1;
+        }
+        f << a.dump(2) << "\n";
+    }
+    return a.contains("error") ? 1 : 0;
+}
+
+// `pilot replay`: the scenario a trace replay runs (files made absolute; defaults from
+// workloads/defaults/scenario.json -> replay).
+static json replayScenario(const std::string& trace, const std::string& memspec, const std::string& mapping,
+                           const std::string& mcconfig, double clockGHz, uint32_t maxOutstanding) {
+    const json& defaults = platform::shippedDefaults()["replay"];
+    auto abs = [&](const std::string& p) { return std::filesystem::absolute(p).string(); };
+    json doc = {{"name", "replay " + std::filesystem::path(trace).filename().string()},
+                {"system",
+                 {{"memspec", memspec.empty() ? defaults["memspec"].get<std::string>() : abs(memspec)},
+                  {"mapping", mapping.empty() ? defaults["mapping"].get<std::string>() : abs(mapping)}}},
+                {"traffic",
+                 {{"type", "trace"},
+                  {"file", abs(trace)},
+                  {"clock_ghz", clockGHz},
+                  {"max_outstanding", maxOutstanding}}}};
+    if (!mcconfig.empty())
+        doc["controller"] = {{"mcconfig", abs(mcconfig)}};
+    return doc;
+}
+
 int sc_main(int argc, char* argv[]) {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0); // keep stdout for results
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -144,34 +180,10 @@ int sc_main(int argc, char* argv[]) {
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
             return runAndReport(s, out, vcd, timeline);
         }
-        if (*analyze) {
-            const json a = tools::analyzeScenario(platform::loadScenario(analyzePath, sets));
-            std::cout << tools::summarizeAnalysis(a);
-            if (!analyzeOut.empty()) {
-                std::ofstream f(analyzeOut);
-                if (!f) {
-                    std::cerr << analyzeOut << ": cannot write the analysis\n";
-                    return 1;
-                }
-                f << a.dump(2) << "\n";
-            }
-            return a.contains("error") ? 1 : 0;
-        }
+        if (*analyze)
+            return analyzeAndReport(analyzePath, sets, analyzeOut);
         if (*replay) {
-            const json& defaults = platform::shippedDefaults()["replay"];
-            auto abs = [&](const std::string& p) { return std::filesystem::absolute(p).string(); };
-            json doc = {
-                {"name", "replay " + std::filesystem::path(trace).filename().string()},
-                {"system",
-                 {{"memspec", memspec.empty() ? defaults["memspec"].get<std::string>() : abs(memspec)},
-                  {"mapping", mapping.empty() ? defaults["mapping"].get<std::string>() : abs(mapping)}}},
-                {"traffic",
-                 {{"type", "trace"},
-                  {"file", abs(trace)},
-                  {"clock_ghz", clockGHz},
-                  {"max_outstanding", maxOutstanding}}}};
-            if (!mcconfig.empty())
-                doc["controller"] = {{"mcconfig", abs(mcconfig)}};
+            const json doc = replayScenario(trace, memspec, mapping, mcconfig, clockGHz, maxOutstanding);
             return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
         }
         if (*validate) {

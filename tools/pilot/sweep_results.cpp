@@ -45,15 +45,12 @@ ojson resultsDocument(const Sweep& sweep, Shard shard, const std::vector<PointOu
                     std::move(rows));
 }
 
-ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
-    std::vector<ConfigIssue> issues;
-    if (shards.empty())
-        throw ConfigError({{"merge", "", "no shard results given"}});
+// Every shard must come from the same expanded sweep, written by this version.
+static void checkShardHeaders(const std::vector<std::pair<std::string, ojson>>& shards,
+                              std::vector<ConfigIssue>& issues) {
     auto add = [&](const std::string& file, const std::string& ptr, const std::string& reason) {
         issues.push_back({file, ptr, reason});
     };
-
-    // Header: every shard must come from the same expanded sweep, written by this version.
     const auto& [firstFile, first] = shards.front();
     for (const auto& [file, doc] : shards) {
         bool ok = doc.is_object();
@@ -81,6 +78,18 @@ ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
                         "): shards of another sweep, or the sweep file changed between runs");
         }
     }
+}
+
+ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
+    std::vector<ConfigIssue> issues;
+    if (shards.empty())
+        throw ConfigError({{"merge", "", "no shard results given"}});
+    auto add = [&](const std::string& file, const std::string& ptr, const std::string& reason) {
+        issues.push_back({file, ptr, reason});
+    };
+
+    checkShardHeaders(shards, issues);
+    const auto& [firstFile, first] = shards.front();
     if (!issues.empty())
         throw ConfigError(issues);
 
