@@ -18,6 +18,23 @@ uint64_t staggeredStart(uint64_t interval, const Memspec& spec, uint32_t pcIndex
     return interval + interval * (pcIndex % pcs) / pcs;
 }
 
+// An all-bank refresh's next command: PREA while any bank is open, then REFAB.
+void proposeAllBank(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree,
+                    uint64_t due, Candidate& rowCmd, uint64_t& next) {
+    const bool anyOpen = s.anyOpen();
+    Candidate c;
+    c.cmd = anyOpen ? Command::PREA : Command::REFAB;
+    c.age = due;
+    uint64_t e = rowBusFree;
+    for (uint32_t b = 0; b < s.banks.size(); ++b)
+        if (!anyOpen || s.banks[b].open)
+            e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
+    if (e <= now)
+        rowCmd = c;
+    else
+        next = std::min(next, e);
+}
+
 class AllBankRefresh final : public RefreshManager {
   public:
     AllBankRefresh(const Memspec& spec, uint32_t pcIndex)
@@ -27,18 +44,7 @@ class AllBankRefresh final : public RefreshManager {
                  Candidate& rowCmd, uint64_t& next) override {
         if (!becameDue(now, next))
             return;
-        const bool anyOpen = s.anyOpen();
-        Candidate c;
-        c.cmd = anyOpen ? Command::PREA : Command::REFAB;
-        c.age = m_next;
-        uint64_t e = rowBusFree;
-        for (uint32_t b = 0; b < s.banks.size(); ++b)
-            if (!anyOpen || s.banks[b].open)
-                e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
-        if (e <= now)
-            rowCmd = c;
-        else
-            next = std::min(next, e);
+        proposeAllBank(s, timing, now, rowBusFree, m_next, rowCmd, next);
     }
     bool blocksBank(uint32_t) const override { return m_pending; }
     bool blocksAll() const override { return m_pending; }
@@ -79,21 +85,8 @@ class PerBankRefresh final : public RefreshManager {
         // for tRFCpb, would keep one bank away from it for good (tRFCpb > tREFI / banks in HBM3).
         // Refresh them all at once instead (PREA, REFAB), which covers the whole interval.
         m_allBank = allBankWork;
-        if (m_allBank) {
-            Candidate c;
-            const bool anyOpen = s.anyOpen();
-            c.cmd = anyOpen ? Command::PREA : Command::REFAB;
-            c.age = m_next;
-            uint64_t e = rowBusFree;
-            for (uint32_t b = 0; b < s.banks.size(); ++b)
-                if (!anyOpen || s.banks[b].open)
-                    e = std::max(e, timing.earliest(c.cmd, b, timing.groupOf(b)));
-            if (e <= now)
-                rowCmd = c;
-            else
-                next = std::min(next, e);
-            return;
-        }
+        if (m_allBank)
+            return proposeAllBank(s, timing, now, rowBusFree, m_next, rowCmd, next);
         Candidate c;
         c.bank = m_bank;
         c.cmd = s.banks[m_bank].open ? Command::PRE : Command::REFPB;
