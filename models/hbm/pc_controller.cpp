@@ -127,6 +127,7 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     const int qi = m_state.queueOf(r.write);
     bk.queue[qi].push_back(slot);
     ++bk.version;
+    bk.latestArrival = std::max(bk.latestArrival, arrival);
     if (bk.open && bk.row == r.row)
         ++bk.hits[qi];
     m_state.pendingBanks[qi] |= uint64_t(1) << r.bank;

@@ -33,6 +33,10 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
                 continue;
             }
         }
+        if (colBusy && bk.latestArrival <= now && surelyHits(bk, w)) {
+            next = std::min(next, colBusFree);
+            continue;
+        }
         const size_t first = s.firstArrived(bk.queue[w], now);
         if (first == bk.queue[w].size())
             continue;
@@ -56,9 +60,7 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
         if (e > now) {
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
-            if (hints && first == 0 && std::all_of(bk.queue[w].begin(), bk.queue[w].end(), [&](uint32_t q) {
-                    return s.slots[q].arrival <= now;
-                }))
+            if (hints && bk.latestArrival <= now)
                 m_hints[b] = {bk.version, w, e};
             continue;
         }

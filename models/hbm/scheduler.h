@@ -33,6 +33,9 @@ class Scheduler {
     // Whether choose() depends only on the bank's own queue and open row (not on other banks):
     // then a bank that must wait is not looked at again until it may issue or changes.
     virtual bool choiceIsPerBank() const { return false; }
+    // Whether choose() is sure to pick a row hit in `bk` once all its requests have arrived
+    // (then, while the column bus is taken, the bank has nothing to issue).
+    virtual bool surelyHits(const BankState& bk, bool write) const { return false; }
     // Called once per decision before choose(): a policy that looks across banks prepares here.
     virtual void beginScan(const PcState& s, uint64_t now, bool write) {}
     // The request of `bank`'s queue to serve next (kNoSlot: none this cycle); `first` is the

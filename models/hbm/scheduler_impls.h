@@ -13,6 +13,9 @@ class FrFcfsScheduler final : public Scheduler {
 
   protected:
     bool choiceIsPerBank() const override { return true; }
+    bool surelyHits(const BankState& bk, bool write) const override {
+        return bk.open && bk.hits[write] && (m_cfg.rowHitCap == 0 || bk.columnsSinceAct < m_cfg.rowHitCap);
+    }
     uint32_t choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write,
                     bool& hit) const override;
 };
