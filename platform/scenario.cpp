@@ -130,9 +130,9 @@ static uint32_t readController(JsonObject& root, const std::string& baseDir, Sce
     return mc.maxActiveTransactions;
 }
 
-// A PIM workload scenario, once its fields are read: the memory it runs on, whole channels, a
-// geometry the contract can address.
-static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issues) {
+// Once the scenario's own fields are read: the memspec and mapping it points at (they report
+// their own problems), and "all pseudo-channels" resolved. Returns the pseudo-channels there are.
+static uint32_t loadMemory(Scenario& s, JsonObject& root, IssueList& issues) {
     root.rejectUnknownKeys();
     issues.throwIfAny();
     s.memspec = hbm::loadMemspec(s.memspecFile);
@@ -141,6 +141,13 @@ static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issue
     const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
     if (s.pseudoChannels == 0)
         s.pseudoChannels = total;
+    return total;
+}
+
+// A PIM workload scenario, once its fields are read: the memory it runs on, whole channels, a
+// geometry the contract can address.
+static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issues) {
+    const uint32_t total = loadMemory(s, root, issues);
     if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels) ||
         s.pseudoChannels % s.memspec.org.pseudoChannels)
         issues.add("/system/pseudo_channels",
@@ -185,16 +192,7 @@ static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir, uin
 // A memory-traffic scenario, once its fields are read: the memory, and the traffic checked
 // against it.
 static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& issues) {
-    root.rejectUnknownKeys();
-    issues.throwIfAny();
-    // The files the scenario points at report their own problems.
-    s.memspec = hbm::loadMemspec(s.memspecFile);
-    s.mapping =
-        std::make_unique<hbm::AddressMapping>(hbm::loadAddressMapping(s.mappingFile, s.memspec, s.stacks));
-
-    const uint32_t total = s.memspec.org.pcsPerStack() * s.stacks;
-    if (s.pseudoChannels == 0)
-        s.pseudoChannels = total;
+    const uint32_t total = loadMemory(s, root, issues);
     if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels))
         issues.add("/system/pseudo_channels",
                    "must be 0 (all) or a power of two <= " + std::to_string(total) + " (got " +

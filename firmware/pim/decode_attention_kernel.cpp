@@ -93,45 +93,28 @@ void DecodeAttentionKernel::emit() {
     m_svc.hal().drain();
 }
 
-void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, uint32_t mask,
-                                       uint32_t pass) const {
-    const Descriptor& d = m_d;
-    const DecodePlan& p = m_plan;
-    const ChannelGeometry& geo = m_svc.geo();
-    const uint32_t dd = d.headDim, G = m_passQueries; // queries per pass
-    const uint64_t keyBytes = uint64_t(dd) * 2;
-    const uint32_t P = m_slotsPerRow;
-    const uint64_t halfRow = geo.rowBytes / 2;
-    const uint64_t qOff = uint64_t(pass) * G * dd * 2;   // this pass's queries and outputs
-    const uint64_t accOff = uint64_t(pass) * G * dd * 4; // its spilled accumulators (naive)
-    MicroOp proto;
-    proto.pc = uint8_t(pc);
-    proto.bankGroupMask = uint16_t(mask);
-    proto.headDim = uint16_t(dd);
-    proto.queries = uint16_t(G);
-    proto.r = {p.q.offset, p.tile.offset, p.scores.offset, p.out.offset, p.state.offset, p.q.offset};
+struct DecodeAttentionKernel::PassWriter {
+    std::vector<MicroOp>& ops;
+    const KernelServices& svc;
+    const DecodePlan& p;
+    MicroOp proto, movIn, movOut;
+    // Operand ranges (the planner orders the buffer q | tile | scores | out | state | tile2).
+    uint32_t stateEnd, scoresEnd, pvLo, pvHi;
 
-    MicroOp cfg = proto;
-    cfg.kind = MicroOpKind::Cfg;
-    cfg.flags = d.flags;
-    std::memcpy(&cfg.scaleBits, &m_scale, 4);
-    cfg.ctxLen = d.ctxLen;
-    if (Opcode(d.opcode) == Opcode::DecodeAttnSparse) { // the PEs mask keys outside the set
-        cfg.sinkTokens = d.sinkTokens;
-        cfg.windowTokens = d.windowTokens;
+    PassWriter(std::vector<MicroOp>& o, const KernelServices& s, const DecodePlan& plan, const MicroOp& pr)
+        : ops(o), svc(s), p(plan), proto(pr), movIn(pr), movOut(pr) {
+        movIn.kind = MicroOpKind::MovIn;
+        movOut.kind = MicroOpKind::MovOut;
+        stateEnd = p.state.offset + p.state.bytes;
+        scoresEnd = p.scores.offset + p.scores.bytes;
+        const uint32_t tile2End = p.tile2.offset + p.tile2.bytes;
+        pvLo = std::min(p.tile2.offset, p.scores.offset);
+        pvHi = std::max(tile2End, stateEnd);
     }
-    cfg.busyLo = p.out.offset;
-    cfg.busyHi = p.state.offset + p.state.bytes;
-    ops.push_back(cfg);
-
-    MicroOp mov = proto;
-    mov.kind = MicroOpKind::MovIn;
-    MicroOp movOut = mov;
-    movOut.kind = MicroOpKind::MovOut;
-    auto moves = [&](const MicroOp& m, uint32_t row, uint64_t off, uint64_t bytes, uint32_t sram) {
-        m_svc.appendMoves(ops, m, row, off, bytes, sram);
-    };
-    auto peOp = [&](MicroOpKind kind, uint32_t slotBase, uint32_t n, uint32_t lo, uint32_t hi) {
+    void moves(const MicroOp& m, uint32_t row, uint64_t off, uint64_t bytes, uint32_t sram) {
+        svc.appendMoves(ops, m, row, off, bytes, sram);
+    }
+    void peOp(MicroOpKind kind, uint32_t slotBase, uint32_t n, uint32_t lo, uint32_t hi) {
         MicroOp op = proto;
         op.kind = kind;
         op.slotBase = slotBase;
@@ -141,59 +124,102 @@ void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, u
         if (kind == MicroOpKind::MacPV)
             op.r.tile = p.tile2.offset; // V lives in the second buffer
         ops.push_back(op);
-    };
-    // Operand ranges (the planner orders the buffer q | tile | scores | out | state | tile2).
-    const uint32_t stateEnd = p.state.offset + p.state.bytes;
-    const uint32_t scoresEnd = p.scores.offset + p.scores.bytes;
-    const uint32_t tile2End = p.tile2.offset + p.tile2.bytes;
-    const uint32_t pvLo = std::min(p.tile2.offset, p.scores.offset), pvHi = std::max(tile2End, stateEnd);
-    if (d.flags & kFlagNaive) {
-        // No reuse: every key reloads q and k_j, and round-trips the FP32 accumulators.
-        bool first = true;
-        for (const auto& range : m_slotRanges) {
-            for (uint32_t s = range.first; s < range.second; ++s) {
-                moves(mov, m_qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
-                if (!first)
-                    moves(mov, m_scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
-                moves(mov, m_kvRow + s / P, uint64_t(s % P) * keyBytes, keyBytes, p.tile.offset);
-                peOp(MicroOpKind::MacScores, s, 1, p.q.offset, scoresEnd);
-                peOp(MicroOpKind::Exp, s, 1, p.scores.offset, stateEnd);
-                moves(mov, m_kvRow + s / P, halfRow + uint64_t(s % P) * keyBytes, keyBytes, p.tile2.offset);
-                peOp(MicroOpKind::MacPV, s, 1, pvLo, pvHi);
-                moves(movOut, m_scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
-                first = false;
-            }
-        }
-    } else {
-        // Two tile buffers: K(i) and V(i) stream back to back from one row (tile, tile2);
-        // the PEs then score, exponentiate and accumulate while the controller opens the
-        // next row, and K(i+1) streams while P.V of tile i finishes. In-order issue and the
-        // controller's operand checks cover every hazard.
-        moves(mov, m_qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
-        for (const auto& range : m_slotRanges) {
-            for (uint32_t s = range.first, n = 0; s < range.second; s += n) {
-                // A tile never crosses a row: its keys and values need one activation.
-                n = std::min({p.tileKeys, range.second - s, P - s % P});
-                moves(mov, m_kvRow + s / P, uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes,
-                      p.tile.offset);
-                moves(mov, m_kvRow + s / P, halfRow + uint64_t(s % P) * keyBytes, uint64_t(n) * keyBytes,
-                      p.tile2.offset);
-                peOp(MicroOpKind::MacScores, s, n, p.q.offset, scoresEnd);
-                peOp(MicroOpKind::Exp, s, n, p.scores.offset, stateEnd);
-                peOp(MicroOpKind::MacPV, s, n, pvLo, pvHi);
-            }
+    }
+};
+
+MicroOp DecodeAttentionKernel::configOp(const MicroOp& proto) const {
+    const DecodePlan& p = m_plan;
+    MicroOp cfg = proto;
+    cfg.kind = MicroOpKind::Cfg;
+    cfg.flags = m_d.flags;
+    std::memcpy(&cfg.scaleBits, &m_scale, 4);
+    cfg.ctxLen = m_d.ctxLen;
+    if (Opcode(m_d.opcode) == Opcode::DecodeAttnSparse) { // the PEs mask keys outside the set
+        cfg.sinkTokens = m_d.sinkTokens;
+        cfg.windowTokens = m_d.windowTokens;
+    }
+    cfg.busyLo = p.out.offset;
+    cfg.busyHi = p.state.offset + p.state.bytes;
+    return cfg;
+}
+
+void DecodeAttentionKernel::appendPass(std::vector<MicroOp>& ops, uint32_t pc, uint32_t mask,
+                                       uint32_t pass) const {
+    const DecodePlan& p = m_plan;
+    const uint32_t dd = m_d.headDim, G = m_passQueries;  // queries per pass
+    const uint64_t qOff = uint64_t(pass) * G * dd * 2;   // this pass's queries and outputs
+    const uint64_t accOff = uint64_t(pass) * G * dd * 4; // its spilled accumulators (naive)
+    MicroOp proto;
+    proto.pc = uint8_t(pc);
+    proto.bankGroupMask = uint16_t(mask);
+    proto.headDim = uint16_t(dd);
+    proto.queries = uint16_t(G);
+    proto.r = {p.q.offset, p.tile.offset, p.scores.offset, p.out.offset, p.state.offset, p.q.offset};
+    ops.push_back(configOp(proto));
+    PassWriter w(ops, m_svc, p, proto);
+    if (m_d.flags & kFlagNaive)
+        appendNaiveKeys(w, qOff, accOff);
+    else
+        appendTiledKeys(w, qOff);
+    w.peOp(MicroOpKind::Acc, 0, 0, p.out.offset, w.stateEnd);
+    w.peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, w.stateEnd);
+    appendOutputs(w, mask, qOff);
+}
+
+void DecodeAttentionKernel::appendNaiveKeys(PassWriter& w, uint64_t qOff, uint64_t accOff) const {
+    const DecodePlan& p = m_plan;
+    const uint32_t dd = m_d.headDim, G = m_passQueries, P = m_slotsPerRow;
+    const uint64_t keyBytes = uint64_t(dd) * 2, halfRow = m_svc.geo().rowBytes / 2;
+    bool first = true;
+    for (const auto& range : m_slotRanges) {
+        for (uint32_t s = range.first; s < range.second; ++s) {
+            w.moves(w.movIn, m_qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
+            if (!first)
+                w.moves(w.movIn, m_scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
+            w.moves(w.movIn, m_kvRow + s / P, uint64_t(s % P) * keyBytes, keyBytes, p.tile.offset);
+            w.peOp(MicroOpKind::MacScores, s, 1, p.q.offset, w.scoresEnd);
+            w.peOp(MicroOpKind::Exp, s, 1, p.scores.offset, w.stateEnd);
+            w.moves(w.movIn, m_kvRow + s / P, halfRow + uint64_t(s % P) * keyBytes, keyBytes, p.tile2.offset);
+            w.peOp(MicroOpKind::MacPV, s, 1, w.pvLo, w.pvHi);
+            w.moves(w.movOut, m_scratchRow, accOff, uint64_t(G) * dd * 4, p.out.offset);
+            first = false;
         }
     }
-    peOp(MicroOpKind::Acc, 0, 0, p.out.offset, p.state.offset + p.state.bytes);
-    peOp(MicroOpKind::Sfm, 0, 0, p.q.offset, p.state.offset + p.state.bytes);
+}
+
+void DecodeAttentionKernel::appendTiledKeys(PassWriter& w, uint64_t qOff) const {
+    // Two tile buffers: K(i) and V(i) stream back to back from one row (tile, tile2); the PEs
+    // then score, exponentiate and accumulate while the controller opens the next row, and
+    // K(i+1) streams while P.V of tile i finishes. In-order issue and the controller's operand
+    // checks cover every hazard.
+    const DecodePlan& p = m_plan;
+    const uint32_t dd = m_d.headDim, G = m_passQueries, P = m_slotsPerRow;
+    const uint64_t keyBytes = uint64_t(dd) * 2, halfRow = m_svc.geo().rowBytes / 2;
+    w.moves(w.movIn, m_qRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
+    for (const auto& range : m_slotRanges) {
+        for (uint32_t s = range.first, n = 0; s < range.second; s += n) {
+            // A tile never crosses a row: its keys and values need one activation.
+            n = std::min({p.tileKeys, range.second - s, P - s % P});
+            const uint64_t off = uint64_t(s % P) * keyBytes, bytes = uint64_t(n) * keyBytes;
+            w.moves(w.movIn, m_kvRow + s / P, off, bytes, p.tile.offset);
+            w.moves(w.movIn, m_kvRow + s / P, halfRow + off, bytes, p.tile2.offset);
+            w.peOp(MicroOpKind::MacScores, s, n, p.q.offset, w.scoresEnd);
+            w.peOp(MicroOpKind::Exp, s, n, p.scores.offset, w.stateEnd);
+            w.peOp(MicroOpKind::MacPV, s, n, w.pvLo, w.pvHi);
+        }
+    }
+}
+
+void DecodeAttentionKernel::appendOutputs(PassWriter& w, uint32_t mask, uint64_t qOff) const {
     // PLT_OUT in single-bank form: the group's merged result lives in its bank 0 only.
+    const ChannelGeometry& geo = m_svc.geo();
     for (uint32_t g = 0; g < geo.groupsPerPc; ++g) {
         if (!((mask >> g) & 1u))
             continue;
-        MicroOp out = movOut;
+        MicroOp out = w.movOut;
         out.singleBank = 1;
         out.bank = uint8_t(g * geo.banksPerGroup);
-        moves(out, m_outRow, qOff, uint64_t(G) * dd * 2, p.q.offset);
+        w.moves(out, m_outRow, qOff, uint64_t(m_passQueries) * m_d.headDim * 2, w.p.q.offset);
     }
 }
 

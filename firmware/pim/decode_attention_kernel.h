@@ -20,8 +20,17 @@ class DecodeAttentionKernel : public Kernel {
     void emit() override;
 
   private:
+    struct PassWriter; // the micro-ops of one pass, with the moves and PE ops they are made of
+
     // One pass over K and V for `passQueries` of the queries, in pseudo-channel pc's groups `mask`.
     void appendPass(std::vector<contract::MicroOp>& ops, uint32_t pc, uint32_t mask, uint32_t pass) const;
+    contract::MicroOp configOp(const contract::MicroOp& proto) const;
+    // No reuse: every key reloads q and k_j and round-trips the FP32 accumulators.
+    void appendNaiveKeys(PassWriter& w, uint64_t qOff, uint64_t accOff) const;
+    // Double-buffered tiles of K and V, one activation each.
+    void appendTiledKeys(PassWriter& w, uint64_t qOff) const;
+    // PLT_OUT of each group's merged result (bank 0 of the group).
+    void appendOutputs(PassWriter& w, uint32_t mask, uint64_t qOff) const;
 
     KernelServices& m_svc;
     contract::Descriptor m_d{};

@@ -41,7 +41,6 @@ class ChannelArbiter : public sc_core::sc_module {
         if (!m_inProcess)
             m_wake.notify(delay);
     }
-    bool shared() const { return m_shared; }
     // The bankwise request buffer's room check (DRAMSys's BufferCounterBankwise counts the
     // banks of the whole channel and looks at the bank of the last request admitted to it).
     void admitted(uint32_t member, uint32_t bank) { m_lastMember = member, m_lastBank = bank; }

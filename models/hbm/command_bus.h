@@ -17,8 +17,6 @@ class CommandBus {
   public:
     explicit CommandBus(const Memspec& spec) : m_cycles(spec.bus.cycles) {}
 
-    // First cycle at which `cmd` may take its bus.
-    uint64_t freeFor(Command cmd) const { return isRowBus(cmd) ? m_rowFree : m_colFree; }
     uint64_t rowFree() const { return m_rowFree; }
     uint64_t columnFree() const { return m_colFree; }
     // `cmd` starts on its bus at `cycle` and holds it for its occupancy.

@@ -328,6 +328,44 @@ Memspec parseDramsysMemspec(const json& doc, const std::string& file) {
 // Address mapping
 // ---------------------------------------------------------------------------------------------
 
+// One DRAMSys bit list: each entry is a bit number, or a list of bits XORed together.
+static std::vector<uint32_t> readBitList(JsonObject& am, const char* key, bool required, IssueList& issues) {
+    std::vector<uint32_t> out;
+    am.allow(key);
+    if (!am.valid())
+        return out;
+    const std::string ptr = am.pointerOf(key);
+    if (!am.has(key)) {
+        if (required)
+            issues.add(ptr, "missing required field");
+        return out;
+    }
+    const json& j = am.raw()[key];
+    if (!j.is_array()) {
+        issues.add(ptr, "must be an array of address bit numbers (got " + std::string(j.type_name()) + ")");
+        return out;
+    }
+    for (size_t i = 0; i < j.size(); ++i) {
+        const json* e = &j[i];
+        const std::string ep = ptr + "/" + std::to_string(i);
+        if (e->is_array()) {
+            if (e->size() != 1) {
+                issues.add(ep, "an XOR of address bits (" + e->dump() +
+                                   ") is not supported: PILOT-VP maps each field to plain address bits");
+                continue;
+            }
+            e = &(*e)[0];
+        }
+        // Non-negative integers of either JSON kind (a document built in code holds signed ones).
+        if (!e->is_number_integer() || e->get<int64_t>() < 0 || e->get<int64_t>() > 63) {
+            issues.add(ep, "must be an address bit number in [0, 63] (got " + e->dump() + ")");
+            continue;
+        }
+        out.push_back(e->get<uint32_t>());
+    }
+    return out;
+}
+
 std::array<std::vector<uint32_t>, kFieldCount>
 parseDramsysMappingBits(const json& doc, const std::string& file, uint32_t accessBytes) {
     IssueList issues(file);
@@ -335,44 +373,7 @@ parseDramsysMappingBits(const json& doc, const std::string& file, uint32_t acces
     JsonObject am = root.object("addressmapping");
     root.rejectUnknownKeys();
 
-    // One DRAMSys bit list: each entry is a bit number, or a list of bits XORed together.
-    auto bitList = [&](const char* key, bool required) -> std::vector<uint32_t> {
-        std::vector<uint32_t> out;
-        am.allow(key);
-        if (!am.valid())
-            return out;
-        const std::string ptr = am.pointerOf(key);
-        if (!am.has(key)) {
-            if (required)
-                issues.add(ptr, "missing required field");
-            return out;
-        }
-        const json& j = am.raw()[key];
-        if (!j.is_array()) {
-            issues.add(ptr,
-                       "must be an array of address bit numbers (got " + std::string(j.type_name()) + ")");
-            return out;
-        }
-        for (size_t i = 0; i < j.size(); ++i) {
-            const json* e = &j[i];
-            const std::string ep = ptr + "/" + std::to_string(i);
-            if (e->is_array()) {
-                if (e->size() != 1) {
-                    issues.add(ep, "an XOR of address bits (" + e->dump() +
-                                       ") is not supported: PILOT-VP maps each field to plain address bits");
-                    continue;
-                }
-                e = &(*e)[0];
-            }
-            // Non-negative integers of either JSON kind (a document built in code holds signed ones).
-            if (!e->is_number_integer() || e->get<int64_t>() < 0 || e->get<int64_t>() > 63) {
-                issues.add(ep, "must be an address bit number in [0, 63] (got " + e->dump() + ")");
-                continue;
-            }
-            out.push_back(e->get<uint32_t>());
-        }
-        return out;
-    };
+    auto bitList = [&](const char* key, bool required) { return readBitList(am, key, required, issues); };
 
     std::vector<uint32_t> byteBits = bitList("BYTE_BIT", false);
     std::vector<uint32_t> burstBits = bitList("BURST_BIT", false);

@@ -23,17 +23,24 @@ class RuleSink {
     std::vector<TimingRule>& m_rows;
 };
 
+// Write recovery, and the ACT-to-ACT time after an auto-precharge: auto-precharge starts after
+// the read-to-precharge (or write recovery) time; tRAS is covered by the ACT->{ACT,REF} tRC rows
+// (tRC >= tRAS + tRP is validated in the memspec).
+struct RowCycle {
+    uint32_t wrRecovery, rdaToAct, wraToAct;
+};
+RowCycle rowCycleOf(const Timing& t) {
+    const uint32_t wrRecovery = t.WL + t.nBL + t.WR;
+    return {wrRecovery, t.RTPL + t.RP, wrRecovery + t.RP};
+}
+
 // Host commands: row cycle, bank group, pseudo-channel, refresh.
 void addHostRules(RuleSink& add, const Memspec& spec) {
     const Timing& t = spec.t;
     using C = Command;
     const auto RDs = {C::RD, C::RDA};
     const auto WRs = {C::WR, C::WRA};
-    const uint32_t wrRecovery = t.WL + t.nBL + t.WR;
-    // Auto-precharge starts after the read-to-precharge (or write recovery) time; tRAS is
-    // covered by the ACT->{ACT,REF} tRC rows (tRC >= tRAS + tRP is validated in the memspec).
-    const uint32_t rdaToAct = t.RTPL + t.RP;
-    const uint32_t wraToAct = wrRecovery + t.RP;
+    const auto [wrRecovery, rdaToAct, wraToAct] = rowCycleOf(t);
 
     // Same bank: row cycle.
     add(Scope::Bank, {C::ACT}, RDs, t.RCDRD, "tRCDRD");
@@ -78,9 +85,7 @@ void addPimRules(RuleSink& add, const Memspec& spec) {
     using C = Command;
     const auto RDs = {C::RD, C::RDA};
     const auto WRs = {C::WR, C::WRA};
-    const uint32_t wrRecovery = t.WL + t.nBL + t.WR;
-    const uint32_t rdaToAct = t.RTPL + t.RP;
-    const uint32_t wraToAct = wrRecovery + t.RP;
+    const auto [wrRecovery, rdaToAct, wraToAct] = rowCycleOf(t);
 
     // PIM all-bank commands. ACTAB activates every bank, so its effects are pseudo-channel
     // wide; its own earliest time is the max over banks (PRE/RDA/WRA/REFPB rows above name it).

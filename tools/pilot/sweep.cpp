@@ -78,24 +78,18 @@ Shard parseShard(const std::string& text) {
     return Shard{uint32_t(k), uint32_t(n)};
 }
 
-std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& systems, const ojson& result,
-                             const std::string& resultFile) {
-    IssueList issues(resultFile);
-    const ojson* e2e = result.is_object() ? objectField(result, "end_to_end", "", issues) : nullptr;
-    if (!result.is_object())
-        issues.add("", "must be an object");
-    if (!e2e)
-        issues.throwIfAny();
+namespace {
 
-    // The runner echoes what it ran: a value that differs from the point's means an override was
-    // lost. Not the pattern: the runner echoes a resolved name (preset "model" -> "bigbird").
-    // A model given as a file is echoed by its name (the file's stem).
+// The runner echoes what it ran: a value that differs from the point's means an override was
+// lost. Not the pattern: the runner echoes a resolved name (preset "model" -> "bigbird"). A model
+// given as a file is echoed by its name (the file's stem).
+void checkEchoedParams(const Point& p, const ojson& e2e, IssueList& issues) {
     for (const auto& k : kParams) {
         const std::string key = k.key;
-        if (key == "pattern" || !p.params.contains(key) || !e2e->contains(key))
+        if (key == "pattern" || !p.params.contains(key) || !e2e.contains(key))
             continue;
         ojson asked = p.params[key];
-        const ojson& got = (*e2e)[key];
+        const ojson& got = e2e[key];
         if (key == "model" && asked.is_string()) {
             const std::string m = asked.get<std::string>();
             if (m.find('/') != std::string::npos || fs::path(m).extension() == ".json")
@@ -106,22 +100,53 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
                                                                 asked.dump() +
                                                                 " (the override did not apply)");
     }
+}
+
+// The systems in row order: the sweep's list, else the known systems first, then the others sorted.
+std::vector<std::string> systemOrder(const std::vector<std::string>& systems, const ojson& sys) {
+    std::vector<std::string> order = systems;
+    if (!order.empty())
+        return order;
+    for (const char* s : systemNames())
+        if (sys.contains(s))
+            order.push_back(s);
+    std::vector<std::string> others;
+    for (const auto& [name, v] : sys.items())
+        if (std::find(order.begin(), order.end(), name) == order.end())
+            others.push_back(name);
+    std::sort(others.begin(), others.end());
+    order.insert(order.end(), others.begin(), others.end());
+    return order;
+}
+
+// The whole run's time breakdown and energy, on its end_to_end row only.
+void addRunTotals(ojson& row, const ojson& s, const std::string& sp, IssueList& issues) {
+    if (s.contains("breakdown_ns")) {
+        if (const ojson* b = objectField(s, "breakdown_ns", sp, issues)) {
+            for (const char* part : {"gemm", "attention", "transfer_sync", "idle"})
+                if (const ojson* v = numberField(*b, part, sp + "/breakdown_ns", false, issues))
+                    row[std::string(part) + "_ns"] = *v;
+        }
+    }
+    for (const char* key : {"energy_j", "per_token_latency_ns", "throughput_tokens_per_s"})
+        if (const ojson* v = numberField(s, key, sp, false, issues))
+            row[key] = *v;
+}
+
+} // namespace
+
+std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& systems, const ojson& result,
+                             const std::string& resultFile) {
+    IssueList issues(resultFile);
+    const ojson* e2e = result.is_object() ? objectField(result, "end_to_end", "", issues) : nullptr;
+    if (!result.is_object())
+        issues.add("", "must be an object");
+    if (!e2e)
+        issues.throwIfAny();
+    checkEchoedParams(p, *e2e, issues);
     const ojson* sys = objectField(*e2e, "systems", "/end_to_end", issues);
     if (!sys)
         issues.throwIfAny();
-
-    std::vector<std::string> order = systems;
-    if (order.empty()) {
-        for (const char* s : systemNames())
-            if (sys->contains(s))
-                order.push_back(s);
-        std::vector<std::string> others;
-        for (const auto& [name, v] : sys->items())
-            if (std::find(order.begin(), order.end(), name) == order.end())
-                others.push_back(name);
-        std::sort(others.begin(), others.end());
-        order.insert(order.end(), others.begin(), others.end());
-    }
 
     // Parameters come from the result when it echoes them (the base scenario's values for keys
     // the sweep does not vary), else from the point.
@@ -132,7 +157,7 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
     };
 
     std::vector<ojson> rows;
-    for (const std::string& name : order) {
+    for (const std::string& name : systemOrder(systems, *sys)) {
         const std::string sp = "/end_to_end/systems/" + escapeToken(name);
         auto it = sys->find(name);
         if (it == sys->end()) {
@@ -166,19 +191,8 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
             for (const char* key : {"time_ns", "internal_bytes", "external_bytes"})
                 if (const ojson* v = numberField(*ph, key, pp, true, issues))
                     row[key] = *v;
-            // The time breakdown and energy belong to the whole run: on end_to_end rows only.
-            if (std::string(phase) == "end_to_end") {
-                if (s.contains("breakdown_ns")) {
-                    if (const ojson* b = objectField(s, "breakdown_ns", sp, issues)) {
-                        for (const char* part : {"gemm", "attention", "transfer_sync", "idle"})
-                            if (const ojson* v = numberField(*b, part, sp + "/breakdown_ns", false, issues))
-                                row[std::string(part) + "_ns"] = *v;
-                    }
-                }
-                for (const char* key : {"energy_j", "per_token_latency_ns", "throughput_tokens_per_s"})
-                    if (const ojson* v = numberField(s, key, sp, false, issues))
-                        row[key] = *v;
-            }
+            if (std::string(phase) == "end_to_end")
+                addRunTotals(row, s, sp, issues);
             rows.push_back(std::move(row));
         }
     }
