@@ -239,16 +239,19 @@ static std::string summarizeKernels(const json& r) {
                 io["naive_internal_bytes"].is_null() ? 0.0 : io["naive_internal_bytes"].get<double>() / 1e6);
             out += buf;
         } else {
+            const bool attacc = k.value("kernel", "pilot") == "attacc";
             std::snprintf(
                 buf, sizeof buf,
-                "kernel          %s: %.1f ns (%u round(s), tile %u keys)\n"
+                "kernel          %s: %.1f ns (%u round(s), %s %u keys, a head over %u bank group(s))\n"
                 "  bounds        internal %.1f ns (ratio %.3f), external-bus %.1f ns (%.2fx faster than it)\n"
                 "  internal I/O  %.3f MB moved bank<->buffer, busiest bank %.1f KB (planner: %.1f KB)\n",
                 k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(), k["rounds"].get<unsigned>(),
-                k["tile_keys"].get<unsigned>(), k["bound_internal_ns"].get<double>(),
-                k["bound_ratio"].get<double>(), k["bound_external_ns"].get<double>(),
-                k["speedup_vs_external_bound"].get<double>(), k["internal_bytes"].get<double>() / 1e6,
-                k["busiest_bank_bytes"].get<double>() / 1e3, k["predicted_bank_bytes"].get<double>() / 1e3);
+                attacc ? "softmax block" : "tile",
+                k[attacc ? "softmax_block_keys" : "tile_keys"].get<unsigned>(), k.value("head_spread", 1u),
+                k["bound_internal_ns"].get<double>(), k["bound_ratio"].get<double>(),
+                k["bound_external_ns"].get<double>(), k["speedup_vs_external_bound"].get<double>(),
+                k["internal_bytes"].get<double>() / 1e6, k["busiest_bank_bytes"].get<double>() / 1e3,
+                k["predicted_bank_bytes"].get<double>() / 1e3);
             out += buf;
         }
         if (k.contains("check")) {

@@ -3,17 +3,19 @@
 
 namespace pilot::host {
 
-OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, uint32_t rounds) {
+OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, uint32_t rounds,
+                         uint32_t spread) {
     const uint32_t channels = rt.geometry().channels;
-    const uint32_t groups = channels * rt.geometry().groupsPerChannel();
+    const uint32_t sets = channels * (rt.geometry().groupsPerChannel() / spread);
+    const uint16_t setMask = uint16_t((1u << spread) - 1u);
     OffloadRun run;
     uint32_t unitBase = 0;
     for (uint32_t r = 0; r < rounds; ++r) {
         std::vector<UnitSlot> slots;
         std::vector<uint16_t> masks(channels, 0);
-        for (uint32_t i = 0; i < groups && unitBase + i < units; ++i) {
-            const UnitSlot slot{unitBase + i, i % channels, i / channels};
-            masks[slot.channel] |= uint16_t(1u << slot.group);
+        for (uint32_t i = 0; i < sets && unitBase + i < units; ++i) {
+            const UnitSlot slot{unitBase + i, i % channels, i / channels * spread, spread};
+            masks[slot.channel] |= uint16_t(setMask << slot.group);
             kernel.place(rt, slot);
             slots.push_back(slot);
         }

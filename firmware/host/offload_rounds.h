@@ -14,11 +14,13 @@
 
 namespace pilot::host {
 
-// Where a unit runs in its round: unit i of a round goes to channel i % channels, bank group
-// i / channels (spreading a round over every channel before doubling up on one).
+// Where a unit runs in its round: unit i of a round goes to channel i % channels, set of bank
+// groups i / channels (spreading a round over every channel before doubling up on one). A set
+// is `spread` consecutive groups (1 unless a head's keys are split over several groups).
 struct UnitSlot {
-    uint32_t unit = 0; // index over the whole offload
-    uint32_t channel = 0, group = 0;
+    uint32_t unit = 0;               // index over the whole offload
+    uint32_t channel = 0, group = 0; // group: the first of the unit's set
+    uint32_t spread = 1;             // groups of the set
 };
 
 class OffloadKernel {
@@ -38,13 +40,15 @@ struct OffloadRun {
     std::vector<contract::Completion> failed; // completions with an error
 };
 
-// Rounds needed for `units` units on `groups` bank groups.
-inline uint32_t roundsFor(uint32_t units, uint32_t groups) {
-    return (units + groups - 1) / groups;
+// Rounds needed for `units` units on `groups` bank groups, `spread` groups per unit.
+inline uint32_t roundsFor(uint32_t units, uint32_t groups, uint32_t spread = 1) {
+    const uint32_t sets = groups / spread;
+    return (units + sets - 1) / sets;
 }
 
-// Runs the first `rounds` rounds of `units` units (fewer rounds than needed: the caller
-// scales the identical rest). Descriptor tags are round x channels + channel.
-OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, uint32_t rounds);
+// Runs the first `rounds` rounds of `units` units of `spread` groups each (fewer rounds than
+// needed: the caller scales the identical rest). Descriptor tags are round x channels + channel.
+OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, uint32_t rounds,
+                         uint32_t spread = 1);
 
 } // namespace pilot::host

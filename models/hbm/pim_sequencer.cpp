@@ -14,6 +14,16 @@ namespace {
 bool isMove(const contract::MicroOp& op) {
     return op.kind == K::MovIn || op.kind == K::MovOut;
 }
+// Ops of the buffer die's softmax unit (AttAcc): a unit of its own beside the bank PEs.
+bool isBufferOp(const contract::MicroOp& op) {
+    return op.kind == K::BufSfm || op.kind == K::BufOut;
+}
+// Whether two ops use common buffer bytes (either range of b; empty ranges touch nothing).
+bool overlaps(const contract::MicroOp& a, const contract::MicroOp& b) {
+    return (b.busyLo < b.busyHi && a.touches(b.busyLo, b.busyHi)) ||
+           (b.busyLo2 < b.busyHi2 && a.touches(b.busyLo2, b.busyHi2)) ||
+           (b.busyLo3 < b.busyHi3 && a.touches(b.busyLo3, b.busyHi3));
+}
 } // namespace
 
 PimSequencer::PimSequencer(const Memspec& spec, const PcState& state, const TimingState& timing, Port& port,
@@ -60,9 +70,13 @@ uint64_t PimSequencer::propose(uint64_t now, uint64_t rowBusFree, uint64_t colBu
             return prepareRow(now, rowBusFree, rowCmd);
         t = proposeMove(e, rowBusFree, colBusFree, c);
     } else {
-        // A PE op runs once the previous one finished and the data it consumes has landed.
+        // A PE op runs once the previous one on its unit finished, the other unit's running op
+        // no longer uses its bytes, and the data it consumes has landed.
         c.cmd = Command::PEOP;
-        t = std::max(colBusFree, m_peFree);
+        if (isBufferOp(e.op))
+            t = std::max({colBusFree, m_bufFree, overlaps(e.op, m_peOp) ? m_peFree : uint64_t(0)});
+        else
+            t = std::max({colBusFree, m_peFree, overlaps(e.op, m_bufOp) ? m_bufFree : uint64_t(0)});
         for (const Landing& l : m_landing)
             if (e.op.touches(l.lo, l.hi))
                 t = std::max(t, l.ready);
@@ -95,6 +109,8 @@ uint64_t PimSequencer::proposeMove(const Entry& e, uint64_t rowBusFree, uint64_t
     const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
     if (m_peOp.touches(lo, hi))
         t = std::max(t, m_peFree);
+    if (m_bufOp.touches(lo, hi))
+        t = std::max(t, m_bufFree);
     return t;
 }
 
@@ -187,13 +203,19 @@ void PimSequencer::issuePeOp(Entry& e, uint64_t now) {
     // PE cycles at the PE clock, rounded up to whole command-clock cycles.
     const double ns = double(peCycles) * 1e3 / m_unit->peClockMHz();
     const uint64_t dur = std::max<uint64_t>(1, uint64_t(std::ceil(ns * 1e3 / m_spec.t.tCKps - 1e-9)));
+    if (isBufferOp(e.op)) {
+        m_bufFree = now + dur;
+        m_bufOp = e.op;
+        complete(m_bufFree);
+        return;
+    }
     m_peFree = now + dur;
     m_peOp = e.op;
     if (m_tracing) {
         m_tracePeBusy = true;
         if (e.op.kind == K::Cfg)
             m_traceSramInUse = 0;
-        m_traceSramInUse = std::max({m_traceSramInUse, e.op.busyHi, e.op.busyHi2});
+        m_traceSramInUse = std::max({m_traceSramInUse, e.op.busyHi, e.op.busyHi2, e.op.busyHi3});
         m_peDone.notify(sc_core::sc_time::from_value(m_spec.t.tCKps) * double(dur));
     }
     complete(m_peFree);

@@ -4,7 +4,9 @@
 // host requests while any are queued: the pseudo-channel is then in PIM mode), and the DRAM and
 // PE commands each needs: PREA + ACTAB to open a row in every bank, MRD / MWR per column, the
 // single-bank forms (PRE / ACT, SMRD / SMWR), and PEOP once the PE is free and the bytes its op
-// reads have landed. It decides WHEN; the PimUnit does WHAT (data and arithmetic).
+// reads have landed. The buffer die's softmax unit (AttAcc's BufSfm / BufOut) is a second unit:
+// its ops run beside the bank PEs' unless the two use common buffer bytes. It decides WHEN; the PimUnit does
+// WHAT (data and arithmetic).
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -91,6 +93,8 @@ class PimSequencer {
     uint32_t m_allRow = 0;
     uint64_t m_peFree = 0;    // cycle the PEs finish their current op
     contract::MicroOp m_peOp; // the running (or last) PE op: the SRAM bytes it uses
+    uint64_t m_bufFree = 0;   // the same for the buffer die's softmax unit (BufSfm, BufOut)
+    contract::MicroOp m_bufOp;
     std::vector<Landing> m_landing;
 
     bool m_tracing = false;
