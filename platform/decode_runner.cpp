@@ -52,6 +52,7 @@ host::DecodeRequest decodeRequest(const Scenario& s, uint32_t replicas) {
     q.splitGqa = w.splitGqa;
     q.attacc = w.attacc;
     q.headSpread = w.headSpread;
+    q.depth = w.depth;
     q.naive = w.naive;
     q.exactExp = w.exactExp;
     q.fp16Accum = w.fp16Accum;
@@ -181,6 +182,7 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     k["head_spread"] = spread;
     k["head_mapping"] = {{"units", unitsOfPart},
                          {"groups_per_unit", spread},
+                         {"units_per_set_per_descriptor", offload.depth()},
                          {"bank_groups", uint64_t(s.stacks) * org.pcsPerStack() * org.bankGroupsPerPc()},
                          {"rounds", f.rounds},
                          {"merge", spread == 1 ? "none"

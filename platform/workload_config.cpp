@@ -109,6 +109,12 @@ DecodeWorkload readDecodeWorkload(JsonObject& wl) {
         if (w.headSpread & (w.headSpread - 1))
             issues.add("/workload/head_spread", "must be \"auto\" or a power of two (1, 2, 4, 8)");
     }
+    if (wl.has("descriptor_depth") && wl.raw()["descriptor_depth"].is_string()) {
+        wl.oneOf("descriptor_depth", {"auto"});
+        w.depth = 0;
+    } else {
+        w.depth = wl.u32("descriptor_depth", 1, 4096);
+    }
     wl.rejectUnknownKeys();
     return w;
 }

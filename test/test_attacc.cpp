@@ -44,9 +44,9 @@ void requireCorrect(const json& r) {
 
 // The regions lie in the buffer, in the documented order, column-aligned, without overlap.
 void requireLayout(const fw::AttAccPlan& p, uint32_t sram) {
-    const fw::SramRegion order[] = {p.state,   p.out,      p.q,        p.scoresA,
+    const fw::SramRegion order[] = {p.state,   p.out,      p.q[0],     p.q[1],    p.scoresA,
                                     p.scoresB, p.latch[0], p.latch[1], p.latch[2]};
-    for (size_t i = 0; i < 8; ++i) {
+    for (size_t i = 0; i < 9; ++i) {
         CHECK(order[i].offset % 32 == 0);
         if (i > 0)
             CHECK(order[i].offset >= order[i - 1].offset + order[i - 1].bytes);
@@ -56,29 +56,30 @@ void requireLayout(const fw::AttAccPlan& p, uint32_t sram) {
 
 } // namespace
 
-TEST_CASE("AttAcc planner: d 128, 2 KB buffer, 1 KB rows: latches of 1 key, blocks of 56 scores",
+TEST_CASE("AttAcc planner: d 128, 2 KB buffer, 1 KB rows: latches of 1 key, blocks of 24 scores",
           "[pim][attacc]") {
-    // Fixed: state 32 + out 512 + q 256 + three quarter-row latches 3 x 256 = 1568 B; 480 B left
-    // for two score regions: 60 scores would need 2 x 256 B (column-aligned), 56 need 2 x 224 B.
+    // Fixed: state 32 + out 512 + two query registers 2 x 256 + three quarter-row latches 3 x 256
+    // = 1824 B; 224 B left for two score regions: 28 scores would need 2 x 128 B (column-aligned),
+    // 24 need 2 x 96 B.
     const fw::AttAccPlan p = fw::planAttAccDecode({68, 128, 2048, 1024, 32});
     REQUIRE(p.error == pilot::contract::Error::Ok);
     CHECK(p.latchKeys == 1);
     CHECK(p.rowKeys == 4);
-    CHECK(p.blockKeys == 56);
-    CHECK(p.blocks == 2);                           // ceil(68 / 56)
+    CHECK(p.blockKeys == 24);
+    CHECK(p.blocks == 3);                           // ceil(68 / 24)
     CHECK(p.kRows == 17);                           // ceil(68 / 4)
     CHECK(p.bankToSramBytes == 256 + 2 * 68 * 256); // q, then every key and value once
     CHECK(p.sramToBankBytes == 256);
     requireLayout(p, 2048);
 }
 
-TEST_CASE("AttAcc planner: d 64, 2 KB buffer: latches of 2 keys, blocks of 104 scores", "[pim][attacc]") {
-    // Fixed: 32 + 256 + 128 + 3 x 256 = 1184 B; 864 B left: 108 scores would need 2 x 448 B,
-    // 104 need 2 x 416 B (a multiple of the latch's 2 keys).
+TEST_CASE("AttAcc planner: d 64, 2 KB buffer: latches of 2 keys, blocks of 88 scores", "[pim][attacc]") {
+    // Fixed: 32 + 256 + 2 x 128 + 3 x 256 = 1312 B; 736 B left: 92 scores would need 2 x 384 B,
+    // 88 need 2 x 352 B (a multiple of the latch's 2 keys).
     const fw::AttAccPlan p = fw::planAttAccDecode({1000, 64, 2048, 1024, 32});
     REQUIRE(p.error == pilot::contract::Error::Ok);
     CHECK(p.latchKeys == 2);
-    CHECK(p.blockKeys == 104);
+    CHECK(p.blockKeys == 88);
     requireLayout(p, 2048);
     // A context shorter than a block: one block of the keys rounded up to whole latches.
     const fw::AttAccPlan s = fw::planAttAccDecode({5, 64, 2048, 1024, 32});

@@ -88,16 +88,24 @@ class DecodePartKernel : public OffloadKernel {
                     ? attaccLayout(geo, part.placedKeys(req.context), req.headDim, spread)
                     : decodeLayout(geo, part.placedKeys(req.context), req.headDim, G, spread, req.naive)) {}
 
+    // The layout of a unit at its level of the set's stack.
+    DecodeLayout at(const UnitSlot& s) const {
+        DecodeLayout l = m_lay;
+        const uint32_t shift = s.level * m_lay.rowsUsed;
+        l.qRow += shift, l.kvRow += shift, l.outRow += shift, l.statsRow += shift, l.rowsUsed += shift;
+        return l;
+    }
+
     void place(PimRuntime& rt, const UnitSlot& s) override {
         HeadData& data = m_data[s.unit];
         if (m_req.functional)
             data = m_source(m_part, s.unit);
         const uint32_t d = m_req.headDim, placed = m_part.placedKeys(m_req.context);
         if (m_part.indexList && m_req.functional)
-            placeDecodeHead(rt, s, m_lay, listedKeys(data, m_part.keys, d), d, placed, m_G, true,
+            placeDecodeHead(rt, s, at(s), listedKeys(data, m_part.keys, d), d, placed, m_G, true,
                             m_req.attacc);
         else
-            placeDecodeHead(rt, s, m_lay, data, d, placed, m_G, m_req.functional, m_req.attacc);
+            placeDecodeHead(rt, s, at(s), data, d, placed, m_G, m_req.functional, m_req.attacc);
     }
 
     contract::Descriptor descriptor(PimRuntime& rt, uint32_t c, uint32_t lowest) override {
@@ -107,6 +115,7 @@ class DecodePartKernel : public OffloadKernel {
                                : ranges     ? contract::Opcode::DecodeAttnSparse
                                             : contract::Opcode::DecodeAttn);
         desc.headSpread = uint16_t(m_spread);
+        desc.depthRows = uint16_t(m_lay.rowsUsed);
         desc.flags = (m_req.naive ? contract::kFlagNaive : 0) |
                      (m_req.exactExp ? contract::kFlagExactExp : 0) |
                      (m_req.fp16Accum ? contract::kFlagFp16Accum : 0);
@@ -132,13 +141,13 @@ class DecodePartKernel : public OffloadKernel {
         std::vector<std::vector<float>> outs(parts, std::vector<float>(n)), stats(parts);
         for (uint32_t k = 0; k < parts; ++k) {
             std::vector<uint16_t> out(n);
-            rt.bankRead(s.channel, s.group + k, 0, m_lay.outRow, 0, reinterpret_cast<uint8_t*>(out.data()),
+            rt.bankRead(s.channel, s.group + k, 0, at(s).outRow, 0, reinterpret_cast<uint8_t*>(out.data()),
                         out.size() * 2);
             for (size_t i = 0; i < n; ++i)
                 outs[k][i] = halfBitsToFloat(out[i]);
             if (parts > 1) {
                 stats[k].resize(size_t(m_G) * 2);
-                rt.bankRead(s.channel, s.group + k, 0, m_lay.statsRow, 0,
+                rt.bankRead(s.channel, s.group + k, 0, at(s).statsRow, 0,
                             reinterpret_cast<uint8_t*>(stats[k].data()), stats[k].size() * 4);
                 for (uint32_t g = 0; g < m_G; ++g)
                     maxOf[g] = std::max(maxOf[g], stats[k][2 * g]);
@@ -283,6 +292,14 @@ DecodeOffload::DecodeOffload(const DecodeRequest& req, const PimGeometry& geo) :
     m_spread = r.headSpread ? r.headSpread
                             : chooseHeadSpread(uint64_t(largestPart) * m_split, groupsAll, geo.groupsPerPc,
                                                std::max(1u, fewestKeys), geo.banksPerGroup);
+    // Stacked units: every unit of the busiest channel in one descriptor ("auto"), as many as
+    // the bank's rows hold.
+    const uint32_t sets = groupsTotal / m_spread;
+    const uint32_t busiest = uint32_t((uint64_t(largestPart) * m_split + r.replicas - 1) / r.replicas);
+    const DecodeLayout one = r.attacc ? attaccLayout(geo, L, r.headDim, m_spread)
+                                      : decodeLayout(geo, L, r.headDim, m_queries, m_spread, r.naive);
+    const uint32_t fits = std::max<uint32_t>(1, (geo.rows - 2) / std::max<uint32_t>(1, one.rowsUsed));
+    m_depth = std::min(fits, r.depth ? r.depth : (busiest + sets - 1) / sets);
     auto addPart = [&](const std::string& name, bool sparse, uint32_t unitsOfPart) {
         if (!unitsOfPart)
             return;
@@ -296,7 +313,7 @@ DecodeOffload::DecodeOffload(const DecodeRequest& req, const PimGeometry& geo) :
                                         : sinkWindowKeys(L, req.sink, req.window);
         // AttAcc has no sparse kernel: a streaming head's KV cache keeps only its keys.
         p.indexList = sparse && (!req.keyList.empty() || r.attacc);
-        p.rounds = roundsFor(p.units, groupsTotal, m_spread);
+        p.rounds = roundsFor(p.units, groupsTotal, m_spread, m_depth);
         m_parts.push_back(p);
     };
     addPart("decode_attention", false, unitsFull - sparseFull);
@@ -306,7 +323,7 @@ DecodeOffload::DecodeOffload(const DecodeRequest& req, const PimGeometry& geo) :
 OffloadRun DecodeOffload::run(PimRuntime& rt, const DecodePart& part, const Source& source,
                               const Sink& sink) const {
     DecodePartKernel kernel(m_req, part, m_queries, m_spread, source, sink, m_geo);
-    return offloadRounds(rt, kernel, part.units, part.rounds, m_spread);
+    return offloadRounds(rt, kernel, part.units, part.rounds, m_spread, m_depth);
 }
 
 } // namespace pilot::host

@@ -61,6 +61,7 @@ struct DecodeRequest {
     bool splitGqa = true;            // spread a GQA group's query passes over idle bank groups
     bool attacc = false;             // AttAcc's kernel (DECODE_ATTN_ATTACC), one unit per query head
     uint32_t headSpread = 0;         // groups sharing one head's keys; 0: chooseHeadSpread
+    uint32_t depth = 1;              // units stacked per set in one descriptor; 0: all of a round's
     bool naive = false, exactExp = false, fp16Accum = false;
     bool functional = true; // operands and outputs carry data
     uint32_t sramBytes = 0; // the PE buffer the firmware plans with
@@ -96,6 +97,8 @@ class DecodeOffload {
     uint32_t queriesPerUnit() const { return m_queries; }
     // Bank groups sharing one unit's keys.
     uint32_t headSpread() const { return m_spread; }
+    // Units stacked in each set, run one after another by one descriptor.
+    uint32_t depth() const { return m_depth; }
     const std::vector<DecodePart>& parts() const { return m_parts; }
 
     // Runs one part's rounds. `source` is called only in functional mode; `sink` (may be empty)
@@ -105,7 +108,7 @@ class DecodeOffload {
   private:
     DecodeRequest m_req;
     PimGeometry m_geo;
-    uint32_t m_split = 1, m_queries = 1, m_spread = 1;
+    uint32_t m_split = 1, m_queries = 1, m_spread = 1, m_depth = 1;
     std::vector<DecodePart> m_parts;
 };
 

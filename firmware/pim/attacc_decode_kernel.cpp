@@ -34,7 +34,7 @@ AttAccPlan planAttAccDecode(const AttAccShape& s) {
     p.rowKeys = uint32_t(s.rowBytes / (2 * d));
     const uint64_t latch = alignUp(uint64_t(p.latchKeys) * d * 2, col);
     const uint64_t fixed =
-        alignUp(8, col) + alignUp(d * 4, col) + alignUp(d * 2, col) + kAttAccLatches * latch;
+        alignUp(8, col) + alignUp(d * 4, col) + 2 * alignUp(d * 2, col) + kAttAccLatches * latch;
     // Two score regions (a block with the softmax unit while the next one fills), whole latches.
     uint64_t b = s.sramBytes > fixed ? (s.sramBytes - fixed) / 2 / 4 : 0;
     while (b > 0 && 2 * alignUp(b * 4, col) + fixed > s.sramBytes)
@@ -56,7 +56,8 @@ AttAccPlan planAttAccDecode(const AttAccShape& s) {
     };
     place(p.state, 8);
     place(p.out, d * 4);
-    place(p.q, d * 2);
+    for (SramRegion& q : p.q)
+        place(q, d * 2);
     place(p.scoresA, uint64_t(p.blockKeys) * 4);
     place(p.scoresB, uint64_t(p.blockKeys) * 4);
     for (SramRegion& l : p.latch)
@@ -89,12 +90,15 @@ Error AttAccDecodeKernel::plan() {
         return m_plan.error;
     const uint32_t lowest = KernelServices::lowestGroup(m_d.bankGroupMask);
     const uint32_t oneRow = uint32_t((uint64_t(m_d.headDim) * 2 + geo.rowBytes - 1) / geo.rowBytes);
+    // Stacked units: the last one's regions must lie in the bank too.
+    m_depth = std::max<uint32_t>(1, m_d.depth);
+    const uint32_t deeper = (m_depth - 1) * m_d.depthRows;
     Error e;
-    if ((e = m_svc.locate(m_d.qAddr, lowest, oneRow, m_qRow)) != Error::Ok)
+    if ((e = m_svc.locate(m_d.qAddr, lowest, oneRow + deeper, m_qRow)) != Error::Ok)
         return e;
-    if ((e = m_svc.locate(m_d.kvAddr, lowest, 2 * m_plan.kRows, m_kvRow)) != Error::Ok)
+    if ((e = m_svc.locate(m_d.kvAddr, lowest, 2 * m_plan.kRows + deeper, m_kvRow)) != Error::Ok)
         return e;
-    if ((e = m_svc.locate(m_d.outAddr, lowest, oneRow, m_outRow)) != Error::Ok)
+    if ((e = m_svc.locate(m_d.outAddr, lowest, oneRow + deeper, m_outRow)) != Error::Ok)
         return e;
     m_scale = 1.0f / std::sqrt(float(m_d.headDim));
     if (m_d.scaleBits)
@@ -124,7 +128,7 @@ void setBusy(MicroOp& op, const SramRegion& a, const SramRegion& b, const SramRe
 } // namespace
 
 void AttAccDecodeKernel::blockSteps(std::vector<Step>& steps, const MicroOp& proto, uint32_t block,
-                                    bool values, uint32_t& chunk) const {
+                                    bool values, uint32_t& chunk, uint32_t rowOffset) const {
     const AttAccPlan& p = m_plan;
     const uint32_t d = m_d.headDim;
     const uint32_t begin = block * p.blockKeys, end = std::min(m_slots, begin + p.blockKeys);
@@ -136,7 +140,7 @@ void AttAccDecodeKernel::blockSteps(std::vector<Step>& steps, const MicroOp& pro
         const uint32_t n = std::min({p.latchKeys, end - s, p.rowKeys - s % p.rowKeys});
         const SramRegion& latch = p.latch[chunk++ % kAttAccLatches];
         Step step;
-        const uint32_t row = m_kvRow + (values ? p.kRows : 0) + s / p.rowKeys;
+        const uint32_t row = m_kvRow + rowOffset + (values ? p.kRows : 0) + s / p.rowKeys;
         m_svc.appendMoves(step.moves, move, row, uint64_t(s % p.rowKeys) * d * 2, uint64_t(n) * d * 2,
                           latch.offset);
         step.op = proto;
@@ -145,7 +149,9 @@ void AttAccDecodeKernel::blockSteps(std::vector<Step>& steps, const MicroOp& pro
         step.op.keys = uint16_t(n);
         step.op.r.tile = latch.offset;
         step.op.r.scores = sc.offset + 4 * (s - begin);
-        setBusy(step.op, latch, sc, values ? &p.out : &p.q);
+        setBusy(step.op, latch, sc, values ? &p.out : &p.q[0]);
+        if (!values) // the unit's query register
+            step.op.busyLo3 = proto.r.q, step.op.busyHi3 = proto.r.q + p.q[0].bytes;
         steps.push_back(std::move(step));
         s += n;
     }
@@ -175,7 +181,9 @@ void AttAccDecodeKernel::appendPc(std::vector<MicroOp>& ops, uint32_t pc, uint32
     proto.headDim = uint16_t(d);
     proto.queries = 1;
     proto.spread = uint8_t(m_spread);
-    proto.r = {p.q.offset, p.latch[0].offset, p.scoresA.offset, p.out.offset, p.state.offset, p.q.offset};
+    proto.r = {p.q[0].offset, p.latch[0].offset, p.scoresA.offset,
+               p.out.offset,  p.state.offset,    p.q[0].offset};
+    const SramRegion stateOut{p.state.offset, p.out.offset + p.out.bytes - p.state.offset};
 
     MicroOp cfg = proto;
     cfg.kind = MicroOpKind::Cfg;
@@ -183,53 +191,86 @@ void AttAccDecodeKernel::appendPc(std::vector<MicroOp>& ops, uint32_t pc, uint32
     std::memcpy(&cfg.scaleBits, &m_scale, 4);
     cfg.ctxLen = m_d.ctxLen;
     setBusy(cfg, p.state, p.out);
-    ops.push_back(cfg);
-    MicroOp move = proto;
-    move.kind = MicroOpKind::MovIn;
-    m_svc.appendMoves(ops, move, m_qRow, 0, uint64_t(d) * 2, p.q.offset); // the query registers
 
-    // Software pipeline: the softmax unit works on block i while block i + 1's keys stream, and
-    // block i's values follow them: K0 S0 K1 V0 S1 K2 V1 S2 ... V(n-1). S(i) comes after V(i-1)
-    // (it rescales the accumulators V(i-1) added to).
+    // The stacked units in one stream. Within a unit, the softmax unit works on block i while
+    // block i + 1's keys stream, and block i's values follow them: K0 S0 K1 V0 S1 ... V(n-1)
+    // (S(i) after V(i-1): it rescales the accumulators V(i-1) added to). Across units, unit u's
+    // query (in the other of two query registers) and first block of keys stream while the
+    // buffer die adds up unit u - 1's partial outputs (BufOut); its output write and unit u's
+    // PLT_CFG follow them.
     std::vector<Step> steps;
+    auto opStep = [&](const MicroOp& op) {
+        Step st;
+        st.op = op;
+        steps.push_back(st);
+    };
+    auto moveStep = [&](const MicroOp& m, uint32_t row, const SramRegion& sram) {
+        Step st;
+        st.hasOp = false;
+        st.early = m.kind == MicroOpKind::MovIn;
+        m_svc.appendMoves(st.moves, m, row, 0, uint64_t(d) * 2, sram.offset);
+        steps.push_back(st);
+    };
+    MicroOp load = proto;
+    load.kind = MicroOpKind::MovIn;
+    MicroOp write = proto; // PLT_OUT, single-bank: the set's result sits in bank 0 of its first group
+    write.kind = MicroOpKind::MovOut;
+    write.singleBank = 1;
     uint32_t chunk = 0;
-    for (uint32_t b = 0; b < p.blocks; ++b) {
-        blockSteps(steps, proto, b, false, chunk);
-        if (b > 0)
-            blockSteps(steps, proto, b - 1, true, chunk);
-        steps.push_back(softmaxStep(proto, b));
+    for (uint32_t u = 0; u < m_depth; ++u) {
+        const uint32_t rows = u * m_d.depthRows;
+        const SramRegion& q = p.q[u % 2];
+        MicroOp unit = proto;
+        unit.r = {q.offset, p.latch[0].offset, p.scoresA.offset, p.out.offset, p.state.offset, q.offset};
+        if (u == 0)
+            opStep(cfg);
+        moveStep(load, m_qRow + rows, q); // the query registers
+        for (uint32_t b = 0; b < p.blocks; ++b) {
+            blockSteps(steps, unit, b, false, chunk, rows);
+            if (b == 0 && u > 0) { // the previous unit's output, then this unit's PLT_CFG
+                const uint32_t prev = rows - m_d.depthRows;
+                for (uint32_t g = 0; g < geo.groupsPerPc; g += m_spread)
+                    if ((mask >> g) & 1u) {
+                        write.bank = uint8_t(g * geo.banksPerGroup);
+                        moveStep(write, m_outRow + prev, p.q[(u - 1) % 2]);
+                    }
+                opStep(cfg);
+            }
+            if (b > 0)
+                blockSteps(steps, unit, b - 1, true, chunk, rows);
+            steps.push_back(softmaxStep(unit, b));
+        }
+        if (p.blocks)
+            blockSteps(steps, unit, p.blocks - 1, true, chunk, rows);
+        MicroOp out = unit;
+        out.kind = MicroOpKind::BufOut;
+        setBusy(out, stateOut, q);
+        opStep(out);
     }
-    if (p.blocks)
-        blockSteps(steps, proto, p.blocks - 1, true, chunk);
-    // Issue order: a latch's columns go out before the GEMV op of the latch before it, so the
-    // column stream does not stop while that op waits for its last column to land (the ring of
-    // three keeps the latch being filled apart from the two the MACs may still read).
+    for (uint32_t g = 0; g < geo.groupsPerPc; g += m_spread)
+        if ((mask >> g) & 1u) {
+            write.bank = uint8_t(g * geo.banksPerGroup);
+            moveStep(write, m_outRow + (m_depth - 1) * m_d.depthRows, p.q[(m_depth - 1) % 2]);
+        }
+
+    // Issue order: a step's columns go out before the op of the step before it, so the column
+    // stream does not stop while that op waits for its last column to land (the ring of three
+    // latches keeps the latch being filled apart from the two the MACs may still read).
+    // An output write (PLT_OUT) waits for the op before it: it never goes early.
     size_t next = 0; // the next step whose moves are not issued yet
-    auto issueMovesUpTo = [&](size_t i) {
-        for (; next <= i && next < steps.size(); ++next)
+    auto issueUpTo = [&](size_t upTo) {
+        for (; next <= upTo && next < steps.size(); ++next)
             ops.insert(ops.end(), steps[next].moves.begin(), steps[next].moves.end());
     };
     for (size_t i = 0; i < steps.size(); ++i) {
-        size_t ahead = i + 1; // the next step with moves (a latch)
+        issueUpTo(i);
+        size_t ahead = i + 1; // the next step with moves
         while (ahead < steps.size() && steps[ahead].moves.empty())
             ++ahead;
-        issueMovesUpTo(std::min(ahead, steps.size() - 1));
-        ops.push_back(steps[i].op);
-    }
-
-    MicroOp out = proto;
-    out.kind = MicroOpKind::BufOut;
-    setBusy(out, SramRegion{p.state.offset, p.out.offset + p.out.bytes - p.state.offset}, p.q);
-    ops.push_back(out);
-    // PLT_OUT, single-bank: the set's result sits in bank 0 of its first group.
-    MicroOp write = proto;
-    write.kind = MicroOpKind::MovOut;
-    write.singleBank = 1;
-    for (uint32_t g = 0; g < geo.groupsPerPc; g += m_spread) {
-        if (!((mask >> g) & 1u))
-            continue;
-        write.bank = uint8_t(g * geo.banksPerGroup);
-        m_svc.appendMoves(ops, write, m_outRow, 0, uint64_t(d) * 2, p.q.offset);
+        if (ahead < steps.size() && steps[ahead].early)
+            issueUpTo(ahead);
+        if (steps[i].hasOp)
+            ops.push_back(steps[i].op);
     }
 }
 

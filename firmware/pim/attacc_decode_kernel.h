@@ -33,7 +33,7 @@ struct AttAccShape {
     uint32_t columnBytes; // bytes of one column
 };
 
-// Buffer layout (each region column-aligned): state | out | q | scoresA | scoresB | latch x 3.
+// Buffer layout (each region column-aligned): state | out | q x 2 | scoresA | scoresB | latch x 3.
 // Every op names the regions it uses (three ranges at most), so a GEMV op on one score region
 // runs beside the softmax unit's op on the other, and columns land in one latch while the MACs
 // read another.
@@ -46,7 +46,9 @@ struct AttAccPlan {
     uint32_t blockKeys = 0; // keys per bank whose scores go to the softmax unit at once
     uint32_t blocks = 0;    // ceil(slots / blockKeys)
     uint32_t kRows = 0;     // rows of keys (as many of values) per bank
-    SramRegion state, out, q, scoresA, scoresB;
+    SramRegion state, out;
+    SramRegion q[2]; // the query registers of stacked units, in turn
+    SramRegion scoresA, scoresB;
     SramRegion latch[kAttAccLatches];
     uint64_t bankToSramBytes = 0; // q, then every key and value once
     uint64_t sramToBankBytes = 0; // the outputs (counted once per set, like decode_planner.h)
@@ -67,16 +69,19 @@ class AttAccDecodeKernel : public Kernel {
     struct Step {
         std::vector<contract::MicroOp> moves;
         contract::MicroOp op;
+        bool hasOp = true;
+        bool early = true; // its moves may go out before the previous step's op
     };
+    // Every stacked unit of one pseudo-channel's sets.
     void appendPc(std::vector<contract::MicroOp>& ops, uint32_t pc, uint32_t mask) const;
     // The latches of block i's keys or values; `chunk` counts latches over the kernel (the ring).
     void blockSteps(std::vector<Step>& steps, const contract::MicroOp& proto, uint32_t block, bool values,
-                    uint32_t& chunk) const;
+                    uint32_t& chunk, uint32_t rowOffset) const;
     Step softmaxStep(const contract::MicroOp& proto, uint32_t block) const;
 
     KernelServices& m_svc;
     contract::Descriptor m_d{};
-    uint32_t m_spread = 1, m_slots = 0;
+    uint32_t m_spread = 1, m_slots = 0, m_depth = 1;
     uint32_t m_qRow = 0, m_kvRow = 0, m_outRow = 0;
     AttAccPlan m_plan;
     float m_scale = 0;

@@ -61,6 +61,7 @@ Error DecodeAttentionKernel::plan() {
         return m_plan.error;
 
     const uint32_t lowest = KernelServices::lowestGroup(d.bankGroupMask);
+    Error e;
     auto rowsFor = [&](uint64_t bytes) { return uint32_t((bytes + geo.rowBytes - 1) / geo.rowBytes); };
     if (uint64_t(dd) * 4 > geo.rowBytes)
         return Error::Shape; // a key and its value must share a row
@@ -70,12 +71,16 @@ Error DecodeAttentionKernel::plan() {
     const uint32_t outRows = rowsFor(uint64_t(d.queries) * dd * 2);
     const uint32_t scratchRows = (d.flags & kFlagNaive) ? rowsFor(uint64_t(d.queries) * dd * 4) : 0;
     const uint32_t statsRows = m_spread > 1 ? rowsFor(uint64_t(d.queries) * 8) : 0;
-    Error e;
-    if ((e = m_svc.locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2), m_qRow)) != Error::Ok)
+    // Stacked units (Descriptor::depth): the last one's regions must lie in the bank too.
+    m_depth = std::max<uint32_t>(1, d.depth);
+    const uint32_t deeper = (m_depth - 1) * d.depthRows;
+    if ((e = m_svc.locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2) + deeper, m_qRow)) !=
+        Error::Ok)
         return e;
-    if ((e = m_svc.locate(d.kvAddr, lowest, kvRows, m_kvRow)) != Error::Ok)
+    if ((e = m_svc.locate(d.kvAddr, lowest, kvRows + deeper, m_kvRow)) != Error::Ok)
         return e;
-    if ((e = m_svc.locate(d.outAddr, lowest, outRows + scratchRows + statsRows, m_outRow)) != Error::Ok)
+    if ((e = m_svc.locate(d.outAddr, lowest, outRows + scratchRows + statsRows + deeper, m_outRow)) !=
+        Error::Ok)
         return e;
     m_scratchRow = m_outRow + outRows;
     m_statsRow = m_scratchRow + scratchRows;
@@ -92,8 +97,16 @@ void DecodeAttentionKernel::emit() {
         const uint32_t mask = m_svc.pcGroups(m_d.bankGroupMask, pc);
         if (!mask)
             continue;
-        for (uint32_t pass = 0; pass < m_d.queries / m_passQueries; ++pass)
-            appendPass(perPc[pc], pc, mask, pass);
+        // Stacked units one after another: the same schedule on rows depthRows further down.
+        const uint32_t q = m_qRow, kv = m_kvRow, out = m_outRow, scratch = m_scratchRow, stats = m_statsRow;
+        for (uint32_t unit = 0; unit < m_depth; ++unit) {
+            const uint32_t shift = unit * m_d.depthRows;
+            m_qRow = q + shift, m_kvRow = kv + shift, m_outRow = out + shift;
+            m_scratchRow = scratch + shift, m_statsRow = stats + shift;
+            for (uint32_t pass = 0; pass < m_d.queries / m_passQueries; ++pass)
+                appendPass(perPc[pc], pc, mask, pass);
+        }
+        m_qRow = q, m_kvRow = kv, m_outRow = out, m_scratchRow = scratch, m_statsRow = stats;
     }
     m_svc.issueInterleaved(perPc);
     m_svc.hal().drain();

@@ -34,4 +34,18 @@ for one, two in [sys.argv[1:3], sys.argv[3:5]]:
     ratio = b["time_ns"] / a["time_ns"]
     assert 0.45 <= ratio <= 0.6, (a["kernel"], ratio)
 PY
+# Stacked units: 20 heads on 16 groups in one descriptor per channel (two units in four of the
+# groups), both kernels matching the FP64 reference.
+for k in pilot attacc; do
+  "$PILOT" run "$T" --set /workload/batch=5 --set /workload/head_spread=1 --set /workload/descriptor_depth=2 \
+    --set "/workload/kernel=\"$k\"" --out "$TMP/d.json" >/dev/null 2>&1 || fail "stacked $k run"
+  python3 - "$TMP/d.json" <<'PY' || fail "stacked units ($k)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+k = r["kernels"][0]
+assert r["memory"]["checker_violations"] == 0
+assert k["rounds"] == 1 and k["head_mapping"]["units_per_set_per_descriptor"] == 2, k["head_mapping"]
+assert k["check"]["passed"], k["check"]
+PY
+done
 echo ok

@@ -206,7 +206,10 @@ struct Descriptor {
     uint64_t patternAddr;  // r uint32 block indices per block-row (0xFFFFFFFF: none), bank 0
     uint64_t scratchAddr;  // score rows (and the naive schedule's accumulators), per bank
     uint32_t tileRows;     // a: Q rows per bank per round the layout was made for
-    uint32_t reserved1;    // 0
+    uint16_t depth;        // DECODE: units stacked in each set of groups, run one after another in
+                           // this descriptor (0 or 1: one); unit k's rows are depthRows x k rows after
+                           // the addresses above. PREFILL: 0
+    uint16_t depthRows;    // DECODE: rows between stacked units
 };
 static_assert(sizeof(Descriptor) == 128, "descriptor is 128 bytes");
 static_assert(sizeof(Descriptor::bankGroupMask) * 8 == kMaxBankGroupsPerChannel,
