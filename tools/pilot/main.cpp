@@ -27,11 +27,12 @@ using nlohmann::json;
 namespace {
 
 int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd,
-                 const std::string& trace = "") {
+                 const std::string& trace = "", const platform::TimelineScope& scope = {}) {
     tools::ProgressLine progress;
     platform::RunOptions opt;
     opt.vcdPath = vcd;
     opt.tracePath = trace;
+    opt.traceScope = scope;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
     json r = s.decode    ? platform::runDecode(s, opt)
              : s.prefill ? platform::runPrefill(s, opt)
@@ -133,6 +134,14 @@ int sc_main(int argc, char* argv[]) {
     run->add_option("--vcd", vcd, "write a GTKWave waveform here");
     run->add_option("--trace", timeline, "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
     run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
+    std::vector<double> traceWindow;
+    platform::TimelineScope traceScope;
+    run->add_option("--trace-window", traceWindow,
+                    "timeline: only events in [FROM_NS, TO_NS] of simulated time")
+        ->expected(2)
+        ->delimiter(':');
+    run->add_option("--trace-channels", traceScope.channels, "timeline: only these channels (e.g. 0,3)")
+        ->delimiter(',');
 
     std::string trace, memspec, mapping, mcconfig;
     double clockGHz = 1.0;
@@ -177,7 +186,13 @@ int sc_main(int argc, char* argv[]) {
             if (platform::isEndToEnd(common::readJsonFile(scenarioPath)))
                 return tools::runEndToEnd(scenarioPath, sets, out);
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
-            return runAndReport(s, out, vcd, timeline);
+            if (traceWindow.size() == 2) {
+                if (!(traceWindow[0] >= 0 && traceWindow[1] > traceWindow[0]))
+                    throw std::invalid_argument("--trace-window: FROM_NS:TO_NS with 0 <= FROM_NS < TO_NS");
+                traceScope.fromNs = traceWindow[0];
+                traceScope.toNs = traceWindow[1];
+            }
+            return runAndReport(s, out, vcd, timeline, traceScope);
         }
         if (*analyze)
             return analyzeAndReport(analyzePath, sets, analyzeOut);
