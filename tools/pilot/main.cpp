@@ -18,6 +18,7 @@
 #include "platform/shipped_defaults.h"
 #include "tools/pilot/analyze.h"
 #include "tools/pilot/e2e.h"
+#include "tools/pilot/plots.h"
 #include "tools/pilot/progress.h"
 #include "tools/pilot/sweep_run.h"
 
@@ -172,6 +173,13 @@ int sc_main(int argc, char* argv[]) {
                          "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
     tools::SweepCommands sweeps(app); // `sweep` and `merge` (docs/sweeps.md)
 
+    std::string plotPath;
+    auto* plot =
+        app.add_subcommand("plot", "draw a sweep's results folder (DIR/plots/*.png) or a --trace timeline");
+    plot->add_option("path", plotPath, "sweep results folder, or timeline JSON")
+        ->required()
+        ->check(CLI::ExistingPath);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -196,6 +204,8 @@ int sc_main(int argc, char* argv[]) {
         }
         if (*analyze)
             return analyzeAndReport(analyzePath, sets, analyzeOut);
+        if (*plot)
+            return tools::drawPlots(plotPath);
         if (*replay) {
             const json doc = replayScenario(trace, memspec, mapping, mcconfig, clockGHz, maxOutstanding);
             return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
