@@ -18,6 +18,7 @@
 #include "platform/shipped_defaults.h"
 #include "tools/pilot/analyze.h"
 #include "tools/pilot/e2e.h"
+#include "tools/pilot/plots.h"
 #include "tools/pilot/progress.h"
 #include "tools/pilot/sweep_run.h"
 
@@ -27,11 +28,12 @@ using nlohmann::json;
 namespace {
 
 int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd,
-                 const std::string& trace = "") {
+                 const std::string& trace = "", const platform::TimelineScope& scope = {}) {
     tools::ProgressLine progress;
     platform::RunOptions opt;
     opt.vcdPath = vcd;
     opt.tracePath = trace;
+    opt.traceScope = scope;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
     json r = s.decode    ? platform::runDecode(s, opt)
              : s.prefill ? platform::runPrefill(s, opt)
@@ -119,7 +121,6 @@ static json replayScenario(const std::string& trace, const std::string& memspec,
 }
 
 int sc_main(int argc, char* argv[]) {
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0); // keep stdout for results
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
@@ -134,6 +135,14 @@ int sc_main(int argc, char* argv[]) {
     run->add_option("--vcd", vcd, "write a GTKWave waveform here");
     run->add_option("--trace", timeline, "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
     run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
+    std::vector<double> traceWindow;
+    platform::TimelineScope traceScope;
+    run->add_option("--trace-window", traceWindow,
+                    "timeline: only events in [FROM_NS, TO_NS] of simulated time")
+        ->expected(2)
+        ->delimiter(':');
+    run->add_option("--trace-channels", traceScope.channels, "timeline: only these channels (e.g. 0,3)")
+        ->delimiter(',');
 
     std::string trace, memspec, mapping, mcconfig;
     double clockGHz = 1.0;
@@ -164,6 +173,13 @@ int sc_main(int argc, char* argv[]) {
                          "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
     tools::SweepCommands sweeps(app); // `sweep` and `merge` (docs/sweeps.md)
 
+    std::string plotPath;
+    auto* plot =
+        app.add_subcommand("plot", "draw a sweep's results folder (DIR/plots/*.png) or a --trace timeline");
+    plot->add_option("path", plotPath, "sweep results folder, or timeline JSON")
+        ->required()
+        ->check(CLI::ExistingPath);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -178,10 +194,18 @@ int sc_main(int argc, char* argv[]) {
             if (platform::isEndToEnd(common::readJsonFile(scenarioPath)))
                 return tools::runEndToEnd(scenarioPath, sets, out);
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
-            return runAndReport(s, out, vcd, timeline);
+            if (traceWindow.size() == 2) {
+                if (!(traceWindow[0] >= 0 && traceWindow[1] > traceWindow[0]))
+                    throw std::invalid_argument("--trace-window: FROM_NS:TO_NS with 0 <= FROM_NS < TO_NS");
+                traceScope.fromNs = traceWindow[0];
+                traceScope.toNs = traceWindow[1];
+            }
+            return runAndReport(s, out, vcd, timeline, traceScope);
         }
         if (*analyze)
             return analyzeAndReport(analyzePath, sets, analyzeOut);
+        if (*plot)
+            return tools::drawPlots(plotPath);
         if (*replay) {
             const json doc = replayScenario(trace, memspec, mapping, mcconfig, clockGHz, maxOutstanding);
             return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
