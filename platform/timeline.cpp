@@ -48,6 +48,10 @@ const char* kindName(uint8_t kind) {
         return "SFM";
     case MicroOpKind::Clear:
         return "CLR";
+    case MicroOpKind::BufSfm: // AttAcc's buffer-die softmax unit
+        return "BSFM";
+    case MicroOpKind::BufOut:
+        return "BOUT";
     }
     return "?";
 }
