@@ -5,7 +5,9 @@
 #include <random>
 #include <stdexcept>
 
+#include "models/common/output_file.h"
 #include "models/pim/fp16.h"
+#include "platform/simulation.h"
 
 namespace pilot::platform {
 
@@ -46,15 +48,15 @@ json PimWorkloadRun::results(const char* timeKey, double timeNs, json kernels, d
 
 void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0) {
-    sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
-    if (vcd)
-        sys.trace(vcd);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    VcdOutput vcd(opt.vcdPath);
+    if (vcd.get())
+        sys.trace(vcd.get());
+    platform::simulate(sc_core::SC_ZERO_TIME);
     while (!sys.host().finished()) {
         if (!sc_core::sc_pending_activity())
             throw std::runtime_error(std::string(what) + " run deadlocked at " +
                                      sc_core::sc_time_stamp().to_string());
-        sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_US));
+        platform::simulate(sc_core::sc_time(50, sc_core::SC_US));
         if (opt.onProgress) {
             Progress p;
             p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
@@ -63,8 +65,7 @@ void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what
         }
     }
     sys.hbm().finish();
-    if (vcd)
-        sc_core::sc_close_vcd_trace_file(vcd);
+    vcd.close();
     if (!opt.tracePath.empty())
         writeTimeline(opt.tracePath, sys);
 }
@@ -116,10 +117,7 @@ void writeTimeline(const std::string& path, PimSystem& sys) {
             events.push_back({{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", 1}, {"ts", end}});
         }
     }
-    std::ofstream f(path);
-    if (!f)
-        throw std::runtime_error(path + ": cannot write the timeline");
-    f << json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() << "\n";
+    common::writeTextFile(path, json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() + "\n");
 }
 
 void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes, double busyNs,
