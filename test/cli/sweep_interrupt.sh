@@ -3,7 +3,7 @@
 # their children (nothing goes on writing into the output folder), results.csv/.json are written
 # for the finished points, and the same command resumes: finished points are kept (their inputs
 # unchanged), the others run, and the result equals an uninterrupted run byte for byte;
-# --force and a changed input rerun everything.
+# --force and a changed input rerun everything. Then merge's checks of the files it joins.
 # The points run test/cli/fake_pilot_e2e.py (through --pilot), each waiting for a child process
 # of its own (FAKE_PILOT_SLEEP) and logging its runs (FAKE_PILOT_LOG).
 source "$(dirname "$0")/common.inc"
@@ -88,4 +88,23 @@ sweep --out "$TMP/cut2" >/dev/null 2>&1 || fail "sweep resumed after SIGINT"
 for f in results.csv results.json; do
   cmp "$TMP/whole/$f" "$TMP/cut2/$f" || fail "$f after SIGINT and resume differs from the uninterrupted run"
 done
+
+# merge checks what it joins: rows edited by hand, a shard labelled 9/2, a shard given as --out.
+tamper() {   # tamper 'python statement on d' FILE
+  python3 - "$TMP/whole/results.json" "$2" "$1" <<'PY'
+import json, sys
+src, dst, stmt = sys.argv[1:]
+d = json.load(open(src))
+exec(stmt)
+json.dump(d, open(dst, "w"), indent=2)
+PY
+}
+tamper 'd["rows"][0]["time_ns"] = "abc"; d["rows"][1]["system"] = "tpu"' "$TMP/t1.json"
+expect_fail "$TMP/t1.json: /rows/0/time_ns: must be a finite number >= 0 or null (got \"abc\")" "$PILOT" merge --out "$TMP/m" "$TMP/t1.json"
+grep -qF "$TMP/t1.json: /rows/1/system: unknown system \"tpu\"" "$TMP/err" || fail "merge took system \"tpu\""
+tamper 'd["shard"] = {"index": 9, "count": 2}' "$TMP/t2.json"
+expect_fail "$TMP/t2.json: /shard: must be {\"index\": K, \"count\": N} with 1 <= K <= N" "$PILOT" merge --out "$TMP/m" "$TMP/t2.json"
+[ ! -e "$TMP/m" ] || fail "a refused merge wrote its output"
+cp -r "$TMP/whole" "$TMP/w2"
+expect_fail "$TMP/w2/results.json: --out: is an input of this command" "$PILOT" merge --out "$TMP/w2" "$TMP/w2"
 echo ok

@@ -96,8 +96,13 @@ static json replayScenario(const std::string& trace, const std::string& memspec,
     return doc;
 }
 
+// SystemC prints its banner to stderr before sc_main runs (and libsystemc shows it on the error
+// paths), so the variable that silences it is set while this file's statics are initialised:
+// stderr carries one line per problem and nothing else.
+static const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
+
 int sc_main(int argc, char* argv[]) {
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0); // keep stdout for results
+    (void)kBannerOff;
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 

@@ -248,11 +248,18 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
 
 int mergeShards(const std::string& outDir, const std::vector<std::string>& inputs) {
     std::vector<std::pair<std::string, ojson>> shards;
+    std::vector<std::string> files;
     for (const std::string& in : inputs) {
         const std::string file = fs::is_directory(in) ? (fs::path(in) / "results.json").string() : in;
         shards.emplace_back(file, readOrderedJson(file));
+        files.push_back(file);
     }
+
     const ojson merged = mergeResults(shards);
+    // The merged files must not replace a shard's (a shard folder given as --out too).
+    common::checkOutputPaths({{"--out", outDir, true}}, {});
+    if (fs::is_directory(outDir))
+        common::checkOutputPaths({{"--out", (fs::path(outDir) / "results.json").string()}}, files);
     writeResults(outDir, merged);
     const size_t failed = failedPoints(merged);
     std::printf("merged %zu shard(s): %zu points, %zu rows, %zu failed\n", shards.size(),
