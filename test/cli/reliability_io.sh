@@ -174,6 +174,11 @@ done
 "$PILOT" validate workloads/mcconfigs/dramsys/fr_fcfs.json | grep -q "valid DRAMSys mcconfig" || fail "mcconfig kind"
 python3 -c 'import json; d=json.load(open("workloads/models/llama2-7b.json")); d["layers"]=-1; json.dump(d, open("'"$TMP"'/m.json","w"))'
 expect_error "$TMP/m.json: /layers: must not be negative" "$PILOT" validate "$TMP/m.json"
+cat > "$TMP/sw.json" <<EOF
+{ "name": "bad point", "scenario": "$ROOT/$S/e2e-tiny.json", "grid": { "sram_bytes": [2048, 3] } }
+EOF
+expect_error "$ROOT/$S/e2e-tiny.json: /pim/sram_bytes: must be in" "$PILOT" validate "$TMP/sw.json"
+grep -qF "(point 1: sram=3)" "$TMP/err" || { cat "$TMP/err" >&2; fail "the sweep's bad point is not named"; }
 echo '{ "name": "a mapping without bits", "notes": "" }' > "$TMP/nobits.json"
 expect_error "$TMP/nobits.json: /: no key tells what kind of file this is; pilot knows: scenario, sweep, memspec" \
   "$PILOT" validate "$TMP/nobits.json"

@@ -107,6 +107,24 @@ void validateScenario(const std::string& path, const json& doc) {
               << " pseudo-channel(s) of " << s.memspec.name << ")\n";
 }
 
+// Every point as its `pilot run` will load it (base scenario with the point's overrides), so that
+// a sweep fails here rather than point by point.
+void validateSweepPoints(const sweep::Sweep& sw) {
+    std::vector<common::ConfigIssue> issues;
+    for (const sweep::Point& p : sw.points) {
+        try {
+            (void)platform::loadEndToEndPoint(p.scenarioPath, p.setArgs());
+        } catch (const common::ConfigError& e) {
+            for (common::ConfigIssue i : e.issues()) {
+                i.reason += " (point " + std::to_string(p.id) + ": " + p.label + ")";
+                issues.push_back(std::move(i));
+            }
+        }
+    }
+    if (!issues.empty())
+        throw common::ConfigError(std::move(issues));
+}
+
 } // namespace
 
 int validateFile(const std::string& path, const std::string& memspecForMappings) {
@@ -123,6 +141,7 @@ int validateFile(const std::string& path, const std::string& memspecForMappings)
         validateScenario(path, doc);
     } else if (k == "sweep") {
         const sweep::Sweep sw = sweep::loadSweep(path);
+        validateSweepPoints(sw);
         std::cout << path << ": valid sweep \"" << sw.name << "\" (" << sw.points.size() << " points)\n";
     } else if (k == "memspec" || k == "DRAMSys memspec") {
         validateMemspec(path);
