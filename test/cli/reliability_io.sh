@@ -49,6 +49,9 @@ expect_error "$TMP/deep.json: /: JSON nested deeper than 64 levels" "$PILOT" run
 deep_copy workloads/sweeps/buffer-size.json "$TMP/deep.json"
 expect_error "$TMP/deep.json: /: JSON nested deeper than 64 levels" "$PILOT" sweep "$TMP/deep.json" --out "$TMP/d"
 # (One argument holds at most 128 KiB: 100,000 opening brackets.)
+deep_copy $S/e2e-tiny.json "$TMP/deep-e2e.json"
+echo "{ \"name\": \"d\", \"scenario\": \"$TMP/deep-e2e.json\", \"grid\": { \"sram_bytes\": [2048] } }" > "$TMP/sw-deep.json"
+expect_error "$TMP/deep-e2e.json: /: JSON nested deeper than 64 levels" "$PILOT" sweep "$TMP/sw-deep.json" --out "$TMP/d"
 expect_error "$S/decode-tiny.json: /name: JSON nested deeper than 64 levels" \
   "$PILOT" run $S/decode-tiny.json --set "/name=$(python3 -c 'print("[" * 100000)')"
 # A file the run reads (the model of an end-to-end scenario) nested deep.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "models/common/config_error.h"
+#include "models/common/json_reader.h"
 #include "models/common/output_file.h"
 #include "tools/pilot/child_process.h"
 #include "tools/pilot/sweep.h"
@@ -123,6 +125,11 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
              const std::string& shardText, const std::string& pilotArg, bool force) {
     const Sweep sw = loadSweep(sweepFile);
     const Shard shard = parseShard(shardText);
+    // A base scenario that is not even JSON (or nested too deep) is refused before any point runs.
+    std::set<std::string> scenarios;
+    for (const Point& p : sw.points)
+        if (scenarios.insert(p.scenarioPath).second)
+            (void)common::readJsonFile(p.scenarioPath);
     const std::string pilot = pilotArg.empty() ? selfExecutable() : pilotArg;
     if (access(pilot.c_str(), X_OK) != 0)
         throw std::invalid_argument("--pilot: " + pilot + ": not an executable file");
