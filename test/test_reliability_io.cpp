@@ -16,6 +16,7 @@
 #include "models/common/json_file.h"
 #include "models/common/json_reader.h"
 #include "models/common/output_file.h"
+#include "platform/end_to_end_point.h"
 #include "platform/energy_config.h"
 #include "platform/scenario.h"
 #include "platform/simulation.h"
@@ -270,4 +271,28 @@ TEST_CASE("Sweep resume: a point's stamp matches only the same program, override
     CHECK_FALSE(stampMatches(points, 4, h));
     // FNV-1a of "a" (a published test vector).
     CHECK(fingerprint("a") == "af63dc4c8601ec8c");
+}
+
+TEST_CASE("End-to-end: validation covers what its sub-simulations will read, before anything runs",
+          "[end_to_end][io]") {
+    const std::string tiny = std::string(PILOT_SOURCE_DIR) + "/workloads/scenarios/e2e-tiny.json";
+    auto error = [&](std::vector<std::string> sets) {
+        return errorOf([&] { platform::loadEndToEndPoint(tiny, sets); });
+    };
+    CHECK(error({}).empty());
+    CHECK_THAT(error({"/pim/sram_bytes=3"}), Catch::Contains(tiny + ": /pim/sram_bytes: must be in [256,"));
+    CHECK_THAT(error({"/pim/sram_byte=2048"}), Catch::Contains(tiny + ": /pim/sram_byte: unknown key"));
+    CHECK_THAT(error({"/system/stacks=3"}),
+               Catch::Contains(tiny + ": /system/stacks: must be a power of two (got 3)"));
+    CHECK_THAT(
+        error({"/system/pseudo_channels=\"lots\""}),
+        Catch::Contains(tiny + ": /system/pseudo_channels: an end-to-end run uses every pseudo-channel"));
+    CHECK(error({"/system/pseudo_channels=0"}).empty());
+    CHECK_THAT(
+        error(
+            {R"(/workload/pattern={"kind": "bigbird", "window": 0, "global": -5, "random_blocks": 1, "block": 64})"}),
+        Catch::Contains(tiny + ": /workload/pattern/"));
+    // The same problem found by several sub-simulations is reported once.
+    const std::string e = error({"/pim/sram_bytes=3"});
+    CHECK(e.find("/pim/sram_bytes") == e.rfind("/pim/sram_bytes"));
 }
