@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <set>
 #include <spawn.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -36,6 +38,18 @@ extern "C" void recordStopSignal(int sig) {
 }
 
 } // namespace
+
+// The pid of the process that started this one, set by spawnLogged in its own environment.
+constexpr const char* kParentVar = "PILOT_PARENT_PID";
+
+void endWithParent() {
+    const char* parent = std::getenv(kParentVar);
+    if (!parent || std::to_string(::getppid()) != parent)
+        return; // not started by spawnLogged (or the parent is gone already: then ppid differs)
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (std::to_string(::getppid()) != parent) // the parent ended before prctl took effect
+        ::raise(SIGTERM);
+}
 
 void catchStopSignals() {
     struct sigaction sa {};
@@ -103,6 +117,7 @@ pid_t spawnLogged(const std::vector<std::string>& args, const std::string& log, 
         flags |= POSIX_SPAWN_SETPGROUP;
     }
     posix_spawnattr_setflags(&attr, flags);
+    ::setenv(kParentVar, std::to_string(::getpid()).c_str(), 1); // for endWithParent()
     pid_t pid = -1;
     const int rc = posix_spawn(&pid, copy[0].c_str(), &fa, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);

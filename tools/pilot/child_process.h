@@ -18,6 +18,11 @@ std::string selfExecutable();
 pid_t spawnLogged(const std::vector<std::string>& args, const std::string& log, std::string& error,
                   bool ownGroup = false);
 
+// For a `pilot` started by spawnLogged (a sweep's point, an end-to-end run's sub-simulation):
+// receive SIGTERM when that parent ends, even killed outright (SIGKILL gives it no chance to stop
+// its children), so that no orphan goes on writing into its folder. Does nothing otherwise.
+void endWithParent();
+
 // SIGINT, SIGTERM and SIGHUP are recorded instead of ending the program at once: whoever runs
 // children stops them (stopChildren) and leaves its files consistent, then ends with
 // exitStatusForSignal(). Returns the signal received so far, 0 when none.

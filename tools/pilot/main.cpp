@@ -19,6 +19,7 @@
 #include "platform/scenario_runner.h"
 #include "platform/shipped_defaults.h"
 #include "tools/pilot/analyze.h"
+#include "tools/pilot/child_process.h"
 #include "tools/pilot/e2e.h"
 #include "tools/pilot/progress.h"
 #include "tools/pilot/sweep_run.h"
@@ -103,6 +104,7 @@ static const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 
 
 int sc_main(int argc, char* argv[]) {
     (void)kBannerOff;
+    tools::endWithParent();
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
