@@ -7,6 +7,8 @@
 # of file; `merge` refuses edited rows and shards. (Sweeps under interruption:
 # sweep_interrupt.sh.)
 source "$(dirname "$0")/common.inc"
+# Debian's python3 when there is one: it starts in a fraction of a shim's time (the test runs it often).
+PY3=$(command -v /usr/bin/python3 || command -v python3)
 ROOT=$(pwd)
 PILOT=$(cd "$(dirname "$PILOT")" && pwd)/$(basename "$PILOT")   # the tests below change folder
 S=workloads/scenarios
@@ -27,9 +29,9 @@ expect_error "$TMP/missing.json: /: cannot open file" "$PILOT" validate "$TMP/mi
 one_line "missing file"
 
 # --- JSON nested 100,000 deep, under an unknown key, in each kind of file and in --set.
-python3 -c 'print("[" * 100000 + "]" * 100000)' > "$TMP/deep.txt"
+"$PY3" -c 'print("[" * 100000 + "]" * 100000)' > "$TMP/deep.txt"
 deep_copy() {   # deep_copy SRC DST: SRC with an unknown key holding the deep array
-  python3 - "$1" "$2" "$TMP/deep.txt" <<'PY'
+  "$PY3" - "$1" "$2" "$TMP/deep.txt" <<'PY'
 import sys
 src, dst, deep = sys.argv[1:]
 text = open(src).read().rstrip()
@@ -53,7 +55,7 @@ deep_copy $S/e2e-tiny.json "$TMP/deep-e2e.json"
 echo "{ \"name\": \"d\", \"scenario\": \"$TMP/deep-e2e.json\", \"grid\": { \"sram_bytes\": [2048] } }" > "$TMP/sw-deep.json"
 expect_error "$TMP/deep-e2e.json: /: JSON nested deeper than 64 levels" "$PILOT" sweep "$TMP/sw-deep.json" --out "$TMP/d"
 expect_error "$S/decode-tiny.json: /name: JSON nested deeper than 64 levels" \
-  "$PILOT" run $S/decode-tiny.json --set "/name=$(python3 -c 'print("[" * 100000)')"
+  "$PILOT" run $S/decode-tiny.json --set "/name=$("$PY3" -c 'print("[" * 100000)')"
 # A file the run reads (the model of an end-to-end scenario) nested deep.
 deep_copy workloads/models/bigbird-base.json "$TMP/deep-model.json"
 sed "s|\"model\": \"bigbird-base\"|\"model\": \"$TMP/deep-model.json\"|; s|\"\.\./|\"$ROOT/workloads/|g" \
@@ -95,7 +97,7 @@ expect_error "--trace: also named by --out" "$PILOT" run "$TMP/d.json" --out "$T
 expect_error "$TMP/nowhere/a.json: --out: no such folder" "$PILOT" analyze $S/prefill-bigbird-small.json --out "$TMP/nowhere/a.json"
 # ...and a good output is written whole.
 "$PILOT" run "$TMP/d.json" --out "$TMP/r.json" --vcd "$TMP/w.vcd" --trace "$TMP/t.json" >/dev/null || fail "run to files"
-python3 -c 'import json,sys; json.load(open(sys.argv[1])); json.load(open(sys.argv[2]))' "$TMP/r.json" "$TMP/t.json" \
+"$PY3" -c 'import json,sys; json.load(open(sys.argv[1])); json.load(open(sys.argv[2]))' "$TMP/r.json" "$TMP/t.json" \
   || fail "results or timeline unreadable"
 grep -q '^\$enddefinitions' "$TMP/w.vcd" || fail "no waveform at the --vcd path"
 
@@ -115,7 +117,7 @@ EOF
 
 # --- The energy file of end-to-end runs is validated (validate and run).
 e2e_with() {   # e2e_with FILE.json 'python statement on d': a copy of e2e-tiny with absolute paths
-  python3 - "$ROOT" "$1" "$2" <<'PY'
+  "$PY3" - "$ROOT" "$1" "$2" <<'PY'
 import json, sys
 root, out, stmt = sys.argv[1:]
 d = json.load(open(root + "/workloads/scenarios/e2e-tiny.json"))
@@ -127,7 +129,7 @@ json.dump(d, open(out, "w"))
 PY
 }
 energy_case() {   # energy_case 'python statement on e' "expected error"
-  python3 - "$ROOT" "$TMP/energy.json" "$1" <<'PY'
+  "$PY3" - "$ROOT" "$TMP/energy.json" "$1" <<'PY'
 import json, sys
 root, out, stmt = sys.argv[1:]
 e = json.load(open(root + "/workloads/energy/hbm3-pim.json"))
@@ -175,7 +177,7 @@ done
 "$PILOT" validate workloads/energy/hbm3-pim.json | grep -q "valid energy file" || fail "energy kind"
 "$PILOT" validate workloads/sweeps/buffer-size.json | grep -q "valid sweep" || fail "sweep kind"
 "$PILOT" validate workloads/mcconfigs/dramsys/fr_fcfs.json | grep -q "valid DRAMSys mcconfig" || fail "mcconfig kind"
-python3 -c 'import json; d=json.load(open("workloads/models/llama2-7b.json")); d["layers"]=-1; json.dump(d, open("'"$TMP"'/m.json","w"))'
+"$PY3" -c 'import json; d=json.load(open("workloads/models/llama2-7b.json")); d["layers"]=-1; json.dump(d, open("'"$TMP"'/m.json","w"))'
 expect_error "$TMP/m.json: /layers: must not be negative" "$PILOT" validate "$TMP/m.json"
 cat > "$TMP/sw.json" <<EOF
 { "name": "bad point", "scenario": "$ROOT/$S/e2e-tiny.json", "grid": { "sram_bytes": [2048, 3] } }
