@@ -72,6 +72,9 @@ grep -qF "number overflow parsing '1e400'" "$TMP/err" || fail "overflow reason"
 for opt in --out --vcd --trace; do
   expect_error "/dev/full: cannot write: No space left on device" "$PILOT" run $S/decode-tiny.json $opt /dev/full
 done
+# The summary is a result too (the only one without --out).
+"$PILOT" run $S/decode-tiny.json >/dev/full 2>"$TMP/err"; [ $? -eq 2 ] || fail "run > /dev/full: exit status"
+grep -qF "stdout: cannot write the summary" "$TMP/err" || fail "run > /dev/full: no error"
 expect_error "/dev/full: cannot write" "$PILOT" replay workloads/traces/example.stl --out /dev/full
 expect_error "/dev/full: cannot write" "$PILOT" replay workloads/traces/example.stl --vcd /dev/full
 expect_error "/dev/full: cannot write" "$PILOT" analyze $S/prefill-bigbird-small.json --out /dev/full

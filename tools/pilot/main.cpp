@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The `pilot` command line: run, replay, validate.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -157,7 +158,7 @@ int sc_main(int argc, char* argv[]) {
         return app.exit(e);
     }
 
-    try {
+    auto dispatch = [&]() -> int {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
         if (sweeps.selected())
             return sweeps.run();
@@ -185,6 +186,15 @@ int sc_main(int argc, char* argv[]) {
                                                          ? platform::defaultsPath(defaultMemspec)
                                                          : validateMemspec);
         }
+        return 0;
+    };
+    try {
+        const int rc = dispatch();
+        // The summary on stdout is a result too (the only one without --out): a write that
+        // failed (stdout on a full disk) fails the command.
+        if (!(std::cout << std::flush) || std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw common::FileError("stdout: cannot write the summary");
+        return rc;
     } catch (const common::ConfigError& e) {
         std::cerr << e.what() << "\n";
         return 2;
