@@ -42,7 +42,8 @@ PY
 for f in $S/decode-tiny.json $S/e2e-tiny.json workloads/memspecs/hbm3-5200.json \
          workloads/mappings/hbm3-channel-interleaved.json workloads/models/bigbird-base.json \
          workloads/gpus/a100-80gb.json workloads/energy/hbm3-pim.json workloads/sweeps/buffer-size.json \
-         workloads/mcconfigs/dramsys/fr_fcfs.json; do
+         workloads/mcconfigs/dramsys/fr_fcfs.json workloads/memspecs/dramsys/hbm2-dramsys.json \
+         workloads/mappings/dramsys/hbm2-dramsys-mapping.json; do
   deep_copy "$f" "$TMP/deep.json"
   expect_error "$TMP/deep.json: /: JSON nested deeper than 64 levels" "$PILOT" validate "$TMP/deep.json"
 done
