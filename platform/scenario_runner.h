@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/scenario.h"
+#include "platform/timeline.h"
 
 namespace sc_core {
 class sc_trace_file;
@@ -26,6 +27,7 @@ struct Progress {
 struct RunOptions {
     std::string vcdPath;                             // empty: no waveform
     std::string tracePath;                           // Chrome/Perfetto trace-event timeline (PIM runs)
+    TimelineScope traceScope;                        // its time window and channels
     std::function<void(const Progress&)> onProgress; // called between simulation slices
 };
 

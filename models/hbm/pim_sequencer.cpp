@@ -23,6 +23,7 @@ PimSequencer::PimSequencer(const Memspec& spec, const PcState& state, const Timi
 void PimSequencer::trace(sc_core::sc_trace_file* tf, const std::string& base) {
     sc_core::sc_trace(tf, m_tracePeBusy, base + ".pe_busy");
     sc_core::sc_trace(tf, m_traceSramInUse, base + ".sram_bytes_in_use");
+    sc_core::sc_trace(tf, m_traceQueue, base + ".pim_queue_occupancy");
     m_tracing = true;
 }
 
@@ -32,6 +33,7 @@ bool PimSequencer::accept(tlm::tlm_generic_payload& t, const contract::MicroOp& 
     if (t.has_mm())
         t.acquire();
     m_queue.push_back({&t, op, arrival, op.column});
+    m_traceQueue = uint32_t(m_queue.size());
     return true;
 }
 
@@ -156,6 +158,7 @@ void PimSequencer::issue(const Candidate& c, uint64_t now) {
 
 void PimSequencer::issueMove(Command cmd, Entry& e, uint64_t now) {
     const uint32_t col = e.nextColumn++;
+    e.started = std::min(e.started, now);
     m_port.record(cmd, e.op.singleBank ? e.op.bank : 0, e.op.row, col, now);
     if (m_tracing)
         m_traceSramInUse =
@@ -182,6 +185,7 @@ void PimSequencer::issueMove(Command cmd, Entry& e, uint64_t now) {
 }
 
 void PimSequencer::issuePeOp(Entry& e, uint64_t now) {
+    e.started = now;
     m_port.record(Command::PEOP, 0, 0, 0, now);
     const uint64_t peCycles = m_unit->execute(e.op);
     // PE cycles at the PE clock, rounded up to whole command-clock cycles.
@@ -200,8 +204,12 @@ void PimSequencer::issuePeOp(Entry& e, uint64_t now) {
 }
 
 void PimSequencer::complete(uint64_t readyCycle) {
-    tlm::tlm_generic_payload* t = m_queue.front().trans;
+    const Entry& e = m_queue.front();
+    if (m_observer)
+        m_observer->onMicroOp(m_observerPc, e.op, e.started, readyCycle);
+    tlm::tlm_generic_payload* t = e.trans;
     m_queue.pop_front();
+    m_traceQueue = uint32_t(m_queue.size());
     ++m_stats.pimOps;
     m_stats.pimLastCycle = std::max(m_stats.pimLastCycle, readyCycle);
     m_port.pimCompleted(t, readyCycle);

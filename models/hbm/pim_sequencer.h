@@ -22,6 +22,15 @@ namespace pilot::hbm {
 
 struct ControllerStats;
 
+// Sees every micro-op a pseudo-channel completes, with the cycle of its first command and the
+// cycle its result is ready (timelines).
+class MicroOpObserver {
+  public:
+    virtual ~MicroOpObserver() = default;
+    virtual void onMicroOp(uint32_t pc, const contract::MicroOp& op, uint64_t startCycle,
+                           uint64_t endCycle) = 0;
+};
+
 class PimSequencer {
   public:
     // What the sequencer asks of its controller.
@@ -38,6 +47,7 @@ class PimSequencer {
                  ControllerStats& stats, uint32_t capacity);
 
     void setUnit(PimUnit* unit) { m_unit = unit; }
+    void setObserver(MicroOpObserver* o, uint32_t pc) { m_observer = o, m_observerPc = pc; }
     bool hasUnit() const { return m_unit != nullptr; }
     bool empty() const { return m_queue.empty(); }
     // Queues the micro-op of `t` (false: the queue is full).
@@ -64,7 +74,8 @@ class PimSequencer {
         tlm::tlm_generic_payload* trans;
         contract::MicroOp op;
         uint64_t arrival;
-        uint32_t nextColumn; // MovIn / MovOut progress
+        uint32_t nextColumn;           // MovIn / MovOut progress
+        uint64_t started = UINT64_MAX; // cycle of its first command
     };
     // Buffer ranges still being filled by MRDs, and when their data will have landed: a PE op
     // waits only for the moves into the bytes it uses.
@@ -86,6 +97,8 @@ class PimSequencer {
     ControllerStats& m_stats;
     const uint32_t m_capacity;
     PimUnit* m_unit = nullptr;
+    MicroOpObserver* m_observer = nullptr;
+    uint32_t m_observerPc = 0;
     std::deque<Entry> m_queue;
     bool m_allOpen = false; // every bank open at m_allRow (after ACTAB)
     uint32_t m_allRow = 0;
@@ -96,6 +109,7 @@ class PimSequencer {
     bool m_tracing = false;
     bool m_tracePeBusy = false;    // the PEs of this pseudo-channel run an op
     uint32_t m_traceSramInUse = 0; // highest buffer byte the current kernel has touched
+    uint32_t m_traceQueue = 0;     // micro-ops queued (the PIM queue's depth)
     sc_core::sc_event m_peDone;    // only notified while tracing
 };
 

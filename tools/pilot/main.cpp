@@ -22,6 +22,7 @@
 #include "tools/pilot/analyze.h"
 #include "tools/pilot/child_process.h"
 #include "tools/pilot/e2e.h"
+#include "tools/pilot/plots.h"
 #include "tools/pilot/progress.h"
 #include "tools/pilot/sweep_run.h"
 #include "tools/pilot/validate.h"
@@ -40,7 +41,8 @@ std::vector<std::string> scenarioInputs(const platform::Scenario& s) {
 }
 
 int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd,
-                 const std::string& trace, std::vector<std::string> inputs) {
+                 const std::string& trace, const platform::TimelineScope& scope,
+                 std::vector<std::string> inputs) {
     // Checked before the run, so that a long run never ends in a lost result.
     const std::vector<std::string> own = scenarioInputs(s);
     inputs.insert(inputs.end(), own.begin(), own.end());
@@ -49,6 +51,7 @@ int runAndReport(const platform::Scenario& s, const std::string& out, const std:
     platform::RunOptions opt;
     opt.vcdPath = vcd;
     opt.tracePath = trace;
+    opt.traceScope = scope;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
     json r = s.decode    ? platform::runDecode(s, opt)
              : s.prefill ? platform::runPrefill(s, opt)
@@ -98,13 +101,7 @@ static json replayScenario(const std::string& trace, const std::string& memspec,
     return doc;
 }
 
-// SystemC prints its banner to stderr before sc_main runs (and libsystemc shows it on the error
-// paths), so the variable that silences it is set while this file's statics are initialised:
-// stderr carries one line per problem and nothing else.
-static const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
-
 int sc_main(int argc, char* argv[]) {
-    (void)kBannerOff;
     tools::endWithParent();
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
@@ -120,6 +117,14 @@ int sc_main(int argc, char* argv[]) {
     run->add_option("--vcd", vcd, "write a GTKWave waveform here");
     run->add_option("--trace", timeline, "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
     run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
+    std::vector<double> traceWindow;
+    platform::TimelineScope traceScope;
+    run->add_option("--trace-window", traceWindow,
+                    "timeline: only events in [FROM_NS, TO_NS] of simulated time")
+        ->expected(2)
+        ->delimiter(':');
+    run->add_option("--trace-channels", traceScope.channels, "timeline: only these channels (e.g. 0,3)")
+        ->delimiter(',');
 
     std::string trace, memspec, mapping, mcconfig;
     double clockGHz = 1.0;
@@ -152,6 +157,13 @@ int sc_main(int argc, char* argv[]) {
                          "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
     tools::SweepCommands sweeps(app); // `sweep` and `merge` (docs/sweeps.md)
 
+    std::string plotPath;
+    auto* plot =
+        app.add_subcommand("plot", "draw a sweep's results folder (DIR/plots/*.png) or a --trace timeline");
+    plot->add_option("path", plotPath, "sweep results folder, or timeline JSON")
+        ->required()
+        ->check(CLI::ExistingPath);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -171,13 +183,21 @@ int sc_main(int argc, char* argv[]) {
                 return tools::runEndToEnd(scenarioPath, sets, out);
             }
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
-            return runAndReport(s, out, vcd, timeline, {});
+            if (traceWindow.size() == 2) {
+                if (!(traceWindow[0] >= 0 && traceWindow[1] > traceWindow[0]))
+                    throw std::invalid_argument("--trace-window: FROM_NS:TO_NS with 0 <= FROM_NS < TO_NS");
+                traceScope.fromNs = traceWindow[0];
+                traceScope.toNs = traceWindow[1];
+            }
+            return runAndReport(s, out, vcd, timeline, traceScope, {});
         }
         if (*analyze)
             return analyzeAndReport(analyzePath, sets, analyzeOut);
+        if (*plot)
+            return tools::drawPlots(plotPath);
         if (*replay) {
             const json doc = replayScenario(trace, memspec, mapping, mcconfig, clockGHz, maxOutstanding);
-            return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd, "",
+            return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd, "", {},
                                 {mcconfig});
         }
         if (*validate) {
