@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -99,6 +100,26 @@ static json replayScenario(const std::string& trace, const std::string& memspec,
     if (!mcconfig.empty())
         doc["controller"] = {{"mcconfig", abs(mcconfig)}};
     return doc;
+}
+
+// Runs a subcommand: bad input, a failed write and any other error become one line per problem
+// on stderr and exit status 2.
+static int guarded(const std::function<int()>& body) {
+    try {
+        const int rc = body();
+        // The summary on stdout is a result too (the only one without --out): a write that
+        // failed (stdout on a full disk) fails the command.
+        if (!(std::cout << std::flush) || std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw common::FileError("stdout: cannot write the summary");
+        return rc;
+    } catch (const common::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+    } catch (const common::FileError& e) {
+        std::cerr << e.what() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << common::plainReason(e.what()) << "\n";
+    }
+    return 2;
 }
 
 int sc_main(int argc, char* argv[]) {
@@ -208,22 +229,5 @@ int sc_main(int argc, char* argv[]) {
         }
         return 0;
     };
-    try {
-        const int rc = dispatch();
-        // The summary on stdout is a result too (the only one without --out): a write that
-        // failed (stdout on a full disk) fails the command.
-        if (!(std::cout << std::flush) || std::fflush(stdout) != 0 || std::ferror(stdout))
-            throw common::FileError("stdout: cannot write the summary");
-        return rc;
-    } catch (const common::ConfigError& e) {
-        std::cerr << e.what() << "\n";
-        return 2;
-    } catch (const common::FileError& e) {
-        std::cerr << e.what() << "\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << common::plainReason(e.what()) << "\n";
-        return 2;
-    }
-    return 0;
+    return guarded(dispatch);
 }

@@ -119,13 +119,10 @@ void readOutcome(PointOutcome& o, const Sweep& sw, const PointFiles& files, int 
     }
 }
 
-} // namespace
-
-int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigned jobs,
-             const std::string& shardText, const std::string& pilotArg, bool force) {
-    const Sweep sw = loadSweep(sweepFile);
-    const Shard shard = parseShard(shardText);
-    // A base scenario that is not even JSON (or nested too deep) is refused before any point runs.
+// What can be refused before any point runs: a base scenario that is not even JSON (or nested
+// too deep), a program that cannot run, an output folder that cannot be made. Returns the program.
+std::string checkBeforeRunning(const Sweep& sw, const std::string& sweepFile, const std::string& pilotArg,
+                               const std::string& outDir) {
     std::set<std::string> scenarios;
     for (const Point& p : sw.points)
         if (scenarios.insert(p.scenarioPath).second)
@@ -133,26 +130,18 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
     const std::string pilot = pilotArg.empty() ? selfExecutable() : pilotArg;
     if (access(pilot.c_str(), X_OK) != 0)
         throw std::invalid_argument("--pilot: " + pilot + ": not an executable file");
-    // Absolute: each point's run writes next to its results file (<id>.json.parts/).
-    const std::string outDir = fs::absolute(outDirArg).lexically_normal().string();
     common::checkOutputPaths({{"--out", outDir, true}}, {sweepFile});
-    // The points run in parallel already: each point's own sub-simulations run one at a time
-    // (tools/pilot/e2e.h), unless the caller set PILOT_SUB_JOBS.
-    setenv("PILOT_SUB_JOBS", "1", 0);
-    if (jobs == 0)
-        jobs = defaultJobs();
+    return pilot;
+}
 
-    const PointFiles files{fs::path(outDir) / "points"};
-    fs::create_directories(files.dir);
-    std::vector<PointOutcome> outcomes;
-    for (const Point& p : sw.points)
-        if (inShard(p.id, shard))
-            outcomes.push_back(PointOutcome{&p, false, "", {}, false});
-
-    // A previous run's finished points are kept when their inputs are unchanged (sweep_resume.h).
-    std::vector<std::string> hashes(outcomes.size());
+// A previous run's finished points are kept when their inputs are unchanged (sweep_resume.h)
+// and their results still read back; returns the indices in `outcomes` of those to run. `hashes`:
+// each point's inputs hash, for its stamp.
+std::vector<size_t> keepFinished(const Sweep& sw, std::vector<PointOutcome>& outcomes,
+                                 const PointFiles& files, const std::string& pilot, bool force,
+                                 std::vector<std::string>& hashes, size_t& kept) {
     std::vector<size_t> toRun;
-    size_t kept = 0;
+    hashes.assign(outcomes.size(), "");
     for (size_t i = 0; i < outcomes.size(); ++i) {
         PointOutcome& o = outcomes[i];
         hashes[i] = pointInputsHash(*o.point, pointInputFiles(*o.point), pilot);
@@ -166,6 +155,50 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
         }
         toRun.push_back(i);
     }
+    return toRun;
+}
+
+// After a stop signal: the running points are stopped with everything they started, and every
+// point not finished is marked interrupted.
+void stopAndMarkInterrupted(const std::map<pid_t, size_t>& running, std::vector<PointOutcome>& outcomes,
+                            int sig) {
+    std::vector<pid_t> pids;
+    for (const auto& r : running)
+        pids.push_back(r.first);
+    stopChildren(pids, true);
+    for (PointOutcome& o : outcomes) {
+        if (!o.ok && o.error.empty()) {
+            o.interrupted = true;
+            o.error = "interrupted (signal " + std::to_string(sig) + "): not finished";
+        }
+    }
+}
+
+} // namespace
+
+int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigned jobs,
+             const std::string& shardText, const std::string& pilotArg, bool force) {
+    const Sweep sw = loadSweep(sweepFile);
+    const Shard shard = parseShard(shardText);
+    // Absolute: each point's run writes next to its results file (<id>.json.parts/).
+    const std::string outDir = fs::absolute(outDirArg).lexically_normal().string();
+    const std::string pilot = checkBeforeRunning(sw, sweepFile, pilotArg, outDir);
+    // The points run in parallel already: each point's own sub-simulations run one at a time
+    // (tools/pilot/e2e.h), unless the caller set PILOT_SUB_JOBS.
+    setenv("PILOT_SUB_JOBS", "1", 0);
+    if (jobs == 0)
+        jobs = defaultJobs();
+
+    const PointFiles files{fs::path(outDir) / "points"};
+    fs::create_directories(files.dir);
+    std::vector<PointOutcome> outcomes;
+    for (const Point& p : sw.points)
+        if (inShard(p.id, shard))
+            outcomes.push_back(PointOutcome{&p, false, "", {}, false});
+
+    std::vector<std::string> hashes;
+    size_t kept = 0;
+    const std::vector<size_t> toRun = keepFinished(sw, outcomes, files, pilot, force, hashes, kept);
     if (kept)
         std::printf(
             "sweep: %zu finished point(s) kept from a previous run with the same inputs (--force reruns "
@@ -225,20 +258,8 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
         settle(i);
     }
     bar.clear();
-    if (stopped) {
-        std::vector<pid_t> pids;
-        for (const auto& r : running)
-            pids.push_back(r.first);
-        stopChildren(pids, true);
-        for (size_t k = 0; k < outcomes.size(); ++k) {
-            PointOutcome& o = outcomes[k];
-            if (!o.ok && o.error.empty()) {
-                o.interrupted = true;
-                o.error = "interrupted (signal " + std::to_string(stopped) + "): not finished";
-            }
-        }
-    }
-
+    if (stopped)
+        stopAndMarkInterrupted(running, outcomes, stopped);
     writeResults(outDir, resultsDocument(sw, shard, outcomes));
     if (stopped) {
         std::fprintf(stderr,
