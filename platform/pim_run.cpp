@@ -5,7 +5,9 @@
 #include <random>
 #include <stdexcept>
 
+#include "models/common/output_file.h"
 #include "models/pim/fp16.h"
+#include "platform/simulation.h"
 #include "platform/timeline.h"
 
 namespace pilot::platform {
@@ -47,18 +49,18 @@ json PimWorkloadRun::results(const char* timeKey, double timeNs, json kernels, d
 
 void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0) {
-    sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
-    if (vcd)
-        sys.trace(vcd);
+    VcdOutput vcd(opt.vcdPath);
+    if (vcd.get())
+        sys.trace(vcd.get());
     std::unique_ptr<TimelineRecorder> timeline;
     if (!opt.tracePath.empty())
         timeline = std::make_unique<TimelineRecorder>(sys, spec, opt.traceScope);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    platform::simulate(sc_core::SC_ZERO_TIME);
     while (!sys.host().finished()) {
         if (!sc_core::sc_pending_activity())
             throw std::runtime_error(std::string(what) + " run deadlocked at " +
                                      sc_core::sc_time_stamp().to_string());
-        sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_US));
+        platform::simulate(sc_core::sc_time(50, sc_core::SC_US));
         if (opt.onProgress) {
             Progress p;
             p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
@@ -67,8 +69,7 @@ void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOpti
         }
     }
     sys.hbm().finish();
-    if (vcd)
-        sc_core::sc_close_vcd_trace_file(vcd);
+    vcd.close();
     if (timeline)
         timeline->write(opt.tracePath);
 }

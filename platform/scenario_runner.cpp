@@ -7,6 +7,7 @@
 
 #include "models/traffic/traffic_generator.h"
 #include "platform/hbm_system.h"
+#include "platform/simulation.h"
 
 namespace pilot::platform {
 
@@ -113,17 +114,6 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     return mem;
 }
 
-sc_core::sc_trace_file* openVcd(const std::string& path) {
-    if (path.empty())
-        return nullptr;
-    std::string base = path; // SystemC appends ".vcd" itself
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd")
-        base.resize(base.size() - 4);
-    sc_core::sc_trace_file* vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-    vcd->set_time_unit(1, sc_core::SC_PS);
-    return vcd;
-}
-
 json runScenario(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const hbm::Memspec& spec = s.memspec;
@@ -138,15 +128,15 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
                                   s.traffic->maxOutstanding);
     gen.iSocket.bind(system.router().tSocket);
 
-    sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
-    if (vcd)
-        system.trace(vcd);
+    VcdOutput vcd(opt.vcdPath);
+    if (vcd.get())
+        system.trace(vcd.get());
 
     // Simulate in slices so progress can be shown; stop at the last completion.
     const sc_core::sc_time slice(20, sc_core::SC_US);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    simulate(sc_core::SC_ZERO_TIME);
     while (!gen.done()) {
-        sc_core::sc_start(slice);
+        simulate(slice);
         if (opt.onProgress) {
             Progress p;
             p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
@@ -160,10 +150,9 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     // Let the last responses' data land, then run the checker's end-of-run pass at that time.
     const sc_core::sc_time end = sc_core::sc_time::from_value(gs.lastReadyPs);
     if (end > sc_core::sc_time_stamp())
-        sc_core::sc_start(end - sc_core::sc_time_stamp());
+        simulate(end - sc_core::sc_time_stamp());
     system.finish();
-    if (vcd)
-        sc_core::sc_close_vcd_trace_file(vcd);
+    vcd.close();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     const double simNs = double(gs.lastReadyPs) * 1e-3;

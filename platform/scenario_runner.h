@@ -33,9 +33,6 @@ struct RunOptions {
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
 
-// A VCD trace file at `path` (".vcd" optional) with picosecond resolution; nullptr when empty.
-sc_core::sc_trace_file* openVcd(const std::string& path);
-
 class HbmSystem;
 // The `memory` object of the results: totals, per pseudo-channel, checker findings (host
 // requests and PIM commands counted apart). `checker_errors` lists the first violations.

@@ -2,9 +2,9 @@
 #include "platform/sub_simulations.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "models/common/json_reader.h"
+#include "models/common/output_file.h"
 #include "platform/shipped_defaults.h"
 
 namespace pilot::platform {
@@ -16,7 +16,7 @@ std::string SubSimulationPlan::derivedMemspec(const std::string& tag, const json
     json spec = common::readJsonFile(m_point.memspec);
     spec.merge_patch(patch);
     const std::string path = m_dir + "/memspec-" + tag + ".json";
-    std::ofstream(path) << spec.dump(2) << "\n";
+    common::writeTextFile(path, spec.dump(2) + "\n");
     return path;
 }
 

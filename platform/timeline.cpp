@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "firmware/pim/pim_firmware.h"
+#include "models/common/output_file.h"
 #include "platform/pim_system.h"
 
 namespace pilot::platform {
@@ -257,12 +258,7 @@ json TimelineRecorder::document() const {
 }
 
 void TimelineRecorder::write(const std::string& path) const {
-    std::ofstream f(path);
-    if (f)
-        f << document().dump() << "\n";
-    f.close();
-    if (!f)
-        throw std::runtime_error(path + ": cannot write the timeline");
+    common::writeTextFile(path, document().dump() + "\n"); // every write checked (a full disk fails the run)
 }
 
 } // namespace pilot::platform
