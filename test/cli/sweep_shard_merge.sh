@@ -102,6 +102,23 @@ EOF
   "$PY" tools/plots/plot_sweep.py "$TMP/whole" >"$TMP/plot.log" 2>&1 || { cat "$TMP/plot.log"; fail "plot of two points"; }
   grep -q "skipped speedup_vs_seq_len.png: no model has more than one seq_len" "$TMP/plot.log" || fail "no skip message"
   [ -s "$TMP/whole/plots/speedup_end_to_end.png" ] || fail "two-point speedup plot"
+  # `pilot sweep` draws them itself, with a Python that has matplotlib even when the python3
+  # first on PATH has none (a venv's), and writes report.md with the table and the plots.
+  mkdir -p "$TMP/bin" && printf '#!/bin/sh\nexit 1\n' > "$TMP/bin/python3" && chmod +x "$TMP/bin/python3"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$(command -v python3)" "$HERE/fake_pilot_e2e.py" > "$TMP/fake-abs"
+  chmod +x "$TMP/fake-abs"   # the stand-in runner keeps a python3 that works
+  PATH="$TMP/bin:$PATH" PILOT_PYTHON="" "$PILOT" sweep --pilot "$TMP/fake-abs" "$TMP/two.json" --out "$TMP/self" >/dev/null 2>"$TMP/err" \
+    || { cat "$TMP/err"; fail "sweep with a python3 without matplotlib first on PATH"; }
+  [ -s "$TMP/self/plots/speedup_end_to_end.png" ] || fail "pilot sweep drew no plots"
+  python3 - "$TMP/self/report.md" "$TMP/self/results.csv" <<'PY' || fail "report.md"
+import csv, sys
+md = open(sys.argv[1]).read()
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert "| system | prefill attention ms |" in md and "![speedup_end_to_end.png](plots/speedup_end_to_end.png)" in md
+for r in rows:   # every end-to-end time is in the report, in ms with 3 decimals
+    if r["phase"] == "end_to_end":
+        assert "| %s | " % r["system"] in md and "%.3f" % (float(r["time_ns"]) * 1e-6) in md, r
+PY
 else
   echo "skip: python3 has no matplotlib; plots not checked (apt-get install python3-matplotlib)"
 fi

@@ -20,6 +20,7 @@
 #include "models/common/json_reader.h"
 #include "models/common/output_file.h"
 #include "tools/pilot/child_process.h"
+#include "tools/pilot/plots.h"
 #include "tools/pilot/sweep.h"
 #include "tools/pilot/sweep_resume.h"
 
@@ -174,10 +175,18 @@ void stopAndMarkInterrupted(const std::map<pid_t, size_t>& running, std::vector<
     }
 }
 
+// The plots (when asked for and some Python has matplotlib) and report.md of a results folder.
+// A missing matplotlib or a failed plot is reported but fails nothing: the results stand.
+void drawAndReport(const std::string& outDir, const ojson& doc, bool plots) {
+    if (plots && !doc["rows"].empty())
+        drawPlots(outDir);
+    writeSweepReport(outDir, doc);
+}
+
 } // namespace
 
 int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigned jobs,
-             const std::string& shardText, const std::string& pilotArg, bool force) {
+             const std::string& shardText, const std::string& pilotArg, bool force, bool plots) {
     const Sweep sw = loadSweep(sweepFile);
     const Shard shard = parseShard(shardText);
     // Absolute: each point's run writes next to its results file (<id>.json.parts/).
@@ -260,7 +269,8 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
     bar.clear();
     if (stopped)
         stopAndMarkInterrupted(running, outcomes, stopped);
-    writeResults(outDir, resultsDocument(sw, shard, outcomes));
+    const ojson doc = resultsDocument(sw, shard, outcomes);
+    writeResults(outDir, doc);
     if (stopped) {
         std::fprintf(stderr,
                      "sweep \"%s\": interrupted by signal %d (%s) with %zu of %zu points finished; the same "
@@ -268,13 +278,16 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
                      sw.name.c_str(), stopped, strsignal(stopped), done - failed, outcomes.size());
         return exitStatusForSignal(stopped);
     }
+    // A shard's plots would show a slice: the merge draws the whole sweep.
+    if (shard.count == 1)
+        drawAndReport(outDir, doc, plots);
     std::printf("sweep \"%s\": %zu of %zu points (shard %u/%u), %zu failed\n", sw.name.c_str(),
                 outcomes.size(), sw.points.size(), shard.index, shard.count, failed);
     std::printf("results         %s\n", (fs::path(outDir) / "results.csv").string().c_str());
     return failed ? 1 : 0;
 }
 
-int mergeShards(const std::string& outDir, const std::vector<std::string>& inputs) {
+int mergeShards(const std::string& outDir, const std::vector<std::string>& inputs, bool plots) {
     std::vector<std::pair<std::string, ojson>> shards;
     std::vector<std::string> files;
     for (const std::string& in : inputs) {
@@ -289,6 +302,7 @@ int mergeShards(const std::string& outDir, const std::vector<std::string>& input
     if (fs::is_directory(outDir))
         common::checkOutputPaths({{"--out", (fs::path(outDir) / "results.json").string()}}, files);
     writeResults(outDir, merged);
+    drawAndReport(outDir, merged, plots);
     const size_t failed = failedPoints(merged);
     std::printf("merged %zu shard(s): %zu points, %zu rows, %zu failed\n", shards.size(),
                 merged["points"].size(), merged["rows"].size(), failed);
@@ -312,16 +326,18 @@ SweepCommands::SweepCommands(CLI::App& app) {
     m_sweep->add_flag("--force", m_force,
                       "rerun every point (by default a rerun keeps the points a previous run finished with "
                       "the same inputs)");
+    m_sweep->add_flag("--no-plots", m_noPlots, "skip DIR/plots/*.png (report.md is written all the same)");
     m_merge =
         app.add_subcommand("merge", "join the results of sweep shards (as one unsharded run writes them)");
     m_merge->add_option("--out", m_mergeOut, "results folder")->required();
     m_merge->add_option("shards", m_inputs, "shard folders, or their results.json")->required();
+    m_merge->add_flag("--no-plots", m_noPlots, "skip DIR/plots/*.png (report.md is written all the same)");
 }
 
 int SweepCommands::run() const {
     if (m_sweep->parsed())
-        return runSweep(m_sweepFile, m_out, m_jobs, m_shard, m_pilot, m_force);
-    return mergeShards(m_mergeOut, m_inputs);
+        return runSweep(m_sweepFile, m_out, m_jobs, m_shard, m_pilot, m_force, !m_noPlots);
+    return mergeShards(m_mergeOut, m_inputs, !m_noPlots);
 }
 
 } // namespace pilot::tools

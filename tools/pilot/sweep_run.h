@@ -16,12 +16,13 @@ namespace pilot::tools {
 // Finished points of a previous run into the same folder are kept when their inputs are unchanged
 // (tools/pilot/sweep_resume.h), unless `force`. SIGINT/SIGTERM/SIGHUP stop the running points (and
 // their sub-simulations), write the results of the finished ones and return 128 + the signal.
+// A whole run (and a merge) then draws DIR/plots/*.png (unless !plots) and writes DIR/report.md.
 int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned jobs, const std::string& shard,
-             const std::string& pilot, bool force = false);
+             const std::string& pilot, bool force = false, bool plots = true);
 
 // Joins shard folders (or their results.json files) into outDir. Returns 0, or 1 when a shard
 // recorded a failed point; bad or inconsistent shards throw common::ConfigError.
-int mergeShards(const std::string& outDir, const std::vector<std::string>& inputs);
+int mergeShards(const std::string& outDir, const std::vector<std::string>& inputs, bool plots = true);
 
 // Registers `sweep` and `merge` on the `pilot` command line.
 class SweepCommands {
@@ -35,7 +36,7 @@ class SweepCommands {
     CLI::App* m_merge;
     std::string m_sweepFile, m_out, m_shard = "1/1", m_pilot, m_mergeOut;
     unsigned m_jobs = 0;
-    bool m_force = false;
+    bool m_force = false, m_noPlots = false;
     std::vector<std::string> m_inputs;
 };
 
