@@ -12,6 +12,7 @@
 #include "models/common/output_file.h"
 #include "platform/end_to_end.h"
 #include "tools/pilot/child_process.h"
+#include "tools/pilot/console.h"
 
 namespace pilot::tools {
 
@@ -31,6 +32,7 @@ std::vector<json> runAsChildProcesses(const std::vector<platform::SubSimulation>
         const std::string base = dir + "/" + s.key;
         common::writeTextFile(base + ".scenario.json", s.doc.dump(2) + "\n");
         cmds.push_back({{self, "run", base + ".scenario.json", "--out", base + ".json"}, base + ".log"});
+        noteCommand("sub-simulation " + s.key + " (log " + base + ".log)", cmds.back().first);
     }
     // PILOT_SUB_JOBS caps the parallel sub-simulations (`pilot sweep` sets 1: its points are
     // the parallel unit); unset: one per hardware thread.

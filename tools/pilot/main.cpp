@@ -22,6 +22,7 @@
 #include "platform/shipped_defaults.h"
 #include "tools/pilot/analyze.h"
 #include "tools/pilot/child_process.h"
+#include "tools/pilot/console.h"
 #include "tools/pilot/e2e.h"
 #include "tools/pilot/plots.h"
 #include "tools/pilot/progress.h"
@@ -129,10 +130,24 @@ int sc_main(int argc, char* argv[]) {
 
     CLI::App app{"PILOT-VP: GPU + HBM3-PIM virtual platform"};
     app.require_subcommand(1);
+    bool quiet = false, verbose = false;
+    auto* quietFlag =
+        app.add_flag("-q,--quiet", quiet, "print nothing but errors (results still go to --out)");
+    app.add_flag("-v,--verbose", verbose,
+                 "also print SystemC's info messages and each child process's command")
+        ->excludes(quietFlag);
+    app.footer(
+        "Examples:\n"
+        "  pilot run workloads/scenarios/default.json             the default job: GPU, AttAcc, PILOT\n"
+        "  pilot run workloads/scenarios/decode-tiny.json --trace t.json && pilot plot t.json\n"
+        "  pilot sweep workloads/sweeps/headline.json --out headline --jobs 2\n"
+        "  pilot SUBCOMMAND --help                                 each subcommand's options and example");
 
     std::string scenarioPath, out, vcd, timeline;
     std::vector<std::string> sets;
     auto* run = app.add_subcommand("run", "run a scenario and print its summary");
+    run->footer("Example: pilot run workloads/scenarios/decode-tiny.json --out r.json --vcd w.vcd --set "
+                "/workload/batch=8");
     run->add_option("scenario", scenarioPath, "scenario JSON")->required();
     run->add_option("--out", out, "write the results JSON here");
     run->add_option("--vcd", vcd, "write a GTKWave waveform here");
@@ -151,6 +166,8 @@ int sc_main(int argc, char* argv[]) {
     double clockGHz = 1.0;
     uint32_t maxOutstanding = 128;
     auto* replay = app.add_subcommand("replay", "replay a DRAMSys text trace");
+    replay->footer("Example: pilot replay workloads/traces/example.stl --memspec "
+                   "workloads/memspecs/hbm3-5200.json --out r.json");
     replay->add_option("trace", trace, "trace file (.stl absolute, .rstl relative times)")->required();
     replay->add_option("--memspec", memspec,
                        "memspec (ours or DRAMSys); default in workloads/defaults/scenario.json");
@@ -165,6 +182,7 @@ int sc_main(int argc, char* argv[]) {
 
     std::string analyzePath, analyzeOut;
     auto* analyze = app.add_subcommand("analyze", "I/O analysis of a prefill scenario's sparse attention");
+    analyze->footer("Example: pilot analyze workloads/scenarios/prefill-bigbird.json --out analysis.json");
     analyze->add_option("scenario", analyzePath, "prefill scenario JSON")->required();
     analyze->add_option("--out", analyzeOut, "write the analysis JSON here");
     analyze->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
@@ -173,6 +191,7 @@ int sc_main(int argc, char* argv[]) {
     auto* validate =
         app.add_subcommand("validate", "check a configuration file of any kind (scenario, sweep, memspec, "
                                        "mapping, model, GPU, energy, mcconfig) without running");
+    validate->footer("Example: pilot validate workloads/sweeps/headline.json");
     validate->add_option("file", validatePath, "file to check")->required();
     validate->add_option("--memspec", validateMemspec,
                          "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
@@ -181,6 +200,8 @@ int sc_main(int argc, char* argv[]) {
     std::string plotPath;
     auto* plot =
         app.add_subcommand("plot", "draw a sweep's results folder (DIR/plots/*.png) or a --trace timeline");
+    plot->footer(
+        "Example: pilot plot headline    (a sweep folder: headline/plots/*.png; a timeline JSON: TRACE.png)");
     plot->add_option("path", plotPath, "sweep results folder, or timeline JSON")
         ->required()
         ->check(CLI::ExistingPath);
@@ -190,6 +211,9 @@ int sc_main(int argc, char* argv[]) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
+    tools::setVerbosity(quiet     ? tools::Verbosity::Quiet
+                        : verbose ? tools::Verbosity::Verbose
+                                  : tools::Verbosity::Normal);
 
     auto dispatch = [&]() -> int {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";

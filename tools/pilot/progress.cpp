@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "tools/pilot/progress.h"
 
+#include "tools/pilot/console.h"
+
 #include <cstdio>
 #include <unistd.h>
 
 namespace pilot::tools {
 
-ProgressLine::ProgressLine() : m_enabled(isatty(fileno(stderr)) != 0) {}
+ProgressLine::ProgressLine() : m_enabled(isatty(fileno(stderr)) != 0 && verbosity() != Verbosity::Quiet) {}
 
 void ProgressLine::update(const platform::Progress& p) {
     // At most a few redraws per second: the line is for people, not a log.

@@ -20,6 +20,7 @@
 #include "models/common/json_reader.h"
 #include "models/common/output_file.h"
 #include "tools/pilot/child_process.h"
+#include "tools/pilot/console.h"
 #include "tools/pilot/plots.h"
 #include "tools/pilot/sweep.h"
 #include "tools/pilot/sweep_resume.h"
@@ -34,7 +35,8 @@ namespace {
 // One line on a terminal (stderr): bar, points done, running, failed, elapsed. Silent otherwise.
 class SweepBar {
   public:
-    explicit SweepBar(size_t total) : m_total(total), m_enabled(isatty(fileno(stderr)) != 0) {}
+    explicit SweepBar(size_t total)
+        : m_total(total), m_enabled(isatty(fileno(stderr)) != 0 && verbosity() != Verbosity::Quiet) {}
 
     void draw(size_t done, size_t running, size_t failed, bool force) {
         const double now = elapsed();
@@ -74,6 +76,7 @@ pid_t spawnPoint(const std::string& pilot, const Point& p, const std::string& ou
     }
     args.push_back("--out");
     args.push_back(outJson);
+    noteCommand("point " + std::to_string(p.id) + " (log " + log + ")", args);
     return spawnLogged(args, log, error, true);
 }
 
@@ -327,8 +330,11 @@ SweepCommands::SweepCommands(CLI::App& app) {
                       "rerun every point (by default a rerun keeps the points a previous run finished with "
                       "the same inputs)");
     m_sweep->add_flag("--no-plots", m_noPlots, "skip DIR/plots/*.png (report.md is written all the same)");
+    m_sweep->footer("Example: pilot sweep workloads/sweeps/seq-len.json --out seq-len --jobs 2   (then "
+                    "seq-len/report.md)");
     m_merge =
         app.add_subcommand("merge", "join the results of sweep shards (as one unsharded run writes them)");
+    m_merge->footer("Example: pilot merge --out results shard-1 shard-2 shard-3");
     m_merge->add_option("--out", m_mergeOut, "results folder")->required();
     m_merge->add_option("shards", m_inputs, "shard folders, or their results.json")->required();
     m_merge->add_flag("--no-plots", m_noPlots, "skip DIR/plots/*.png (report.md is written all the same)");
