@@ -123,3 +123,21 @@ TEST_CASE("Fault injection: refresh commands lost on their way fail the protocol
         errors += e.get<std::string>() + "\n";
     CHECK_THAT(errors, Catch::Contains("tREFI"));
 }
+
+TEST_CASE("Fault injection: one key of 256 dropped is caught by the PE-faithful reference",
+          "[fault][decode]") {
+    // The bit-exact comparison notices it on its own (here the FP64 check does too: 9.1e-3
+    // against decode's budget of 1.9e-3; prefill's budget of 9.7e-3 would not).
+    PeFault f;
+    f.kind = PeFault::Kind::MaskDropKey;
+    f.key = 101;
+    const json r =
+        platform::runDecode(scenario("decode-tiny.json", {"/workload/mode=\"functional\""}), withPeFault(f));
+    std::string errors;
+    CHECK_FALSE(checksPass(r, errors));
+    for (const auto& k : r["kernels"]) {
+        INFO("FP64 error " << k["check"]["max_abs_error"] << ", tolerance " << k["check"]["tolerance"]);
+        CHECK(k["check"]["pe_reference_mismatches"].get<uint64_t>() > 0);
+    }
+    CHECK_THAT(errors, Catch::Contains("PE-faithful reference"));
+}
