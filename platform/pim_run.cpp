@@ -27,6 +27,8 @@ PimWorkloadRun::PimWorkloadRun(const Scenario& s, bool replicateChannels)
       m_wall0(std::chrono::steady_clock::now()) {}
 
 double PimWorkloadRun::simulate(const RunOptions& opt, const char* what) {
+    if (opt.beforePimRunForTest)
+        opt.beforePimRunForTest(sys);
     simulateHostProgram(sys, m_s.memspec, opt, what, m_wall0);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wall0).count();
 }

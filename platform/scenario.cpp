@@ -95,6 +95,12 @@ static void readSystem(JsonObject& root, const std::string& baseDir, Scenario& s
     JsonObject sys = root.object("system");
     s.memspecFile = resolvePath(sys.string("memspec"), baseDir);
     s.mappingFile = resolvePath(sys.string("mapping"), baseDir);
+    // An empty name would resolve to no file and be reported without one (found by fuzzing);
+    // a missing key is reported by string() already.
+    if (sys.has("memspec") && s.memspecFile.empty())
+        root.issues().add("/system/memspec", "must name a file");
+    if (sys.has("mapping") && s.mappingFile.empty())
+        root.issues().add("/system/mapping", "must name a file");
     s.stacks = sys.u32("stacks", 1, 64);
     s.pseudoChannels = sys.u32("pseudo_channels", 0, 1u << 16);
     s.protocolCheck = sys.boolean("protocol_check");

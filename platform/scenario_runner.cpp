@@ -72,10 +72,11 @@ static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, cons
 
 json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spanNs) {
     std::vector<const hbm::ControllerStats*> all;
-    uint64_t pimOps = 0;
+    uint64_t pimOps = 0, pimBankColumns = 0;
     for (const auto& pc : system.controllers()) {
         all.push_back(&pc->stats());
         pimOps += pc->stats().pimOps;
+        pimBankColumns += pc->stats().pimBankColumns;
     }
     json mem = memoryJson(all, spec, spanNs);
     mem["requests"] = mem["bursts"];
@@ -92,6 +93,7 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
                   {"all_bank_activations", count("ACTAB")},
                   {"all_bank_column_moves", count("MRD") + count("MWR")},
                   {"single_bank_column_moves", count("SMRD") + count("SMWR")},
+                  {"bank_column_moves", pimBankColumns},
                   {"pe_ops", count("PEOP")}};
     const hbm::ProtocolChecker* chk = system.checker();
     mem["checker_violations"] = chk ? chk->violationCount() : 0;

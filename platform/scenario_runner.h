@@ -24,11 +24,16 @@ struct Progress {
     double wallSeconds = 0;
 };
 
+class PimSystem;
 struct RunOptions {
     std::string vcdPath;                             // empty: no waveform
     std::string tracePath;                           // Chrome/Perfetto trace-event timeline (PIM runs)
     TimelineScope traceScope;                        // its time window and channels
     std::function<void(const Progress&)> onProgress; // called between simulation slices
+    // Test seam (test/test_fault_injection.cpp): called with the assembled PIM system before it
+    // runs, to inject a fault (PeArray / PseudoChannelController::injectFaultForTest) and prove
+    // a check notices it. The command line never sets it.
+    std::function<void(PimSystem&)> beforePimRunForTest;
 };
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});

@@ -101,10 +101,10 @@ bool PimRuntime::collect() {
             const uint32_t tail = m_bus.readReg(c, kRegCqTail);
             while (ch.cqHead != tail) {
                 Completion e;
-                bankRead(c, 0, 0, m_geo.rows - 2, uint64_t(ch.cqHead) * sizeof(Completion),
+                bankRead(c, 0, 0, m_geo.rows - 2, uint64_t(ch.cqHead % kCqEntries) * sizeof(Completion),
                          reinterpret_cast<uint8_t*>(&e), sizeof e);
                 done.push_back(e);
-                ch.cqHead = (ch.cqHead + 1) % kCqEntries;
+                ch.cqHead = (ch.cqHead + 1) % (2 * kCqEntries); // indices over 2 x size (contract.h)
                 --ch.inFlight;
             }
             m_bus.writeReg(c, kRegCqHead, ch.cqHead);

@@ -60,9 +60,12 @@ void PimFirmware::postCompletion(const Descriptor& d, Error err, uint32_t newHea
     const double peMHz = m_hal.readReg(kRegCapPeMhz);
     c.cycles = uint32_t(std::min<double>(double(ps) * 1e-6 * peMHz, 4294967295.0));
     if (cqSize) {
-        m_svc.bankBytes(cqBase, uint64_t(cqTail) * sizeof(Completion), &c, sizeof c, true);
-        const uint32_t next = (cqTail + 1) % cqSize;
-        if (next == 0)
+        // Indices over 2 x size, as the submission ring's: with size entries unread the tail
+        // must not equal the head (a host that collects only when its ring is full would see
+        // an empty ring and wait forever; found by test/test_controller_property.cpp).
+        m_svc.bankBytes(cqBase, uint64_t(cqTail % cqSize) * sizeof(Completion), &c, sizeof c, true);
+        const uint32_t next = (cqTail + 1) % (2 * cqSize);
+        if (next % cqSize == 0)
             m_cqPhase ^= 1u;
         m_hal.writeReg(kRegCqTail, next);
     }

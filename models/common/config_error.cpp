@@ -3,8 +3,25 @@
 
 namespace pilot::common {
 
+// Control characters (a newline inside a `--set` value, say) are written as escapes, so an
+// issue is always one line.
+static std::string oneLine(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        if (static_cast<unsigned char>(c) >= 0x20) {
+            out += c;
+            continue;
+        }
+        static const char* const kHex = "0123456789abcdef";
+        out += c == '\n'   ? std::string("\\n")
+               : c == '\t' ? std::string("\\t")
+                           : std::string("\\x") + kHex[(c >> 4) & 0xF] + kHex[c & 0xF];
+    }
+    return out;
+}
+
 std::string ConfigIssue::line() const {
-    return file + ": " + (pointer.empty() ? std::string("/") : pointer) + ": " + reason;
+    return oneLine(file + ": " + (pointer.empty() ? std::string("/") : pointer) + ": " + reason);
 }
 
 static std::string joinLines(const std::vector<ConfigIssue>& issues) {

@@ -4,6 +4,7 @@
 #include "models/common/burst_access.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 
 namespace pilot::gpu {
@@ -27,9 +28,11 @@ void HostPort::thread() {
 
 void HostPort::access(uint64_t addr, uint8_t* data, uint32_t len, bool write) {
     const uint64_t failed = common::burstAccess(iSocket, addr, data, len, write, m_burstBytes);
-    if (failed != UINT64_MAX)
-        throw std::runtime_error(std::string(write ? "write" : "read") + " at 0x" + std::to_string(failed) +
-                                 " failed");
+    if (failed != UINT64_MAX) {
+        char hex[32];
+        std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(failed));
+        throw std::runtime_error(std::string(write ? "write" : "read") + " at " + hex + " failed");
+    }
     m_bytes += len;
 }
 

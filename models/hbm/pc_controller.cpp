@@ -387,6 +387,11 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
         break;
     case Command::REFAB:
     case Command::REFPB:
+        if (m_fault.dropRefreshCommands) { // test seam: the refresh is lost on its way
+            m_refresh->onRefresh(c.cmd);
+            m_traceRefreshing = false;
+            break;
+        }
         record(c.cmd, c.bank, 0, 0, now);
         ++m_stats.refreshes;
         m_refresh->onRefresh(c.cmd);

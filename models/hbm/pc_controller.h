@@ -42,6 +42,7 @@ struct ControllerStats {
     uint64_t backPressureEvents = 0; // BEGIN_REQ answered without END_REQ (queue full)
     uint64_t errors = 0;             // transactions answered with an error response
     uint64_t pimOps = 0;             // micro-ops completed
+    uint64_t pimBankColumns = 0;     // PIM column moves x the banks each moved a column in
     uint64_t pimFirstCycle = UINT64_MAX, pimLastCycle = 0;
     common::LatencyHistogram latency; // arrival to last data beat, cycles
     uint64_t firstArrivalCycle = UINT64_MAX, lastCompletionCycle = 0;
@@ -77,6 +78,15 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     void issue(const Candidate& c, uint64_t now);
     // Admits the transactions waiting for buffer room, as far as there is room.
     void admitBlocked();
+
+    // Test seam (test/test_fault_injection.cpp): a fault committed on purpose so a test can
+    // prove the protocol checker notices it. Only C++ code reaches it; no scenario field or
+    // command-line option does. dropRefreshCommands: a due refresh is taken off the schedule as
+    // if issued, but no REFAB / REFPB reaches the banks (or the observers).
+    struct FaultForTest {
+        bool dropRefreshCommands = false;
+    };
+    void injectFaultForTest(const FaultForTest& f) { m_fault = f; }
 
   private:
     struct Pending {
@@ -125,6 +135,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RefreshManager> m_refresh;
     ControllerStats m_stats;
+    FaultForTest m_fault;
     PimSequencer m_pim;
 
     std::unique_ptr<ChannelArbiter> m_ownChannel; // only for a controller built without a channel

@@ -176,6 +176,14 @@ void PimSequencer::issueMove(Command cmd, Entry& e, uint64_t now) {
     const uint32_t col = e.nextColumn++;
     e.started = std::min(e.started, now);
     m_port.record(cmd, e.op.singleBank ? e.op.bank : 0, e.op.row, col, now);
+    // The banks this command moves a column in (the all-bank forms: every bank of the groups
+    // of this pseudo-channel the op's mask names), counted from the command stream on its own
+    // so the PE arrays' byte counters can be checked against it.
+    const uint32_t groupsHere = uint32_t(m_state.banks.size()) / m_spec.org.banksPerGroup;
+    const uint32_t mask =
+        groupsHere >= 32 ? e.op.bankGroupMask : e.op.bankGroupMask & ((1u << groupsHere) - 1);
+    m_stats.pimBankColumns +=
+        e.op.singleBank ? 1 : uint64_t(__builtin_popcount(mask)) * m_spec.org.banksPerGroup;
     if (m_tracing)
         m_traceSramInUse =
             std::max(m_traceSramInUse, e.op.sramOffset + (col - e.op.column + 1) * m_spec.org.accessBytes);

@@ -86,7 +86,10 @@ void PeArray::checkRange(const MicroOp& op, uint32_t offset, uint64_t bytes) con
 }
 
 void PeArray::moveIn(const MicroOp& op, uint32_t column) {
-    const uint32_t dst = op.sramOffset + (column - op.column) * m_columnBytes;
+    uint32_t dst = op.sramOffset + (column - op.column) * m_columnBytes;
+    if (m_fault.kind == FaultForTest::Kind::TileOffset &&
+        dst + m_fault.offsetBytes + m_columnBytes <= m_cfg.sramBytes)
+        dst += m_fault.offsetBytes;
     checkRange(op, dst, m_columnBytes);
     for (uint32_t b = 0; b < m_banks; ++b) {
         if (op.singleBank ? b != op.bank : !participates(op, b))
@@ -112,6 +115,12 @@ void PeArray::moveOut(const MicroOp& op, uint32_t column) {
 }
 
 // ---------------------------------------------------------------- arithmetic (one bank)
+
+int64_t PeArray::keyIndex(const MicroOp& op, uint32_t bank, uint32_t j) const {
+    if (op.mask == contract::MaskKind::Decode)
+        return int64_t(op.slotBase + j) * m_banksPerGroup + bank % m_banksPerGroup;
+    return int64_t(op.keyBase) + int64_t(bank % m_banksPerGroup) * op.keyStride + j;
+}
 
 bool PeArray::keyValid(uint32_t bank, uint32_t slot) const {
     // Sets of `spread` groups are aligned within the pseudo-channel: a group's place in its set
@@ -139,11 +148,16 @@ void PeArray::macScores(const MicroOp& op, uint32_t b) {
     const uint32_t G = op.queries, d = op.headDim, n = op.keys;
     for (uint32_t g = 0; g < G; ++g) {
         const std::vector<uint16_t> q = getF16s(b, op.r.q + 2 * g * d, d);
+        bool extraLetThrough = false; // FaultForTest::MaskExtraKey: once per row and op
         for (uint32_t j = 0; j < n; ++j) {
             float s = -std::numeric_limits<float>::infinity(); // masked slot: weight 0
-            const bool valid = op.mask == contract::MaskKind::Decode
-                                   ? keyValid(b, op.slotBase + j)
-                                   : prefillPairValid(m_mode.prefill, op, b % m_banksPerGroup, g, j);
+            bool valid = op.mask == contract::MaskKind::Decode
+                             ? keyValid(b, op.slotBase + j)
+                             : prefillPairValid(m_mode.prefill, op, b % m_banksPerGroup, g, j);
+            if (m_fault.kind == FaultForTest::Kind::MaskDropKey && valid && keyIndex(op, b, j) == m_fault.key)
+                valid = false;
+            if (m_fault.kind == FaultForTest::Kind::MaskExtraKey && !valid && !extraLetThrough)
+                valid = extraLetThrough = true;
             if (valid) {
                 const std::vector<uint16_t> k = getF16s(b, op.r.tile + 2 * j * d, d);
                 s = dot16Lanes(q.data(), k.data(), d, m_mode.fp16Accum) * m_mode.scale;

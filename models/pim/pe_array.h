@@ -39,6 +39,21 @@ class PeArray : public hbm::PimUnit {
     // Bytes of a bank's buffer (tests).
     const std::vector<uint8_t>& sram(uint32_t bank) const { return m_sram[bank]; }
 
+    // Test seam (test/test_fault_injection.cpp): a fault the PEs commit on purpose, so a test
+    // can prove the output checks notice it. Only C++ code reaches it; no scenario field or
+    // command-line option does.
+    struct FaultForTest {
+        enum class Kind {
+            None,
+            MaskDropKey,  // the mask unit drops key `key` from every row that attends it
+            MaskExtraKey, // the mask unit lets through the first slot of each row it should block
+            TileOffset,   // every move into the buffer lands `offsetBytes` further on
+        } kind = Kind::None;
+        uint32_t key = 0;
+        uint32_t offsetBytes = 0;
+    };
+    void injectFaultForTest(const FaultForTest& f) { m_fault = f; }
+
   private:
     struct Mode {
         bool fp16Accum = false, exactExp = false;
@@ -47,6 +62,9 @@ class PeArray : public hbm::PimUnit {
         uint32_t spread = 1; // bank groups sharing one KV head (decode)
         PrefillMaskMode prefill;
     };
+    // The key index held by slot j of a MacScores op in `bank` (decode: slot x banks per group +
+    // bank; prefill: the op's key base and per-bank stride).
+    int64_t keyIndex(const contract::MicroOp& op, uint32_t bank, uint32_t j) const;
     // Whether slot `slot` of `bank` holds a key the kernel attends to.
     bool keyValid(uint32_t bank, uint32_t slot) const;
     bool participates(const contract::MicroOp& op, uint32_t bank) const {
@@ -83,6 +101,7 @@ class PeArray : public hbm::PimUnit {
     std::vector<uint64_t> m_bankBytes;
     Mode m_mode;
     PeStats m_stats;
+    FaultForTest m_fault;
 };
 
 } // namespace pilot::pim

@@ -37,7 +37,7 @@ inline constexpr uint32_t kRegCqBaseLo = 0x040;    // RW: completion ring base, 
 inline constexpr uint32_t kRegCqBaseHi = 0x044;    // RW: high 32 bits
 inline constexpr uint32_t kRegCqSize = 0x048;      // RW: completion ring entries (power of two)
 inline constexpr uint32_t kRegCqHead = 0x04C;      // W: consumer index (host has read entries before it)
-inline constexpr uint32_t kRegCqTail = 0x050;      // R: next completion entry the firmware writes
+inline constexpr uint32_t kRegCqTail = 0x050;      // R: producer index; both rings count over 2 x size
 inline constexpr uint32_t kRegStatus = 0x060;      // R: kStatusBusy | error code of the last completion << 8
 inline constexpr uint32_t kRegIrqStatus = 0x064;   // W1C: bit 0 = completion(s) posted
 inline constexpr uint32_t kRegIrqMask = 0x068;     // RW: bit 0 = raise the interrupt line on completion
