@@ -233,3 +233,22 @@ TEST_CASE("Capacity: the largest fitting batch fits and one more does not", "[e2
         CHECK(any);
     }
 }
+
+TEST_CASE("Capacity: the fits sweep runs every workload at its largest fitting batch", "[e2e][capacity]") {
+    const std::string sweep = std::string(PILOT_SOURCE_DIR) + "/workloads/sweeps/headline-fits.json";
+    const json doc = common::readJsonFile(sweep);
+    CHECK(doc["set"]["/workload/allow_overcommit"] == false);
+    REQUIRE(doc["points"].size() == 12);
+    for (const json& pt : doc["points"]) {
+        INFO(pt["label"].get<std::string>());
+        std::vector<std::string> sets = {"/workload/allow_overcommit=false"};
+        for (const char* key : {"model", "seq_len", "out_len", "gpu_attention"})
+            sets.push_back(std::string("/workload/") + key + "=" + pt[key].dump());
+        sets.push_back("/workload/batch=" + pt["batch"].dump());
+        const std::string scenario =
+            std::string(PILOT_SOURCE_DIR) + "/workloads/sweeps/" + pt["scenario"].get<std::string>();
+        const platform::EndToEndPoint p =
+            platform::loadEndToEndPoint(scenario, sets); // throws if it does not fit
+        CHECK(platform::largestFittingBatch(p) == pt["batch"].get<uint32_t>());
+    }
+}
