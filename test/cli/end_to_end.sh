@@ -42,4 +42,32 @@ for s in ["attacc", "pilot", "pilot-naive"]:
     assert abs(x / y - 1) < 0.02, (s, x, y)
 PY
 expect_fail "/workload/systems/0: unknown system" "$PILOT" run "$E" --set '/workload/systems=["tpu"]'
+# The unfused GPU attention: echoed, deterministic, and slower than flash on the GPU's prefill.
+for i in 1 2; do
+  "$PILOT" run "$E" --set /workload/functional=false --set '/workload/gpu_attention="unfused"' --out "$TMP/u$i.json" >/dev/null 2>&1 || fail "unfused e2e $i"
+done
+[ "$(strip "$TMP/u1.json")" = "$(strip "$TMP/u2.json")" ] || fail "unfused results differ between identical runs"
+python3 - "$TMP/u1.json" "$TMP/t1.json" <<'PY' || fail "gpu_attention echo"
+import json, sys
+u, f = (json.load(open(p))["end_to_end"] for p in sys.argv[1:])
+assert u["gpu_attention"] == "unfused" and f["gpu_attention"] == "flash"
+for s in ["gpu", "attacc", "pilot", "pilot-naive"]:
+    c = u["systems"][s]["capacity"]
+    assert c["fits"] is True and 0 < c["required_bytes"] < c["available_bytes"], (s, c)
+PY
+# Capacity: Table II's Pythia point is refused naming both figures, unless overcommit is allowed.
+P=workloads/scenarios/e2e-pythia-12b-duo.json
+python3 - "$P" "$PWD" "$TMP/p.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["workload"]["allow_overcommit"] = False
+for k in ("memspec", "mapping"):
+    d["system"][k] = sys.argv[2] + "/workloads/" + d["system"][k][3:]
+d["workload"]["gpu"] = sys.argv[2] + "/workloads/" + d["workload"]["gpu"][3:]
+json.dump(d, open(sys.argv[3], "w"))
+PY
+expect_fail "p.json: /workload/batch: system \"gpu\" (gpu_attention \"flash\") needs 1956422615040 B" "$PILOT" validate "$TMP/p.json"
+grep -qF "but the memory holds 137438953472 B" "$TMP/err" || fail "refusal lacks the available bytes"
+"$PILOT" validate "$P" >"$TMP/v" 2>&1 || fail "overcommitted scenario must validate"
+grep -qF "(overcommitted)" "$TMP/v" && grep -qF "largest batch that fits: 57" "$TMP/v" || { cat "$TMP/v"; fail "validate capacity lines"; }
 echo ok
