@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 
+#include "platform/end_to_end_capacity.h"
 #include "platform/end_to_end_systems.h"
 #include "platform/shipped_defaults.h"
 
@@ -50,24 +52,22 @@ gpu::GpuConfig measuredGpu(const EndToEndPoint& p, const json& streamResults, do
 }
 
 // Heads split into the sparse share (the pattern's head_fraction) and the dense rest, and the
-// GPU's prefill attention of each: block-sparse for the sparse heads, FlashAttention for the rest.
+// GPU's prefill attention of each with the scenario's kernels (models/gpu/gpu_attention.h).
 void headsAndGpuAttention(CompositionInputs& in) {
     const EndToEndPoint& p = in.p;
     const auto& m = p.model;
-    const uint64_t headsAll = uint64_t(p.batch) * m.heads;
+    const HeadSplit heads = headSplit(p);
     in.sparseShare = p.sparsePrefill() ? p.spec.headFraction : 0.0;
-    in.sparseHeads = uint64_t(std::llround(double(headsAll) * in.sparseShare));
-    in.denseHeads = headsAll - in.sparseHeads;
+    in.sparseHeads = heads.sparse;
+    in.denseHeads = heads.dense;
     const bool causal = !p.sparsePrefill() || p.spec.causal;
     if (in.sparseHeads) {
-        const host::HybridPattern pat = p.spec.mask(p.seqLen);
-        in.sparseNnz = pat.nnz();
-        const uint32_t blk = shippedDefaults()["end_to_end"]["gpu_sparse_block"].get<uint32_t>();
-        in.gpuPrefillSparse.add(in.g.prefillAttentionBlockSparse(1, in.sparseHeads, p.seqLen, m.headDim,
-                                                                 pat.toBlockCsr(blk).nnzBlocks, blk));
+        const gpu::SparseMask mask = gpuSparseMask(p);
+        in.sparseNnz = mask.nnz;
+        in.gpuPrefillSparse.add(in.attention->prefillSparse(in.sparseHeads, m.headDim, mask));
     }
     if (in.denseHeads)
-        in.gpuPrefillDense.add(in.g.prefillAttentionDense(1, in.denseHeads, p.seqLen, m.headDim, causal));
+        in.gpuPrefillDense.add(in.attention->prefillDense(in.denseHeads, p.seqLen, m.headDim, causal));
     in.sparseDecode = p.sparsePrefill() && p.spec.kind == host::PatternKind::Streaming;
     in.sink = in.sparseDecode ? p.spec.globalTokens : 0;
     in.window = p.sparsePrefill() ? p.spec.window : 0;
@@ -168,7 +168,9 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
     double bwFraction = 0;
     const gpu::GpuConfig gcfg = measuredGpu(p, sub["stream"], bwFraction);
     const gpu::KernelCostModel g(gcfg);
+    const std::unique_ptr<gpu::GpuAttention> attention = gpu::makeGpuAttention(p.gpuAttention, gcfg);
     CompositionInputs in(p, sub, g);
+    in.attention = attention.get();
     in.bwBytesPerNs = gcfg.peakBytesPerNs() * bwFraction;
     in.contexts = plan.contexts();
     in.layers = m.layers;
@@ -182,6 +184,8 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
     json systems = json::object();
     for (const auto& [name, r] : res)
         systems[name] = systemJson(p, r, res);
+    for (const EndToEndSystem* s : p.systems)
+        systems[s->name]["capacity"] = capacityJson(systemCapacity(p, *s));
 
     out.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     json& r = out.results;
@@ -200,6 +204,8 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
         {"decode_steps", p.outLen},
         {"decode_contexts_simulated", in.contexts},
         {"gpu", p.gpu.name},
+        {"gpu_attention", p.gpuAttention},
+        {"allow_overcommit", p.allowOvercommit},
         {"hbm_stream_efficiency", bwFraction},
         {"sparse_heads", in.sparseHeads},
         {"dense_heads", in.denseHeads},
@@ -214,8 +220,10 @@ std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run) {
     const json& e = run.results["end_to_end"];
     std::string text;
     char buf[512];
-    std::snprintf(buf, sizeof buf, "scenario        %s (%s, L_in %u, L_out %u, batch %u, pattern %s)\n",
-                  p.name.c_str(), p.model.name.c_str(), p.seqLen, p.outLen, p.batch, p.patternName.c_str());
+    std::snprintf(buf, sizeof buf,
+                  "scenario        %s (%s, L_in %u, L_out %u, batch %u, pattern %s, gpu attention %s)\n",
+                  p.name.c_str(), p.model.name.c_str(), p.seqLen, p.outLen, p.batch, p.patternName.c_str(),
+                  p.gpuAttention.c_str());
     text += buf;
     std::snprintf(buf, sizeof buf,
                   "simulated       %zu sub-simulations in %.1f s wall; HBM stream efficiency %.3f; %u layers "
@@ -223,20 +231,52 @@ std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run) {
                   run.subSimulations, run.wallSeconds, e["hbm_stream_efficiency"].get<double>(),
                   p.model.layers, e["decode_contexts_simulated"].size());
     text += buf;
-    std::snprintf(buf, sizeof buf, "%-12s %16s %16s %16s %10s %10s\n", "system", "prefill attn ms",
-                  "decode attn ms", "end to end ms", "e2e vs gpu", "vs attacc");
+    std::snprintf(buf, sizeof buf, "%-12s %15s %15s %15s %12s %12s %12s %10s\n", "system", "prefill attn ms",
+                  "decode attn ms", "end to end ms", "prefill x gpu", "decode x gpu", "e2e x gpu",
+                  "e2e x attacc");
     text += buf;
-    auto speedup = [](const json& sp, const char* key) {
-        return sp.contains(key) ? std::to_string(sp[key]["end_to_end"].get<double>()).substr(0, 6) + "x"
-                                : std::string("-");
+    // Speedups: the GPU's (AttAcc's) time over the system's, per phase.
+    auto speedup = [](const json& sp, const char* vs, const char* phase) {
+        if (!sp.contains(vs))
+            return std::string("-");
+        char b[32];
+        std::snprintf(b, sizeof b, "%.3fx", sp[vs][phase].get<double>());
+        return std::string(b);
     };
     for (const EndToEndSystem* sys : p.systems) {
         const json& s = e["systems"][sys->name];
-        std::snprintf(buf, sizeof buf, "%-12s %16.3f %16.3f %16.3f %10s %10s\n", sys->name,
+        const json& sp = s["speedup"];
+        std::snprintf(buf, sizeof buf, "%-12s %15.3f %15.3f %15.3f %12s %12s %12s %10s\n", sys->name,
                       s["phases"]["prefill_attention"]["time_ns"].get<double>() * 1e-6,
                       s["phases"]["decode_attention"]["time_ns"].get<double>() * 1e-6,
                       s["phases"]["end_to_end"]["time_ns"].get<double>() * 1e-6,
-                      speedup(s["speedup"], "vs_gpu").c_str(), speedup(s["speedup"], "vs_attacc").c_str());
+                      speedup(sp, "vs_gpu", "prefill_attention").c_str(),
+                      speedup(sp, "vs_gpu", "decode_attention").c_str(),
+                      speedup(sp, "vs_gpu", "end_to_end").c_str(),
+                      speedup(sp, "vs_attacc", "end_to_end").c_str());
+        text += buf;
+    }
+    // Where the time goes: the end-to-end time's parts (breakdown_ns), as shares.
+    std::snprintf(buf, sizeof buf, "%-12s %15s %15s %15s %15s   (share of end to end)\n", "where", "GEMM",
+                  "attention", "transfer/sync", "GPU idle");
+    text += buf;
+    for (const EndToEndSystem* sys : p.systems) {
+        const json& s = e["systems"][sys->name];
+        const double total = s["phases"]["end_to_end"]["time_ns"].get<double>();
+        const json& b = s["breakdown_ns"];
+        auto share = [&](const char* k) { return total > 0 ? 100.0 * b[k].get<double>() / total : 0.0; };
+        std::snprintf(buf, sizeof buf, "%-12s %14.1f%% %14.1f%% %14.1f%% %14.1f%%\n", sys->name,
+                      share("gemm"), share("attention"), share("transfer_sync"), share("idle"));
+        text += buf;
+    }
+    for (const EndToEndSystem* sys : p.systems) {
+        const json& c = e["systems"][sys->name]["capacity"];
+        if (c["fits"].get<bool>())
+            continue;
+        std::snprintf(buf, sizeof buf,
+                      "overcommitted   %s needs %.1f GB, the memory holds %.1f GB (allow_overcommit)\n",
+                      sys->name, c["required_bytes"].get<double>() * 1e-9,
+                      c["available_bytes"].get<double>() * 1e-9);
         text += buf;
     }
     return text;

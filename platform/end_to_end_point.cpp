@@ -5,7 +5,9 @@
 
 #include "models/common/config_error.h"
 #include "models/common/json_reader.h"
+#include "models/gpu/gpu_attention.h"
 #include "platform/end_to_end.h"
+#include "platform/end_to_end_capacity.h"
 #include "platform/end_to_end_systems.h"
 #include "platform/pattern_config.h"
 #include "platform/pim_geometry.h"
@@ -113,6 +115,9 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
     p.samples = wl.has("decode_samples") ? wl.u32("decode_samples", 1, 1u << 20)
                                          : defaults["decode_samples"].get<uint32_t>();
     p.functional = wl.has("functional") && wl.boolean("functional");
+    p.gpuAttention = wl.has("gpu_attention") ? wl.oneOf("gpu_attention", gpu::gpuAttentionNames())
+                                             : defaults["gpu_attention"].get<std::string>();
+    p.allowOvercommit = wl.has("allow_overcommit") && wl.boolean("allow_overcommit");
     PointFiles f;
     f.gpu = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : defaultsPath(defaults["gpu"].get<std::string>());
     f.energy = wl.has("energy") ? resolve(wl.string("energy"), dir)
@@ -175,6 +180,7 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
     readPattern(files.pattern, path, p);
     p.inputFiles = {path, files.model, files.gpu, files.energy, p.memspec, p.mapping};
     checkSubSimulations(p);
+    checkCapacity(p);
     return p;
 }
 
@@ -184,7 +190,7 @@ std::string describeEndToEnd(const EndToEndPoint& p) {
         systems += (systems.empty() ? "" : ", ") + std::string(s->name);
     return "\"" + p.name + "\" (" + p.model.name + ", L_in " + std::to_string(p.seqLen) + ", L_out " +
            std::to_string(p.outLen) + ", batch " + std::to_string(p.batch) + ", pattern " + p.patternName +
-           "; " + systems + ")";
+           ", gpu attention " + p.gpuAttention + "; " + systems + ")";
 }
 
 } // namespace pilot::platform

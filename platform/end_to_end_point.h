@@ -34,13 +34,17 @@ struct EndToEndPoint {
     std::string patternName;
     std::vector<const EndToEndSystem*> systems; // in the scenario's order
     std::vector<std::string> inputFiles; // every file the point read: scenario, model, GPU, energy, memory
+    std::string gpuAttention;            // "unfused" | "flash" (models/gpu/gpu_attention.h)
+    bool allowOvercommit = false;        // run points whose working set does not fit
 
     bool sparsePrefill() const { return !pattern.is_null(); }
 };
 
 bool isEndToEnd(const nlohmann::json& scenario);
 // Reads and checks the point (model, GPU and energy files included) after the `--set`
-// overrides. Throws common::ConfigError on bad input.
+// overrides, the working set of every system against the memory included
+// (platform/end_to_end_capacity.h). Throws common::ConfigError on bad input, and when a system
+// does not fit and /workload/allow_overcommit is not true.
 EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::string>& sets = {});
 // One line: name, model, lengths, batch, pattern and systems.
 std::string describeEndToEnd(const EndToEndPoint& p);

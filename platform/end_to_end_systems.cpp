@@ -119,7 +119,8 @@ DecodeAttention decodeOnPim(const EndToEndSystem& self, const CompositionInputs&
     return d;
 }
 
-// Every step on the GPU (FlashDecoding); streaming heads attend only sink + window.
+// Every step on the GPU, with the scenario's attention kernels; streaming heads attend only
+// sink + window.
 DecodeAttention decodeOnGpu(const EndToEndSystem&, const CompositionInputs& in, SystemResult& r) {
     const EndToEndPoint& p = in.p;
     const auto& m = p.model;
@@ -128,12 +129,12 @@ DecodeAttention decodeOnGpu(const EndToEndSystem&, const CompositionInputs& in, 
         const uint64_t ci = uint64_t(double(p.seqLen) + t);
         GpuWork a;
         const double dShare = 1.0 - (in.sparseDecode ? in.sparseShare : 0.0);
-        const gpu::KernelCost dense = in.g.decodeAttention(p.batch, m.heads, m.kvHeads, ci, m.headDim, ci);
+        const gpu::KernelCost dense = in.attention->decode(p.batch, m.heads, m.kvHeads, ci, m.headDim, ci);
         a.ns += dShare * dense.timeNs;
         a.bytes += dShare * dense.bytes;
         a.flops += dShare * dense.flops;
         if (in.sparseDecode) {
-            const gpu::KernelCost sp = in.g.decodeAttention(p.batch, m.heads, m.kvHeads, ci, m.headDim,
+            const gpu::KernelCost sp = in.attention->decode(p.batch, m.heads, m.kvHeads, ci, m.headDim,
                                                             std::min<uint64_t>(ci, in.sink + in.window));
             a.ns += in.sparseShare * sp.timeNs;
             a.bytes += in.sparseShare * sp.bytes;
@@ -165,6 +166,10 @@ const EndToEndSystem* endToEndSystemNamed(const std::string& name) {
         if (name == s.name)
             return &s;
     return nullptr;
+}
+
+bool prefillsOnPim(const EndToEndSystem& system) {
+    return system.prefill == prefillSparseOnPim;
 }
 
 std::string endToEndSystemNames() {

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/gpu/gpu_attention.h"
 #include "models/gpu/kernel_cost.h"
 #include "platform/end_to_end_point.h"
 #include "platform/sub_simulations.h"
@@ -42,8 +43,9 @@ struct CompositionInputs {
     const EndToEndPoint& p;
     std::map<std::string, nlohmann::json>& sub; // results by sub-simulation key
     const gpu::KernelCostModel& g;
-    double bwBytesPerNs = 0;        // the GPU's achieved DRAM bandwidth
-    std::vector<uint32_t> contexts; // sampled decode contexts
+    const gpu::GpuAttention* attention = nullptr; // the GPU's attention kernels (/workload/gpu_attention)
+    double bwBytesPerNs = 0;                      // the GPU's achieved DRAM bandwidth
+    std::vector<uint32_t> contexts;               // sampled decode contexts
     double layers = 0;
     uint64_t sparseHeads = 0, denseHeads = 0;  // of batch x heads
     double sparseShare = 0;                    // the pattern's head fraction (0: dense)
@@ -90,5 +92,8 @@ const std::vector<EndToEndSystem>& endToEndSystems();
 const EndToEndSystem* endToEndSystemNamed(const std::string& name);
 // "gpu, attacc, pilot, pilot-naive"
 std::string endToEndSystemNames();
+// Whether the system runs the sparse heads' prefill attention on the PIM (its layout then
+// takes memory: platform/end_to_end_capacity.h).
+bool prefillsOnPim(const EndToEndSystem& system);
 
 } // namespace pilot::platform

@@ -227,7 +227,7 @@ TEST_CASE("Sweep: rows are one per system and phase, and speedup is the referenc
     CHECK(noAttacc[5]["speedup_vs_attacc"].is_null());
     CHECK(noAttacc[5]["speedup_vs_gpu"].get<double>() == 15.0);
     const std::string csv = resultsCsv(ojson{{"rows", ojson::array({noAttacc[5]})}});
-    CHECK_THAT(csv, Catch::Contains(",pilot,end_to_end,24.0,10,20,15.0,,1.5,2,0,0.25,0.125,,\n"));
+    CHECK_THAT(csv, Catch::Contains(",pilot,end_to_end,24.0,10,20,15.0,,1.5,2,0,0.25,0.125,,,,,,\n"));
 }
 
 TEST_CASE("Sweep: a result that lacks a requested system or phase, or ran other values, is an error naming "
@@ -289,9 +289,9 @@ TEST_CASE("Sweep: CSV has the header, fixed columns, quoted text and numbers as 
           "point,label,model,seq_len,out_len,batch,pattern,sram_bytes,system,phase,time_ns,internal_bytes,"
           "external_bytes,speedup_vs_gpu,speedup_vs_attacc,gemm_ns,attention_ns,transfer_sync_ns,idle_ns,"
           "energy_j,"
-          "per_token_latency_ns,throughput_tokens_per_s");
+          "per_token_latency_ns,throughput_tokens_per_s,gpu_attention,fits,required_bytes,available_bytes");
     CHECK(csv.substr(header.size() + 1) ==
-          "3,\"a, \"\"b\"\"\",,,,,,,,,0.1,1e+20,123456789012345,2.0,,,,,,,,\n");
+          "3,\"a, \"\"b\"\"\",,,,,,,,,0.1,1e+20,123456789012345,2.0,,,,,,,,,,,,\n");
 }
 
 TEST_CASE("Merge: shards 1/2 and 2/2 merged equal the unsharded run byte for byte", "[sweep]") {

@@ -29,13 +29,25 @@ def gemm(M, N, K):
 def layer(tokens):   # QKV, O, FFN up, FFN down
     return gemm(tokens, (H + 2 * Hkv) * d, hid) + gemm(tokens, hid, H * d) + gemm(tokens, ffn, hid) + gemm(tokens, hid, ffn)
 gemm_ns = L * (layer(B * Lin) + Lout * layer(B))
-# The GPU's decode attention: step t reads K and V of Lin + t keys of every KV head (BigBird
-# decodes densely), q and o of every head.
+# The GPU's decode attention (gpu_attention "flash", the default: FlashInfer's measured share
+# of the bandwidth): step t reads K and V of Lin + t keys of every KV head (BigBird decodes
+# densely), q and o of every head. At batch 1 the share follows the measured curve over the
+# context (linear through its points, extended below the first), never above the HBM stream's.
+assert r["end_to_end"].get("gpu_attention", "flash") == "flash" and B == 1
+fl = g["attention"]["flash"]
+def curve(points, x):
+    i = 1
+    while i + 1 < len(points) and x > points[i][0]:
+        i += 1
+    (x0, y0), (x1, y1) = points[i - 1], points[i]
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 gpu_dec_ns = gpu_dec_bytes = kv_once = 0.0
 for t in range(Lout):
     c = Lin + t
     nbytes = B * (2.0 * Hkv * c * d + 2.0 * H * d) * 2
-    gpu_dec_ns += L * roofline(B * 4.0 * H * c * d, nbytes, g["efficiency"]["decode_attention"])
+    share = min(max(curve(fl["decode_bandwidth_batch1"], c), 0.01), 1.0, e["hbm_stream_efficiency"])
+    gpu_dec_ns += L * (max(B * 4.0 * H * c * d / (flops_per_ns * fl["prefill_dense_fraction"]),
+                           nbytes / (g["memory"]["bandwidth_GBps"] * share)) + g["kernel_launch_us"] * 1e3)
     gpu_dec_bytes += L * nbytes
     kv_once += L * B * Hkv * c * d * 2 * 2
 close = lambda a, b: abs(a - b) <= 1e-9 * abs(b)
@@ -81,4 +93,32 @@ for s in ["attacc", "pilot", "pilot-naive"]:
     assert abs(x / y - 1) < 0.02, (s, x, y)
 PY
 expect_fail "/workload/systems/0: unknown system" "$PILOT" run "$E" --set '/workload/systems=["tpu"]'
+# The unfused GPU attention: echoed, deterministic, and slower than flash on the GPU's prefill.
+for i in 1 2; do
+  "$PILOT" run "$E" --set /workload/functional=false --set '/workload/gpu_attention="unfused"' --out "$TMP/u$i.json" >/dev/null 2>&1 || fail "unfused e2e $i"
+done
+[ "$(strip "$TMP/u1.json")" = "$(strip "$TMP/u2.json")" ] || fail "unfused results differ between identical runs"
+python3 - "$TMP/u1.json" "$TMP/t1.json" <<'PY' || fail "gpu_attention echo"
+import json, sys
+u, f = (json.load(open(p))["end_to_end"] for p in sys.argv[1:])
+assert u["gpu_attention"] == "unfused" and f["gpu_attention"] == "flash"
+for s in ["gpu", "attacc", "pilot", "pilot-naive"]:
+    c = u["systems"][s]["capacity"]
+    assert c["fits"] is True and 0 < c["required_bytes"] < c["available_bytes"], (s, c)
+PY
+# Capacity: Table II's Pythia point is refused naming both figures, unless overcommit is allowed.
+P=workloads/scenarios/e2e-pythia-12b-duo.json
+python3 - "$P" "$PWD" "$TMP/p.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["workload"]["allow_overcommit"] = False
+for k in ("memspec", "mapping"):
+    d["system"][k] = sys.argv[2] + "/workloads/" + d["system"][k][3:]
+d["workload"]["gpu"] = sys.argv[2] + "/workloads/" + d["workload"]["gpu"][3:]
+json.dump(d, open(sys.argv[3], "w"))
+PY
+expect_fail "p.json: /workload/batch: system \"gpu\" (gpu_attention \"flash\") needs 1956422615040 B" "$PILOT" validate "$TMP/p.json"
+grep -qF "but the memory holds 137438953472 B" "$TMP/err" || fail "refusal lacks the available bytes"
+"$PILOT" validate "$P" >"$TMP/v" 2>&1 || fail "overcommitted scenario must validate"
+grep -qF "(overcommitted)" "$TMP/v" && grep -qF "largest batch that fits: 57" "$TMP/v" || { cat "$TMP/v"; fail "validate capacity lines"; }
 echo ok

@@ -59,7 +59,11 @@ const std::vector<std::string>& columns() {
                                                       "idle_ns",
                                                       "energy_j",
                                                       "per_token_latency_ns",
-                                                      "throughput_tokens_per_s"};
+                                                      "throughput_tokens_per_s",
+                                                      "gpu_attention",
+                                                      "fits",
+                                                      "required_bytes",
+                                                      "available_bytes"};
     return kColumns;
 }
 
@@ -133,6 +137,24 @@ void addRunTotals(ojson& row, const ojson& s, const std::string& sp, IssueList& 
             row[key] = *v;
 }
 
+// The system's capacity check, on every row of the system (a point run with allow_overcommit
+// says fits: false on each); absent in results of older runs (empty cells).
+void addCapacity(ojson& row, const ojson& s, const std::string& sp, IssueList& issues) {
+    if (!s.contains("capacity"))
+        return;
+    const ojson* c = objectField(s, "capacity", sp, issues);
+    if (!c)
+        return;
+    for (const char* key : {"required_bytes", "available_bytes"})
+        if (const ojson* v = numberField(*c, key, sp + "/capacity", true, issues))
+            row[key] = *v;
+    auto fits = c->find("fits");
+    if (fits == c->end() || !fits->is_boolean())
+        issues.add(sp + "/capacity/fits", fits == c->end() ? "missing" : "must be true or false");
+    else
+        row["fits"] = *fits;
+}
+
 } // namespace
 
 std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& systems, const ojson& result,
@@ -193,6 +215,7 @@ std::vector<ojson> pointRows(const Point& p, const std::vector<std::string>& sys
                     row[key] = *v;
             if (std::string(phase) == "end_to_end")
                 addRunTotals(row, s, sp, issues);
+            addCapacity(row, s, sp, issues);
             rows.push_back(std::move(row));
         }
     }

@@ -24,9 +24,13 @@ struct ParamKey {
     const char* key;
     const char* pointer;
 };
-inline constexpr ParamKey kParams[] = {{"model", "/workload/model"},     {"seq_len", "/workload/seq_len"},
-                                       {"out_len", "/workload/out_len"}, {"batch", "/workload/batch"},
-                                       {"pattern", "/workload/pattern"}, {"sram_bytes", "/pim/sram_bytes"}};
+inline constexpr ParamKey kParams[] = {{"model", "/workload/model"},
+                                       {"seq_len", "/workload/seq_len"},
+                                       {"out_len", "/workload/out_len"},
+                                       {"batch", "/workload/batch"},
+                                       {"pattern", "/workload/pattern"},
+                                       {"sram_bytes", "/pim/sram_bytes"},
+                                       {"gpu_attention", "/workload/gpu_attention"}};
 inline constexpr const char* kSystemsPointer = "/workload/systems";
 // The end-to-end systems a sweep may name, in the platform's table order
 // (platform/end_to_end_systems.h): a new system needs no change here.

@@ -36,6 +36,9 @@ void checkParam(const std::string& key, const json& v, const std::string& ptr, I
     if (key == "model") {
         if (!v.is_string() || v.get<std::string>().empty())
             issues.add(ptr, "must be a model name (got " + v.dump() + ")");
+    } else if (key == "gpu_attention") {
+        if (!v.is_string() || (v.get<std::string>() != "unfused" && v.get<std::string>() != "flash"))
+            issues.add(ptr, "must be \"unfused\" or \"flash\" (got " + v.dump() + ")");
     } else if (key == "pattern") {
         if (!(v.is_string() && !v.get<std::string>().empty()) && !v.is_object())
             issues.add(ptr, "must be a pattern preset name or a pattern object (got " + v.dump() + ")");
@@ -96,6 +99,8 @@ std::string makeLabel(const ojson& params, const std::string& scenario) {
             add(v.get<std::string>());
         else if (key == "pattern")
             add(patternName(v));
+        else if (key == "gpu_attention")
+            add("gpu=" + v.get<std::string>());
         else
             add((key == "seq_len"      ? "in"
                  : key == "out_len"    ? "out"

@@ -107,7 +107,8 @@ static void checkRow(const ojson& row, const std::string& file, const std::strin
     for (auto it = row.begin(); it != row.end(); ++it)
         if (std::find(columns().begin(), columns().end(), it.key()) == columns().end())
             add(ptr + "/" + it.key(), "unknown column");
-    static const std::set<std::string> kText = {"label", "model", "pattern", "system", "phase"};
+    static const std::set<std::string> kText = {"label", "model", "pattern", "system", "phase", "gpu_attention"};
+    static const std::set<std::string> kBool = {"fits"};
     static const std::set<std::string> kCount = {"point", "seq_len", "out_len", "batch", "sram_bytes"};
     for (const std::string& c : columns()) {
         const std::string p = ptr + "/" + c;
@@ -123,6 +124,9 @@ static void checkRow(const ojson& row, const std::string& file, const std::strin
         if (kText.count(c)) {
             if (!v.is_string())
                 add(p, "must be a string (got " + v.dump() + ")");
+        } else if (kBool.count(c)) {
+            if (!v.is_boolean())
+                add(p, "must be true or false (got " + v.dump() + ")");
         } else if (kCount.count(c)) {
             if (!(v.is_number_integer() && v.get<int64_t>() >= 0))
                 add(p, "must be a non-negative integer (got " + v.dump() + ")");

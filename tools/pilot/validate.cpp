@@ -10,7 +10,9 @@
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/dramsys_mcconfig.h"
 #include "models/hbm/memspec.h"
+#include "platform/end_to_end_capacity.h"
 #include "platform/end_to_end_point.h"
+#include "platform/end_to_end_systems.h"
 #include "platform/energy_config.h"
 #include "platform/model_config.h"
 #include "platform/scenario.h"
@@ -98,8 +100,15 @@ void validateMcconfig(const std::string& path) {
 
 void validateScenario(const std::string& path, const json& doc) {
     if (platform::isEndToEnd(doc)) {
-        std::cout << path << ": valid end-to-end scenario "
-                  << platform::describeEndToEnd(platform::loadEndToEndPoint(path)) << "\n";
+        const platform::EndToEndPoint p = platform::loadEndToEndPoint(path);
+        std::cout << path << ": valid end-to-end scenario " << platform::describeEndToEnd(p) << "\n";
+        for (const platform::EndToEndSystem* s : p.systems) {
+            const platform::SystemCapacity c = platform::systemCapacity(p, *s);
+            std::cout << "  capacity " << s->name << ": needs " << uint64_t(c.required)
+                      << " B, the memory holds " << uint64_t(c.available) << " B"
+                      << (c.fits ? "" : " (overcommitted)") << "\n";
+        }
+        std::cout << "  largest batch that fits: " << platform::largestFittingBatch(p) << "\n";
         return;
     }
     const platform::Scenario s = platform::loadScenario(path);

@@ -6,16 +6,21 @@ Usage: plot_sweep.py DIR [--out PLOTDIR]        (PLOTDIR defaults to DIR/plots)
 
 Reads DIR/results.csv (columns: docs/sweeps.md) and writes:
   speedup_prefill_attention.png, speedup_decode_attention.png, speedup_end_to_end.png
-        speedup over the GPU per model and system (grouped bars)
+        speedup over the GPU per model and system (grouped bars); with both GPU attention
+        implementations in the results, one panel each, side by side: "under the paper's
+        methodology" (unfused) and "against today's kernels" (flash)
   speedup_vs_seq_len.png, speedup_vs_out_len.png
         speedup over the GPU against L_in (L_out): a panel per phase and model, a line per system
+        (dashed under the unfused GPU attention when both are present)
   breakdown_end_to_end.png
         end-to-end time split into GEMM, attention, transfer/sync and idle, per system and model
+        (a panel per GPU attention implementation)
   internal_bytes_vs_sram.png
         internal I/O of the attention phases against the PIM buffer size
 Where several points share what a plot shows (say, a model swept over L_in in a per-model bar
 chart), speedups are combined by geometric mean and times by arithmetic mean; the titles say so.
-A plot whose dimension the data lacks (one L_in only, say) is skipped with a message.
+Points whose rows say fits = false (run with allow_overcommit) are marked with a '*' after
+the model name. A plot whose dimension the data lacks (one L_in only, say) is skipped with a message.
 Needs python3-matplotlib (Debian); draws with the Agg backend, no display.
 """
 import argparse
@@ -60,6 +65,10 @@ def mean(values):
     return sum(values) / len(values) if values else None
 
 
+ATTENTION_TITLE = {"unfused": "under the paper's methodology (GPU attention: unfused)",
+                   "flash": "against today's kernels (GPU attention: flash)"}
+
+
 def several(rows, keys):
     """True when some (model, system, phase) group has more than one point (values are combined)."""
     seen = {}
@@ -74,6 +83,12 @@ class Plotter:
         self.rows, self.out, self.plt = rows, out_dir, plt
         self.models = ordered(rows, "model")
         self.systems = ordered(rows, "system")
+        # GPU attention implementations, the paper's methodology first; [None] for older results.
+        found = ordered(rows, "gpu_attention")
+        self.attentions = [a for a in ("unfused", "flash") if a in found] + \
+            [a for a in found if a not in ("unfused", "flash")] or [None]
+        overcommitted = set(r["model"] for r in rows if r.get("fits") == "false")
+        self.model_label = {m: m + ("*" if m in overcommitted else "") for m in self.models}
         # One colour per system in every plot, whichever systems a panel happens to have.
         cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         self.color = {s: cycle[i % len(cycle)] for i, s in enumerate(self.systems)}
@@ -99,29 +114,41 @@ class Plotter:
     def skip(name, why):
         print("skipped %s: %s" % (name, why))
 
+    def of(self, rows, attention):
+        return [r for r in rows if attention is None or r.get("gpu_attention") == attention]
+
+    def panel_title(self, text, attention):
+        return text if attention is None else "%s\n%s" % (text, ATTENTION_TITLE.get(attention, attention))
+
     def speedup_bars(self, phase):
         name = "speedup_%s.png" % phase
         rows = [r for r in self.rows if r["phase"] == phase and r["speedup_vs_gpu"] is not None]
         if not rows:
             return self.skip(name, "no speedup over the GPU (was the GPU run?)")
-        fig, ax = self.plt.subplots(figsize=(max(7, 1.6 * len(self.models)), 4))
+        n = len(self.attentions)
+        fig, axes = self.plt.subplots(1, n, figsize=(max(7, 1.6 * len(self.models)) * (0.75 if n > 1 else 1) * n, 4),
+                                      squeeze=False, sharey=True)
         width = 0.8 / len(self.systems)
-        for i, system in enumerate(self.systems):
-            xs, ys = [], []
-            for m, model in enumerate(self.models):
-                v = geomean(r["speedup_vs_gpu"] for r in rows if r["model"] == model and r["system"] == system)
-                if v is not None:
-                    xs.append(m - 0.4 + width * (i + 0.5))
-                    ys.append(v)
-            bars = ax.bar(xs, ys, width, label=system, color=self.color[system])
-            ax.bar_label(bars, fmt="%.3g", fontsize=7)
-        ax.axhline(1.0, color="gray", linewidth=0.8)
-        ax.set_ylim(0, ax.get_ylim()[1] * 1.25)   # room for the labels and the legend
-        ax.set_xticks(range(len(self.models)), self.models, rotation=20)
-        ax.set_ylabel("speedup over GPU")
-        note = "\n(geometric mean over each model's points)" if several(rows, ["model", "system"]) else ""
-        ax.set_title("Speedup over GPU: %s%s" % (PHASE_TITLE[phase], note), fontsize=10)
-        ax.legend(fontsize=8, ncol=len(self.systems), loc="upper left")
+        for a, attention in enumerate(self.attentions):
+            ax = axes[0][a]
+            sel = self.of(rows, attention)
+            for i, system in enumerate(self.systems):
+                xs, ys = [], []
+                for m, model in enumerate(self.models):
+                    v = geomean(r["speedup_vs_gpu"] for r in sel if r["model"] == model and r["system"] == system)
+                    if v is not None:
+                        xs.append(m - 0.4 + width * (i + 0.5))
+                        ys.append(v)
+                bars = ax.bar(xs, ys, width, label=system, color=self.color[system])
+                ax.bar_label(bars, fmt="%.3g", fontsize=7)
+            ax.axhline(1.0, color="gray", linewidth=0.8)
+            ax.set_xticks(range(len(self.models)), [self.model_label[m] for m in self.models], rotation=20)
+            note = "\n(geometric mean over each model's points)" if several(sel, ["model", "system"]) else ""
+            ax.set_title(self.panel_title("Speedup over GPU: %s%s" % (PHASE_TITLE[phase], note), attention),
+                         fontsize=10)
+            ax.legend(fontsize=8, ncol=len(self.systems), loc="upper left")
+        axes[0][0].set_ylabel("speedup over GPU")
+        axes[0][0].set_ylim(0, axes[0][0].get_ylim()[1] * 1.25)   # room for the labels and the legend
         self.save(fig, name)
 
     def speedup_vs(self, key, label):
@@ -136,12 +163,15 @@ class Plotter:
             for p, phase in enumerate(PHASES):
                 ax = axes[p][c]
                 sel = [r for r in rows if r["model"] == model and r["phase"] == phase]
-                for system in self.systems:
-                    xs = sorted(set(r[key] for r in sel if r["system"] == system))
-                    ys = [geomean(r["speedup_vs_gpu"] for r in sel if r["system"] == system and r[key] == x)
-                          for x in xs]
-                    if xs:
-                        ax.plot(xs, ys, marker="o", label=system, color=self.color[system])
+                for attention in self.attentions:
+                    part = self.of(sel, attention)
+                    style = "--" if attention == "unfused" and len(self.attentions) > 1 else "-"
+                    for system in self.systems:
+                        xs = sorted(set(r[key] for r in part if r["system"] == system))
+                        ys = [geomean(r["speedup_vs_gpu"] for r in part if r["system"] == system and r[key] == x)
+                              for x in xs]
+                        if xs:
+                            ax.plot(xs, ys, marker="o", linestyle=style, label=system, color=self.color[system])
                 ax.set_xscale("log", base=2)
                 xs = sorted(set(r[key] for r in sel))
                 ax.set_xticks(xs, [kilo(x) for x in xs])
@@ -158,28 +188,33 @@ class Plotter:
         rows = [r for r in self.rows if r["phase"] == "end_to_end" and any(r[k] is not None for k, _ in PARTS)]
         if not rows:
             return self.skip(name, "no end-to-end time breakdown in the results")
-        fig, ax = self.plt.subplots(figsize=(max(6, 1.8 * len(self.models)), 4.5))
+        n = len(self.attentions)
+        fig, axes = self.plt.subplots(1, n, figsize=(max(6, 1.8 * len(self.models)) * (0.75 if n > 1 else 1) * n, 4.5),
+                                      squeeze=False, sharey=True)
         width = 0.8 / len(self.systems)
         colors = self.plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        for m, model in enumerate(self.models):
-            parts = {s: [mean(r[k] for r in rows if r["model"] == model and r["system"] == s) or 0.0
-                         for k, _ in PARTS] for s in self.systems}
-            # Each model's bars are normalised to its slowest system: models differ by orders of magnitude.
-            scale = max([sum(v) for v in parts.values()] + [0.0]) or 1.0
-            for i, system in enumerate(self.systems):
-                x, bottom = m - 0.4 + width * (i + 0.5), 0.0
-                for j, (_, part) in enumerate(PARTS):
-                    h = parts[system][j] / scale
-                    ax.bar(x, h, width * 0.9, bottom=bottom, color=colors[j % len(colors)],
-                           label=part if m == 0 and i == 0 else None)
-                    bottom += h
-                ax.text(x, bottom, system, rotation=90, ha="center", va="bottom", fontsize=7)
-        ax.set_xticks(range(len(self.models)), self.models, rotation=20)
-        ax.set_ylim(0, 1.45)
-        ax.set_ylabel("time / slowest system's end-to-end time")
-        note = "\n(mean over each model's points)" if several(rows, ["model", "system"]) else ""
-        ax.set_title("End-to-end time breakdown%s" % note, fontsize=10)
-        ax.legend(fontsize=8, ncol=len(PARTS), loc="upper left")
+        for a, attention in enumerate(self.attentions):
+            ax = axes[0][a]
+            sel = self.of(rows, attention)
+            for m, model in enumerate(self.models):
+                parts = {s: [mean(r[k] for r in sel if r["model"] == model and r["system"] == s) or 0.0
+                             for k, _ in PARTS] for s in self.systems}
+                # Each model's bars are normalised to its slowest system: models differ by orders of magnitude.
+                scale = max([sum(v) for v in parts.values()] + [0.0]) or 1.0
+                for i, system in enumerate(self.systems):
+                    x, bottom = m - 0.4 + width * (i + 0.5), 0.0
+                    for j, (_, part) in enumerate(PARTS):
+                        h = parts[system][j] / scale
+                        ax.bar(x, h, width * 0.9, bottom=bottom, color=colors[j % len(colors)],
+                               label=part if m == 0 and i == 0 else None)
+                        bottom += h
+                    ax.text(x, bottom, system, rotation=90, ha="center", va="bottom", fontsize=7)
+            ax.set_xticks(range(len(self.models)), [self.model_label[m] for m in self.models], rotation=20)
+            ax.set_ylim(0, 1.45)
+            note = "\n(mean over each model's points)" if several(sel, ["model", "system"]) else ""
+            ax.set_title(self.panel_title("End-to-end time breakdown%s" % note, attention), fontsize=10)
+            ax.legend(fontsize=8, ncol=len(PARTS), loc="upper left")
+        axes[0][0].set_ylabel("time / slowest system's end-to-end time")
         self.save(fig, name)
 
     def internal_vs_sram(self):
