@@ -255,13 +255,13 @@ TEST_CASE("Capacity: the fits sweep runs every workload at its largest fitting b
     }
 }
 
-TEST_CASE("End to end: the default job compares the GPU, AttAcc and PILOT on a point that fits", "[e2e]") {
+TEST_CASE("End to end: the default job compares every system on a point that fits", "[e2e]") {
     const platform::EndToEndPoint p =
         platform::loadEndToEndPoint(std::string(PILOT_SOURCE_DIR) + "/workloads/scenarios/default.json");
     std::vector<std::string> names;
     for (const platform::EndToEndSystem* s : p.systems)
         names.push_back(s->name);
-    CHECK(names == std::vector<std::string>{"gpu", "attacc", "pilot"});
+    CHECK(names == std::vector<std::string>{"gpu", "attacc", "pilot", "pilot-naive"});
     CHECK_FALSE(p.allowOvercommit); // loading it checked every system's working set
     CHECK(p.sparsePrefill());       // DuoAttention's streaming heads: PILOT's prefill runs on the PIM
 }
