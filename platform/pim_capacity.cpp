@@ -59,9 +59,10 @@ void checkPimCapacity(const Scenario& s, common::IssueList& issues) {
     const std::string atLeast = c.lowerBound ? "at least " : "";
     const std::string pcs = std::to_string(s.pseudoChannels) + " pseudo-channel(s) of " + s.memspec.name;
     if (c.headRows > c.freeRows)
-        issues.add("/workload", "one head's PIM layout needs " + atLeast + std::to_string(c.headRows) +
-                                    " rows in every bank of its group; the banks of " + s.memspec.name +
-                                    " have " + std::to_string(c.freeRows) + " free");
+        issues.add("/workload/context", "one head's PIM layout needs " + atLeast +
+                                            std::to_string(c.headRows) +
+                                            " rows in every bank of its group; the banks of " +
+                                            s.memspec.name + " have " + std::to_string(c.freeRows) + " free");
     else
         issues.add("/workload", "the PIM layout of " + std::to_string(c.heads) + " heads needs " + atLeast +
                                     std::to_string(c.requiredBytes) + " bytes (" +

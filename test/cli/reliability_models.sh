@@ -123,6 +123,6 @@ assert r['memory']['checker_violations'] == 0" "$TMP/r.json" || fail "tCCD_L 2^1
 refused "/workload: the PIM layout of 4194304 heads needs" \
   "$PILOT" run workloads/scenarios/decode-tiny.json --set /workload/batch=1048576 --set '/workload/mode="timing"'
 grep -qF "bytes for it" "$TMP/err" || fail "capacity message lacks the available figure"
-refused "/workload: one head's PIM layout needs" \
+refused "/workload/context: one head's PIM layout needs" \
   "$PILOT" run workloads/scenarios/prefill-bigbird-small.json --set /workload/context=16777216 --set '/workload/mode="timing"'
 echo ok
