@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "firmware/host/decode_offload.h"
+#include "firmware/pim/attacc_decode_kernel.h"
 #include "firmware/pim/decode_planner.h"
 #include "models/pim/exp_approx.h"
 #include "models/pim/fp16.h"
@@ -47,6 +48,9 @@ host::DecodeRequest decodeRequest(const Scenario& s, uint32_t replicas) {
     q.keyList = w.keyList;
     q.sparseHeadFraction = w.sparseHeadFraction;
     q.splitGqa = w.splitGqa;
+    q.attacc = w.attacc;
+    q.headSpread = w.headSpread;
+    q.depth = w.depth;
     q.naive = w.naive;
     q.exactExp = w.exactExp;
     q.fp16Accum = w.fp16Accum;
@@ -90,15 +94,14 @@ PartFigures offloadPart(PimWorkloadRun& run, const host::DecodeOffload& offload,
     auto source = [&](const host::DecodePart& p, uint32_t unit) {
         return makeHead(w.seed, unit + (p.sparse ? 1u << 30 : 0u), L, d, G);
     };
-    auto check = [&](const host::DecodePart& p, const host::HeadData& h, const std::vector<uint16_t>& out) {
+    auto check = [&](const host::DecodePart& p, const host::HeadData& h, const std::vector<float>& out) {
         const std::vector<float> K = toFloats(h.k, 0, size_t(L) * d);
         const std::vector<float> V = toFloats(h.v, 0, size_t(L) * d);
         for (uint32_t g = 0; g < G; ++g) {
             const std::vector<double> ref =
                 decodeAttentionReference(toFloats(h.q, size_t(g) * d, d), K, V, d, p.keys, scale);
             for (uint32_t k = 0; k < d; ++k)
-                f.maxAbsErr =
-                    std::max(f.maxAbsErr, std::fabs(double(pim::halfToFloat(out[g * d + k])) - ref[k]));
+                f.maxAbsErr = std::max(f.maxAbsErr, std::fabs(double(out[g * d + k]) - ref[k]));
         }
     };
     const auto before = snapshot();
@@ -134,11 +137,20 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     const double kvBytes = double(unitsOfPart / split) * 2.0 * double(part.keys.size()) * d * 2.0; // one copy
     const double qoBytes = double(unitsOfPart) * 2.0 * G * d * 2.0;
     const double boundExternalNs = (kvBytes + qoBytes) / externalPeak;
-    const uint32_t slots = uint32_t((part.keys.size() + org.banksPerGroup - 1) / org.banksPerGroup);
+    const uint32_t spread = offload.headSpread();
+    const uint64_t perSet = uint64_t(org.banksPerGroup) * spread;
+    const uint32_t slots = uint32_t((part.keys.size() + perSet - 1) / perSet);
     fw::DecodeShape shape{slots, d, G, s.pe.sramBytes, org.accessBytes, w.naive, true};
     uint32_t passQueries = G;
-    const fw::DecodePlan plan = fw::planDecodeInPasses(shape, passQueries);
+    fw::DecodePlan plan = fw::planDecodeInPasses(shape, passQueries);
     const uint32_t passes = G / std::max(1u, passQueries);
+    if (w.attacc) { // AttAcc's kernel: no tiles; its blocks of scores and its bytes
+        const fw::AttAccPlan a =
+            fw::planAttAccDecode({slots, d, s.pe.sramBytes, uint32_t(org.rowBytes()), org.accessBytes});
+        plan.tileKeys = a.blockKeys;
+        plan.bankToSramBytes = a.bankToSramBytes;
+        plan.sramToBankBytes = a.sramToBankBytes;
+    }
     json k;
     k["name"] = part.name;
     k["time_ns"] = timeNs;
@@ -153,13 +165,29 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     k["keys_attended"] = part.keys.size();
     if (part.sparse)
         k["sparse_form"] = part.indexList ? "key-list" : "sink+window";
-    k["tiling"] = w.naive ? "naive" : "io-aware";
-    // A tile never crosses a row (its keys and values share one activation).
-    k["tile_keys"] =
-        std::min<uint32_t>(plan.tileKeys, std::max<uint32_t>(1, uint32_t(org.rowBytes() / (4 * d))));
-    k["planner_tile_keys"] = plan.tileKeys;
+    k["kernel"] = w.attacc ? "attacc" : "pilot";
+    k["tiling"] = w.attacc ? "none (GEMV units read the open row)" : w.naive ? "naive" : "io-aware";
+    if (w.attacc) {
+        k["softmax_block_keys"] = plan.tileKeys; // keys per bank whose scores go to the softmax unit at once
+    } else {
+        // A tile never crosses a row (its keys and values share one activation).
+        k["tile_keys"] =
+            std::min<uint32_t>(plan.tileKeys, std::max<uint32_t>(1, uint32_t(org.rowBytes() / (4 * d))));
+        k["planner_tile_keys"] = plan.tileKeys;
+    }
     k["query_passes"] = passes;
     k["gqa_split"] = split; // bank groups sharing one GQA group's query heads
+    // How heads were spread: units (KV heads x GQA split; AttAcc: query heads) per round, and
+    // the bank groups sharing one unit's keys (merged with their softmax statistics).
+    k["head_spread"] = spread;
+    k["head_mapping"] = {{"units", unitsOfPart},
+                         {"groups_per_unit", spread},
+                         {"units_per_set_per_descriptor", offload.depth()},
+                         {"bank_groups", uint64_t(s.stacks) * org.pcsPerStack() * org.bankGroupsPerPc()},
+                         {"rounds", f.rounds},
+                         {"merge", spread == 1 ? "none"
+                                   : w.attacc  ? "buffer-die softmax unit over the set's banks"
+                                               : "host, with each group's max and sum (flash-decoding)"}};
     k["predicted_bank_bytes"] = uint64_t(passes) * (plan.bankToSramBytes + plan.sramToBankBytes) * f.rounds;
     k["busiest_bank_bytes"] = f.busiestBank;
     // Where the time goes beyond streaming the busiest bank's bytes at one column per

@@ -16,22 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-// Decode contexts sampled over the L_out steps (step t attends L_in + t keys).
-std::vector<uint32_t> sampledContexts(const EndToEndPoint& p) {
-    const uint32_t S = std::min(p.samples, p.outLen);
-    std::vector<uint32_t> contexts;
-    for (uint32_t k = 0; k < S; ++k)
-        contexts.push_back(p.seqLen +
-                           (S == 1 ? 0 : uint32_t(std::llround(double(k) * (p.outLen - 1) / (S - 1)))));
-    return contexts;
-}
-
 // Every sub-simulation's results by key: the HBM stream first, then each system's.
 std::map<std::string, json> runSubSimulations(SubSimulationPlan& plan, const SubSimulator& run,
                                               size_t& count) {
-    plan.add("stream", streamSubScenario(plan.point()));
-    for (const EndToEndSystem* s : plan.point().systems)
-        s->plan(*s, plan);
+    planSubSimulations(plan);
     std::vector<json> results = run(plan.subs(), plan.dir());
     std::map<std::string, json> sub;
     for (size_t i = 0; i < plan.subs().size(); ++i)
@@ -123,12 +111,10 @@ json phaseJson(const PhaseFigures& ph) {
 // One system's results: phases, breakdown, energy, latency, throughput, speedups.
 json systemJson(const EndToEndPoint& p, const SystemResult& r,
                 const std::map<std::string, SystemResult>& res) {
-    const json& e = p.energy;
+    const EnergyConfig& e = p.energy;
     const double pj = 1e-12;
-    const double energy = r.gpuFlops * e["gpu_pj_per_flop"].get<double>() * pj +
-                          r.total.external * 8 * e["external_pj_per_bit"].get<double>() * pj +
-                          r.total.internal * 8 * e["internal_pj_per_bit"].get<double>() * pj +
-                          r.pimMacs * e["pim_pj_per_mac"].get<double>() * pj;
+    const double energy = r.gpuFlops * e.gpuPjPerFlop * pj + r.total.external * 8 * e.externalPjPerBit * pj +
+                          r.total.internal * 8 * e.internalPjPerBit * pj + r.pimMacs * e.pimPjPerMac * pj;
     json s = {
         {"phases",
          {{"prefill_attention", phaseJson(r.prefillAttn)},
@@ -155,6 +141,22 @@ json systemJson(const EndToEndPoint& p, const SystemResult& r,
 }
 
 } // namespace
+
+// Decode contexts sampled over the L_out steps (step t attends L_in + t keys).
+std::vector<uint32_t> sampledContexts(const EndToEndPoint& p) {
+    const uint32_t S = std::min(p.samples, p.outLen);
+    std::vector<uint32_t> contexts;
+    for (uint32_t k = 0; k < S; ++k)
+        contexts.push_back(p.seqLen +
+                           (S == 1 ? 0 : uint32_t(std::llround(double(k) * (p.outLen - 1) / (S - 1)))));
+    return contexts;
+}
+
+void planSubSimulations(SubSimulationPlan& plan) {
+    plan.add("stream", streamSubScenario(plan.point()));
+    for (const EndToEndSystem* s : plan.point().systems)
+        s->plan(*s, plan);
+}
 
 EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run) {
     const auto wall0 = std::chrono::steady_clock::now();

@@ -30,6 +30,16 @@ struct EndToEndRun {
     double wallSeconds = 0;
 };
 
+// Decode contexts sampled over the L_out steps (step t attends L_in + t keys).
+std::vector<uint32_t> sampledContexts(const EndToEndPoint& p);
+// Adds the point's sub-simulations to `plan`: the HBM stream, then each system's.
+void planSubSimulations(SubSimulationPlan& plan);
+// Parses every sub-simulation the point would run exactly as its `pilot run` will, without
+// running anything, so that `validate` and the start of a run refuse what a sub-simulation
+// would (a PIM setting, the pattern, the memory). Throws common::ConfigError: each problem
+// once, with the sub-simulation that found it (platform/end_to_end_check.cpp).
+void checkSubSimulations(const EndToEndPoint& p);
+
 // Plans the point's sub-simulations (files under `partsDir`), has `run` run them, and composes
 // every system's figures. Throws std::runtime_error when a sub-simulation fails.
 EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run);

@@ -5,11 +5,13 @@
 
 #include "models/common/config_error.h"
 #include "models/common/json_reader.h"
+#include "platform/end_to_end.h"
 #include "platform/end_to_end_systems.h"
 #include "platform/pattern_config.h"
 #include "platform/pim_geometry.h"
 #include "platform/scenario.h"
 #include "platform/shipped_defaults.h"
+#include "platform/system_limits.h"
 
 namespace pilot::platform {
 
@@ -146,7 +148,13 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
     p.memspec = resolve(sys.string("memspec"), dir);
     p.mapping = resolve(sys.string("mapping"), dir);
     p.stacks = sys.u32("stacks", 1, 64);
+    checkStackCount(p.stacks, "/system/stacks", issues);
+    // Every sub-simulation uses all pseudo-channels: any other value would be ignored.
     sys.allow("pseudo_channels");
+    if (sys.has("pseudo_channels") && doc["system"]["pseudo_channels"] != json(0))
+        issues.add("/system/pseudo_channels", "an end-to-end run uses every pseudo-channel: must be 0 (all) "
+                                              "or absent (got " +
+                                                  doc["system"]["pseudo_channels"].dump() + ")");
     sys.rejectUnknownKeys();
     if (root.has("pim")) {
         root.allow("pim");
@@ -163,8 +171,10 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
     }
     p.model = loadModelConfig(files.model);
     p.gpu = gpu::loadGpuConfig(files.gpu);
-    p.energy = common::readJsonFile(files.energy);
+    p.energy = loadEnergyConfig(files.energy);
     readPattern(files.pattern, path, p);
+    p.inputFiles = {path, files.model, files.gpu, files.energy, p.memspec, p.mapping};
+    checkSubSimulations(p);
     return p;
 }
 

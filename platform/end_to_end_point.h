@@ -12,6 +12,7 @@
 
 #include "firmware/host/prefill_pattern.h"
 #include "models/gpu/gpu_config.h"
+#include "platform/energy_config.h"
 #include "platform/model_config.h"
 
 namespace pilot::platform {
@@ -25,13 +26,14 @@ struct EndToEndPoint {
     nlohmann::json pim = nlohmann::json::object(); // the scenario's `pim` object, passed to sub-simulations
     ModelConfig model;
     gpu::GpuConfig gpu;
-    nlohmann::json energy;
+    EnergyConfig energy;
     uint32_t seqLen = 0, outLen = 0, batch = 0, samples = 0;
     bool functional = false;   // sub-simulations with data, every PIM output checked against FP64
     nlohmann::json pattern;    // a prefill pattern object (platform/scenario.h), or null: dense on the GPU
     host::PrefillPattern spec; // the same, parsed (when not null)
     std::string patternName;
     std::vector<const EndToEndSystem*> systems; // in the scenario's order
+    std::vector<std::string> inputFiles; // every file the point read: scenario, model, GPU, energy, memory
 
     bool sparsePrefill() const { return !pattern.is_null(); }
 };

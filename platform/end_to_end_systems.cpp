@@ -27,12 +27,11 @@ void planPilot(const EndToEndSystem& self, SubSimulationPlan& plan) {
     planPimDecode(plan, self.name, {plan.point().memspec, self.naive, false});
 }
 
-// AttAcc's GEMV units: every query head reads its own K and V (no GQA reuse), under the
-// all-bank power limit of its design (tFAW after an all-bank ACT, all-bank columns
-// max(tCCD_AB, tCCD_L) apart) on the same part.
+// AttAcc's own kernel (DECODE_ATTN_ATTACC): GEMV units reading the open row, softmax in the
+// buffer die, every query head reading its own K and V (no GQA reuse). Power rules are the
+// memspec's, the same for every PIM system (pim.all_bank_power_limit applies to all or none).
 void planAttAcc(const EndToEndSystem& self, SubSimulationPlan& plan) {
-    const std::string memspec = plan.derivedMemspec(self.name, {{"pim", {{"all_bank_power_limit", true}}}});
-    planPimDecode(plan, self.name, {memspec, self.naive, true});
+    planPimDecode(plan, self.name, {plan.point().memspec, self.naive, true});
 }
 
 double kernelsSum(const json& r, const char* key) {

@@ -6,10 +6,10 @@
 // from them and from the GPU's kernel costs. A new system is one entry of kEndToEndSystems
 // (end_to_end_systems.cpp), usually reusing the placements below.
 //
-// Systems today: gpu (all on the GPU), attacc (decode attention on PIM GEMV units reading the
-// open row: no GQA reuse, all-bank power limit; prefill on the GPU), pilot (I/O-aware PIM
-// prefill of the sparse heads, overlapped with the GPU's dense heads, and PIM decode),
-// pilot-naive (the same without I/O-aware tiling).
+// Systems today: gpu (all on the GPU), attacc (decode attention on PIM with AttAcc's own kernel:
+// GEMV units reading the open row, buffer-die softmax, no GQA reuse; prefill on the GPU), pilot (I/O-aware
+// PIM prefill of the sparse heads, overlapped with the GPU's dense heads, and PIM decode), pilot-naive (the
+// same without I/O-aware tiling).
 #include <cstdint>
 #include <map>
 #include <string>

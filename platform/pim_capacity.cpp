@@ -21,13 +21,19 @@ PimCapacity pimCapacity(const Scenario& s) {
     c.freeRows = geo.rows > 2 ? geo.rows - 2 : 0;
     c.availableBytes = groups * c.freeRows * groupRowBytes;
     if (s.decode) {
-        const host::DecodeOffload offload(decodeRequest(s, 1), geo);
+        const host::DecodeRequest req = decodeRequest(s, 1);
+        const host::DecodeOffload offload(req, geo);
+        // A unit's keys are spread over headSpread() groups, each holding the layout below.
+        const uint64_t spread = offload.headSpread();
         for (const host::DecodePart& part : offload.parts()) {
-            const host::DecodeLayout lay = host::decodeLayout(geo, part.placedKeys(s.decode->context),
-                                                              s.decode->headDim, offload.queriesPerUnit());
+            const uint32_t keys = part.placedKeys(s.decode->context);
+            const host::DecodeLayout lay =
+                req.attacc ? host::attaccLayout(geo, keys, req.headDim, offload.headSpread())
+                           : host::decodeLayout(geo, keys, req.headDim, offload.queriesPerUnit(),
+                                                offload.headSpread(), req.naive);
             c.headRows = std::max(c.headRows, lay.rowsUsed);
             c.heads += part.unitsFull;
-            c.requiredBytes += uint64_t(part.unitsFull) * lay.rowsUsed * groupRowBytes;
+            c.requiredBytes += uint64_t(part.unitsFull) * spread * lay.rowsUsed * groupRowBytes;
         }
     } else if (s.prefill) {
         const PrefillWorkload& w = *s.prefill;

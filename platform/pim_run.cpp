@@ -5,7 +5,10 @@
 #include <random>
 #include <stdexcept>
 
+#include "models/common/output_file.h"
 #include "models/pim/fp16.h"
+#include "platform/simulation.h"
+#include "platform/timeline.h"
 
 namespace pilot::platform {
 
@@ -24,7 +27,7 @@ PimWorkloadRun::PimWorkloadRun(const Scenario& s, bool replicateChannels)
       m_wall0(std::chrono::steady_clock::now()) {}
 
 double PimWorkloadRun::simulate(const RunOptions& opt, const char* what) {
-    simulateHostProgram(sys, opt, what, m_wall0);
+    simulateHostProgram(sys, m_s.memspec, opt, what, m_wall0);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wall0).count();
 }
 
@@ -44,17 +47,20 @@ json PimWorkloadRun::results(const char* timeKey, double timeNs, json kernels, d
     return r;
 }
 
-void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
+void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0) {
-    sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
-    if (vcd)
-        sys.trace(vcd);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    VcdOutput vcd(opt.vcdPath);
+    if (vcd.get())
+        sys.trace(vcd.get());
+    std::unique_ptr<TimelineRecorder> timeline;
+    if (!opt.tracePath.empty())
+        timeline = std::make_unique<TimelineRecorder>(sys, spec, opt.traceScope);
+    platform::simulate(sc_core::SC_ZERO_TIME);
     while (!sys.host().finished()) {
         if (!sc_core::sc_pending_activity())
             throw std::runtime_error(std::string(what) + " run deadlocked at " +
                                      sc_core::sc_time_stamp().to_string());
-        sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_US));
+        platform::simulate(sc_core::sc_time(50, sc_core::SC_US));
         if (opt.onProgress) {
             Progress p;
             p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
@@ -63,10 +69,9 @@ void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what
         }
     }
     sys.hbm().finish();
-    if (vcd)
-        sc_core::sc_close_vcd_trace_file(vcd);
-    if (!opt.tracePath.empty())
-        writeTimeline(opt.tracePath, sys);
+    vcd.close();
+    if (timeline)
+        timeline->write(opt.tracePath);
 }
 
 std::vector<uint16_t> randomHalfs(uint64_t seed, uint64_t stream, size_t n) {
@@ -82,44 +87,6 @@ std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t
     for (size_t i = 0; i < n; ++i)
         f[i] = pim::halfToFloat(h[begin + i]);
     return f;
-}
-
-void writeTimeline(const std::string& path, PimSystem& sys) {
-    json events = json::array();
-    for (uint32_t c = 0; c < sys.channels(); ++c) {
-        events.push_back({{"name", "process_name"},
-                          {"ph", "M"},
-                          {"pid", c},
-                          {"args", {{"name", "channel " + std::to_string(c)}}}});
-        events.push_back(
-            {{"name", "thread_name"}, {"ph", "M"}, {"pid", c}, {"tid", 1}, {"args", {{"name", "firmware"}}}});
-        for (const auto& rec : sys.firmware()[c]->stats().log) {
-            const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6,
-                         end = double(rec.endPs) * 1e-6;
-            const char* name = contract::opcodeName(rec.opcode);
-            const std::string what = name ? name : "opcode " + std::to_string(rec.opcode);
-            events.push_back({{"name", "fetch"},
-                              {"ph", "X"},
-                              {"pid", c},
-                              {"tid", 1},
-                              {"ts", fetch},
-                              {"dur", start - fetch}});
-            events.push_back({{"name", what + " #" + std::to_string(rec.tag)},
-                              {"ph", "X"},
-                              {"pid", c},
-                              {"tid", 1},
-                              {"ts", start},
-                              {"dur", end - start},
-                              {"args",
-                               {{"error", contract::errorName(contract::Error(rec.error))},
-                                {"micro_ops", rec.microOps}}}});
-            events.push_back({{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", 1}, {"ts", end}});
-        }
-    }
-    std::ofstream f(path);
-    if (!f)
-        throw std::runtime_error(path + ": cannot write the timeline");
-    f << json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() << "\n";
 }
 
 void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes, double busyNs,

@@ -50,17 +50,15 @@ class PimWorkloadRun {
 };
 
 // Simulates until the host program finished (throws on a deadlock naming `what`), then
-// closes the memory system; wall0 is the run's start (for the progress line).
-void simulateHostProgram(PimSystem& sys, const RunOptions& opt, const char* what,
+// closes the memory system and writes the VCD and the timeline RunOptions ask for; wall0 is
+// the run's start (for the progress line).
+void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOptions& opt, const char* what,
                          std::chrono::steady_clock::time_point wall0);
 
 // n FP16 values uniform in [-1, 1), a stream per (seed, stream): outputs of attention over
 // them stay in [-1, 1], so absolute errors are meaningful.
 std::vector<uint16_t> randomHalfs(uint64_t seed, uint64_t stream, size_t n);
 std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t n);
-
-// Chrome / Perfetto trace-event JSON of the firmware's descriptors (a track per channel).
-void writeTimeline(const std::string& path, PimSystem& sys);
 
 // "pim", "memory" (errors moved to `errors`) and "simulator" sections of a results JSON.
 void addSystemSections(nlohmann::json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes,

@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <optional>
 
+#include "models/common/json_file.h"
 #include "models/common/json_reader.h"
 #include "models/hbm/dramsys_mcconfig.h"
 #include "platform/pim_capacity.h"
 #include "platform/pim_geometry.h"
 #include "platform/shipped_defaults.h"
+#include "platform/system_limits.h"
 #include "platform/workload_config.h"
 
 namespace pilot::platform {
@@ -36,9 +38,8 @@ void applyOverrides(json& doc, const std::vector<std::string>& sets, const std::
             continue;
         }
         const std::string ptr = s.substr(0, eq), text = s.substr(eq + 1);
-        json value = json::parse(text, nullptr, false);
-        if (value.is_discarded())
-            value = text;
+        // Not JSON at all: the text itself (a string without quotes); too deep: refused.
+        const json value = common::parseJsonValue(text, file, ptr).value_or(json(text));
         try {
             json::json_pointer p(ptr);
             if (!doc.contains(p.parent_pointer()) || !doc[p.parent_pointer()].is_object())
@@ -46,7 +47,7 @@ void applyOverrides(json& doc, const std::vector<std::string>& sets, const std::
             else
                 doc[p] = value;
         } catch (const json::exception& e) {
-            issues.add(ptr, std::string("--set: ") + e.what());
+            issues.add(ptr, "--set: " + common::plainReason(e.what()));
         }
     }
     issues.throwIfAny();
@@ -99,8 +100,7 @@ static void readSystem(JsonObject& root, const std::string& baseDir, Scenario& s
     s.pseudoChannels = sys.u32("pseudo_channels", 0, 1u << 16);
     s.protocolCheck = sys.boolean("protocol_check");
     sys.rejectUnknownKeys();
-    if (!isPowerOfTwo(s.stacks))
-        root.issues().add("/system/stacks", "must be a power of two");
+    checkStackCount(s.stacks, "/system/stacks", root.issues());
 }
 
 static void readPim(JsonObject& pimObj, pim::PeConfig& pe, pim::RegisterTiming& regs) {

@@ -47,6 +47,9 @@ struct DecodeWorkload : PimRunOptions {
                                      // streaming heads); the rest attend densely
     bool splitGqa = true;            // spread a GQA group's query passes over idle bank groups
     bool naive = false;              // no I/O-aware tiling
+    bool attacc = false;             // AttAcc's kernel (kernel: "attacc") instead of PILOT's
+    uint32_t headSpread = 0;         // bank groups sharing one head's keys; 0: chosen to fill the PIM
+    uint32_t depth = 1;              // units stacked per set in one descriptor; 0: all of a round's
 };
 
 // One layer of prefill hybrid sparse attention (issue 5) offloaded to the PIM: the sparse

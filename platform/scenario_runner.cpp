@@ -7,6 +7,7 @@
 
 #include "models/traffic/traffic_generator.h"
 #include "platform/hbm_system.h"
+#include "platform/simulation.h"
 
 namespace pilot::platform {
 
@@ -113,17 +114,6 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     return mem;
 }
 
-sc_core::sc_trace_file* openVcd(const std::string& path) {
-    if (path.empty())
-        return nullptr;
-    std::string base = path; // SystemC appends ".vcd" itself
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd")
-        base.resize(base.size() - 4);
-    sc_core::sc_trace_file* vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-    vcd->set_time_unit(1, sc_core::SC_PS);
-    return vcd;
-}
-
 json runScenario(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const hbm::Memspec& spec = s.memspec;
@@ -139,15 +129,15 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
                                   s.traffic->maxOutstanding);
     gen.iSocket.bind(system.router().tSocket);
 
-    sc_core::sc_trace_file* vcd = openVcd(opt.vcdPath);
-    if (vcd)
-        system.trace(vcd);
+    VcdOutput vcd(opt.vcdPath);
+    if (vcd.get())
+        system.trace(vcd.get());
 
     // Simulate in slices so progress can be shown; stop at the last completion.
     const sc_core::sc_time slice(20, sc_core::SC_US);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    simulate(sc_core::SC_ZERO_TIME);
     while (!gen.done()) {
-        sc_core::sc_start(slice);
+        simulate(slice);
         if (opt.onProgress) {
             Progress p;
             p.simTimeNs = sc_core::sc_time_stamp().to_seconds() * 1e9;
@@ -161,10 +151,9 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     // Let the last responses' data land, then run the checker's end-of-run pass at that time.
     const sc_core::sc_time end = sc_core::sc_time::from_value(gs.lastReadyPs);
     if (end > sc_core::sc_time_stamp())
-        sc_core::sc_start(end - sc_core::sc_time_stamp());
+        simulate(end - sc_core::sc_time_stamp());
     system.finish();
-    if (vcd)
-        sc_core::sc_close_vcd_trace_file(vcd);
+    vcd.close();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     const double simNs = double(gs.lastReadyPs) * 1e-3;
@@ -240,16 +229,19 @@ static std::string summarizeKernels(const json& r) {
                 io["naive_internal_bytes"].is_null() ? 0.0 : io["naive_internal_bytes"].get<double>() / 1e6);
             out += buf;
         } else {
+            const bool attacc = k.value("kernel", "pilot") == "attacc";
             std::snprintf(
                 buf, sizeof buf,
-                "kernel          %s: %.1f ns (%u round(s), tile %u keys)\n"
+                "kernel          %s: %.1f ns (%u round(s), %s %u keys, a head over %u bank group(s))\n"
                 "  bounds        internal %.1f ns (ratio %.3f), external-bus %.1f ns (%.2fx faster than it)\n"
                 "  internal I/O  %.3f MB moved bank<->buffer, busiest bank %.1f KB (planner: %.1f KB)\n",
                 k["name"].get<std::string>().c_str(), k["time_ns"].get<double>(), k["rounds"].get<unsigned>(),
-                k["tile_keys"].get<unsigned>(), k["bound_internal_ns"].get<double>(),
-                k["bound_ratio"].get<double>(), k["bound_external_ns"].get<double>(),
-                k["speedup_vs_external_bound"].get<double>(), k["internal_bytes"].get<double>() / 1e6,
-                k["busiest_bank_bytes"].get<double>() / 1e3, k["predicted_bank_bytes"].get<double>() / 1e3);
+                attacc ? "softmax block" : "tile",
+                k[attacc ? "softmax_block_keys" : "tile_keys"].get<unsigned>(), k.value("head_spread", 1u),
+                k["bound_internal_ns"].get<double>(), k["bound_ratio"].get<double>(),
+                k["bound_external_ns"].get<double>(), k["speedup_vs_external_bound"].get<double>(),
+                k["internal_bytes"].get<double>() / 1e6, k["busiest_bank_bytes"].get<double>() / 1e3,
+                k["predicted_bank_bytes"].get<double>() / 1e3);
             out += buf;
         }
         if (k.contains("check")) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/scenario.h"
+#include "platform/timeline.h"
 
 namespace sc_core {
 class sc_trace_file;
@@ -26,13 +27,11 @@ struct Progress {
 struct RunOptions {
     std::string vcdPath;                             // empty: no waveform
     std::string tracePath;                           // Chrome/Perfetto trace-event timeline (PIM runs)
+    TimelineScope traceScope;                        // its time window and channels
     std::function<void(const Progress&)> onProgress; // called between simulation slices
 };
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
-
-// A VCD trace file at `path` (".vcd" optional) with picosecond resolution; nullptr when empty.
-sc_core::sc_trace_file* openVcd(const std::string& path);
 
 class HbmSystem;
 // The `memory` object of the results: totals, per pseudo-channel, checker findings (host

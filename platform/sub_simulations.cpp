@@ -2,9 +2,9 @@
 #include "platform/sub_simulations.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "models/common/json_reader.h"
+#include "models/common/output_file.h"
 #include "platform/shipped_defaults.h"
 
 namespace pilot::platform {
@@ -16,7 +16,7 @@ std::string SubSimulationPlan::derivedMemspec(const std::string& tag, const json
     json spec = common::readJsonFile(m_point.memspec);
     spec.merge_patch(patch);
     const std::string path = m_dir + "/memspec-" + tag + ".json";
-    std::ofstream(path) << spec.dump(2) << "\n";
+    common::writeTextFile(path, spec.dump(2) + "\n");
     return path;
 }
 
@@ -33,7 +33,8 @@ json decodeSubScenario(const EndToEndPoint& p, uint32_t context, const PimSubOpt
     json w = {{"type", "decode"},
               {"batch", p.batch},
               {"heads", m.heads},
-              {"kv_heads", o.noGqaReuse ? m.heads : m.kvHeads},
+              {"kv_heads", m.kvHeads},
+              {"kernel", o.attacc ? "attacc" : "pilot"},
               {"context", context},
               {"head_dim", m.headDim},
               {"mode", p.functional ? "functional" : "timing"},

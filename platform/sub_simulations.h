@@ -51,9 +51,9 @@ class SubSimulationPlan {
 
 // How a PIM sub-simulation's kernel runs.
 struct PimSubOptions {
-    std::string memspec;     // the point's, or a derived one
-    bool naive = false;      // no I/O-aware tiling
-    bool noGqaReuse = false; // every query head its own KV head (AttAcc's GEMV units)
+    std::string memspec; // the point's, or a derived one
+    bool naive = false;  // no I/O-aware tiling
+    bool attacc = false; // AttAcc's kernel (GEMV units, buffer-die softmax, no GQA reuse)
 };
 // Decode attention of one step at `context` keys.
 nlohmann::json decodeSubScenario(const EndToEndPoint& p, uint32_t context, const PimSubOptions& o);

@@ -118,6 +118,20 @@ DecodeWorkload readDecodeWorkload(JsonObject& wl) {
     w.naive = wl.oneOf("tiling", {"io-aware", "naive"}) == "naive";
     readRunOptions(wl, w);
     w.splitGqa = wl.boolean("split_gqa");
+    w.attacc = wl.oneOf("kernel", {"pilot", "attacc"}) == "attacc";
+    if (wl.has("head_spread") && wl.raw()["head_spread"].is_string()) {
+        wl.oneOf("head_spread", {"auto"});
+    } else {
+        w.headSpread = wl.u32("head_spread", 1, 8);
+        if (w.headSpread & (w.headSpread - 1))
+            issues.add("/workload/head_spread", "must be \"auto\" or a power of two (1, 2, 4, 8)");
+    }
+    if (wl.has("descriptor_depth") && wl.raw()["descriptor_depth"].is_string()) {
+        wl.oneOf("descriptor_depth", {"auto"});
+        w.depth = 0;
+    } else {
+        w.depth = wl.u32("descriptor_depth", 1, 4096);
+    }
     wl.rejectUnknownKeys();
     return w;
 }

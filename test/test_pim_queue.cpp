@@ -108,6 +108,40 @@ TEST_CASE("Queue: every malformed descriptor completes with its own error code a
     CHECK(done.at(12).cycles > 0); // the decode did work
 }
 
+TEST_CASE(
+    "Queue: malformed head spreads and AttAcc descriptors complete with their error codes, valid ones run",
+    "[pim][queue][attacc]") {
+    const auto done = runHost([](host::PimRuntime& rt, host::HostBus& bus, const host::DecodeLayout& lay) {
+        auto submit = [&](uint32_t tag, auto edit) {
+            Descriptor d = validDecode(bus, lay, tag);
+            edit(d);
+            rt.submit(0, d);
+        };
+        submit(1, [](Descriptor& d) { d.headSpread = 3; });  // not a power of two
+        submit(2, [](Descriptor& d) { d.headSpread = 16; }); // beyond a pseudo-channel
+        submit(3, [](Descriptor& d) { d.bankGroupMask = 0x0001, d.headSpread = 2; }); // half a set
+        submit(4, [](Descriptor& d) { d.bankGroupMask = 0x0003, d.headSpread = 2; }); // a whole set
+        submit(5, [](Descriptor& d) { // AttAcc serves one query per KV head
+            d.opcode = uint16_t(Opcode::DecodeAttnAttAcc);
+            d.queries = 2;
+        });
+        submit(6, [](Descriptor& d) {
+            d.opcode = uint16_t(Opcode::DecodeAttnAttAcc);
+            d.ctxLen = 0;
+        });
+        submit(7, [](Descriptor& d) { d.opcode = uint16_t(Opcode::DecodeAttnAttAcc); });
+    });
+    REQUIRE(done.size() == 7);
+    const std::map<uint32_t, Error> expected = {
+        {1, Error::BankGroups}, {2, Error::BankGroups},   {3, Error::BankGroups}, {4, Error::Ok},
+        {5, Error::Shape},      {6, Error::EmptyContext}, {7, Error::Ok}};
+    for (const auto& [tag, err] : expected) {
+        INFO("tag " << tag << " completed with " << contract::errorName(Error(done.at(tag).error)));
+        CHECK(Error(done.at(tag).error) == err);
+    }
+    CHECK(done.at(7).cycles > 0);
+}
+
 TEST_CASE("Queue: more descriptors than ring entries wrap around the ring and all complete in order",
           "[pim][queue]") {
     const uint32_t n = 21; // the runtime's ring has 8 entries: waits when full, wraps twice

@@ -18,14 +18,18 @@ Error DecodeAttentionKernel::validate(const Descriptor& d) {
         return Error::EmptyContext;
     if (Opcode(d.opcode) == Opcode::DecodeAttnSparse && uint64_t(d.sinkTokens) + d.windowTokens == 0)
         return Error::Sparse;
+    if (!m_svc.headSpreadValid(d.bankGroupMask, d.headSpread))
+        return Error::BankGroups;
     m_d = d;
+    m_spread = std::max<uint32_t>(1, d.headSpread);
     return Error::Ok;
 }
 
 Error DecodeAttentionKernel::plan() {
     const Descriptor& d = m_d;
     const ChannelGeometry& geo = m_svc.geo();
-    const uint32_t bpg = geo.banksPerGroup, dd = d.headDim;
+    // A head's keys are interleaved over the banks of its set of groups (contract.h).
+    const uint32_t bpg = geo.banksPerGroup * m_spread, dd = d.headDim;
     m_slots = (d.ctxLen + bpg - 1) / bpg;
     if (Opcode(d.opcode) == Opcode::DecodeAttnSparse) {
         // Slots holding a key of [0, sink) or [L - window, L): keys are interleaved over banks,
@@ -57,6 +61,7 @@ Error DecodeAttentionKernel::plan() {
         return m_plan.error;
 
     const uint32_t lowest = KernelServices::lowestGroup(d.bankGroupMask);
+    Error e;
     auto rowsFor = [&](uint64_t bytes) { return uint32_t((bytes + geo.rowBytes - 1) / geo.rowBytes); };
     if (uint64_t(dd) * 4 > geo.rowBytes)
         return Error::Shape; // a key and its value must share a row
@@ -65,14 +70,20 @@ Error DecodeAttentionKernel::plan() {
     // The naive schedule spills the FP32 accumulators to the rows after the output's.
     const uint32_t outRows = rowsFor(uint64_t(d.queries) * dd * 2);
     const uint32_t scratchRows = (d.flags & kFlagNaive) ? rowsFor(uint64_t(d.queries) * dd * 4) : 0;
-    Error e;
-    if ((e = m_svc.locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2), m_qRow)) != Error::Ok)
+    const uint32_t statsRows = m_spread > 1 ? rowsFor(uint64_t(d.queries) * 8) : 0;
+    // Stacked units (Descriptor::depth): the last one's regions must lie in the bank too.
+    m_depth = std::max<uint32_t>(1, d.depth);
+    const uint32_t deeper = (m_depth - 1) * d.depthRows;
+    if ((e = m_svc.locate(d.qAddr, lowest, rowsFor(uint64_t(d.queries) * dd * 2) + deeper, m_qRow)) !=
+        Error::Ok)
         return e;
-    if ((e = m_svc.locate(d.kvAddr, lowest, kvRows, m_kvRow)) != Error::Ok)
+    if ((e = m_svc.locate(d.kvAddr, lowest, kvRows + deeper, m_kvRow)) != Error::Ok)
         return e;
-    if ((e = m_svc.locate(d.outAddr, lowest, outRows + scratchRows, m_outRow)) != Error::Ok)
+    if ((e = m_svc.locate(d.outAddr, lowest, outRows + scratchRows + statsRows + deeper, m_outRow)) !=
+        Error::Ok)
         return e;
     m_scratchRow = m_outRow + outRows;
+    m_statsRow = m_scratchRow + scratchRows;
     m_scale = 1.0f / std::sqrt(float(dd));
     if (d.scaleBits)
         std::memcpy(&m_scale, &d.scaleBits, 4);
@@ -86,8 +97,16 @@ void DecodeAttentionKernel::emit() {
         const uint32_t mask = m_svc.pcGroups(m_d.bankGroupMask, pc);
         if (!mask)
             continue;
-        for (uint32_t pass = 0; pass < m_d.queries / m_passQueries; ++pass)
-            appendPass(perPc[pc], pc, mask, pass);
+        // Stacked units one after another: the same schedule on rows depthRows further down.
+        const uint32_t q = m_qRow, kv = m_kvRow, out = m_outRow, scratch = m_scratchRow, stats = m_statsRow;
+        for (uint32_t unit = 0; unit < m_depth; ++unit) {
+            const uint32_t shift = unit * m_d.depthRows;
+            m_qRow = q + shift, m_kvRow = kv + shift, m_outRow = out + shift;
+            m_scratchRow = scratch + shift, m_statsRow = stats + shift;
+            for (uint32_t pass = 0; pass < m_d.queries / m_passQueries; ++pass)
+                appendPass(perPc[pc], pc, mask, pass);
+        }
+        m_qRow = q, m_kvRow = kv, m_outRow = out, m_scratchRow = scratch, m_statsRow = stats;
     }
     m_svc.issueInterleaved(perPc);
     m_svc.hal().drain();
@@ -134,6 +153,7 @@ MicroOp DecodeAttentionKernel::configOp(const MicroOp& proto) const {
     cfg.flags = m_d.flags;
     std::memcpy(&cfg.scaleBits, &m_scale, 4);
     cfg.ctxLen = m_d.ctxLen;
+    cfg.spread = uint8_t(m_spread);
     if (Opcode(m_d.opcode) == Opcode::DecodeAttnSparse) { // the PEs mask keys outside the set
         cfg.sinkTokens = m_d.sinkTokens;
         cfg.windowTokens = m_d.windowTokens;
@@ -220,6 +240,10 @@ void DecodeAttentionKernel::appendOutputs(PassWriter& w, uint32_t mask, uint64_t
         out.singleBank = 1;
         out.bank = uint8_t(g * geo.banksPerGroup);
         w.moves(out, m_outRow, qOff, uint64_t(m_passQueries) * m_d.headDim * 2, w.p.q.offset);
+        // A head spread over several groups: each group's (max, sum) too, for the host's merge.
+        if (m_spread > 1)
+            w.moves(out, m_statsRow, qOff / (uint64_t(m_d.headDim) * 2) * 8, uint64_t(m_passQueries) * 8,
+                    w.p.state.offset);
     }
 }
 

@@ -34,7 +34,9 @@ class DecodeAttentionKernel : public Kernel {
 
     KernelServices& m_svc;
     contract::Descriptor m_d{};
-    uint32_t m_qRow = 0, m_kvRow = 0, m_outRow = 0, m_scratchRow = 0;
+    uint32_t m_qRow = 0, m_kvRow = 0, m_outRow = 0, m_scratchRow = 0, m_statsRow = 0;
+    uint32_t m_spread = 1;                                   // bank groups sharing one KV head
+    uint32_t m_depth = 1;                                    // units stacked in each set (Descriptor::depth)
     uint32_t m_slotsPerRow = 0;                              // P: slots whose key and value share one row
     uint32_t m_slots = 0;                                    // key slots per bank: ceil(L / banksPerGroup)
     std::vector<std::pair<uint32_t, uint32_t>> m_slotRanges; // [begin, end) slots to visit

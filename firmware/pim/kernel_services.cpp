@@ -27,6 +27,19 @@ bool KernelServices::bankGroupsValid(uint16_t mask) const {
     return groups == kMaxBankGroupsPerChannel || (mask >> groups) == 0;
 }
 
+bool KernelServices::headSpreadValid(uint16_t mask, uint32_t spread) const {
+    const uint32_t s = spread ? spread : 1;
+    if ((s & (s - 1)) || m_geo.groupsPerPc % s)
+        return false;
+    const uint32_t set = (1u << s) - 1u;
+    for (uint32_t g = 0; g < m_geo.pcs * m_geo.groupsPerPc; g += s) {
+        const uint32_t bits = (uint32_t(mask) >> g) & set;
+        if (bits && bits != set)
+            return false;
+    }
+    return true;
+}
+
 uint32_t KernelServices::lowestGroup(uint16_t mask) {
     uint32_t lowest = 0;
     while (!((mask >> lowest) & 1u))

@@ -29,6 +29,9 @@ class KernelServices {
     // The mask names at least one group, none beyond the channel, and the channel fits the
     // mask (contract::kMaxBankGroupsPerChannel): a wider channel is refused, never served in part.
     bool bankGroupsValid(uint16_t mask) const;
+    // A head spread of s (0 counts as 1): a power of two dividing a pseudo-channel's groups,
+    // and the mask selects whole aligned sets of s groups.
+    bool headSpreadValid(uint16_t mask, uint32_t spread) const;
     // The lowest bank group a (non-empty) mask selects: descriptor addresses name its bank 0.
     static uint32_t lowestGroup(uint16_t mask);
     // The groups of pseudo-channel pc that `mask` selects, as a mask of that pseudo-channel.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "firmware/pim/opcode_table.h"
 
+#include "firmware/pim/attacc_decode_kernel.h"
 #include "firmware/pim/decode_attention_kernel.h"
 #include "firmware/pim/prefill_attention_kernel.h"
 
@@ -39,6 +40,7 @@ const OpcodeEntry kOpcodes[] = {
     {Opcode::DecodeAttn, make<DecodeAttentionKernel>},
     {Opcode::DecodeAttnSparse, make<DecodeAttentionKernel>},
     {Opcode::PrefillHybridSparse, make<PrefillAttentionKernel>},
+    {Opcode::DecodeAttnAttAcc, make<AttAccDecodeKernel>},
 };
 
 } // namespace

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "models/common/json_reader.h"
 
+#include "models/common/json_file.h"
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,30 +12,104 @@ namespace pilot::common {
 
 using nlohmann::json;
 
-json readJsonFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
+// nlohmann's messages start with "[json.exception.parse_error.101] " (for programmers) and
+// parse errors repeat the position; people get the reason alone.
+std::string plainReason(const std::string& what) {
+    std::string s = what;
+    if (s.rfind("[json.exception.", 0) == 0 && s.find("] ") != std::string::npos)
+        s = s.substr(s.find("] ") + 2);
+    if (s.rfind("parse error at line ", 0) == 0 && s.find(": ") != std::string::npos)
+        s = s.substr(s.find(": ") + 2);
+    return s;
+}
+
+namespace {
+
+struct TooDeep {};
+
+std::string lineColumn(const std::string& text, size_t byte) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < byte && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            col = 1;
+        } else {
+            ++col;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+// Errors other than syntax (a number out of range) carry no position: the line of the quoted token.
+std::string whereToken(const std::string& text, const std::string& reason) {
+    const size_t a = reason.find('\''), b = reason.rfind('\'');
+    if (a == std::string::npos || b <= a + 1)
+        return "";
+    const size_t at = text.find(reason.substr(a + 1, b - a - 1));
+    return at == std::string::npos ? "" : " at " + lineColumn(text, at);
+}
+
+// Parses with the nesting limited; `notJson` (when given) is set instead of throwing on a syntax error.
+template <class Json>
+Json parseChecked(const std::string& text, const std::string& file, const std::string& pointer,
+                  bool* notJson) {
+    auto limit = [](int depth, typename Json::parse_event_t event, Json&) {
+        if (depth >= kMaxJsonDepth &&
+            (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start))
+            throw TooDeep{};
+        return true;
+    };
+    try {
+        return Json::parse(text, limit);
+    } catch (const TooDeep&) {
+        throw ConfigError(
+            {{file, pointer,
+              "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels: refused"}});
+    } catch (const typename Json::parse_error& e) {
+        if (notJson) {
+            *notJson = true;
+            return Json();
+        }
+        throw ConfigError({{file, pointer,
+                            "malformed JSON at " + lineColumn(text, e.byte) + ": " + plainReason(e.what())}});
+    } catch (const typename Json::exception& e) {
+        const std::string reason = plainReason(e.what());
+        throw ConfigError({{file, pointer, "malformed JSON" + whereToken(text, reason) + ": " + reason}});
+    }
+}
+
+template <class Json> Json readChecked(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in || std::filesystem::is_directory(path))
         throw ConfigError({{path, "", "cannot open file"}});
     std::stringstream buf;
     buf << in.rdbuf();
-    try {
-        return json::parse(buf.str());
-    } catch (const json::parse_error& e) {
-        // nlohmann reports a byte offset; turn it into line:column for people.
-        const std::string text = buf.str();
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < e.byte && i < text.size(); ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                col = 1;
-            } else {
-                ++col;
-            }
-        }
-        throw ConfigError({{path, "",
-                            "malformed JSON at line " + std::to_string(line) + ", column " +
-                                std::to_string(col) + ": " + e.what()}});
-    }
+    if (in.bad())
+        throw ConfigError({{path, "", "cannot read file"}});
+    return parseChecked<Json>(buf.str(), path, "", nullptr);
+}
+
+} // namespace
+
+json readJsonFile(const std::string& path) {
+    return readChecked<json>(path);
+}
+
+nlohmann::ordered_json readOrderedJsonFile(const std::string& path) {
+    return readChecked<nlohmann::ordered_json>(path);
+}
+
+json parseJsonText(const std::string& text, const std::string& file, const std::string& pointer) {
+    return parseChecked<json>(text, file, pointer, nullptr);
+}
+
+std::optional<json> parseJsonValue(const std::string& text, const std::string& file,
+                                   const std::string& pointer) {
+    bool notJson = false;
+    json v = parseChecked<json>(text, file, pointer, &notJson);
+    if (notJson)
+        return std::nullopt;
+    return v;
 }
 
 JsonObject::JsonObject(const json& obj, std::string pointer, IssueList& issues)

@@ -59,6 +59,7 @@ void PseudoChannelController::trace(sc_core::sc_trace_file* tf) {
         sc_core::sc_trace(tf, m_traceOpenRow[b], base + ".bank" + std::to_string(b) + "_open_row");
     sc_core::sc_trace(tf, m_traceQueue, base + ".queue_occupancy");
     sc_core::sc_trace(tf, m_traceLastCmd, base + ".command");
+    sc_core::sc_trace(tf, m_traceCommands, base + ".commands_issued");
     sc_core::sc_trace(tf, m_traceRefreshing, base + ".refresh_pending");
     m_pim.trace(tf, base);
 }
@@ -348,6 +349,7 @@ void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, u
     m_bus->occupy(cmd, now);
     ++m_stats.commands[size_t(cmd)];
     m_traceLastCmd = uint32_t(cmd) + 1;
+    ++m_traceCommands;
     if (!m_observers.empty()) {
         const CommandRecord rec{now, cmd, m_pc, BankId(bank), BankGroupId(group), row, column};
         for (CommandObserver* o : m_observers)

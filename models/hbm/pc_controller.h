@@ -58,6 +58,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
                             ChannelArbiter* channel = nullptr);
 
     void addObserver(CommandObserver* o) { m_observers.push_back(o); }
+    void setMicroOpObserver(MicroOpObserver* o) { m_pim.setObserver(o, m_pc); }
     // The PEs beside this pseudo-channel's banks; without one, PIM micro-ops are refused.
     void setPimUnit(PimUnit* unit) { m_pim.setUnit(unit); }
     const ControllerStats& stats() const { return m_stats; }
@@ -141,6 +142,8 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     std::vector<int32_t> m_traceOpenRow; // -1 closed
     uint32_t m_traceQueue = 0;
     uint32_t m_traceLastCmd = 0;
+    uint32_t m_traceCommands = 0; // commands issued: changes with every command, a run of
+                                  // identical ones included (the last command alone does not)
     bool m_traceRefreshing = false;
     void peIdle();
 };

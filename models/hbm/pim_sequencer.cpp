@@ -14,6 +14,16 @@ namespace {
 bool isMove(const contract::MicroOp& op) {
     return op.kind == K::MovIn || op.kind == K::MovOut;
 }
+// Ops of the buffer die's softmax unit (AttAcc): a unit of its own beside the bank PEs.
+bool isBufferOp(const contract::MicroOp& op) {
+    return op.kind == K::BufSfm || op.kind == K::BufOut;
+}
+// Whether two ops use common buffer bytes (either range of b; empty ranges touch nothing).
+bool overlaps(const contract::MicroOp& a, const contract::MicroOp& b) {
+    return (b.busyLo < b.busyHi && a.touches(b.busyLo, b.busyHi)) ||
+           (b.busyLo2 < b.busyHi2 && a.touches(b.busyLo2, b.busyHi2)) ||
+           (b.busyLo3 < b.busyHi3 && a.touches(b.busyLo3, b.busyHi3));
+}
 } // namespace
 
 PimSequencer::PimSequencer(const Memspec& spec, const PcState& state, const TimingState& timing, Port& port,
@@ -23,6 +33,7 @@ PimSequencer::PimSequencer(const Memspec& spec, const PcState& state, const Timi
 void PimSequencer::trace(sc_core::sc_trace_file* tf, const std::string& base) {
     sc_core::sc_trace(tf, m_tracePeBusy, base + ".pe_busy");
     sc_core::sc_trace(tf, m_traceSramInUse, base + ".sram_bytes_in_use");
+    sc_core::sc_trace(tf, m_traceQueue, base + ".pim_queue_occupancy");
     m_tracing = true;
 }
 
@@ -32,6 +43,7 @@ bool PimSequencer::accept(tlm::tlm_generic_payload& t, const contract::MicroOp& 
     if (t.has_mm())
         t.acquire();
     m_queue.push_back({&t, op, arrival, op.column});
+    m_traceQueue = uint32_t(m_queue.size());
     return true;
 }
 
@@ -60,9 +72,13 @@ uint64_t PimSequencer::propose(uint64_t now, uint64_t rowBusFree, uint64_t colBu
             return prepareRow(now, rowBusFree, rowCmd);
         t = proposeMove(e, rowBusFree, colBusFree, c);
     } else {
-        // A PE op runs once the previous one finished and the data it consumes has landed.
+        // A PE op runs once the previous one on its unit finished, the other unit's running op
+        // no longer uses its bytes, and the data it consumes has landed.
         c.cmd = Command::PEOP;
-        t = std::max(colBusFree, m_peFree);
+        if (isBufferOp(e.op))
+            t = std::max({colBusFree, m_bufFree, overlaps(e.op, m_peOp) ? m_peFree : uint64_t(0)});
+        else
+            t = std::max({colBusFree, m_peFree, overlaps(e.op, m_bufOp) ? m_bufFree : uint64_t(0)});
         for (const Landing& l : m_landing)
             if (e.op.touches(l.lo, l.hi))
                 t = std::max(t, l.ready);
@@ -95,6 +111,8 @@ uint64_t PimSequencer::proposeMove(const Entry& e, uint64_t rowBusFree, uint64_t
     const uint32_t lo = e.op.sramOffset, hi = lo + e.op.columns * m_spec.org.accessBytes;
     if (m_peOp.touches(lo, hi))
         t = std::max(t, m_peFree);
+    if (m_bufOp.touches(lo, hi))
+        t = std::max(t, m_bufFree);
     return t;
 }
 
@@ -156,6 +174,7 @@ void PimSequencer::issue(const Candidate& c, uint64_t now) {
 
 void PimSequencer::issueMove(Command cmd, Entry& e, uint64_t now) {
     const uint32_t col = e.nextColumn++;
+    e.started = std::min(e.started, now);
     m_port.record(cmd, e.op.singleBank ? e.op.bank : 0, e.op.row, col, now);
     if (m_tracing)
         m_traceSramInUse =
@@ -182,26 +201,37 @@ void PimSequencer::issueMove(Command cmd, Entry& e, uint64_t now) {
 }
 
 void PimSequencer::issuePeOp(Entry& e, uint64_t now) {
+    e.started = now;
     m_port.record(Command::PEOP, 0, 0, 0, now);
     const uint64_t peCycles = m_unit->execute(e.op);
     // PE cycles at the PE clock, rounded up to whole command-clock cycles.
     const double ns = double(peCycles) * 1e3 / m_unit->peClockMHz();
     const uint64_t dur = std::max<uint64_t>(1, uint64_t(std::ceil(ns * 1e3 / m_spec.t.tCKps - 1e-9)));
+    if (isBufferOp(e.op)) {
+        m_bufFree = now + dur;
+        m_bufOp = e.op;
+        complete(m_bufFree);
+        return;
+    }
     m_peFree = now + dur;
     m_peOp = e.op;
     if (m_tracing) {
         m_tracePeBusy = true;
         if (e.op.kind == K::Cfg)
             m_traceSramInUse = 0;
-        m_traceSramInUse = std::max({m_traceSramInUse, e.op.busyHi, e.op.busyHi2});
+        m_traceSramInUse = std::max({m_traceSramInUse, e.op.busyHi, e.op.busyHi2, e.op.busyHi3});
         m_peDone.notify(sc_core::sc_time::from_value(m_spec.t.tCKps) * double(dur));
     }
     complete(m_peFree);
 }
 
 void PimSequencer::complete(uint64_t readyCycle) {
-    tlm::tlm_generic_payload* t = m_queue.front().trans;
+    const Entry& e = m_queue.front();
+    if (m_observer)
+        m_observer->onMicroOp(m_observerPc, e.op, e.started, readyCycle);
+    tlm::tlm_generic_payload* t = e.trans;
     m_queue.pop_front();
+    m_traceQueue = uint32_t(m_queue.size());
     ++m_stats.pimOps;
     m_stats.pimLastCycle = std::max(m_stats.pimLastCycle, readyCycle);
     m_port.pimCompleted(t, readyCycle);

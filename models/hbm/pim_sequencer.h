@@ -4,7 +4,9 @@
 // host requests while any are queued: the pseudo-channel is then in PIM mode), and the DRAM and
 // PE commands each needs: PREA + ACTAB to open a row in every bank, MRD / MWR per column, the
 // single-bank forms (PRE / ACT, SMRD / SMWR), and PEOP once the PE is free and the bytes its op
-// reads have landed. It decides WHEN; the PimUnit does WHAT (data and arithmetic).
+// reads have landed. The buffer die's softmax unit (AttAcc's BufSfm / BufOut) is a second unit:
+// its ops run beside the bank PEs' unless the two use common buffer bytes. It decides WHEN; the PimUnit does
+// WHAT (data and arithmetic).
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -22,6 +24,15 @@ namespace pilot::hbm {
 
 struct ControllerStats;
 
+// Sees every micro-op a pseudo-channel completes, with the cycle of its first command and the
+// cycle its result is ready (timelines).
+class MicroOpObserver {
+  public:
+    virtual ~MicroOpObserver() = default;
+    virtual void onMicroOp(uint32_t pc, const contract::MicroOp& op, uint64_t startCycle,
+                           uint64_t endCycle) = 0;
+};
+
 class PimSequencer {
   public:
     // What the sequencer asks of its controller.
@@ -38,6 +49,7 @@ class PimSequencer {
                  ControllerStats& stats, uint32_t capacity);
 
     void setUnit(PimUnit* unit) { m_unit = unit; }
+    void setObserver(MicroOpObserver* o, uint32_t pc) { m_observer = o, m_observerPc = pc; }
     bool hasUnit() const { return m_unit != nullptr; }
     bool empty() const { return m_queue.empty(); }
     // Queues the micro-op of `t` (false: the queue is full).
@@ -64,7 +76,8 @@ class PimSequencer {
         tlm::tlm_generic_payload* trans;
         contract::MicroOp op;
         uint64_t arrival;
-        uint32_t nextColumn; // MovIn / MovOut progress
+        uint32_t nextColumn;           // MovIn / MovOut progress
+        uint64_t started = UINT64_MAX; // cycle of its first command
     };
     // Buffer ranges still being filled by MRDs, and when their data will have landed: a PE op
     // waits only for the moves into the bytes it uses.
@@ -86,16 +99,21 @@ class PimSequencer {
     ControllerStats& m_stats;
     const uint32_t m_capacity;
     PimUnit* m_unit = nullptr;
+    MicroOpObserver* m_observer = nullptr;
+    uint32_t m_observerPc = 0;
     std::deque<Entry> m_queue;
     bool m_allOpen = false; // every bank open at m_allRow (after ACTAB)
     uint32_t m_allRow = 0;
     uint64_t m_peFree = 0;    // cycle the PEs finish their current op
     contract::MicroOp m_peOp; // the running (or last) PE op: the SRAM bytes it uses
+    uint64_t m_bufFree = 0;   // the same for the buffer die's softmax unit (BufSfm, BufOut)
+    contract::MicroOp m_bufOp;
     std::vector<Landing> m_landing;
 
     bool m_tracing = false;
     bool m_tracePeBusy = false;    // the PEs of this pseudo-channel run an op
     uint32_t m_traceSramInUse = 0; // highest buffer byte the current kernel has touched
+    uint32_t m_traceQueue = 0;     // micro-ops queued (the PIM queue's depth)
     sc_core::sc_event m_peDone;    // only notified while tracing
 };
 

@@ -49,6 +49,13 @@ uint64_t PeArray::bankAddress(uint32_t bank, uint32_t row, uint32_t column) cons
     return m_map.encode(a);
 }
 
+uint32_t PeArray::participatingBanks(const MicroOp& op) const {
+    uint32_t n = 0;
+    for (uint32_t b = 0; b < m_banks; ++b)
+        n += participates(op, b) ? 1 : 0;
+    return n;
+}
+
 uint64_t PeArray::maxBankBytes() const {
     return *std::max_element(m_bankBytes.begin(), m_bankBytes.end());
 }
@@ -107,7 +114,10 @@ void PeArray::moveOut(const MicroOp& op, uint32_t column) {
 // ---------------------------------------------------------------- arithmetic (one bank)
 
 bool PeArray::keyValid(uint32_t bank, uint32_t slot) const {
-    const uint64_t key = uint64_t(slot) * m_banksPerGroup + bank % m_banksPerGroup;
+    // Sets of `spread` groups are aligned within the pseudo-channel: a group's place in its set
+    // is its index modulo spread.
+    const uint64_t inSet = (bank / m_banksPerGroup) % m_mode.spread;
+    const uint64_t key = (uint64_t(slot) * m_mode.spread + inSet) * m_banksPerGroup + bank % m_banksPerGroup;
     if (key >= m_mode.ctxLen)
         return false;
     if (m_mode.sink == 0 && m_mode.window == 0)
@@ -270,6 +280,53 @@ void PeArray::clearOut(const MicroOp& op, uint32_t b) {
         setF32(b, op.r.out + 4 * i, 0.0f);
 }
 
+void PeArray::bufferSoftmax(const MicroOp& op, uint32_t firstGroup) {
+    // Scores leave the banks as FP16 and probabilities come back as FP16 (AttAcc's MVSB and
+    // MVGB); the unit's exp() is exact. Every bank of the set keeps the same (max, sum).
+    const uint32_t G = op.queries, d = op.headDim, n = op.keys;
+    const uint32_t b0 = firstGroup * m_banksPerGroup, b1 = b0 + op.spread * m_banksPerGroup;
+    for (uint32_t g = 0; g < G; ++g) {
+        const float m = getF32(b0, op.r.state + 8 * g);
+        float mNew = m;
+        for (uint32_t b = b0; b < b1; ++b)
+            for (uint32_t j = 0; j < n; ++j)
+                mNew = std::max(mNew, halfToFloat(floatToHalf(getF32(b, op.r.scores + 4 * (g * n + j)))));
+        const float alpha = std::isinf(m) ? 0.0f : expExact(m - mNew);
+        float sum = getF32(b0, op.r.state + 8 * g + 4) * alpha;
+        for (uint32_t b = b0; b < b1; ++b) {
+            for (uint32_t j = 0; j < n; ++j) {
+                const uint32_t at = op.r.scores + 4 * (g * n + j);
+                const float sc = halfToFloat(floatToHalf(getF32(b, at)));
+                const float p = std::isinf(sc) ? 0.0f : expExact(sc - mNew);
+                sum += p;
+                setF32(b, at, halfToFloat(floatToHalf(p)));
+            }
+            for (uint32_t k = 0; k < d; ++k) {
+                const uint32_t at = op.r.out + 4 * (g * d + k);
+                setF32(b, at, getF32(b, at) * alpha);
+            }
+        }
+        for (uint32_t b = b0; b < b1; ++b) {
+            setF32(b, op.r.state + 8 * g, mNew);
+            setF32(b, op.r.state + 8 * g + 4, sum);
+        }
+    }
+}
+
+void PeArray::bufferOut(const MicroOp& op, uint32_t firstGroup) {
+    const uint32_t G = op.queries, d = op.headDim;
+    const uint32_t b0 = firstGroup * m_banksPerGroup, b1 = b0 + op.spread * m_banksPerGroup;
+    for (uint32_t g = 0; g < G; ++g) {
+        const float sum = getF32(b0, op.r.state + 8 * g + 4);
+        for (uint32_t k = 0; k < d; ++k) {
+            float acc = 0;
+            for (uint32_t b = b0; b < b1; ++b) // the partial outputs leave the banks as FP16
+                acc += roundToHalf(getF32(b, op.r.out + 4 * (g * d + k)));
+            setF16(b0, op.r.outHalf + 2 * (g * d + k), floatToHalf(acc / sum));
+        }
+    }
+}
+
 uint64_t PeArray::execute(const MicroOp& op) {
     const uint64_t G = op.queries, d = op.headDim, n = op.keys, lanes = m_cfg.macLanes;
     uint64_t cycles = 1;
@@ -282,6 +339,7 @@ uint64_t PeArray::execute(const MicroOp& op) {
         m_mode.ctxLen = op.ctxLen;
         m_mode.sink = op.sinkTokens;
         m_mode.window = op.windowTokens;
+        m_mode.spread = std::max<uint32_t>(1, op.spread);
         m_mode.prefill = {op.ctxLen, op.windowTokens, op.globalTokens,
                           (op.flags & contract::kFlagCausal) != 0};
         cycles = 1 + ceilDiv(G * d, lanes); // clear the accumulators, a lane-row per cycle
@@ -310,6 +368,20 @@ uint64_t PeArray::execute(const MicroOp& op) {
     case MicroOpKind::Sfm:
         cycles = ceilDiv(G * d, lanes) + G; // a reciprocal per query, then a multiply per lane-row
         break;
+    case MicroOpKind::BufSfm: {
+        // The buffer die's unit: every participating bank's G x n FP16 scores out and its
+        // probabilities back, a column per PE cycle each way; an exp per score, a lane-row per
+        // cycle (pipelined); then every PE rescales its accumulators (in parallel).
+        const uint64_t scores = uint64_t(participatingBanks(op)) * G * n;
+        cycles = ceilDiv(2 * scores * 2, m_columnBytes) + ceilDiv(scores, lanes) + ceilDiv(G * d, lanes);
+        break;
+    }
+    case MicroOpKind::BufOut:
+        // Every participating bank's partial outputs out as FP16, a column per PE cycle; the
+        // sums of each set and one divide per lane-row.
+        cycles =
+            ceilDiv(uint64_t(participatingBanks(op)) * G * d * 2, m_columnBytes) + ceilDiv(G * d, lanes) + G;
+        break;
     default:
         throw std::logic_error("PeArray::execute: not a PE op");
     }
@@ -331,6 +403,11 @@ uint64_t PeArray::execute(const MicroOp& op) {
             continue;
         if (op.kind == MicroOpKind::Acc) {
             accumulate(op, grp);
+            continue;
+        }
+        if (op.kind == MicroOpKind::BufSfm || op.kind == MicroOpKind::BufOut) {
+            if (grp % std::max<uint32_t>(1, op.spread) == 0) // once per set, from its first group
+                op.kind == MicroOpKind::BufSfm ? bufferSoftmax(op, grp) : bufferOut(op, grp);
             continue;
         }
         for (uint32_t b = grp * m_banksPerGroup; b < (grp + 1) * m_banksPerGroup; ++b) {

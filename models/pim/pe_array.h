@@ -44,6 +44,7 @@ class PeArray : public hbm::PimUnit {
         bool fp16Accum = false, exactExp = false;
         float scale = 1.0f;
         uint32_t ctxLen = 0, sink = 0, window = 0;
+        uint32_t spread = 1; // bank groups sharing one KV head (decode)
         PrefillMaskMode prefill;
     };
     // Whether slot `slot` of `bank` holds a key the kernel attends to.
@@ -51,6 +52,7 @@ class PeArray : public hbm::PimUnit {
     bool participates(const contract::MicroOp& op, uint32_t bank) const {
         return (op.bankGroupMask >> (bank / m_banksPerGroup)) & 1u;
     }
+    uint32_t participatingBanks(const contract::MicroOp& op) const;
     uint64_t bankAddress(uint32_t bank, uint32_t row, uint32_t column) const;
     // Buffer values are read and written by memcpy: the buffer is bytes, as in hardware.
     float getF32(uint32_t bank, uint32_t offset) const;
@@ -68,6 +70,9 @@ class PeArray : public hbm::PimUnit {
     void statStep(const contract::MicroOp& op, uint32_t bank);
     void probStep(const contract::MicroOp& op, uint32_t bank);
     void clearOut(const contract::MicroOp& op, uint32_t bank);
+    // AttAcc's buffer-die softmax unit, over the banks of the set of groups from `firstGroup`.
+    void bufferSoftmax(const contract::MicroOp& op, uint32_t firstGroup);
+    void bufferOut(const contract::MicroOp& op, uint32_t firstGroup);
 
     PeConfig m_cfg;
     const hbm::AddressMapping& m_map;

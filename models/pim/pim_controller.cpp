@@ -31,6 +31,9 @@ PimController::PimController(sc_core::sc_module_name name, uint32_t channel, con
     iSocket.register_nb_transport_bw(this, &PimController::nbTransportBw);
     SC_HAS_PROCESS(PimController);
     SC_THREAD(thread);
+    SC_METHOD(irqTraceDrop);
+    sensitive << m_irqDrop;
+    dont_initialize();
 }
 
 void PimController::thread() {
@@ -51,8 +54,21 @@ void PimController::raiseIrq() {
 
 void PimController::updateIrqLine() {
     const bool level = (m_regs[kRegIrqStatus / 4] & m_regs[kRegIrqMask / 4]) != 0;
-    m_traceIrq = level;
     irq_o.write(level);
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (level && !m_traceIrq) {
+        m_traceIrq = true;
+        m_irqRose = now;
+        note(HostEvent::IrqRaised);
+    } else if (!level && m_traceIrq) {
+        note(HostEvent::IrqCleared);
+        const sc_core::sc_time until = m_irqRose + m_registerAccess;
+        m_irqDrop.notify(until > now ? until - now : sc_core::SC_ZERO_TIME);
+    }
+}
+
+void PimController::irqTraceDrop() {
+    m_traceIrq = (m_regs[kRegIrqStatus / 4] & m_regs[kRegIrqMask / 4]) != 0;
 }
 
 bool PimController::hostWrite(uint32_t offset, uint32_t value) {
@@ -69,6 +85,7 @@ bool PimController::hostWrite(uint32_t offset, uint32_t value) {
     case kRegSqTail:
         m_regs[offset / 4] = value;
         m_traceSqTail = value;
+        note(HostEvent::Doorbell, value);
         ++m_doorbells;
         m_doorbell.notify(sc_core::SC_ZERO_TIME);
         return true;

@@ -53,6 +53,15 @@ class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
 
     uint64_t doorbells() const { return m_doorbells; }
 
+    // What the host did at the register window, for timelines (recorded once enabled).
+    struct HostEvent {
+        enum Kind : uint8_t { Doorbell, IrqRaised, IrqCleared } kind;
+        uint64_t ps;
+        uint32_t value; // Doorbell: the new tail
+    };
+    void recordHostEvents() { m_recordEvents = true; }
+    const std::vector<HostEvent>& hostEvents() const { return m_hostEvents; }
+
     // Ports the HAL drives from the firmware thread (they wait()).
     void memRead(uint64_t addr, uint8_t* dst, uint32_t len); // device memory, burst by burst
     void memWrite(uint64_t addr, const uint8_t* src, uint32_t len);
@@ -74,6 +83,7 @@ class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
     // Host access: returns false for a register the host may not access that way.
     bool hostWrite(uint32_t offset, uint32_t value);
     void updateIrqLine();
+    void irqTraceDrop();
     void thread();
 
     const uint32_t m_channel;
@@ -89,9 +99,19 @@ class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
     std::function<void()> m_firmware;
     sc_core::sc_event m_doorbell;
     uint64_t m_doorbells = 0;
-    // Waveform copies of the queue registers.
+    // Waveform copies of the queue registers. The IRQ line's copy stays high for at least one
+    // register access after it rises: a handler that clears it at once would otherwise raise and
+    // clear it within one time stamp, and a VCD viewer would never show the pulse.
     uint32_t m_traceSqHead = 0, m_traceSqTail = 0;
     bool m_traceIrq = false;
+    sc_core::sc_time m_irqRose;
+    bool m_recordEvents = false;
+    std::vector<HostEvent> m_hostEvents;
+    void note(HostEvent::Kind k, uint32_t value = 0) {
+        if (m_recordEvents)
+            m_hostEvents.push_back({k, sc_core::sc_time_stamp().value(), value});
+    }
+    sc_core::sc_event m_irqDrop;
 };
 
 } // namespace pilot::pim

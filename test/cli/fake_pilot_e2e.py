@@ -9,9 +9,14 @@ results schema of the end-to-end runner (docs/sweeps.md, "What a point's run mus
 
 Usage: fake_pilot_e2e.py run SCENARIO [--set /json/pointer=value]... [--out FILE]
 A point whose model is "fail-on-purpose" exits with status 3 (the sweep's failed-point path).
+For the interruption tests (test/cli/reliability_io.sh): FAKE_PILOT_LOG names a file that gets a
+line per run; FAKE_PILOT_SLEEP=S makes each run wait S seconds for a child process of its own,
+which then leaves OUT.late: a run stopped with its children never leaves one.
 """
 import json
 import math
+import os
+import subprocess
 import sys
 
 # Model width, for plausible magnitudes only.
@@ -97,6 +102,12 @@ def main(argv):
         e2e["systems"][name] = system_result(name, b, lin, lout, HIDDEN.get(model, 1024), sram)
     result = {"scenario": doc.get("name", ""), "end_to_end": e2e, "errors": []}
     print("fake end-to-end run of %s: %s, L_in %d, L_out %d, batch %d" % (scenario, model, lin, lout, b))
+    if os.environ.get("FAKE_PILOT_LOG"):
+        with open(os.environ["FAKE_PILOT_LOG"], "a") as f:
+            f.write("run %s sram %d\n" % (model, sram))
+    if os.environ.get("FAKE_PILOT_SLEEP") and out:
+        subprocess.run(["sh", "-c", 'sleep "$0"; touch "$1"', os.environ["FAKE_PILOT_SLEEP"], out + ".late"],
+                       check=True)
     if out:
         with open(out, "w") as f:
             json.dump(result, f, indent=2)

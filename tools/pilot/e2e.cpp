@@ -2,13 +2,14 @@
 #include "tools/pilot/e2e.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <stdexcept>
 #include <unistd.h>
 
 #include "models/common/json_reader.h"
+#include "models/common/output_file.h"
 #include "platform/end_to_end.h"
 #include "tools/pilot/child_process.h"
 
@@ -28,7 +29,7 @@ std::vector<json> runAsChildProcesses(const std::vector<platform::SubSimulation>
     std::vector<std::pair<std::vector<std::string>, std::string>> cmds;
     for (const platform::SubSimulation& s : subs) {
         const std::string base = dir + "/" + s.key;
-        std::ofstream(base + ".scenario.json") << s.doc.dump(2) << "\n";
+        common::writeTextFile(base + ".scenario.json", s.doc.dump(2) + "\n");
         cmds.push_back({{self, "run", base + ".scenario.json", "--out", base + ".json"}, base + ".log"});
     }
     // PILOT_SUB_JOBS caps the parallel sub-simulations (`pilot sweep` sets 1: its points are
@@ -50,21 +51,47 @@ std::vector<json> runAsChildProcesses(const std::vector<platform::SubSimulation>
 
 int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out) {
     const platform::EndToEndPoint p = platform::loadEndToEndPoint(path, sets);
+    // The parts are kept next to a results file; an output that is not a file (a pipe, a
+    // device) or none at all gets a temporary folder, removed however the run ends. Absolute:
+    // the sub-scenarios name files in this folder and are read from it, so a relative folder
+    // would be resolved twice (<out>.parts/<out>.parts/...).
+    std::error_code ec;
+    const bool keepParts = !out.empty() && (!fs::exists(out, ec) || fs::is_regular_file(out, ec));
     const std::string partsDir =
-        out.empty() ? (fs::temp_directory_path() / ("pilot-e2e-" + std::to_string(::getpid()))).string()
-                    : out + ".parts";
-    const platform::EndToEndRun run = platform::runEndToEnd(p, partsDir, runAsChildProcesses);
+        keepParts ? fs::absolute(out + ".parts").lexically_normal().string()
+                  : (fs::temp_directory_path() / ("pilot-e2e-" + std::to_string(::getpid()))).string();
+    struct TempParts {
+        std::string dir;
+        ~TempParts() {
+            std::error_code e;
+            if (!dir.empty())
+                fs::remove_all(dir, e);
+        }
+    } tempParts{keepParts ? "" : partsDir};
+    std::vector<std::string> inputs = p.inputFiles;
+    inputs.push_back(path);
+    common::checkOutputPaths(
+        {{"--out", out}, {"--out (its sub-simulations)", keepParts ? partsDir : "", true}}, inputs);
+    // A stop signal stops the sub-simulations with this run (they would otherwise go on writing
+    // into the parts folder) and ends it without results.
+    catchStopSignals();
+    auto interrupted = [&](int sig) {
+        std::cerr << path << ": interrupted by signal " << sig << " (" << strsignal(sig)
+                  << "); no results written\n";
+        return exitStatusForSignal(sig);
+    };
+    platform::EndToEndRun run;
+    try {
+        run = platform::runEndToEnd(p, partsDir, runAsChildProcesses);
+    } catch (const Interrupted& i) {
+        return interrupted(i.signal);
+    }
+    if (const int sig = stopSignal())
+        return interrupted(sig);
     std::cout << platform::summarizeEndToEnd(p, run) << std::flush;
     if (!out.empty()) {
-        std::ofstream f(out);
-        if (!f) {
-            std::cerr << out << ": cannot write results\n";
-            return 1;
-        }
-        f << run.results.dump(2) << "\n";
+        common::writeTextFile(out, run.results.dump(2) + "\n");
         std::cout << "results         " << out << "\n";
-    } else {
-        fs::remove_all(partsDir);
     }
     return 0;
 }

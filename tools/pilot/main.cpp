@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The `pilot` command line: run, replay, validate.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <systemc>
 
+#include "models/common/json_file.h"
 #include "models/common/json_reader.h"
+#include "models/common/output_file.h"
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/memspec.h"
 #include "platform/decode_runner.h"
@@ -17,21 +21,38 @@
 #include "platform/scenario_runner.h"
 #include "platform/shipped_defaults.h"
 #include "tools/pilot/analyze.h"
+#include "tools/pilot/child_process.h"
 #include "tools/pilot/e2e.h"
+#include "tools/pilot/plots.h"
 #include "tools/pilot/progress.h"
 #include "tools/pilot/sweep_run.h"
+#include "tools/pilot/validate.h"
 
 using namespace pilot;
 using nlohmann::json;
 
 namespace {
 
+// The files a scenario reads: none of them may be an output of its run.
+std::vector<std::string> scenarioInputs(const platform::Scenario& s) {
+    std::vector<std::string> in = {s.file, s.memspecFile, s.mappingFile};
+    if (s.traffic && !s.traffic->traceFile.empty())
+        in.push_back(s.traffic->traceFile);
+    return in;
+}
+
 int runAndReport(const platform::Scenario& s, const std::string& out, const std::string& vcd,
-                 const std::string& trace = "") {
+                 const std::string& trace, const platform::TimelineScope& scope,
+                 std::vector<std::string> inputs) {
+    // Checked before the run, so that a long run never ends in a lost result.
+    const std::vector<std::string> own = scenarioInputs(s);
+    inputs.insert(inputs.end(), own.begin(), own.end());
+    common::checkOutputPaths({{"--out", out}, {"--vcd", vcd}, {"--trace", trace}}, inputs);
     tools::ProgressLine progress;
     platform::RunOptions opt;
     opt.vcdPath = vcd;
     opt.tracePath = trace;
+    opt.traceScope = scope;
     opt.onProgress = [&](const platform::Progress& p) { progress.update(p); };
     json r = s.decode    ? platform::runDecode(s, opt)
              : s.prefill ? platform::runPrefill(s, opt)
@@ -41,43 +62,10 @@ int runAndReport(const platform::Scenario& s, const std::string& out, const std:
     for (const auto& e : r["errors"])
         std::cerr << "error: " << e.get<std::string>() << "\n";
     if (!out.empty()) {
-        std::ofstream f(out);
-        if (!f) {
-            std::cerr << out << ": cannot write results\n";
-            return 1;
-        }
-        f << r.dump(2) << "\n";
+        common::writeTextFile(out, r.dump(2) + "\n");
         std::cout << "results         " << out << "\n";
     }
     return r["errors"].empty() ? 0 : 1;
-}
-
-// What kind of file is this? Memspec, address mapping or scenario, by its keys.
-int validateFile(const std::string& path, const std::string& memspecPath) {
-    json doc = common::readJsonFile(path);
-    if (doc.is_object() && (doc.contains("memspec") || doc.contains("organisation"))) {
-        hbm::Memspec m = hbm::loadMemspec(path);
-        std::cout << path << ": valid memspec \"" << m.name << "\" (" << m.org.pcsPerStack()
-                  << " pseudo-channels x " << m.org.banksPerPc() << " banks, " << m.peakPcBandwidthGBps()
-                  << " GB/s per pseudo-channel)\n";
-        return 0;
-    }
-    if (doc.is_object() && (doc.contains("bits") || doc.contains("addressmapping"))) {
-        hbm::Memspec m = hbm::loadMemspec(memspecPath);
-        hbm::AddressMapping map = hbm::loadAddressMapping(path, m, 1);
-        std::cout << path << ": valid address mapping for " << m.name << " (" << map.capacity()
-                  << " bytes per stack)\n";
-        return 0;
-    }
-    if (platform::isEndToEnd(doc)) {
-        std::cout << path << ": valid end-to-end scenario "
-                  << platform::describeEndToEnd(platform::loadEndToEndPoint(path)) << "\n";
-        return 0;
-    }
-    platform::Scenario s = platform::loadScenario(path);
-    std::cout << path << ": valid scenario \"" << s.name << "\" (" << s.pseudoChannels
-              << " pseudo-channel(s) of " << s.memspec.name << ")\n";
-    return 0;
 }
 
 } // namespace
@@ -85,16 +73,12 @@ int validateFile(const std::string& path, const std::string& memspecPath) {
 // `pilot analyze`: the I/O analysis of a prefill scenario, printed and optionally written.
 static int analyzeAndReport(const std::string& path, const std::vector<std::string>& sets,
                             const std::string& out) {
-    const json a = tools::analyzeScenario(platform::loadScenario(path, sets));
+    const platform::Scenario s = platform::loadScenario(path, sets);
+    common::checkOutputPaths({{"--out", out}}, scenarioInputs(s));
+    const json a = tools::analyzeScenario(s);
     std::cout << tools::summarizeAnalysis(a);
-    if (!out.empty()) {
-        std::ofstream f(out);
-        if (!f) {
-            std::cerr << out << ": cannot write the analysis\n";
-            return 1;
-        }
-        f << a.dump(2) << "\n";
-    }
+    if (!out.empty())
+        common::writeTextFile(out, a.dump(2) + "\n");
     return a.contains("error") ? 1 : 0;
 }
 
@@ -118,8 +102,28 @@ static json replayScenario(const std::string& trace, const std::string& memspec,
     return doc;
 }
 
+// Runs a subcommand: bad input, a failed write and any other error become one line per problem
+// on stderr and exit status 2.
+static int guarded(const std::function<int()>& body) {
+    try {
+        const int rc = body();
+        // The summary on stdout is a result too (the only one without --out): a write that
+        // failed (stdout on a full disk) fails the command.
+        if (!(std::cout << std::flush) || std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw common::FileError("stdout: cannot write the summary");
+        return rc;
+    } catch (const common::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+    } catch (const common::FileError& e) {
+        std::cerr << e.what() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << common::plainReason(e.what()) << "\n";
+    }
+    return 2;
+}
+
 int sc_main(int argc, char* argv[]) {
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0); // keep stdout for results
+    tools::endWithParent();
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
@@ -134,6 +138,14 @@ int sc_main(int argc, char* argv[]) {
     run->add_option("--vcd", vcd, "write a GTKWave waveform here");
     run->add_option("--trace", timeline, "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
     run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
+    std::vector<double> traceWindow;
+    platform::TimelineScope traceScope;
+    run->add_option("--trace-window", traceWindow,
+                    "timeline: only events in [FROM_NS, TO_NS] of simulated time")
+        ->expected(2)
+        ->delimiter(':');
+    run->add_option("--trace-channels", traceScope.channels, "timeline: only these channels (e.g. 0,3)")
+        ->delimiter(',');
 
     std::string trace, memspec, mapping, mcconfig;
     double clockGHz = 1.0;
@@ -158,11 +170,20 @@ int sc_main(int argc, char* argv[]) {
     analyze->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
 
     std::string validatePath, validateMemspec;
-    auto* validate = app.add_subcommand("validate", "check a scenario, memspec or mapping without running");
+    auto* validate =
+        app.add_subcommand("validate", "check a configuration file of any kind (scenario, sweep, memspec, "
+                                       "mapping, model, GPU, energy, mcconfig) without running");
     validate->add_option("file", validatePath, "file to check")->required();
     validate->add_option("--memspec", validateMemspec,
                          "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
     tools::SweepCommands sweeps(app); // `sweep` and `merge` (docs/sweeps.md)
+
+    std::string plotPath;
+    auto* plot =
+        app.add_subcommand("plot", "draw a sweep's results folder (DIR/plots/*.png) or a --trace timeline");
+    plot->add_option("path", plotPath, "sweep results folder, or timeline JSON")
+        ->required()
+        ->check(CLI::ExistingPath);
 
     try {
         app.parse(argc, argv);
@@ -170,33 +191,43 @@ int sc_main(int argc, char* argv[]) {
         return app.exit(e);
     }
 
-    try {
+    auto dispatch = [&]() -> int {
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
         if (sweeps.selected())
             return sweeps.run();
         if (*run) {
-            if (platform::isEndToEnd(common::readJsonFile(scenarioPath)))
+            if (platform::isEndToEnd(common::readJsonFile(scenarioPath))) {
+                if (!vcd.empty() || !timeline.empty())
+                    throw common::FileError(scenarioPath + ": --vcd and --trace record one simulation; an "
+                                                           "end-to-end run is many (each sub-simulation "
+                                                           "can be run alone from <out>.parts/)");
                 return tools::runEndToEnd(scenarioPath, sets, out);
+            }
             platform::Scenario s = platform::loadScenario(scenarioPath, sets);
-            return runAndReport(s, out, vcd, timeline);
+            if (traceWindow.size() == 2) {
+                if (!(traceWindow[0] >= 0 && traceWindow[1] > traceWindow[0]))
+                    throw std::invalid_argument("--trace-window: FROM_NS:TO_NS with 0 <= FROM_NS < TO_NS");
+                traceScope.fromNs = traceWindow[0];
+                traceScope.toNs = traceWindow[1];
+            }
+            return runAndReport(s, out, vcd, timeline, traceScope, {});
         }
         if (*analyze)
             return analyzeAndReport(analyzePath, sets, analyzeOut);
+        if (*plot)
+            return tools::drawPlots(plotPath);
         if (*replay) {
             const json doc = replayScenario(trace, memspec, mapping, mcconfig, clockGHz, maxOutstanding);
-            return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd);
+            return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd, "", {},
+                                {mcconfig});
         }
         if (*validate) {
             const std::string defaultMemspec = platform::shippedDefaults()["validate"]["memspec"];
-            return validateFile(validatePath, validateMemspec.empty() ? platform::defaultsPath(defaultMemspec)
-                                                                      : validateMemspec);
+            return tools::validateFile(validatePath, validateMemspec.empty()
+                                                         ? platform::defaultsPath(defaultMemspec)
+                                                         : validateMemspec);
         }
-    } catch (const common::ConfigError& e) {
-        std::cerr << e.what() << "\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 2;
-    }
-    return 0;
+        return 0;
+    };
+    return guarded(dispatch);
 }

@@ -85,8 +85,9 @@ void addSpeedups(std::vector<ojson>& rows);
 struct PointOutcome {
     const Point* point = nullptr;
     bool ok = false;
-    std::string error;       // when !ok: why (exit status, or the result's problem)
-    std::vector<ojson> rows; // when ok
+    std::string error;        // when !ok: why (exit status, the result's problem, an interruption)
+    std::vector<ojson> rows;  // when ok
+    bool interrupted = false; // not finished: the sweep was stopped (status "interrupted")
 };
 
 // results.json of a run (or of one shard): sweep name and hash, shard, the points run with

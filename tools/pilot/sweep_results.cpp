@@ -15,7 +15,9 @@
 #include <stdexcept>
 
 #include "models/common/config_error.h"
+#include "models/common/json_file.h"
 #include "models/common/json_reader.h"
+#include "models/common/output_file.h"
 #include "tools/pilot/sweep_fields.h"
 
 namespace pilot::tools::sweep {
@@ -34,7 +36,7 @@ ojson resultsDocument(const Sweep& sweep, Shard shard, const std::vector<PointOu
     ojson points = ojson::array(), rows = ojson::array();
     for (const PointOutcome* o : byId) {
         ojson e = pointEntry(*o->point);
-        e["status"] = o->ok ? "ok" : "failed";
+        e["status"] = o->ok ? "ok" : o->interrupted ? "interrupted" : "failed";
         if (!o->ok)
             e["error"] = o->error;
         points.push_back(std::move(e));
@@ -69,6 +71,18 @@ static void checkShardHeaders(const std::vector<std::pair<std::string, ojson>>& 
                 "differ from this version's columns (written by another version of pilot?)");
         if (!doc["points"].is_array() || !doc["rows"].is_array())
             add(file, "", "/points and /rows must be arrays");
+        // (Numbers a program writes may be stored signed: a non-negative integer is fine.)
+        auto count = [](const ojson& v) { return v.is_number_integer() && v.get<int64_t>() >= 0; };
+        const ojson& sh = doc["shard"];
+        const bool shardOk = sh.is_object() && sh.contains("index") && sh.contains("count") &&
+                             count(sh["index"]) && count(sh["count"]) && sh["index"].get<uint64_t>() >= 1 &&
+                             sh["index"].get<uint64_t>() <= sh["count"].get<uint64_t>();
+        if (!shardOk)
+            add(file, "/shard",
+                "must be {\"index\": K, \"count\": N} with 1 <= K <= N (got " + sh.dump() + ")");
+        if (!count(doc["total_points"]))
+            add(file, "/total_points",
+                "must be a non-negative integer (got " + doc["total_points"].dump() + ")");
         if (&doc == &first || !first.is_object())
             continue;
         for (const char* key : {"sweep", "sweep_hash", "total_points", "systems"}) {
@@ -77,6 +91,56 @@ static void checkShardHeaders(const std::vector<std::pair<std::string, ojson>>& 
                     "differs from " + firstFile + " (" + doc[key].dump() + " vs " + first[key].dump() +
                         "): shards of another sweep, or the sweep file changed between runs");
         }
+    }
+}
+
+// A row as pointRows writes it: every column, the system and phase from the tables, numbers
+// where numbers go. Merge joins rows from files a person may have edited or a job left half
+// written; a row that is not one is refused, not copied.
+static void checkRow(const ojson& row, const std::string& file, const std::string& ptr,
+                     std::vector<ConfigIssue>& issues) {
+    auto add = [&](const std::string& p, const std::string& reason) { issues.push_back({file, p, reason}); };
+    if (!row.is_object()) {
+        add(ptr, "must be an object (a row of results.csv)");
+        return;
+    }
+    for (auto it = row.begin(); it != row.end(); ++it)
+        if (std::find(columns().begin(), columns().end(), it.key()) == columns().end())
+            add(ptr + "/" + it.key(), "unknown column");
+    static const std::set<std::string> kText = {"label", "model", "pattern", "system", "phase"};
+    static const std::set<std::string> kCount = {"point", "seq_len", "out_len", "batch", "sram_bytes"};
+    for (const std::string& c : columns()) {
+        const std::string p = ptr + "/" + c;
+        if (!row.contains(c)) {
+            add(p, "missing");
+            continue;
+        }
+        const ojson& v = row[c];
+        // Identity columns are always there; the others may be null (a result without them).
+        const bool required = c == "point" || c == "label" || c == "system" || c == "phase";
+        if (v.is_null() && !required)
+            continue;
+        if (kText.count(c)) {
+            if (!v.is_string())
+                add(p, "must be a string (got " + v.dump() + ")");
+        } else if (kCount.count(c)) {
+            if (!(v.is_number_integer() && v.get<int64_t>() >= 0))
+                add(p, "must be a non-negative integer (got " + v.dump() + ")");
+        } else if (!v.is_null() &&
+                   !(v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= 0)) {
+            add(p, "must be a finite number >= 0 or null (got " + v.dump() + ")");
+        }
+    }
+    if (row.contains("system") && row["system"].is_string()) {
+        const std::string sys = row["system"].get<std::string>();
+        const auto& names = systemNames();
+        if (std::none_of(names.begin(), names.end(), [&](const char* n) { return sys == n; }))
+            add(ptr + "/system", "unknown system \"" + sys + "\"");
+    }
+    if (row.contains("phase") && row["phase"].is_string()) {
+        const std::string ph = row["phase"].get<std::string>();
+        if (std::none_of(std::begin(kPhases), std::end(kPhases), [&](const char* n) { return ph == n; }))
+            add(ptr + "/phase", "unknown phase \"" + ph + "\"");
     }
 }
 
@@ -120,7 +184,16 @@ ojson mergeResults(const std::vector<std::pair<std::string, ojson>>& shards) {
                 mine.insert(id);
             }
         }
+        const Shard shard{doc["shard"]["index"].get<uint32_t>(), doc["shard"]["count"].get<uint32_t>()};
+        for (uint64_t id : listed)
+            if (!inShard(id, shard))
+                add(file, "/points",
+                    "point " + std::to_string(id) + " does not belong to shard " +
+                        std::to_string(shard.index) + "/" + std::to_string(shard.count) +
+                        " (edited, or written by another version?)");
         const ojson& rs = doc["rows"];
+        for (size_t i = 0; i < rs.size(); ++i)
+            checkRow(rs[i], file, "/rows/" + std::to_string(i), issues);
         for (size_t i = 0; i < rs.size(); ++i) {
             const bool hasId =
                 rs[i].is_object() && rs[i].contains("point") && rs[i]["point"].is_number_unsigned();
@@ -200,29 +273,14 @@ size_t failedPoints(const ojson& results) {
 }
 
 ojson readOrderedJson(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        throw ConfigError({{path, "", "cannot open file"}});
-    std::stringstream buf;
-    buf << in.rdbuf();
-    try {
-        return ojson::parse(buf.str());
-    } catch (const ojson::parse_error& e) {
-        throw ConfigError({{path, "", std::string("malformed JSON: ") + e.what()}});
-    }
+    return common::readOrderedJsonFile(path);
 }
 
 void writeResults(const std::string& dir, const ojson& results) {
     fs::create_directories(dir);
-    auto write = [&](const std::string& name, const std::string& text) {
-        const std::string path = (fs::path(dir) / name).string();
-        std::ofstream f(path, std::ios::binary);
-        f << text;
-        if (!f.flush())
-            throw std::runtime_error(path + ": cannot write");
-    };
-    write("results.json", results.dump(2) + "\n");
-    write("results.csv", resultsCsv(results));
+    // Atomically: an interrupted run or merge leaves the previous files or the new ones.
+    common::writeFileAtomically((fs::path(dir) / "results.json").string(), results.dump(2) + "\n");
+    common::writeFileAtomically((fs::path(dir) / "results.csv").string(), resultsCsv(results));
 }
 
 } // namespace pilot::tools::sweep

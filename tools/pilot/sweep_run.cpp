@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -16,8 +17,11 @@
 #include <unistd.h>
 
 #include "models/common/config_error.h"
+#include "models/common/json_reader.h"
+#include "models/common/output_file.h"
 #include "tools/pilot/child_process.h"
 #include "tools/pilot/sweep.h"
+#include "tools/pilot/sweep_resume.h"
 
 namespace pilot::tools {
 
@@ -58,7 +62,8 @@ class SweepBar {
     std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
 
-// Starts `<pilot> run <scenario> --set ... --out <outJson>` with stdout and stderr to `log`.
+// Starts `<pilot> run <scenario> --set ... --out <outJson>` with stdout and stderr to `log`, in
+// a process group of its own: stopping the sweep stops the point and its sub-simulations.
 pid_t spawnPoint(const std::string& pilot, const Point& p, const std::string& outJson, const std::string& log,
                  std::string& error) {
     std::vector<std::string> args = {pilot, "run", p.scenarioPath};
@@ -68,7 +73,7 @@ pid_t spawnPoint(const std::string& pilot, const Point& p, const std::string& ou
     }
     args.push_back("--out");
     args.push_back(outJson);
-    return spawnLogged(args, log, error);
+    return spawnLogged(args, log, error, true);
 }
 
 // A ConfigError's lines joined on one line, for the points' "error" field.
@@ -79,65 +84,159 @@ std::string oneLine(const std::string& text) {
     return s;
 }
 
-} // namespace
+unsigned defaultJobs() {
+    // The CPUs this process may use (a cluster job's allocation), not all of the machine's.
+    cpu_set_t cpus;
+    const unsigned n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? unsigned(CPU_COUNT(&cpus))
+                                                                     : std::thread::hardware_concurrency();
+    return std::max(1u, n);
+}
 
-int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned jobs,
-             const std::string& shardText, const std::string& pilotArg) {
-    const Sweep sw = loadSweep(sweepFile);
-    const Shard shard = parseShard(shardText);
+// The files of one point in DIR/points, named by its id. Errors name the results file relative
+// to the output folder ("points/3.json"), so that a shard and a whole run record the same text.
+struct PointFiles {
+    fs::path dir;
+    std::string json(const Point& p) const { return (dir / (std::to_string(p.id) + ".json")).string(); }
+    std::string log(const Point& p) const { return (dir / (std::to_string(p.id) + ".log")).string(); }
+    static std::string name(const Point& p) { return "points/" + std::to_string(p.id) + ".json"; }
+};
+
+// The rows of a point whose run has ended with `status`.
+void readOutcome(PointOutcome& o, const Sweep& sw, const PointFiles& files, int status) {
+    if (WIFSIGNALED(status)) {
+        o.error =
+            "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    } else if (WEXITSTATUS(status) != 0) {
+        o.error = "exited with status " + std::to_string(WEXITSTATUS(status));
+    } else {
+        try {
+            o.rows =
+                pointRows(*o.point, sw.systems, readOrderedJson(files.json(*o.point)), files.name(*o.point));
+            o.ok = true;
+        } catch (const common::ConfigError& e) {
+            o.error = oneLine(e.what());
+        }
+    }
+}
+
+// What can be refused before any point runs: a base scenario that is not even JSON (or nested
+// too deep), a program that cannot run, an output folder that cannot be made. Returns the program.
+std::string checkBeforeRunning(const Sweep& sw, const std::string& sweepFile, const std::string& pilotArg,
+                               const std::string& outDir) {
+    std::set<std::string> scenarios;
+    for (const Point& p : sw.points)
+        if (scenarios.insert(p.scenarioPath).second)
+            (void)common::readJsonFile(p.scenarioPath);
     const std::string pilot = pilotArg.empty() ? selfExecutable() : pilotArg;
     if (access(pilot.c_str(), X_OK) != 0)
         throw std::invalid_argument("--pilot: " + pilot + ": not an executable file");
+    common::checkOutputPaths({{"--out", outDir, true}}, {sweepFile});
+    return pilot;
+}
+
+// A previous run's finished points are kept when their inputs are unchanged (sweep_resume.h)
+// and their results still read back; returns the indices in `outcomes` of those to run. `hashes`:
+// each point's inputs hash, for its stamp.
+std::vector<size_t> keepFinished(const Sweep& sw, std::vector<PointOutcome>& outcomes,
+                                 const PointFiles& files, const std::string& pilot, bool force,
+                                 std::vector<std::string>& hashes, size_t& kept) {
+    std::vector<size_t> toRun;
+    hashes.assign(outcomes.size(), "");
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        PointOutcome& o = outcomes[i];
+        hashes[i] = pointInputsHash(*o.point, pointInputFiles(*o.point), pilot);
+        if (!force && stampMatches(files.dir.string(), o.point->id, hashes[i])) {
+            readOutcome(o, sw, files, 0);
+            if (o.ok) {
+                ++kept;
+                continue;
+            }
+            o.error.clear();
+        }
+        toRun.push_back(i);
+    }
+    return toRun;
+}
+
+// After a stop signal: the running points are stopped with everything they started, and every
+// point not finished is marked interrupted.
+void stopAndMarkInterrupted(const std::map<pid_t, size_t>& running, std::vector<PointOutcome>& outcomes,
+                            int sig) {
+    std::vector<pid_t> pids;
+    for (const auto& r : running)
+        pids.push_back(r.first);
+    stopChildren(pids, true);
+    for (PointOutcome& o : outcomes) {
+        if (!o.ok && o.error.empty()) {
+            o.interrupted = true;
+            o.error = "interrupted (signal " + std::to_string(sig) + "): not finished";
+        }
+    }
+}
+
+} // namespace
+
+int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigned jobs,
+             const std::string& shardText, const std::string& pilotArg, bool force) {
+    const Sweep sw = loadSweep(sweepFile);
+    const Shard shard = parseShard(shardText);
+    // Absolute: each point's run writes next to its results file (<id>.json.parts/).
+    const std::string outDir = fs::absolute(outDirArg).lexically_normal().string();
+    const std::string pilot = checkBeforeRunning(sw, sweepFile, pilotArg, outDir);
     // The points run in parallel already: each point's own sub-simulations run one at a time
     // (tools/pilot/e2e.h), unless the caller set PILOT_SUB_JOBS.
     setenv("PILOT_SUB_JOBS", "1", 0);
-    if (jobs == 0) {
-        // The CPUs this process may use (a cluster job's allocation), not all of the machine's.
-        cpu_set_t cpus;
-        jobs = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? unsigned(CPU_COUNT(&cpus))
-                                                             : std::thread::hardware_concurrency();
-        jobs = std::max(1u, jobs);
-    }
+    if (jobs == 0)
+        jobs = defaultJobs();
 
-    const fs::path pointsDir = fs::path(outDir) / "points";
-    fs::create_directories(pointsDir);
+    const PointFiles files{fs::path(outDir) / "points"};
+    fs::create_directories(files.dir);
     std::vector<PointOutcome> outcomes;
     for (const Point& p : sw.points)
         if (inShard(p.id, shard))
-            outcomes.push_back(PointOutcome{&p, false, "", {}});
+            outcomes.push_back(PointOutcome{&p, false, "", {}, false});
 
-    // A point's files are named by its id. Errors name its results file relative to outDir
-    // ("points/3.json"), so that a shard and a whole run record the same text.
-    auto outJson = [&](const Point& p) { return (pointsDir / (std::to_string(p.id) + ".json")).string(); };
-    auto logFile = [&](const Point& p) { return (pointsDir / (std::to_string(p.id) + ".log")).string(); };
+    std::vector<std::string> hashes;
+    size_t kept = 0;
+    const std::vector<size_t> toRun = keepFinished(sw, outcomes, files, pilot, force, hashes, kept);
+    if (kept)
+        std::printf(
+            "sweep: %zu finished point(s) kept from a previous run with the same inputs (--force reruns "
+            "them)\n",
+            kept);
+    std::fflush(stdout);
 
+    catchStopSignals(); // from here on a stop signal stops the points and writes what is finished
     SweepBar bar(outcomes.size());
-    size_t next = 0, done = 0, failed = 0;
-    std::map<pid_t, PointOutcome*> running;
-    auto settle = [&](PointOutcome& o, bool ok, const std::string& error) {
-        o.ok = ok;
-        o.error = error;
+    size_t next = 0, done = kept, failed = 0;
+    std::map<pid_t, size_t> running; // pid -> index in outcomes
+    auto settle = [&](size_t i) {
+        PointOutcome& o = outcomes[i];
         ++done;
-        if (!ok) {
+        if (o.ok) {
+            writeStamp(files.dir.string(), o.point->id, hashes[i]);
+        } else {
             ++failed;
             bar.clear();
             std::fprintf(stderr, "sweep: point %zu (%s) failed: %s; log: %s\n", o.point->id,
-                         o.point->label.c_str(), error.c_str(), logFile(*o.point).c_str());
+                         o.point->label.c_str(), o.error.c_str(), files.log(*o.point).c_str());
         }
         bar.draw(done, running.size(), failed, true);
     };
 
-    while (next < outcomes.size() || !running.empty()) {
-        while (running.size() < jobs && next < outcomes.size()) {
-            PointOutcome& o = outcomes[next++];
+    int stopped = 0;
+    while ((next < toRun.size() || !running.empty()) && !(stopped = stopSignal())) {
+        while (running.size() < jobs && next < toRun.size()) {
+            const size_t i = toRun[next++];
+            PointOutcome& o = outcomes[i];
             std::error_code ec;
-            fs::remove(outJson(*o.point), ec); // never read a previous run's result
-            std::string error;
-            const pid_t pid = spawnPoint(pilot, *o.point, outJson(*o.point), logFile(*o.point), error);
+            fs::remove(stampPath(files.dir.string(), o.point->id), ec); // not finished until stamped again
+            fs::remove(files.json(*o.point), ec);                       // never read a previous run's result
+            const pid_t pid = spawnPoint(pilot, *o.point, files.json(*o.point), files.log(*o.point), o.error);
             if (pid < 0)
-                settle(o, false, error);
+                settle(i);
             else
-                running[pid] = &o;
+                running[pid] = i;
         }
         if (running.empty())
             continue;
@@ -153,27 +252,22 @@ int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned j
         auto it = running.find(pid);
         if (it == running.end())
             continue;
-        PointOutcome& o = *it->second;
+        const size_t i = it->second;
         running.erase(it);
-        if (WIFSIGNALED(status)) {
-            settle(o, false,
-                   "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-                       strsignal(WTERMSIG(status)) + ")");
-        } else if (WEXITSTATUS(status) != 0) {
-            settle(o, false, "exited with status " + std::to_string(WEXITSTATUS(status)));
-        } else {
-            try {
-                const std::string name = "points/" + std::to_string(o.point->id) + ".json";
-                o.rows = pointRows(*o.point, sw.systems, readOrderedJson(outJson(*o.point)), name);
-                settle(o, true, "");
-            } catch (const common::ConfigError& e) {
-                settle(o, false, oneLine(e.what()));
-            }
-        }
+        readOutcome(outcomes[i], sw, files, status);
+        settle(i);
     }
     bar.clear();
-
+    if (stopped)
+        stopAndMarkInterrupted(running, outcomes, stopped);
     writeResults(outDir, resultsDocument(sw, shard, outcomes));
+    if (stopped) {
+        std::fprintf(stderr,
+                     "sweep \"%s\": interrupted by signal %d (%s) with %zu of %zu points finished; the same "
+                     "command resumes it\n",
+                     sw.name.c_str(), stopped, strsignal(stopped), done - failed, outcomes.size());
+        return exitStatusForSignal(stopped);
+    }
     std::printf("sweep \"%s\": %zu of %zu points (shard %u/%u), %zu failed\n", sw.name.c_str(),
                 outcomes.size(), sw.points.size(), shard.index, shard.count, failed);
     std::printf("results         %s\n", (fs::path(outDir) / "results.csv").string().c_str());
@@ -182,11 +276,18 @@ int runSweep(const std::string& sweepFile, const std::string& outDir, unsigned j
 
 int mergeShards(const std::string& outDir, const std::vector<std::string>& inputs) {
     std::vector<std::pair<std::string, ojson>> shards;
+    std::vector<std::string> files;
     for (const std::string& in : inputs) {
         const std::string file = fs::is_directory(in) ? (fs::path(in) / "results.json").string() : in;
         shards.emplace_back(file, readOrderedJson(file));
+        files.push_back(file);
     }
+
     const ojson merged = mergeResults(shards);
+    // The merged files must not replace a shard's (a shard folder given as --out too).
+    common::checkOutputPaths({{"--out", outDir, true}}, {});
+    if (fs::is_directory(outDir))
+        common::checkOutputPaths({{"--out", (fs::path(outDir) / "results.json").string()}}, files);
     writeResults(outDir, merged);
     const size_t failed = failedPoints(merged);
     std::printf("merged %zu shard(s): %zu points, %zu rows, %zu failed\n", shards.size(),
@@ -208,6 +309,9 @@ SweepCommands::SweepCommands(CLI::App& app) {
     m_sweep->add_option("--shard", m_shard,
                         "run slice K of N only (K/N, 1-based): the points whose index % N == K-1");
     m_sweep->add_option("--pilot", m_pilot, "program each point runs as `PILOT run ...` (default: this one)");
+    m_sweep->add_flag("--force", m_force,
+                      "rerun every point (by default a rerun keeps the points a previous run finished with "
+                      "the same inputs)");
     m_merge =
         app.add_subcommand("merge", "join the results of sweep shards (as one unsharded run writes them)");
     m_merge->add_option("--out", m_mergeOut, "results folder")->required();
@@ -216,7 +320,7 @@ SweepCommands::SweepCommands(CLI::App& app) {
 
 int SweepCommands::run() const {
     if (m_sweep->parsed())
-        return runSweep(m_sweepFile, m_out, m_jobs, m_shard, m_pilot);
+        return runSweep(m_sweepFile, m_out, m_jobs, m_shard, m_pilot, m_force);
     return mergeShards(m_mergeOut, m_inputs);
 }
 

@@ -63,10 +63,12 @@ constexpr uint32_t setField(uint32_t reg, Field f, uint32_t v) {
 // ---------------------------------------------------------------- opcodes and errors
 enum class Opcode : uint16_t {
     Nop = 0,
-    Fence = 1,              // completes once every earlier descriptor has completed
-    DecodeAttn = 2,         // dense decode attention over the whole context
-    DecodeAttnSparse = 3,   // decode attention over sink + window ranges or an index list
-    PrefillHybridSparse = 4 // one layer of hybrid sparse attention (window + global + random), prefill
+    Fence = 1,               // completes once every earlier descriptor has completed
+    DecodeAttn = 2,          // dense decode attention over the whole context
+    DecodeAttnSparse = 3,    // decode attention over sink + window ranges or an index list
+    PrefillHybridSparse = 4, // one layer of hybrid sparse attention (window + global + random), prefill
+    DecodeAttnAttAcc = 5     // dense decode attention as AttAcc runs it: GEMV units reading the open
+                             // row, softmax outside the banks, one query per KV head (no GQA reuse)
 };
 
 // A descriptor's opcode as timelines and logs name it; null for an opcode the contract lacks.
@@ -82,6 +84,8 @@ constexpr const char* opcodeName(uint16_t opcode) {
         return "decode sparse";
     case Opcode::PrefillHybridSparse:
         return "prefill sparse";
+    case Opcode::DecodeAttnAttAcc:
+        return "decode attacc";
     }
     return nullptr;
 }
@@ -163,14 +167,27 @@ struct Descriptor {
     uint16_t headDim;       // d: multiple of 16, at most 256
     uint32_t ctxLen;        // DECODE: L keys in the context (key j lives in bank j % 4 of the group,
                             // slot j / 4). PREFILL: N, the sequence length (rows = keys)
-    uint16_t queries;       // DECODE: G query heads per KV head (grouped-query attention), >= 1
-    uint16_t reserved0;     // 0
+    uint16_t queries;       // DECODE: G query heads per KV head (grouped-query attention), >= 1;
+                            // ATTACC: 1
+    uint16_t headSpread;    // DECODE: s bank groups share one KV head (0 or 1: a head per group).
+                            // The mask selects whole aligned sets of s groups, s a power of two
+                            // dividing the groups of a pseudo-channel; key j of the head lives in
+                            // group j / B % s of its set (B banks per group), bank j % B, slot
+                            // j / (s x B). Every group's bank 0 writes its partial result: the
+                            // outputs normalised by its own sum, then (s > 1) G x (max, sum) FP32
+                            // in the row after the outputs (and after the naive schedule's
+                            // scratch), for a flash-decoding merge by the host.
+                            // ATTACC: the set's banks are merged in the buffer die, only the
+                            // set's first group writes outputs. PREFILL: 0
     uint64_t qAddr;         // DECODE: G x d FP16 query vectors (copied into every bank of the group).
                             // PREFILL: the non-global Q tiles (firmware/pim/prefill_kernel.h)
     uint64_t kvAddr;        // this bank's keys and values, sharing rows so a tile needs one
                             // activation: with P = rowBytes / (4d) slots per row, slot s sits in
                             // row kv + s / P, its key at byte (s % P) x 2d, its value at
                             // rowBytes / 2 + (s % P) x 2d (d <= rowBytes / 4).
+                            // ATTACC: keys and values in rows of their own, 2P per row: key of slot
+                            // s at row kv + s / 2P, byte (s % 2P) x 2d; its value likewise from
+                            // row kv + ceil(slots / 2P)
                             // PREFILL: the band copy of K and V (shifted per bank)
     uint64_t globalOutAddr; // PREFILL: R x d FP16 outputs of the global rows (bank 0), scratch after
     uint64_t outAddr;       // G x d FP16 outputs, written by bank 0 of each group; the rows after
@@ -189,7 +206,10 @@ struct Descriptor {
     uint64_t patternAddr;  // r uint32 block indices per block-row (0xFFFFFFFF: none), bank 0
     uint64_t scratchAddr;  // score rows (and the naive schedule's accumulators), per bank
     uint32_t tileRows;     // a: Q rows per bank per round the layout was made for
-    uint32_t reserved1;    // 0
+    uint16_t depth;        // DECODE: units stacked in each set of groups, run one after another in
+                           // this descriptor (0 or 1: one); unit k's rows are depthRows x k rows after
+                           // the addresses above. PREFILL: 0
+    uint16_t depthRows;    // DECODE: rows between stacked units
 };
 static_assert(sizeof(Descriptor) == 128, "descriptor is 128 bytes");
 static_assert(sizeof(Descriptor::bankGroupMask) * 8 == kMaxBankGroupsPerChannel,

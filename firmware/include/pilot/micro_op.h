@@ -26,6 +26,13 @@ enum class MicroOpKind : uint8_t {
     Prob,  // PLT_EXP, probability mode: packed FP16 scores at outHalf -> FP32 p = exp(s - max)
            // at scores (outHalf == scores: in place)
     Clear, // zero the FP32 accumulators out[queries x headDim]
+    // AttAcc (DECODE_ATTN_ATTACC, one query): the buffer die's softmax unit, outside the banks
+    BufSfm, // scores of `keys` slots of every bank of each set of `spread` groups leave the banks
+            // (FP16), the unit takes the set's running max and sum over them with exact exp(),
+            // and returns p = exp(s - max) (FP32, at scores) and the rescale factor: every bank of
+            // the set rescales its out accumulators and keeps the same (max, sum) in state
+    BufOut, // the set's banks' out vectors leave the banks (FP16), the unit adds them and divides
+            // by the sum: FP16 at outHalf of bank 0 of the set's first group
 };
 
 // Which (query, key) pairs a MacScores op computes; the rest score -inf (weight 0).
@@ -55,7 +62,11 @@ struct MicroOp {
     PeRegions r;
     uint16_t keys = 0;     // key slots in the tile (per bank)
     uint32_t slotBase = 0; // first key slot of the tile; slot s of bank i (in its group)
-                           // holds key s x banksPerGroup + i (keys interleaved over banks)
+                           // holds key s x banksPerGroup + i (keys interleaved over banks);
+                           // with spread > 1, key (s x spread + k) x banksPerGroup + i in the
+                           // k-th group of its set
+    uint8_t spread = 1;    // Cfg, BufSfm, BufOut: bank groups sharing one KV head (aligned sets
+                           // of a pseudo-channel's groups)
     // Cfg: the key set the PEs attend to; slots outside it are masked (score -inf).
     uint32_t ctxLen = 0, sinkTokens = 0, windowTokens = 0; // window 0 with sink 0: dense
     uint16_t headDim = 0;
@@ -71,13 +82,15 @@ struct MicroOp {
     uint32_t rowBase = 0, rowEnd = 0;
     int32_t keyBase = 0, keyLimit = 0;
     uint32_t scaleBits = 0; // Cfg: softmax scale, float bits
-    // Bytes of SRAM the op reads or writes, [lo, hi) and [lo2, hi2) (empty when lo2 == hi2): a
+    // Bytes of SRAM the op reads or writes, [lo, hi), [lo2, hi2) and [lo3, hi3) (empty when equal): a
     // move into or out of them waits for the op to finish (the buffer has one port per region;
     // the firmware double-buffers to overlap), and the op waits for moves into them to land.
     uint32_t busyLo = 0, busyHi = 0;
     uint32_t busyLo2 = 0, busyHi2 = 0;
+    uint32_t busyLo3 = 0, busyHi3 = 0; // a third range (AttAcc's GEMV ops), empty when equal
     bool touches(uint32_t lo, uint32_t hi) const {
-        return (lo < busyHi && busyLo < hi) || (lo < busyHi2 && busyLo2 < hi);
+        return (lo < busyHi && busyLo < hi) || (lo < busyHi2 && busyLo2 < hi) ||
+               (lo < busyHi3 && busyLo3 < hi);
     }
 };
 static_assert(uint64_t(1) << (sizeof(MicroOp::bank) * 8) == kMaxBanksPerPseudoChannel, "8-bit bank index");
