@@ -67,8 +67,8 @@ void checkPimCapacity(const Scenario& s, common::IssueList& issues) {
     if (c.headRows > c.freeRows)
         issues.add("/workload/context", "one head's PIM layout needs " + atLeast +
                                             std::to_string(c.headRows) +
-                                            " rows in every bank of its group; the banks of " +
-                                            s.memspec.name + " have " + std::to_string(c.freeRows) + " free");
+                                            " rows per bank of its group; the banks of " + s.memspec.name +
+                                            " have " + std::to_string(c.freeRows) + " free");
     else
         issues.add("/workload", "the PIM layout of " + std::to_string(c.heads) + " heads needs " + atLeast +
                                     std::to_string(c.requiredBytes) + " bytes (" +
