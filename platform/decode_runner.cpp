@@ -35,8 +35,6 @@ double decodeTolerance(const DecodeWorkload& w) {
     return tol;
 }
 
-namespace {
-
 host::DecodeRequest decodeRequest(const Scenario& s, uint32_t replicas) {
     const DecodeWorkload& w = *s.decode;
     host::DecodeRequest q;
@@ -62,6 +60,8 @@ host::DecodeRequest decodeRequest(const Scenario& s, uint32_t replicas) {
     q.replicas = replicas;
     return q;
 }
+
+namespace {
 
 // What the run measured of one part.
 struct PartFigures {

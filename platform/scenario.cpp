@@ -9,6 +9,7 @@
 #include "models/common/json_file.h"
 #include "models/common/json_reader.h"
 #include "models/hbm/dramsys_mcconfig.h"
+#include "platform/pim_capacity.h"
 #include "platform/pim_geometry.h"
 #include "platform/shipped_defaults.h"
 #include "platform/system_limits.h"
@@ -160,6 +161,9 @@ static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issue
                    "must be 0 (all) or a power of two <= " + std::to_string(total) +
                        " covering whole channels (got " + std::to_string(s.pseudoChannels) + ")");
     checkPimGeometry(s.memspec, "/system/memspec", issues);
+    checkPimMapping(*s.mapping, "/system/mapping", issues);
+    issues.throwIfAny();
+    checkPimCapacity(s, issues);
     issues.throwIfAny();
     return s;
 }
@@ -213,6 +217,14 @@ static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& i
                                                      std::to_string(y.requestBytes) + ")");
         if (y.pattern == traffic::Pattern::Strided && y.strideBytes % y.requestBytes)
             issues.add("/traffic/stride_bytes", "must be a multiple of request_bytes");
+        // The same bound as a trace's time stamps: idle time is simulated refresh by refresh.
+        const double spanPs = double(y.requests - 1) * double(y.intervalPs);
+        if (spanPs > double(traffic::kMaxTraceTimePs))
+            issues.add("/traffic/interval_ns",
+                       "requests x interval_ns spans " + std::to_string(spanPs * 1e-12) +
+                           " s of simulated time; a run may span at most " +
+                           std::to_string(traffic::kMaxTraceTimePs / 1000000000000ull) +
+                           " s (idle time is simulated refresh by refresh)");
     }
     issues.throwIfAny();
     return s;

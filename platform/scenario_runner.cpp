@@ -123,7 +123,8 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
 
     std::unique_ptr<traffic::RequestSource> source;
     if (s.traffic->type == TrafficConfig::Type::Trace)
-        source = std::make_unique<traffic::TraceSource>(s.traffic->traceFile, s.traffic->clockGHz);
+        source = std::make_unique<traffic::TraceSource>(s.traffic->traceFile, s.traffic->clockGHz,
+                                                        spec.org.accessBytes);
     else
         source = std::make_unique<traffic::SyntheticSource>(s.traffic->synthetic, *s.mapping);
     traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes,

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "platform/pattern_config.h"
+#include "platform/pim_geometry.h"
 
 namespace pilot::platform {
 
@@ -69,10 +70,26 @@ PrefillWorkload readPrefillWorkload(JsonObject& wl) {
     p.batch = wl.u32("batch", 1, 1u << 20);
     p.heads = wl.u32("heads", 1, 1024);
     p.context = wl.u32("context", 1, 1u << 24);
-    p.headDim = wl.u32("head_dim", 16, 256);
+    p.headDim = wl.u32("head_dim", 16, kMaxHeadDim);
     if (p.headDim % 16)
         wl.issues().add("/workload/head_dim", "must be a multiple of 16 (one PE lane row)");
     p.pattern = readPrefillPattern(wl.object("pattern"));
+    // The layout keeps random_blocks x block key slots per block-row: a block longer than the
+    // context, or more blocks than a row can draw from, lays out (and places, column by column)
+    // slots no key fills, for minutes.
+    if (p.pattern.kind == host::PatternKind::BigBird && p.pattern.randomBlocks > 0) {
+        const uint32_t blocks = (p.context + p.pattern.blockSize - 1) / p.pattern.blockSize;
+        if (p.pattern.blockSize > p.context)
+            wl.issues().add("/workload/pattern/block",
+                            "a random block of " + std::to_string(p.pattern.blockSize) +
+                                " tokens is longer than the context of " + std::to_string(p.context));
+        else if (p.pattern.randomBlocks > blocks)
+            wl.issues().add("/workload/pattern/random_blocks",
+                            std::to_string(p.pattern.randomBlocks) +
+                                " random blocks per row, but the context of " + std::to_string(p.context) +
+                                " has " + std::to_string(blocks) + " blocks of " +
+                                std::to_string(p.pattern.blockSize));
+    }
     p.naive = wl.oneOf("tiling", {"io-aware", "naive"}) == "naive";
     readRunOptions(wl, p);
     wl.rejectUnknownKeys();
@@ -87,7 +104,7 @@ DecodeWorkload readDecodeWorkload(JsonObject& wl) {
     w.heads = wl.u32("heads", 1, 1024);
     w.kvHeads = wl.u32("kv_heads", 1, 1024);
     w.context = wl.u32("context", 1, 1u << 24);
-    w.headDim = wl.u32("head_dim", 16, 256);
+    w.headDim = wl.u32("head_dim", 16, kMaxHeadDim);
     if (w.heads % w.kvHeads)
         issues.add("/workload/heads", "must be a multiple of kv_heads (grouped-query attention)");
     if (w.headDim % 16)

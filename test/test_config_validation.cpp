@@ -201,3 +201,41 @@ TEST_CASE("Scenario: unknown keys, bad sizes and missing files are reported", "[
     CHECK_THROWS_WITH(platform::loadScenario(f, {"/controller/write_low_watermark=60"}),
                       Catch::Contains("/controller/write_low_watermark: must be < write_high_watermark"));
 }
+
+// Issue 14: the timing ranges are consistent with refresh. A due refresh closes every row, and
+// the checker allows 8 postponed refreshes (9 x REFI): a row cycle that does not fit one
+// interval either never completes (the write waits tRCDWR, the refresh closes its row first)
+// or lets refresh lapse.
+TEST_CASE("Memspec: a row cycle that does not fit one refresh interval is rejected", "[config][memspec]") {
+    for (const char* key : {"RC", "RTPL", "WL", "WR", "RCDWR", "RCDRD"}) {
+        INFO(key);
+        json d = readJson(kMemspec);
+        d["timing"][key] = 1 << 20; // the top of the range each timing is read with
+        if (std::string(key) == "RCDRD")
+            d["timing"]["RAS"] = 1 << 20; // keep RAS >= RCDRD, RC >= RAS + RP apart from this rule
+        CHECK_THAT(memspecError(d), Catch::Contains("/timing/REFI: must hold a refresh and one row cycle"));
+    }
+}
+
+TEST_CASE("Memspec: REFI = RFC + the longest row cycle is the boundary", "[config][memspec]") {
+    json d = readJson(kMemspec);
+    auto t = [&](const char* k) { return d["timing"][k].get<uint64_t>(); };
+    // Stretch the write's row cycle so that it is the longest: RCDWR + WL + nBL + WR + RP.
+    d["timing"]["RCDWR"] = 3000;
+    const uint64_t write = 3000 + t("WL") + t("nBL") + t("WR") + t("RP");
+    REQUIRE(write > t("RC"));
+    d["timing"]["REFI"] = t("RFC") + write;
+    CHECK(memspecError(d) == "");
+    d["timing"]["REFI"] = t("RFC") + write - 1;
+    CHECK_THAT(memspecError(d), Catch::Contains("/timing/REFI: must hold a refresh and one row cycle"));
+}
+
+TEST_CASE("Memspec: a column or activation spacing longer than a refresh interval is rejected",
+          "[config][memspec]") {
+    for (const char* key : {"CCDL", "RRDL", "FAW", "CCDAB"}) {
+        INFO(key);
+        json d = readJson(kMemspec);
+        d["timing"][key] = 1 << 20;
+        CHECK_THAT(memspecError(d), Catch::Contains(std::string("/timing/") + key + ": the spacing it sets"));
+    }
+}

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <set>
@@ -18,7 +20,9 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <unistd.h>
 
+#include "models/common/json_reader.h"
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/backing_store.h"
 #include "models/hbm/command.h"
@@ -759,6 +763,51 @@ TEST_CASE("Controller: mixed reads and writes turn the bus around without protoc
     CHECK(m["read_requests"].get<uint64_t>() + m["write_requests"].get<uint64_t>() == 2000);
     CHECK(m["bandwidth_GBps"].get<double>() <= busPeakGBps(s.memspec) * 1.001);
     CHECK(m["checker_violations"].get<uint64_t>() == 0);
+}
+
+// Issue 14: the memspec validation lets a row cycle be as long as a refresh interval allows
+// (REFI >= RFC + RCDWR + WL + nBL + WR + RP); at that boundary the controller still completes the
+// writes (a tRCDWR of 2^20 used to hang them: each refresh closed the row first) and keeps every
+// bank refreshed within the checker's 9 x tREFI. One SystemC run per test case (one per process).
+namespace {
+void longestRowCycleRun(const std::string& refresh) {
+    json spec = common::readJsonFile(std::string(PILOT_SOURCE_DIR) + "/workloads/memspecs/hbm3-5200.json");
+    json& t = spec["timing"];
+    t["RCDWR"] = 4000;
+    const uint64_t writeCycle = 4000 + t["WL"].get<uint64_t>() + t["nBL"].get<uint64_t>() +
+                                t["WR"].get<uint64_t>() + t["RP"].get<uint64_t>();
+    t["REFI"] = t["RFC"].get<uint64_t>() + writeCycle; // exactly the bound
+    const std::string path = "/tmp/pilot-test-rcdwr-" + std::to_string(::getpid()) + ".json";
+    std::ofstream(path) << spec.dump();
+    platform::Scenario s =
+        scenario("hbm3-mixed.json", {"/system/memspec=\"" + path + "\"", "/traffic/requests=3000",
+                                     "/controller/refresh=\"" + refresh + "\""});
+    std::remove(path.c_str());
+    REQUIRE(s.memspec.t.REFI == s.memspec.t.RFC + writeCycle);
+    const json r = platform::runScenario(s);
+    const json& m = r["memory"];
+    INFO(errorsOf(r));
+    CHECK(m["read_requests"].get<uint64_t>() + m["write_requests"].get<uint64_t>() == 3000);
+    CHECK(cmdCount(m, hbm::Command::WR) + cmdCount(m, hbm::Command::WRA) ==
+          2 * m["write_requests"].get<uint64_t>());
+    // Refreshes keep pace with simulated time: one REFAB per tREFI (or a REFPB per tREFI / banks).
+    const double intervals = r["sim_time_ns"].get<double>() / (double(s.memspec.t.REFI) * s.memspec.tCKns());
+    const double perInterval = refresh == "all-bank" ? 1.0 : double(s.memspec.org.banksPerPc());
+    INFO(intervals << " intervals, " << m["refreshes"].get<uint64_t>() << " refreshes");
+    REQUIRE(intervals > 20);
+    CHECK(double(m["refreshes"].get<uint64_t>()) >= (intervals - 9) * perInterval);
+    CHECK(m["checker_violations"].get<uint64_t>() == 0);
+}
+} // namespace
+
+TEST_CASE("Controller: at the longest row cycle tREFI allows, writes complete and all-bank refresh keeps up",
+          "[hbm][controller][refresh]") {
+    longestRowCycleRun("all-bank");
+}
+
+TEST_CASE("Controller: at the longest row cycle tREFI allows, writes complete and per-bank refresh keeps up",
+          "[hbm][controller][refresh]") {
+    longestRowCycleRun("per-bank");
 }
 
 TEST_CASE("Controller: closed-page policy serves every read with RDA after its own ACT and never with RD",

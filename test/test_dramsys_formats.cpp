@@ -18,6 +18,7 @@
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/dramsys_formats.h"
 #include "models/hbm/memspec.h"
+#include "models/traffic/request_source.h"
 #include "models/traffic/trace_file.h"
 
 using namespace pilot;
@@ -503,6 +504,13 @@ TEST_CASE("Trace: each kind of malformed line is rejected with a reason", "[traf
         {"5: write 0x10 ffff", "two hex digits per byte"},
         {"5: write 0x10 0xfg", "bad hex digit"},
         {"5: write 0x10 0xff extra", "unexpected \"extra\""},
+        // Issue 14: a length the memory could not be asked for in one request, and data that
+        // disagrees with its length.
+        {"0: (4294967295) read 0x0", "is above the 1048576 bytes a trace request may have"},
+        {"0: (99999999999) read 0x0", "is above the 1048576 bytes"},
+        {"0: (1048577) read 0x0", "is above the 1048576 bytes"},
+        {"5: (4) write 0x10 0x0102", "the data is 2 bytes, the length (4) says 4"},
+        {"5: (1) write 0x10 0x0102", "the data is 2 bytes"},
     };
     for (const auto& c : cases) {
         INFO(c.line);
@@ -518,13 +526,13 @@ TEST_CASE("Trace: lenient forms DRAMSys accepts parse", "[traffic][trace]") {
     // comment after the fields, and a last line without a line break.
     TempFile f(
         "lenient.stl",
-        "0:\twrite\t0x0\r\n  7: read 1f40\r\n#c\r\n\r\n9: (16) write 0XAB 0x0102 # note\n 11: read 0x8");
+        "0:\twrite\t0x0\r\n  7: read 1f40\r\n#c\r\n\r\n9: (2) write 0XAB 0x0102 # note\n 11: read 0x8");
     const auto reqs = readAll(f.str());
     REQUIRE(reqs.size() == 4);
     CHECK(reqs[0].write);
     CHECK(reqs[1].time == 7);
     CHECK(reqs[1].address == 0x1f40);
-    CHECK(reqs[2].bytes == 16);
+    CHECK(reqs[2].bytes == 2);
     CHECK(reqs[2].address == 0xab);
     CHECK(reqs[2].data == std::vector<uint8_t>{0x02, 0x01});
     CHECK(reqs[3].time == 11);
@@ -563,6 +571,59 @@ TEST_CASE("Trace: a line longer than the read buffer parses", "[traffic][trace]"
     CHECK(reqs[1].data[0] == 0x07);
     CHECK(reqs[1].data[n - 1] == 0xa0);
     CHECK(reqs[2].address == 0x200);
+}
+
+TEST_CASE("Trace: the longest request and its data parse; a line without end is refused",
+          "[traffic][trace]") {
+    traffic::TraceRequest q;
+    std::string error;
+    CHECK(traffic::parseTraceLine("0: (1048576) read 0x0", q, error) == traffic::TraceLine::Request);
+    CHECK(q.bytes == traffic::kMaxTraceRequestBytes);
+    const std::string hex(2 * size_t(traffic::kMaxTraceRequestBytes), 'e');
+    TempFile ok("longest.stl", "1: (1048576) write 0x0 0x" + hex + "\n");
+    const auto reqs = readAll(ok.str());
+    REQUIRE(reqs.size() == 1);
+    CHECK(reqs[0].data.size() == traffic::kMaxTraceRequestBytes);
+    // No line break (as /dev/zero): refused once the line passes the longest a line may be,
+    // without reading the rest.
+    TempFile endless("endless.stl", "1: read 0x0\n" + std::string(traffic::kMaxTraceLineBytes + 10, '7'));
+    traffic::TraceReader r(endless.str());
+    REQUIRE(r.next(q));
+    const auto issues = issuesOf([&] { r.next(q); });
+    REQUIRE(issues.size() == 1);
+    CHECK(issues[0].pointer == "line 2");
+    CHECK(issues[0].reason.find("no line break") != std::string::npos);
+}
+
+TEST_CASE("Trace source: time stamps past the documented span and data unlike the burst are refused",
+          "[traffic][trace][errors]") {
+    // 1 GHz: a cycle is 1000 ps; the span is 1e12 ps = 1e9 cycles.
+    TempFile f("span.stl", "1000000000: read 0x0\n1000000001: read 0x20\n");
+    traffic::TraceSource src(f.str(), 1.0, 32);
+    traffic::TrafficRequest out;
+    REQUIRE(src.next(out));
+    CHECK(out.timePs == traffic::kMaxTraceTimePs);
+    auto issues = issuesOf([&] { src.next(out); });
+    REQUIRE(issues.size() == 1);
+    CHECK(issues[0].pointer == "line 2");
+    CHECK(issues[0].reason.find("a trace may span at most 1 s") != std::string::npos);
+    // 2e16 cycles at 1 GHz overflow 64-bit picoseconds: refused, not wrapped.
+    TempFile wrap("wrap.stl", "20000000000000000: read 0x0\n");
+    traffic::TraceSource w(wrap.str(), 1.0, 32);
+    CHECK(issuesOf([&] { w.next(out); }).size() == 1);
+    // .rstl delays add up to the span too.
+    TempFile rel("span.rstl", "600000000: read 0x0\n600000000: read 0x0\n");
+    traffic::TraceSource r(rel.str(), 1.0, 32);
+    REQUIRE(r.next(out));
+    CHECK(issuesOf([&] { r.next(out); }).size() == 1);
+    // A write without (length) is one burst: its data must be one burst long.
+    TempFile d("data.stl", "0: write 0x0 0x" + std::string(64, '1') + "\n1: write 0x0 0x0102\n");
+    traffic::TraceSource ds(d.str(), 1.0, 32);
+    REQUIRE(ds.next(out));
+    issues = issuesOf([&] { ds.next(out); });
+    REQUIRE(issues.size() == 1);
+    CHECK(issues[0].reason.find("the data is 2 bytes, but a request without (length) is one 32-byte burst") !=
+          std::string::npos);
 }
 
 TEST_CASE("Trace: one million lines stream in well under the time of a simulation",

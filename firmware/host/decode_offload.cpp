@@ -191,6 +191,13 @@ class DecodePartKernel : public OffloadKernel {
 
 DecodeLayout decodeLayout(const PimGeometry& g, uint32_t ctxLen, uint32_t headDim, uint32_t queries,
                           uint32_t spread, bool naive) {
+    // A slot keeps a key and its value side by side in one row (scenario loading refuses shorter
+    // rows: platform/pim_geometry.h); copying them into a shorter row overran the row's buffer.
+    if (uint64_t(headDim) * 4 > g.rowBytes)
+        throw std::invalid_argument("decode layout: a key and its value of head_dim " +
+                                    std::to_string(headDim) + " need " +
+                                    std::to_string(uint64_t(headDim) * 4) + " bytes of a " +
+                                    std::to_string(g.rowBytes) + "-byte row");
     DecodeLayout l;
     const uint64_t perSet = uint64_t(g.banksPerGroup) * spread;
     const uint64_t slots = (ctxLen + perSet - 1) / perSet;

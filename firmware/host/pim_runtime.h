@@ -26,6 +26,9 @@ struct HeadData {
 
 class PimRuntime {
   public:
+    // Ring sizes; each channel's rings fill one row of its bank 0 (the rows must be long enough).
+    static constexpr uint32_t kSqEntries = 8, kCqEntries = 8;
+
     PimRuntime(HostBus& bus, const PimGeometry& geo);
 
     // Programs every channel's queue registers and enables its interrupt.
@@ -62,8 +65,6 @@ class PimRuntime {
         uint64_t sqBase = 0, cqBase = 0;
         uint32_t sqTail = 0, cqHead = 0, inFlight = 0;
     };
-    static constexpr uint32_t kSqEntries = 8, kCqEntries = 8;
-
     HostBus& m_bus;
     PimGeometry m_geo;
     std::vector<Channel> m_channels;

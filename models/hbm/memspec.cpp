@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/hbm/memspec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -123,6 +124,34 @@ void validateMemspec(const Memspec& m, const std::string& file, const std::strin
     rel(t.FAW >= t.RRDS, "FAW", "must be >= RRDS", t.FAW, t.RRDS);
     rel(t.REFI > t.RFC, "REFI", "must be > RFC", t.REFI, t.RFC);
     rel(t.RFC >= t.RFCPB, "RFC", "must be >= RFCPB", t.RFC, t.RFCPB);
+    // A refresh interval must hold a refresh and one whole row cycle (activate, the access, its
+    // recovery, precharge): a due refresh closes every row, so a longer cycle never completes
+    // (the write waiting out tRCDWR is closed before it issues, for good) or keeps the refresh
+    // waiting past the 8 that JEDEC lets be postponed (the checker's tREFI).
+    const uint64_t readCycle = uint64_t(t.RCDRD) + t.RTPL + t.RP;
+    const uint64_t writeCycle = uint64_t(t.RCDWR) + t.WL + t.nBL + t.WR + t.RP;
+    const uint64_t rowCycle = std::max({uint64_t(t.RC), readCycle, writeCycle});
+    if (uint64_t(t.RFC) + rowCycle > t.REFI)
+        issues.add(tp + "/REFI",
+                   "must hold a refresh and one row cycle: REFI >= RFC + max(RC, RCDRD + RTPL + "
+                   "RP, RCDWR + WL + nBL + WR + RP) (got " +
+                       std::to_string(t.REFI) + " vs " + std::to_string(t.RFC) + " + " +
+                       std::to_string(rowCycle) + ")");
+    // Column and activation spacings likewise: one of them longer than the interval holds the
+    // next access (and a refresh behind it) past the refresh after.
+    const struct {
+        const char* key;
+        uint64_t value;
+    } spacings[] = {{"CCDL", t.CCDL},         {"RRDL", t.RRDL},
+                    {"FAW", t.FAW},           {"WTRL", uint64_t(t.WL) + t.nBL + t.WTRL},
+                    {"RTW", m.readToWrite()}, {"CCDAB", t.CCDAB},
+                    {"CCDSB", t.CCDSB},       {"RL", uint64_t(t.RL) + t.DQSCK + t.nBL}};
+    for (const auto& sp : spacings)
+        if (uint64_t(t.RFC) + sp.value > t.REFI)
+            issues.add(tp + "/" + sp.key, "the spacing it sets (" + std::to_string(sp.value) +
+                                              " cycles) and a refresh (RFC " + std::to_string(t.RFC) +
+                                              ") must fit one refresh interval (REFI " +
+                                              std::to_string(t.REFI) + ")");
     rel(t.REFI >= uint64_t(g.banksPerPc()) * t.RREFD, "REFI",
         "must leave room for one REFPB per bank (REFI >= banks x RREFD)", t.REFI,
         uint64_t(g.banksPerPc()) * t.RREFD);

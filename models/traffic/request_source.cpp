@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/traffic/request_source.h"
 
+#include "models/common/config_error.h"
+
 namespace pilot::traffic {
 
 SyntheticSource::SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMapping& map)
@@ -34,17 +36,31 @@ bool SyntheticSource::next(TrafficRequest& out) {
     return true;
 }
 
-TraceSource::TraceSource(const std::string& path, double clockGHz)
-    : m_reader(path), m_psPerTick(1000.0 / clockGHz) {}
+TraceSource::TraceSource(const std::string& path, double clockGHz, uint32_t burstBytes)
+    : m_reader(path), m_psPerTick(1000.0 / clockGHz), m_burstBytes(burstBytes) {}
 
 bool TraceSource::next(TrafficRequest& out) {
     TraceRequest r;
     if (!m_reader.next(r))
         return false;
+    auto refuse = [&](const std::string& why) {
+        throw common::ConfigError({{m_reader.path(), "line " + std::to_string(m_reader.lineNumber()), why}});
+    };
+    if (r.bytes == 0 && !r.data.empty() && r.data.size() != m_burstBytes)
+        refuse("the data is " + std::to_string(r.data.size()) +
+               " bytes, but a request without (length) is one " + std::to_string(m_burstBytes) +
+               "-byte burst");
     // .rstl: each delay counts from the previous request's time stamp.
-    const uint64_t ticks = r.time;
-    const uint64_t ps = uint64_t(double(ticks) * m_psPerTick + 0.5);
-    out.timePs = m_reader.timing() == TraceTiming::Relative ? m_lastPs + ps : ps;
+    const double ps = double(r.time) * m_psPerTick;
+    const bool relative = m_reader.timing() == TraceTiming::Relative;
+    const double at = relative ? double(m_lastPs) + ps : ps;
+    if (at > double(kMaxTraceTimePs))
+        refuse("time stamp " + std::to_string(r.time) + " is " + std::to_string(at * 1e-12) +
+               " s of simulated time; a trace may span at most " +
+               std::to_string(kMaxTraceTimePs / 1000000000000ull) +
+               " s (idle time is simulated refresh by refresh)");
+    const uint64_t rounded = uint64_t(ps + 0.5);
+    out.timePs = relative ? m_lastPs + rounded : rounded;
     m_lastPs = out.timePs;
     out.write = r.write;
     out.addr = r.address;

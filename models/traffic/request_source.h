@@ -64,16 +64,24 @@ class SyntheticSource : public RequestSource {
     std::mt19937_64 m_addrRng, m_mixRng;
 };
 
-// DRAMSys text trace; time stamps in trace-clock cycles are converted with `clockGHz`.
+// DRAMSys text trace; time stamps in trace-clock cycles are converted with `clockGHz`. A request
+// without (length) is one burst of `burstBytes` (its data, if given, must be that long). Time
+// stamps may reach kMaxTraceTimePs (1 s of simulated time): the memory is refreshed through idle
+// time tREFI by tREFI, an event each (about 3 s of wall time per simulated second and pair of
+// pseudo-channels), so a later time stamp (or one that would overflow the picosecond clock) is
+// refused at its line rather than simulated for hours.
+inline constexpr uint64_t kMaxTraceTimePs = 1000000000000ull;
+
 class TraceSource : public RequestSource {
   public:
-    TraceSource(const std::string& path, double clockGHz);
+    TraceSource(const std::string& path, double clockGHz, uint32_t burstBytes);
     bool next(TrafficRequest& out) override;
     double progress() const override;
 
   private:
     TraceReader m_reader;
     double m_psPerTick;
+    uint32_t m_burstBytes;
     uint64_t m_lastPs = 0; // time of the previous request (.rstl delays count from it)
 };
 

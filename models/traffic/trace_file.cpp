@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/traffic/trace_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -89,6 +90,12 @@ bool readLength(Cursor& c, TraceRequest& out, std::string& error) {
         ++c.p;
         uint32_t len = 0;
         auto [lp, lec] = std::from_chars(c.p, c.end, len, 10);
+        if (lec == std::errc::result_out_of_range || (lec == std::errc() && len > kMaxTraceRequestBytes)) {
+            error = "length " + quoted(std::string_view(c.p, size_t(std::find(c.p, c.end, ')') - c.p))) +
+                    " is above the " + std::to_string(kMaxTraceRequestBytes) +
+                    " bytes a trace request may have";
+            return false;
+        }
         if (lec != std::errc() || lp == c.p || lp == c.end || *lp != ')' || len == 0) {
             error = "expected a length in bytes as \"(N)\" with N > 0";
             return false;
@@ -186,6 +193,11 @@ TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& 
         error = "unexpected " + quoted(c.token()) + " at the end of the line";
         return TraceLine::Error;
     }
+    if (out.bytes && !out.data.empty() && out.data.size() != out.bytes) {
+        error = "the data is " + std::to_string(out.data.size()) + " bytes, the length (" +
+                std::to_string(out.bytes) + ") says " + std::to_string(out.bytes);
+        return TraceLine::Error;
+    }
     return TraceLine::Request;
 }
 
@@ -226,8 +238,14 @@ bool TraceReader::nextLine(std::string_view& line) {
             m_begin = 0;
             m_end = avail;
         }
-        if (m_end == m_buf.size())
-            m_buf.resize(m_buf.size() * 2); // a line longer than the buffer
+        if (m_end == m_buf.size()) {
+            if (m_buf.size() >= kMaxTraceLineBytes)
+                throw common::ConfigError(
+                    {{m_path, "line " + std::to_string(m_line + 1),
+                      "no line break in the first " + std::to_string(m_buf.size()) +
+                          " bytes: a trace line has at most " + std::to_string(kMaxTraceLineBytes)}});
+            m_buf.resize(std::min(m_buf.size() * 2, kMaxTraceLineBytes)); // a line longer than the buffer
+        }
         const size_t got = std::fread(m_buf.data() + m_end, 1, m_buf.size() - m_end, m_file.get());
         m_end += got;
         if (got == 0) {

@@ -12,14 +12,20 @@
 //  - cycle: decimal, in clock cycles of the trace player (DRAMSys "clkMhz" of the player).
 //    A .stl file gives absolute times; a .rstl file gives each delay relative to the end of
 //    the previous transaction (DRAMSys tells them apart by extension only; timing()).
-//  - (length): optional request length in bytes; without it the player's default applies.
+//  - (length): optional request length in bytes, at most kMaxTraceRequestBytes; without it the
+//    player's default applies.
 //  - hex-address: hexadecimal, "0x" optional (DRAMSys parses it with base 16).
 //  - hex-data: optional, writes only, "0x" then two hex digits per byte. DRAMSys reads it as
 //    one little-endian number: the last two digits are the byte at the lowest address, so
-//    data[0] is the last byte pair. DRAMSys does not check it against (length); neither do we.
+//    data[0] is the last byte pair. DRAMSys does not check it against (length); we do: data
+//    must be exactly (length) bytes when both are given (TraceSource checks it against the
+//    default length otherwise).
 //  - '#' starts a comment (a whole line, or after the fields); blank lines are skipped.
 // We require the ':' after the cycle that DRAMSys documents (its parser would tolerate none).
-// Malformed lines throw common::ConfigError {file, "line N", reason}; N counts every line.
+// Malformed lines throw common::ConfigError {file, "line N", reason}; N counts every line. A line
+// longer than kMaxTraceLineBytes (a write of the longest request with its data and room to
+// spare) is refused before it is read whole: a file without line breaks (/dev/zero) is not read
+// into memory without end.
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -28,6 +34,10 @@
 #include <vector>
 
 namespace pilot::traffic {
+
+// The longest request a trace line may ask for (1 MiB: 32768 HBM3 bursts), and the longest line.
+inline constexpr uint32_t kMaxTraceRequestBytes = 1u << 20;
+inline constexpr size_t kMaxTraceLineBytes = 2 * size_t(kMaxTraceRequestBytes) + 256;
 
 struct TraceRequest {
     uint64_t time = 0; // in trace clock cycles: absolute (.stl) or a delay (.rstl)

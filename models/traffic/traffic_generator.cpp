@@ -92,6 +92,7 @@ void TrafficGenerator::sendBurst(uint64_t now) {
         for (uint32_t i = 0; i < len; ++i)
             p->data[i] = uint8_t((addr + i) * 131u + 7u);
     gp.acquire();
+    ++m_burstsInFlight;
     m_curOffset += len;
     ++m_stats.bursts;
     m_stats.bytes += len;
@@ -124,6 +125,7 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
         }
         ++m_stats.errors;
     }
+    --m_burstsInFlight;
     InFlight& r = m_requests[request];
     r.readyPs = std::max(r.readyPs, readyPs);
     if (--r.burstsLeft == 0) {
@@ -179,6 +181,8 @@ void TrafficGenerator::pump() {
             m_wake.notify(ps(m_curSendPs - now));
             break;
         }
+        if (m_burstsInFlight >= kMaxBurstsInFlight)
+            break; // a response will call pump()
         sendBurst(now);
     }
     m_inPump = false;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // A TLM-2.0 AT initiator that plays a RequestSource: each request no earlier than its time
-// stamp, at most `maxOutstanding` requests in flight, each split into burst-sized
-// transactions. Completion times come from the responses' annotated delays, so a saturating
-// stream runs as fast as the memory accepts it without an event per transaction.
+// stamp, at most `maxOutstanding` requests and kMaxBurstsInFlight bursts in flight (a long
+// request must not put all its bursts in flight at once: memory would grow with its length),
+// each split into burst-sized transactions. Completion times come from the responses' annotated delays, so a
+// saturating stream runs as fast as the memory accepts it without an event per transaction.
 #include <cstdint>
 #include <memory>
 #include <queue>
@@ -28,6 +29,8 @@ struct GeneratorStats {
 
 class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface {
   public:
+    static constexpr uint32_t kMaxBurstsInFlight = 1u << 16;
+
     tlm_utils::simple_initiator_socket<TrafficGenerator> iSocket;
 
     TrafficGenerator(sc_core::sc_module_name name, std::unique_ptr<RequestSource> source, uint32_t burstBytes,
@@ -67,7 +70,8 @@ class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface
     uint32_t m_curId = 0;
     bool m_waitingEndReq = false, m_needSlot = false, m_inPump = false;
 
-    uint32_t m_inflight = 0; // requests whose completion is not yet known
+    uint32_t m_inflight = 0;       // requests whose completion is not yet known
+    uint32_t m_burstsInFlight = 0; // bursts sent whose response is not yet seen
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>>
         m_freeAt; // known future slot frees
     std::vector<InFlight> m_requests;
