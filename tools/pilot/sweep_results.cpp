@@ -107,7 +107,8 @@ static void checkRow(const ojson& row, const std::string& file, const std::strin
     for (auto it = row.begin(); it != row.end(); ++it)
         if (std::find(columns().begin(), columns().end(), it.key()) == columns().end())
             add(ptr + "/" + it.key(), "unknown column");
-    static const std::set<std::string> kText = {"label", "model", "pattern", "system", "phase", "gpu_attention"};
+    static const std::set<std::string> kText = {"label",  "model", "pattern",
+                                                "system", "phase", "gpu_attention"};
     static const std::set<std::string> kBool = {"fits"};
     static const std::set<std::string> kCount = {"point", "seq_len", "out_len", "batch", "sram_bytes"};
     for (const std::string& c : columns()) {
