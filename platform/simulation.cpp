@@ -8,14 +8,49 @@
 
 #include "models/common/output_file.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace pilot::platform {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// libsystemc calls ASan's fiber API on every coroutine switch when the program has it (weak
+// symbols). Back on the main thread after sc_start, ASan can still take a coroutine's stack for
+// the current one: it then ignores the stack unpoisoning of the next C++ throw ("ASan is
+// ignoring requested __asan_handle_no_return") and reports a false stack-use-after-scope at a
+// later one, so an error found after a run (a failed write, say) aborted the sanitizer build
+// instead of being reported. Telling ASan again which stack the main thread is on fixes that;
+// without ASan this is nothing.
+void mainStackAgain() {
+#if defined(__SANITIZE_ADDRESS__)
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    void* bottom = nullptr;
+    size_t size = 0;
+    const bool ok = pthread_attr_getstack(&attr, &bottom, &size) == 0;
+    pthread_attr_destroy(&attr);
+    if (!ok)
+        return;
+    void* fakeStack = nullptr;
+    __sanitizer_start_switch_fiber(&fakeStack, bottom, size);
+    __sanitizer_finish_switch_fiber(fakeStack, nullptr, nullptr);
+#endif
+}
+
+} // namespace
+
 void simulate(const sc_core::sc_time& duration) {
     try {
         sc_core::sc_start(duration);
+        mainStackAgain();
     } catch (const sc_core::sc_report& r) {
+        mainStackAgain();
         // sc_handle_exception() wraps a std::exception thrown in a process as an
         // SC_ID_SIMULATION_UNCAUGHT_EXCEPTION_ report whose message is the exception's what().
         const std::string type = r.get_msg_type() ? r.get_msg_type() : "";
