@@ -153,105 +153,117 @@ void TimelineRecorder::onMicroOp(uint32_t pc, const contract::MicroOp& op, uint6
         .push_back({startCycle, endCycle, uint8_t(op.kind), op.bankGroupMask});
 }
 
+void TimelineRecorder::addFirmware(uint32_t c, json& events) const {
+    for (const auto& rec : m_sys.firmware()[c]->stats().log) {
+        if (!inWindow(rec.fetchPs / m_tckPs, rec.endPs / m_tckPs))
+            continue;
+        const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6,
+                     end = double(rec.endPs) * 1e-6;
+        const char* name = contract::opcodeName(rec.opcode);
+        const std::string what = name ? name : "opcode " + std::to_string(rec.opcode);
+        events.push_back(span("fetch", c, kFirmwareTid, fetch, start - fetch));
+        json k = span(what + " #" + std::to_string(rec.tag), c, kFirmwareTid, start, end - start);
+        k["args"] = {{"error", contract::errorName(contract::Error(rec.error))}, {"micro_ops", rec.microOps}};
+        events.push_back(std::move(k));
+        events.push_back(
+            {{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", kFirmwareTid}, {"ts", end}});
+    }
+}
+
+void TimelineRecorder::addHost(uint32_t c, json& events) const {
+    for (const auto& e : m_sys.controllers()[c]->hostEvents()) {
+        if (!inWindow(e.ps / m_tckPs, e.ps / m_tckPs))
+            continue;
+        using K = pim::PimController::HostEvent;
+        const char* name = e.kind == K::Doorbell    ? "doorbell"
+                           : e.kind == K::IrqRaised ? "IRQ raised"
+                                                    : "IRQ cleared";
+        json ev = {{"name", name}, {"ph", "i"},       {"s", "t"},
+                   {"pid", c},     {"tid", kHostTid}, {"ts", double(e.ps) * 1e-6}};
+        if (e.kind == K::Doorbell)
+            ev["args"] = {{"sq_tail", e.value}};
+        events.push_back(std::move(ev));
+    }
+}
+
+void TimelineRecorder::addSpans(uint32_t c, int tid, const std::vector<Span>& spans, json& events) const {
+    // Spans on one track must not overlap to be drawn as a row: a move whose first column issues
+    // before the previous move's data landed starts there on the track; args keep the exact cycles.
+    uint64_t lastEnd = 0;
+    for (const Span& s : spans) {
+        const uint64_t from = std::max(s.start, lastEnd);
+        json e = span(kindName(s.kind), c, tid, us(from), us(std::max(s.end, from)) - us(from));
+        e["args"] = {{"start_cycle", s.start}, {"end_cycle", s.end}};
+        events.push_back(std::move(e));
+        lastEnd = std::max(lastEnd, s.end);
+    }
+}
+
+void TimelineRecorder::addGroupBusy(uint32_t c, uint32_t local, const PcTrack& t, json& events) const {
+    // PE busy per bank group: consecutive ops of a group merge into one span.
+    for (uint32_t g = 0; g < m_bankGroups; ++g) {
+        bool any = false;
+        uint64_t from = 0, to = 0;
+        auto flush = [&] {
+            if (any)
+                events.push_back(span("busy", c, groupTid(local, g), us(from), us(to) - us(from)));
+        };
+        for (const Span& s : t.peOps) {
+            if (!(s.groups >> g & 1u))
+                continue;
+            if (any && s.start <= to) {
+                to = std::max(to, s.end);
+                continue;
+            }
+            flush();
+            any = true;
+            from = s.start;
+            to = s.end;
+        }
+        flush();
+        if (any)
+            events.push_back(meta("thread_name", c, groupTid(local, g),
+                                  "pc" + std::to_string(local) + " bg" + std::to_string(g) + " PE"));
+    }
+}
+
+void TimelineRecorder::addCounters(uint32_t c, uint32_t local, const PcTrack& t, json& events) const {
+    const std::string name =
+        "pc" + std::to_string(local) + " commands per " + std::to_string(t.binCycles) + " cycles";
+    for (size_t b = 0; b < t.bins.size(); ++b) {
+        if (!inWindow(b * t.binCycles, (b + 1) * t.binCycles))
+            continue;
+        json args = json::object();
+        for (size_t k = 0; k < kCommandClasses; ++k)
+            args[kClassNames[k]] = t.bins[b][k];
+        events.push_back({{"name", name},
+                          {"ph", "C"},
+                          {"pid", c},
+                          {"ts", us(b * t.binCycles)},
+                          {"args", std::move(args)}});
+    }
+}
+
 json TimelineRecorder::document() const {
     json events = json::array();
-    const uint32_t channels = m_sys.channels();
-    for (uint32_t c = 0; c < channels; ++c) {
+    for (uint32_t c = 0; c < m_sys.channels(); ++c) {
         if (!m_scope.holds(c))
             continue;
         events.push_back(meta("process_name", c, -1, "channel " + std::to_string(c)));
         events.push_back(meta("thread_name", c, kFirmwareTid, "firmware"));
         events.push_back(meta("thread_name", c, kHostTid, "host runtime"));
-        for (const auto& rec : m_sys.firmware()[c]->stats().log) {
-            const uint64_t tck = m_tckPs;
-            if (!inWindow(rec.fetchPs / tck, rec.endPs / tck))
-                continue;
-            const double fetch = double(rec.fetchPs) * 1e-6, start = double(rec.startPs) * 1e-6,
-                         end = double(rec.endPs) * 1e-6;
-            const char* name = contract::opcodeName(rec.opcode);
-            const std::string what = name ? name : "opcode " + std::to_string(rec.opcode);
-            events.push_back(span("fetch", c, kFirmwareTid, fetch, start - fetch));
-            json k = span(what + " #" + std::to_string(rec.tag), c, kFirmwareTid, start, end - start);
-            k["args"] = {{"error", contract::errorName(contract::Error(rec.error))},
-                         {"micro_ops", rec.microOps}};
-            events.push_back(std::move(k));
-            events.push_back(
-                {{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", kFirmwareTid}, {"ts", end}});
-        }
-        for (const auto& e : m_sys.controllers()[c]->hostEvents()) {
-            if (!inWindow(e.ps / m_tckPs, e.ps / m_tckPs))
-                continue;
-            using K = pim::PimController::HostEvent;
-            const char* name = e.kind == K::Doorbell    ? "doorbell"
-                               : e.kind == K::IrqRaised ? "IRQ raised"
-                                                        : "IRQ cleared";
-            json ev = {{"name", name}, {"ph", "i"},       {"s", "t"},
-                       {"pid", c},     {"tid", kHostTid}, {"ts", double(e.ps) * 1e-6}};
-            if (e.kind == K::Doorbell)
-                ev["args"] = {{"sq_tail", e.value}};
-            events.push_back(std::move(ev));
-        }
-        for (uint32_t local = 0; local < m_pcsPerChannel; ++local) {
-            const uint32_t pc = c * m_pcsPerChannel + local;
-            if (pc >= m_pcs.size())
-                break;
-            const PcTrack& t = m_pcs[pc];
+        addFirmware(c, events);
+        addHost(c, events);
+        for (uint32_t local = 0; local < m_pcsPerChannel && c * m_pcsPerChannel + local < m_pcs.size();
+             ++local) {
+            const PcTrack& t = m_pcs[c * m_pcsPerChannel + local];
             const std::string pcName = "pc" + std::to_string(local);
             events.push_back(meta("thread_name", c, movesTid(local), pcName + " moves"));
             events.push_back(meta("thread_name", c, peOpsTid(local), pcName + " PE ops"));
-            // Spans on one track must not overlap to be drawn as a row: a move whose first
-            // column issues before the previous move's data landed starts there on the track;
-            // args keep the exact cycles.
-            auto emit = [&](const std::vector<Span>& spans, int tid) {
-                uint64_t lastEnd = 0;
-                for (const Span& s : spans) {
-                    const uint64_t from = std::max(s.start, lastEnd);
-                    json e = span(kindName(s.kind), c, tid, us(from), us(std::max(s.end, from)) - us(from));
-                    e["args"] = {{"start_cycle", s.start}, {"end_cycle", s.end}};
-                    events.push_back(std::move(e));
-                    lastEnd = std::max(lastEnd, s.end);
-                }
-            };
-            emit(t.moves, movesTid(local));
-            emit(t.peOps, peOpsTid(local));
-            // PE busy per bank group: consecutive ops of a group merge into one span.
-            for (uint32_t g = 0; g < m_bankGroups; ++g) {
-                bool any = false;
-                uint64_t from = 0, to = 0;
-                auto flush = [&] {
-                    if (any)
-                        events.push_back(span("busy", c, groupTid(local, g), us(from), us(to) - us(from)));
-                };
-                for (const Span& s : t.peOps) {
-                    if (!(s.groups >> g & 1u))
-                        continue;
-                    if (any && s.start <= to) {
-                        to = std::max(to, s.end);
-                        continue;
-                    }
-                    flush();
-                    any = true;
-                    from = s.start;
-                    to = s.end;
-                }
-                flush();
-                if (any)
-                    events.push_back(meta("thread_name", c, groupTid(local, g),
-                                          pcName + " bg" + std::to_string(g) + " PE"));
-            }
-            for (size_t b = 0; b < t.bins.size(); ++b) {
-                if (!inWindow(b * t.binCycles, (b + 1) * t.binCycles))
-                    continue;
-                json args = json::object();
-                for (size_t k = 0; k < kCommandClasses; ++k)
-                    args[kClassNames[k]] = t.bins[b][k];
-                events.push_back(
-                    {{"name", pcName + " commands per " + std::to_string(t.binCycles) + " cycles"},
-                     {"ph", "C"},
-                     {"pid", c},
-                     {"ts", us(b * t.binCycles)},
-                     {"args", std::move(args)}});
-            }
+            addSpans(c, movesTid(local), t.moves, events);
+            addSpans(c, peOpsTid(local), t.peOps, events);
+            addGroupBusy(c, local, t, events);
+            addCounters(c, local, t, events);
         }
     }
     return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}};

@@ -60,6 +60,12 @@ class TimelineRecorder final : public hbm::CommandObserver, public hbm::MicroOpO
         uint64_t binCycles = 64;
     };
     bool inWindow(uint64_t startCycle, uint64_t endCycle) const;
+    // The events of one channel's tracks (document()).
+    void addFirmware(uint32_t channel, nlohmann::json& events) const;
+    void addHost(uint32_t channel, nlohmann::json& events) const;
+    void addSpans(uint32_t channel, int tid, const std::vector<Span>& spans, nlohmann::json& events) const;
+    void addGroupBusy(uint32_t channel, uint32_t pcLocal, const PcTrack& t, nlohmann::json& events) const;
+    void addCounters(uint32_t channel, uint32_t pcLocal, const PcTrack& t, nlohmann::json& events) const;
     double us(uint64_t cycle) const { return double(cycle) * double(m_tckPs) * 1e-6; }
 
     PimSystem& m_sys;

@@ -216,6 +216,14 @@ void AttAccDecodeKernel::appendPc(std::vector<MicroOp>& ops, uint32_t pc, uint32
     MicroOp write = proto; // PLT_OUT, single-bank: the set's result sits in bank 0 of its first group
     write.kind = MicroOpKind::MovOut;
     write.singleBank = 1;
+    // Unit u's result: bank 0 of each set's first group, from the query register it used.
+    auto writeOutputs = [&](uint32_t u) {
+        for (uint32_t g = 0; g < geo.groupsPerPc; g += m_spread)
+            if ((mask >> g) & 1u) {
+                write.bank = uint8_t(g * geo.banksPerGroup);
+                moveStep(write, m_outRow + u * m_d.depthRows, p.q[u % 2]);
+            }
+    };
     uint32_t chunk = 0;
     for (uint32_t u = 0; u < m_depth; ++u) {
         const uint32_t rows = u * m_d.depthRows;
@@ -228,12 +236,7 @@ void AttAccDecodeKernel::appendPc(std::vector<MicroOp>& ops, uint32_t pc, uint32
         for (uint32_t b = 0; b < p.blocks; ++b) {
             blockSteps(steps, unit, b, false, chunk, rows);
             if (b == 0 && u > 0) { // the previous unit's output, then this unit's PLT_CFG
-                const uint32_t prev = rows - m_d.depthRows;
-                for (uint32_t g = 0; g < geo.groupsPerPc; g += m_spread)
-                    if ((mask >> g) & 1u) {
-                        write.bank = uint8_t(g * geo.banksPerGroup);
-                        moveStep(write, m_outRow + prev, p.q[(u - 1) % 2]);
-                    }
+                writeOutputs(u - 1);
                 opStep(cfg);
             }
             if (b > 0)
@@ -247,16 +250,16 @@ void AttAccDecodeKernel::appendPc(std::vector<MicroOp>& ops, uint32_t pc, uint32
         setBusy(out, stateOut, q);
         opStep(out);
     }
-    for (uint32_t g = 0; g < geo.groupsPerPc; g += m_spread)
-        if ((mask >> g) & 1u) {
-            write.bank = uint8_t(g * geo.banksPerGroup);
-            moveStep(write, m_outRow + (m_depth - 1) * m_d.depthRows, p.q[(m_depth - 1) % 2]);
-        }
+    writeOutputs(m_depth - 1);
 
-    // Issue order: a step's columns go out before the op of the step before it, so the column
-    // stream does not stop while that op waits for its last column to land (the ring of three
-    // latches keeps the latch being filled apart from the two the MACs may still read).
-    // An output write (PLT_OUT) waits for the op before it: it never goes early.
+    issueInOrder(steps, ops);
+}
+
+// Issue order: a step's columns go out before the op of the step before it, so the column
+// stream does not stop while that op waits for its last column to land (the ring of three
+// latches keeps the latch being filled apart from the two the MACs may still read).
+// An output write (PLT_OUT) waits for the op before it: it never goes early.
+void AttAccDecodeKernel::issueInOrder(const std::vector<Step>& steps, std::vector<MicroOp>& ops) {
     size_t next = 0; // the next step whose moves are not issued yet
     auto issueUpTo = [&](size_t upTo) {
         for (; next <= upTo && next < steps.size(); ++next)

@@ -74,6 +74,8 @@ class AttAccDecodeKernel : public Kernel {
     };
     // Every stacked unit of one pseudo-channel's sets.
     void appendPc(std::vector<contract::MicroOp>& ops, uint32_t pc, uint32_t mask) const;
+    // The steps' moves and ops into `ops`, each step's columns ahead of the op before it.
+    static void issueInOrder(const std::vector<Step>& steps, std::vector<contract::MicroOp>& ops);
     // The latches of block i's keys or values; `chunk` counts latches over the kernel (the ring).
     void blockSteps(std::vector<Step>& steps, const contract::MicroOp& proto, uint32_t block, bool values,
                     uint32_t& chunk, uint32_t rowOffset) const;

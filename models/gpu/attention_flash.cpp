@@ -79,12 +79,7 @@ double FlashAttention::decodeBandwidthFraction(uint64_t batch, uint64_t contextL
 
 KernelCost FlashAttention::decode(uint64_t batch, uint64_t heads, uint64_t kvHeads, uint64_t contextLen,
                                   uint64_t headDim, uint64_t keysAttended) const {
-    if (kvHeads == 0 || heads % kvHeads != 0)
-        throw std::invalid_argument("decode: kvHeads (" + std::to_string(kvHeads) +
-                                    ") must be > 0 and divide heads (" + std::to_string(heads) + ")");
-    if (keysAttended > contextLen)
-        throw std::invalid_argument("decode: keysAttended (" + std::to_string(keysAttended) +
-                                    ") exceeds the context length (" + std::to_string(contextLen) + ")");
+    checkDecodeShape(heads, kvHeads, contextLen, keysAttended);
     const double bt = double(batch), h = double(heads), hkv = double(kvHeads);
     const double s = double(keysAttended), d = double(headDim);
     const double flops = bt * 4.0 * h * s * d;

@@ -54,12 +54,7 @@ KernelCost UnfusedAttention::prefillSparse(uint64_t heads, uint64_t headDim, con
 
 KernelCost UnfusedAttention::decode(uint64_t batch, uint64_t heads, uint64_t kvHeads, uint64_t contextLen,
                                     uint64_t headDim, uint64_t keysAttended) const {
-    if (kvHeads == 0 || heads % kvHeads != 0)
-        throw std::invalid_argument("decode: kvHeads (" + std::to_string(kvHeads) +
-                                    ") must be > 0 and divide heads (" + std::to_string(heads) + ")");
-    if (keysAttended > contextLen)
-        throw std::invalid_argument("decode: keysAttended (" + std::to_string(keysAttended) +
-                                    ") exceeds the context length (" + std::to_string(contextLen) + ")");
+    checkDecodeShape(heads, kvHeads, contextLen, keysAttended);
     const uint64_t numOp = batch * heads;
     const double ops = double(numOp), s = double(keysAttended), d = double(headDim), e = kFp16Bytes;
     return sequence({kernel(ops * 2 * s * d, ops * (d + s * d + s) * e, numOp),

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "models/gpu/gpu_attention.h"
 
+#include <stdexcept>
+#include <string>
+
 #include "models/gpu/attention_flash.h"
 #include "models/gpu/attention_unfused.h"
 
@@ -17,6 +20,15 @@ std::unique_ptr<GpuAttention> makeGpuAttention(const std::string& name, const Gp
 const std::vector<const char*>& gpuAttentionNames() {
     static const std::vector<const char*> kNames = {"unfused", "flash"};
     return kNames;
+}
+
+void checkDecodeShape(uint64_t heads, uint64_t kvHeads, uint64_t contextLen, uint64_t keysAttended) {
+    if (kvHeads == 0 || heads % kvHeads != 0)
+        throw std::invalid_argument("decode: kvHeads (" + std::to_string(kvHeads) +
+                                    ") must be > 0 and divide heads (" + std::to_string(heads) + ")");
+    if (keysAttended > contextLen)
+        throw std::invalid_argument("decode: keysAttended (" + std::to_string(keysAttended) +
+                                    ") exceeds the context length (" + std::to_string(contextLen) + ")");
 }
 
 double curveAt(const Curve& c, double x) {

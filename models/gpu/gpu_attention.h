@@ -57,6 +57,9 @@ const std::vector<const char*>& gpuAttentionNames();
 // A published curve read at x: linear between its points, along the first (last) segment
 // before (after) them; a one-point curve is constant.
 double curveAt(const Curve& c, double x);
+// Both implementations' decode: throws std::invalid_argument unless kvHeads divides heads and
+// keysAttended <= contextLen.
+void checkDecodeShape(uint64_t heads, uint64_t kvHeads, uint64_t contextLen, uint64_t keysAttended);
 
 // Sum of kernels run one after another (times, FLOPs, bytes and launches add up); the bound is
 // the one of the larger sum.

@@ -341,76 +341,59 @@ void PeArray::bufferOut(const MicroOp& op, uint32_t firstGroup) {
     }
 }
 
-uint64_t PeArray::execute(const MicroOp& op) {
+// PE cycles of `op` (at the PE clock), from its shape alone.
+uint64_t PeArray::opCycles(const MicroOp& op) const {
     const uint64_t G = op.queries, d = op.headDim, n = op.keys, lanes = m_cfg.macLanes;
-    uint64_t cycles = 1;
-    uint64_t macsPerBank = 0;
     switch (op.kind) {
     case MicroOpKind::Cfg:
-        m_mode.fp16Accum = op.flags & contract::kFlagFp16Accum;
-        m_mode.exactExp = op.flags & contract::kFlagExactExp;
-        std::memcpy(&m_mode.scale, &op.scaleBits, 4);
-        m_mode.ctxLen = op.ctxLen;
-        m_mode.sink = op.sinkTokens;
-        m_mode.window = op.windowTokens;
-        m_mode.spread = std::max<uint32_t>(1, op.spread);
-        m_mode.prefill = {op.ctxLen, op.windowTokens, op.globalTokens,
-                          (op.flags & contract::kFlagCausal) != 0};
-        cycles = 1 + ceilDiv(G * d, lanes); // clear the accumulators, a lane-row per cycle
-        break;
+        return 1 + ceilDiv(G * d, lanes); // clear the accumulators, a lane-row per cycle
     case MicroOpKind::Clear:
-        cycles = 1 + ceilDiv(G * d, lanes);
-        break;
+        return 1 + ceilDiv(G * d, lanes);
     case MicroOpKind::Stat:
     case MicroOpKind::Prob:
         // an exp per score (expCycles per lane-row), plus the max search and the FP16 packing
-        cycles = ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + G;
-        break;
+        return ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + G;
     case MicroOpKind::MacScores:
     case MicroOpKind::MacPV:
-        macsPerBank = G * n * d;
-        cycles = ceilDiv(macsPerBank, lanes);
-        break;
+        return ceilDiv(G * n * d, lanes);
     case MicroOpKind::Exp:
         // max search, exp of every score (expCycles per lane-row), rescale of the accumulators
-        cycles = ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + ceilDiv(G * d, lanes);
-        break;
+        return ceilDiv(G * n, lanes) * (1 + m_cfg.expCycles) + ceilDiv(G * d, lanes);
     case MicroOpKind::Acc:
         // the accumulator's 16 adders fold banksPerGroup partial rows into one
-        cycles = ceilDiv(G * d, lanes) * (m_banksPerGroup - 1) + G * m_cfg.expCycles;
-        break;
+        return ceilDiv(G * d, lanes) * (m_banksPerGroup - 1) + G * m_cfg.expCycles;
     case MicroOpKind::Sfm:
-        cycles = ceilDiv(G * d, lanes) + G; // a reciprocal per query, then a multiply per lane-row
-        break;
+        return ceilDiv(G * d, lanes) + G; // a reciprocal per query, then a multiply per lane-row
     case MicroOpKind::BufSfm: {
         // The buffer die's unit: every participating bank's G x n FP16 scores out and its
         // probabilities back, a column per PE cycle each way; an exp per score, a lane-row per
         // cycle (pipelined); then every PE rescales its accumulators (in parallel).
         const uint64_t scores = uint64_t(participatingBanks(op)) * G * n;
-        cycles = ceilDiv(2 * scores * 2, m_columnBytes) + ceilDiv(scores, lanes) + ceilDiv(G * d, lanes);
-        break;
+        return ceilDiv(2 * scores * 2, m_columnBytes) + ceilDiv(scores, lanes) + ceilDiv(G * d, lanes);
     }
     case MicroOpKind::BufOut:
         // Every participating bank's partial outputs out as FP16, a column per PE cycle; the
         // sums of each set and one divide per lane-row.
-        cycles =
-            ceilDiv(uint64_t(participatingBanks(op)) * G * d * 2, m_columnBytes) + ceilDiv(G * d, lanes) + G;
-        break;
+        return ceilDiv(uint64_t(participatingBanks(op)) * G * d * 2, m_columnBytes) + ceilDiv(G * d, lanes) +
+               G;
     default:
         throw std::logic_error("PeArray::execute: not a PE op");
     }
-    ++m_stats.ops;
-    m_stats.busyCycles += cycles;
-    for (uint32_t b = 0; b < m_banks; ++b)
-        if (participates(op, b))
-            m_stats.macs += macsPerBank;
-    if (!m_cfg.functional || op.kind == MicroOpKind::Cfg) {
-        if (m_cfg.functional)
-            for (uint32_t b = 0; b < m_banks; ++b)
-                if (participates(op, b))
-                    cfg(op, b);
-        return cycles;
-    }
+}
+
+void PeArray::setMode(const MicroOp& op) {
+    m_mode.fp16Accum = op.flags & contract::kFlagFp16Accum;
+    m_mode.exactExp = op.flags & contract::kFlagExactExp;
+    std::memcpy(&m_mode.scale, &op.scaleBits, 4);
+    m_mode.ctxLen = op.ctxLen;
+    m_mode.sink = op.sinkTokens;
+    m_mode.window = op.windowTokens;
+    m_mode.spread = std::max<uint32_t>(1, op.spread);
+    m_mode.prefill = {op.ctxLen, op.windowTokens, op.globalTokens, (op.flags & contract::kFlagCausal) != 0};
+}
+
+// The arithmetic of `op` on every participating bank group's data (functional mode).
+void PeArray::compute(const MicroOp& op) {
     const uint32_t groups = m_banks / m_banksPerGroup;
     for (uint32_t grp = 0; grp < groups; ++grp) {
         if (!((op.bankGroupMask >> grp) & 1u))
@@ -453,6 +436,28 @@ uint64_t PeArray::execute(const MicroOp& op) {
             }
         }
     }
+}
+
+uint64_t PeArray::execute(const MicroOp& op) {
+    if (op.kind == MicroOpKind::Cfg)
+        setMode(op);
+    const uint64_t cycles = opCycles(op);
+    const bool mac = op.kind == MicroOpKind::MacScores || op.kind == MicroOpKind::MacPV;
+    const uint64_t macsPerBank = mac ? uint64_t(op.queries) * op.keys * op.headDim : 0;
+    ++m_stats.ops;
+    m_stats.busyCycles += cycles;
+    for (uint32_t b = 0; b < m_banks; ++b)
+        if (participates(op, b))
+            m_stats.macs += macsPerBank;
+    if (!m_cfg.functional)
+        return cycles;
+    if (op.kind == MicroOpKind::Cfg) {
+        for (uint32_t b = 0; b < m_banks; ++b)
+            if (participates(op, b))
+                cfg(op, b);
+        return cycles;
+    }
+    compute(op);
     return cycles;
 }
 

@@ -55,6 +55,10 @@ class PeArray : public hbm::PimUnit {
     void injectFaultForTest(const FaultForTest& f) { m_fault = f; }
 
   private:
+    // execute(), by its steps: the cycles an op takes, the mode PLT_CFG sets, the arithmetic.
+    uint64_t opCycles(const contract::MicroOp& op) const;
+    void setMode(const contract::MicroOp& op);
+    void compute(const contract::MicroOp& op);
     struct Mode {
         bool fp16Accum = false, exactExp = false;
         float scale = 1.0f;

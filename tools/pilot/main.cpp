@@ -125,17 +125,27 @@ static int guarded(const std::function<int()>& body) {
     return 2;
 }
 
-int sc_main(int argc, char* argv[]) {
-    tools::endWithParent();
-    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-    sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+namespace {
 
-    CLI::App app{"PILOT-VP: GPU + HBM3-PIM virtual platform"};
-    app.require_subcommand(1);
+// Everything the command line sets, and which subcommand it chose.
+struct CliOptions {
     bool quiet = false, verbose = false;
+    std::string scenarioPath, out, vcd, timeline;
+    std::vector<std::string> sets;
+    std::vector<double> traceWindow;
+    platform::TimelineScope traceScope;
+    std::string trace, memspec, mapping, mcconfig;
+    double clockGHz = 1.0;
+    uint32_t maxOutstanding = 128;
+    std::string analyzePath, analyzeOut, validatePath, validateMemspec, plotPath;
+    CLI::App *run = nullptr, *replay = nullptr, *analyze = nullptr, *validate = nullptr, *plot = nullptr;
+};
+
+void addGlobalOptions(CLI::App& app, CliOptions& o) {
+    app.require_subcommand(1);
     auto* quietFlag =
-        app.add_flag("-q,--quiet", quiet, "print nothing but errors (results still go to --out)");
-    app.add_flag("-v,--verbose", verbose,
+        app.add_flag("-q,--quiet", o.quiet, "print nothing but errors (results still go to --out)");
+    app.add_flag("-v,--verbose", o.verbose,
                  "also print SystemC's info messages and each child process's command")
         ->excludes(quietFlag);
     app.footer(
@@ -144,116 +154,133 @@ int sc_main(int argc, char* argv[]) {
         "  pilot run workloads/scenarios/decode-tiny.json --trace t.json && pilot plot t.json\n"
         "  pilot sweep workloads/sweeps/headline.json --out headline --jobs 2\n"
         "  pilot SUBCOMMAND --help                                 each subcommand's options and example");
+}
 
-    std::string scenarioPath, out, vcd, timeline;
-    std::vector<std::string> sets;
-    auto* run = app.add_subcommand("run", "run a scenario and print its summary");
+void addRun(CLI::App& app, CliOptions& o) {
+    auto* run = o.run = app.add_subcommand("run", "run a scenario and print its summary");
     run->footer("Example: pilot run workloads/scenarios/decode-tiny.json --out r.json --vcd w.vcd --set "
                 "/workload/batch=8");
-    run->add_option("scenario", scenarioPath, "scenario JSON")->required();
-    run->add_option("--out", out, "write the results JSON here");
-    run->add_option("--vcd", vcd, "write a GTKWave waveform here");
-    run->add_option("--trace", timeline, "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
-    run->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
-    std::vector<double> traceWindow;
-    platform::TimelineScope traceScope;
-    run->add_option("--trace-window", traceWindow,
+    run->add_option("scenario", o.scenarioPath, "scenario JSON")->required();
+    run->add_option("--out", o.out, "write the results JSON here");
+    run->add_option("--vcd", o.vcd, "write a GTKWave waveform here");
+    run->add_option("--trace", o.timeline,
+                    "write a Chrome/Perfetto trace-event timeline here (PIM workloads)");
+    run->add_option("--set", o.sets, "override a scenario field: /json/pointer=value (repeatable)");
+    run->add_option("--trace-window", o.traceWindow,
                     "timeline: only events in [FROM_NS, TO_NS] of simulated time")
         ->expected(2)
         ->delimiter(':');
-    run->add_option("--trace-channels", traceScope.channels, "timeline: only these channels (e.g. 0,3)")
+    run->add_option("--trace-channels", o.traceScope.channels, "timeline: only these channels (e.g. 0,3)")
         ->delimiter(',');
+}
 
-    std::string trace, memspec, mapping, mcconfig;
-    double clockGHz = 1.0;
-    uint32_t maxOutstanding = 128;
-    auto* replay = app.add_subcommand("replay", "replay a DRAMSys text trace");
+void addReplay(CLI::App& app, CliOptions& o) {
+    auto* replay = o.replay = app.add_subcommand("replay", "replay a DRAMSys text trace");
     replay->footer("Example: pilot replay workloads/traces/example.stl --memspec "
                    "workloads/memspecs/hbm3-5200.json --out r.json");
-    replay->add_option("trace", trace, "trace file (.stl absolute, .rstl relative times)")->required();
-    replay->add_option("--memspec", memspec,
+    replay->add_option("trace", o.trace, "trace file (.stl absolute, .rstl relative times)")->required();
+    replay->add_option("--memspec", o.memspec,
                        "memspec (ours or DRAMSys); default in workloads/defaults/scenario.json");
-    replay->add_option("--mapping", mapping, "address mapping (ours or DRAMSys)");
-    replay->add_option("--clock-ghz", clockGHz, "trace clock (DRAMSys default: 1 GHz)");
-    replay->add_option("--max-outstanding", maxOutstanding, "requests in flight at most");
-    replay->add_option("--mcconfig", mcconfig,
+    replay->add_option("--mapping", o.mapping, "address mapping (ours or DRAMSys)");
+    replay->add_option("--clock-ghz", o.clockGHz, "trace clock (DRAMSys default: 1 GHz)");
+    replay->add_option("--max-outstanding", o.maxOutstanding, "requests in flight at most");
+    replay->add_option("--mcconfig", o.mcconfig,
                        "a DRAMSys controller configuration (mcconfig JSON) for the controller");
-    replay->add_option("--out", out, "write the results JSON here");
-    replay->add_option("--vcd", vcd, "write a GTKWave waveform here");
-    replay->add_option("--set", sets, "override a field of the replay scenario: /json/pointer=value");
+    replay->add_option("--out", o.out, "write the results JSON here");
+    replay->add_option("--vcd", o.vcd, "write a GTKWave waveform here");
+    replay->add_option("--set", o.sets, "override a field of the replay scenario: /json/pointer=value");
+}
 
-    std::string analyzePath, analyzeOut;
-    auto* analyze = app.add_subcommand("analyze", "I/O analysis of a prefill scenario's sparse attention");
-    analyze->footer("Example: pilot analyze workloads/scenarios/prefill-bigbird.json --out analysis.json");
-    analyze->add_option("scenario", analyzePath, "prefill scenario JSON")->required();
-    analyze->add_option("--out", analyzeOut, "write the analysis JSON here");
-    analyze->add_option("--set", sets, "override a scenario field: /json/pointer=value (repeatable)");
+void addAnalyzeValidatePlot(CLI::App& app, CliOptions& o) {
+    o.analyze = app.add_subcommand("analyze", "I/O analysis of a prefill scenario's sparse attention");
+    o.analyze->footer("Example: pilot analyze workloads/scenarios/prefill-bigbird.json --out analysis.json");
+    o.analyze->add_option("scenario", o.analyzePath, "prefill scenario JSON")->required();
+    o.analyze->add_option("--out", o.analyzeOut, "write the analysis JSON here");
+    o.analyze->add_option("--set", o.sets, "override a scenario field: /json/pointer=value (repeatable)");
 
-    std::string validatePath, validateMemspec;
-    auto* validate =
+    o.validate =
         app.add_subcommand("validate", "check a configuration file of any kind (scenario, sweep, memspec, "
                                        "mapping, model, GPU, energy, mcconfig) without running");
-    validate->footer("Example: pilot validate workloads/sweeps/headline.json");
-    validate->add_option("file", validatePath, "file to check")->required();
-    validate->add_option("--memspec", validateMemspec,
-                         "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
-    tools::SweepCommands sweeps(app); // `sweep` and `merge` (docs/sweeps.md)
+    o.validate->footer("Example: pilot validate workloads/sweeps/headline.json");
+    o.validate->add_option("file", o.validatePath, "file to check")->required();
+    o.validate->add_option(
+        "--memspec", o.validateMemspec,
+        "memspec a mapping is checked against; default in workloads/defaults/scenario.json");
 
-    std::string plotPath;
-    auto* plot =
+    o.plot =
         app.add_subcommand("plot", "draw a sweep's results folder (DIR/plots/*.png) or a --trace timeline");
-    plot->footer(
+    o.plot->footer(
         "Example: pilot plot headline    (a sweep folder: headline/plots/*.png; a timeline JSON: TRACE.png)");
-    plot->add_option("path", plotPath, "sweep results folder, or timeline JSON")
+    o.plot->add_option("path", o.plotPath, "sweep results folder, or timeline JSON")
         ->required()
         ->check(CLI::ExistingPath);
+}
 
+// `pilot run`: an end-to-end point, or one simulation with its waveform and timeline.
+int runCommand(CliOptions& o) {
+    if (platform::isEndToEnd(common::readJsonFile(o.scenarioPath))) {
+        if (!o.vcd.empty() || !o.timeline.empty())
+            throw common::FileError(o.scenarioPath + ": --vcd and --trace record one simulation; an "
+                                                     "end-to-end run is many (each sub-simulation "
+                                                     "can be run alone from <out>.parts/)");
+        return tools::runEndToEnd(o.scenarioPath, o.sets, o.out);
+    }
+    platform::Scenario s = platform::loadScenario(o.scenarioPath, o.sets);
+    if (o.traceWindow.size() == 2) {
+        if (!(o.traceWindow[0] >= 0 && o.traceWindow[1] > o.traceWindow[0]))
+            throw std::invalid_argument("--trace-window: FROM_NS:TO_NS with 0 <= FROM_NS < TO_NS");
+        o.traceScope.fromNs = o.traceWindow[0];
+        o.traceScope.toNs = o.traceWindow[1];
+    }
+    return runAndReport(s, o.out, o.vcd, o.timeline, o.traceScope, {});
+}
+
+int dispatch(CliOptions& o, const tools::SweepCommands& sweeps) {
+    if (sweeps.selected())
+        return sweeps.run();
+    if (*o.run)
+        return runCommand(o);
+    if (*o.analyze)
+        return analyzeAndReport(o.analyzePath, o.sets, o.analyzeOut);
+    if (*o.plot)
+        return tools::drawPlots(o.plotPath);
+    if (*o.replay) {
+        const json doc =
+            replayScenario(o.trace, o.memspec, o.mapping, o.mcconfig, o.clockGHz, o.maxOutstanding);
+        const std::string defaultsDir = platform::workloadsDir() + "/defaults";
+        return runAndReport(platform::parseScenario(doc, o.trace, defaultsDir, o.sets), o.out, o.vcd, "", {},
+                            {o.mcconfig});
+    }
+    if (*o.validate) {
+        const std::string defaultMemspec = platform::shippedDefaults()["validate"]["memspec"];
+        return tools::validateFile(o.validatePath, o.validateMemspec.empty()
+                                                       ? platform::defaultsPath(defaultMemspec)
+                                                       : o.validateMemspec);
+    }
+    return 0;
+}
+
+} // namespace
+
+int sc_main(int argc, char* argv[]) {
+    tools::endWithParent();
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+
+    CLI::App app{"PILOT-VP: GPU + HBM3-PIM virtual platform"};
+    CliOptions o;
+    addGlobalOptions(app, o);
+    addRun(app, o);
+    addReplay(app, o);
+    addAnalyzeValidatePlot(app, o);
+    tools::SweepCommands sweeps(app); // `sweep` and `merge` (docs/sweeps.md)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    tools::setVerbosity(quiet     ? tools::Verbosity::Quiet
-                        : verbose ? tools::Verbosity::Verbose
-                                  : tools::Verbosity::Normal);
-
-    auto dispatch = [&]() -> int {
-        const std::string defaultsDir = platform::workloadsDir() + "/defaults";
-        if (sweeps.selected())
-            return sweeps.run();
-        if (*run) {
-            if (platform::isEndToEnd(common::readJsonFile(scenarioPath))) {
-                if (!vcd.empty() || !timeline.empty())
-                    throw common::FileError(scenarioPath + ": --vcd and --trace record one simulation; an "
-                                                           "end-to-end run is many (each sub-simulation "
-                                                           "can be run alone from <out>.parts/)");
-                return tools::runEndToEnd(scenarioPath, sets, out);
-            }
-            platform::Scenario s = platform::loadScenario(scenarioPath, sets);
-            if (traceWindow.size() == 2) {
-                if (!(traceWindow[0] >= 0 && traceWindow[1] > traceWindow[0]))
-                    throw std::invalid_argument("--trace-window: FROM_NS:TO_NS with 0 <= FROM_NS < TO_NS");
-                traceScope.fromNs = traceWindow[0];
-                traceScope.toNs = traceWindow[1];
-            }
-            return runAndReport(s, out, vcd, timeline, traceScope, {});
-        }
-        if (*analyze)
-            return analyzeAndReport(analyzePath, sets, analyzeOut);
-        if (*plot)
-            return tools::drawPlots(plotPath);
-        if (*replay) {
-            const json doc = replayScenario(trace, memspec, mapping, mcconfig, clockGHz, maxOutstanding);
-            return runAndReport(platform::parseScenario(doc, trace, defaultsDir, sets), out, vcd, "", {},
-                                {mcconfig});
-        }
-        if (*validate) {
-            const std::string defaultMemspec = platform::shippedDefaults()["validate"]["memspec"];
-            return tools::validateFile(validatePath, validateMemspec.empty()
-                                                         ? platform::defaultsPath(defaultMemspec)
-                                                         : validateMemspec);
-        }
-        return 0;
-    };
-    return guarded(dispatch);
+    tools::setVerbosity(o.quiet     ? tools::Verbosity::Quiet
+                        : o.verbose ? tools::Verbosity::Verbose
+                                    : tools::Verbosity::Normal);
+    return guarded([&] { return dispatch(o, sweeps); });
 }

@@ -188,39 +188,14 @@ void drawAndReport(const std::string& outDir, const ojson& doc, bool plots) {
 
 } // namespace
 
-int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigned jobs,
-             const std::string& shardText, const std::string& pilotArg, bool force, bool plots) {
-    const Sweep sw = loadSweep(sweepFile);
-    const Shard shard = parseShard(shardText);
-    // Absolute: each point's run writes next to its results file (<id>.json.parts/).
-    const std::string outDir = fs::absolute(outDirArg).lexically_normal().string();
-    const std::string pilot = checkBeforeRunning(sw, sweepFile, pilotArg, outDir);
-    // The points run in parallel already: each point's own sub-simulations run one at a time
-    // (tools/pilot/e2e.h), unless the caller set PILOT_SUB_JOBS.
-    setenv("PILOT_SUB_JOBS", "1", 0);
-    if (jobs == 0)
-        jobs = defaultJobs();
-
-    const PointFiles files{fs::path(outDir) / "points"};
-    fs::create_directories(files.dir);
-    std::vector<PointOutcome> outcomes;
-    for (const Point& p : sw.points)
-        if (inShard(p.id, shard))
-            outcomes.push_back(PointOutcome{&p, false, "", {}, false});
-
-    std::vector<std::string> hashes;
-    size_t kept = 0;
-    const std::vector<size_t> toRun = keepFinished(sw, outcomes, files, pilot, force, hashes, kept);
-    if (kept)
-        std::printf(
-            "sweep: %zu finished point(s) kept from a previous run with the same inputs (--force reruns "
-            "them)\n",
-            kept);
-    std::fflush(stdout);
-
-    catchStopSignals(); // from here on a stop signal stops the points and writes what is finished
+// Runs the points `toRun` (indices into outcomes), at most `jobs` at once, until all are done or
+// a stop signal comes (then the running ones are stopped and marked interrupted). Counts into
+// done and failed; returns the stop signal, or 0.
+static int runPoints(const Sweep& sw, std::vector<PointOutcome>& outcomes, const std::vector<size_t>& toRun,
+                     const PointFiles& files, const std::string& pilot,
+                     const std::vector<std::string>& hashes, unsigned jobs, size_t& done, size_t& failed) {
     SweepBar bar(outcomes.size());
-    size_t next = 0, done = kept, failed = 0;
+    size_t next = 0;
     std::map<pid_t, size_t> running; // pid -> index in outcomes
     auto settle = [&](size_t i) {
         PointOutcome& o = outcomes[i];
@@ -272,6 +247,42 @@ int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigne
     bar.clear();
     if (stopped)
         stopAndMarkInterrupted(running, outcomes, stopped);
+    return stopped;
+}
+
+int runSweep(const std::string& sweepFile, const std::string& outDirArg, unsigned jobs,
+             const std::string& shardText, const std::string& pilotArg, bool force, bool plots) {
+    const Sweep sw = loadSweep(sweepFile);
+    const Shard shard = parseShard(shardText);
+    // Absolute: each point's run writes next to its results file (<id>.json.parts/).
+    const std::string outDir = fs::absolute(outDirArg).lexically_normal().string();
+    const std::string pilot = checkBeforeRunning(sw, sweepFile, pilotArg, outDir);
+    // The points run in parallel already: each point's own sub-simulations run one at a time
+    // (tools/pilot/e2e.h), unless the caller set PILOT_SUB_JOBS.
+    setenv("PILOT_SUB_JOBS", "1", 0);
+    if (jobs == 0)
+        jobs = defaultJobs();
+
+    const PointFiles files{fs::path(outDir) / "points"};
+    fs::create_directories(files.dir);
+    std::vector<PointOutcome> outcomes;
+    for (const Point& p : sw.points)
+        if (inShard(p.id, shard))
+            outcomes.push_back(PointOutcome{&p, false, "", {}, false});
+
+    std::vector<std::string> hashes;
+    size_t kept = 0;
+    const std::vector<size_t> toRun = keepFinished(sw, outcomes, files, pilot, force, hashes, kept);
+    if (kept)
+        std::printf(
+            "sweep: %zu finished point(s) kept from a previous run with the same inputs (--force reruns "
+            "them)\n",
+            kept);
+    std::fflush(stdout);
+
+    catchStopSignals(); // from here on a stop signal stops the points and writes what is finished
+    size_t done = kept, failed = 0;
+    const int stopped = runPoints(sw, outcomes, toRun, files, pilot, hashes, jobs, done, failed);
     const ojson doc = resultsDocument(sw, shard, outcomes);
     writeResults(outDir, doc);
     if (stopped) {
