@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: MIT
 // Runs one layer of prefill hybrid sparse attention on the PIM: build the system, offload the
 // sparse heads through the host runtime's prefill offload (firmware/host/prefill_offload.h),
-// check every output row against the FP64 reference, report predicted vs measured I/O.
+// check every output row against the FP64 reference (error budget) and the PE-faithful one (bit
+// for bit), report predicted vs measured I/O.
 #include "platform/prefill_runner.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "firmware/host/prefill_offload.h"
 #include "models/pim/exp_approx.h"
 #include "models/pim/fp16.h"
 #include "platform/attention_reference.h"
+#include "platform/pe_prefill_reference.h"
 #include "platform/pim_run.h"
 #include "platform/pim_system.h"
 
@@ -84,7 +88,43 @@ struct PrefillFigures {
     uint64_t kernelPs = 0;
     double maxAbsErr = 0;
     uint64_t rowsChecked = 0;
+    uint64_t peMismatches = 0, peMaxUlp = 0; // outputs that differ from the PE-faithful reference
 };
+
+// The kernel's schedule as the firmware planned it and the pattern's random blocks, for the
+// PE-faithful reference (which follows them with its own code).
+PePrefillSchedule peSchedule(const PrefillWorkload& w, const fw::PrefillKernelPlan& p,
+                             const host::HybridPattern& pat) {
+    const fw::PrefillKernelShape& k = p.shape;
+    PePrefillSchedule s;
+    s.seqLen = k.seqLen;
+    s.headDim = k.headDim;
+    s.window = k.window;
+    s.globalTokens = k.globalTokens;
+    s.randomBlocks = k.randomBlocks;
+    s.blockSize = k.blockSize;
+    s.causal = k.causal;
+    const uint32_t blockRows = k.randomBlocks ? (k.seqLen + k.blockSize - 1) / k.blockSize : 0;
+    s.table.assign(size_t(blockRows) * k.randomBlocks, kPeRefNoBlock);
+    for (uint32_t br = 0; br < blockRows && br < pat.randomBlocks.size(); ++br)
+        for (uint32_t j = 0; j < k.randomBlocks && j < pat.randomBlocks[br].size(); ++j)
+            s.table[size_t(br) * k.randomBlocks + j] = pat.randomBlocks[br][j];
+    s.banksPerGroup = k.banksPerGroup;
+    s.slotsPerRow = p.P;
+    s.tileRows = p.a;
+    s.batchKeys = p.b;
+    s.globalTileKeys = w.naive ? 1 : std::max(1u, p.global.tileKeys);
+    s.fp16Accum = w.fp16Accum;
+    s.exactExp = w.exactExp;
+    s.scale = 1.0f / std::sqrt(float(k.headDim));
+    return s;
+}
+
+// Distance in units in the last place between two FP16 values (ordered bit patterns).
+uint64_t ulpDistance(uint16_t a, uint16_t b) {
+    auto ordered = [](uint16_t h) { return (h & 0x8000) ? -int32_t(h & 0x7FFF) : int32_t(h); };
+    return uint64_t(std::abs(ordered(a) - ordered(b)));
+}
 
 // Offloads every round (the host program) and checks each head against the FP64 reference.
 PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& offload,
@@ -94,6 +134,7 @@ PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& o
     const uint32_t d = w.headDim, N = w.context;
     const double scale = 1.0 / std::sqrt(double(d));
     PrefillFigures f;
+    const PePrefillSchedule sch = peSchedule(w, offload.plan(), pat);
     auto source = [&](uint32_t unit) {
         host::HeadData h;
         h.q = randomHalfs(w.seed, uint64_t(unit) * 3, size_t(N) * d);
@@ -110,6 +151,14 @@ PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& o
                 f.maxAbsErr = std::max(
                     f.maxAbsErr, std::fabs(double(pim::halfToFloat(out[size_t(row) * d + k])) - ref[k]));
             ++f.rowsChecked;
+        }
+        // Bit for bit: every output is the PEs' own FP16 result (non-global rows from their
+        // banks' Sfm, global rows from the bank group's merge).
+        const std::vector<uint16_t> pe = pePrefillReference(h.q, h.k, h.v, sch);
+        for (size_t i = 0; i < pe.size(); ++i) {
+            const uint64_t ulps = ulpDistance(out[i], pe[i]);
+            f.peMismatches += ulps != 0;
+            f.peMaxUlp = std::max(f.peMaxUlp, ulps);
         }
     };
     run.runtime.init();
@@ -216,13 +265,21 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     k["simulated_rounds"] = simRounds;
     if (w.functional && w.check) {
         const double tol = prefillTolerance(w);
+        // Two references: FP64 within the error budget, and the PE-faithful one bit for bit.
         k["check"] = {{"max_abs_error", maxAbsErr},
                       {"tolerance", tol},
                       {"rows", f.rowsChecked},
-                      {"passed", maxAbsErr <= tol}};
+                      {"pe_reference_checked", f.rowsChecked > 0},
+                      {"pe_reference_mismatches", f.peMismatches},
+                      {"pe_reference_max_ulp", f.peMaxUlp},
+                      {"passed", maxAbsErr <= tol && f.peMismatches == 0}};
         if (maxAbsErr > tol)
             errors.push_back("prefill: outputs differ from the FP64 reference by " +
                              std::to_string(maxAbsErr) + " > tolerance " + std::to_string(tol));
+        if (f.peMismatches)
+            errors.push_back("prefill: " + std::to_string(f.peMismatches) +
+                             " outputs differ from the PE-faithful reference (up to " +
+                             std::to_string(f.peMaxUlp) + " FP16 ulps)");
     }
 
     return k;

@@ -156,6 +156,9 @@ void PeArray::macScores(const MicroOp& op, uint32_t b) {
                              : prefillPairValid(m_mode.prefill, op, b % m_banksPerGroup, g, j);
             if (m_fault.kind == FaultForTest::Kind::MaskDropKey && valid && keyIndex(op, b, j) == m_fault.key)
                 valid = false;
+            if (m_fault.kind == FaultForTest::Kind::MaskDoubleKey && op.mask == contract::MaskKind::Random &&
+                keyIndex(op, b, j) == m_fault.key)
+                valid = true;
             if (m_fault.kind == FaultForTest::Kind::MaskExtraKey && !valid && !extraLetThrough)
                 valid = extraLetThrough = true;
             if (valid) {

@@ -45,9 +45,11 @@ class PeArray : public hbm::PimUnit {
     struct FaultForTest {
         enum class Kind {
             None,
-            MaskDropKey,  // the mask unit drops key `key` from every row that attends it
-            MaskExtraKey, // the mask unit lets through the first slot of each row it should block
-            TileOffset,   // every move into the buffer lands `offsetBytes` further on
+            MaskDropKey,   // the mask unit drops key `key` from every row that attends it
+            MaskExtraKey,  // the mask unit lets through the first slot of each row it should block
+            TileOffset,    // every move into the buffer lands `offsetBytes` further on
+            MaskDoubleKey, // prefill: key `key` let through in every random-block batch that streams
+                           // it (a row whose band already served it counts it twice)
         } kind = Kind::None;
         uint32_t key = 0;
         uint32_t offsetBytes = 0;
