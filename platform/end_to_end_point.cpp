@@ -28,6 +28,15 @@ std::string resolve(const std::string& p, const std::string& dir) {
     return fs::weakly_canonical(fs::path(dir) / p).string();
 }
 
+// A field naming a file, resolved; an empty name would be opened as "" and reported without the
+// scenario's file (found by the campaign, tools/dev/campaign.py).
+std::string fileField(common::JsonObject& o, const std::string& key, const std::string& dir) {
+    const std::string name = o.string(key);
+    if (o.has(key) && o.raw()[key].is_string() && name.empty())
+        o.issues().add(o.pointerOf(key), "must name a file");
+    return resolve(name, dir);
+}
+
 // The model's own prefill pattern: DuoAttention's streaming heads, BigBird, Longformer; dense
 // models have none (their attention stays on the GPU).
 json modelPattern(const ModelConfig& m) {
@@ -119,9 +128,9 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
                                              : defaults["gpu_attention"].get<std::string>();
     p.allowOvercommit = wl.has("allow_overcommit") && wl.boolean("allow_overcommit");
     PointFiles f;
-    f.gpu = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : defaultsPath(defaults["gpu"].get<std::string>());
-    f.energy = wl.has("energy") ? resolve(wl.string("energy"), dir)
-                                : defaultsPath(defaults["energy"].get<std::string>());
+    f.gpu = wl.has("gpu") ? fileField(wl, "gpu", dir) : defaultsPath(defaults["gpu"].get<std::string>());
+    f.energy =
+        wl.has("energy") ? fileField(wl, "energy", dir) : defaultsPath(defaults["energy"].get<std::string>());
     readSystems(wl, p);
     f.pattern = wl.has("pattern") ? wl.raw()["pattern"] : json("model");
     wl.allow("pattern");
@@ -136,7 +145,7 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
 
 bool isEndToEnd(const json& scenario) {
     return scenario.is_object() && scenario.contains("workload") && scenario["workload"].is_object() &&
-           scenario["workload"].value("type", "") == "end_to_end";
+           scenario["workload"].contains("type") && scenario["workload"]["type"] == "end_to_end";
 }
 
 EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::string>& sets) {
@@ -148,10 +157,10 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
     common::IssueList issues(path);
     common::JsonObject root(doc, "", issues);
     p.name = root.string("name");
-    root.allow("description");
+    root.optString("description"); // free text, but text
     common::JsonObject sys = root.object("system");
-    p.memspec = resolve(sys.string("memspec"), dir);
-    p.mapping = resolve(sys.string("mapping"), dir);
+    p.memspec = fileField(sys, "memspec", dir);
+    p.mapping = fileField(sys, "mapping", dir);
     p.stacks = sys.u32("stacks", 1, 64);
     checkStackCount(p.stacks, "/system/stacks", issues);
     // Every sub-simulation uses all pseudo-channels: any other value would be ignored.

@@ -27,7 +27,7 @@ EnergyConfig parseEnergyConfig(const nlohmann::json& doc, const std::string& fil
         return e;
     }
     e.name = root.string("name");
-    root.allow("notes");
+    root.optString("notes");
     e.externalPjPerBit = root.number("external_pj_per_bit", kMinPj, kMaxPj);
     e.internalPjPerBit = root.number("internal_pj_per_bit", kMinPj, kMaxPj);
     e.pimPjPerMac = root.number("pim_pj_per_mac", kMinPj, kMaxPj);

@@ -124,7 +124,7 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     std::unique_ptr<traffic::RequestSource> source;
     if (s.traffic->type == TrafficConfig::Type::Trace)
         source = std::make_unique<traffic::TraceSource>(s.traffic->traceFile, s.traffic->clockGHz,
-                                                        spec.org.accessBytes);
+                                                        spec.org.accessBytes, s.mapping->capacity());
     else
         source = std::make_unique<traffic::SyntheticSource>(s.traffic->synthetic, *s.mapping);
     traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes,

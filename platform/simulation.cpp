@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include "models/common/config_error.h"
 #include "models/common/output_file.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -55,8 +56,14 @@ void simulate(const sc_core::sc_time& duration) {
         // SC_ID_SIMULATION_UNCAUGHT_EXCEPTION_ report whose message is the exception's what().
         const std::string type = r.get_msg_type() ? r.get_msg_type() : "";
         const std::string msg = r.get_msg() ? r.get_msg() : "";
-        if (type == sc_core::SC_ID_SIMULATION_UNCAUGHT_EXCEPTION_)
+        if (type == sc_core::SC_ID_SIMULATION_UNCAUGHT_EXCEPTION_) {
+            // Bad input found while running (a trace line): its `file: line N: reason` as it was
+            // (the campaign found it printed as "error: file: line N: ...").
+            const std::vector<common::ConfigIssue> last = common::lastConfigIssues();
+            if (!last.empty() && common::ConfigError(last).what() == msg)
+                throw common::ConfigError(last);
             throw std::runtime_error(msg);
+        }
         throw std::runtime_error(type.empty() ? msg : type + ": " + msg);
     }
 }

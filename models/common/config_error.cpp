@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/common/config_error.h"
 
+#include <mutex>
+
 namespace pilot::common {
 
 // Control characters (a newline inside a `--set` value, say) are written as escapes, so an
@@ -34,7 +36,20 @@ static std::string joinLines(const std::vector<ConfigIssue>& issues) {
     return s;
 }
 
+namespace {
+std::mutex g_lastMutex;
+std::vector<ConfigIssue> g_last;
+} // namespace
+
 ConfigError::ConfigError(std::vector<ConfigIssue> issues)
-    : std::runtime_error(joinLines(issues)), m_issues(std::move(issues)) {}
+    : std::runtime_error(joinLines(issues)), m_issues(std::move(issues)) {
+    const std::lock_guard<std::mutex> lock(g_lastMutex);
+    g_last = m_issues;
+}
+
+std::vector<ConfigIssue> lastConfigIssues() {
+    const std::lock_guard<std::mutex> lock(g_lastMutex);
+    return g_last;
+}
 
 } // namespace pilot::common

@@ -24,6 +24,11 @@ class ConfigError : public std::runtime_error {
     std::vector<ConfigIssue> m_issues;
 };
 
+// The issues of the last ConfigError built (by any thread; the simulation runs one process at a
+// time): an error thrown inside a SystemC process reaches sc_start as its text alone, and
+// platform::simulate() gives it back as the ConfigError it was when the text is this one's.
+std::vector<ConfigIssue> lastConfigIssues();
+
 // Collects issues while a loader walks a document; throwIfAny() raises them all at once.
 class IssueList {
   public:

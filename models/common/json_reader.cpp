@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace pilot::common {
@@ -26,6 +27,50 @@ std::string plainReason(const std::string& what) {
 namespace {
 
 struct TooDeep {};
+struct DuplicateKey {
+    std::string pointer;
+};
+
+// Where the parser is, as a JSON pointer, and the keys each open object has had: a key given
+// twice would silently keep the last value (found by the campaign, tools/dev/campaign.py).
+class KeyTracker {
+  public:
+    void open(bool object) { m_frames.push_back({object, {}, {}, 0}); }
+    void close() {
+        m_frames.pop_back();
+        advance();
+    }
+    void value() { advance(); }
+    void key(const std::string& k) {
+        Frame& f = m_frames.back();
+        f.key = k;
+        if (!f.keys.insert(k).second)
+            throw DuplicateKey{pointer()};
+    }
+
+  private:
+    struct Frame {
+        bool object;
+        std::set<std::string> keys;
+        std::string key;
+        size_t index;
+    };
+    void advance() {
+        if (!m_frames.empty() && !m_frames.back().object)
+            ++m_frames.back().index;
+    }
+    std::string pointer() const {
+        std::string p;
+        for (const Frame& f : m_frames) {
+            std::string c = f.object ? f.key : std::to_string(f.index);
+            for (size_t at = 0; (at = c.find_first_of("~/", at)) != std::string::npos; at += 2)
+                c.replace(at, 1, c[at] == '~' ? "~0" : "~1");
+            p += "/" + c;
+        }
+        return p;
+    }
+    std::vector<Frame> m_frames;
+};
 
 std::string lineColumn(const std::string& text, size_t byte) {
     size_t line = 1, col = 1;
@@ -53,14 +98,26 @@ std::string whereToken(const std::string& text, const std::string& reason) {
 template <class Json>
 Json parseChecked(const std::string& text, const std::string& file, const std::string& pointer,
                   bool* notJson) {
-    auto limit = [](int depth, typename Json::parse_event_t event, Json&) {
-        if (depth >= kMaxJsonDepth &&
-            (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start))
+    KeyTracker keys;
+    auto limit = [&keys](int depth, typename Json::parse_event_t event, Json& parsed) {
+        using E = typename Json::parse_event_t;
+        if (depth >= kMaxJsonDepth && (event == E::object_start || event == E::array_start))
             throw TooDeep{};
+        if (event == E::object_start || event == E::array_start)
+            keys.open(event == E::object_start);
+        else if (event == E::object_end || event == E::array_end)
+            keys.close();
+        else if (event == E::key)
+            keys.key(parsed.template get<std::string>());
+        else if (event == E::value)
+            keys.value();
         return true;
     };
     try {
         return Json::parse(text, limit);
+    } catch (const DuplicateKey& d) {
+        throw ConfigError(
+            {{file, pointer + d.pointer, "duplicate key (JSON would keep only the last value)"}});
     } catch (const TooDeep&) {
         throw ConfigError(
             {{file, pointer,

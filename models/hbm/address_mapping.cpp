@@ -193,7 +193,7 @@ AddressMapping readAddressMapping(const std::string& path, const Memspec& spec, 
     IssueList issues(path);
     common::JsonObject root(doc, "", issues);
     root.string("name");
-    root.allow("notes");
+    root.optString("notes");
     common::JsonObject bits = root.object("bits");
     std::array<std::vector<uint32_t>, kFieldCount> out;
     for (size_t f = 0; f < kFieldCount; ++f)

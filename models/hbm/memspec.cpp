@@ -54,7 +54,7 @@ Memspec parseMemspec(const nlohmann::json& doc, const std::string& file) {
     m.name = root.string("name");
     m.standard = root.oneOf("standard", {"HBM3", "HBM2"});
     root.allow("source");
-    root.allow("notes");
+    root.optString("notes");
 
     JsonObject o = root.object("organisation");
     auto& g = m.org;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/traffic/request_source.h"
 
+#include <cstdio>
+
 #include "models/common/config_error.h"
 
 namespace pilot::traffic {
@@ -36,8 +38,10 @@ bool SyntheticSource::next(TrafficRequest& out) {
     return true;
 }
 
-TraceSource::TraceSource(const std::string& path, double clockGHz, uint32_t burstBytes)
-    : m_reader(path), m_psPerTick(1000.0 / clockGHz), m_burstBytes(burstBytes) {}
+TraceSource::TraceSource(const std::string& path, double clockGHz, uint32_t burstBytes,
+                         uint64_t capacityBytes)
+    : m_reader(path), m_psPerTick(1000.0 / clockGHz), m_burstBytes(burstBytes),
+      m_capacityBytes(capacityBytes) {}
 
 bool TraceSource::next(TrafficRequest& out) {
     TraceRequest r;
@@ -50,6 +54,15 @@ bool TraceSource::next(TrafficRequest& out) {
         refuse("the data is " + std::to_string(r.data.size()) +
                " bytes, but a request without (length) is one " + std::to_string(m_burstBytes) +
                "-byte burst");
+    // Beyond the memory: refused here, at its line, rather than answered with TLM error responses
+    // and reported after the run without the line (found by the campaign, tools/dev/campaign.py).
+    const uint64_t span = r.bytes ? r.bytes : m_burstBytes;
+    if (r.address >= m_capacityBytes || span > m_capacityBytes - r.address) {
+        char addr[32];
+        std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(r.address));
+        refuse(std::string("address ") + addr + " (" + std::to_string(span) +
+               " bytes) is beyond the memory's " + std::to_string(m_capacityBytes) + " bytes");
+    }
     // .rstl: each delay counts from the previous request's time stamp.
     const double ps = double(r.time) * m_psPerTick;
     const bool relative = m_reader.timing() == TraceTiming::Relative;

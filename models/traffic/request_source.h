@@ -74,7 +74,9 @@ inline constexpr uint64_t kMaxTraceTimePs = 1000000000000ull;
 
 class TraceSource : public RequestSource {
   public:
-    TraceSource(const std::string& path, double clockGHz, uint32_t burstBytes);
+    // A request reaching past `capacityBytes` (the memory's size) is refused at its line.
+    TraceSource(const std::string& path, double clockGHz, uint32_t burstBytes,
+                uint64_t capacityBytes = UINT64_MAX);
     bool next(TrafficRequest& out) override;
     double progress() const override;
 
@@ -82,6 +84,7 @@ class TraceSource : public RequestSource {
     TraceReader m_reader;
     double m_psPerTick;
     uint32_t m_burstBytes;
+    uint64_t m_capacityBytes;
     uint64_t m_lastPs = 0; // time of the previous request (.rstl delays count from it)
 };
 

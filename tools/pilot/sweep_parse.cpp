@@ -172,7 +172,7 @@ Sweep SweepParser::parse() {
     if (!m_root.valid())
         m_issues.throwIfAny();
     m_sw.name = m_root.string("name");
-    m_root.allow("description");
+    m_root.optString("description");
     const std::optional<std::string> defaultScenario = m_root.optString("scenario");
     if (m_root.has("systems"))
         readSystems();
