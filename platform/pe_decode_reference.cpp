@@ -72,13 +72,28 @@ uint32_t peDecodeVisitedSlots(uint32_t L, const PeDecodeSchedule& s) {
     return n;
 }
 
-float peRefHalfToFloat(uint16_t h) {
+namespace {
+
+float halfToFloatByFormula(uint16_t h) {
     const int e = (h >> 10) & 0x1F, m = h & 0x3FF;
     const double sign = (h & 0x8000) ? -1.0 : 1.0;
     if (e == 0x1F)
         return m ? std::numeric_limits<float>::quiet_NaN() : float(sign * kInf);
     const double mag = e == 0 ? std::ldexp(double(m), -24) : std::ldexp(double(1024 + m), e - 25);
     return float(sign * mag);
+}
+
+} // namespace
+
+float peRefHalfToFloat(uint16_t h) {
+    // The formula once per bit pattern: the references convert every operand of every product.
+    static const std::vector<float> table = [] {
+        std::vector<float> t(1u << 16);
+        for (uint32_t i = 0; i < t.size(); ++i)
+            t[i] = halfToFloatByFormula(uint16_t(i));
+        return t;
+    }();
+    return table[h];
 }
 
 uint16_t peRefFloatToHalf(float f) {

@@ -20,12 +20,13 @@ float roundHalf(float f) {
 // Dot product of FP16 vectors as the PE's adder tree forms it: per 16-lane group the exact FP32
 // products reduced pairwise, group sums added to the accumulator in order (rounded to FP16
 // after each add when fp16Accum).
-float dot(const uint16_t* a, const uint16_t* b, uint32_t n, bool fp16Accum) {
+// Operands are the FP16 values already widened to float (exactly), once per head.
+float dot(const float* a, const float* b, uint32_t n, bool fp16Accum) {
     float acc = 0.0f;
     for (uint32_t g = 0; g < n; g += kLanes) {
         float lane[kLanes];
         for (uint32_t l = 0; l < kLanes; ++l)
-            lane[l] = g + l < n ? peRefHalfToFloat(a[g + l]) * peRefHalfToFloat(b[g + l]) : 0.0f;
+            lane[l] = g + l < n ? a[g + l] * b[g + l] : 0.0f;
         for (uint32_t width = kLanes; width > 1; width /= 2)
             for (uint32_t l = 0; l < width / 2; ++l)
                 lane[l] = lane[2 * l] + lane[2 * l + 1];
@@ -119,7 +120,7 @@ std::vector<Batch> batchesOf(const PePrefillSchedule& s, const Band& band, const
 // Stat: FP16 scores, online max and sum per batch), then the probabilities and P.V in the same
 // order (Prob, MacPV) and the division (Sfm).
 void row(const PePrefillSchedule& s, const Band& band, const std::vector<Batch>& batches, uint32_t bank,
-         int64_t i, const uint16_t* q, const std::vector<uint16_t>& K, const std::vector<uint16_t>& V,
+         int64_t i, const float* q, const std::vector<float>& K, const std::vector<float>& V,
          std::vector<uint8_t>& counted, uint16_t* out) {
     const uint32_t d = s.headDim;
     const float inf = std::numeric_limits<float>::infinity();
@@ -160,7 +161,7 @@ void row(const PePrefillSchedule& s, const Band& band, const std::vector<Batch>&
         counted[size_t(keys[j])] = 0; // ready for the next row
         const float w = roundHalf(std::isinf(scores[j]) ? 0.0f : ex(scores[j] - m));
         for (uint32_t k = 0; k < d; ++k) {
-            acc[k] += w * peRefHalfToFloat(V[size_t(keys[j]) * d + k]);
+            acc[k] += w * V[size_t(keys[j]) * d + k];
             if (s.fp16Accum)
                 acc[k] = roundHalf(acc[k]);
         }
@@ -177,13 +178,20 @@ std::vector<uint16_t> pePrefillReference(const std::vector<uint16_t>& q, const s
     std::vector<uint16_t> out(size_t(N) * d, 0);
     const Band band = bandOf(s);
     std::vector<uint8_t> counted(N, 0);
+    auto widen = [](const std::vector<uint16_t>& h) {
+        std::vector<float> f(h.size());
+        for (size_t i = 0; i < h.size(); ++i)
+            f[i] = peRefHalfToFloat(h[i]);
+        return f;
+    };
+    const std::vector<float> qf = widen(q), Kf = widen(K), Vf = widen(V);
     for (const Round& r : roundsOf(s)) {
         const std::vector<Batch> batches = batchesOf(s, band, r);
         for (uint32_t bank = 0; bank < s.banksPerGroup; ++bank)
             for (uint32_t g = 0; g < a; ++g) {
                 const uint64_t i = uint64_t(r.rb) + uint64_t(bank) * a + g;
                 if (i < r.rowEnd)
-                    row(s, band, batches, bank, int64_t(i), q.data() + i * d, K, V, counted,
+                    row(s, band, batches, bank, int64_t(i), qf.data() + i * d, Kf, Vf, counted,
                         out.data() + i * d);
             }
     }
