@@ -28,13 +28,17 @@ std::string resolve(const std::string& p, const std::string& dir) {
     return fs::weakly_canonical(fs::path(dir) / p).string();
 }
 
-// A field naming a file, resolved; an empty name would be opened as "" and reported without the
-// scenario's file (found by the campaign, tools/dev/campaign.py).
+// A field naming a file, resolved. An empty name would be opened as "", and a missing file by
+// every sub-simulation, each reporting it under another file's name (found by the campaign,
+// tools/dev/campaign.py): both are reported here, at the field.
 std::string fileField(common::JsonObject& o, const std::string& key, const std::string& dir) {
     const std::string name = o.string(key);
+    const std::string path = resolve(name, dir);
     if (o.has(key) && o.raw()[key].is_string() && name.empty())
         o.issues().add(o.pointerOf(key), "must name a file");
-    return resolve(name, dir);
+    else if (!name.empty() && !fs::is_regular_file(path))
+        o.issues().add(o.pointerOf(key), "no such file: " + path);
+    return path;
 }
 
 // The model's own prefill pattern: DuoAttention's streaming heads, BigBird, Longformer; dense

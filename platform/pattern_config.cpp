@@ -9,11 +9,16 @@ host::PrefillPattern readPrefillPattern(common::JsonObject pat) {
     for (const host::PatternKindInfo& i : host::kPatternKinds)
         names.push_back(i.name);
     const std::optional<host::PatternKind> kind = host::patternKindNamed(pat.oneOf("kind", names));
-    if (kind)
-        p.kind = *kind;
-    // An unknown kind (reported above) reads the fields every banded kind has, so that they are
-    // not reported as unknown keys as well.
-    const host::PatternKindInfo& info = host::patternInfo(kind ? *kind : host::PatternKind::Longformer);
+    if (!kind) {
+        // An unknown kind (reported above): which keys belong to it cannot be told, so they are
+        // not reported one by one as well (one line for one problem; the campaign found four).
+        if (pat.valid())
+            for (auto it = pat.raw().begin(); it != pat.raw().end(); ++it)
+                pat.allow(it.key());
+        return p;
+    }
+    p.kind = *kind;
+    const host::PatternKindInfo& info = host::patternInfo(*kind);
     p.causal = pat.has("causal") ? pat.boolean("causal") : info.causalByDefault;
     if (info.globalKey) {
         p.window = pat.u32("window", 0, 1u << 24);

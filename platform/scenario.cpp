@@ -87,6 +87,22 @@ static void rejectNulls(const json& j, const std::string& pointer, IssueList& is
     }
 }
 
+// /workload/type decides which defaults and fields apply: a bad one is its only problem reported
+// (the campaign found up to 24 lines of missing fields and unknown keys behind it).
+static void checkWorkloadType(const json& doc, IssueList& issues) {
+    if (!doc.contains("workload") || !doc["workload"].is_object())
+        return;
+    const json& w = doc["workload"];
+    const char* known = "must be one of \"decode\", \"prefill\" (a scenario) or \"end_to_end\"";
+    if (!w.contains("type"))
+        issues.add("/workload/type", "missing required field");
+    else if (!w["type"].is_string())
+        issues.add("/workload/type", std::string("must be a string (got ") + w["type"].type_name() + ")");
+    else if (w["type"] != "decode" && w["type"] != "prefill")
+        issues.add("/workload/type", std::string(known) + " (got \"" + w["type"].get<std::string>() + "\")");
+    issues.throwIfAny();
+}
+
 // The document the scenario reads: the shipped defaults ("common", then the section defaults of
 // the sections it has: "traffic" by type, "workload" by type), the file, the `--set` overrides.
 static json mergedWithDefaults(const json& doc, const std::string& file,
@@ -191,6 +207,11 @@ static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issue
 static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir, uint32_t maxActive) {
     TrafficConfig t;
     const std::string type = tr.oneOf("type", {"synthetic", "trace"});
+    if (type.empty()) { // reported: its fields belong to no known type (one line, not one per key)
+        for (auto it = tr.raw().begin(); tr.valid() && it != tr.raw().end(); ++it)
+            tr.allow(it.key());
+        return t;
+    }
     t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
     // DRAMSys's MaxActiveTransactions bounds the requests in flight, as max_outstanding does.
     if (maxActive != 0)
@@ -269,6 +290,7 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
                    "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
     if (auto pimObj = root.optObject("pim"))
         readPim(*pimObj, s.pe, s.registers);
+    checkWorkloadType(root.raw(), issues);
     const bool isPrefill = root.has("workload") && root.raw()["workload"].is_object() &&
                            root.raw()["workload"].contains("type") &&
                            root.raw()["workload"]["type"] == "prefill";

@@ -81,4 +81,22 @@ printf "0: (64) read 0x7FFFFFFE0\n" > "$TMP/edge.stl"   # the first burst is the
 expect_fail "edge.stl: line 1: address 0x7ffffffe0 (64 bytes) is beyond" "$PILOT" replay "$TMP/edge.stl"
 printf "0: (32) read 0x7FFFFFFE0\n" > "$TMP/last.stl"
 "$PILOT" replay "$TMP/last.stl" --out "$TMP/last.json" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "the last burst refused"; }
+# 8. One problem, one line: a bad discriminating field (/traffic/type, /workload/type, a pattern's
+#    kind) was followed by every key it made unknown or missing (up to 24 lines), and a missing
+#    file of an end-to-end scenario was reported by each sub-simulation under the memspec's name.
+one_line() {   # one_line "text" cmd...: fails unless the error is exactly one line holding text
+  expect_fail "$@"
+  [ "$(grep -c . "$TMP/err")" = 1 ] || { cat "$TMP/err" >&2; fail "more than one line for one problem: ${*:2}"; }
+}
+edit "$S/hbm3-mixed.json" "$TMP/ttype.json" 'd["traffic"]["type"] = "zigzag"'
+one_line "ttype.json: /traffic/type: must be one of" "$PILOT" validate "$TMP/ttype.json"
+edit "$S/decode-tiny.json" "$TMP/wtype.json" 'd["workload"]["type"] = "encode"'
+one_line "wtype.json: /workload/type: must be one of \"decode\", \"prefill\" (a scenario) or \"end_to_end\"" \
+  "$PILOT" validate "$TMP/wtype.json"
+edit "$S/e2e-tiny.json" "$TMP/etype.json" 'd["workload"]["type"] = True'
+one_line "etype.json: /workload/type: must be a string (got boolean)" "$PILOT" validate "$TMP/etype.json"
+edit "$S/prefill-bigbird-small.json" "$TMP/kind.json" 'd["workload"]["pattern"]["kind"] = "bigbirb"'
+one_line "kind.json: /workload/pattern/kind: must be one of" "$PILOT" validate "$TMP/kind.json"
+edit "$S/e2e-tiny.json" "$TMP/emap.json" 'd["system"]["mapping"] = "no-such-map.json"; d["workload"]["gpu"] = w + "/gpus/a100-hbm3-4stack.json"'
+one_line "emap.json: /system/mapping: no such file: " "$PILOT" validate "$TMP/emap.json"
 echo "campaign regressions: ok"

@@ -8,7 +8,8 @@ generated from a fixed seed, each run with a time limit and classified:
   silent           exit 0 on an input that is wrong (the mutation's expectation says so)
   off-format       stderr not one line per problem in a documented form:
                    `file: /json/pointer: reason`, `file: line N: reason`, `PATH: --option: reason`,
-                   or raw library text (`[json.exception`, SystemC's `Error: (E`, `In file:`)
+                   or raw library text (`[json.exception`, SystemC's `Error: (E`, `In file:`),
+                   or more than 3 lines for one edit of a file (one problem reported many times)
   refused-valid    a control input (valid) refused
 
 File kinds: scenario (traffic, decode, prefill), end-to-end scenario, memspec (ours, DRAMSys's),
@@ -37,7 +38,12 @@ W = os.path.join(ROOT, "workloads")
 WRONG, EITHER, OK = "wrong", "either", "ok"
 
 
+MAX_LINES = 3  # for one edit: its own line, and what a misspelled key leaves missing
+
+
 class Case:
+    single = False
+
     def __init__(self, kind, name, argv, expect, files=None, setup=None):
         self.kind, self.name, self.argv, self.expect = kind, name, argv, expect
         self.files = files or {}  # path -> text written before the run
@@ -172,6 +178,7 @@ def json_cases(kind, base, rng, budget, cmd, ext=".json", wrong_words=()):
     for i, (label, doc, exp) in enumerate(cases):
         name = f"{kind}-{i}{ext}"
         out.append(Case(kind, label, cmd(name), exp, files={name: json.dumps(doc, indent=1)}))
+        out[-1].single = True  # one edit: at most MAX_LINES lines of error
     # Whole-file damage: every kind refuses it.
     text = json.dumps(base, indent=1)
     damaged = [("truncated", text[: len(text) // 2]), ("empty file", ""), ("array", "[]"), ("null", "null"),
@@ -488,7 +495,7 @@ def judge(case, rc, err, timed_out):
         out.append("refused-valid")
     if not lines or any(r.search(l) for l in lines for r in RAW) or \
             not all(any(f.match(l) for f in FORMS) or named(case, l) for l in lines) or \
-            len(set(lines)) != len(lines):
+            len(set(lines)) != len(lines) or (case.single and len(lines) > MAX_LINES):
         out.append("off-format")
     return out
 
