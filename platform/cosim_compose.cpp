@@ -122,6 +122,7 @@ json cosimMeasurementJson(const CosimMeasurement& m) {
         prefill["overlap"] = {{"contended_ns", m.prefill.attentionNs},
                               {"gpu_alone_ns", m.isolatedGpuNs},
                               {"pim_alone_ns", m.isolatedPimNs},
+                              {"pim_kernel_alone_ns", m.isolatedPimKernelNs},
                               {"uncontended_ns", std::max(m.isolatedGpuNs, m.isolatedPimNs)}};
     return {{"prefill", prefill}, {"decode", decode}, {"detail", m.detail}};
 }
@@ -133,6 +134,7 @@ CosimMeasurement cosimMeasurementFromJson(const json& j) {
         m.overlapped = true;
         m.isolatedGpuNs = j["prefill"]["overlap"].at("gpu_alone_ns").get<double>();
         m.isolatedPimNs = j["prefill"]["overlap"].at("pim_alone_ns").get<double>();
+        m.isolatedPimKernelNs = j["prefill"]["overlap"].at("pim_kernel_alone_ns").get<double>();
     }
     for (const json& d : j.at("decode")) {
         m.decode.push_back(phaseFromJson(d));

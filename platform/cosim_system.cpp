@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 #include <stdexcept>
+#include <tuple>
 
 #include "firmware/host/decode_offload.h"
 #include "firmware/host/prefill_offload.h"
@@ -77,7 +78,7 @@ class CosimRun {
                 subScenario(p, prefillSubScenario(p, sys.naive), p.cosim.replicate));
     }
 
-    CosimMeasurement run(const RunOptions& opt);
+    CosimMeasurement run(RunOptions opt);
 
   private:
     // GEMMs: the memory floor at the GPU's peak bandwidth, so the simulated memory decides how
@@ -123,6 +124,8 @@ class CosimRun {
     std::unique_ptr<gpu::GpuAttention> m_attention;
     CosimMeasurement m_m;
     std::vector<std::string> m_errors;
+    std::vector<std::tuple<std::string, double, double>> m_spans; // the host's phases (ns)
+    json timelineEvents() const;
 };
 
 uint64_t CosimRun::peBytes() const {
@@ -162,6 +165,7 @@ CosimPhase CosimRun::layer(uint64_t tokens, const std::string& phase, Attention 
     const double a0 = nowNs();
     attention(ph);
     ph.attentionNs = nowNs() - a0;
+    m_spans.emplace_back(phase + " attention", a0, nowNs());
     ph.gemmNs += runKernels(after, ph, true);
     return ph;
 }
@@ -289,15 +293,52 @@ void CosimRun::program() {
         m_m.isolatedGpuNs = nowNs() - g0;
         pimPrefill(scratch);
         m_m.isolatedPimNs = scratch.pimNs;
+        m_m.isolatedPimKernelNs = scratch.pimKernelNs;
     }
     for (uint32_t c : m_m.contexts)
         m_m.decode.push_back(layer(m_p.batch, "decode", [&](CosimPhase& ph) { decodeAttention(c, ph); }));
 }
 
-CosimMeasurement CosimRun::run(const RunOptions& opt) {
+// The GPU's process in the timeline: its kernels, and the host's phases (what the PIM and the
+// GPU did in each), after the channels' processes.
+json CosimRun::timelineEvents() const {
+    const int pid = int(m_pim.channels()) + 1;
+    auto meta = [&](const char* what, int tid, const std::string& name) {
+        json e = {{"name", what}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", name}}}};
+        if (tid >= 0)
+            e["tid"] = tid;
+        return e;
+    };
+    json events = json::array({meta("process_name", -1, "GPU"), meta("thread_name", 0, "kernels"),
+                               meta("thread_name", 1, "host schedule")});
+    for (const gpu::GpuKernelRecord& r : m_engine.records())
+        events.push_back({{"name", r.name},
+                          {"ph", "X"},
+                          {"pid", pid},
+                          {"tid", 0},
+                          {"ts", double(r.startPs) * 1e-6},
+                          {"dur", double(r.endPs - r.startPs) * 1e-6},
+                          {"args",
+                           {{"phase", r.phase},
+                            {"tiles", r.tiles},
+                            {"tiles_simulated", r.tilesSimulated},
+                            {"compute_ns", r.computeNs},
+                            {"memory_floor_ns", r.memoryFloorNs}}}});
+    for (const auto& [name, from, to] : m_spans)
+        events.push_back({{"name", name},
+                          {"ph", "X"},
+                          {"pid", pid},
+                          {"tid", 1},
+                          {"ts", from * 1e-3},
+                          {"dur", (to - from) * 1e-3}});
+    return events;
+}
+
+CosimMeasurement CosimRun::run(RunOptions opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     m_m.contexts = sampledContexts(m_p);
     m_pim.host().setProgram([&] { program(); });
+    opt.extraTimelineEvents = [this] { return timelineEvents(); };
     simulateHostProgram(m_pim, m_decodeScenario.memspec, opt, "co-simulation", wall0);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     if (m_engine.transactionErrors())

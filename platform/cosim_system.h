@@ -45,7 +45,7 @@ struct CosimMeasurement {
     CosimPhase prefill;
     // Isolation runs of the prefill overlap (pilot with sparse heads): each side alone.
     bool overlapped = false;
-    double isolatedGpuNs = 0, isolatedPimNs = 0;
+    double isolatedGpuNs = 0, isolatedPimNs = 0, isolatedPimKernelNs = 0;
     std::vector<uint32_t> contexts;
     std::vector<CosimPhase> decode; // per sampled context
     nlohmann::json detail;          // kernels, channels, simulator figures, errors

@@ -72,8 +72,11 @@ void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOpti
     }
     sys.hbm().finish();
     vcd.close();
-    if (timeline)
+    if (timeline) {
+        if (opt.extraTimelineEvents)
+            timeline->addEvents(opt.extraTimelineEvents());
         timeline->write(opt.tracePath);
+    }
 }
 
 std::vector<uint16_t> randomHalfs(uint64_t seed, uint64_t stream, size_t n) {

@@ -34,6 +34,9 @@ struct RunOptions {
     // runs, to inject a fault (PeArray / PseudoChannelController::injectFaultForTest) and prove
     // a check notices it. The command line never sets it.
     std::function<void(PimSystem&)> beforePimRunForTest;
+    // Trace events of parts the PIM timeline does not observe (the GPU's kernels in a
+    // co-simulation), asked for once the simulation ended.
+    std::function<nlohmann::json()> extraTimelineEvents;
 };
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});

@@ -85,6 +85,8 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     // Whether the engine has the simulated memory to itself (nothing else issues there): only
     // then may a kernel fast-forward. Any time it is false marks the tiles around it contended.
     void setExclusive(bool exclusive);
+    // Fast-forward on or off from the next kernel on (GpuEngineConfig::fastForward).
+    void setFastForward(bool on) { m_cfg.fastForward = on; }
 
     const std::vector<GpuKernelRecord>& records() const { return m_records; }
     uint64_t bytesIssued() const { return m_bytesIssued; }
