@@ -140,6 +140,9 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
     p.allowOvercommit = wl.has("allow_overcommit") && wl.boolean("allow_overcommit");
     p.mode = wl.has("mode") ? wl.oneOf("mode", {"cosim", "composed"}) : defaults["mode"].get<std::string>();
     readCosim(wl, defaults["cosim"], p);
+    if (p.mode == "cosim" && p.functional)
+        wl.issues().add("/workload/functional", "the co-simulation runs the PIM timing-only; a functional point "
+                                                "(every PIM output checked) runs with \"mode\": \"composed\"");
     PointFiles f;
     f.gpu = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : defaultsPath(defaults["gpu"].get<std::string>());
     f.energy = wl.has("energy") ? resolve(wl.string("energy"), dir)
