@@ -118,12 +118,14 @@ json cosimMeasurementJson(const CosimMeasurement& m) {
         decode.push_back(d);
     }
     json prefill = phaseJson(m.prefill);
-    if (m.overlapped)
-        prefill["overlap"] = {{"contended_ns", m.prefill.attentionNs},
-                              {"gpu_alone_ns", m.isolatedGpuNs},
-                              {"pim_alone_ns", m.isolatedPimNs},
-                              {"pim_kernel_alone_ns", m.isolatedPimKernelNs},
-                              {"uncontended_ns", std::max(m.isolatedGpuNs, m.isolatedPimNs)}};
+    if (m.overlapped) {
+        prefill["overlap"] = {{"contended_ns", m.prefill.attentionNs}};
+        if (m.isolatedPimNs > 0) // the isolation runs ran
+            prefill["overlap"].update({{"gpu_alone_ns", m.isolatedGpuNs},
+                                       {"pim_alone_ns", m.isolatedPimNs},
+                                       {"pim_kernel_alone_ns", m.isolatedPimKernelNs},
+                                       {"uncontended_ns", std::max(m.isolatedGpuNs, m.isolatedPimNs)}});
+    }
     return {{"prefill", prefill}, {"decode", decode}, {"detail", m.detail}};
 }
 
@@ -132,6 +134,8 @@ CosimMeasurement cosimMeasurementFromJson(const json& j) {
     m.prefill = phaseFromJson(j.at("prefill"));
     if (j.at("prefill").contains("overlap")) {
         m.overlapped = true;
+    }
+    if (j.at("prefill").contains("overlap") && j["prefill"]["overlap"].contains("pim_alone_ns")) {
         m.isolatedGpuNs = j["prefill"]["overlap"].at("gpu_alone_ns").get<double>();
         m.isolatedPimNs = j["prefill"]["overlap"].at("pim_alone_ns").get<double>();
         m.isolatedPimKernelNs = j["prefill"]["overlap"].at("pim_kernel_alone_ns").get<double>();

@@ -312,13 +312,19 @@ std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run) {
             continue;
         const json& o = s["cosim"]["prefill"]["overlap"];
         const json& c = s["cosim"]["prefill"]["contention"];
+        std::string alone = "";
+        if (o.contains("uncontended_ns")) {
+            std::snprintf(buf, sizeof buf,
+                          ", %.3f ms if neither slowed the other (GPU alone %.3f, PIM alone %.3f)",
+                          o["uncontended_ns"].get<double>() * 1e-6, o["gpu_alone_ns"].get<double>() * 1e-6,
+                          o["pim_alone_ns"].get<double>() * 1e-6);
+            alone = buf;
+        }
         std::snprintf(
             buf, sizeof buf,
             "overlap         %s prefill attention (one layer): %.3f ms with GPU and PIM on the same "
-            "channels, %.3f ms if neither slowed the other (GPU alone %.3f, PIM alone %.3f); stalls: "
-            "GPU %.3f ms, PIM %.3f ms\n",
-            sys->name, o["contended_ns"].get<double>() * 1e-6, o["uncontended_ns"].get<double>() * 1e-6,
-            o["gpu_alone_ns"].get<double>() * 1e-6, o["pim_alone_ns"].get<double>() * 1e-6,
+            "channels%s; stalls: GPU %.3f ms, PIM %.3f ms\n",
+            sys->name, o["contended_ns"].get<double>() * 1e-6, alone.c_str(),
             c["gpu_stall_ns"].get<double>() * 1e-6, c["pim_stall_ns"].get<double>() * 1e-6);
         text += buf;
     }
