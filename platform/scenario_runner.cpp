@@ -150,7 +150,8 @@ json trafficResults(const Scenario& s, const traffic::GeneratorStats& gs) {
             {"p50_latency_ns", double(lat.percentile(0.50)) * 1e-3},
             {"p99_latency_ns", double(lat.percentile(0.99)) * 1e-3},
             {"max_latency_ns", double(lat.max()) * 1e-3},
-            {"errors", gs.errors}};
+            {"errors", gs.errors},
+            {"host_pim_arbitration", s.controller.hostPim.policy}};
 }
 
 json runScenario(const Scenario& s, const RunOptions& opt) {
@@ -285,6 +286,18 @@ static std::string summarizeKernels(const json& r) {
         }
     }
     const json& m = r["memory"];
+    if (r.contains("traffic")) {
+        const json& t = r["traffic"];
+        const json& c = m["contention"];
+        std::snprintf(buf, sizeof buf,
+                      "traffic         %llu requests beside the PIM: latency mean %.1f ns, p99 %.1f ns\n"
+                      "contention      %s: host stall %.1f ns, PIM stall %.1f ns, %llu hand-overs\n",
+                      (unsigned long long)t["requests"].get<uint64_t>(), t["avg_latency_ns"].get<double>(),
+                      t["p99_latency_ns"].get<double>(), t["host_pim_arbitration"].get<std::string>().c_str(),
+                      c["gpu_stall_ns"].get<double>(), c["pim_stall_ns"].get<double>(),
+                      (unsigned long long)c["owner_switches"].get<uint64_t>());
+        out += buf;
+    }
     std::snprintf(buf, sizeof buf, "protocol        %llu checker violations over %llu PIM ops\n",
                   (unsigned long long)m["checker_violations"].get<uint64_t>(),
                   (unsigned long long)m["pim_ops"].get<uint64_t>());
