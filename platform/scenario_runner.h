@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/traffic/traffic_generator.h"
 #include "platform/scenario.h"
 #include "platform/timeline.h"
 
@@ -40,6 +41,12 @@ struct RunOptions {
 };
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
+
+// The scenario's traffic source as a generator (not yet bound); `traffic` must be set.
+std::unique_ptr<traffic::TrafficGenerator> makeTrafficGenerator(const Scenario& s);
+// The `traffic` object of a run with traffic beside a PIM workload: what the generator saw
+// (requests, bytes, bandwidth over its span, latency from send to data).
+nlohmann::json trafficResults(const Scenario& s, const traffic::GeneratorStats& gs);
 
 class HbmSystem;
 // The `memory` object of the results: totals, per pseudo-channel, checker findings (host
