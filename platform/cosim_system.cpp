@@ -107,6 +107,11 @@ class CosimRun {
     std::vector<CosimKernel> gpuPrefillAttention(bool sparseHeads, bool denseHeads) const;
     std::vector<CosimKernel> gpuDecodeAttention(uint32_t context) const;
     uint64_t peBytes() const;
+    // Stall cycles of the simulated controllers so far (docs/host-pim-arbitration.md).
+    struct Stalls {
+        uint64_t host = 0, pim = 0;
+    };
+    Stalls stalls();
     void pimBytes(CosimPhase& ph, uint64_t ext0, uint64_t int0) const;
 
     const EndToEndPoint& m_p;
@@ -156,9 +161,19 @@ double CosimRun::runKernels(const std::vector<CosimKernel>& ks, CosimPhase& ph, 
     return nowNs() - t0;
 }
 
+CosimRun::Stalls CosimRun::stalls() {
+    Stalls st;
+    for (const auto& pc : m_pim.hbm().controllers()) {
+        st.host += pc->stats().hostStallCycles;
+        st.pim += pc->stats().pimStallCycles;
+    }
+    return st;
+}
+
 template <typename Attention>
 CosimPhase CosimRun::layer(uint64_t tokens, const std::string& phase, Attention attention) {
     CosimPhase ph;
+    const Stalls st0 = stalls();
     std::vector<CosimKernel> before, after;
     m_kernels.gemms(m_g, m_p.model, tokens, phase, before, after);
     ph.gemmNs += runKernels(before, ph, true);
@@ -167,6 +182,11 @@ CosimPhase CosimRun::layer(uint64_t tokens, const std::string& phase, Attention 
     ph.attentionNs = nowNs() - a0;
     m_spans.emplace_back(phase + " attention", a0, nowNs());
     ph.gemmNs += runKernels(after, ph, true);
+    // Per pseudo-channel, averaged over the simulated ones (each stands for its replicas).
+    const Stalls st1 = stalls();
+    const double ns = m_decodeScenario.memspec.tCKns() / m_rep.simPcs;
+    ph.gpuStallNs = double(st1.host - st0.host) * ns;
+    ph.pimStallNs = double(st1.pim - st0.pim) * ns;
     return ph;
 }
 

@@ -30,10 +30,13 @@ json cosimChildDocument(const EndToEndPoint& p, const EndToEndSystem& system) {
               {"allow_overcommit", p.allowOvercommit},
               {"mode", "cosim"},
               {"cosim", cosim}};
-    return {{"name", p.name + " (" + system.name + ")"},
-            {"system", {{"memspec", p.memspec}, {"mapping", p.mapping}, {"stacks", p.stacks}}},
-            {"pim", p.pim},
-            {"workload", w}};
+    json doc = {{"name", p.name + " (" + system.name + ")"},
+                {"system", {{"memspec", p.memspec}, {"mapping", p.mapping}, {"stacks", p.stacks}}},
+                {"pim", p.pim},
+                {"workload", w}};
+    if (!p.controller.is_null())
+        doc["controller"] = p.controller;
+    return doc;
 }
 
 std::map<std::string, CosimMeasurement> measureCosim(const EndToEndPoint& p, const std::string& partsDir,

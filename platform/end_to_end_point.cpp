@@ -141,8 +141,9 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
     p.mode = wl.has("mode") ? wl.oneOf("mode", {"cosim", "composed"}) : defaults["mode"].get<std::string>();
     readCosim(wl, defaults["cosim"], p);
     if (p.mode == "cosim" && p.functional)
-        wl.issues().add("/workload/functional", "the co-simulation runs the PIM timing-only; a functional point "
-                                                "(every PIM output checked) runs with \"mode\": \"composed\"");
+        wl.issues().add("/workload/functional",
+                        "the co-simulation runs the PIM timing-only; a functional point "
+                        "(every PIM output checked) runs with \"mode\": \"composed\"");
     PointFiles f;
     f.gpu = wl.has("gpu") ? resolve(wl.string("gpu"), dir) : defaultsPath(defaults["gpu"].get<std::string>());
     f.energy = wl.has("energy") ? resolve(wl.string("energy"), dir)
@@ -189,6 +190,11 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
     if (root.has("pim")) {
         root.allow("pim");
         p.pim = doc["pim"];
+    }
+    // Checked where the sub-simulations (or the co-simulation) parse it, with their scenarios.
+    if (root.has("controller")) {
+        root.allow("controller");
+        p.controller = doc["controller"];
     }
     const PointFiles files = readWorkload(root, dir, p);
     root.rejectUnknownKeys();

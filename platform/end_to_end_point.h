@@ -33,6 +33,7 @@ struct EndToEndPoint {
     std::string memspec, mapping; // absolute paths
     uint32_t stacks = 1;
     nlohmann::json pim = nlohmann::json::object(); // the scenario's `pim` object, passed to sub-simulations
+    nlohmann::json controller; // the scenario's `controller` object (or null), passed to sub-simulations
     ModelConfig model;
     gpu::GpuConfig gpu;
     EnergyConfig energy;

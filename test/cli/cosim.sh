@@ -65,6 +65,21 @@ assert dense[0]["time_ns"] > 1.5 * dense[1]["time_ns"], dense
 assert o["contended_ns"] >= o["gpu_alone_ns"] and o["contended_ns"] > 0.9 * o["pim_alone_ns"], o
 assert not r["errors"], r["errors"]
 PY
+# The arbitration policy decides who waits: pim-first stalls the GPU, host-first the PIM (its
+# kernel then runs about as fast as alone); the stalls are counted by the controllers.
+"$PILOT" run "$D" "${OV[@]}" --set '/controller={"host_pim_arbitration": {"policy": "host-first"}}' \
+  --out "$TMP/h.json" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "host-first overlap"; }
+python3 - "$TMP/o.json" "$TMP/h.json" <<'PY' || fail "policies"
+import json, sys
+def get(path):
+    s = json.load(open(path))["end_to_end"]["systems"]["pilot"]["cosim"]
+    dense = [k["time_ns"] for k in s["detail"]["gpu_kernels"] if k["name"] == "attention_dense_heads"]
+    return s["prefill"]["contention"], dense
+(pc, pd), (hc, hd) = get(sys.argv[1]), get(sys.argv[2])
+assert pc["gpu_stall_ns"] > 0 and pc["gpu_stall_ns"] > 10 * pc["pim_stall_ns"], pc
+assert hc["pim_stall_ns"] > 0 and hc["gpu_stall_ns"] < pc["gpu_stall_ns"] / 10, (hc, pc)
+assert hd[0] < 1.5 * hd[1] and hd[0] < pd[0] / 4, (hd, pd)   # the GPU's kernel beside the PIM
+PY
 expect_fail "/workload/functional: the co-simulation runs the PIM timing-only" \
   "$PILOT" run "$E" --set /workload/functional=true
 echo ok
