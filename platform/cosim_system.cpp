@@ -45,8 +45,11 @@ gpu::GpuEngineConfig engineConfig(const EndToEndPoint& p, const Scenario& s, uin
     const hbm::AddressMapping& map = *s.mapping;
     gpu::GpuEngineConfig c;
     c.burstBytes = s.memspec.org.accessBytes;
-    c.maxOutstanding = p.cosim.outstandingPerPc * simPcs;
-    c.tileBytes = p.cosim.tileBytes;
+    c.maxOutstanding = p.cosim.outstandingPerPc;
+    c.pseudoChannels = simPcs;
+    c.pcOf = [&map](uint64_t addr) { return map.pcIndexOf(addr); }; // the simulated ones are the first
+    // Per simulated channel: a tile keeps every channel busy alike, however many are simulated.
+    c.tileBytes = p.cosim.tileBytes * std::max(1u, simPcs / s.memspec.org.pseudoChannels);
     c.fastForward = p.cosim.fastForward;
     const uint64_t region = map.regionBytes(simPcs);
     c.regionBase = region / 4 * 3;

@@ -26,7 +26,10 @@ struct Rig {
         hbm = std::make_unique<platform::HbmSystem>("hbm", s.memspec, *s.mapping, s.controller, 2, true);
         gpu::GpuEngineConfig c;
         c.burstBytes = s.memspec.org.accessBytes;
-        c.maxOutstanding = 256;
+        c.maxOutstanding = 128;
+        c.pseudoChannels = 2;
+        const hbm::AddressMapping* map = s.mapping.get();
+        c.pcOf = [map](uint64_t addr) { return map->pcIndexOf(addr); };
         c.tileBytes = 65536;
         const uint64_t region = s.mapping->regionBytes(2);
         c.regionBase = region / 2;

@@ -27,8 +27,9 @@ GpuEngine::GpuEngine(sc_core::sc_module_name name, GpuEngineConfig cfg)
     : sc_module(name), iSocket("iSocket"), m_cfg(std::move(cfg)) {
     if (m_cfg.burstBytes == 0 || m_cfg.burstBytes > 64 || m_cfg.maxOutstanding == 0 || m_cfg.tileBytes == 0 ||
         m_cfg.lookaheadTiles == 0 || m_cfg.stableTiles == 0 || m_cfg.regionBytes < 2ull * m_cfg.burstBytes ||
-        !m_cfg.physical)
+        !m_cfg.physical || m_cfg.pseudoChannels == 0 || (m_cfg.pseudoChannels > 1 && !m_cfg.pcOf))
         throw std::invalid_argument("GPU engine: bad configuration");
+    m_ports.resize(m_cfg.pseudoChannels);
     iSocket.register_nb_transport_bw(this, &GpuEngine::nbTransportBw);
     SC_HAS_PROCESS(GpuEngine);
     SC_THREAD(kernelThread);
@@ -90,7 +91,7 @@ void GpuEngine::planTiles(const GpuKernelLaunch& k) {
     const uint64_t bursts = readBursts + writeBursts;
     m_paceIntervalPs = bursts ? uint64_t(k.memoryFloorNs * 1e3 / double(bursts)) : 0;
     m_nextIssuePs = nowPs();
-    m_issueTile = m_computed = 0;
+    m_genTile = m_computed = 0;
     m_writesToSend = m_writesPending = m_readsInFlight = 0;
     m_lastWritePs = 0;
     m_kernelIssued = 0;
@@ -175,53 +176,69 @@ void GpuEngine::free(tlm::tlm_generic_payload* gp) {
     m_freePayloads.push_back(static_cast<Payload*>(gp));
 }
 
-bool GpuEngine::acquireSlot(uint64_t now, uint64_t& sendPs) {
-    while (!m_freeAt.empty() && m_freeAt.top() <= now)
-        m_freeAt.pop();
+bool GpuEngine::acquireSlot(uint32_t pc, uint64_t now, uint64_t& sendPs) {
+    PcPort& port = m_ports[pc];
+    while (!port.freeAt.empty() && port.freeAt.top() <= now)
+        port.freeAt.pop();
     uint64_t slotPs = now;
-    if (m_inflight + m_freeAt.size() >= m_cfg.maxOutstanding) {
-        if (m_freeAt.empty())
+    if (port.inflight + port.freeAt.size() >= m_cfg.maxOutstanding) {
+        if (port.freeAt.empty())
             return false; // every slot waits on a response not yet seen
-        slotPs = m_freeAt.top();
-        m_freeAt.pop();
+        slotPs = port.freeAt.top();
+        port.freeAt.pop();
     }
     sendPs = std::max({slotPs, m_nextIssuePs, now});
     m_nextIssuePs = sendPs + m_paceIntervalPs;
     return true;
 }
 
-void GpuEngine::send(bool write, uint32_t tile, uint64_t now, uint64_t sendPs) {
+void GpuEngine::generate() {
     const uint64_t half = m_cfg.regionBytes / 2 / m_cfg.burstBytes * m_cfg.burstBytes;
-    uint64_t& cursor = write ? m_writeCursor : m_readCursor;
-    const uint64_t offset = m_cfg.regionBase + (write ? half : 0) + cursor % half;
-    cursor += m_cfg.burstBytes;
+    auto add = [&](bool write, uint32_t tile) {
+        uint64_t& cursor = write ? m_writeCursor : m_readCursor;
+        const uint64_t addr = m_cfg.physical(m_cfg.regionBase + (write ? half : 0) + cursor % half);
+        cursor += m_cfg.burstBytes;
+        m_ports[m_cfg.pseudoChannels > 1 ? m_cfg.pcOf(addr) : 0].queue.push_back({addr, tile, write});
+    };
+    for (; m_writesToSend > 0; --m_writesToSend) {
+        add(true, 0);
+        ++m_writesPending;
+    }
+    while (!m_stopIssuing && m_genTile < m_tiles.size() && m_genTile < m_computed + m_cfg.lookaheadTiles) {
+        Tile& t = m_tiles[m_genTile];
+        for (; t.readsSent < t.readBursts; ++t.readsSent) {
+            add(false, m_genTile);
+            ++t.readsPending;
+            ++m_readsInFlight;
+        }
+        ++m_genTile;
+    }
+}
+
+void GpuEngine::send(uint32_t pc, uint64_t now, uint64_t sendPs) {
+    PcPort& port = m_ports[pc];
+    const Burst b = port.queue.front();
+    port.queue.pop_front();
     Payload* p = allocPayload();
     tlm::tlm_generic_payload& gp = *p;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(m_cfg.physical(offset));
+    gp.set_command(b.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(b.addr);
     gp.set_data_length(m_cfg.burstBytes);
     gp.set_streaming_width(m_cfg.burstBytes);
     gp.set_byte_enable_ptr(nullptr);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    p->tile = tile;
-    p->write = write;
+    p->tile = b.tile;
+    p->pc = pc;
+    p->write = b.write;
     gp.acquire();
-    ++m_inflight;
+    ++port.inflight;
     m_bytesIssued += m_cfg.burstBytes;
     m_kernelIssued += m_cfg.burstBytes;
-    if (write) {
-        --m_writesToSend;
-        ++m_writesPending;
-    } else {
-        ++m_tiles[tile].readsSent;
-        ++m_tiles[tile].readsPending;
-        ++m_readsInFlight;
-    }
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_time d = ps(sendPs - now);
     const tlm::tlm_sync_enum r = iSocket->nb_transport_fw(gp, ph, d);
     if (r == tlm::TLM_ACCEPTED) {
-        m_waitingEndReq = true;
+        port.waitingEndReq = true;
     } else if (r == tlm::TLM_COMPLETED || ph == tlm::BEGIN_RESP) {
         burstDone(*p, now + d.value());
         gp.release();
@@ -238,8 +255,9 @@ void GpuEngine::burstDone(Payload& p, uint64_t readyPs) {
         }
         ++m_errors;
     }
-    --m_inflight;
-    m_freeAt.push(readyPs);
+    PcPort& port = m_ports[p.pc];
+    --port.inflight;
+    port.freeAt.push(readyPs);
     if (p.write) {
         --m_writesPending;
         m_lastWritePs = std::max(m_lastWritePs, readyPs);
@@ -253,11 +271,12 @@ void GpuEngine::burstDone(Payload& p, uint64_t readyPs) {
 }
 
 tlm::tlm_sync_enum GpuEngine::nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_time& d) {
+    Payload& p = static_cast<Payload&>(gp);
     if (ph == tlm::END_REQ) {
-        m_waitingEndReq = false;
+        m_ports[p.pc].waitingEndReq = false;
     } else if (ph == tlm::BEGIN_RESP) {
-        m_waitingEndReq = false;
-        burstDone(static_cast<Payload&>(gp), nowPs() + d.value());
+        m_ports[p.pc].waitingEndReq = false; // BEGIN_RESP also ends the request phase
+        burstDone(p, nowPs() + d.value());
         gp.release();
     } else {
         SC_REPORT_ERROR(name(), "nb_transport_bw: illegal phase");
@@ -267,30 +286,26 @@ tlm::tlm_sync_enum GpuEngine::nbTransportBw(tlm::tlm_generic_payload& gp, tlm::t
     return ph == tlm::BEGIN_RESP ? tlm::TLM_COMPLETED : tlm::TLM_ACCEPTED;
 }
 
+void GpuEngine::issue(uint32_t pc, uint64_t now) {
+    PcPort& port = m_ports[pc];
+    while (!port.waitingEndReq && !port.queue.empty()) {
+        if (m_nextIssuePs > now + kHorizonPs) {
+            m_wake.notify(ps(m_nextIssuePs - now));
+            return;
+        }
+        uint64_t sendPs = 0;
+        if (!acquireSlot(pc, now, sendPs))
+            return; // a response calls pump()
+        send(pc, now, sendPs);
+    }
+}
+
 void GpuEngine::pump() {
     m_inPump = true;
     const uint64_t now = nowPs();
-    while (!m_waitingEndReq) {
-        // Writes of computed tiles first (they free the SMs' buffers), then the reads of the
-        // next tile within the lookahead.
-        bool write = m_writesToSend > 0;
-        if (!write) {
-            while (m_issueTile < m_tiles.size() &&
-                   m_tiles[m_issueTile].readsSent == m_tiles[m_issueTile].readBursts)
-                ++m_issueTile;
-            if (m_stopIssuing || m_issueTile >= m_tiles.size() ||
-                m_issueTile >= m_computed + m_cfg.lookaheadTiles)
-                break;
-        }
-        uint64_t sendPs = 0;
-        if (m_nextIssuePs > now + kHorizonPs) {
-            m_wake.notify(ps(m_nextIssuePs - now));
-            break;
-        }
-        if (!acquireSlot(now, sendPs))
-            break; // a response calls pump()
-        send(write, write ? 0 : m_issueTile, now, sendPs);
-    }
+    generate();
+    for (uint32_t pc = 0; pc < m_ports.size(); ++pc)
+        issue(pc, now);
     m_inPump = false;
 }
 

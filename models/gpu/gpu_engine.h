@@ -54,7 +54,7 @@ struct GpuKernelRecord {
 
 struct GpuEngineConfig {
     uint32_t burstBytes = 32;
-    uint32_t maxOutstanding = 256; // bursts in flight
+    uint32_t maxOutstanding = 128; // bursts in flight per pseudo-channel
     uint64_t tileBytes = 65536;
     uint32_t lookaheadTiles = 2;
     bool fastForward = true;
@@ -65,6 +65,10 @@ struct GpuEngineConfig {
     // first half, writes the second, each wrapping around (the GPU's data is not computed).
     uint64_t regionBase = 0, regionBytes = 0;
     std::function<uint64_t(uint64_t offset)> physical;
+    // The pseudo-channel (0 .. pseudoChannels - 1) of a physical address: each has its own
+    // queue, as a GPU's memory partitions do, so one that pushes back holds up no other.
+    uint32_t pseudoChannels = 1;
+    std::function<uint32_t(uint64_t addr)> pcOf;
 };
 
 class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
@@ -97,8 +101,21 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
   private:
     struct Payload : tlm::tlm_generic_payload {
         uint8_t data[64];
-        uint32_t tile = 0;
+        uint32_t tile = 0, pc = 0;
         bool write = false;
+    };
+    struct Burst {
+        uint64_t addr;
+        uint32_t tile;
+        bool write;
+    };
+    // One pseudo-channel's side of the transport: its queue, handshake and slots.
+    struct PcPort {
+        std::deque<Burst> queue;
+        bool waitingEndReq = false;
+        uint32_t inflight = 0;
+        std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>>
+            freeAt; // known future frees
     };
     struct Tile {
         uint32_t readBursts = 0, writeBursts = 0;
@@ -113,8 +130,12 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     bool stableSince(uint32_t i) const;
     void drain();
     void pump();
-    bool acquireSlot(uint64_t now, uint64_t& sendPs);
-    void send(bool write, uint32_t tile, uint64_t now, uint64_t sendPs);
+    // Bursts of computed tiles' writes and of the reads within the lookahead, into their
+    // pseudo-channels' queues.
+    void generate();
+    void issue(uint32_t pc, uint64_t now);
+    bool acquireSlot(uint32_t pc, uint64_t now, uint64_t& sendPs);
+    void send(uint32_t pc, uint64_t now, uint64_t sendPs);
     void burstDone(Payload& p, uint64_t readyPs);
     tlm::tlm_sync_enum nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     Payload* allocPayload();
@@ -139,10 +160,10 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     uint64_t m_exclusiveEpoch = 0; // bumped whenever exclusivity is lost
     bool m_exclusive = true;
 
-    // Transport: slots (bursts in flight, with their known future free times) and payloads.
-    bool m_waitingEndReq = false, m_inPump = false;
-    uint32_t m_inflight = 0;
-    std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_freeAt;
+    // Transport: per pseudo-channel queues and slots, pooled payloads.
+    std::vector<PcPort> m_ports;
+    bool m_inPump = false;
+    uint32_t m_genTile = 0; // the tile whose reads are generated next
     std::vector<std::unique_ptr<Payload>> m_payloads;
     std::vector<Payload*> m_freePayloads;
     uint64_t m_readCursor = 0, m_writeCursor = 0;
