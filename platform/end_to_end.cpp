@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "platform/end_to_end_capacity.h"
+#include "platform/end_to_end_cosim.h"
 #include "platform/end_to_end_systems.h"
 #include "platform/shipped_defaults.h"
 
@@ -158,13 +159,15 @@ void planSubSimulations(SubSimulationPlan& plan) {
         s->plan(*s, plan);
 }
 
-EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run) {
-    const auto wall0 = std::chrono::steady_clock::now();
+namespace {
+
+// The composed mode: the sub-simulations, then each system composed from them and the GPU's
+// cost models at the bandwidth the HBM stream reached. Returns that bandwidth fraction.
+double composedSystems(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run,
+                       std::map<std::string, SystemResult>& res, size_t& count) {
     const auto& m = p.model;
     SubSimulationPlan plan(p, sampledContexts(p), partsDir);
-    EndToEndRun out;
-    std::map<std::string, json> sub = runSubSimulations(plan, run, out.subSimulations);
-
+    std::map<std::string, json> sub = runSubSimulations(plan, run, count);
     double bwFraction = 0;
     const gpu::GpuConfig gcfg = measuredGpu(p, sub["stream"], bwFraction);
     const gpu::KernelCostModel g(gcfg);
@@ -177,15 +180,37 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
     headsAndGpuAttention(in);
     const GpuWork gemmPrefill = layerGemms(g, m, uint64_t(p.batch) * p.seqLen);
     const GpuWork gemmDecode = layerGemms(g, m, p.batch);
-
-    std::map<std::string, SystemResult> res;
     for (const EndToEndSystem* s : p.systems)
         res[s->name] = composeSystem(*s, in, gemmPrefill, gemmDecode);
+    return bwFraction;
+}
+
+} // namespace
+
+EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run,
+                        const RunOptions& opt) {
+    const auto wall0 = std::chrono::steady_clock::now();
+    const auto& m = p.model;
+    EndToEndRun out;
+    std::map<std::string, SystemResult> res;
+    std::map<std::string, CosimMeasurement> cosim;
+    double bwFraction = 0;
+    if (p.mode == "cosim") {
+        cosim = measureCosim(p, partsDir, run, opt, out.subSimulations);
+        for (const auto& [name, meas] : cosim)
+            res[name] = composeCosim(p, meas);
+    } else {
+        bwFraction = composedSystems(p, partsDir, run, res, out.subSimulations);
+    }
     json systems = json::object();
     for (const auto& [name, r] : res)
         systems[name] = systemJson(p, r, res);
-    for (const EndToEndSystem* s : p.systems)
+    for (const EndToEndSystem* s : p.systems) {
         systems[s->name]["capacity"] = capacityJson(systemCapacity(p, *s));
+        if (cosim.count(s->name))
+            systems[s->name]["cosim"] = cosimMeasurementJson(cosim.at(s->name));
+    }
+    const HeadSplit heads = headSplit(p);
 
     out.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     json& r = out.results;
@@ -193,6 +218,7 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
     r["scenario_file"] = p.file;
     r["end_to_end"] = {
         {"model", std::filesystem::path(m.sourceFile).stem().string()},
+        {"mode", p.mode},
         {"seq_len", p.seqLen},
         {"out_len", p.outLen},
         {"batch", p.batch},
@@ -202,17 +228,20 @@ EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, con
         {"layers", m.layers},
         {"layers_simulated", 1},
         {"decode_steps", p.outLen},
-        {"decode_contexts_simulated", in.contexts},
+        {"decode_contexts_simulated", sampledContexts(p)},
         {"gpu", p.gpu.name},
         {"gpu_attention", p.gpuAttention},
         {"allow_overcommit", p.allowOvercommit},
-        {"hbm_stream_efficiency", bwFraction},
-        {"sparse_heads", in.sparseHeads},
-        {"dense_heads", in.denseHeads},
+        {"hbm_stream_efficiency", p.mode == "cosim" ? json(nullptr) : json(bwFraction)},
+        {"sparse_heads", heads.sparse},
+        {"dense_heads", heads.dense},
         {"systems", systems}};
     r["sub_simulations"] = partsDir;
     r["wall_time_s"] = out.wallSeconds;
     r["errors"] = json::array();
+    for (const auto& [name, meas] : cosim)
+        for (const auto& e : meas.detail.value("errors", json::array()))
+            r["errors"].push_back(name + ": " + e.get<std::string>());
     return out;
 }
 
@@ -225,11 +254,19 @@ std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run) {
                   p.name.c_str(), p.model.name.c_str(), p.seqLen, p.outLen, p.batch, p.patternName.c_str(),
                   p.gpuAttention.c_str());
     text += buf;
-    std::snprintf(buf, sizeof buf,
-                  "simulated       %zu sub-simulations in %.1f s wall; HBM stream efficiency %.3f; %u layers "
-                  "(one simulated), %zu decode contexts\n",
-                  run.subSimulations, run.wallSeconds, e["hbm_stream_efficiency"].get<double>(),
-                  p.model.layers, e["decode_contexts_simulated"].size());
+    if (p.mode == "cosim")
+        std::snprintf(
+            buf, sizeof buf,
+            "simulated       co-simulation (GPU and PIM on one memory), %zu simulation(s) in %.1f s wall; "
+            "%u layers (one simulated), %zu decode contexts\n",
+            run.subSimulations, run.wallSeconds, p.model.layers, e["decode_contexts_simulated"].size());
+    else
+        std::snprintf(
+            buf, sizeof buf,
+            "simulated       composed: %zu sub-simulations in %.1f s wall; HBM stream efficiency %.3f; %u "
+            "layers (one simulated), %zu decode contexts\n",
+            run.subSimulations, run.wallSeconds, e["hbm_stream_efficiency"].get<double>(), p.model.layers,
+            e["decode_contexts_simulated"].size());
     text += buf;
     std::snprintf(buf, sizeof buf, "%-12s %15s %15s %15s %12s %12s %12s %10s\n", "system", "prefill attn ms",
                   "decode attn ms", "end to end ms", "prefill x gpu", "decode x gpu", "e2e x gpu",
@@ -267,6 +304,28 @@ std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run) {
         auto share = [&](const char* k) { return total > 0 ? 100.0 * b[k].get<double>() / total : 0.0; };
         std::snprintf(buf, sizeof buf, "%-12s %14.1f%% %14.1f%% %14.1f%% %14.1f%%\n", sys->name,
                       share("gemm"), share("attention"), share("transfer_sync"), share("idle"));
+        text += buf;
+    }
+    for (const EndToEndSystem* sys : p.systems) {
+        const json& s = e["systems"][sys->name];
+        if (!s.contains("cosim") || !s["cosim"]["prefill"].contains("overlap"))
+            continue;
+        const json& o = s["cosim"]["prefill"]["overlap"];
+        const json& c = s["cosim"]["prefill"]["contention"];
+        std::string alone = "";
+        if (o.contains("uncontended_ns")) {
+            std::snprintf(buf, sizeof buf,
+                          ", %.3f ms if neither slowed the other (GPU alone %.3f, PIM alone %.3f)",
+                          o["uncontended_ns"].get<double>() * 1e-6, o["gpu_alone_ns"].get<double>() * 1e-6,
+                          o["pim_alone_ns"].get<double>() * 1e-6);
+            alone = buf;
+        }
+        std::snprintf(
+            buf, sizeof buf,
+            "overlap         %s prefill attention (one layer): %.3f ms with GPU and PIM on the same "
+            "channels%s; stalls: GPU %.3f ms, PIM %.3f ms\n",
+            sys->name, o["contended_ns"].get<double>() * 1e-6, alone.c_str(),
+            c["gpu_stall_ns"].get<double>() * 1e-6, c["pim_stall_ns"].get<double>() * 1e-6);
         text += buf;
     }
     for (const EndToEndSystem* sys : p.systems) {

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/end_to_end_point.h"
+#include "platform/scenario_runner.h"
 #include "platform/sub_simulations.h"
 
 namespace pilot::platform {
@@ -42,7 +43,10 @@ void checkSubSimulations(const EndToEndPoint& p);
 
 // Plans the point's sub-simulations (files under `partsDir`), has `run` run them, and composes
 // every system's figures. Throws std::runtime_error when a sub-simulation fails.
-EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run);
+// In cosim mode (platform/end_to_end_cosim.h) `run` runs one child point per system, or none
+// for a point of one system (simulated here, with `opt`'s waveform and timeline).
+EndToEndRun runEndToEnd(const EndToEndPoint& p, const std::string& partsDir, const SubSimulator& run,
+                        const RunOptions& opt = {});
 
 // Human summary: the point, then a line per system (its phases' times and speedups).
 std::string summarizeEndToEnd(const EndToEndPoint& p, const EndToEndRun& run);

@@ -111,6 +111,26 @@ void readPattern(const json& pattern, const std::string& path, EndToEndPoint& p)
     }
 }
 
+// /workload/cosim: each key over its shipped default.
+void readCosim(common::JsonObject& wl, const json& defaults, EndToEndPoint& p) {
+    json merged = defaults;
+    wl.allow("cosim");
+    if (wl.has("cosim")) {
+        if (!wl.raw()["cosim"].is_object()) {
+            wl.issues().add("/workload/cosim", "must be an object");
+            return;
+        }
+        merged.merge_patch(wl.raw()["cosim"]);
+    }
+    common::JsonObject c(merged, "/workload/cosim", wl.issues());
+    p.cosim.replicate = c.boolean("replicate_channels");
+    p.cosim.outstandingPerPc = c.u32("outstanding_per_pseudo_channel", 1, 1u << 16);
+    p.cosim.tileBytes = c.u32("tile_bytes", 64, 1u << 30);
+    p.cosim.fastForward = c.boolean("fast_forward");
+    p.cosim.isolationRuns = c.boolean("isolation_runs");
+    c.rejectUnknownKeys();
+}
+
 // The files a point names (model, GPU, energy), resolved against the scenario's folder.
 struct PointFiles {
     std::string model, gpu, energy;
@@ -131,6 +151,12 @@ PointFiles readWorkload(common::JsonObject& root, const std::string& dir, EndToE
     p.gpuAttention = wl.has("gpu_attention") ? wl.oneOf("gpu_attention", gpu::gpuAttentionNames())
                                              : defaults["gpu_attention"].get<std::string>();
     p.allowOvercommit = wl.has("allow_overcommit") && wl.boolean("allow_overcommit");
+    p.mode = wl.has("mode") ? wl.oneOf("mode", {"cosim", "composed"}) : defaults["mode"].get<std::string>();
+    readCosim(wl, defaults["cosim"], p);
+    if (p.mode == "cosim" && p.functional)
+        wl.issues().add("/workload/functional",
+                        "the co-simulation runs the PIM timing-only; a functional point "
+                        "(every PIM output checked) runs with \"mode\": \"composed\"");
     PointFiles f;
     f.gpu = wl.has("gpu") ? fileField(wl, "gpu", dir) : defaultsPath(defaults["gpu"].get<std::string>());
     f.energy =
@@ -177,6 +203,11 @@ EndToEndPoint loadEndToEndPoint(const std::string& path, const std::vector<std::
     if (root.has("pim")) {
         root.allow("pim");
         p.pim = doc["pim"];
+    }
+    // Checked where the sub-simulations (or the co-simulation) parse it, with their scenarios.
+    if (root.has("controller")) {
+        root.allow("controller");
+        p.controller = doc["controller"];
     }
     const PointFiles files = readWorkload(root, dir, p);
     root.rejectUnknownKeys();

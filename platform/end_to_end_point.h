@@ -19,11 +19,21 @@ namespace pilot::platform {
 
 struct EndToEndSystem;
 
+// How a co-simulated point runs (/workload/cosim; defaults in workloads/defaults/scenario.json).
+struct CosimSettings {
+    bool replicate = true;         // simulate the first channel, scale by the channel count
+    uint32_t outstandingPerPc = 0; // GPU bursts in flight per simulated pseudo-channel
+    uint64_t tileBytes = 0;        // a GPU kernel tile's traffic on the simulated channels
+    bool fastForward = true;       // steady-state tiles of an uncontended kernel extrapolated
+    bool isolationRuns = true;     // overlapped GPU and PIM work also run alone once
+};
+
 struct EndToEndPoint {
     std::string file, name;
     std::string memspec, mapping; // absolute paths
     uint32_t stacks = 1;
     nlohmann::json pim = nlohmann::json::object(); // the scenario's `pim` object, passed to sub-simulations
+    nlohmann::json controller; // the scenario's `controller` object (or null), passed to sub-simulations
     ModelConfig model;
     gpu::GpuConfig gpu;
     EnergyConfig energy;
@@ -36,6 +46,10 @@ struct EndToEndPoint {
     std::vector<std::string> inputFiles; // every file the point read: scenario, model, GPU, energy, memory
     std::string gpuAttention;            // "unfused" | "flash" (models/gpu/gpu_attention.h)
     bool allowOvercommit = false;        // run points whose working set does not fit
+    // "cosim": each system one simulation, GPU and PIM on the same memory (platform/cosim_system.h);
+    // "composed": sub-simulations of the PIM kernels and the GPU's cost models, composed.
+    std::string mode;
+    CosimSettings cosim;
 
     bool sparsePrefill() const { return !pattern.is_null(); }
 };

@@ -75,19 +75,6 @@ PrefillAttention prefillSparseOnPim(const EndToEndSystem& self, const Compositio
 
 // ---------------------------------------------------------------- decode placements
 
-// Decode attention figure at context c from the samples (linear between them).
-double interpolate(const std::vector<std::pair<double, double>>& samples, double c) {
-    if (samples.size() == 1)
-        return samples[0].second;
-    for (size_t i = 1; i < samples.size(); ++i)
-        if (c <= samples[i].first || i + 1 == samples.size()) {
-            const auto& [x0, y0] = samples[i - 1];
-            const auto& [x1, y1] = samples[i];
-            return x1 == x0 ? y0 : y0 + (y1 - y0) * (c - x0) / (x1 - x0);
-        }
-    return samples.back().second;
-}
-
 // Every step on the PIM, its time and bytes interpolated between the sampled contexts; the GPU
 // waits for it (the next GEMM needs the attention output).
 DecodeAttention decodeOnPim(const EndToEndSystem& self, const CompositionInputs& in, SystemResult& r) {
@@ -166,6 +153,26 @@ const EndToEndSystem* endToEndSystemNamed(const std::string& name) {
         if (name == s.name)
             return &s;
     return nullptr;
+}
+
+double interpolate(const std::vector<std::pair<double, double>>& samples, double c) {
+    if (samples.size() == 1)
+        return samples[0].second;
+    for (size_t i = 1; i < samples.size(); ++i)
+        if (c <= samples[i].first || i + 1 == samples.size()) {
+            const auto& [x0, y0] = samples[i - 1];
+            const auto& [x1, y1] = samples[i];
+            return x1 == x0 ? y0 : y0 + (y1 - y0) * (c - x0) / (x1 - x0);
+        }
+    return samples.back().second;
+}
+
+bool decodesOnPim(const EndToEndSystem& system) {
+    return system.decode == decodeOnPim;
+}
+
+bool usesAttAccKernel(const EndToEndSystem& system) {
+    return system.plan == planAttAcc;
 }
 
 bool prefillsOnPim(const EndToEndSystem& system) {

@@ -95,5 +95,11 @@ std::string endToEndSystemNames();
 // Whether the system runs the sparse heads' prefill attention on the PIM (its layout then
 // takes memory: platform/end_to_end_capacity.h).
 bool prefillsOnPim(const EndToEndSystem& system);
+// Whether it runs decode attention on the PIM, and with AttAcc's kernel.
+bool decodesOnPim(const EndToEndSystem& system);
+bool usesAttAccKernel(const EndToEndSystem& system);
+// A figure at context c from samples (context, figure): linear between them, along the end
+// segments beyond them.
+double interpolate(const std::vector<std::pair<double, double>>& samples, double c);
 
 } // namespace pilot::platform

@@ -24,12 +24,17 @@ ChannelReplication channelReplication(const Scenario& s, bool replicate) {
 PimWorkloadRun::PimWorkloadRun(const Scenario& s, bool replicateChannels)
     : rep(channelReplication(s, replicateChannels)), sys("system", s, rep.simPcs),
       geo(pimGeometry(s.memspec, sys.channels())), runtime(sys.hostBus(), geo), m_s(s),
-      m_wall0(std::chrono::steady_clock::now()) {}
+      m_wall0(std::chrono::steady_clock::now()) {
+    if (s.traffic) {
+        traffic = makeTrafficGenerator(s);
+        traffic->iSocket.bind(sys.hbm().router().tSocket);
+    }
+}
 
 double PimWorkloadRun::simulate(const RunOptions& opt, const char* what) {
     if (opt.beforePimRunForTest)
         opt.beforePimRunForTest(sys);
-    simulateHostProgram(sys, m_s.memspec, opt, what, m_wall0);
+    simulateHostProgram(sys, m_s.memspec, opt, what, m_wall0, traffic.get());
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_wall0).count();
 }
 
@@ -45,12 +50,20 @@ json PimWorkloadRun::results(const char* timeKey, double timeNs, json kernels, d
     r[timeKey] = timeNs;
     r["replicated_channels"] = rep.scaleBy;
     r["kernels"] = std::move(kernels);
+    if (traffic) {
+        const auto& gs = traffic->stats();
+        r["traffic"] = trafficResults(m_s, gs);
+        if (gs.errors)
+            errors.push_back("traffic: " + std::to_string(gs.errors) +
+                             " transaction(s) failed; first: " + gs.firstError);
+    }
     addSystemSections(r, m_s, sys, runtime.externalBytes(), busyNs, rep.simPcs, wall, errors);
     return r;
 }
 
 void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOptions& opt, const char* what,
-                         std::chrono::steady_clock::time_point wall0) {
+                         std::chrono::steady_clock::time_point wall0,
+                         const traffic::TrafficGenerator* traffic) {
     VcdOutput vcd(opt.vcdPath);
     if (vcd.get())
         sys.trace(vcd.get());
@@ -58,7 +71,7 @@ void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOpti
     if (!opt.tracePath.empty())
         timeline = std::make_unique<TimelineRecorder>(sys, spec, opt.traceScope);
     platform::simulate(sc_core::SC_ZERO_TIME);
-    while (!sys.host().finished()) {
+    while (!sys.host().finished() || (traffic && !traffic->done())) {
         if (!sc_core::sc_pending_activity())
             throw std::runtime_error(std::string(what) + " run deadlocked at " +
                                      sc_core::sc_time_stamp().to_string());
@@ -72,8 +85,11 @@ void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOpti
     }
     sys.hbm().finish();
     vcd.close();
-    if (timeline)
+    if (timeline) {
+        if (opt.extraTimelineEvents)
+            timeline->addEvents(opt.extraTimelineEvents());
         timeline->write(opt.tracePath);
+    }
 }
 
 std::vector<uint16_t> randomHalfs(uint64_t seed, uint64_t stream, size_t n) {

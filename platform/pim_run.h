@@ -34,6 +34,8 @@ class PimWorkloadRun {
     PimSystem sys;
     const host::PimGeometry geo;
     host::PimRuntime runtime;
+    // The scenario's memory traffic beside the host program, on the same router (or none).
+    std::unique_ptr<traffic::TrafficGenerator> traffic;
 
     // Simulates the host program to its end (simulateHostProgram); returns the wall seconds
     // since construction.
@@ -49,11 +51,12 @@ class PimWorkloadRun {
     const std::chrono::steady_clock::time_point m_wall0;
 };
 
-// Simulates until the host program finished (throws on a deadlock naming `what`), then
-// closes the memory system and writes the VCD and the timeline RunOptions ask for; wall0 is
-// the run's start (for the progress line).
+// Simulates until the host program finished, and the traffic beside it if any (throws on a
+// deadlock naming `what`), then closes the memory system and writes the VCD and the timeline
+// RunOptions ask for; wall0 is the run's start (for the progress line).
 void simulateHostProgram(PimSystem& sys, const hbm::Memspec& spec, const RunOptions& opt, const char* what,
-                         std::chrono::steady_clock::time_point wall0);
+                         std::chrono::steady_clock::time_point wall0,
+                         const traffic::TrafficGenerator* traffic = nullptr);
 
 // n FP16 values uniform in [-1, 1), a stream per (seed, stream): outputs of attention over
 // them stay in [-1, 1], so absolute errors are meaningful.

@@ -213,6 +213,11 @@ static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir, uin
         return t;
     }
     t.maxOutstanding = tr.u32("max_outstanding", 1, 1u << 20);
+    if (tr.has("channels")) {
+        t.channels = tr.u32List("channels", 1u << 16);
+        if (tr.raw()["channels"].is_array() && tr.raw()["channels"].empty())
+            tr.issues().add("/traffic/channels", "must list at least one channel");
+    }
     // DRAMSys's MaxActiveTransactions bounds the requests in flight, as max_outstanding does.
     if (maxActive != 0)
         t.maxOutstanding = std::min(t.maxOutstanding, maxActive);
@@ -240,14 +245,35 @@ static TrafficConfig readTraffic(JsonObject& tr, const std::string& baseDir, uin
     return t;
 }
 
-// A memory-traffic scenario, once its fields are read: the memory, and the traffic checked
-// against it.
-static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& issues) {
-    const uint32_t total = loadMemory(s, issues);
-    if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels))
-        issues.add("/system/pseudo_channels",
-                   "must be 0 (all) or a power of two <= " + std::to_string(total) + " (got " +
-                       std::to_string(s.pseudoChannels) + ")");
+// /traffic/channels: channels the system has, each once; synthetic traffic only (a trace's
+// addresses are its own).
+static void checkTrafficChannels(Scenario& s, IssueList& issues) {
+    const std::vector<uint32_t>& chs = s.traffic->channels;
+    if (chs.empty())
+        return;
+    if (s.traffic->type != TrafficConfig::Type::Synthetic) {
+        issues.add("/traffic/channels",
+                   "applies to synthetic traffic only (a trace's addresses are its own)");
+        return;
+    }
+    const uint32_t pcsPerChannel = s.memspec.org.pseudoChannels;
+    const uint32_t channels = s.pseudoChannels / pcsPerChannel;
+    for (size_t i = 0; i < chs.size(); ++i) {
+        const std::string ptr = "/traffic/channels/" + std::to_string(i);
+        if (chs[i] >= channels)
+            issues.add(ptr, "must name a channel of the system, below " + std::to_string(channels) +
+                                " (got " + std::to_string(chs[i]) + ")");
+        else if (std::find(chs.begin(), chs.begin() + long(i), chs[i]) != chs.begin() + long(i))
+            issues.add(ptr, "channel " + std::to_string(chs[i]) + " is listed twice");
+    }
+    if (s.pseudoChannels % pcsPerChannel)
+        issues.add("/traffic/channels", "needs whole channels in /system/pseudo_channels");
+    s.traffic->synthetic.channels = chs;
+}
+
+// Synthetic traffic against the memory it runs on (after loadMemory).
+static void checkTraffic(Scenario& s, IssueList& issues) {
+    checkTrafficChannels(s, issues);
     if (s.traffic->type == TrafficConfig::Type::Synthetic) {
         auto& y = s.traffic->synthetic;
         y.pseudoChannels = s.pseudoChannels;
@@ -267,6 +293,31 @@ static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& i
                            std::to_string(traffic::kMaxTraceTimePs / 1000000000000ull) +
                            " s (idle time is simulated refresh by refresh)");
     }
+}
+
+// A memory-traffic scenario, once its fields are read: the memory, and the traffic checked
+// against it.
+static Scenario finishTrafficScenario(Scenario s, JsonObject& root, IssueList& issues) {
+    const uint32_t total = loadMemory(s, issues);
+    if (s.pseudoChannels > total || !isPowerOfTwo(s.pseudoChannels))
+        issues.add("/system/pseudo_channels",
+                   "must be 0 (all) or a power of two <= " + std::to_string(total) + " (got " +
+                       std::to_string(s.pseudoChannels) + ")");
+    checkTraffic(s, issues);
+    issues.throwIfAny();
+    return s;
+}
+
+// A PIM workload with memory traffic beside it: both checked; every simulated channel is a
+// real one (a replicated run stands one channel for all, the traffic's included).
+static Scenario finishMixedScenario(Scenario s, JsonObject& root, IssueList& issues) {
+    const bool replicated = s.decode ? s.decode->replicateChannels : s.prefill->replicateChannels;
+    if (replicated)
+        issues.add("/workload/replicate_channels",
+                   "must be false when the scenario also has traffic (a replicated run simulates one "
+                   "channel for all)");
+    s = finishPimScenario(std::move(s), root, issues);
+    checkTraffic(s, issues);
     issues.throwIfAny();
     return s;
 }
@@ -285,9 +336,9 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     readSystem(root, baseDir, s);
     const uint32_t maxActive = readController(root, baseDir, s);
 
-    if (root.has("traffic") == root.has("workload"))
-        issues.add("",
-                   "a scenario has exactly one of \"traffic\" (memory traffic) or \"workload\" (PIM work)");
+    if (!root.has("traffic") && !root.has("workload"))
+        issues.add("", "a scenario has \"traffic\" (memory traffic), \"workload\" (PIM work), or both "
+                       "(the traffic beside the PIM work)");
     if (auto pimObj = root.optObject("pim"))
         readPim(*pimObj, s.pe, s.registers);
     checkWorkloadType(root.raw(), issues);
@@ -310,6 +361,8 @@ Scenario parseScenario(json doc, const std::string& file, const std::string& bas
     root.rejectUnknownKeys();
     if (!s.traffic)
         return finishPimScenario(std::move(s), root, issues);
+    if (s.decode || s.prefill)
+        return finishMixedScenario(std::move(s), root, issues);
     return finishTrafficScenario(std::move(s), root, issues);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// A scenario: the memory system to build and the traffic to run on it. JSON file ->
+// A scenario: the memory system to build and what runs on it: memory traffic, a PIM workload, or
+// both (the traffic beside the PIM host program on the same router). JSON file ->
 // defaults merged from workloads/defaults/scenario.json -> `--set` overrides -> validated
 // Scenario, with every problem reported as file: /pointer: reason.
 #include <memory>
@@ -25,6 +26,7 @@ struct TrafficConfig {
     std::string traceFile;
     double clockGHz = 1.0;
     uint32_t maxOutstanding = 0;
+    std::vector<uint32_t> channels; // synthetic: the channels it walks (empty: the first pseudo_channels)
 };
 
 // How a PIM workload runs, common to decode and prefill.
@@ -71,7 +73,7 @@ struct Scenario {
     uint32_t pseudoChannels = 0; // instantiated: the first N of the system
     bool protocolCheck = true;
     hbm::ControllerConfig controller;
-    std::optional<TrafficConfig> traffic; // memory-traffic scenarios
+    std::optional<TrafficConfig> traffic; // memory traffic (alone, or beside a PIM workload)
     std::optional<DecodeWorkload> decode; // PIM workload scenarios
     std::optional<PrefillWorkload> prefill;
     pim::PeConfig pe;

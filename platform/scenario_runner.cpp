@@ -44,6 +44,9 @@ static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, cons
         t.backPressureEvents += s->backPressureEvents;
         t.errors += s->errors;
         t.latency.merge(s->latency);
+        t.hostStallCycles += s->hostStallCycles;
+        t.pimStallCycles += s->pimStallCycles;
+        t.ownerSwitches += s->ownerSwitches;
     }
     const double tck = spec.tCKns();
     const uint64_t bytes = t.readBytes + t.writeBytes;
@@ -67,6 +70,11 @@ static json memoryJson(const std::vector<const hbm::ControllerStats*>& all, cons
     j["refreshes"] = t.refreshes;
     j["back_pressure_events"] = t.backPressureEvents;
     j["error_responses"] = t.errors;
+    // Host requests and micro-ops held back by each other (docs/host-pim-arbitration.md), summed
+    // over the pseudo-channels.
+    j["contention"] = {{"gpu_stall_ns", double(t.hostStallCycles) * tck},
+                       {"pim_stall_ns", double(t.pimStallCycles) * tck},
+                       {"owner_switches", t.ownerSwitches}};
     return j;
 }
 
@@ -116,19 +124,44 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     return mem;
 }
 
+std::unique_ptr<traffic::TrafficGenerator> makeTrafficGenerator(const Scenario& s) {
+    const uint32_t burst = s.memspec.org.accessBytes;
+    std::unique_ptr<traffic::RequestSource> source;
+    if (s.traffic->type == TrafficConfig::Type::Trace)
+        source = std::make_unique<traffic::TraceSource>(s.traffic->traceFile, s.traffic->clockGHz, burst,
+                                                        s.mapping->capacity());
+    else
+        source = std::make_unique<traffic::SyntheticSource>(s.traffic->synthetic, *s.mapping);
+    return std::make_unique<traffic::TrafficGenerator>("traffic", std::move(source), burst,
+                                                       s.traffic->maxOutstanding);
+}
+
+json trafficResults(const Scenario& s, const traffic::GeneratorStats& gs) {
+    const double spanNs = gs.firstSendPs == UINT64_MAX ? 0.0 : double(gs.lastReadyPs - gs.firstSendPs) * 1e-3;
+    const auto& lat = gs.latencyPs;
+    return {{"requests", gs.requests},
+            {"reads", gs.reads},
+            {"writes", gs.writes},
+            {"bytes", gs.bytes},
+            {"channels", s.traffic->channels},
+            {"first_send_ns", gs.firstSendPs == UINT64_MAX ? 0.0 : double(gs.firstSendPs) * 1e-3},
+            {"last_ready_ns", double(gs.lastReadyPs) * 1e-3},
+            {"bandwidth_GBps", spanNs > 0 ? double(gs.bytes) / spanNs : 0.0},
+            {"avg_latency_ns", lat.mean() * 1e-3},
+            {"p50_latency_ns", double(lat.percentile(0.50)) * 1e-3},
+            {"p99_latency_ns", double(lat.percentile(0.99)) * 1e-3},
+            {"max_latency_ns", double(lat.max()) * 1e-3},
+            {"errors", gs.errors},
+            {"host_pim_arbitration", s.controller.hostPim.policy}};
+}
+
 json runScenario(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const hbm::Memspec& spec = s.memspec;
     HbmSystem system("hbm", spec, *s.mapping, s.controller, s.pseudoChannels, s.protocolCheck);
 
-    std::unique_ptr<traffic::RequestSource> source;
-    if (s.traffic->type == TrafficConfig::Type::Trace)
-        source = std::make_unique<traffic::TraceSource>(s.traffic->traceFile, s.traffic->clockGHz,
-                                                        spec.org.accessBytes, s.mapping->capacity());
-    else
-        source = std::make_unique<traffic::SyntheticSource>(s.traffic->synthetic, *s.mapping);
-    traffic::TrafficGenerator gen("traffic", std::move(source), spec.org.accessBytes,
-                                  s.traffic->maxOutstanding);
+    std::unique_ptr<traffic::TrafficGenerator> genPtr = makeTrafficGenerator(s);
+    traffic::TrafficGenerator& gen = *genPtr;
     gen.iSocket.bind(system.router().tSocket);
 
     VcdOutput vcd(opt.vcdPath);
@@ -254,6 +287,18 @@ static std::string summarizeKernels(const json& r) {
         }
     }
     const json& m = r["memory"];
+    if (r.contains("traffic")) {
+        const json& t = r["traffic"];
+        const json& c = m["contention"];
+        std::snprintf(buf, sizeof buf,
+                      "traffic         %llu requests beside the PIM: latency mean %.1f ns, p99 %.1f ns\n"
+                      "contention      %s: host stall %.1f ns, PIM stall %.1f ns, %llu hand-overs\n",
+                      (unsigned long long)t["requests"].get<uint64_t>(), t["avg_latency_ns"].get<double>(),
+                      t["p99_latency_ns"].get<double>(), t["host_pim_arbitration"].get<std::string>().c_str(),
+                      c["gpu_stall_ns"].get<double>(), c["pim_stall_ns"].get<double>(),
+                      (unsigned long long)c["owner_switches"].get<uint64_t>());
+        out += buf;
+    }
     std::snprintf(buf, sizeof buf, "protocol        %llu checker violations over %llu PIM ops\n",
                   (unsigned long long)m["checker_violations"].get<uint64_t>(),
                   (unsigned long long)m["pim_ops"].get<uint64_t>());

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/traffic/traffic_generator.h"
 #include "platform/scenario.h"
 #include "platform/timeline.h"
 
@@ -34,9 +35,18 @@ struct RunOptions {
     // runs, to inject a fault (PeArray / PseudoChannelController::injectFaultForTest) and prove
     // a check notices it. The command line never sets it.
     std::function<void(PimSystem&)> beforePimRunForTest;
+    // Trace events of parts the PIM timeline does not observe (the GPU's kernels in a
+    // co-simulation), asked for once the simulation ended.
+    std::function<nlohmann::json()> extraTimelineEvents;
 };
 
 nlohmann::json runScenario(const Scenario& s, const RunOptions& opt = {});
+
+// The scenario's traffic source as a generator (not yet bound); `traffic` must be set.
+std::unique_ptr<traffic::TrafficGenerator> makeTrafficGenerator(const Scenario& s);
+// The `traffic` object of a run with traffic beside a PIM workload: what the generator saw
+// (requests, bytes, bandwidth over its span, latency from send to data).
+nlohmann::json trafficResults(const Scenario& s, const traffic::GeneratorStats& gs);
 
 class HbmSystem;
 // The `memory` object of the results: totals, per pseudo-channel, checker findings (host

@@ -22,6 +22,13 @@ std::string SubSimulationPlan::derivedMemspec(const std::string& tag, const json
 
 namespace {
 
+// The point's controller settings, when it has any.
+json withController(const EndToEndPoint& p, json doc) {
+    if (!p.controller.is_null())
+        doc["controller"] = p.controller;
+    return doc;
+}
+
 json subSystem(const EndToEndPoint& p, const std::string& memspec) {
     return {{"memspec", memspec}, {"mapping", p.mapping}, {"stacks", p.stacks}, {"pseudo_channels", 0}};
 }
@@ -44,8 +51,9 @@ json decodeSubScenario(const EndToEndPoint& p, uint32_t context, const PimSubOpt
         w["sparse"] = {{"sink", p.pattern["sink"]},
                        {"window", p.pattern["window"]},
                        {"head_fraction", p.pattern.value("head_fraction", 1.0)}};
-    return {
-        {"name", p.name + " decode"}, {"system", subSystem(p, o.memspec)}, {"pim", p.pim}, {"workload", w}};
+    return withController(
+        p,
+        {{"name", p.name + " decode"}, {"system", subSystem(p, o.memspec)}, {"pim", p.pim}, {"workload", w}});
 }
 
 json prefillSubScenario(const EndToEndPoint& p, bool naive) {
@@ -59,8 +67,10 @@ json prefillSubScenario(const EndToEndPoint& p, bool naive) {
               {"mode", p.functional ? "functional" : "timing"},
               {"replicate_channels", !p.functional},
               {"tiling", naive ? "naive" : "io-aware"}};
-    return {
-        {"name", p.name + " prefill"}, {"system", subSystem(p, p.memspec)}, {"pim", p.pim}, {"workload", w}};
+    return withController(p, {{"name", p.name + " prefill"},
+                              {"system", subSystem(p, p.memspec)},
+                              {"pim", p.pim},
+                              {"workload", w}});
 }
 
 json streamSubScenario(const EndToEndPoint& p) {
@@ -69,15 +79,15 @@ json streamSubScenario(const EndToEndPoint& p) {
     json sys = subSystem(p, p.memspec);
     sys["stacks"] = 1;
     const json& stream = shippedDefaults()["end_to_end"]["stream"];
-    return {{"name", p.name + " stream"},
-            {"system", sys},
-            {"traffic",
-             {{"type", "synthetic"},
-              {"pattern", "sequential"},
-              {"requests", stream["requests"]},
-              {"request_bytes", stream["request_bytes"]},
-              {"read_fraction", 1.0},
-              {"max_outstanding", stream["max_outstanding"]}}}};
+    return withController(p, {{"name", p.name + " stream"},
+                              {"system", sys},
+                              {"traffic",
+                               {{"type", "synthetic"},
+                                {"pattern", "sequential"},
+                                {"requests", stream["requests"]},
+                                {"request_bytes", stream["request_bytes"]},
+                                {"read_fraction", 1.0},
+                                {"max_outstanding", stream["max_outstanding"]}}}});
 }
 
 } // namespace pilot::platform

@@ -266,7 +266,17 @@ json TimelineRecorder::document() const {
             addCounters(c, local, t, events);
         }
     }
+    for (const json& e : m_extra)
+        events.push_back(e);
     return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}};
+}
+
+void TimelineRecorder::addEvents(const json& events) {
+    for (const json& e : events) {
+        const double ts = e.value("ts", 0.0), dur = e.value("dur", 0.0);
+        if (e.value("ph", "") == "M" || (ts + dur >= m_scope.fromNs * 1e-3 && ts <= m_scope.toNs * 1e-3))
+            m_extra.push_back(e);
+    }
 }
 
 void TimelineRecorder::write(const std::string& path) const {

@@ -41,6 +41,9 @@ class TimelineRecorder final : public hbm::CommandObserver, public hbm::MicroOpO
     void onCommand(const hbm::CommandRecord& r) override;
     void onMicroOp(uint32_t pc, const contract::MicroOp& op, uint64_t startCycle, uint64_t endCycle) override;
 
+    // Events of other parts of the run (the GPU's kernels: platform/cosim_system.cpp), appended
+    // to document()'s, in its units (us) and within the window.
+    void addEvents(const nlohmann::json& events);
     // The trace-event JSON document (after the simulation).
     nlohmann::json document() const;
     // Writes document() to `path`; throws std::runtime_error naming the path when it cannot.
@@ -73,6 +76,7 @@ class TimelineRecorder final : public hbm::CommandObserver, public hbm::MicroOpO
     const uint32_t m_pcsPerChannel, m_bankGroups;
     const TimelineScope m_scope;
     std::vector<PcTrack> m_pcs;
+    nlohmann::json m_extra = nlohmann::json::array();
 };
 
 } // namespace pilot::platform

@@ -22,6 +22,21 @@ std::string named(common::JsonObject& o, const std::string& key, const std::vect
         o.issues().add(o.pointerOf(key), "must be one of " + known + " (got \"" + v + "\")");
     return fallback;
 }
+
+// /controller/host_pim_arbitration: the policy and its slice parameters.
+HostPimArbitrationConfig parseHostPim(common::JsonObject& o) {
+    HostPimArbitrationConfig c;
+    c.policy = named(o, "policy", hostPimPolicyNames(), c.policy);
+    c.slicePimOps = o.u32("slice_pim_ops", 0, 1u << 20);
+    c.slicePimNs = o.number("slice_pim_ns", 0, 1e9);
+    c.sliceHostRequests = o.u32("slice_host_requests", 1, 1u << 20);
+    if (c.policy == "bounded-slices" && c.slicePimOps == 0 && c.slicePimNs == 0)
+        o.issues().add(o.pointerOf("slice_pim_ops"),
+                       "bounded-slices needs slice_pim_ops or slice_pim_ns above 0 (else the host never "
+                       "gets a slice)");
+    o.rejectUnknownKeys();
+    return c;
+}
 } // namespace
 
 ControllerConfig parseControllerConfig(common::JsonObject& o) {
@@ -46,6 +61,9 @@ ControllerConfig parseControllerConfig(common::JsonObject& o) {
     c.writeLowWatermark = o.u32("write_low_watermark", 0, 4096);
     c.rowHitCap = o.u32("row_hit_cap", 0, 1u << 20);
     c.pimQueue = o.u32("pim_queue", 1, 4096);
+    common::JsonObject hp = o.object("host_pim_arbitration");
+    if (hp.valid())
+        c.hostPim = parseHostPim(hp);
     if (c.writeHighWatermark > c.writeQueue)
         o.issues().add(o.pointerOf("write_high_watermark"), "must be <= write_queue (got " +
                                                                 std::to_string(c.writeHighWatermark) + " > " +

@@ -2,13 +2,14 @@
 #pragma once
 // Policies and sizes of a pseudo-channel memory controller. Values come from the scenario's
 // "controller" object (defaults in workloads/defaults/scenario.json), never from code. The
-// scheduler and the refresh policy are named: scheduler_registry.cpp and refresh_policies.cpp
-// list the names that exist.
+// scheduler, the refresh policy and the host-vs-PIM arbitration are named:
+// scheduler_registry.cpp, refresh_policies.cpp and host_pim_policy.cpp list the names that exist.
 #include <cstdint>
 #include <string>
 
 #include "models/common/json_reader.h"
 #include "models/hbm/channel_arbiter.h"
+#include "models/hbm/host_pim_policy.h"
 
 namespace pilot::hbm {
 
@@ -34,6 +35,7 @@ struct ControllerConfig {
     uint32_t writeLowWatermark = 0;  // stop draining at this many (if reads wait)
     uint32_t pimQueue = 0;           // PIM micro-ops queued at most
     uint32_t rowHitCap = 0;          // FR-FCFS: hits per activation served ahead of an older miss (0: no cap)
+    HostPimArbitrationConfig hostPim; // who serves when host requests and micro-ops both wait
 };
 
 ControllerConfig parseControllerConfig(common::JsonObject& obj);

@@ -21,6 +21,7 @@ PseudoChannelController::PseudoChannelController(sc_core::sc_module_name name, c
       m_timing(spec, spec.org.banksPerPc(), spec.org.bankGroupsPerPc()),
       m_scheduler(makeScheduler(cfg.scheduler, cfg)),
       m_refresh(makeRefreshManager(cfg.refresh, spec, pcIndex)),
+      m_hostPim(makeHostPimPolicy(cfg.hostPim, spec.t.tCKps)),
       m_pim(spec, m_state, m_timing, *this, m_stats, cfg.pimQueue), m_channel(channel),
       m_traceOpenRow(spec.org.banksPerPc(), -1) {
     m_state.banks.resize(spec.org.banksPerPc());
@@ -61,6 +62,7 @@ void PseudoChannelController::trace(sc_core::sc_trace_file* tf) {
     sc_core::sc_trace(tf, m_traceLastCmd, base + ".command");
     sc_core::sc_trace(tf, m_traceCommands, base + ".commands_issued");
     sc_core::sc_trace(tf, m_traceRefreshing, base + ".refresh_pending");
+    sc_core::sc_trace(tf, m_traceOwner, base + ".owner"); // 0 idle, 1 host, 2 PIM
     m_pim.trace(tf, base);
 }
 
@@ -108,6 +110,7 @@ bool PseudoChannelController::hasRoom(bool write) const {
 
 uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
                                           sc_core::sc_event* done) {
+    accountStalls(nowCycle());
     if (t.has_mm())
         t.acquire();
     const uint32_t slot = m_freeSlots.back();
@@ -143,6 +146,7 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
 
 bool PseudoChannelController::acceptPim(tlm_generic_payload& t, const contract::MicroOp& op,
                                         uint64_t arrival) {
+    accountStalls(nowCycle());
     if (!m_pim.accept(t, op, arrival))
         return false;
     wakeAt(arrival);
@@ -159,11 +163,12 @@ tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm
                 ++m_stats.errors;
                 return tlm::TLM_COMPLETED;
             }
-            if (!acceptPim(t, pim->op, arrival)) {
+            // Behind the micro-ops already waiting: micro-ops run in the order they were sent.
+            if (!m_blockedPim.empty() || !acceptPim(t, pim->op, arrival)) {
                 ++m_stats.backPressureEvents;
                 if (t.has_mm())
                     t.acquire();
-                m_blocked.push_back(&t);
+                m_blockedPim.push_back(&t);
                 return tlm::TLM_ACCEPTED;
             }
             ph = tlm::END_REQ;
@@ -205,7 +210,7 @@ void PseudoChannelController::bTransport(tlm_generic_payload& t, sc_time& d) {
     DramAddress a;
     if (!validate(t, a))
         return;
-    while (!m_blocked.empty() || !hasRoom(t.is_write()))
+    while (!m_blocked.empty() || !m_blockedPim.empty() || !hasRoom(t.is_write()))
         sc_core::wait(m_roomFreed);
     sc_core::sc_event done;
     enqueue(t, a, nowCycle(), &done);
@@ -243,12 +248,24 @@ bool PseudoChannelController::getDirectMemPtr(tlm_generic_payload& t, tlm::tlm_d
 }
 
 void PseudoChannelController::admitBlocked() {
+    // Micro-ops wait apart from host requests: a host request waiting for room in a full host
+    // queue (while the PIM owns the pseudo-channel) must not hold a micro-op back, and a later
+    // micro-op must not overtake it (the PIM controller may send the next one on an earlier one's
+    // response).
+    while (!m_blockedPim.empty()) {
+        tlm_generic_payload* t = m_blockedPim.front();
+        if (!acceptPim(*t, t->get_extension<PimOpExtension>()->op, nowCycle()))
+            break;
+        m_blockedPim.pop_front();
+        if (t->has_mm())
+            t->release(); // accept took its own reference
+        tlm_phase ph = tlm::END_REQ;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        tSocket->nb_transport_bw(*t, ph, d);
+    }
     while (!m_blocked.empty()) {
         tlm_generic_payload* t = m_blocked.front();
-        if (const auto* pim = t->get_extension<PimOpExtension>()) {
-            if (!acceptPim(*t, pim->op, nowCycle()))
-                break;
-        } else if (hasRoom(t->is_write())) {
+        if (hasRoom(t->is_write())) {
             enqueue(*t, m_map.decode(t->get_address()), nowCycle(), nullptr);
         } else {
             break;
@@ -295,25 +312,77 @@ void PseudoChannelController::updateMode() {
     }
 }
 
+uint64_t PseudoChannelController::hostWaitingFrom(uint64_t from) {
+    // m_arrivals holds the arrival of every queued request that had not arrived when last
+    // looked at; a request cannot complete before it arrives, so the queued requests beyond
+    // those still to arrive have arrived.
+    while (!m_arrivals.empty() && m_arrivals.top() <= from)
+        m_arrivals.pop();
+    if (m_state.queued[0] + m_state.queued[1] > m_arrivals.size())
+        return from;
+    return m_arrivals.empty() ? kNever : m_arrivals.top();
+}
+
+void PseudoChannelController::accountStalls(uint64_t cycle) {
+    if (cycle <= m_accountedTo)
+        return;
+    const uint64_t from = m_accountedTo;
+    m_accountedTo = cycle;
+    if (m_owner == Owner::Pim) {
+        const uint64_t waiting = hostWaitingFrom(from);
+        if (waiting < cycle)
+            m_stats.hostStallCycles += cycle - waiting;
+    } else if (m_owner == Owner::Host && !m_pim.empty()) {
+        const uint64_t waiting = std::max(from, m_pim.headArrival());
+        if (waiting < cycle)
+            m_stats.pimStallCycles += cycle - waiting;
+    }
+}
+
+uint64_t PseudoChannelController::decideOwner(uint64_t now) {
+    accountStalls(now);
+    ArbitrationView v;
+    v.now = now;
+    v.hostQueued = m_state.queued[0] + m_state.queued[1] > 0;
+    const uint64_t hostFrom = hostWaitingFrom(now);
+    v.hostWaiting = hostFrom <= now;
+    v.nextHostArrival = v.hostWaiting ? kNever : hostFrom;
+    v.pimQueued = !m_pim.empty();
+    v.pimWaiting = v.pimQueued && m_pim.headArrival() <= now;
+    v.pimAtBoundary = m_pim.atOpBoundary();
+    v.pimOpsDone = m_stats.pimOps;
+    v.hostDone = m_stats.reads + m_stats.writes;
+    uint64_t next = kNever;
+    const Owner o = m_hostPim->decide(v, next);
+    if (o != Owner::Idle) {
+        if (m_lastBusyOwner != Owner::Idle && o != m_lastBusyOwner)
+            ++m_stats.ownerSwitches;
+        m_lastBusyOwner = o;
+    }
+    m_owner = o;
+    m_traceOwner = uint32_t(o);
+    return next;
+}
+
 uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candidate& colCmd) {
     updateMode();
-    uint64_t next = kNever;
+    uint64_t next = decideOwner(now);
+    const bool pimMode = m_owner == Owner::Pim;
     const uint64_t rowFree = m_bus->rowFree(), colFree = m_bus->columnFree();
-    m_refresh->propose(m_state, m_timing, now, rowFree, !m_pim.empty(), rowCmd, next);
+    m_refresh->propose(m_state, m_timing, now, rowFree, pimMode, rowCmd, next);
     m_traceRefreshing = m_refresh->pending();
     if (m_refresh->blocksAll())
         return next;
-    // While PIM micro-ops wait, the pseudo-channel is in PIM mode: host requests wait too. A
-    // pending refresh goes first (a per-bank one too: the PIM's all-bank activations would keep
+    // While the PIM owns the pseudo-channel (the host/PIM policy says when), host requests wait.
+    // A pending refresh goes first (a per-bank one too: the PIM's all-bank activations would keep
     // reopening its bank); the PIM reopens its row once the refresh is done.
-    if (!m_pim.empty()) {
+    if (pimMode) {
         if (m_refresh->pending())
             return next;
         return std::min(next, m_pim.propose(now, rowFree, colFree, rowCmd, colCmd));
     }
-    // Requests queued ahead of their arrival wake the scheduler when they arrive.
-    while (!m_arrivals.empty() && m_arrivals.top() <= now)
-        m_arrivals.pop();
+    // Requests queued ahead of their arrival wake the scheduler when they arrive (decideOwner
+    // dropped those that have arrived).
     if (!m_arrivals.empty())
         next = std::min(next, m_arrivals.top());
     return std::min(
@@ -402,8 +471,10 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
         record(c.cmd, c.bank, r.row, r.column, now);
         ++bk.columnsSinceAct;
         complete(c.slot, now); // before the auto-precharge closes the bank (hit count)
-        if (c.cmd == Command::RDA || c.cmd == Command::WRA)
+        if (c.cmd == Command::RDA || c.cmd == Command::WRA) {
             closeBank(c.bank);
+            m_pim.onRowCommand(); // the auto-precharge closes a bank the PIM may think open
+        }
         break;
     }
     }

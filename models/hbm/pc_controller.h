@@ -3,7 +3,8 @@
 // One HBM pseudo-channel memory controller: a TLM-2.0 target (AT base protocol with
 // back-pressure, b_transport for loosely-timed initiators, transport_dbg and DMI), its request
 // queues and bank state, and the policies that decide over them: a Scheduler (FR-FCFS, FCFS),
-// a RefreshManager (all-bank, per-bank) and the PimSequencer, each chosen by name from the
+// a RefreshManager (all-bank, per-bank), the PimSequencer and a HostPimPolicy (who owns the
+// pseudo-channel when host requests and micro-ops both wait), each chosen by name from the
 // config. The controller proposes commands; its channel's ChannelArbiter grants the command
 // buses (shared by the channel's pseudo-channels) and calls issue().
 #include <array>
@@ -24,6 +25,7 @@
 #include "models/hbm/channel_arbiter.h"
 #include "models/hbm/command.h"
 #include "models/hbm/controller_config.h"
+#include "models/hbm/host_pim_policy.h"
 #include "models/hbm/memspec.h"
 #include "models/hbm/pc_state.h"
 #include "models/hbm/pim_sequencer.h"
@@ -44,6 +46,11 @@ struct ControllerStats {
     uint64_t pimOps = 0;             // micro-ops completed
     uint64_t pimBankColumns = 0;     // PIM column moves x the banks each moved a column in
     uint64_t pimFirstCycle = UINT64_MAX, pimLastCycle = 0;
+    // Contention between host requests and micro-ops (docs/host-pim-arbitration.md), cycles:
+    // hostStall: the PIM owns the pseudo-channel while an arrived host request is queued;
+    // pimStall: the host owns it while an arrived micro-op is queued. ownerSwitches: hand-overs
+    // between host and PIM (idle spells in between do not count).
+    uint64_t hostStallCycles = 0, pimStallCycles = 0, ownerSwitches = 0;
     common::LatencyHistogram latency; // arrival to last data beat, cycles
     uint64_t firstArrivalCycle = UINT64_MAX, lastCompletionCycle = 0;
 };
@@ -109,6 +116,14 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     void wakeAt(uint64_t cycle);
 
     void updateMode();
+    // The host-vs-PIM decision at `now` (its policy's, from the queues); returns the cycle it
+    // may change by itself.
+    uint64_t decideOwner(uint64_t now);
+    // Adds the stall time from the last accounted cycle up to `cycle` (the queues and the owner
+    // have not changed since: call before every change).
+    void accountStalls(uint64_t cycle);
+    // The cycle from which an arrived host request waits, counted from `from` (kNever: none).
+    uint64_t hostWaitingFrom(uint64_t from);
     void complete(uint32_t slot, uint64_t now);
     void sendResponse(tlm::tlm_generic_payload* t, uint64_t readyCycle);
     void closeBank(uint32_t bank);
@@ -134,6 +149,10 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
 
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RefreshManager> m_refresh;
+    std::unique_ptr<HostPimPolicy> m_hostPim;
+    Owner m_owner = Owner::Idle;
+    Owner m_lastBusyOwner = Owner::Idle; // the last non-idle owner (counts hand-overs)
+    uint64_t m_accountedTo = 0;          // stall time is accounted up to this cycle
     ControllerStats m_stats;
     FaultForTest m_fault;
     PimSequencer m_pim;
@@ -142,8 +161,9 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     ChannelArbiter* m_channel;
     CommandBus* m_bus = nullptr;
 
-    std::deque<tlm::tlm_generic_payload*> m_blocked; // BEGIN_REQ waiting for queue room
-    std::deque<Pending> m_responses;                 // BEGIN_RESP waiting for END_RESP
+    std::deque<tlm::tlm_generic_payload*> m_blocked;    // host BEGIN_REQ waiting for queue room
+    std::deque<tlm::tlm_generic_payload*> m_blockedPim; // micro-ops waiting for PIM queue room, in order
+    std::deque<Pending> m_responses;                    // BEGIN_RESP waiting for END_RESP
     bool m_respBusy = false;
 
     sc_core::sc_event m_roomFreed; // for b_transport callers waiting on a full queue
@@ -156,6 +176,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     uint32_t m_traceCommands = 0; // commands issued: changes with every command, a run of
                                   // identical ones included (the last command alone does not)
     bool m_traceRefreshing = false;
+    uint32_t m_traceOwner = 0; // Owner: 0 idle, 1 host, 2 PIM
     void peIdle();
 };
 

@@ -52,6 +52,13 @@ class PimSequencer {
     void setObserver(MicroOpObserver* o, uint32_t pc) { m_observer = o, m_observerPc = pc; }
     bool hasUnit() const { return m_unit != nullptr; }
     bool empty() const { return m_queue.empty(); }
+    // The head micro-op's arrival cycle (queue not empty).
+    uint64_t headArrival() const { return m_queue.front().arrival; }
+    // No micro-op is half issued (no column of a move has been issued yet): the host may take
+    // the pseudo-channel over without splitting one.
+    bool atOpBoundary() const {
+        return m_queue.empty() || m_queue.front().nextColumn == uint32_t(m_queue.front().op.column);
+    }
     // Queues the micro-op of `t` (false: the queue is full).
     bool accept(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
     // The next PIM command issuable at `now` into rowCmd / colCmd; returns the earliest cycle a

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/traffic/request_source.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "models/common/config_error.h"
@@ -10,7 +11,33 @@ namespace pilot::traffic {
 SyntheticSource::SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMapping& map)
     : m_spec(spec), m_map(map), m_regionBytes(map.regionBytes(spec.pseudoChannels)),
       m_regionRuns(hbm::AddressMapping::depositRuns(map.regionBits(spec.pseudoChannels))),
-      m_addrRng(spec.seed), m_mixRng(spec.seed ^ 0x9e3779b97f4a7c15ull) {}
+      m_addrRng(spec.seed), m_mixRng(spec.seed ^ 0x9e3779b97f4a7c15ull) {
+    if (m_spec.channels.empty())
+        return;
+    // One channel's bits (its pseudo-channel bits included), then the list as a digit above
+    // those below the lowest channel bit.
+    const uint32_t pcsPerChannel = map.spec().org.pseudoChannels;
+    const std::vector<uint32_t> inChannel = map.regionBits(pcsPerChannel);
+    m_regionRuns = hbm::AddressMapping::depositRuns(inChannel);
+    m_regionBytes = map.regionBytes(pcsPerChannel) * m_spec.channels.size();
+    const auto& chBits = map.bits(hbm::Field::Channel);
+    const uint32_t lowest = chBits.empty() ? UINT32_MAX : *std::min_element(chBits.begin(), chBits.end());
+    m_lowBits =
+        uint32_t(std::count_if(inChannel.begin(), inChannel.end(), [&](uint32_t b) { return b < lowest; }));
+}
+
+uint64_t SyntheticSource::onChannels(uint64_t offset) const {
+    const uint64_t n = m_spec.channels.size();
+    const uint64_t lowMask = (uint64_t(1) << m_lowBits) - 1;
+    const uint64_t rest = offset >> m_lowBits;
+    const uint32_t ch = m_spec.channels[rest % n];
+    const uint64_t inChannel = (offset & lowMask) | ((rest / n) << m_lowBits);
+    hbm::DramAddress a = m_map.decode(hbm::AddressMapping::deposit(inChannel, m_regionRuns));
+    const uint32_t perStack = m_map.spec().org.channels;
+    a.stack = ch / perStack;
+    a.channel = ch % perStack;
+    return m_map.encode(a);
+}
 
 bool SyntheticSource::next(TrafficRequest& out) {
     if (m_i >= m_spec.requests)

@@ -38,12 +38,17 @@ struct SyntheticSpec {
     uint64_t strideBytes = 0; // strided only
     double readFraction = 1.0;
     uint64_t seed = 1;
-    uint32_t pseudoChannels = 1; // the region walked: the first N pseudo-channels
-    uint64_t intervalPs = 0;     // 0: as fast as the memory accepts
+    uint32_t pseudoChannels = 1;    // the region walked: the first N pseudo-channels...
+    std::vector<uint32_t> channels; // ...or these channels (global indices), when not empty
+    uint64_t intervalPs = 0;        // 0: as fast as the memory accepts
 };
 
 // Walks a region of the first N pseudo-channels in the address map's order (see
-// AddressMapping::regionAddress), so "sequential" means sequential inside that sub-system.
+// AddressMapping::regionAddress), so "sequential" means sequential inside that sub-system. With a
+// channel list, the region is those channels: an offset's bits below the map's lowest channel
+// bit stay in place, the next digit (base: the list's length) picks the channel, the rest go to
+// the other in-channel bits, and the address map's encoder puts the channel in (every request
+// lands on a listed channel, interleaved across them as the map interleaves channels).
 // Requests are whole multiples of the burst, aligned, each burst mapped on its own.
 class SyntheticSource : public RequestSource {
   public:
@@ -52,16 +57,21 @@ class SyntheticSource : public RequestSource {
     double progress() const override { return m_spec.requests ? double(m_i) / double(m_spec.requests) : 1.0; }
     // A request's bursts need not be contiguous in physical space: each maps on its own.
     uint64_t physical(uint64_t regionOffset) const override {
+        if (!m_spec.channels.empty())
+            return onChannels(regionOffset);
         return hbm::AddressMapping::deposit(regionOffset, m_regionRuns);
     }
 
   private:
+    uint64_t onChannels(uint64_t regionOffset) const;
+
     SyntheticSpec m_spec;
     const hbm::AddressMapping& m_map;
     uint64_t m_regionBytes;
     std::vector<hbm::AddressMapping::DepositRun> m_regionRuns;
     uint64_t m_i = 0;
     std::mt19937_64 m_addrRng, m_mixRng;
+    uint32_t m_lowBits = 0; // channel list: in-channel offset bits below the lowest channel bit
 };
 
 // DRAMSys text trace; time stamps in trace-clock cycles are converted with `clockGHz`. A request

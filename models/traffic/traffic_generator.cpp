@@ -62,7 +62,7 @@ bool TrafficGenerator::acquireSlot(uint64_t now) {
     m_freeRequests.pop_back();
     const uint64_t first = m_cur.addr & ~uint64_t(m_burstBytes - 1);
     const uint64_t bursts = (m_cur.addr + m_cur.bytes - first + m_burstBytes - 1) / m_burstBytes;
-    m_requests[m_curId] = {uint32_t(bursts), 0};
+    m_requests[m_curId] = {uint32_t(bursts), 0, m_curSendPs};
     ++m_inflight;
     ++m_stats.requests;
     ++(m_cur.write ? m_stats.writes : m_stats.reads);
@@ -133,6 +133,7 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
         ++m_stats.completed;
         m_freeAt.push(r.readyPs);
         m_stats.lastReadyPs = std::max(m_stats.lastReadyPs, r.readyPs);
+        m_stats.latencyPs.add(r.readyPs - std::min(r.readyPs, r.sendPs));
         m_freeRequests.push_back(request);
         // The run loop simulates in slices; return to it as soon as the work is done, so
         // nothing (refresh) runs past the end into the statistics.

@@ -15,6 +15,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/common/latency_histogram.h"
 #include "models/traffic/request_source.h"
 
 namespace pilot::traffic {
@@ -25,6 +26,7 @@ struct GeneratorStats {
     uint64_t errors = 0;
     std::string firstError;
     uint64_t firstSendPs = UINT64_MAX, lastReadyPs = 0;
+    common::LatencyHistogram latencyPs; // per request: send to its last burst's data, picoseconds
 };
 
 class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface {
@@ -50,6 +52,7 @@ class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface
     struct InFlight {
         uint32_t burstsLeft = 0;
         uint64_t readyPs = 0;
+        uint64_t sendPs = 0;
     };
 
     void pump();

@@ -51,8 +51,14 @@ std::vector<json> runAsChildProcesses(const std::vector<platform::SubSimulation>
 
 } // namespace
 
-int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out) {
+int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out,
+                const platform::RunOptions& opt) {
     const platform::EndToEndPoint p = platform::loadEndToEndPoint(path, sets);
+    if ((!opt.vcdPath.empty() || !opt.tracePath.empty()) && !(p.mode == "cosim" && p.systems.size() == 1))
+        throw common::FileError(path +
+                                ": --vcd and --trace record one simulation: a co-simulated point of one "
+                                "system (--set '/workload/systems=[\"pilot\"]'); other end-to-end runs "
+                                "are many (each can be run alone from <out>.parts/)");
     // The parts are kept next to a results file; an output that is not a file (a pipe, a
     // device) or none at all gets a temporary folder, removed however the run ends. Absolute:
     // the sub-scenarios name files in this folder and are read from it, so a relative folder
@@ -72,8 +78,11 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
     } tempParts{keepParts ? "" : partsDir};
     std::vector<std::string> inputs = p.inputFiles;
     inputs.push_back(path);
-    common::checkOutputPaths(
-        {{"--out", out}, {"--out (its sub-simulations)", keepParts ? partsDir : "", true}}, inputs);
+    common::checkOutputPaths({{"--out", out},
+                              {"--out (its sub-simulations)", keepParts ? partsDir : "", true},
+                              {"--vcd", opt.vcdPath},
+                              {"--trace", opt.tracePath}},
+                             inputs);
     // A stop signal stops the sub-simulations with this run (they would otherwise go on writing
     // into the parts folder) and ends it without results.
     catchStopSignals();
@@ -84,7 +93,7 @@ int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, c
     };
     platform::EndToEndRun run;
     try {
-        run = platform::runEndToEnd(p, partsDir, runAsChildProcesses);
+        run = platform::runEndToEnd(p, partsDir, runAsChildProcesses, opt);
     } catch (const Interrupted& i) {
         return interrupted(i.signal);
     }

@@ -7,11 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "platform/scenario_runner.h"
+
 namespace pilot::tools {
 
 // Runs the point; prints a summary; writes the results JSON to `out` (when given) and the
 // sub-simulations under `<out>.parts/` (or a temporary folder, removed afterwards). Returns
 // the exit code.
-int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out);
+// `opt`: the waveform and timeline, for a co-simulated point of one system (one simulation).
+int runEndToEnd(const std::string& path, const std::vector<std::string>& sets, const std::string& out,
+                const platform::RunOptions& opt = {});
 
 } // namespace pilot::tools

@@ -218,20 +218,20 @@ void addAnalyzeValidatePlot(CLI::App& app, CliOptions& o) {
 
 // `pilot run`: an end-to-end point, or one simulation with its waveform and timeline.
 int runCommand(CliOptions& o) {
-    if (platform::isEndToEnd(common::readJsonFile(o.scenarioPath))) {
-        if (!o.vcd.empty() || !o.timeline.empty())
-            throw common::FileError(o.scenarioPath + ": --vcd and --trace record one simulation; an "
-                                                     "end-to-end run is many (each sub-simulation "
-                                                     "can be run alone from <out>.parts/)");
-        return tools::runEndToEnd(o.scenarioPath, o.sets, o.out);
-    }
-    platform::Scenario s = platform::loadScenario(o.scenarioPath, o.sets);
     if (o.traceWindow.size() == 2) {
         if (!(o.traceWindow[0] >= 0 && o.traceWindow[1] > o.traceWindow[0]))
             throw std::invalid_argument("--trace-window: FROM_NS:TO_NS with 0 <= FROM_NS < TO_NS");
         o.traceScope.fromNs = o.traceWindow[0];
         o.traceScope.toNs = o.traceWindow[1];
     }
+    if (platform::isEndToEnd(common::readJsonFile(o.scenarioPath))) {
+        platform::RunOptions opt;
+        opt.vcdPath = o.vcd;
+        opt.tracePath = o.timeline;
+        opt.traceScope = o.traceScope;
+        return tools::runEndToEnd(o.scenarioPath, o.sets, o.out, opt);
+    }
+    platform::Scenario s = platform::loadScenario(o.scenarioPath, o.sets);
     return runAndReport(s, o.out, o.vcd, o.timeline, o.traceScope, {});
 }
 
