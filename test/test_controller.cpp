@@ -558,6 +558,83 @@ TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and
     CHECK(checker.violationCount() == 0);
 }
 
+TEST_CASE("Controller: a b_transport caller facing a full read queue waits and is served once room frees",
+          "[hbm][controller]") {
+    // The room-freed notification is sent only while a b_transport caller waits: a caller that
+    // finds the queue full must still be woken (else it waits for ever and the run never ends).
+    const uint32_t kQueue = 2;
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json", {"/controller/read_queue=" + std::to_string(kQueue)});
+    REQUIRE(s.controller.readQueue == kQueue);
+    const hbm::AddressMapping& map = *s.mapping;
+    const uint32_t B = s.memspec.org.accessBytes;
+    hbm::BackingStore store(map.capacity());
+    hbm::PseudoChannelController pc("pc0", s.memspec, map, s.controller, store, 0);
+    hbm::ProtocolChecker checker(s.memspec, 1);
+    pc.addObserver(&checker);
+
+    // kQueue AT reads fill the queue; one blocking read follows at the same instant.
+    std::vector<uint64_t> addrs;
+    for (uint32_t k = 0; k <= kQueue; ++k) {
+        hbm::DramAddress a{};
+        a.row = 5;
+        a.column = k;
+        addrs.push_back(map.encode(a));
+    }
+    std::vector<std::vector<uint8_t>> data(kQueue + 1, std::vector<uint8_t>(B, 0));
+    std::vector<std::unique_ptr<tlm::tlm_generic_payload>> gps;
+    for (uint32_t k = 0; k < kQueue; ++k) {
+        auto gp = std::make_unique<tlm::tlm_generic_payload>();
+        gp->set_command(tlm::TLM_READ_COMMAND);
+        gp->set_address(addrs[k]);
+        gp->set_data_ptr(data[k].data());
+        gp->set_data_length(B);
+        gp->set_streaming_width(B);
+        gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        gps.push_back(std::move(gp));
+    }
+    uint32_t taken = 0, responded = 0;
+    sc_time lastAtResponse = sc_core::SC_ZERO_TIME, blockingDone = sc_core::SC_ZERO_TIME;
+    tlm::tlm_response_status blockingStatus = tlm::TLM_INCOMPLETE_RESPONSE;
+    Initiator init("init", [&](Initiator& self) {
+        for (uint32_t k = 0; k <= kQueue; ++k) {
+            std::vector<uint8_t> d = pattern(k + 1, B);
+            self.debug(tlm::TLM_WRITE_COMMAND, addrs[k], d.data(), B);
+        }
+        for (uint32_t k = 0; k < kQueue; ++k) {
+            tlm::tlm_phase ph = tlm::BEGIN_REQ;
+            sc_time d = sc_core::SC_ZERO_TIME;
+            if (self.iSocket->nb_transport_fw(*gps[k], ph, d) == tlm::TLM_UPDATED && ph == tlm::END_REQ)
+                ++taken;
+        }
+        blockingStatus = self.transport(tlm::TLM_READ_COMMAND, addrs[kQueue], data[kQueue].data(), B);
+        blockingDone = sc_core::sc_time_stamp();
+    });
+    init.onBw = [&](tlm::tlm_generic_payload&, tlm::tlm_phase& ph, sc_time& d) {
+        if (ph == tlm::BEGIN_RESP) {
+            ++responded;
+            lastAtResponse = sc_core::sc_time_stamp() + d;
+        }
+        return tlm::TLM_COMPLETED;
+    };
+    init.iSocket.bind(pc.tSocket);
+    simulate(init); // requires the blocking read to have returned
+    checker.finish(pc.nowCycle());
+
+    CHECK(taken == kQueue);
+    CHECK(responded == kQueue);
+    CHECK(blockingStatus == tlm::TLM_OK_RESPONSE);
+    for (uint32_t k = 0; k <= kQueue; ++k) {
+        INFO("read " << k);
+        CHECK(data[k] == pattern(k + 1, B));
+    }
+    // Queued behind the others (same row, in order): its data comes after theirs.
+    CHECK(blockingDone > lastAtResponse);
+    CHECK(pc.stats().reads == kQueue + 1);
+    INFO(violationLines(checker));
+    CHECK(checker.violationCount() == 0);
+}
+
 namespace {
 
 // Three reads to one bank sent at the same instant: row 1, row 2, row 1 again. Returns the rows

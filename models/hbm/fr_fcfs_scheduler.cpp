@@ -3,11 +3,12 @@
 // of older misses, at most `row_hit_cap` column accesses per activation (0: no cap), so a
 // stream of hits cannot starve an older request to another row.
 #include "models/hbm/scheduler_impls.h"
+#include "models/hbm/scheduler_scan.h"
 
 namespace pilot::hbm {
 
-uint32_t FrFcfsScheduler::choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write,
-                                 bool& hit) const {
+inline uint32_t FrFcfsScheduler::choose(const PcState& s, uint32_t bank, size_t first, uint64_t now,
+                                        bool write, bool& hit) const {
     const BankState& bk = s.banks[bank];
     const auto& q = bk.queue[write];
     const uint32_t oldest = q[first];
@@ -27,6 +28,12 @@ uint32_t FrFcfsScheduler::choose(const PcState& s, uint32_t bank, size_t first, 
         }
     }
     return oldest;
+}
+
+uint64_t FrFcfsScheduler::scan(const PcState& s, const TimingState& timing, const RefreshManager& refresh,
+                               uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
+                               Candidate& colCmd) {
+    return scanBanks(*this, s, timing, refresh, now, rowBusFree, colBusFree, rowCmd, colCmd);
 }
 
 } // namespace pilot::hbm

@@ -210,8 +210,14 @@ void PseudoChannelController::bTransport(tlm_generic_payload& t, sc_time& d) {
     DramAddress a;
     if (!validate(t, a))
         return;
-    while (!m_blocked.empty() || !m_blockedPim.empty() || !hasRoom(t.is_write()))
+    while (!m_blocked.empty() || !m_blockedPim.empty() || !hasRoom(t.is_write())) {
+        // A notification admitBlocked() skipped in this delta cycle would have woken us.
+        if (m_roomWaiters == 0 && m_roomFreedSkipped == sc_core::sc_delta_count())
+            m_roomFreed.notify(sc_core::SC_ZERO_TIME);
+        ++m_roomWaiters;
         sc_core::wait(m_roomFreed);
+        --m_roomWaiters;
+    }
     sc_core::sc_event done;
     enqueue(t, a, nowCycle(), &done);
     sc_core::wait(done);
@@ -277,7 +283,12 @@ void PseudoChannelController::admitBlocked() {
         sc_time d = sc_core::SC_ZERO_TIME;
         tSocket->nb_transport_bw(*t, ph, d);
     }
-    m_roomFreed.notify(sc_core::SC_ZERO_TIME);
+    // A delta notification costs a kernel round even when nobody waits (every completion
+    // calls this): only b_transport callers wait on it.
+    if (m_roomWaiters != 0)
+        m_roomFreed.notify(sc_core::SC_ZERO_TIME);
+    else
+        m_roomFreedSkipped = sc_core::sc_delta_count();
 }
 
 void PseudoChannelController::sendResponse(tlm_generic_payload* t, uint64_t readyCycle) {

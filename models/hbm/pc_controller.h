@@ -167,6 +167,10 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     bool m_respBusy = false;
 
     sc_core::sc_event m_roomFreed; // for b_transport callers waiting on a full queue
+    uint32_t m_roomWaiters = 0;    // b_transport callers waiting on m_roomFreed
+    // The delta cycle of the last m_roomFreed notification skipped for want of waiters: a
+    // caller that starts waiting in the same delta cycle makes it up.
+    uint64_t m_roomFreedSkipped = UINT64_MAX;
     std::vector<CommandObserver*> m_observers;
 
     // Waveform state (changes only).

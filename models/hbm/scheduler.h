@@ -3,8 +3,8 @@
 // Request scheduling policy of a pseudo-channel controller (after DRAMSys's SchedulerIF and
 // Ramulator2's named implementations). The walk over the banks, the command a request needs
 // (ACT, PRE, RD/WR with or without auto-precharge) and its earliest legal cycle are the same
-// for every policy and live here; a policy only chooses which queued request of a bank goes
-// next. Implementations are registered by name in scheduler_registry.cpp.
+// for every policy and live in scheduler_scan.h; a policy only chooses which queued request of
+// a bank goes next. Implementations are registered by name in scheduler_registry.cpp.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,22 +26,41 @@ class Scheduler {
     // keeps a refresh command already in `rowCmd`); returns the earliest cycle at which a
     // request not issuable now could become issuable.
     uint64_t propose(const PcState& s, const TimingState& timing, const RefreshManager& refresh, uint64_t now,
-                     uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd, Candidate& colCmd);
+                     uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd, Candidate& colCmd) {
+        // A bus taken this cycle serves nothing more until it is free: no need to look further
+        // (waking when it frees is early enough; the scan then finds the exact cycle).
+        if (rowBusFree > now && colBusFree > now)
+            return rowBusFree < colBusFree ? rowBusFree : colBusFree;
+        return scan(s, timing, refresh, now, rowBusFree, colBusFree, rowCmd, colCmd);
+    }
 
   protected:
     explicit Scheduler(const ControllerConfig& cfg) : m_cfg(cfg) {}
-    // Whether choose() depends only on the bank's own queue and open row (not on other banks):
-    // then a bank that must wait is not looked at again until it may issue or changes.
-    virtual bool choiceIsPerBank() const { return false; }
-    // Whether choose() is sure to pick a row hit in `bk` once all its requests have arrived
-    // (then, while the column bus is taken, the bank has nothing to issue).
-    virtual bool surelyHits(const BankState& bk, bool write) const { return false; }
-    // Called once per decision before choose(): a policy that looks across banks prepares here.
-    virtual void beginScan(const PcState& s, uint64_t now, bool write) {}
-    // The request of `bank`'s queue to serve next (kNoSlot: none this cycle); `first` is the
-    // position of its oldest arrived request. Sets `hit` when the request is for the open row.
-    virtual uint32_t choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write,
-                            bool& hit) const = 0;
+
+    // propose() with at least one bus free: each policy instantiates scanBanks()
+    // (scheduler_scan.h) with itself, so that its per-bank calls below are inlined. A policy
+    // provides:
+    //   static constexpr bool kChoiceIsPerBank: choose() depends only on the bank's own queue
+    //     and open row (not on other banks); then a bank that must wait is not looked at again
+    //     until it may issue or changes.
+    //   bool surelyHits(const BankState&, bool write) const: choose() is sure to pick a row hit
+    //     once all the bank's requests have arrived (then, while the column bus is taken, the
+    //     bank has nothing to issue).
+    //   bool surelyMisses(const BankState&, bool write) const: likewise sure to pick a request
+    //     that needs a row command (PRE or ACT), so nothing to issue while the row bus is taken.
+    //   void beginScan(const PcState&, uint64_t now, bool write): called once per decision
+    //     before choose(); a policy that looks across banks prepares here.
+    //   uint32_t choose(const PcState&, uint32_t bank, size_t first, uint64_t now, bool write,
+    //     bool& hit) const: the request of `bank`'s queue to serve next (kNoSlot: none this
+    //     cycle); `first` is the position of its oldest arrived request. Sets `hit` when the
+    //     request is for the open row.
+    virtual uint64_t scan(const PcState& s, const TimingState& timing, const RefreshManager& refresh,
+                          uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
+                          Candidate& colCmd) = 0;
+    template <class Policy>
+    uint64_t scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
+                       const RefreshManager& refresh, uint64_t now, uint64_t rowBusFree, uint64_t colBusFree,
+                       Candidate& rowCmd, Candidate& colCmd);
 
     const ControllerConfig m_cfg;
 

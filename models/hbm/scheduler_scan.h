@@ -1,29 +1,31 @@
 // SPDX-License-Identifier: MIT
-#include "models/hbm/scheduler.h"
-
+#pragma once
+// The walk over a pseudo-channel's banks shared by every scheduling policy (Scheduler::
+// scanBanks), included by each policy's .cpp so that the policy's per-bank calls inline: the
+// walk runs every cycle a command may issue, for every pseudo-channel of the channel.
 #include <algorithm>
 
 #include "models/hbm/refresh_manager.h"
+#include "models/hbm/scheduler.h"
 
 namespace pilot::hbm {
 
-uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const RefreshManager& refresh,
-                            uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
-                            Candidate& colCmd) {
-    // A bus taken this cycle serves nothing more until it is free: no need to look further
-    // (waking when it frees is early enough; the scan then finds the exact cycle).
+template <class Policy>
+uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
+                              const RefreshManager& refresh, uint64_t now, uint64_t rowBusFree,
+                              uint64_t colBusFree, Candidate& rowCmd, Candidate& colCmd) {
     const bool rowBusy = rowBusFree > now, colBusy = colBusFree > now;
-    if (rowBusy && colBusy)
-        return std::min(rowBusFree, colBusFree);
     uint64_t next = kNever;
     const bool w = s.writeMode;
-    beginScan(s, now, w);
-    const bool hints = choiceIsPerBank();
+    policy.beginScan(s, now, w);
+    constexpr bool hints = Policy::kChoiceIsPerBank;
     if (hints && m_hints.size() != s.banks.size())
         m_hints.assign(s.banks.size(), WaitHint{});
+    // Every refresh policy blocks banks only while a refresh is pending.
+    const bool refreshPending = refresh.pending();
     for (uint64_t pending = s.pendingBanks[w]; pending; pending &= pending - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(pending));
-        if (refresh.blocksBank(b))
+        if (refreshPending && refresh.blocksBank(b))
             continue;
         const BankState& bk = s.banks[b];
         if (hints) {
@@ -33,15 +35,23 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
                 continue;
             }
         }
-        if (colBusy && bk.latestArrival <= now && surelyHits(bk, w)) {
-            next = std::min(next, colBusFree);
-            continue;
+        // Once every queued request has arrived, the first arrived one is the first queued.
+        const bool allArrived = bk.latestArrival <= now;
+        if (allArrived) {
+            if (colBusy && policy.surelyHits(bk, w)) {
+                next = std::min(next, colBusFree);
+                continue;
+            }
+            if (rowBusy && policy.surelyMisses(bk, w)) {
+                next = std::min(next, rowBusFree);
+                continue;
+            }
         }
-        const size_t first = s.firstArrived(bk.queue[w], now);
+        const size_t first = allArrived ? 0 : s.firstArrived(bk.queue[w], now);
         if (first == bk.queue[w].size())
             continue;
         bool hit = false;
-        const uint32_t chosen = choose(s, b, first, now, w, hit);
+        const uint32_t chosen = policy.choose(s, b, first, now, w, hit);
         if (chosen == kNoSlot)
             continue;
         const Request& r = s.slots[chosen];
@@ -60,7 +70,7 @@ uint64_t Scheduler::propose(const PcState& s, const TimingState& timing, const R
         if (e > now) {
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
-            if (hints && bk.latestArrival <= now)
+            if (hints && allArrived)
                 m_hints[b] = {bk.version, w, e};
             continue;
         }
