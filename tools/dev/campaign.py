@@ -118,6 +118,8 @@ ALLOWED = [
     (r".*", r".*fraction$", {"zero", "half"}, "a fraction"),
     # Real-valued fields take 0.5.
     (r".*", r".*", {"half_real"}, "a real number"),
+    # A GPU file's published curves are (x, y) points of reals: 8192.5 is an x like any other.
+    (r"gpu", r"/attention/.*/[0-9]+/[0-9]+$", {"half"}, "a curve point (real)"),
 ]
 
 
