@@ -132,7 +132,8 @@ class CosimRun {
     std::unique_ptr<gpu::GpuAttention> m_attention;
     CosimMeasurement m_m;
     std::vector<std::string> m_errors;
-    std::vector<std::tuple<std::string, double, double>> m_spans; // the host's phases (ns)
+    // The host's phases: name, from, to (ns), and the GPU's and the PIM's stall in it (ns).
+    std::vector<std::tuple<std::string, double, double, double, double>> m_spans;
     json timelineEvents() const;
 };
 
@@ -183,13 +184,16 @@ CosimPhase CosimRun::layer(uint64_t tokens, const std::string& phase, Attention 
     const double a0 = nowNs();
     attention(ph);
     ph.attentionNs = nowNs() - a0;
-    m_spans.emplace_back(phase + " attention", a0, nowNs());
+    const double a1 = nowNs();
+    const Stalls sa = stalls();
     ph.gemmNs += runKernels(after, ph, true);
     // Per pseudo-channel, averaged over the simulated ones (each stands for its replicas).
     const Stalls st1 = stalls();
     const double ns = m_decodeScenario.memspec.tCKns() / m_rep.simPcs;
     ph.gpuStallNs = double(st1.host - st0.host) * ns;
     ph.pimStallNs = double(st1.pim - st0.pim) * ns;
+    m_spans.emplace_back(phase + " attention", a0, a1, double(sa.host - st0.host) * ns,
+                         double(sa.pim - st0.pim) * ns);
     return ph;
 }
 
@@ -373,13 +377,23 @@ json CosimRun::timelineEvents() const {
                             {"tiles_simulated", r.tilesSimulated},
                             {"compute_ns", r.computeNs},
                             {"memory_floor_ns", r.memoryFloorNs}}}});
-    for (const auto& [name, from, to] : m_spans)
+    for (const auto& [name, from, to, gpuStall, pimStall] : m_spans) {
         events.push_back({{"name", name},
                           {"ph", "X"},
                           {"pid", pid},
                           {"tid", 1},
                           {"ts", from * 1e-3},
-                          {"dur", (to - from) * 1e-3}});
+                          {"dur", (to - from) * 1e-3},
+                          {"args", {{"gpu_stall_ns", gpuStall}, {"pim_stall_ns", pimStall}}}});
+        // Contention as counters: the stall each side took in the phase, per pseudo-channel.
+        for (const auto& [counter, value] :
+             {std::pair{"GPU stall (ns)", gpuStall}, std::pair{"PIM stall (ns)", pimStall}})
+            events.push_back({{"name", counter},
+                              {"ph", "C"},
+                              {"pid", pid},
+                              {"ts", from * 1e-3},
+                              {"args", {{"ns", value}}}});
+    }
     return events;
 }
 
