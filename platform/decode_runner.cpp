@@ -66,7 +66,9 @@ namespace {
 // What the run measured of one part.
 struct PartFigures {
     uint32_t rounds = 0;
-    uint64_t kernelPs = 0;
+    uint64_t kernelPs = 0, placePs = 0, readPs = 0;
+    uint32_t units = 0;         // units run on the simulated channels
+    uint64_t externalBytes = 0; // counted from the transactions: q in, outputs out
     double maxAbsErr = 0;
     uint64_t internalBytes = 0, busiestBank = 0;
     uint64_t peMismatches = 0, peMaxUlp = 0; // outputs that differ from the PE-faithful reference
@@ -163,12 +165,17 @@ PartFigures offloadPart(PimWorkloadRun& run, const host::DecodeOffload& offload,
         }
     };
     const auto before = snapshot();
+    const uint64_t externalBefore = run.runtime.dataBytes();
     const host::OffloadRun r = offload.run(
         run.runtime, part, source, w.functional && w.check ? host::DecodeOffload::Sink(check) : nullptr);
     for (const contract::Completion& comp : r.failed)
         errors.push_back(part.name + ": descriptor " + std::to_string(comp.tag) + " completed with " +
                          contract::errorName(contract::Error(comp.error)));
     f.kernelPs = r.kernelPs;
+    f.placePs = r.placePs;
+    f.readPs = r.readPs;
+    f.units = r.units;
+    f.externalBytes = run.runtime.dataBytes() - externalBefore;
     f.rounds = part.rounds;
     const auto after = snapshot();
     for (size_t a = 0; a < after.size(); ++a)
@@ -180,9 +187,15 @@ PartFigures offloadPart(PimWorkloadRun& run, const host::DecodeOffload& offload,
     return f;
 }
 
+// A count over the units run, for all of the part's units: every unit of a part runs the same
+// command stream, so its bytes are the same (replicated channels run the busiest channel's share).
+uint64_t forAllUnits(uint64_t counted, uint32_t unitsRun, uint32_t unitsAll) {
+    return unitsRun ? counted / unitsRun * unitsAll + counted % unitsRun * unitsAll / unitsRun : 0;
+}
+
 // One part's figures of merit, for the whole system (replicated channels scaled back up).
 json partReport(const Scenario& s, const host::DecodeOffload& offload, const host::DecodePart& part,
-                const PartFigures& f, uint32_t scaleBy, std::vector<std::string>& errors) {
+                const PartFigures& f, std::vector<std::string>& errors) {
     const DecodeWorkload& w = *s.decode;
     const auto& org = s.memspec.org;
     const uint32_t d = w.headDim, G = offload.queriesPerUnit(), split = offload.gqaSplit();
@@ -212,8 +225,13 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
     json k;
     k["name"] = part.name;
     k["time_ns"] = timeNs;
-    k["internal_bytes"] = f.internalBytes * scaleBy;
-    k["external_bytes"] = uint64_t(qoBytes); // q in, outputs out: K and V never cross the bus
+    k["internal_bytes"] = forAllUnits(f.internalBytes, f.units, unitsOfPart);
+    // Counted: q in (into every bank of a unit's groups), outputs (and a spread head's
+    // statistics) out; K and V are the resident cache and never cross the bus.
+    k["external_bytes"] = forAllUnits(f.externalBytes, f.units, unitsOfPart);
+    // The GPU's side of the rounds, concurrent on every channel: writing q, reading the outputs.
+    k["placement_ns"] = double(f.placePs) * 1e-3;
+    k["readback_ns"] = double(f.readPs) * 1e-3;
     k["bound_internal_ns"] = boundInternalNs;
     k["bound_external_ns"] = boundExternalNs;
     k["bound_ratio"] = timeNs > 0 ? boundInternalNs / timeNs : 0.0;
@@ -299,7 +317,7 @@ json runDecode(const Scenario& s, const RunOptions& opt) {
     double totalNs = 0;
     for (size_t i = 0; i < figures.size(); ++i) {
         totalNs += double(figures[i].kernelPs) * 1e-3;
-        kernels.push_back(partReport(s, offload, offload.parts()[i], figures[i], run.rep.scaleBy, errors));
+        kernels.push_back(partReport(s, offload, offload.parts()[i], figures[i], errors));
     }
     return run.results("decode_attention_ns", totalNs, kernels, totalNs, wall, errors);
 }

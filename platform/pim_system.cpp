@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "platform/pim_system.h"
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace pilot::platform {
 
@@ -10,7 +12,8 @@ namespace {
 // The host runtime's view of the machine, over the GPU host port.
 class PortHostBus : public host::HostBus {
   public:
-    PortHostBus(gpu::HostPort& port, const hbm::AddressMapping& map) : m_port(port), m_map(map) {}
+    PortHostBus(gpu::HostPort& port, const hbm::AddressMapping& map, uint32_t pcs)
+        : m_port(port), m_map(map), m_pcsPerChannel(map.spec().org.pseudoChannels), m_pcs(pcs) {}
     void write(uint64_t addr, const void* src, uint32_t len) override {
         m_port.access(addr, static_cast<uint8_t*>(const_cast<void*>(src)), len, true);
     }
@@ -23,6 +26,18 @@ class PortHostBus : public host::HostBus {
     void store(uint64_t addr, void* dst, uint64_t len) override {
         m_port.debugAccess(addr, static_cast<uint8_t*>(dst), len, false);
     }
+    // Posted accesses go on the lane of their pseudo-channel; a channel's fence covers its lanes.
+    void post(uint32_t ch, uint32_t stream, uint64_t addr, const void* src, uint32_t len) override {
+        m_port.post(lane(ch, addr), stream, addr, static_cast<const uint8_t*>(src), len);
+    }
+    void postRead(uint32_t ch, uint32_t stream, uint64_t addr, void* dst, uint32_t len) override {
+        m_port.postRead(lane(ch, addr), stream, addr, static_cast<uint8_t*>(dst), len);
+    }
+    void fence(uint32_t ch) override {
+        for (uint32_t pc = 0; pc < m_pcsPerChannel; ++pc)
+            m_port.fence(std::min(ch * m_pcsPerChannel + pc, m_pcs - 1));
+    }
+    void parallel(std::vector<std::function<void()>> tasks) override { m_port.parallel(std::move(tasks)); }
     void writeReg(uint32_t ch, uint32_t offset, uint32_t value) override {
         m_port.access(contract::kMmioBase + uint64_t(ch) * contract::kRegWindowBytes + offset,
                       reinterpret_cast<uint8_t*>(&value), 4, true);
@@ -34,6 +49,7 @@ class PortHostBus : public host::HostBus {
         return v;
     }
     void waitIrq() override { m_port.waitIrq(); }
+    void waitIrq(uint32_t ch) override { m_port.waitIrq(ch); }
     bool irqLevel(uint32_t ch) override { return m_port.irqLevel(ch); }
     uint64_t nowPs() override { return sc_core::sc_time_stamp().value(); }
     uint64_t columnAddress(uint32_t ch, uint32_t group, uint32_t bank, uint32_t row,
@@ -53,8 +69,15 @@ class PortHostBus : public host::HostBus {
     }
 
   private:
+    // The lane of the address's pseudo-channel (an address outside the instantiated ones goes
+    // on the channel's first lane: the router answers it with an error).
+    uint32_t lane(uint32_t ch, uint64_t addr) const {
+        const uint32_t pc = addr < m_map.capacity() ? m_map.pcIndexOf(addr) : m_pcs;
+        return pc < m_pcs ? pc : std::min(ch * m_pcsPerChannel, m_pcs - 1);
+    }
     gpu::HostPort& m_port;
     const hbm::AddressMapping& m_map;
+    const uint32_t m_pcsPerChannel, m_pcs;
 };
 
 } // namespace
@@ -74,7 +97,11 @@ host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels) {
 
 PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pcs)
     : sc_module(name), m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
-      m_host("host", pcs / s.memspec.org.pseudoChannels, s.memspec.org.accessBytes) {
+      // An interrupt reaches the host one register access after its line rises (at least a
+      // memory clock): the line is high at least that long.
+      m_host("host", pcs / s.memspec.org.pseudoChannels, s.memspec.org.accessBytes, pcs,
+             std::max(sc_core::sc_time(s.registers.mmioNs, sc_core::SC_NS),
+                      sc_core::sc_time(double(s.memspec.t.tCKps), sc_core::SC_PS))) {
     const auto& org = s.memspec.org;
     const uint32_t channels = pcs / org.pseudoChannels;
     for (uint32_t pc = 0; pc < pcs; ++pc) {
@@ -107,7 +134,7 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
         fw::PimFirmware* f = m_fw.back().get();
         ctl.setFirmware([f] { f->run(); });
     }
-    m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping);
+    m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping, pcs);
 }
 
 void PimSystem::trace(sc_core::sc_trace_file* tf) const {

@@ -85,7 +85,9 @@ namespace {
 
 // What the run measured.
 struct PrefillFigures {
-    uint64_t kernelPs = 0;
+    uint64_t kernelPs = 0, placePs = 0, readPs = 0;
+    uint32_t units = 0;         // heads run on the simulated channels and rounds
+    uint64_t externalBytes = 0; // counted from the transactions: Q, K, V (with copies) in, O out
     double maxAbsErr = 0;
     uint64_t rowsChecked = 0;
     uint64_t peMismatches = 0, peMaxUlp = 0; // outputs that differ from the PE-faithful reference
@@ -163,6 +165,7 @@ PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& o
     };
     run.runtime.init();
     offload.writePatternTable(run.runtime);
+    const uint64_t externalBefore = run.runtime.dataBytes();
     const host::OffloadRun r = offload.run(run.runtime, rp.unitsSim, rp.simRounds,
                                            w.functional ? host::PrefillOffload::Source(source) : nullptr,
                                            w.check ? host::PrefillOffload::Sink(check) : nullptr);
@@ -170,6 +173,10 @@ PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& o
         errors.push_back("prefill: descriptor " + std::to_string(comp.tag) + " completed with " +
                          contract::errorName(contract::Error(comp.error)));
     f.kernelPs = r.kernelPs;
+    f.placePs = r.placePs;
+    f.readPs = r.readPs;
+    f.units = r.units;
+    f.externalBytes = run.runtime.dataBytes() - externalBefore;
     return f;
 }
 
@@ -189,8 +196,12 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     const fw::PrefillKernelPlan naivePlan = fw::planPrefillKernel(prefillKernelShape(s, true));
     const host::PrefillRows& rows = offload.rows();
     const fw::PrefillKernelShape& ks = plan.shape;
-    const uint32_t scaleBy = run.rep.scaleBy, units = rp.units, rounds = rp.rounds, simRounds = rp.simRounds;
+    const uint32_t units = rp.units, rounds = rp.rounds, simRounds = rp.simRounds;
     const double roundScale = simRounds ? double(rounds) / simRounds : 0.0;
+    // Every head runs the same command stream: counts over the heads run, for all of them.
+    auto forAllHeads = [&](uint64_t counted) -> uint64_t {
+        return f.units ? counted / f.units * units + counted % f.units * units / f.units : 0;
+    };
     const uint32_t d = w.headDim, N = w.context;
     const uint64_t kernelPs = f.kernelPs;
     const double maxAbsErr = f.maxAbsErr;
@@ -206,7 +217,7 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     const double tck = s.memspec.tCKns();
     const double columnNs = s.memspec.t.CCDL * tck;
     const double timeNs = double(kernelPs) * 1e-3 * roundScale;
-    const double measuredTotal = double(measured) * scaleBy * roundScale;
+    const double measuredTotal = double(forAllHeads(measured));
     const double busiestFull = double(busiest) * roundScale;
     const double predictedTotal = double(units) * double(prefillGroupPredictedBytes(plan));
     const double boundInternalNs = busiestFull / org.accessBytes * columnNs;
@@ -219,13 +230,18 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     k["name"] = std::string("prefill_attention_sparse") + (w.naive ? "_naive" : "");
     k["time_ns"] = timeNs;
     k["internal_bytes"] = uint64_t(measuredTotal);
-    // Q, K, V in and O out once per head, plus the copies of K and V the layout makes.
+    // Q, K, V in and O out once per head, plus the copies of K and V the layout makes: counted
+    // from the transactions.
     const double kvPlacedPerGroup =
         (double(ks.banksPerGroup) * (plan.bandSlots + plan.auxSlots) +
          (plan.globalRows ? double(ks.banksPerGroup) * ((N + ks.banksPerGroup - 1) / ks.banksPerGroup)
                           : 0.0)) *
         4.0 * d;
-    k["external_bytes"] = uint64_t(double(units) * (double(N) * d * 2 * 2 + kvPlacedPerGroup));
+    k["external_bytes"] = forAllHeads(f.externalBytes);
+    // The GPU's side of the rounds, concurrent on every channel: laying the heads out, reading
+    // their outputs.
+    k["placement_ns"] = double(f.placePs) * 1e-3 * roundScale;
+    k["readback_ns"] = double(f.readPs) * 1e-3 * roundScale;
     k["io"] = {{"predicted_internal_bytes", uint64_t(predictedTotal)},
                {"measured_internal_bytes", uint64_t(measuredTotal)},
                {"naive_internal_bytes",
@@ -263,6 +279,7 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     k["dense_heads_on_gpu"] = headsTotal - units;
     k["rounds"] = rounds;
     k["simulated_rounds"] = simRounds;
+    k["simulated_heads"] = f.units;
     if (w.functional && w.check) {
         const double tol = prefillTolerance(w);
         // Two references: FP64 within the error budget, and the PE-faithful one bit for bit.

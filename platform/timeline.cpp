@@ -161,12 +161,18 @@ void TimelineRecorder::addFirmware(uint32_t c, json& events) const {
                      end = double(rec.endPs) * 1e-6;
         const char* name = contract::opcodeName(rec.opcode);
         const std::string what = name ? name : "opcode " + std::to_string(rec.opcode);
-        events.push_back(span("fetch", c, kFirmwareTid, fetch, start - fetch));
-        json k = span(what + " #" + std::to_string(rec.tag), c, kFirmwareTid, start, end - start);
-        k["args"] = {{"error", contract::errorName(contract::Error(rec.error))}, {"micro_ops", rec.microOps}};
-        events.push_back(std::move(k));
-        events.push_back(
-            {{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", kFirmwareTid}, {"ts", end}});
+        // Each piece only where it overlaps the window (a kernel may span it, its fetch not).
+        if (inWindow(rec.fetchPs / m_tckPs, rec.startPs / m_tckPs))
+            events.push_back(span("fetch", c, kFirmwareTid, fetch, start - fetch));
+        if (inWindow(rec.startPs / m_tckPs, rec.endPs / m_tckPs)) {
+            json k = span(what + " #" + std::to_string(rec.tag), c, kFirmwareTid, start, end - start);
+            k["args"] = {{"error", contract::errorName(contract::Error(rec.error))},
+                         {"micro_ops", rec.microOps}};
+            events.push_back(std::move(k));
+        }
+        if (inWindow(rec.endPs / m_tckPs, rec.endPs / m_tckPs))
+            events.push_back(
+                {{"name", "IRQ"}, {"ph", "i"}, {"s", "t"}, {"pid", c}, {"tid", kFirmwareTid}, {"ts", end}});
     }
 }
 

@@ -113,7 +113,7 @@ TEST_CASE("Fault injection: refresh commands lost on their way fail the protocol
             pc->injectFaultForTest({true});
     };
     const platform::Scenario s =
-        scenario("decode-tiny.json", {"/workload/mode=\"timing\"", "/workload/batch=32"});
+        scenario("decode-tiny.json", {"/workload/mode=\"timing\"", "/workload/batch=64"});
     const json r = platform::runDecode(s, opt);
     // Long enough for the checker's deadline (9 x tREFI) to pass with no refresh.
     REQUIRE(r["sim_time_ns"].get<double>() > 10.0 * s.memspec.t.REFI * s.memspec.tCKns());

@@ -25,9 +25,10 @@ float halfBitsToFloat(uint16_t h) {
     return sign * (e ? std::ldexp(float(m | 0x400), e - 25) : std::ldexp(float(m), -24));
 }
 
-// K and V are placed with the untimed loader (resident KV cache); q with timed writes. Key j of
-// the head goes to group j / B % spread of its set, bank j % B, slot j / (spread x B); AttAcc
-// keeps keys and values in rows of their own.
+// K and V are placed with the untimed loader (the resident KV cache, written during prefill);
+// the GPU writes q into every bank of the unit's groups (posted writes; zeros in timing-only
+// runs: the same bytes cross the bus). Key j of the head goes to group j / B % spread of its
+// set, bank j % B, slot j / (spread x B); AttAcc keeps keys and values in rows of their own.
 void placeDecodeHead(PimRuntime& rt, const UnitSlot& at, const DecodeLayout& lay, const HeadData& h,
                      uint32_t d, uint32_t L, uint32_t G, bool functional, bool attacc) {
     const PimGeometry& geo = rt.geometry();
@@ -39,27 +40,25 @@ void placeDecodeHead(PimRuntime& rt, const UnitSlot& at, const DecodeLayout& lay
     for (uint32_t k = 0; k < S; ++k) {
         for (uint32_t b = 0; b < B; ++b) {
             const uint32_t group = at.group + k;
-            if (!functional) {
-                // Timing only: no data, but the query writes still cross the bus.
-                std::vector<uint8_t> zeros(uint64_t(G) * keyBytes, 0);
-                rt.bankWrite(at.channel, group, b, lay.qRow, 0, zeros.data(), zeros.size(), true);
-                continue;
+            if (functional) {
+                // Gather this bank's keys slot by slot.
+                const uint64_t slots = (L + uint64_t(B) * S - 1) / (uint64_t(B) * S), P = lay.slotsPerRow;
+                const uint64_t kvRows = attacc ? 2 * uint64_t(lay.kRows) : (slots + P - 1) / P;
+                std::vector<uint8_t> kv(kvRows * geo.rowBytes, 0);
+                for (uint64_t s = 0; s < slots; ++s) {
+                    const uint64_t j = (s * S + k) * B + b;
+                    if (j >= L)
+                        break;
+                    uint8_t* key = kv.data() + (s / P) * geo.rowBytes + (s % P) * keyBytes;
+                    uint8_t* value =
+                        attacc ? key + uint64_t(lay.kRows) * geo.rowBytes : key + geo.rowBytes / 2;
+                    std::copy_n(reinterpret_cast<const uint8_t*>(h.k.data() + j * d), keyBytes, key);
+                    std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes, value);
+                }
+                rt.bankWrite(at.channel, group, b, lay.kvRow, 0, kv.data(), kv.size(), false);
             }
-            // Gather this bank's keys slot by slot.
-            const uint64_t slots = (L + uint64_t(B) * S - 1) / (uint64_t(B) * S), P = lay.slotsPerRow;
-            const uint64_t kvRows = attacc ? 2 * uint64_t(lay.kRows) : (slots + P - 1) / P;
-            std::vector<uint8_t> kv(kvRows * geo.rowBytes, 0);
-            for (uint64_t s = 0; s < slots; ++s) {
-                const uint64_t j = (s * S + k) * B + b;
-                if (j >= L)
-                    break;
-                uint8_t* key = kv.data() + (s / P) * geo.rowBytes + (s % P) * keyBytes;
-                uint8_t* value = attacc ? key + uint64_t(lay.kRows) * geo.rowBytes : key + geo.rowBytes / 2;
-                std::copy_n(reinterpret_cast<const uint8_t*>(h.k.data() + j * d), keyBytes, key);
-                std::copy_n(reinterpret_cast<const uint8_t*>(h.v.data() + j * d), keyBytes, value);
-            }
-            rt.bankWrite(at.channel, group, b, lay.kvRow, 0, kv.data(), kv.size(), false);
-            rt.bankWrite(at.channel, group, b, lay.qRow, 0, reinterpret_cast<const uint8_t*>(h.q.data()),
+            rt.bankWrite(at.channel, group, b, lay.qRow, 0,
+                         functional ? reinterpret_cast<const uint8_t*>(h.q.data()) : nullptr,
                          uint64_t(G) * keyBytes, true);
         }
     }
@@ -134,24 +133,36 @@ class DecodePartKernel : public OffloadKernel {
 
     // The GPU reads every output (both modes, so timing-only runs see the same traffic). With
     // PILOT's head spread it reads every group's partial output and (max, sum) and merges them.
-    void collect(PimRuntime& rt, const UnitSlot& s) override {
+    void fetch(PimRuntime& rt, const UnitSlot& s) override {
         const size_t n = size_t(m_G) * m_req.headDim;
         const uint32_t parts = m_req.attacc ? 1 : m_spread;
-        std::vector<float> merged(n, 0.0f), weight(m_G, 0.0f), maxOf(m_G, -INFINITY);
-        std::vector<std::vector<float>> outs(parts, std::vector<float>(n)), stats(parts);
+        Outputs& o = m_out[s.unit];
+        o.out.assign(parts, std::vector<uint16_t>(n));
+        o.stats.assign(parts, std::vector<float>(parts > 1 ? size_t(m_G) * 2 : 0));
         for (uint32_t k = 0; k < parts; ++k) {
-            std::vector<uint16_t> out(n);
-            rt.bankRead(s.channel, s.group + k, 0, at(s).outRow, 0, reinterpret_cast<uint8_t*>(out.data()),
-                        out.size() * 2);
+            rt.bankReadPosted(s.channel, s.group + k, 0, at(s).outRow, 0,
+                              reinterpret_cast<uint8_t*>(o.out[k].data()), n * 2);
+            if (parts > 1)
+                rt.bankReadPosted(s.channel, s.group + k, 0, at(s).statsRow, 0,
+                                  reinterpret_cast<uint8_t*>(o.stats[k].data()), o.stats[k].size() * 4);
+        }
+    }
+
+    void collect(const UnitSlot& s) override {
+        const size_t n = size_t(m_G) * m_req.headDim;
+        auto found = m_out.find(s.unit);
+        const Outputs o = std::move(found->second);
+        m_out.erase(found);
+        const uint32_t parts = uint32_t(o.out.size());
+        std::vector<float> merged(n, 0.0f), weight(m_G, 0.0f), maxOf(m_G, -INFINITY);
+        std::vector<std::vector<float>> outs(parts, std::vector<float>(n));
+        const std::vector<std::vector<float>>& stats = o.stats;
+        for (uint32_t k = 0; k < parts; ++k) {
             for (size_t i = 0; i < n; ++i)
-                outs[k][i] = halfBitsToFloat(out[i]);
-            if (parts > 1) {
-                stats[k].resize(size_t(m_G) * 2);
-                rt.bankRead(s.channel, s.group + k, 0, at(s).statsRow, 0,
-                            reinterpret_cast<uint8_t*>(stats[k].data()), stats[k].size() * 4);
+                outs[k][i] = halfBitsToFloat(o.out[k][i]);
+            if (parts > 1)
                 for (uint32_t g = 0; g < m_G; ++g)
                     maxOf[g] = std::max(maxOf[g], stats[k][2 * g]);
-            }
         }
         if (parts == 1) {
             merged = outs[0];
@@ -185,6 +196,11 @@ class DecodePartKernel : public OffloadKernel {
     const DecodeOffload::Sink& m_sink;
     DecodeLayout m_lay;
     std::map<uint32_t, HeadData> m_data; // the round's operands, by unit
+    struct Outputs {
+        std::vector<std::vector<uint16_t>> out; // FP16 outputs, per group of the unit's set
+        std::vector<std::vector<float>> stats;  // (max, sum) per query, per group (spread heads)
+    };
+    std::map<uint32_t, Outputs> m_out; // read back, by unit
 };
 
 } // namespace

@@ -1,7 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include "firmware/host/offload_rounds.h"
 
+#include <algorithm>
+
 namespace pilot::host {
+
+namespace {
+
+// One channel's share of one round.
+struct ChannelRound {
+    std::vector<UnitSlot> slots;
+    uint16_t mask = 0;  // bank groups the descriptor covers
+    uint16_t depth = 0; // units stacked in the channel's sets
+};
+
+} // namespace
 
 OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, uint32_t rounds,
                          uint32_t spread, uint32_t depth) {
@@ -9,41 +22,73 @@ OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, 
     const uint32_t sets = channels * (rt.geometry().groupsPerChannel() / spread);
     const uint16_t setMask = uint16_t((1u << spread) - 1u);
     OffloadRun run;
-    uint32_t unitBase = 0;
-    for (uint32_t r = 0; r < rounds; ++r) {
-        std::vector<UnitSlot> slots;
-        std::vector<uint16_t> masks(channels, 0);
-        std::vector<uint16_t> levels(channels, 0); // units stacked in the channel's sets this round
-        for (uint32_t i = 0; i < sets * depth && unitBase + i < units; ++i) {
+    std::vector<std::vector<ChannelRound>> plan(channels, std::vector<ChannelRound>(rounds)); // [c][r]
+    std::vector<uint32_t> busy;
+    for (uint32_t r = 0, unitBase = 0; r < rounds; ++r) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < sets * depth && unitBase + i < units; ++i, ++n) {
             const uint32_t inLevel = i % sets;
             const UnitSlot slot{unitBase + i, inLevel % channels, inLevel / channels * spread, spread,
                                 i / sets};
-            masks[slot.channel] |= uint16_t(setMask << slot.group);
-            levels[slot.channel] = uint16_t(slot.level + 1);
-            kernel.place(rt, slot);
-            slots.push_back(slot);
+            ChannelRound& cr = plan[slot.channel][r];
+            cr.mask |= uint16_t(setMask << slot.group);
+            cr.depth = uint16_t(slot.level + 1);
+            cr.slots.push_back(slot);
         }
-        unitBase += uint32_t(slots.size());
-        const uint64_t t0 = rt.nowPs();
-        for (uint32_t c = 0; c < channels; ++c) {
-            if (!masks[c])
-                continue;
+        unitBase += n;
+        run.units += n;
+    }
+    for (uint32_t c = 0; c < channels; ++c)
+        if (plan[c][0].mask)
+            busy.push_back(c);
+
+    // Each channel runs its rounds back to back in a host thread of its own.
+    std::vector<OffloadRun> byChannel(channels);
+    rt.forChannels(busy, [&](uint32_t c) {
+        OffloadRun& mine = byChannel[c];
+        for (uint32_t r = 0; r < rounds && plan[c][r].mask; ++r) {
+            const ChannelRound& cr = plan[c][r];
+            // The units of the round are written side by side (a host thread each: their bank
+            // groups' writes interleave, as a GPU's many threads' would).
+            auto perUnit = [&](auto fn) {
+                std::vector<std::function<void()>> tasks;
+                for (const UnitSlot& slot : cr.slots)
+                    tasks.push_back([&fn, &slot] { fn(slot); });
+                rt.parallel(std::move(tasks));
+            };
+            uint64_t t = rt.nowPs();
+            perUnit([&](const UnitSlot& slot) { kernel.place(rt, slot); });
+            rt.fence(c);
+            mine.placePs += rt.nowPs() - t;
+
+            t = rt.nowPs();
             uint32_t lowest = 0;
-            while (!((masks[c] >> lowest) & 1u))
+            while (!((cr.mask >> lowest) & 1u))
                 ++lowest;
             contract::Descriptor desc = kernel.descriptor(rt, c, lowest);
             desc.version = contract::kVersion;
             desc.tag = r * channels + c;
-            desc.bankGroupMask = masks[c];
-            desc.depth = levels[c];
+            desc.bankGroupMask = cr.mask;
+            desc.depth = cr.depth;
             rt.submit(c, desc);
+            for (const contract::Completion& comp : rt.waitChannel(c))
+                if (comp.error != uint8_t(contract::Error::Ok))
+                    mine.failed.push_back(comp);
+            mine.kernelPs += rt.nowPs() - t;
+
+            t = rt.nowPs();
+            perUnit([&](const UnitSlot& slot) { kernel.fetch(rt, slot); });
+            rt.fence(c);
+            for (const UnitSlot& slot : cr.slots)
+                kernel.collect(slot);
+            mine.readPs += rt.nowPs() - t;
         }
-        for (const contract::Completion& comp : rt.waitAll())
-            if (comp.error != uint8_t(contract::Error::Ok))
-                run.failed.push_back(comp);
-        run.kernelPs += rt.nowPs() - t0;
-        for (const UnitSlot& slot : slots)
-            kernel.collect(rt, slot);
+    });
+    for (const OffloadRun& m : byChannel) {
+        run.kernelPs = std::max(run.kernelPs, m.kernelPs);
+        run.placePs = std::max(run.placePs, m.placePs);
+        run.readPs = std::max(run.readPs, m.readPs);
+        run.failed.insert(run.failed.end(), m.failed.begin(), m.failed.end());
     }
     return run;
 }

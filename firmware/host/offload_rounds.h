@@ -7,6 +7,16 @@
 // bank-group mask: every unit of a round uses the same rows in its own group, so the groups run in lockstep),
 // waits for every completion and hands each unit's outputs back. What differs per kernel
 // (layout, descriptor fields, reading the outputs) is an OffloadKernel.
+//
+// Every channel runs its rounds in a host thread of its own, all channels at once (the GPU's
+// stores posted, many in flight), and a channel's round has three phases: placement (the
+// units' operands written over the bus), the kernel (descriptor, doorbell, interrupt,
+// completion), read-back (the outputs read over the bus). Channels share nothing (no barrier
+// between rounds: their hardware is independent), so the busiest channel (channel 0: it gets
+// the first unit of every round) is timed alone, and one simulated channel carrying its units
+// times the whole system (replication, platform/pim_run.h). The figures are each the largest
+// over the channels: they differ only where the channels' refreshes (staggered over a stack)
+// fall.
 #include <cstdint>
 #include <vector>
 
@@ -28,17 +38,23 @@ struct UnitSlot {
 class OffloadKernel {
   public:
     virtual ~OffloadKernel() = default;
-    // Lays the unit's operands out in its bank group (before the round's descriptors).
+    // Lays the unit's operands out in its bank group (before the round's descriptors): timed
+    // (posted) writes of what the GPU writes, the untimed loader for what is already resident.
     virtual void place(PimRuntime& rt, const UnitSlot& slot) = 0;
     // The descriptor of one channel's groups; `lowestGroup` is the mask's lowest group, whose
     // addresses the descriptor carries. The skeleton sets version, tag and mask.
     virtual contract::Descriptor descriptor(PimRuntime& rt, uint32_t channel, uint32_t lowestGroup) = 0;
-    // After the round completed: reads (and hands on) the unit's outputs.
-    virtual void collect(PimRuntime& rt, const UnitSlot& slot) = 0;
+    // After the round completed: posts the reads of the unit's outputs (into buffers it owns).
+    virtual void fetch(PimRuntime& rt, const UnitSlot& slot) = 0;
+    // Once the reads landed: hands the unit's outputs on.
+    virtual void collect(const UnitSlot& slot) = 0;
 };
 
 struct OffloadRun {
-    uint64_t kernelPs = 0; // from the first descriptor of a round to its last completion, summed
+    uint64_t kernelPs = 0; // from a round's descriptor to its completion, summed over the rounds
+    uint64_t placePs = 0;  // laying the rounds' units out, summed
+    uint64_t readPs = 0;   // reading their outputs back, summed
+    uint32_t units = 0;    // units run (on the simulated channels)
     std::vector<contract::Completion> failed; // completions with an error
 };
 

@@ -34,26 +34,48 @@ void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t r
     forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
         if (!timed)
             return m_bus.load(addr, src + at, n);
-        m_bus.write(addr, src + at, n);
-        m_externalBytes += n;
+        m_bus.post(c, group, addr, src ? src + at : nullptr, n);
+        m_dataBytes += n;
+    });
+}
+
+void PimRuntime::bankReadPosted(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                                uint8_t* dst, uint64_t len) {
+    forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
+        m_bus.postRead(c, group, addr, dst ? dst + at : nullptr, n);
+        m_dataBytes += n;
     });
 }
 
 void PimRuntime::bankRead(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                           uint8_t* dst, uint64_t len, bool timed) {
-    forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
-        if (!timed)
-            return m_bus.store(addr, dst + at, n);
-        m_bus.read(addr, dst + at, n);
-        m_externalBytes += n;
-    });
+    if (timed) {
+        bankReadPosted(c, group, bank, row, offset, dst, len);
+        return m_bus.fence(c);
+    }
+    forEachColumn(c, group, bank, row, offset, len,
+                  [&](uint64_t addr, uint64_t at, uint32_t n) { m_bus.store(addr, dst + at, n); });
+}
+
+void PimRuntime::parallel(std::vector<std::function<void()>> tasks) {
+    m_bus.parallel(std::move(tasks));
+}
+
+void PimRuntime::forChannels(const std::vector<uint32_t>& channels, const std::function<void(uint32_t)>& fn) {
+    std::vector<std::function<void()>> tasks;
+    for (const uint32_t c : channels)
+        tasks.push_back([&fn, c] { fn(c); });
+    m_bus.parallel(std::move(tasks));
 }
 
 void PimRuntime::init() {
     // The rings live in the last two rows of bank 0 of group 0 of each channel, entries laid
     // out column after column of that row (the firmware reads them the same way).
     static_assert(kSqEntries * sizeof(Descriptor) <= 1024, "the submission ring fits a 1 KB row");
-    for (uint32_t c = 0; c < m_geo.channels; ++c) {
+    std::vector<uint32_t> all(m_geo.channels);
+    for (uint32_t c = 0; c < m_geo.channels; ++c)
+        all[c] = c;
+    forChannels(all, [&](uint32_t c) {
         Channel& ch = m_channels[c];
         ch.sqBase = m_bus.columnAddress(c, 0, 0, m_geo.rows - 1, 0);
         ch.cqBase = m_bus.columnAddress(c, 0, 0, m_geo.rows - 2, 0);
@@ -64,62 +86,67 @@ void PimRuntime::init() {
         m_bus.writeReg(c, kRegCqBaseHi, uint32_t(ch.cqBase >> 32));
         m_bus.writeReg(c, kRegCqSize, kCqEntries);
         m_bus.writeReg(c, kRegIrqMask, kIrqCompletion);
-    }
+    });
 }
 
 void PimRuntime::submit(uint32_t c, const Descriptor& d) {
     Channel& ch = m_channels[c];
     while (ch.inFlight >= kSqEntries)
-        collect(); // ring full: back-pressure on the caller
-    bankWrite(c, 0, 0, m_geo.rows - 1, uint64_t(ch.sqTail % kSqEntries) * sizeof(Descriptor),
-              reinterpret_cast<const uint8_t*>(&d), sizeof d, true);
+        collect(c); // ring full: back-pressure on the caller
+    const auto* bytes = reinterpret_cast<const uint8_t*>(&d);
+    forEachColumn(c, 0, 0, m_geo.rows - 1, uint64_t(ch.sqTail % kSqEntries) * sizeof(Descriptor), sizeof d,
+                  [&](uint64_t addr, uint64_t at, uint32_t n) {
+                      m_bus.post(c, 0, addr, bytes + at, n);
+                      m_queueBytes += n;
+                  });
     ch.sqTail = (ch.sqTail + 1) % (2 * kSqEntries); // 2 x size index space: full != empty
     ++ch.inFlight;
+    m_bus.fence(c);                           // the descriptor and the operands before it landed
     m_bus.writeReg(c, kRegSqTail, ch.sqTail); // the doorbell
 }
 
-std::vector<Completion> PimRuntime::waitAll() {
-    while (collect()) {
-    }
-    return std::move(m_done);
+std::vector<Completion> PimRuntime::waitChannel(uint32_t c) {
+    Channel& ch = m_channels[c];
+    while (ch.inFlight)
+        collect(c);
+    return std::move(ch.done);
 }
 
-bool PimRuntime::collect() {
-    std::vector<Completion>& done = m_done;
-    for (;;) {
-        bool waiting = false;
-        for (uint32_t c = 0; c < m_geo.channels; ++c) {
-            Channel& ch = m_channels[c];
-            if (!ch.inFlight)
-                continue;
-            if (!m_bus.irqLevel(c)) {
-                waiting = true;
-                continue;
-            }
-            // Clear first, then drain the ring: a completion posted meanwhile raises it again.
-            m_bus.writeReg(c, kRegIrqStatus, kIrqCompletion);
-            const uint32_t tail = m_bus.readReg(c, kRegCqTail);
-            while (ch.cqHead != tail) {
-                Completion e;
-                bankRead(c, 0, 0, m_geo.rows - 2, uint64_t(ch.cqHead % kCqEntries) * sizeof(Completion),
-                         reinterpret_cast<uint8_t*>(&e), sizeof e);
-                done.push_back(e);
-                ch.cqHead = (ch.cqHead + 1) % (2 * kCqEntries); // indices over 2 x size (contract.h)
-                --ch.inFlight;
-            }
-            m_bus.writeReg(c, kRegCqHead, ch.cqHead);
-            waiting |= ch.inFlight > 0;
-        }
-        if (!waiting)
-            return false;
-        bool anyHigh = false;
-        for (uint32_t c = 0; c < m_geo.channels; ++c)
-            anyHigh |= m_channels[c].inFlight && m_bus.irqLevel(c);
-        if (anyHigh)
-            continue;
-        m_bus.waitIrq();
-        return true; // something may have completed: let the caller look again
+std::vector<Completion> PimRuntime::waitAll() {
+    std::vector<uint32_t> busy;
+    for (uint32_t c = 0; c < m_geo.channels; ++c)
+        if (m_channels[c].inFlight || !m_channels[c].done.empty())
+            busy.push_back(c);
+    std::vector<std::vector<Completion>> byChannel(m_geo.channels);
+    forChannels(busy, [&](uint32_t c) { byChannel[c] = waitChannel(c); });
+    std::vector<Completion> all;
+    for (auto& v : byChannel)
+        all.insert(all.end(), v.begin(), v.end());
+    return all;
+}
+
+void PimRuntime::collect(uint32_t c) {
+    Channel& ch = m_channels[c];
+    m_bus.waitIrq(c);
+    // Clear first, then drain the ring: a completion posted meanwhile raises the line again.
+    m_bus.writeReg(c, kRegIrqStatus, kIrqCompletion);
+    const uint32_t tail = m_bus.readReg(c, kRegCqTail);
+    // Entries [cqHead, tail) over the 2 x size index space (contract.h), read at once.
+    const size_t first = ch.done.size();
+    ch.done.resize(first + (tail + 2 * kCqEntries - ch.cqHead) % (2 * kCqEntries));
+    uint32_t head = ch.cqHead;
+    for (size_t i = first; i < ch.done.size(); ++i) {
+        forEachColumn(c, 0, 0, m_geo.rows - 2, uint64_t(head % kCqEntries) * sizeof(Completion),
+                      sizeof(Completion), [&](uint64_t addr, uint64_t at, uint32_t n) {
+                          m_bus.postRead(c, 0, addr, reinterpret_cast<uint8_t*>(&ch.done[i]) + at, n);
+                          m_queueBytes += n;
+                      });
+        head = (head + 1) % (2 * kCqEntries);
+        --ch.inFlight;
     }
+    m_bus.fence(c);
+    ch.cqHead = head;
+    m_bus.writeReg(c, kRegCqHead, ch.cqHead);
 }
 
 } // namespace pilot::host

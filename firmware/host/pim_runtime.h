@@ -5,6 +5,7 @@
 // PIM layout. What a kernel's offload lays out and submits is its offload unit's
 // (decode_offload.h, prefill_offload.h, over the rounds of offload_rounds.h).
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "firmware/host/host_bus.h"
@@ -31,21 +32,44 @@ class PimRuntime {
 
     PimRuntime(HostBus& bus, const PimGeometry& geo);
 
-    // Programs every channel's queue registers and enables its interrupt.
+    // Programs every channel's queue registers and enables its interrupt (the channels at once).
     void init();
     const PimGeometry& geometry() const { return m_geo; }
 
-    // Writes the descriptor into the channel's ring and rings its doorbell (waits while full).
+    // Runs fn(channel) for each of `channels` at once, a host thread per channel (as a GPU writes
+    // and submits to all its channels concurrently); returns when every one returned.
+    void forChannels(const std::vector<uint32_t>& channels, const std::function<void(uint32_t)>& fn);
+    // Runs the tasks at once, a host thread each (e.g. a channel's units, written side by side).
+    void parallel(std::vector<std::function<void()>> tasks);
+
+    // Writes the descriptor into the channel's ring (a posted write), and once it and every
+    // write posted to the channel before it have landed, rings the doorbell; waits while the
+    // ring is full. Channels submitted from concurrent threads proceed side by side.
     void submit(uint32_t channel, const contract::Descriptor& d);
-    // Waits until every submitted descriptor completed; returns their completion entries.
+    // Until every descriptor submitted to the channel completed (its interrupt, then its
+    // completion ring); returns its completions not yet handed out.
+    std::vector<contract::Completion> waitChannel(uint32_t channel);
+    // Every channel's waitChannel, at once; the completions in channel order.
     std::vector<contract::Completion> waitAll();
-    // Bytes [offset, offset + len) of a bank's rows from `row` on, column by column.
+
+    // Bytes [offset, offset + len) of a bank's rows from `row` on, column by column. Timed:
+    // posted writes (landed by the next fence or submit of the channel); src == nullptr writes
+    // zeros (timing only). Untimed: the debug transport (data already resident).
     void bankWrite(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                    const uint8_t* src, uint64_t len, bool timed);
-    // timed = false: the untimed (debug) path, for checks that are not part of the workload.
+    // Timed: posted reads, complete once fence(channel) returned (dst == nullptr: discarded).
+    void bankReadPosted(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                        uint8_t* dst, uint64_t len);
+    // Timed reads completed on return (posted, then fenced); timed = false: the untimed (debug)
+    // path, for checks that are not part of the workload.
     void bankRead(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                   uint8_t* dst, uint64_t len, bool timed = true);
-    uint64_t externalBytes() const { return m_externalBytes; }
+    void fence(uint32_t channel) { m_bus.fence(channel); }
+
+    // Bytes moved over the bus by timed accesses: all of them, and the operands and outputs
+    // alone (without descriptors and completions).
+    uint64_t externalBytes() const { return m_dataBytes + m_queueBytes; }
+    uint64_t dataBytes() const { return m_dataBytes; }
     uint64_t nowPs() { return m_bus.nowPs(); }
     uint64_t columnAddress(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint32_t column) {
         return m_bus.columnAddress(channel, group, bank, row, column);
@@ -57,19 +81,18 @@ class PimRuntime {
     template <typename Fn>
     void forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len,
                        Fn fn);
-    // Reads the completions posted so far (waiting for an interrupt if none); false once
-    // nothing is in flight.
-    bool collect();
+    // Reads the channel's posted completions (waiting for its interrupt if none yet).
+    void collect(uint32_t channel);
 
     struct Channel {
         uint64_t sqBase = 0, cqBase = 0;
         uint32_t sqTail = 0, cqHead = 0, inFlight = 0;
+        std::vector<contract::Completion> done; // read, not yet handed out
     };
     HostBus& m_bus;
     PimGeometry m_geo;
     std::vector<Channel> m_channels;
-    uint64_t m_externalBytes = 0;
-    std::vector<contract::Completion> m_done; // read, not yet handed to waitAll's caller
+    uint64_t m_dataBytes = 0, m_queueBytes = 0;
 };
 
 } // namespace pilot::host

@@ -40,81 +40,75 @@ PrefillRoundPlan prefillRoundPlan(uint32_t headsTotal, double headFraction, uint
 
 namespace {
 
-// Writes one head into its bank group (untimed: the GPU's K/V/Q writes are accounted as
-// external bytes, not simulated column by column).
+// Writes one head into its bank group as the GPU does: posted writes of every query row into
+// its bank's tile slot, every key and value into each slot of the band and aux copies (an empty
+// slot gets zeros), the global rows' queries and the split K and V. h == nullptr (timing only):
+// the same writes, of zeros.
 void placeHead(PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernelPlan& p,
-               const PrefillRows& rows, const std::vector<uint32_t>& table, const HeadData& h) {
+               const PrefillRows& rows, const std::vector<uint32_t>& table, const HeadData* h) {
     const auto& s = p.shape;
     const uint32_t d = s.headDim, N = s.seqLen, B = s.banksPerGroup, rowBytes = s.rowBytes;
     const uint64_t keyBytes = uint64_t(d) * 2;
-    // K and V of `slots` slots, slot -> key (or < 0 / >= N: left zero), keys and values sharing rows.
-    auto kvImage = [&](uint64_t slots, auto keyOf) {
-        std::vector<uint8_t> img((slots + p.P - 1) / p.P * rowBytes, 0);
+    auto bytes = [](const std::vector<uint16_t>& v, uint64_t at) {
+        return reinterpret_cast<const uint8_t*>(v.data() + at);
+    };
+    // K and V of `slots` slots from `row` of `bank`, slot -> key (or < 0 / >= N: zeros), keys and
+    // values sharing rows.
+    auto kv = [&](uint32_t bank, uint32_t row, uint64_t slots, auto keyOf) {
         for (uint64_t sl = 0; sl < slots; ++sl) {
             const int64_t key = keyOf(sl);
-            if (key < 0 || key >= int64_t(N))
-                continue;
-            uint8_t* at = img.data() + (sl / p.P) * rowBytes + (sl % p.P) * keyBytes;
-            std::memcpy(at, h.k.data() + size_t(key) * d, keyBytes);
-            std::memcpy(at + rowBytes / 2, h.v.data() + size_t(key) * d, keyBytes);
+            const bool real = h && key >= 0 && key < int64_t(N);
+            const uint64_t at = (sl / p.P) * rowBytes + (sl % p.P) * keyBytes;
+            rt.bankWrite(c, grp, bank, row, at, real ? bytes(h->k, uint64_t(key) * d) : nullptr, keyBytes,
+                         true);
+            rt.bankWrite(c, grp, bank, row, at + rowBytes / 2,
+                         real ? bytes(h->v, uint64_t(key) * d) : nullptr, keyBytes, true);
         }
-        return img;
     };
-    auto put = [&](uint32_t bank, uint32_t row, const std::vector<uint8_t>& img) {
-        if (!img.empty())
-            rt.bankWrite(c, grp, bank, row, 0, img.data(), img.size(), false);
-    };
-    const std::vector<uint8_t> aux = kvImage(p.auxSlots, [&](uint64_t sl) -> int64_t {
+    auto auxKey = [&](uint64_t sl) -> int64_t {
         if (sl < s.globalTokens)
             return int64_t(sl);
         const uint64_t t = sl - s.globalTokens, perRow = uint64_t(s.randomBlocks) * s.blockSize;
         const uint32_t block = table[(t / perRow) * s.randomBlocks + (t / s.blockSize) % s.randomBlocks];
         return block == fw::kNoRandomBlock ? -1 : int64_t(block) * s.blockSize + int64_t(t % s.blockSize);
-    });
+    };
     const std::vector<fw::PrefillRound> rounds = fw::prefillRounds(p);
     for (uint32_t i = 0; i < B; ++i) {
-        put(i, rows.band,
-            kvImage(p.bandSlots, [&](uint64_t sl) { return int64_t(sl) - p.shift + int64_t(i) * p.a; }));
-        put(i, rows.aux, aux);
-        std::vector<uint8_t> qImg(uint64_t(p.qRows) * rowBytes, 0);
+        kv(i, rows.band, p.bandSlots, [&](uint64_t sl) { return int64_t(sl) - p.shift + int64_t(i) * p.a; });
+        kv(i, rows.aux, p.auxSlots, auxKey);
         for (const fw::PrefillRound& r : rounds)
             for (uint32_t g = 0; g < p.a; ++g) {
                 const uint64_t row = uint64_t(r.rowBegin) + uint64_t(i) * p.a + g;
                 if (row < r.rowEnd)
-                    std::memcpy(qImg.data() + (uint64_t(r.index) * p.a + g) * keyBytes, h.q.data() + row * d,
-                                keyBytes);
+                    rt.bankWrite(c, grp, i, rows.q, (uint64_t(r.index) * p.a + g) * keyBytes,
+                                 h ? bytes(h->q, row * d) : nullptr, keyBytes, true);
             }
-        put(i, rows.q, qImg);
         if (p.globalRows) {
-            std::vector<uint8_t> gq(uint64_t(p.globalQRows) * rowBytes, 0);
-            std::memcpy(gq.data(), h.q.data(), uint64_t(p.globalRows) * keyBytes);
-            put(i, rows.globalQ, gq);
-            put(i, rows.splitKv, kvImage((N + B - 1) / B, [&](uint64_t sl) { return int64_t(sl * B + i); }));
+            rt.bankWrite(c, grp, i, rows.globalQ, 0, h ? bytes(h->q, 0) : nullptr,
+                         uint64_t(p.globalRows) * keyBytes, true);
+            kv(i, rows.splitKv, (N + B - 1) / B, [&](uint64_t sl) { return int64_t(sl * B + i); });
         }
     }
 }
 
-// Every output row of a head, FP16: non-global rows from their bank's tiles, global rows
-// from bank 0 (read with the untimed path: checking is not part of the workload).
-std::vector<uint16_t> readHead(PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernelPlan& p,
-                               const PrefillRows& rows) {
+// Posts the reads of every output row of a head, FP16, into out (N x d; nullptr: discarded):
+// non-global rows from their bank's tiles, global rows from bank 0.
+void fetchHead(PimRuntime& rt, uint32_t c, uint32_t grp, const fw::PrefillKernelPlan& p,
+               const PrefillRows& rows, uint16_t* out) {
     const auto& s = p.shape;
     const uint32_t d = s.headDim;
-    std::vector<uint16_t> out(size_t(s.seqLen) * d, 0);
-    std::vector<uint16_t> img(size_t(p.outRows) * s.rowBytes / 2);
-    for (uint32_t i = 0; i < s.banksPerGroup; ++i) {
-        rt.bankRead(c, grp, i, rows.out, 0, reinterpret_cast<uint8_t*>(img.data()), img.size() * 2, false);
+    const uint64_t keyBytes = uint64_t(d) * 2;
+    auto at = [&](uint64_t row) { return out ? reinterpret_cast<uint8_t*>(out + row * d) : nullptr; };
+    for (uint32_t i = 0; i < s.banksPerGroup; ++i)
         for (const fw::PrefillRound& r : fw::prefillRounds(p))
             for (uint32_t g = 0; g < p.a; ++g) {
                 const uint64_t row = uint64_t(r.rowBegin) + uint64_t(i) * p.a + g;
                 if (row < r.rowEnd)
-                    std::copy_n(img.begin() + (uint64_t(r.index) * p.a + g) * d, d, out.begin() + row * d);
+                    rt.bankReadPosted(c, grp, i, rows.out, (uint64_t(r.index) * p.a + g) * keyBytes, at(row),
+                                      keyBytes);
             }
-    }
     if (p.globalRows)
-        rt.bankRead(c, grp, 0, rows.globalOut, 0, reinterpret_cast<uint8_t*>(out.data()),
-                    uint64_t(p.globalRows) * d * 2, false);
-    return out;
+        rt.bankReadPosted(c, grp, 0, rows.globalOut, 0, at(0), uint64_t(p.globalRows) * keyBytes);
 }
 
 class PrefillKernel : public OffloadKernel {
@@ -126,10 +120,10 @@ class PrefillKernel : public OffloadKernel {
 
     void place(PimRuntime& rt, const UnitSlot& s) override {
         if (!m_source)
-            return;
+            return placeHead(rt, s.channel, s.group, m_plan, m_rows, m_table, nullptr);
         HeadData& h = m_placed[s.unit];
         h = m_source(s.unit);
-        placeHead(rt, s.channel, s.group, m_plan, m_rows, m_table, h);
+        placeHead(rt, s.channel, s.group, m_plan, m_rows, m_table, &h);
     }
 
     contract::Descriptor descriptor(PimRuntime& rt, uint32_t c, uint32_t lowest) override {
@@ -159,13 +153,26 @@ class PrefillKernel : public OffloadKernel {
         return desc;
     }
 
-    void collect(PimRuntime& rt, const UnitSlot& s) override {
+    // Every output row crosses the bus in both modes; only functional runs keep them.
+    void fetch(PimRuntime& rt, const UnitSlot& s) override {
+        uint16_t* out = nullptr;
+        if (m_placed.count(s.unit)) {
+            std::vector<uint16_t>& o = m_out[s.unit];
+            o.assign(size_t(m_plan.shape.seqLen) * m_plan.shape.headDim, 0);
+            out = o.data();
+        }
+        fetchHead(rt, s.channel, s.group, m_plan, m_rows, out);
+    }
+
+    void collect(const UnitSlot& s) override {
         auto it = m_placed.find(s.unit);
         if (it == m_placed.end())
             return;
+        auto out = m_out.find(s.unit);
         if (m_sink)
-            m_sink(it->second, readHead(rt, s.channel, s.group, m_plan, m_rows));
+            m_sink(it->second, out->second);
         m_placed.erase(it);
+        m_out.erase(out);
     }
 
   private:
@@ -175,7 +182,8 @@ class PrefillKernel : public OffloadKernel {
     PrefillFlags m_flags;
     const PrefillOffload::Source& m_source;
     const PrefillOffload::Sink& m_sink;
-    std::map<uint32_t, HeadData> m_placed; // the round's operands, by unit
+    std::map<uint32_t, HeadData> m_placed;           // the round's operands, by unit
+    std::map<uint32_t, std::vector<uint16_t>> m_out; // their outputs, read back
 };
 
 } // namespace
@@ -205,9 +213,16 @@ std::optional<std::pair<std::string, std::string>> PrefillOffload::problem() con
 }
 
 void PrefillOffload::writePatternTable(PimRuntime& rt) const {
-    for (uint32_t c = 0; c < m_geo.channels && !m_table.empty(); ++c)
+    if (m_table.empty())
+        return;
+    std::vector<uint32_t> all(m_geo.channels);
+    for (uint32_t c = 0; c < m_geo.channels; ++c)
+        all[c] = c;
+    rt.forChannels(all, [&](uint32_t c) {
         rt.bankWrite(c, 0, 0, m_rows.pattern, 0, reinterpret_cast<const uint8_t*>(m_table.data()),
-                     m_table.size() * 4, false);
+                     m_table.size() * 4, true);
+        rt.fence(c);
+    });
 }
 
 OffloadRun PrefillOffload::run(PimRuntime& rt, uint32_t units, uint32_t rounds, const Source& source,

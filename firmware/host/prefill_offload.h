@@ -57,10 +57,11 @@ class PrefillOffload {
     // Why this pattern cannot run on this memory ({JSON pointer of the scenario, reason}).
     std::optional<std::pair<std::string, std::string>> problem() const;
 
-    // Writes the pattern table into every channel (once, before the rounds).
+    // Writes the pattern table into every channel (once, before the rounds; timed).
     void writePatternTable(PimRuntime& rt) const;
-    // Runs `rounds` rounds of `units` heads. `source` empty: timing only (nothing laid out);
-    // `sink` (may be empty) receives each laid-out head's outputs (read untimed).
+    // Runs `rounds` rounds of `units` heads. Every head's operands (Q, K and V with the layout's
+    // copies) are written and its outputs read over the bus, timed; `source` empty: timing only
+    // (zeros written, outputs discarded); `sink` (may be empty) receives each head's outputs.
     OffloadRun run(PimRuntime& rt, uint32_t units, uint32_t rounds, const Source& source,
                    const Sink& sink) const;
 

@@ -6,6 +6,17 @@
 
 namespace pilot::hbm {
 
+namespace {
+
+bool isZero(const uint8_t* p, uint64_t n) {
+    for (uint64_t i = 0; i < n; ++i)
+        if (p[i])
+            return false;
+    return true;
+}
+
+} // namespace
+
 const uint8_t* BackingStore::findPage(uint64_t pageNo) const {
     auto it = m_pages.find(pageNo);
     return it == m_pages.end() ? nullptr : it->second.get();
@@ -64,6 +75,9 @@ void BackingStore::write(uint64_t addr, const uint8_t* src, uint64_t len) {
         auto pit = m_pages.find(addr / kPageBytes);
         if (pit != m_pages.end()) {
             std::memcpy(pit->second.get() + pageOff, src, n);
+        } else if (isZero(src, n) && !m_blocks.count(addr / kBlockBytes)) {
+            // Zeros into memory never written: it reads as zero already (timing-only runs write
+            // their layouts as zeros; keeping them would cost their size for nothing).
         } else {
             auto [it, fresh] = m_blocks.try_emplace(addr / kBlockBytes);
             if (fresh)

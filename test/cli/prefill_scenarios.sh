@@ -19,9 +19,8 @@ for k in r["kernels"]:
     assert abs(io["measured_internal_bytes"] / io["predicted_internal_bytes"] - 1) <= 0.05, io
     # The PE arrays' byte counters against the controllers' own count of the banks each PIM
     # column command moved a column in, x 32 bytes (access_bytes of every memspec used here),
-    # scaled like the kernel's figures by the replicated channels and rounds.
-    moved = r["memory"]["pim"]["bank_column_moves"] * 32 * r["replicated_channels"]
-    moved = int(moved * k["rounds"] / k["simulated_rounds"])
+    # scaled like the kernel's figures from the heads simulated to all of them.
+    moved = r["memory"]["pim"]["bank_column_moves"] * 32 * k["heads_total"] // k["simulated_heads"]
     assert abs(io["measured_internal_bytes"] - moved) <= 1, (io["measured_internal_bytes"], moved)
     if "check" in k:
         assert k["check"]["passed"] and k["check"]["rows"] > 0, k["check"]
