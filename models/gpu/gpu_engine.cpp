@@ -49,7 +49,10 @@ void GpuEngine::synchronize() {
 }
 
 void GpuEngine::setExclusive(bool exclusive) {
-    if (!exclusive)
+    // Every change starts an epoch: a steady state measured while something else worked on the
+    // memory (tiles completed during the PIM's kernel, before it ended) must not be extrapolated
+    // once the engine is alone.
+    if (exclusive != m_exclusive)
         ++m_exclusiveEpoch;
     m_exclusive = exclusive;
 }

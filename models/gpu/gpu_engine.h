@@ -157,7 +157,7 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     bool m_stopIssuing = false;
     uint64_t m_paceIntervalPs = 0, m_nextIssuePs = 0;
     uint64_t m_kernelIssued = 0;
-    uint64_t m_exclusiveEpoch = 0; // bumped whenever exclusivity is lost
+    uint64_t m_exclusiveEpoch = 0; // bumped whenever exclusivity changes
     bool m_exclusive = true;
 
     // Transport: per pseudo-channel queues and slots, pooled payloads.
