@@ -18,9 +18,12 @@ namespace {
 struct AttentionSplit {
     double busy = 0, transfer = 0, idle = 0;
 };
-AttentionSplit split(const CosimPhase& ph) {
+// `gpuWorkNs`: the GPU's own attention work when known (the overlapped kernel's isolation run):
+// a kernel stalled beside the PIM is busy for that long and waits the rest.
+AttentionSplit split(const CosimPhase& ph, double gpuWorkNs = -1) {
     AttentionSplit a;
-    a.busy = std::min(ph.gpuAttentionNs, ph.attentionNs);
+    a.busy =
+        std::min(gpuWorkNs >= 0 ? std::min(gpuWorkNs, ph.gpuAttentionNs) : ph.gpuAttentionNs, ph.attentionNs);
     a.transfer = std::clamp(ph.pimNs - ph.pimKernelNs, 0.0, ph.attentionNs - a.busy);
     a.idle = std::max(0.0, ph.attentionNs - a.busy - a.transfer);
     return a;
@@ -43,7 +46,7 @@ SystemResult composeCosim(const EndToEndPoint& p, const CosimMeasurement& m) {
     const double L = p.model.layers;
     SystemResult r;
     const CosimPhase& pf = m.prefill;
-    const AttentionSplit pa = split(pf);
+    const AttentionSplit pa = split(pf, m.overlapped && m.isolatedGpuNs > 0 ? m.isolatedGpuNs : -1);
     r.prefillAttn = {L * pf.attentionNs, L * pf.pimInternal, L * (pf.pimExternal + pf.attentionBytes)};
     r.prefillNs = L * (pf.gemmNs + pf.attentionNs);
     r.gemm = L * pf.gemmNs;
