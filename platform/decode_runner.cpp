@@ -193,6 +193,39 @@ uint64_t forAllUnits(uint64_t counted, uint32_t unitsRun, uint32_t unitsAll) {
     return unitsRun ? counted / unitsRun * unitsAll + counted % unitsRun * unitsAll / unitsRun : 0;
 }
 
+// Where the time goes beyond streaming the busiest bank's bytes at one column per tCCD_L: row
+// activations and precharges (one per row of K and V), the PE waiting for a tile's last column
+// to land, and the kernel's set-up and reduction steps. Estimates from the memspec: every row the
+// busiest bank reads costs a precharge after its last column and an activation before the next
+// (tRTP + tRP + tRCD); all-bank refresh takes tRFC out of every tREFI.
+json timeBreakdown(const Scenario& s, const PartFigures& f, double boundInternalNs, double timeNs) {
+    const auto& tm = s.memspec.t;
+    const double rowSwitchNs = double(f.busiestBank) / double(s.memspec.org.rowBytes()) *
+                               (tm.RTPL + tm.RP + tm.RCDRD) * s.memspec.tCKns();
+    const double refreshNs = s.controller.refresh == "all-bank" ? timeNs * tm.RFC / tm.REFI : 0.0;
+    return {{"bank_streaming", boundInternalNs},
+            {"row_switching", rowSwitchNs},
+            {"refresh", refreshNs},
+            {"other", std::max(0.0, timeNs - boundInternalNs - rowSwitchNs - refreshNs)}};
+}
+
+// Two references: FP64 within the error budget, and the PE-faithful one bit for bit; a failed
+// comparison is also an error line.
+json checkReport(const DecodeWorkload& w, const host::DecodePart& part, const PartFigures& f,
+                 std::vector<std::string>& errors) {
+    const double tol = decodeTolerance(w);
+    if (f.maxAbsErr > tol)
+        errors.push_back(part.name + ": outputs differ from the FP64 reference by " +
+                         std::to_string(f.maxAbsErr) + " > tolerance " + std::to_string(tol));
+    if (f.peMismatches)
+        errors.push_back(part.name + ": " + std::to_string(f.peMismatches) +
+                         " outputs differ from the PE-faithful reference (up to " +
+                         std::to_string(f.peMaxUlp) + " FP16 ulps)");
+    return {{"max_abs_error", f.maxAbsErr},        {"tolerance", tol},
+            {"pe_reference_checked", f.peChecked}, {"pe_reference_mismatches", f.peMismatches},
+            {"pe_reference_max_ulp", f.peMaxUlp},  {"passed", f.maxAbsErr <= tol && f.peMismatches == 0}};
+}
+
 // One part's figures of merit, for the whole system (replicated channels scaled back up).
 json partReport(const Scenario& s, const host::DecodeOffload& offload, const host::DecodePart& part,
                 const PartFigures& f, std::vector<std::string>& errors) {
@@ -266,35 +299,9 @@ json partReport(const Scenario& s, const host::DecodeOffload& offload, const hos
                                                : "host, with each group's max and sum (flash-decoding)"}};
     k["predicted_bank_bytes"] = uint64_t(passes) * (plan.bankToSramBytes + plan.sramToBankBytes) * f.rounds;
     k["busiest_bank_bytes"] = f.busiestBank;
-    // Where the time goes beyond streaming the busiest bank's bytes at one column per
-    // tCCD_L: row activations and precharges (one per row of K and V), the PE waiting for
-    // a tile's last column to land, and the kernel's set-up and reduction steps.
-    // Estimates from the memspec: every row the busiest bank reads costs a precharge after
-    // its last column and an activation before the next (tRTP + tRP + tRCD); all-bank
-    // refresh takes tRFC out of every tREFI.
-    const auto& tm = s.memspec.t;
-    const double rowSwitchNs =
-        double(f.busiestBank) / double(org.rowBytes()) * (tm.RTPL + tm.RP + tm.RCDRD) * tck;
-    const double refreshNs = s.controller.refresh == "all-bank" ? timeNs * tm.RFC / tm.REFI : 0.0;
-    k["time_breakdown_ns"] = {{"bank_streaming", boundInternalNs},
-                              {"row_switching", rowSwitchNs},
-                              {"refresh", refreshNs},
-                              {"other", std::max(0.0, timeNs - boundInternalNs - rowSwitchNs - refreshNs)}};
-    if (w.functional && w.check) {
-        // Two references: FP64 within the error budget, and the PE-faithful one bit for bit.
-        const double tol = decodeTolerance(w);
-        k["check"] = {
-            {"max_abs_error", f.maxAbsErr},        {"tolerance", tol},
-            {"pe_reference_checked", f.peChecked}, {"pe_reference_mismatches", f.peMismatches},
-            {"pe_reference_max_ulp", f.peMaxUlp},  {"passed", f.maxAbsErr <= tol && f.peMismatches == 0}};
-        if (f.maxAbsErr > tol)
-            errors.push_back(part.name + ": outputs differ from the FP64 reference by " +
-                             std::to_string(f.maxAbsErr) + " > tolerance " + std::to_string(tol));
-        if (f.peMismatches)
-            errors.push_back(part.name + ": " + std::to_string(f.peMismatches) +
-                             " outputs differ from the PE-faithful reference (up to " +
-                             std::to_string(f.peMaxUlp) + " FP16 ulps)");
-    }
+    k["time_breakdown_ns"] = timeBreakdown(s, f, boundInternalNs, timeNs);
+    if (w.functional && w.check)
+        k["check"] = checkReport(w, part, f, errors);
     return k;
 }
 

@@ -10,34 +10,16 @@ namespace pilot::platform {
 
 namespace {
 
-constexpr uint32_t kLanes = 16; // multipliers per PE, reduced by a pairwise tree
 const float kInf = std::numeric_limits<float>::infinity();
 
 // Constants of the exp unit derived here in double and rounded to float once (the model keeps
 // hex literals; equal bits are part of what the comparison checks).
 const double kLn2 = 0.6931471805599453094;
 
-float roundHalf(float f) {
-    return peRefHalfToFloat(peRefFloatToHalf(f));
-}
-
-// Dot product of FP16 vectors: per 16-lane group the exact FP32 products reduced pairwise
-// (lanes (0,1), (2,3), ..., then the sums likewise), group sums added to the accumulator in
-// order (rounded to FP16 after each add when fp16Accum).
+// Dot product of FP16 vectors (the PE's adder tree: peRefDot).
 float dot(const uint16_t* a, const uint16_t* b, uint32_t n, bool fp16Accum) {
-    float acc = 0.0f;
-    for (uint32_t g = 0; g < n; g += kLanes) {
-        float lane[kLanes];
-        for (uint32_t l = 0; l < kLanes; ++l)
-            lane[l] = g + l < n ? peRefHalfToFloat(a[g + l]) * peRefHalfToFloat(b[g + l]) : 0.0f;
-        for (uint32_t width = kLanes; width > 1; width /= 2)
-            for (uint32_t l = 0; l < width / 2; ++l)
-                lane[l] = lane[2 * l] + lane[2 * l + 1];
-        acc += lane[0];
-        if (fp16Accum)
-            acc = roundHalf(acc);
-    }
-    return acc;
+    return peRefDot(n, fp16Accum,
+                    [&](uint32_t i) { return peRefHalfToFloat(a[i]) * peRefHalfToFloat(b[i]); });
 }
 
 // The slot ranges a bank visits: all slots, or those holding a sink or window key.
@@ -192,7 +174,7 @@ std::vector<uint16_t> peDecodeReference(const std::vector<uint16_t>& q, const st
                 for (float& o : st.out) {
                     o *= alpha;
                     if (s.fp16Accum)
-                        o = roundHalf(o);
+                        o = peRefRoundHalf(o);
                 }
                 st.max = mNew;
                 st.sum = sum;
@@ -201,11 +183,11 @@ std::vector<uint16_t> peDecodeReference(const std::vector<uint16_t>& q, const st
                     const uint64_t key = uint64_t(slot + j) * B + b;
                     if (!attended(key))
                         continue; // weight 0 (padding holds zeros): adds nothing
-                    const float w = roundHalf(p[j]);
+                    const float w = peRefRoundHalf(p[j]);
                     for (uint32_t k = 0; k < d; ++k) {
                         st.out[k] += w * peRefHalfToFloat(V[key * d + k]);
                         if (s.fp16Accum)
-                            st.out[k] = roundHalf(st.out[k]);
+                            st.out[k] = peRefRoundHalf(st.out[k]);
                     }
                 }
             }

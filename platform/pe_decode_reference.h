@@ -40,5 +40,30 @@ float peRefHalfToFloat(uint16_t h);
 uint16_t peRefFloatToHalf(float f);
 // The PE's exp() approximation as documented in models/pim/exp_approx.h, exposed for tests.
 float peRefExp(float x);
+// f rounded to the nearest FP16 value.
+inline float peRefRoundHalf(float f) {
+    return peRefHalfToFloat(peRefFloatToHalf(f));
+}
+
+// A dot product of n lanes as the PE's adder tree forms it (the decode and prefill references
+// share it): per 16-lane group the exact FP32 products product(i) reduced pairwise (lanes (0,1),
+// (2,3), ..., then the sums likewise), group sums added to the accumulator in order, rounded to
+// FP16 after each add when fp16Accum.
+template <typename Product> float peRefDot(uint32_t n, bool fp16Accum, Product product) {
+    constexpr uint32_t kLanes = 16; // multipliers per PE
+    float acc = 0.0f;
+    for (uint32_t g = 0; g < n; g += kLanes) {
+        float lane[kLanes];
+        for (uint32_t l = 0; l < kLanes; ++l)
+            lane[l] = g + l < n ? product(g + l) : 0.0f;
+        for (uint32_t width = kLanes; width > 1; width /= 2)
+            for (uint32_t l = 0; l < width / 2; ++l)
+                lane[l] = lane[2 * l] + lane[2 * l + 1];
+        acc += lane[0];
+        if (fp16Accum)
+            acc = peRefRoundHalf(acc);
+    }
+    return acc;
+}
 
 } // namespace pilot::platform

@@ -11,30 +11,10 @@ namespace pilot::platform {
 
 namespace {
 
-constexpr uint32_t kLanes = 16; // multipliers per PE, reduced by a pairwise tree
-
-float roundHalf(float f) {
-    return peRefHalfToFloat(peRefFloatToHalf(f));
-}
-
-// Dot product of FP16 vectors as the PE's adder tree forms it: per 16-lane group the exact FP32
-// products reduced pairwise, group sums added to the accumulator in order (rounded to FP16
-// after each add when fp16Accum).
-// Operands are the FP16 values already widened to float (exactly), once per head.
+// Dot product of FP16 values already widened to float (exactly), once per head (the PE's adder
+// tree: peRefDot).
 float dot(const float* a, const float* b, uint32_t n, bool fp16Accum) {
-    float acc = 0.0f;
-    for (uint32_t g = 0; g < n; g += kLanes) {
-        float lane[kLanes];
-        for (uint32_t l = 0; l < kLanes; ++l)
-            lane[l] = g + l < n ? a[g + l] * b[g + l] : 0.0f;
-        for (uint32_t width = kLanes; width > 1; width /= 2)
-            for (uint32_t l = 0; l < width / 2; ++l)
-                lane[l] = lane[2 * l] + lane[2 * l + 1];
-        acc += lane[0];
-        if (fp16Accum)
-            acc = roundHalf(acc);
-    }
-    return acc;
+    return peRefDot(n, fp16Accum, [&](uint32_t i) { return a[i] * b[i]; });
 }
 
 // The parts of the schedule a batch belongs to: what it may serve a row.
@@ -147,7 +127,7 @@ void row(const PePrefillSchedule& s, const Band& band, const std::vector<Batch>&
                 continue;
             counted[size_t(key)] = 1;
             keys.push_back(key);
-            scores.push_back(roundHalf(dot(q, K.data() + size_t(key) * d, d, s.fp16Accum) * s.scale));
+            scores.push_back(peRefRoundHalf(dot(q, K.data() + size_t(key) * d, d, s.fp16Accum) * s.scale));
             mNew = std::max(mNew, scores.back());
         }
         sum = std::isinf(m) ? 0.0f : sum * ex(m - mNew);
@@ -159,11 +139,11 @@ void row(const PePrefillSchedule& s, const Band& band, const std::vector<Batch>&
     std::vector<float> acc(d, 0.0f);
     for (size_t j = 0; j < keys.size(); ++j) {
         counted[size_t(keys[j])] = 0; // ready for the next row
-        const float w = roundHalf(std::isinf(scores[j]) ? 0.0f : ex(scores[j] - m));
+        const float w = peRefRoundHalf(std::isinf(scores[j]) ? 0.0f : ex(scores[j] - m));
         for (uint32_t k = 0; k < d; ++k) {
             acc[k] += w * V[size_t(keys[j]) * d + k];
             if (s.fp16Accum)
-                acc[k] = roundHalf(acc[k]);
+                acc[k] = peRefRoundHalf(acc[k]);
         }
     }
     for (uint32_t k = 0; k < d; ++k)

@@ -184,6 +184,61 @@ PrefillFigures offloadPrefill(PimWorkloadRun& run, const host::PrefillOffload& o
 
 namespace {
 
+// The kernel's tiling, its heads' layout (with the copies of K and V it makes) and the pattern.
+void addPlanAndPattern(json& k, const Scenario& s, const host::PrefillOffload& offload,
+                       const host::HybridPattern& pat) {
+    const PrefillWorkload& w = *s.prefill;
+    const fw::PrefillKernelPlan& plan = offload.plan();
+    const fw::PrefillKernelShape& ks = plan.shape;
+    const host::PrefillRows& rows = offload.rows();
+    const uint32_t d = w.headDim, N = w.context;
+    const double kvPlacedPerGroup =
+        (double(ks.banksPerGroup) * (plan.bandSlots + plan.auxSlots) +
+         (plan.globalRows ? double(ks.banksPerGroup) * ((N + ks.banksPerGroup - 1) / ks.banksPerGroup)
+                          : 0.0)) *
+        4.0 * d;
+    k["tiling"] = {{"kind", w.naive ? "naive" : "io-aware"},
+                   {"tile_rows", plan.a},
+                   {"batch_keys", plan.b},
+                   {"spmm_passes", plan.p},
+                   {"buffer_bytes", plan.bufferBytes},
+                   {"double_buffer", plan.doubleBuffer},
+                   {"global_rows", plan.globalRows},
+                   {"global_query_passes", plan.globalRows ? plan.globalRows / plan.globalPassQueries : 0}};
+    k["layout"] = {{"rows_per_bank", rows.used},
+                   {"kv_copy_factor", kvPlacedPerGroup / (double(N) * 4.0 * d)},
+                   {"bytes_per_group", uint64_t(rows.used) * ks.rowBytes * ks.banksPerGroup}};
+    const host::PatternStats st = pat.stats();
+    k["pattern"] = {{"kind", w.pattern.name()},
+                    {"causal", ks.causal},
+                    {"window", w.pattern.window},
+                    {"global", ks.globalTokens},
+                    {"random_blocks", ks.randomBlocks},
+                    {"block", ks.blockSize},
+                    {"nnz", st.nnz},
+                    {"density", pat.density()}};
+}
+
+// Two references: FP64 within the error budget, and the PE-faithful one bit for bit; a failed
+// comparison is also an error line.
+json checkReport(const PrefillWorkload& w, const PrefillFigures& f, std::vector<std::string>& errors) {
+    const double tol = prefillTolerance(w);
+    if (f.maxAbsErr > tol)
+        errors.push_back("prefill: outputs differ from the FP64 reference by " + std::to_string(f.maxAbsErr) +
+                         " > tolerance " + std::to_string(tol));
+    if (f.peMismatches)
+        errors.push_back("prefill: " + std::to_string(f.peMismatches) +
+                         " outputs differ from the PE-faithful reference (up to " +
+                         std::to_string(f.peMaxUlp) + " FP16 ulps)");
+    return {{"max_abs_error", f.maxAbsErr},
+            {"tolerance", tol},
+            {"rows", f.rowsChecked},
+            {"pe_reference_checked", f.rowsChecked > 0},
+            {"pe_reference_mismatches", f.peMismatches},
+            {"pe_reference_max_ulp", f.peMaxUlp},
+            {"passed", f.maxAbsErr <= tol && f.peMismatches == 0}};
+}
+
 // The kernel's figures of merit: time, internal bytes (predicted vs measured), bounds, tiling,
 // layout, pattern and the check, for the whole system (replicated channels and rounds scaled).
 json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offload,
@@ -194,17 +249,13 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     const auto& org = s.memspec.org;
     const fw::PrefillKernelPlan& plan = offload.plan();
     const fw::PrefillKernelPlan naivePlan = fw::planPrefillKernel(prefillKernelShape(s, true));
-    const host::PrefillRows& rows = offload.rows();
-    const fw::PrefillKernelShape& ks = plan.shape;
     const uint32_t units = rp.units, rounds = rp.rounds, simRounds = rp.simRounds;
     const double roundScale = simRounds ? double(rounds) / simRounds : 0.0;
     // Every head runs the same command stream: counts over the heads run, for all of them.
     auto forAllHeads = [&](uint64_t counted) -> uint64_t {
         return f.units ? counted / f.units * units + counted % f.units * units / f.units : 0;
     };
-    const uint32_t d = w.headDim, N = w.context;
     const uint64_t kernelPs = f.kernelPs;
-    const double maxAbsErr = f.maxAbsErr;
     const uint32_t headsTotal = w.batch * w.heads;
 
     uint64_t measured = 0, busiest = 0;
@@ -232,11 +283,6 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
     k["internal_bytes"] = uint64_t(measuredTotal);
     // Q, K, V in and O out once per head, plus the copies of K and V the layout makes: counted
     // from the transactions.
-    const double kvPlacedPerGroup =
-        (double(ks.banksPerGroup) * (plan.bandSlots + plan.auxSlots) +
-         (plan.globalRows ? double(ks.banksPerGroup) * ((N + ks.banksPerGroup - 1) / ks.banksPerGroup)
-                          : 0.0)) *
-        4.0 * d;
     k["external_bytes"] = forAllHeads(f.externalBytes);
     // The GPU's side of the rounds, concurrent on every channel: laying the heads out, reading
     // their outputs.
@@ -255,49 +301,14 @@ json prefillReport(const PimWorkloadRun& run, const host::PrefillOffload& offloa
                {"bound_compute_ns", boundComputeNs},
                {"binding_bound", internalBinds ? "internal" : "compute"},
                {"bound_ratio", timeNs > 0 ? binding / timeNs : 0.0}};
-    k["tiling"] = {{"kind", w.naive ? "naive" : "io-aware"},
-                   {"tile_rows", plan.a},
-                   {"batch_keys", plan.b},
-                   {"spmm_passes", plan.p},
-                   {"buffer_bytes", plan.bufferBytes},
-                   {"double_buffer", plan.doubleBuffer},
-                   {"global_rows", plan.globalRows},
-                   {"global_query_passes", plan.globalRows ? plan.globalRows / plan.globalPassQueries : 0}};
-    k["layout"] = {{"rows_per_bank", rows.used},
-                   {"kv_copy_factor", kvPlacedPerGroup / (double(N) * 4.0 * d)},
-                   {"bytes_per_group", uint64_t(rows.used) * ks.rowBytes * ks.banksPerGroup}};
-    const host::PatternStats st = pat.stats();
-    k["pattern"] = {{"kind", w.pattern.name()},
-                    {"causal", ks.causal},
-                    {"window", w.pattern.window},
-                    {"global", ks.globalTokens},
-                    {"random_blocks", ks.randomBlocks},
-                    {"block", ks.blockSize},
-                    {"nnz", st.nnz},
-                    {"density", pat.density()}};
+    addPlanAndPattern(k, s, offload, pat);
     k["heads_total"] = units;
     k["dense_heads_on_gpu"] = headsTotal - units;
     k["rounds"] = rounds;
     k["simulated_rounds"] = simRounds;
     k["simulated_heads"] = f.units;
-    if (w.functional && w.check) {
-        const double tol = prefillTolerance(w);
-        // Two references: FP64 within the error budget, and the PE-faithful one bit for bit.
-        k["check"] = {{"max_abs_error", maxAbsErr},
-                      {"tolerance", tol},
-                      {"rows", f.rowsChecked},
-                      {"pe_reference_checked", f.rowsChecked > 0},
-                      {"pe_reference_mismatches", f.peMismatches},
-                      {"pe_reference_max_ulp", f.peMaxUlp},
-                      {"passed", maxAbsErr <= tol && f.peMismatches == 0}};
-        if (maxAbsErr > tol)
-            errors.push_back("prefill: outputs differ from the FP64 reference by " +
-                             std::to_string(maxAbsErr) + " > tolerance " + std::to_string(tol));
-        if (f.peMismatches)
-            errors.push_back("prefill: " + std::to_string(f.peMismatches) +
-                             " outputs differ from the PE-faithful reference (up to " +
-                             std::to_string(f.peMaxUlp) + " FP16 ulps)");
-    }
+    if (w.functional && w.check)
+        k["check"] = checkReport(w, f, errors);
 
     return k;
 }
