@@ -24,8 +24,11 @@ struct CosimSettings {
     bool replicate = true;         // simulate the first channel, scale by the channel count
     uint32_t outstandingPerPc = 0; // GPU bursts in flight per simulated pseudo-channel
     uint64_t tileBytes = 0;        // a GPU kernel tile's traffic on the simulated channels
-    bool fastForward = true;       // steady-state tiles of an uncontended kernel extrapolated
-    bool isolationRuns = true;     // overlapped GPU and PIM work also run alone once
+    // Steady state extrapolated: an uncontended GPU kernel's tiles, the PIM's prefill rounds
+    // and repeating stretches of its micro-ops (the latter in the composed mode's PIM
+    // sub-simulations too; docs/fast-forward.md).
+    bool fastForward = true;
+    bool isolationRuns = true; // overlapped GPU and PIM work also run alone once
 };
 
 struct EndToEndPoint {

@@ -29,6 +29,9 @@ PimWorkloadRun::PimWorkloadRun(const Scenario& s, bool replicateChannels)
         traffic = makeTrafficGenerator(s);
         traffic->iSocket.bind(sys.hbm().router().tSocket);
     }
+    const PimRunOptions& o = s.decode ? static_cast<const PimRunOptions&>(*s.decode) : *s.prefill;
+    if (o.fastForward)
+        sys.enableFastForward([this] { return !traffic; }); // traffic beside: never alone
 }
 
 double PimWorkloadRun::simulate(const RunOptions& opt, const char* what) {
@@ -107,6 +110,23 @@ std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t
     return f;
 }
 
+json simulatorResults(const json& memory, const pim::FastForwardStats& ff, double wall) {
+    uint64_t commands = 0;
+    for (const auto& [key, v] : memory["commands"].items())
+        commands += v.get<uint64_t>();
+    commands -= ff.commands;
+    return {{"commands", commands},
+            {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
+            {"peak_rss_MiB", peakRssMiB()},
+            {"fast_forward",
+             {{"stretches", ff.stretches},
+              {"stretches_skipped", ff.skips},
+              {"periods_skipped", ff.periods},
+              {"micro_ops_skipped", ff.microOps},
+              {"commands_skipped", ff.commands},
+              {"time_skipped_ns", double(ff.ps) * 1e-3}}}};
+}
+
 void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes, double busyNs,
                        uint32_t simPcs, double wall, std::vector<std::string>& errors) {
     const auto& org = s.memspec.org;
@@ -127,12 +147,7 @@ void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t host
     mem.erase("checker_errors");
     r["memory"] = mem;
     r["errors"] = errors;
-    uint64_t commands = 0;
-    for (const auto& [key, v] : mem["commands"].items())
-        commands += v.get<uint64_t>();
-    r["simulator"] = {{"commands", commands},
-                      {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
-                      {"peak_rss_MiB", peakRssMiB()}};
+    r["simulator"] = simulatorResults(mem, sys.fastForwardStats(), wall);
 }
 
 } // namespace pilot::platform

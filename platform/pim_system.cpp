@@ -96,7 +96,9 @@ host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels) {
 }
 
 PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pcs)
-    : sc_module(name), m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
+    : sc_module(name), m_refiPs(uint64_t(s.memspec.t.REFI) * s.memspec.t.tCKps),
+      m_pcsPerChannel(s.memspec.org.pseudoChannels),
+      m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
       // An interrupt reaches the host one register access after its line rises (at least a
       // memory clock): the line is high at least that long.
       m_host("host", pcs / s.memspec.org.pseudoChannels, s.memspec.org.accessBytes, pcs,
@@ -135,6 +137,47 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
         ctl.setFirmware([f] { f->run(); });
     }
     m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping, pcs);
+}
+
+void PimSystem::enableFastForward(std::function<bool()> exclusive) {
+    // A window of this many refresh intervals: whether it holds one refresh more or less moves
+    // the pace it measures by at most a refresh's cost over the window (docs/fast-forward.md).
+    constexpr uint64_t kWindowRefreshes = 16;
+    const uint32_t per = m_pcsPerChannel;
+    for (uint32_t c = 0; c < channels(); ++c) {
+        common::CounterSet counters;
+        std::vector<const hbm::PseudoChannelController*> pcs;
+        for (uint32_t pc = c * per; pc < (c + 1) * per; ++pc) {
+            m_hbm.controllers()[pc]->listPimCounters(counters);
+            m_pes[pc]->listCounters(counters);
+            pcs.push_back(m_hbm.controllers()[pc].get());
+        }
+        pim::FastForwardConfig cfg;
+        cfg.enabled = true;
+        cfg.minWindowPs = m_refiPs * kWindowRefreshes;
+        cfg.exclusive = exclusive;
+        cfg.hostActivity = [pcs] {
+            uint64_t n = 0;
+            for (const auto* pc : pcs)
+                n += pc->stats().reads + pc->stats().writes;
+            return n;
+        };
+        m_ctrls[c]->setFastForward(std::move(cfg), std::move(counters));
+    }
+}
+
+pim::FastForwardStats PimSystem::fastForwardStats() const {
+    pim::FastForwardStats sum;
+    for (const auto& c : m_ctrls) {
+        const pim::FastForwardStats s = c->fastForwardStats();
+        sum.stretches += s.stretches;
+        sum.skips += s.skips;
+        sum.periods += s.periods;
+        sum.microOps += s.microOps;
+        sum.commands += s.commands;
+        sum.ps += s.ps;
+    }
+    return sum;
 }
 
 void PimSystem::trace(sc_core::sc_trace_file* tf) const {

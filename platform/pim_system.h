@@ -3,6 +3,7 @@
 // Assembly of a GPU-PILOT memory system: the HBM system, a PE array beside every
 // pseudo-channel, a PIM controller per channel running its firmware through a HAL, and the
 // GPU host port that runs the host runtime, all on one router.
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,8 +37,16 @@ class PimSystem : public sc_core::sc_module {
     const std::vector<std::unique_ptr<pim::PimController>>& controllers() const { return m_ctrls; }
     const std::vector<std::unique_ptr<fw::PimFirmware>>& firmware() const { return m_fw; }
     void trace(sc_core::sc_trace_file* tf) const;
+    // Lets every channel's firmware fast-forward repeating stretches of its micro-ops
+    // (docs/fast-forward.md), while `exclusive()` says nothing else will use the memory (the
+    // platform knows its other initiators). Timing-only runs: skipped periods compute nothing.
+    void enableFastForward(std::function<bool()> exclusive);
+    // Summed over the channels.
+    pim::FastForwardStats fastForwardStats() const;
 
   private:
+    const uint64_t m_refiPs; // the refresh interval
+    const uint32_t m_pcsPerChannel;
     HbmSystem m_hbm;
     std::vector<std::unique_ptr<pim::PeArray>> m_pes;
     std::vector<std::unique_ptr<pim::PimController>> m_ctrls;

@@ -36,6 +36,7 @@ struct PimRunOptions {
     bool exactExp = false, fp16Accum = false;
     uint64_t seed = 1;              // of the operands (Q, K, V)
     bool replicateChannels = false; // simulate one channel, scale to the system (identical streams)
+    bool fastForward = false;       // timing only: repeating stretches of micro-ops fast-forwarded
 };
 
 // One decode step of attention offloaded to the PIM (issue 4): batch x kv_heads KV heads, each

@@ -46,6 +46,7 @@ json decodeSubScenario(const EndToEndPoint& p, uint32_t context, const PimSubOpt
               {"head_dim", m.headDim},
               {"mode", p.functional ? "functional" : "timing"},
               {"replicate_channels", !p.functional},
+              {"fast_forward", !p.functional && p.cosim.fastForward},
               {"tiling", o.naive ? "naive" : "io-aware"}};
     if (!p.pattern.is_null() && p.pattern.value("kind", "") == "streaming")
         w["sparse"] = {{"sink", p.pattern["sink"]},
@@ -66,6 +67,7 @@ json prefillSubScenario(const EndToEndPoint& p, bool naive) {
               {"pattern", p.pattern},
               {"mode", p.functional ? "functional" : "timing"},
               {"replicate_channels", !p.functional},
+              {"fast_forward", !p.functional && p.cosim.fastForward},
               {"tiling", naive ? "naive" : "io-aware"}};
     return withController(p, {{"name", p.name + " prefill"},
                               {"system", subSystem(p, p.memspec)},

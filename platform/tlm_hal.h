@@ -26,6 +26,11 @@ class TlmHal : public fw::Hal {
     uint64_t rowAddress(uint32_t groupInChannel, uint32_t bankInGroup, uint32_t row,
                         uint32_t column) override;
     Locate locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) override;
+    bool fastForward() override { return m_hw.fastForward(); }
+    void repeatBegin() override { m_hw.repeatBegin(); }
+    uint64_t repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod) override {
+        return m_hw.repeatMark(periodsLeft, opsPerPeriod);
+    }
 
   private:
     pim::PimController& m_hw;

@@ -22,6 +22,11 @@ void readRunOptions(JsonObject& wl, PimRunOptions& o) {
     o.fp16Accum = wl.oneOf("accumulation", {"fp32", "fp16"}) == "fp16";
     o.seed = wl.u64("seed");
     o.replicateChannels = wl.boolean("replicate_channels");
+    o.fastForward = wl.boolean("fast_forward");
+    if (o.fastForward && o.functional)
+        wl.issues().add("/workload/fast_forward",
+                        "needs \"mode\": \"timing\" (skipped micro-ops compute nothing; a functional run "
+                        "checks every output)");
 }
 
 // /workload/sparse: either ranges (sink + window) or an explicit key set: a list, or N keys

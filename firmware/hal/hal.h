@@ -28,6 +28,16 @@ class Hal {
     // false when the address is not row-aligned (align) or not in this channel (range).
     enum class Locate { Ok, Misaligned, OutOfRange };
     virtual Locate locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) = 0;
+
+    // Simulation fast-forward, no hardware behind it (as gem5's pseudo-instructions let a
+    // workload mark regions for the simulator). The firmware may mark a stretch of identical
+    // periods of its op stream (op_repeats.h): repeatBegin() before the first period, then
+    // repeatMark() after each period issued, with the periods still to come; a non-zero return
+    // says the platform took that many of them (their time and effects) without simulating
+    // them, and the firmware goes on after them. Off (the default): never skips.
+    virtual bool fastForward() { return false; }
+    virtual void repeatBegin() {}
+    virtual uint64_t repeatMark(uint64_t /*periodsLeft*/, uint64_t /*opsPerPeriod*/) { return 0; }
 };
 
 } // namespace pilot::fw

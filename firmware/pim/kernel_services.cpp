@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "firmware/pim/op_repeats.h"
+
 namespace pilot::fw {
 
 using namespace pilot::contract;
@@ -105,18 +107,88 @@ void KernelServices::appendMoves(std::vector<MicroOp>& ops, const MicroOp& proto
     }
 }
 
-void KernelServices::issueInterleaved(const std::vector<std::vector<MicroOp>>& perPc) {
+namespace {
+
+// The order issueInterleaved issues the pseudo-channels' ops in: round-robin over them.
+std::vector<const MicroOp*> interleave(const std::vector<std::vector<MicroOp>>& perPc) {
+    std::vector<const MicroOp*> order;
     std::vector<size_t> next(perPc.size(), 0);
     for (bool any = true; any;) {
         any = false;
         for (size_t pc = 0; pc < perPc.size(); ++pc) {
             if (next[pc] >= perPc[pc].size())
                 continue;
-            m_hal.issue(perPc[pc][next[pc]++]);
-            ++m_microOps;
+            order.push_back(&perPc[pc][next[pc]++]);
             any = true;
         }
     }
+    return order;
+}
+
+} // namespace
+
+void KernelServices::issueRounds(uint32_t rounds, const RoundOps& build) {
+    const uint32_t pcs = m_geo.pcs;
+    std::vector<std::vector<MicroOp>> perPc(pcs);
+    auto make = [&](uint32_t r) {
+        for (auto& ops : perPc)
+            ops.clear();
+        build(r, perPc);
+    };
+    uint32_t r = 0;
+    auto plainTo = [&](uint32_t to) {
+        for (; r < to; ++r) {
+            make(r);
+            issueInterleaved(perPc);
+        }
+    };
+    if (!m_hal.fastForward())
+        return plainTo(rounds);
+    // Each round's ops hashed (signatures as the stream would see them), then dropped: equal
+    // hashes in a row are a stretch of equal rounds, one period each.
+    std::vector<uint64_t> hash(rounds);
+    OpSignatures sigs;
+    for (uint32_t i = 0; i < rounds; ++i) {
+        make(i);
+        const std::vector<const MicroOp*> order = interleave(perPc);
+        uint64_t h = order.size();
+        for (const MicroOp* op : order)
+            h = (h ^ sigs.next(*op)) * 0xff51afd7ed558ccdull;
+        hash[i] = h;
+    }
+    auto issueRound = [&](uint32_t k) {
+        make(k);
+        issueInterleaved(perPc);
+        uint64_t n = 0;
+        for (const auto& ops : perPc)
+            n += ops.size();
+        return n;
+    };
+    for (const OpRepeat& rep : findRepeats(hash, kMaxRoundPeriod, kMinRepeatRounds)) {
+        plainTo(uint32_t(rep.begin));
+        m_hal.repeatBegin();
+        for (size_t k = 0; k < rep.periods; ++k) {
+            uint64_t ops = 0;
+            for (size_t i = 0; i < rep.period; ++i)
+                ops += issueRound(r++);
+            const uint64_t skipped = m_hal.repeatMark(rep.periods - k - 1, ops);
+            r += uint32_t(skipped * rep.period);
+            m_microOps += skipped * ops;
+            k += skipped;
+        }
+    }
+    plainTo(rounds);
+}
+
+void KernelServices::issueInterleaved(const std::vector<std::vector<MicroOp>>& perPc) {
+    const std::vector<const MicroOp*> order = interleave(perPc);
+    issueRange(order, 0, order.size());
+}
+
+void KernelServices::issueRange(const std::vector<const MicroOp*>& order, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i)
+        m_hal.issue(*order[i]);
+    m_microOps += to - from;
 }
 
 } // namespace pilot::fw

@@ -4,6 +4,7 @@
 // capability registers), region lookup and bank-group checks for descriptor validation, the
 // row-splitting of buffer moves, and in-order micro-op issue over the HAL.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "firmware/hal/hal.h"
@@ -48,8 +49,23 @@ class KernelServices {
     // Issues every pseudo-channel's ops, round-robin over the pseudo-channels so that both
     // command streams stay fed.
     void issueInterleaved(const std::vector<std::vector<contract::MicroOp>>& perPc);
+    // Rounds 0..rounds-1 of a kernel, each issued as issueInterleaved issues `build`'s ops
+    // (per pseudo-channel, cleared before each call). With fast-forward on, a stretch of equal
+    // rounds in a row (or of equal groups of a few rounds: rows cross at the same place every
+    // few rounds) is marked for the platform (hal.h: repeatBegin, repeatMark; op_repeats.h), a
+    // group per period. A kernel's rounds are long (many refresh intervals each): only whole
+    // rounds are marked, so the drains around a stretch cost a negligible share.
+    using RoundOps = std::function<void(uint32_t round, std::vector<std::vector<contract::MicroOp>>& perPc)>;
+    void issueRounds(uint32_t rounds, const RoundOps& build);
 
   private:
+    // Repeats worth marking: at most this many ops per period (a key batch of a kernel is a few
+    // ops per pseudo-channel), at least this many periods in a row.
+    static constexpr size_t kMaxRepeatPeriod = 256, kMinRepeatPeriods = 12;
+    // Rounds are long (many refresh intervals each): a few in a row are worth marking.
+    static constexpr uint32_t kMinRepeatRounds = 4, kMaxRoundPeriod = 8;
+    void issueRange(const std::vector<const contract::MicroOp*>& order, size_t from, size_t to);
+
     Hal& m_hal;
     const ChannelGeometry& m_geo;
     uint64_t& m_microOps;

@@ -103,17 +103,12 @@ Error PrefillAttentionKernel::planGlobalRows() {
 void PrefillAttentionKernel::emit() {
     // One round at a time: the micro-ops of a paper-scale head would not fit a buffer of
     // their own (and the hardware has no such buffer either).
-    const ChannelGeometry& geo = m_svc.geo();
-    std::vector<std::vector<MicroOp>> perPc(geo.pcs);
-    for (const PrefillRound& round : prefillRounds(m_k.plan)) {
-        for (uint32_t pc = 0; pc < geo.pcs; ++pc) {
-            perPc[pc].clear();
-            const uint32_t mask = m_svc.pcGroups(m_k.d.bankGroupMask, pc);
-            if (mask)
-                PrefillRoundOps(m_svc, m_k, round, perPc[pc]).append(pc, mask);
-        }
-        m_svc.issueInterleaved(perPc);
-    }
+    const std::vector<PrefillRound> rounds = prefillRounds(m_k.plan);
+    m_svc.issueRounds(uint32_t(rounds.size()), [&](uint32_t r, std::vector<std::vector<MicroOp>>& perPc) {
+        for (uint32_t pc = 0; pc < perPc.size(); ++pc)
+            if (const uint32_t mask = m_svc.pcGroups(m_k.d.bankGroupMask, pc))
+                PrefillRoundOps(m_svc, m_k, rounds[r], perPc[pc]).append(pc, mask);
+    });
     m_svc.hal().drain();
     if (m_hasGlobal)
         m_global.emit();

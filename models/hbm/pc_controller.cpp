@@ -66,6 +66,14 @@ void PseudoChannelController::trace(sc_core::sc_trace_file* tf) {
     m_pim.trace(tf, base);
 }
 
+void PseudoChannelController::listPimCounters(common::CounterSet& set) {
+    for (size_t c = 0; c < kCommandCount; ++c)
+        if (Command(c) != Command::REFAB && Command(c) != Command::REFPB)
+            set.add(m_stats.commands[c], true);
+    set.add(m_stats.pimOps);
+    set.add(m_stats.pimBankColumns);
+}
+
 void PseudoChannelController::peIdle() {
     m_pim.peIdle(nowCycle());
 }

@@ -19,6 +19,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "models/common/counter_set.h"
 #include "models/common/latency_histogram.h"
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/backing_store.h"
@@ -70,6 +71,10 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     // The PEs beside this pseudo-channel's banks; without one, PIM micro-ops are refused.
     void setPimUnit(PimUnit* unit) { m_pim.setUnit(unit); }
     const ControllerStats& stats() const { return m_stats; }
+    // The counters PIM micro-ops move (for a fast-forward, models/common/counter_set.h): the
+    // commands but refreshes (which go on by the clock while a stretch is skipped) and the
+    // micro-op and bank-column counts.
+    void listPimCounters(common::CounterSet& set);
     uint32_t pcIndex() const { return m_pc; }
     void trace(sc_core::sc_trace_file* tf);
     // Cycle of the current simulation time, rounded up to the command clock.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/common/counter_set.h"
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/backing_store.h"
 #include "models/hbm/pim_unit.h"
@@ -32,6 +33,13 @@ class PeArray : public hbm::PimUnit {
     double peClockMHz() const override { return m_cfg.clockMHz; }
 
     const PeStats& stats() const { return m_stats; }
+    // Every counter above and the per-bank bytes (for a fast-forward).
+    void listCounters(common::CounterSet& set) {
+        for (uint64_t* c : {&m_stats.bankToSramBytes, &m_stats.sramToBankBytes, &m_stats.busyCycles,
+                            &m_stats.macs, &m_stats.ops})
+            set.add(*c);
+        set.add(m_bankBytes);
+    }
     // Per-bank bytes moved (for the internal-bandwidth bound: the busiest bank sets it).
     uint64_t maxBankBytes() const;
     const std::vector<uint64_t>& bankBytes() const { return m_bankBytes; }

@@ -212,6 +212,37 @@ tlm::tlm_sync_enum PimController::nbTransportBw(tlm::tlm_generic_payload& t, tlm
     return tlm::TLM_COMPLETED;
 }
 
+void PimController::setFastForward(FastForwardConfig cfg, common::CounterSet counters) {
+    m_sampler = std::make_unique<RepeatSampler>(std::move(cfg), std::move(counters));
+}
+
+void PimController::repeatBegin() {
+    if (!fastForward())
+        return;
+    drainMicroOps(); // the counters from here count the stretch's periods alone
+    m_sampler->begin(sc_core::sc_time_stamp().value());
+}
+
+uint64_t PimController::repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod) {
+    if (!fastForward())
+        return 0;
+    m_sampler->mark(sc_core::sc_time_stamp().value());
+    if (!m_sampler->ready(periodsLeft))
+        return 0;
+    // Drained, the counters hold whole periods. The work still queued at the mark takes its
+    // time in the drain, as it would have before the next period ran; the skipped periods
+    // follow at the measured pace, and the last one is simulated again (so the stretch ends
+    // in the pipeline as it would).
+    drainMicroOps();
+    const uint64_t skipped = periodsLeft - 1;
+    const uint64_t ps = m_sampler->skip(skipped, opsPerPeriod);
+    if (ps == 0)
+        return 0;
+    sc_core::wait(sc_core::sc_time::from_value(ps));
+    m_issued += skipped * opsPerPeriod;
+    return skipped;
+}
+
 void PimController::drainMicroOps() {
     while (m_outstanding)
         sc_core::wait(m_opDone);

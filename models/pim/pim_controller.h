@@ -20,6 +20,7 @@
 #include "firmware/include/pilot/contract.h"
 #include "firmware/include/pilot/micro_op.h"
 #include "models/hbm/pim_extension.h"
+#include "models/pim/repeat_sampler.h"
 
 namespace pilot::pim {
 
@@ -68,6 +69,12 @@ class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
     void issueMicroOp(const contract::MicroOp& op); // to pseudo-channel op.pc of this channel
     void drainMicroOps();                           // until every issued op completed
     uint64_t microOpsIssued() const { return m_issued; }
+    // Fast-forward of repeating stretches (repeat_sampler.h); the HAL's repeatBegin/repeatMark.
+    void setFastForward(FastForwardConfig cfg, common::CounterSet counters);
+    bool fastForward() const { return m_sampler && m_sampler->enabled(); }
+    void repeatBegin();
+    uint64_t repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod);
+    FastForwardStats fastForwardStats() const { return m_sampler ? m_sampler->stats() : FastForwardStats{}; }
     void free(tlm::tlm_generic_payload* gp) override;
 
   private:
@@ -89,6 +96,7 @@ class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
     const uint32_t m_channel;
     const sc_core::sc_time m_registerAccess;
     const PimCapabilities m_caps;
+    std::unique_ptr<RepeatSampler> m_sampler;
     std::vector<std::unique_ptr<OpPayload>> m_pool;
     std::vector<OpPayload*> m_free;
     bool m_waitingEndReq = false;

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Fast-forward of a repeating stretch of a PIM channel's micro-op stream (hal.h, repeatMark):
+// the firmware marks identical periods; once the periods simulated span long enough and their
+// pace is steady, the rest take that pace and add what the simulated ones added to every
+// counter (a period's share of the counters' move), without being simulated. Pure bookkeeping: the PIM
+// controller drains and waits around it.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "models/common/counter_set.h"
+
+namespace pilot::pim {
+
+struct FastForwardConfig {
+    bool enabled = false;
+    // The periods measured span at least this (a whole number of refreshes averages out only
+    // over many refresh intervals: the memspec's tREFI x kWindowRefreshes).
+    uint64_t minWindowPs = 0;
+    uint32_t minPeriods = 3;
+    double tolerance = 0.01; // the two halves of the measured periods agree within this
+    // Nothing but this channel's PIM uses its memory while it skips (the platform knows);
+    // hostActivity counts the host's requests to the channel, which must not move meanwhile.
+    std::function<bool()> exclusive;
+    std::function<uint64_t()> hostActivity;
+};
+
+struct FastForwardStats {
+    uint64_t stretches = 0;                                   // repeating stretches marked
+    uint64_t skips = 0;                                       // stretches fast-forwarded
+    uint64_t periods = 0, microOps = 0, commands = 0, ps = 0; // taken without simulation
+};
+
+class RepeatSampler {
+  public:
+    RepeatSampler(FastForwardConfig cfg, common::CounterSet counters);
+
+    bool enabled() const { return m_cfg.enabled; }
+    // A stretch starts, the channel drained: counters and time from here.
+    void begin(uint64_t nowPs);
+    // A period was issued (its ops queued).
+    void mark(uint64_t nowPs) { m_marks.push_back(nowPs); }
+    // Whether the periods so far are enough to skip `periodsLeft - 1` of the rest.
+    bool ready(uint64_t periodsLeft) const;
+    // The channel drained again: skips `periods` periods of `opsPerPeriod` ops unless the host
+    // used the channel meanwhile; returns the time they take (0: not skipped).
+    uint64_t skip(uint64_t periods, uint64_t opsPerPeriod);
+    const FastForwardStats& stats() const { return m_stats; }
+
+  private:
+    uint64_t periodPs() const; // the steady pace: marks after the first
+    FastForwardConfig m_cfg;
+    common::CounterSet m_counters;
+    std::vector<uint64_t> m_begin;
+    uint64_t m_hostAtBegin = 0;
+    std::vector<uint64_t> m_marks;
+    bool m_refused = false; // the host used the channel meanwhile: simulate the stretch whole
+    FastForwardStats m_stats;
+};
+
+} // namespace pilot::pim

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Fast-forward of repeating stretches of a PIM kernel (docs/fast-forward.md) against the full
+# run of the same timing-only scenario: a prefill kernel whose band of keys stops growing runs
+# equal rounds, and with fast_forward on the platform simulates a few of them and takes the rest
+# at their pace.
+#  - The kernel time agrees with the full run within 0.2% (refreshes and the drains around the
+#    stretch are what may differ); internal bytes, micro-ops, PE ops and column moves are exact
+#    (every round moves the same bytes); the checker sees no violation.
+#  - Something was skipped (else the test proves nothing), and the simulator counts only the
+#    commands it simulated.
+#  - A functional run with fast_forward is refused with the field and the reason.
+source "$(dirname "$0")/common.inc"
+S=workloads/scenarios/prefill-llama2-7b-duo.json
+A=(--set /workload/context=1024 --set /workload/pattern/window=508)
+"$PILOT" run "$S" "${A[@]}" --out "$TMP/full.json" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "full run"; }
+"$PILOT" run "$S" "${A[@]}" --set /workload/fast_forward=true --out "$TMP/ff.json" >/dev/null 2>"$TMP/err" ||
+  { cat "$TMP/err"; fail "fast-forwarded run"; }
+python3 - "$TMP/full.json" "$TMP/ff.json" <<'PY' || fail "fast-forward against the full run"
+import json, sys
+full, ff = (json.load(open(p)) for p in sys.argv[1:3])
+f = ff["simulator"]["fast_forward"]
+assert f["stretches_skipped"] >= 1 and f["periods_skipped"] >= 2, f
+assert full["simulator"]["fast_forward"]["periods_skipped"] == 0
+kf, kq = full["kernels"][0], ff["kernels"][0]
+assert abs(kq["time_ns"] / kf["time_ns"] - 1) < 0.002, (kq["time_ns"], kf["time_ns"])
+# the skipped span is a real share of the kernel (one channel, one round simulated)
+assert f["time_skipped_ns"] > 0.2 * full["sim_time_ns"], (f["time_skipped_ns"], full["sim_time_ns"])
+assert kq["internal_bytes"] == kf["internal_bytes"], (kq["internal_bytes"], kf["internal_bytes"])
+assert kq["io"]["prediction_error"] == 0.0, kq["io"]
+pf, pq = full["memory"]["pim"], ff["memory"]["pim"]
+for k in ("micro_ops", "pe_ops", "all_bank_column_moves", "bank_column_moves"):
+    assert pq[k] == pf[k], (k, pq[k], pf[k])
+assert ff["memory"]["checker_violations"] == 0
+total = sum(ff["memory"]["commands"].values())
+assert ff["simulator"]["commands"] == total - f["commands_skipped"], (ff["simulator"]["commands"], total)
+PY
+"$PILOT" run workloads/scenarios/prefill-llama2-7b-duo-small.json --set /workload/fast_forward=true \
+  >/dev/null 2>"$TMP/err" && fail "functional run with fast_forward accepted"
+grep -q '/workload/fast_forward: needs "mode": "timing"' "$TMP/err" || { cat "$TMP/err"; fail "refusal text"; }
+echo ok

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+// Fast-forward of repeating stretches (docs/fast-forward.md): the firmware's search for equal
+// periods and its op signatures, the counters' extrapolation and the sampler's decisions, each
+// against sequences and figures worked out by hand. The whole mechanism against the full run of
+// a kernel: test/cli/fast_forward.sh.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "firmware/pim/op_repeats.h"
+#include "models/common/counter_set.h"
+#include "models/pim/repeat_sampler.h"
+
+using namespace pilot;
+using contract::MicroOp;
+using contract::MicroOpKind;
+
+TEST_CASE("findRepeats finds the period covering most and skips what repeats too few times",
+          "[fast-forward]") {
+    // x y (A B)x10 z: one stretch of 10 periods of 2 from index 2.
+    std::vector<uint64_t> s = {100, 101};
+    for (int i = 0; i < 10; ++i)
+        s.insert(s.end(), {1, 2});
+    s.push_back(102);
+    auto r = fw::findRepeats(s, 8, 4);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].begin == 2);
+    CHECK(r[0].period == 2);
+    CHECK(r[0].periods == 10);
+    // A A B repeated 5 times: period 3 (the A A run of period 1 covers only 2).
+    std::vector<uint64_t> t;
+    for (int i = 0; i < 5; ++i)
+        t.insert(t.end(), {7, 7, 8});
+    r = fw::findRepeats(t, 8, 4);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].begin == 0);
+    CHECK(r[0].period == 3);
+    CHECK(r[0].periods == 5);
+    // Too few periods, or a period longer than allowed (period 1 covers 7 7 only): nothing.
+    CHECK(fw::findRepeats(t, 8, 6).empty());
+    CHECK(fw::findRepeats(t, 2, 3).empty());
+}
+
+TEST_CASE("op signatures see whether a move stays in the open row, not which row", "[fast-forward]") {
+    auto move = [](uint32_t row, uint16_t columns) {
+        MicroOp op;
+        op.kind = MicroOpKind::MovIn;
+        op.row = row;
+        op.columns = columns;
+        return op;
+    };
+    fw::OpSignatures a, b;
+    // Row 5 then row 5 again (a hit) against row 9 then row 9: the same signatures.
+    CHECK(a.next(move(5, 4)) == b.next(move(9, 4)));
+    CHECK(a.next(move(5, 4)) == b.next(move(9, 4)));
+    // A new row after the open one differs from staying in it.
+    fw::OpSignatures c;
+    c.next(move(9, 4));
+    fw::OpSignatures d;
+    d.next(move(9, 4));
+    CHECK(c.next(move(10, 4)) != d.next(move(9, 4)));
+    // Other fields count: more columns differ.
+    fw::OpSignatures e, f;
+    CHECK(e.next(move(1, 4)) != f.next(move(1, 8)));
+}
+
+TEST_CASE("counters advance by a period's share, exact when periods move alike", "[fast-forward]") {
+    uint64_t bytes = 0, cmds = 0;
+    common::CounterSet set;
+    set.add(bytes);
+    set.add(cmds, true);
+    const std::vector<uint64_t> from = set.snapshot();
+    bytes = 300; // 3 periods of 100
+    cmds = 31;   // 3 periods of 10, and a row reopened after a refresh
+    const std::vector<uint64_t> to = set.snapshot();
+    // 7 more periods: 700 bytes exactly; 31 x 7 / 3 = 72.33 commands, rounded: 72.
+    CHECK(set.advance(from, to, 3, 7) == 72);
+    CHECK(bytes == 1000);
+    CHECK(cmds == 31 + 72);
+}
+
+TEST_CASE("the sampler skips only a steady, long enough, exclusive stretch", "[fast-forward]") {
+    uint64_t counter = 0, host = 0;
+    bool alone = true;
+    auto sampler = [&](uint64_t windowPs) {
+        common::CounterSet set;
+        set.add(counter);
+        pim::FastForwardConfig cfg;
+        cfg.enabled = true;
+        cfg.minWindowPs = windowPs;
+        cfg.minPeriods = 3;
+        cfg.exclusive = [&] { return alone; };
+        cfg.hostActivity = [&] { return host; };
+        return pim::RepeatSampler(cfg, set);
+    };
+    // Periods of 1000 ps, each moving the counter by 5; the first period's mark is not steady.
+    auto run = [&](pim::RepeatSampler& s, int periods, uint64_t t0) {
+        s.begin(t0);
+        for (int i = 1; i <= periods; ++i) {
+            counter += 5;
+            s.mark(t0 + 400 + uint64_t(i - 1) * 1000);
+        }
+    };
+    counter = 0;
+    pim::RepeatSampler s = sampler(2000);
+    run(s, 3, 0);
+    CHECK_FALSE(s.ready(10)); // 3 marks: 2 steady intervals, fewer than 3
+    counter += 5;
+    s.mark(3400);
+    CHECK(s.ready(10));
+    CHECK_FALSE(s.ready(1)); // the last period is always simulated
+    CHECK(s.skip(9, 6) == 9000);
+    CHECK(counter == 20 + 9 * 5);
+    CHECK(s.stats().periods == 9);
+    CHECK(s.stats().microOps == 54);
+
+    // Too short a window for the refreshes to average out.
+    pim::RepeatSampler shortWindow = sampler(100000);
+    run(shortWindow, 6, 0);
+    CHECK_FALSE(shortWindow.ready(10));
+    // Not steady: the second half of the periods twice as long.
+    pim::RepeatSampler unsteady = sampler(0);
+    unsteady.begin(0);
+    for (uint64_t t : {400, 1400, 2400, 4400, 6400})
+        unsteady.mark(t);
+    CHECK_FALSE(unsteady.ready(10));
+    // Another initiator may use the memory: never.
+    pim::RepeatSampler shared = sampler(0);
+    run(shared, 5, 0);
+    alone = false;
+    CHECK_FALSE(shared.ready(10));
+    alone = true;
+    // The host used the channel during the stretch: refused after the drain, and not tried again.
+    pim::RepeatSampler busy = sampler(0);
+    run(busy, 5, 0);
+    ++host;
+    CHECK(busy.ready(10));
+    CHECK(busy.skip(9, 6) == 0);
+    CHECK_FALSE(busy.ready(10));
+}
