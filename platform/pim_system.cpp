@@ -96,7 +96,7 @@ host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels) {
 }
 
 PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pcs)
-    : sc_module(name), m_refiPs(uint64_t(s.memspec.t.REFI) * s.memspec.t.tCKps),
+    : sc_module(name), m_refiPs(uint64_t(s.memspec.t.REFI) * s.memspec.t.tCKps), m_tckPs(s.memspec.t.tCKps),
       m_pcsPerChannel(s.memspec.org.pseudoChannels),
       m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
       // An interrupt reaches the host one register access after its line rises (at least a
@@ -139,14 +139,14 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
     m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping, pcs);
 }
 
-void PimSystem::enableFastForward(std::function<bool()> exclusive) {
+void PimSystem::enableFastForward(std::function<bool()> exclusive, bool pimFirst) {
     // A window of this many refresh intervals: whether it holds one refresh more or less moves
     // the pace it measures by at most a refresh's cost over the window (docs/fast-forward.md).
     constexpr uint64_t kWindowRefreshes = 16;
     const uint32_t per = m_pcsPerChannel;
     for (uint32_t c = 0; c < channels(); ++c) {
         common::CounterSet counters;
-        std::vector<const hbm::PseudoChannelController*> pcs;
+        std::vector<hbm::PseudoChannelController*> pcs;
         for (uint32_t pc = c * per; pc < (c + 1) * per; ++pc) {
             m_hbm.controllers()[pc]->listPimCounters(counters);
             m_pes[pc]->listCounters(counters);
@@ -156,6 +156,11 @@ void PimSystem::enableFastForward(std::function<bool()> exclusive) {
         cfg.enabled = true;
         cfg.minWindowPs = m_refiPs * kWindowRefreshes;
         cfg.exclusive = exclusive;
+        cfg.pimKeepsChannel = pimFirst;
+        cfg.reserve = [pcs, tck = m_tckPs](uint64_t untilPs) {
+            for (auto* pc : pcs)
+                pc->reserveForPim((untilPs + tck - 1) / tck);
+        };
         cfg.hostActivity = [pcs] {
             uint64_t n = 0;
             for (const auto* pc : pcs)

@@ -82,6 +82,7 @@ TEST_CASE("counters advance by a period's share, exact when periods move alike",
 TEST_CASE("the sampler skips only a steady, long enough, exclusive stretch", "[fast-forward]") {
     uint64_t counter = 0, host = 0;
     bool alone = true;
+    bool pimFirst = false;
     auto sampler = [&](uint64_t windowPs) {
         common::CounterSet set;
         set.add(counter);
@@ -91,6 +92,7 @@ TEST_CASE("the sampler skips only a steady, long enough, exclusive stretch", "[f
         cfg.minPeriods = 3;
         cfg.exclusive = [&] { return alone; };
         cfg.hostActivity = [&] { return host; };
+        cfg.pimKeepsChannel = pimFirst;
         return pim::RepeatSampler(cfg, set);
     };
     // Periods of 1000 ps, each moving the counter by 5; the first period's mark is not steady.
@@ -137,4 +139,13 @@ TEST_CASE("the sampler skips only a steady, long enough, exclusive stretch", "[f
     CHECK(busy.ready(10));
     CHECK(busy.skip(9, 6) == 0);
     CHECK_FALSE(busy.ready(10));
+    // Under pim-first the host's requests wait while the PIM has work: skipping beside them is
+    // sound (they are held for the skipped span), whether or not they moved meanwhile.
+    pimFirst = true;
+    pim::RepeatSampler beside = sampler(0);
+    alone = false;
+    run(beside, 5, 0);
+    ++host;
+    CHECK(beside.ready(10));
+    CHECK(beside.skip(9, 6) == 9000);
 }

@@ -74,6 +74,11 @@ void PseudoChannelController::listPimCounters(common::CounterSet& set) {
     set.add(m_stats.pimBankColumns);
 }
 
+void PseudoChannelController::reserveForPim(uint64_t cycle) {
+    m_pimReservedUntil = cycle;
+    wakeAt(nowCycle()); // decide again: the owner may change now
+}
+
 void PseudoChannelController::peIdle() {
     m_pim.peIdle(nowCycle());
 }
@@ -366,12 +371,13 @@ uint64_t PseudoChannelController::decideOwner(uint64_t now) {
     const uint64_t hostFrom = hostWaitingFrom(now);
     v.hostWaiting = hostFrom <= now;
     v.nextHostArrival = v.hostWaiting ? kNever : hostFrom;
-    v.pimQueued = !m_pim.empty();
-    v.pimWaiting = v.pimQueued && m_pim.headArrival() <= now;
+    const bool reserved = now < m_pimReservedUntil;
+    v.pimQueued = reserved || !m_pim.empty();
+    v.pimWaiting = reserved || (v.pimQueued && m_pim.headArrival() <= now);
     v.pimAtBoundary = m_pim.atOpBoundary();
     v.pimOpsDone = m_stats.pimOps;
     v.hostDone = m_stats.reads + m_stats.writes;
-    uint64_t next = kNever;
+    uint64_t next = reserved ? m_pimReservedUntil : kNever;
     const Owner o = m_hostPim->decide(v, next);
     if (o != Owner::Idle) {
         if (m_lastBusyOwner != Owner::Idle && o != m_lastBusyOwner)
@@ -396,7 +402,7 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     // A pending refresh goes first (a per-bank one too: the PIM's all-bank activations would keep
     // reopening its bank); the PIM reopens its row once the refresh is done.
     if (pimMode) {
-        if (m_refresh->pending())
+        if (m_refresh->pending() || m_pim.empty()) // empty: reserved (reserveForPim)
             return next;
         return std::min(next, m_pim.propose(now, rowFree, colFree, rowCmd, colCmd));
     }

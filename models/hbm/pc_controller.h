@@ -75,6 +75,10 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     // commands but refreshes (which go on by the clock while a stretch is skipped) and the
     // micro-op and bank-column counts.
     void listPimCounters(common::CounterSet& set);
+    // Until `cycle`, the host/PIM policy sees micro-ops waiting though none is queued: a PIM
+    // fast-forward skips its micro-ops, and host requests must fare as they would beside them
+    // (docs/fast-forward.md).
+    void reserveForPim(uint64_t cycle);
     uint32_t pcIndex() const { return m_pc; }
     void trace(sc_core::sc_trace_file* tf);
     // Cycle of the current simulation time, rounded up to the command clock.
@@ -157,6 +161,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     std::unique_ptr<HostPimPolicy> m_hostPim;
     Owner m_owner = Owner::Idle;
     Owner m_lastBusyOwner = Owner::Idle; // the last non-idle owner (counts hand-overs)
+    uint64_t m_pimReservedUntil = 0;     // reserveForPim
     uint64_t m_accountedTo = 0;          // stall time is accounted up to this cycle
     ControllerStats m_stats;
     FaultForTest m_fault;

@@ -238,6 +238,8 @@ uint64_t PimController::repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod) 
     const uint64_t ps = m_sampler->skip(skipped, opsPerPeriod);
     if (ps == 0)
         return 0;
+    const uint64_t until = sc_core::sc_time_stamp().value() + ps;
+    m_sampler->reserve(until);
     sc_core::wait(sc_core::sc_time::from_value(ps));
     m_issued += skipped * opsPerPeriod;
     return skipped;

@@ -32,14 +32,14 @@ bool RepeatSampler::ready(uint64_t periodsLeft) const {
     const double second = double(m_marks.back() - m_marks[half]) / double(n - half);
     if (std::fabs(second - first) > m_cfg.tolerance * first)
         return false;
-    return !m_cfg.exclusive || m_cfg.exclusive();
+    return m_cfg.pimKeepsChannel || !m_cfg.exclusive || m_cfg.exclusive();
 }
 
 uint64_t RepeatSampler::skip(uint64_t periods, uint64_t opsPerPeriod) {
     const std::vector<uint64_t> now = m_counters.snapshot();
     const uint64_t simulated = m_marks.size();
     const bool hostQuiet = !m_cfg.hostActivity || m_cfg.hostActivity() == m_hostAtBegin;
-    if (!hostQuiet) {
+    if (!hostQuiet && !m_cfg.pimKeepsChannel) {
         m_refused = true;
         return 0;
     }

@@ -20,10 +20,17 @@ struct FastForwardConfig {
     uint64_t minWindowPs = 0;
     uint32_t minPeriods = 3;
     double tolerance = 0.01; // the two halves of the measured periods agree within this
-    // Nothing but this channel's PIM uses its memory while it skips (the platform knows);
-    // hostActivity counts the host's requests to the channel, which must not move meanwhile.
+    // Skipping is sound while nothing but this channel's PIM uses its memory (exclusive: the
+    // platform knows its other initiators; hostActivity, the host's requests to the channel,
+    // must then not move during a stretch), or whatever the host sends cannot take the channel
+    // from a PIM with work queued (pimKeepsChannel: the pim-first policy), so it waits as it
+    // would have beside the skipped micro-ops.
     std::function<bool()> exclusive;
     std::function<uint64_t()> hostActivity;
+    bool pimKeepsChannel = false;
+    // Holds the channel's pseudo-channels for the PIM until then (ps), as its skipped micro-ops
+    // would: host requests fare as beside them.
+    std::function<void(uint64_t)> reserve;
 };
 
 struct FastForwardStats {
@@ -47,6 +54,11 @@ class RepeatSampler {
     // used the channel meanwhile; returns the time they take (0: not skipped).
     uint64_t skip(uint64_t periods, uint64_t opsPerPeriod);
     const FastForwardStats& stats() const { return m_stats; }
+    // The channel is the PIM's until then (ps): see FastForwardConfig::reserve.
+    void reserve(uint64_t untilPs) const {
+        if (m_cfg.reserve)
+            m_cfg.reserve(untilPs);
+    }
 
   private:
     uint64_t periodPs() const; // the steady pace: marks after the first

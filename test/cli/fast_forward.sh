@@ -8,6 +8,10 @@
 #    (every round moves the same bytes); the checker sees no violation.
 #  - Something was skipped (else the test proves nothing), and the simulator counts only the
 #    commands it simulated.
+#  - In the co-simulation the GPU's dense heads wait beside the PIM's prefill under pim-first;
+#    stretches are skipped with the GPU's requests held as they would be beside the skipped
+#    micro-ops: the overlap, the GPU's stall and the PIM alone agree with the full run within
+#    0.2%.
 #  - A functional run with fast_forward is refused with the field and the reason.
 source "$(dirname "$0")/common.inc"
 S=workloads/scenarios/prefill-llama2-7b-duo.json
@@ -33,6 +37,26 @@ for k in ("micro_ops", "pe_ops", "all_bank_column_moves", "bank_column_moves"):
 assert ff["memory"]["checker_violations"] == 0
 total = sum(ff["memory"]["commands"].values())
 assert ff["simulator"]["commands"] == total - f["commands_skipped"], (ff["simulator"]["commands"], total)
+PY
+E=(workloads/scenarios/e2e-llama2-7b-duo.json --set '/workload/systems=["pilot"]' --set /workload/batch=8)
+for ff in true false; do
+  "$PILOT" run "${E[@]}" --set "/workload/cosim={\"fast_forward\": $ff}" --out "$TMP/e-$ff.json" \
+    >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "cosim fast_forward=$ff"; }
+done
+python3 - "$TMP/e-false.json" "$TMP/e-true.json" <<'PY' || fail "co-simulated fast-forward against the full run"
+import json, sys
+full, ff = (json.load(open(p))["end_to_end"]["systems"]["pilot"]["cosim"] for p in sys.argv[1:3])
+f = ff["detail"]["simulator"]["fast_forward"]
+assert f["stretches_skipped"] >= 2, f   # beside the GPU, and in the PIM's isolation run
+assert full["detail"]["simulator"]["fast_forward"]["stretches_skipped"] == 0
+def close(a, b, tol=0.002):
+    return abs(a / b - 1) < tol
+o, of = ff["prefill"]["overlap"], full["prefill"]["overlap"]
+for k in ("contended_ns", "gpu_alone_ns", "pim_alone_ns"):
+    assert close(o[k], of[k]), (k, o[k], of[k])
+gs, gf = ff["prefill"]["contention"]["gpu_stall_ns"], full["prefill"]["contention"]["gpu_stall_ns"]
+assert gf > 0.1 * of["contended_ns"] and close(gs, gf), (gs, gf)   # a real stall, kept
+assert ff["detail"]["memory"]["checker_violations"] == 0
 PY
 "$PILOT" run workloads/scenarios/prefill-llama2-7b-duo-small.json --set /workload/fast_forward=true \
   >/dev/null 2>"$TMP/err" && fail "functional run with fast_forward accepted"
