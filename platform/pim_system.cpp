@@ -2,6 +2,7 @@
 #include "platform/pim_system.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -13,7 +14,15 @@ namespace {
 class PortHostBus : public host::HostBus {
   public:
     PortHostBus(gpu::HostPort& port, const hbm::AddressMapping& map, uint32_t pcs)
-        : m_port(port), m_map(map), m_pcsPerChannel(map.spec().org.pseudoChannels), m_pcs(pcs) {}
+        : m_port(port), m_map(map), m_pcsPerChannel(map.spec().org.pseudoChannels), m_pcs(pcs) {
+        // encode() ORs each field's bits into address bits of its own: a column's part of an
+        // address is the same in every row, so it is worked out once per column.
+        for (uint32_t c = 0; c < map.spec().org.columns; ++c) {
+            hbm::DramAddress a;
+            a.column = c;
+            m_columnBits.push_back(map.encode(a));
+        }
+    }
     void write(uint64_t addr, const void* src, uint32_t len) override {
         m_port.access(addr, static_cast<uint8_t*>(const_cast<void*>(src)), len, true);
     }
@@ -64,8 +73,17 @@ class PortHostBus : public host::HostBus {
         a.bankGroup = g % org.bankGroups;
         a.bank = bank;
         a.row = row;
-        a.column = column;
-        return m_map.encode(a);
+        if (column >= m_columnBits.size()) {
+            a.column = column;
+            return m_map.encode(a); // out of range: as encoded (the router refuses it)
+        }
+        // The host writes a row column by column, several rows side by side (a thread each):
+        // the row's part of the address is kept for the last rows seen.
+        const uint64_t key = ((uint64_t(ch) * 64 + group) * 256 + bank) << 32 | row;
+        RowBase& slot = m_rowBase[(key ^ key >> 29) % kRowBaseSlots];
+        if (!slot.valid || slot.key != key)
+            slot = {key, m_map.encode(a), true};
+        return slot.addr | m_columnBits[column];
     }
 
   private:
@@ -78,6 +96,13 @@ class PortHostBus : public host::HostBus {
     gpu::HostPort& m_port;
     const hbm::AddressMapping& m_map;
     const uint32_t m_pcsPerChannel, m_pcs;
+    std::vector<uint64_t> m_columnBits; // by column
+    struct RowBase {
+        uint64_t key = 0, addr = 0;
+        bool valid = false;
+    };
+    static constexpr size_t kRowBaseSlots = 64;
+    std::array<RowBase, kRowBaseSlots> m_rowBase{};
 };
 
 } // namespace
