@@ -65,10 +65,9 @@ void ChannelArbiter::process() {
     const uint64_t tck = m_spec.t.tCKps;
     const uint64_t ps = sc_core::sc_time_stamp().value();
     const uint64_t now = (ps + tck - 1) / tck;
-    const sc_core::sc_time edge = sc_core::sc_time::from_value(now * tck);
-    if (edge != sc_core::sc_time_stamp()) {
+    if (now * tck != ps) {
         // Woken between clock edges (an arrival): decide at the next edge.
-        m_wake.notify(edge - sc_core::sc_time_stamp());
+        m_wake.notify(sc_core::sc_time::from_value(now * tck - ps));
         return;
     }
     m_inProcess = true;

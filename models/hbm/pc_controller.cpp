@@ -185,7 +185,7 @@ tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm
         // Back-pressure: END_REQ follows when a queue entry frees (admitBlocked).
         if (t.has_mm())
             t.acquire();
-        m_blocked.push_back(&t);
+        m_blocked.push_back({&t, a});
         ++m_stats.backPressureEvents;
         return tlm::TLM_ACCEPTED;
     }
@@ -270,9 +270,9 @@ void PseudoChannelController::admitBlocked() {
         tSocket->nb_transport_bw(*t, ph, d);
     }
     while (!m_blocked.empty()) {
-        tlm_generic_payload* t = m_blocked.front();
+        tlm_generic_payload* t = m_blocked.front().trans;
         if (hasRoom(t->is_write())) {
-            enqueue(*t, m_map.decode(t->get_address()), nowCycle(), nullptr);
+            enqueue(*t, m_blocked.front().addr, nowCycle(), nullptr);
         } else {
             break;
         }

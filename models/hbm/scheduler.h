@@ -68,10 +68,10 @@ class Scheduler {
     // A bank's chosen command may not issue before `notBefore` while the bank's version and
     // the direction stay the same: timing constraints only ever move later.
     struct WaitHint {
-        uint32_t version = UINT32_MAX;
-        bool write = false;
+        uint64_t key = UINT64_MAX; // hintKey(version, write): one compare in the walk
         uint64_t notBefore = 0;
     };
+    static uint64_t hintKey(uint32_t version, bool write) { return uint64_t(version) << 1 | uint64_t(write); }
     std::vector<WaitHint> m_hints;
 };
 

@@ -30,7 +30,7 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
         const BankState& bk = s.banks[b];
         if (hints) {
             const WaitHint& h = m_hints[b];
-            if (h.version == bk.version && h.write == w && now < h.notBefore) {
+            if (h.key == hintKey(bk.version, w) && now < h.notBefore) {
                 next = std::min(next, h.notBefore);
                 continue;
             }
@@ -71,7 +71,7 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
             if (hints && allArrived)
-                m_hints[b] = {bk.version, w, e};
+                m_hints[b] = {hintKey(bk.version, w), e};
             continue;
         }
         Candidate& slot = hit ? colCmd : rowCmd;
