@@ -110,7 +110,8 @@ bool PseudoChannelController::hasRoom(bool write) const {
 
 uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
                                           sc_core::sc_event* done) {
-    accountStalls(nowCycle());
+    const uint64_t now = nowCycle();
+    accountStalls(now);
     if (t.has_mm())
         t.acquire();
     const uint32_t slot = m_freeSlots.back();
@@ -134,6 +135,9 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     bk.latestArrival = std::max(bk.latestArrival, arrival);
     if (bk.open && bk.row == r.row)
         ++bk.hits[qi];
+    m_state.syncMasks(r.bank);
+    if (bk.latestArrival > now)
+        m_state.lateBanks |= uint64_t(1) << r.bank;
     m_state.pendingBanks[qi] |= uint64_t(1) << r.bank;
     m_channel->admitted(m_member, r.bank);
     m_arrivals.push(arrival);
@@ -396,6 +400,11 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     // dropped those that have arrived).
     if (!m_arrivals.empty())
         next = std::min(next, m_arrivals.top());
+    for (uint64_t late = m_state.lateBanks; late; late &= late - 1) {
+        const uint32_t b = uint32_t(__builtin_ctzll(late));
+        if (m_state.banks[b].latestArrival <= now)
+            m_state.lateBanks &= ~(uint64_t(1) << b);
+    }
     return std::min(
         next, m_scheduler->propose(m_state, m_timing, *m_refresh, now, rowFree, colFree, rowCmd, colCmd));
 }
@@ -411,6 +420,7 @@ void PseudoChannelController::openBank(uint32_t b, uint32_t row) {
         for (uint32_t s : bk.queue[w])
             bk.hits[w] += m_state.slots[s].row == row;
     }
+    m_state.syncMasks(b);
     m_traceOpenRow[b] = int32_t(row);
 }
 
@@ -419,6 +429,7 @@ void PseudoChannelController::closeBank(uint32_t b) {
     bk.open = false;
     bk.hits[0] = bk.hits[1] = 0;
     ++bk.version;
+    m_state.syncMasks(b);
     m_traceOpenRow[b] = -1;
 }
 
@@ -519,6 +530,7 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     const int qi = m_state.queueOf(r.write);
     if (bk.open && bk.row == r.row)
         --bk.hits[qi];
+    m_state.syncMasks(r.bank);
     auto& q = bk.queue[qi];
     q.erase(std::find(q.begin(), q.end(), slot));
     ++bk.version;

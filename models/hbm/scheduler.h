@@ -48,6 +48,9 @@ class Scheduler {
     //     bank has nothing to issue).
     //   bool surelyMisses(const BankState&, bool write) const: likewise sure to pick a request
     //     that needs a row command (PRE or ACT), so nothing to issue while the row bus is taken.
+    //   uint64_t surelyHitBanks(const PcState&, bool write) const, surelyMissBanks(...): banks
+    //     (bit b: bank b) for which surelyHits / surelyMisses holds, from PcState's masks; any
+    //     subset will do (the banks left out are tested one by one).
     //   void beginScan(const PcState&, uint64_t now, bool write): called once per decision
     //     before choose(); a policy that looks across banks prepares here.
     //   uint32_t choose(const PcState&, uint32_t bank, size_t first, uint64_t now, bool write,
@@ -73,6 +76,7 @@ class Scheduler {
     };
     static uint64_t hintKey(uint32_t version, bool write) { return uint64_t(version) << 1 | uint64_t(write); }
     std::vector<WaitHint> m_hints;
+    uint64_t m_hinted = 0; // bit b: m_hints[b] was set and may still hold
 };
 
 // The scheduler registered under `name` (controller config "scheduler"); throws
