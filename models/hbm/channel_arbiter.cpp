@@ -7,6 +7,10 @@
 
 namespace pilot::hbm {
 
+// Copied from read-only memory: a Candidate built in place and copied at once stalls the copy on
+// the partial stores that built it (this runs for every proposal).
+static const Candidate kNoCandidate{};
+
 BusArbitration parseBusArbitration(const std::string& name) {
     if (name == "oldest-first")
         return BusArbitration::OldestFirst;
@@ -76,7 +80,8 @@ void ChannelArbiter::process() {
     for (;;) {
         next = kNever;
         for (uint32_t i = 0; i < n; ++i) {
-            m_row[i] = m_col[i] = Candidate{};
+            m_row[i] = kNoCandidate;
+            m_col[i] = kNoCandidate;
             next = std::min(next, m_pcs[i]->propose(now, m_row[i], m_col[i]));
         }
         bool issued = false;
