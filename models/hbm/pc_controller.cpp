@@ -131,7 +131,7 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     BankState& bk = m_state.banks[r.bank];
     const int qi = m_state.queueOf(r.write);
     bk.queue[qi].push_back(slot);
-    ++bk.version;
+    m_scheduler->bankChanged(r.bank);
     bk.latestArrival = std::max(bk.latestArrival, arrival);
     if (bk.open && bk.row == r.row)
         ++bk.hits[qi];
@@ -414,7 +414,7 @@ void PseudoChannelController::openBank(uint32_t b, uint32_t row) {
     bk.open = true;
     bk.row = row;
     bk.columnsSinceAct = 0;
-    ++bk.version;
+    m_scheduler->bankChanged(b);
     for (int w = 0; w < 2; ++w) {
         bk.hits[w] = 0;
         for (uint32_t s : bk.queue[w])
@@ -428,7 +428,7 @@ void PseudoChannelController::closeBank(uint32_t b) {
     BankState& bk = m_state.banks[b];
     bk.open = false;
     bk.hits[0] = bk.hits[1] = 0;
-    ++bk.version;
+    m_scheduler->bankChanged(b);
     m_state.syncMasks(b);
     m_traceOpenRow[b] = -1;
 }
@@ -533,7 +533,7 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     m_state.syncMasks(r.bank);
     auto& q = bk.queue[qi];
     q.erase(std::find(q.begin(), q.end(), slot));
-    ++bk.version;
+    m_scheduler->bankChanged(r.bank);
     if (q.empty())
         m_state.pendingBanks[qi] &= ~(uint64_t(1) << r.bank);
     --m_state.queued[r.write];

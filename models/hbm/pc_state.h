@@ -36,7 +36,6 @@ struct BankState {
         queue[2];               // request slots, arrival order; [0] reads, [1] writes (unified: all in [0])
     uint32_t hits[2] = {0, 0};  // queued requests for the open row: a scheduler walks a
                                 // queue for a hit only when there is one
-    uint32_t version = 0;       // changes whenever the queue or the open row changes
     uint64_t latestArrival = 0; // the latest arrival cycle of any request ever queued here
 };
 

@@ -34,6 +34,10 @@ class Scheduler {
         return scan(s, timing, refresh, now, rowBusFree, colBusFree, rowCmd, colCmd);
     }
 
+    // The controller calls this whenever bank `bank`'s queues or open row change: a wait hint
+    // of the bank no longer holds (pushed, so that the walk need not read every hinted bank).
+    void bankChanged(uint32_t bank) { m_hinted &= ~(uint64_t(1) << bank); }
+
   protected:
     explicit Scheduler(const ControllerConfig& cfg) : m_cfg(cfg) {}
 
@@ -68,15 +72,14 @@ class Scheduler {
     const ControllerConfig m_cfg;
 
   private:
-    // A bank's chosen command may not issue before `notBefore` while the bank's version and
-    // the direction stay the same: timing constraints only ever move later.
+    // A bank's chosen command may not issue before `notBefore` while the bank stays unchanged
+    // (bankChanged) and the direction stays `write`: timing constraints only ever move later.
     struct WaitHint {
-        uint64_t key = UINT64_MAX; // hintKey(version, write): one compare in the walk
         uint64_t notBefore = 0;
+        bool write = false;
     };
-    static uint64_t hintKey(uint32_t version, bool write) { return uint64_t(version) << 1 | uint64_t(write); }
     std::vector<WaitHint> m_hints;
-    uint64_t m_hinted = 0; // bit b: m_hints[b] was set and may still hold
+    uint64_t m_hinted = 0; // bit b: m_hints[b] set since bank b last changed
 };
 
 // The scheduler registered under `name` (controller config "scheduler"); throws

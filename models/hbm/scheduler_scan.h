@@ -34,11 +34,11 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
         for (uint64_t m = todo & m_hinted; m; m &= m - 1) {
             const uint32_t b = uint32_t(__builtin_ctzll(m));
             const WaitHint& h = m_hints[b];
-            if (h.key == hintKey(s.banks[b].version, w) && now < h.notBefore) {
+            if (now >= h.notBefore) {
+                m_hinted &= ~(m & -m); // expired: never valid again until set anew
+            } else if (h.write == w) {
                 next = std::min(next, h.notBefore);
                 todo &= ~(m & -m);
-            } else if (h.key >> 1 != s.banks[b].version || now >= h.notBefore) {
-                m_hinted &= ~(m & -m); // stale or expired: never valid again until set anew
             } // (set in the other direction: valid again once the direction changes back)
         }
     }
@@ -93,7 +93,7 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
             if (hints && allArrived) {
-                m_hints[b] = {hintKey(bk.version, w), e};
+                m_hints[b] = {e, w};
                 m_hinted |= uint64_t(1) << b;
             }
             continue;
