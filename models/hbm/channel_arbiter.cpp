@@ -7,6 +7,10 @@
 
 namespace pilot::hbm {
 
+// Copied from read-only memory: a Candidate built in place and copied at once stalls the copy on
+// the partial stores that built it (this runs for every proposal).
+static const Candidate kNoCandidate{};
+
 BusArbitration parseBusArbitration(const std::string& name) {
     if (name == "oldest-first")
         return BusArbitration::OldestFirst;
@@ -65,10 +69,9 @@ void ChannelArbiter::process() {
     const uint64_t tck = m_spec.t.tCKps;
     const uint64_t ps = sc_core::sc_time_stamp().value();
     const uint64_t now = (ps + tck - 1) / tck;
-    const sc_core::sc_time edge = sc_core::sc_time::from_value(now * tck);
-    if (edge != sc_core::sc_time_stamp()) {
+    if (now * tck != ps) {
         // Woken between clock edges (an arrival): decide at the next edge.
-        m_wake.notify(edge - sc_core::sc_time_stamp());
+        m_wake.notify(sc_core::sc_time::from_value(now * tck - ps));
         return;
     }
     m_inProcess = true;
@@ -77,7 +80,8 @@ void ChannelArbiter::process() {
     for (;;) {
         next = kNever;
         for (uint32_t i = 0; i < n; ++i) {
-            m_row[i] = m_col[i] = Candidate{};
+            m_row[i] = kNoCandidate;
+            m_col[i] = kNoCandidate;
             next = std::min(next, m_pcs[i]->propose(now, m_row[i], m_col[i]));
         }
         bool issued = false;

@@ -123,7 +123,8 @@ bool PseudoChannelController::hasRoom(bool write) const {
 
 uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
                                           sc_core::sc_event* done) {
-    accountStalls(nowCycle());
+    const uint64_t now = nowCycle();
+    accountStalls(now);
     if (t.has_mm())
         t.acquire();
     const uint32_t slot = m_freeSlots.back();
@@ -143,10 +144,13 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     BankState& bk = m_state.banks[r.bank];
     const int qi = m_state.queueOf(r.write);
     bk.queue[qi].push_back(slot);
-    ++bk.version;
+    m_scheduler->bankChanged(r.bank);
     bk.latestArrival = std::max(bk.latestArrival, arrival);
     if (bk.open && bk.row == r.row)
         ++bk.hits[qi];
+    m_state.syncMasks(r.bank);
+    if (bk.latestArrival > now)
+        m_state.lateBanks |= uint64_t(1) << r.bank;
     m_state.pendingBanks[qi] |= uint64_t(1) << r.bank;
     m_channel->admitted(m_member, r.bank);
     m_arrivals.push(arrival);
@@ -198,7 +202,7 @@ tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm
         // Back-pressure: END_REQ follows when a queue entry frees (admitBlocked).
         if (t.has_mm())
             t.acquire();
-        m_blocked.push_back(&t);
+        m_blocked.push_back({&t, a});
         ++m_stats.backPressureEvents;
         return tlm::TLM_ACCEPTED;
     }
@@ -283,9 +287,9 @@ void PseudoChannelController::admitBlocked() {
         tSocket->nb_transport_bw(*t, ph, d);
     }
     while (!m_blocked.empty()) {
-        tlm_generic_payload* t = m_blocked.front();
+        tlm_generic_payload* t = m_blocked.front().trans;
         if (hasRoom(t->is_write())) {
-            enqueue(*t, m_map.decode(t->get_address()), nowCycle(), nullptr);
+            enqueue(*t, m_blocked.front().addr, nowCycle(), nullptr);
         } else {
             break;
         }
@@ -410,6 +414,11 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     // dropped those that have arrived).
     if (!m_arrivals.empty())
         next = std::min(next, m_arrivals.top());
+    for (uint64_t late = m_state.lateBanks; late; late &= late - 1) {
+        const uint32_t b = uint32_t(__builtin_ctzll(late));
+        if (m_state.banks[b].latestArrival <= now)
+            m_state.lateBanks &= ~(uint64_t(1) << b);
+    }
     return std::min(
         next, m_scheduler->propose(m_state, m_timing, *m_refresh, now, rowFree, colFree, rowCmd, colCmd));
 }
@@ -419,12 +428,13 @@ void PseudoChannelController::openBank(uint32_t b, uint32_t row) {
     bk.open = true;
     bk.row = row;
     bk.columnsSinceAct = 0;
-    ++bk.version;
+    m_scheduler->bankChanged(b);
     for (int w = 0; w < 2; ++w) {
         bk.hits[w] = 0;
         for (uint32_t s : bk.queue[w])
             bk.hits[w] += m_state.slots[s].row == row;
     }
+    m_state.syncMasks(b);
     m_traceOpenRow[b] = int32_t(row);
 }
 
@@ -432,7 +442,8 @@ void PseudoChannelController::closeBank(uint32_t b) {
     BankState& bk = m_state.banks[b];
     bk.open = false;
     bk.hits[0] = bk.hits[1] = 0;
-    ++bk.version;
+    m_scheduler->bankChanged(b);
+    m_state.syncMasks(b);
     m_traceOpenRow[b] = -1;
 }
 
@@ -533,9 +544,10 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     const int qi = m_state.queueOf(r.write);
     if (bk.open && bk.row == r.row)
         --bk.hits[qi];
+    m_state.syncMasks(r.bank);
     auto& q = bk.queue[qi];
     q.erase(std::find(q.begin(), q.end(), slot));
-    ++bk.version;
+    m_scheduler->bankChanged(r.bank);
     if (q.empty())
         m_state.pendingBanks[qi] &= ~(uint64_t(1) << r.bank);
     --m_state.queued[r.write];

@@ -171,7 +171,12 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     ChannelArbiter* m_channel;
     CommandBus* m_bus = nullptr;
 
-    std::deque<tlm::tlm_generic_payload*> m_blocked;    // host BEGIN_REQ waiting for queue room
+    // A host BEGIN_REQ waiting for queue room, with its address decoded once on arrival.
+    struct Blocked {
+        tlm::tlm_generic_payload* trans;
+        DramAddress addr;
+    };
+    std::deque<Blocked> m_blocked;
     std::deque<tlm::tlm_generic_payload*> m_blockedPim; // micro-ops waiting for PIM queue room, in order
     std::deque<Pending> m_responses;                    // BEGIN_RESP waiting for END_RESP
     bool m_respBusy = false;

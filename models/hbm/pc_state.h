@@ -36,7 +36,6 @@ struct BankState {
         queue[2];               // request slots, arrival order; [0] reads, [1] writes (unified: all in [0])
     uint32_t hits[2] = {0, 0};  // queued requests for the open row: a scheduler walks a
                                 // queue for a hit only when there is one
-    uint32_t version = 0;       // changes whenever the queue or the open row changes
     uint64_t latestArrival = 0; // the latest arrival cycle of any request ever queued here
 };
 
@@ -44,9 +43,16 @@ struct PcState {
     std::vector<BankState> banks;
     std::vector<Request> slots;        // the request pool; never grows, so references stay valid
     uint64_t pendingBanks[2] = {0, 0}; // bit b: bank b has queued reads / writes
-    uint32_t queued[2] = {0, 0};       // requests queued, reads / writes
-    bool writeMode = false;            // draining writes
-    bool unified = false;              // reads and writes share one queue per bank ([0]), no write mode
+    // The same facts as masks, so that a scheduler can set aside many banks at once (the walk
+    // runs every cycle a command may issue): bit b of openBanks: banks[b].open; of hitBanks[q]:
+    // banks[b].hits[q] > 0 (syncMasks keeps them). lateBanks: every bank whose latestArrival is
+    // after the cycle being decided, and perhaps others (the controller clears bits lazily).
+    uint64_t openBanks = 0;
+    uint64_t hitBanks[2] = {0, 0};
+    uint64_t lateBanks = 0;
+    uint32_t queued[2] = {0, 0}; // requests queued, reads / writes
+    bool writeMode = false;      // draining writes
+    bool unified = false;        // reads and writes share one queue per bank ([0]), no write mode
 
     // The per-bank queue a request waits in.
     int queueOf(bool write) const { return unified ? 0 : int(write); }
@@ -56,6 +62,14 @@ struct PcState {
             if (b.open)
                 return true;
         return false;
+    }
+    // Brings bank b's bits of openBanks and hitBanks in step with banks[b].
+    void syncMasks(uint32_t b) {
+        const uint64_t bit = uint64_t(1) << b;
+        const BankState& bk = banks[b];
+        openBanks = bk.open ? openBanks | bit : openBanks & ~bit;
+        for (int q = 0; q < 2; ++q)
+            hitBanks[q] = bk.hits[q] ? hitBanks[q] | bit : hitBanks[q] & ~bit;
     }
     // The position of the first request of `q` that has arrived by `now` (q.size() if none).
     size_t firstArrived(const std::vector<uint32_t>& q, uint64_t now) const {

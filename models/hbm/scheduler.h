@@ -34,6 +34,10 @@ class Scheduler {
         return scan(s, timing, refresh, now, rowBusFree, colBusFree, rowCmd, colCmd);
     }
 
+    // The controller calls this whenever bank `bank`'s queues or open row change: a wait hint
+    // of the bank no longer holds (pushed, so that the walk need not read every hinted bank).
+    void bankChanged(uint32_t bank) { m_hinted &= ~(uint64_t(1) << bank); }
+
   protected:
     explicit Scheduler(const ControllerConfig& cfg) : m_cfg(cfg) {}
 
@@ -48,6 +52,9 @@ class Scheduler {
     //     bank has nothing to issue).
     //   bool surelyMisses(const BankState&, bool write) const: likewise sure to pick a request
     //     that needs a row command (PRE or ACT), so nothing to issue while the row bus is taken.
+    //   uint64_t surelyHitBanks(const PcState&, bool write) const, surelyMissBanks(...): banks
+    //     (bit b: bank b) for which surelyHits / surelyMisses holds, from PcState's masks; any
+    //     subset will do (the banks left out are tested one by one).
     //   void beginScan(const PcState&, uint64_t now, bool write): called once per decision
     //     before choose(); a policy that looks across banks prepares here.
     //   uint32_t choose(const PcState&, uint32_t bank, size_t first, uint64_t now, bool write,
@@ -65,14 +72,14 @@ class Scheduler {
     const ControllerConfig m_cfg;
 
   private:
-    // A bank's chosen command may not issue before `notBefore` while the bank's version and
-    // the direction stay the same: timing constraints only ever move later.
+    // A bank's chosen command may not issue before `notBefore` while the bank stays unchanged
+    // (bankChanged) and the direction stays `write`: timing constraints only ever move later.
     struct WaitHint {
-        uint32_t version = UINT32_MAX;
-        bool write = false;
         uint64_t notBefore = 0;
+        bool write = false;
     };
     std::vector<WaitHint> m_hints;
+    uint64_t m_hinted = 0; // bit b: m_hints[b] set since bank b last changed
 };
 
 // The scheduler registered under `name` (controller config "scheduler"); throws

@@ -18,6 +18,11 @@ class FrFcfsScheduler final : public Scheduler {
     }
     // Without a queued request for the open row, choose() takes the oldest: a PRE or an ACT.
     bool surelyMisses(const BankState& bk, bool write) const { return !bk.open || !bk.hits[write]; }
+    // The same as masks (with a row-hit cap the per-bank test decides).
+    uint64_t surelyHitBanks(const PcState& s, bool write) const {
+        return m_cfg.rowHitCap == 0 ? s.openBanks & s.hitBanks[write] : 0;
+    }
+    uint64_t surelyMissBanks(const PcState& s, bool write) const { return ~s.openBanks | ~s.hitBanks[write]; }
     void beginScan(const PcState&, uint64_t, bool) {}
     uint32_t choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write, bool& hit) const;
 
@@ -33,6 +38,8 @@ class FcfsScheduler final : public Scheduler {
     static constexpr bool kChoiceIsPerBank = false;
     bool surelyHits(const BankState&, bool) const { return false; }
     bool surelyMisses(const BankState&, bool) const { return false; }
+    uint64_t surelyHitBanks(const PcState&, bool) const { return 0; }
+    uint64_t surelyMissBanks(const PcState&, bool) const { return 0; }
     void beginScan(const PcState& s, uint64_t now, bool write);
     uint32_t choose(const PcState& s, uint32_t bank, size_t first, uint64_t now, bool write, bool& hit) const;
 

@@ -21,20 +21,42 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
     constexpr bool hints = Policy::kChoiceIsPerBank;
     if (hints && m_hints.size() != s.banks.size())
         m_hints.assign(s.banks.size(), WaitHint{});
-    // Every refresh policy blocks banks only while a refresh is pending.
-    const bool refreshPending = refresh.pending();
-    for (uint64_t pending = s.pendingBanks[w]; pending; pending &= pending - 1) {
-        const uint32_t b = uint32_t(__builtin_ctzll(pending));
-        if (refreshPending && refresh.blocksBank(b))
-            continue;
-        const BankState& bk = s.banks[b];
-        if (hints) {
+    // Each bank's outcome depends on that bank alone (the best candidate is the oldest, the wake
+    // cycle a minimum), so banks can be set aside in groups. Every refresh policy blocks banks
+    // only while a refresh is pending.
+    uint64_t todo = s.pendingBanks[w];
+    if (refresh.pending())
+        for (uint64_t m = todo; m; m &= m - 1)
+            if (refresh.blocksBank(uint32_t(__builtin_ctzll(m))))
+                todo &= ~(m & -m);
+    // Banks whose chosen command may not issue before a hinted cycle.
+    if (hints) {
+        for (uint64_t m = todo & m_hinted; m; m &= m - 1) {
+            const uint32_t b = uint32_t(__builtin_ctzll(m));
             const WaitHint& h = m_hints[b];
-            if (h.version == bk.version && h.write == w && now < h.notBefore) {
+            if (now >= h.notBefore) {
+                m_hinted &= ~(m & -m); // expired: never valid again until set anew
+            } else if (h.write == w) {
                 next = std::min(next, h.notBefore);
-                continue;
-            }
+                todo &= ~(m & -m);
+            } // (set in the other direction: valid again once the direction changes back)
         }
+    }
+    // Banks sure to need a bus that is taken (their requests all arrived, so the choice is known).
+    const uint64_t arrived = todo & ~s.lateBanks;
+    if (colBusy)
+        if (const uint64_t m = arrived & policy.surelyHitBanks(s, w)) {
+            next = std::min(next, colBusFree);
+            todo &= ~m;
+        }
+    if (rowBusy)
+        if (const uint64_t m = arrived & policy.surelyMissBanks(s, w)) {
+            next = std::min(next, rowBusFree);
+            todo &= ~m;
+        }
+    for (; todo; todo &= todo - 1) {
+        const uint32_t b = uint32_t(__builtin_ctzll(todo));
+        const BankState& bk = s.banks[b];
         // Once every queued request has arrived, the first arrived one is the first queued.
         const bool allArrived = bk.latestArrival <= now;
         if (allArrived) {
@@ -70,8 +92,10 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
         if (e > now) {
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
-            if (hints && allArrived)
-                m_hints[b] = {bk.version, w, e};
+            if (hints && allArrived) {
+                m_hints[b] = {e, w};
+                m_hinted |= uint64_t(1) << b;
+            }
             continue;
         }
         Candidate& slot = hit ? colCmd : rowCmd;

@@ -154,17 +154,27 @@ TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
         r.fill(0);
     for (auto& r : m_group)
         r.fill(0);
-    for (const auto& r : m_rules)
-        m_byPrev[size_t(r.prev)].push_back({r.scope, r.next, r.cycles});
+    // Rules of the same scope, preceding and following command merge into the longest: raising a
+    // slot to the max of two bounds is raising it to the larger one.
+    for (const auto& r : m_rules) {
+        auto& effects = m_byPrev[size_t(r.prev)][size_t(r.scope)];
+        auto same =
+            std::find_if(effects.begin(), effects.end(), [&](const Effect& e) { return e.next == r.next; });
+        if (same == effects.end())
+            effects.push_back({r.next, r.cycles});
+        else
+            same->cycles = std::max(same->cycles, r.cycles);
+    }
 }
 
 void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
     const uint64_t cycle = issued + lagOf(cmd);
-    for (const Effect& e : m_byPrev[size_t(cmd)]) {
-        uint64_t& slot = e.scope == Scope::Bank        ? m_bank[bank][size_t(e.next)]
-                         : e.scope == Scope::BankGroup ? m_group[group][size_t(e.next)]
-                                                       : m_pc[size_t(e.next)];
-        slot = std::max(slot, cycle + e.cycles);
+    // One loop per scope (this runs for every command issued): no per-rule scope test.
+    Row* const rows[kScopeCount] = {&m_bank[bank], &m_group[group], &m_pc};
+    for (size_t scope = 0; scope < kScopeCount; ++scope) {
+        Row& row = *rows[scope];
+        for (const Effect& e : m_byPrev[size_t(cmd)][scope])
+            row[size_t(e.next)] = std::max(row[size_t(e.next)], cycle + e.cycles);
     }
     if (cmd == Command::ACT) {
         // The ring holds, for each of the last four ACTs, the first cycle an ACT four later may

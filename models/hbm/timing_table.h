@@ -16,6 +16,7 @@
 namespace pilot::hbm {
 
 enum class Scope : uint8_t { Bank, BankGroup, PseudoChannel };
+inline constexpr size_t kScopeCount = 3;
 
 struct TimingRule {
     Scope scope;
@@ -51,13 +52,12 @@ class TimingState {
     uint32_t lagOf(Command c) const { return c == Command::ACT || c == Command::ACTAB ? m_actLag : 0; }
 
     struct Effect {
-        Scope scope;
         Command next;
         uint32_t cycles;
     };
 
     std::vector<TimingRule> m_rules;
-    std::array<std::vector<Effect>, kCommandCount> m_byPrev;
+    std::array<std::array<std::vector<Effect>, kScopeCount>, kCommandCount> m_byPrev; // [prev][scope]
     std::vector<Row> m_bank, m_group;
     Row m_pc{};
     std::array<uint64_t, 4> m_actWindow{}; // last four ACTs' cycle + tFAW (ring, head = oldest)

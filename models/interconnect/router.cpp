@@ -41,24 +41,24 @@ tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_ph
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return tlm::TLM_COMPLETED;
     }
-    if (tSocket.size() > 1) {
+    if (m_multiInitiator) {
         if (ph == tlm::BEGIN_REQ)
             m_origin[&t] = id;
     }
     tlm::tlm_sync_enum r = this->target(target)->nb_transport_fw(t, ph, d);
-    if (tSocket.size() > 1 && (r == tlm::TLM_COMPLETED || ph == tlm::END_RESP))
+    if (m_multiInitiator && (r == tlm::TLM_COMPLETED || ph == tlm::END_RESP))
         m_origin.erase(&t);
     return r;
 }
 
 tlm::tlm_sync_enum Router::nbBw(int, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
     int origin = 0;
-    if (tSocket.size() > 1) {
+    if (m_multiInitiator) {
         auto it = m_origin.find(&t);
         origin = it == m_origin.end() ? 0 : it->second;
     }
     tlm::tlm_sync_enum r = tSocket[origin]->nb_transport_bw(t, ph, d);
-    if (tSocket.size() > 1 && (r == tlm::TLM_COMPLETED || (ph == tlm::BEGIN_RESP && r == tlm::TLM_UPDATED)))
+    if (m_multiInitiator && (r == tlm::TLM_COMPLETED || (ph == tlm::BEGIN_RESP && r == tlm::TLM_UPDATED)))
         m_origin.erase(&t);
     return r;
 }

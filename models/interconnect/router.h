@@ -52,6 +52,8 @@ class Router : public sc_core::sc_module {
     unsigned int transportDbg(int id, tlm::tlm_generic_payload& t);
     bool getDmi(int id, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
     void invalidateDmi(int id, sc_dt::uint64 start, sc_dt::uint64 end);
+    // The initiator count is fixed once elaborated: asking the socket costs a walk of its binders.
+    void end_of_elaboration() override { m_multiInitiator = tSocket.size() > 1; }
 
     const hbm::AddressMapping& m_map;
     const uint32_t m_pcs;
@@ -59,6 +61,7 @@ class Router : public sc_core::sc_module {
     std::unordered_map<const tlm::tlm_generic_payload*, int> m_origin;
     uint64_t m_addressErrors = 0;
     uint32_t m_mmioWindows = 0;
+    bool m_multiInitiator = false;
 };
 
 } // namespace pilot::interconnect
