@@ -368,6 +368,17 @@ void PseudoChannelController::accountStalls(uint64_t cycle) {
 }
 
 uint64_t PseudoChannelController::decideOwner(uint64_t now) {
+    if (!m_pim.hasUnit()) {
+        // No PEs beside this pseudo-channel: micro-ops are refused and none is ever reserved, so
+        // every policy gives it to the host whenever a request is queued, and nothing stalls.
+        // (Arrived requests still leave m_arrivals: propose wakes at the earliest still to come.)
+        hostWaitingFrom(now);
+        m_owner = m_state.queued[0] + m_state.queued[1] > 0 ? Owner::Host : Owner::Idle;
+        if (m_owner != Owner::Idle)
+            m_lastBusyOwner = m_owner;
+        m_traceOwner = uint32_t(m_owner);
+        return kNever;
+    }
     accountStalls(now);
     ArbitrationView v;
     v.now = now;
