@@ -59,10 +59,8 @@ class KernelServices {
     void issueRounds(uint32_t rounds, const RoundOps& build);
 
   private:
-    // Repeats worth marking: at most this many ops per period (a key batch of a kernel is a few
-    // ops per pseudo-channel), at least this many periods in a row.
-    static constexpr size_t kMaxRepeatPeriod = 256, kMinRepeatPeriods = 12;
-    // Rounds are long (many refresh intervals each): a few in a row are worth marking.
+    // Stretches worth marking: at least this many periods, of at most this many rounds each
+    // (rounds are long, many refresh intervals each: a few in a row are worth it).
     static constexpr uint32_t kMinRepeatRounds = 4, kMaxRoundPeriod = 8;
     void issueRange(const std::vector<const contract::MicroOp*>& order, size_t from, size_t to);
 
