@@ -78,8 +78,7 @@ class CosimRun {
         m_engine.iSocket.bind(m_pim.hbm().router().tSocket);
         // The host program waits on the PIM while it skips: only an idle GPU stays idle.
         if (p.cosim.fastForward)
-            m_pim.enableFastForward([this] { return m_engine.idle(); },
-                                    m_decodeScenario.controller.hostPim.policy == "pim-first");
+            m_pim.enableFastForward([this] { return m_engine.idle(); });
         if (m_pimPrefill)
             m_prefillScenario = std::make_unique<Scenario>(
                 subScenario(p, prefillSubScenario(p, sys.naive), p.cosim.replicate));

@@ -31,8 +31,7 @@ PimWorkloadRun::PimWorkloadRun(const Scenario& s, bool replicateChannels)
     }
     const PimRunOptions& o = s.decode ? static_cast<const PimRunOptions&>(*s.decode) : *s.prefill;
     if (o.fastForward)
-        sys.enableFastForward([this] { return !traffic; }, // traffic beside: never alone
-                              s.controller.hostPim.policy == "pim-first");
+        sys.enableFastForward([this] { return !traffic; }); // traffic beside: never alone
 }
 
 double PimWorkloadRun::simulate(const RunOptions& opt, const char* what) {

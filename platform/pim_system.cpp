@@ -122,6 +122,7 @@ host::PimGeometry pimGeometry(const hbm::Memspec& spec, uint32_t channels) {
 
 PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t pcs)
     : sc_module(name), m_refiPs(uint64_t(s.memspec.t.REFI) * s.memspec.t.tCKps), m_tckPs(s.memspec.t.tCKps),
+      m_pimKeepsChannel(hbm::pimKeepsChannel(s.controller.hostPim)),
       m_pcsPerChannel(s.memspec.org.pseudoChannels),
       m_hbm("hbm", s.memspec, *s.mapping, s.controller, pcs, s.protocolCheck),
       // An interrupt reaches the host one register access after its line rises (at least a
@@ -164,7 +165,7 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
     m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping, pcs);
 }
 
-void PimSystem::enableFastForward(std::function<bool()> exclusive, bool pimFirst) {
+void PimSystem::enableFastForward(std::function<bool()> exclusive) {
     // A window of this many refresh intervals: whether it holds one refresh more or less moves
     // the pace it measures by at most a refresh's cost over the window (docs/fast-forward.md).
     constexpr uint64_t kWindowRefreshes = 16;
@@ -181,7 +182,7 @@ void PimSystem::enableFastForward(std::function<bool()> exclusive, bool pimFirst
         cfg.enabled = true;
         cfg.minWindowPs = m_refiPs * kWindowRefreshes;
         cfg.exclusive = exclusive;
-        cfg.pimKeepsChannel = pimFirst;
+        cfg.pimKeepsChannel = m_pimKeepsChannel;
         cfg.reserve = [pcs, tck = m_tckPs](uint64_t untilPs) {
             for (auto* pc : pcs)
                 pc->reserveForPim((untilPs + tck - 1) / tck);
@@ -198,15 +199,8 @@ void PimSystem::enableFastForward(std::function<bool()> exclusive, bool pimFirst
 
 pim::FastForwardStats PimSystem::fastForwardStats() const {
     pim::FastForwardStats sum;
-    for (const auto& c : m_ctrls) {
-        const pim::FastForwardStats s = c->fastForwardStats();
-        sum.stretches += s.stretches;
-        sum.skips += s.skips;
-        sum.periods += s.periods;
-        sum.microOps += s.microOps;
-        sum.commands += s.commands;
-        sum.ps += s.ps;
-    }
+    for (const auto& c : m_ctrls)
+        sum += c->fastForwardStats();
     return sum;
 }
 

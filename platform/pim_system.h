@@ -39,14 +39,15 @@ class PimSystem : public sc_core::sc_module {
     void trace(sc_core::sc_trace_file* tf) const;
     // Lets every channel's firmware fast-forward repeating stretches of its micro-ops
     // (docs/fast-forward.md), while `exclusive()` says nothing else will use the memory (the
-    // platform knows its other initiators), or always under the pim-first policy (host requests
-    // wait while the PIM has work). Timing-only runs: skipped periods compute nothing.
-    void enableFastForward(std::function<bool()> exclusive, bool pimFirst);
+    // platform knows its other initiators), or always under a policy that keeps the channel for
+    // the PIM while it has work (pim-first). Timing-only runs: skipped periods compute nothing.
+    void enableFastForward(std::function<bool()> exclusive);
     // Summed over the channels.
     pim::FastForwardStats fastForwardStats() const;
 
   private:
     const uint64_t m_refiPs, m_tckPs; // the refresh interval, the command clock
+    const bool m_pimKeepsChannel;     // the controllers' host/PIM policy (hbm::pimKeepsChannel)
     const uint32_t m_pcsPerChannel;
     HbmSystem m_hbm;
     std::vector<std::unique_ptr<pim::PeArray>> m_pes;

@@ -97,7 +97,7 @@ TEST_CASE("the sampler skips only a steady, long enough, exclusive stretch", "[f
     };
     // Periods of 1000 ps, each moving the counter by 5; the first period's mark is not steady.
     auto run = [&](pim::RepeatSampler& s, int periods, uint64_t t0) {
-        s.begin(t0);
+        s.begin();
         for (int i = 1; i <= periods; ++i) {
             counter += 5;
             s.mark(t0 + 400 + uint64_t(i - 1) * 1000);
@@ -122,7 +122,7 @@ TEST_CASE("the sampler skips only a steady, long enough, exclusive stretch", "[f
     CHECK_FALSE(shortWindow.ready(10));
     // Not steady: the second half of the periods twice as long.
     pim::RepeatSampler unsteady = sampler(0);
-    unsteady.begin(0);
+    unsteady.begin();
     for (uint64_t t : {400, 1400, 2400, 4400, 6400})
         unsteady.mark(t);
     CHECK_FALSE(unsteady.ready(10));

@@ -14,6 +14,7 @@ class CounterSet {
     // `command`: the counter counts DRAM commands (the simulator's speed counts only the ones
     // simulated).
     void add(uint64_t& counter, bool command = false) { m_counters.push_back({&counter, command}); }
+    // Each element by address: the vector must keep its size from here on.
     void add(std::vector<uint64_t>& counters) {
         for (uint64_t& c : counters)
             add(c);

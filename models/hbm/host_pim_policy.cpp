@@ -132,4 +132,8 @@ std::vector<std::string> hostPimPolicyNames() {
     return registry().names();
 }
 
+bool pimKeepsChannel(const HostPimArbitrationConfig& cfg) {
+    return cfg.policy == "pim-first";
+}
+
 } // namespace pilot::hbm

@@ -56,6 +56,9 @@ class HostPimPolicy {
 
 // The policy registered under cfg.policy; `tCKps` converts pim_ns to command-clock cycles.
 std::unique_ptr<HostPimPolicy> makeHostPimPolicy(const HostPimArbitrationConfig& cfg, uint64_t tCKps);
+// Whether the policy never hands the pseudo-channel to the host while micro-ops are queued
+// (pim-first): a PIM fast-forward may then skip beside host traffic (docs/fast-forward.md).
+bool pimKeepsChannel(const HostPimArbitrationConfig& cfg);
 std::vector<std::string> hostPimPolicyNames();
 
 } // namespace pilot::hbm

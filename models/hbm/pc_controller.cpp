@@ -368,32 +368,32 @@ void PseudoChannelController::accountStalls(uint64_t cycle) {
 }
 
 uint64_t PseudoChannelController::decideOwner(uint64_t now) {
+    uint64_t next = kNever;
+    Owner o;
     if (!m_pim.hasUnit()) {
         // No PEs beside this pseudo-channel: micro-ops are refused and none is ever reserved, so
         // every policy gives it to the host whenever a request is queued, and nothing stalls.
         // (Arrived requests still leave m_arrivals: propose wakes at the earliest still to come.)
         hostWaitingFrom(now);
-        m_owner = m_state.queued[0] + m_state.queued[1] > 0 ? Owner::Host : Owner::Idle;
-        if (m_owner != Owner::Idle)
-            m_lastBusyOwner = m_owner;
-        m_traceOwner = uint32_t(m_owner);
-        return kNever;
+        o = m_state.queued[0] + m_state.queued[1] > 0 ? Owner::Host : Owner::Idle;
+    } else {
+        accountStalls(now);
+        ArbitrationView v;
+        v.now = now;
+        v.hostQueued = m_state.queued[0] + m_state.queued[1] > 0;
+        const uint64_t hostFrom = hostWaitingFrom(now);
+        v.hostWaiting = hostFrom <= now;
+        v.nextHostArrival = v.hostWaiting ? kNever : hostFrom;
+        const bool reserved = now < m_pimReservedUntil;
+        v.pimQueued = reserved || !m_pim.empty();
+        v.pimWaiting = reserved || (v.pimQueued && m_pim.headArrival() <= now);
+        v.pimAtBoundary = m_pim.atOpBoundary();
+        v.pimOpsDone = m_stats.pimOps;
+        v.hostDone = m_stats.reads + m_stats.writes;
+        if (reserved)
+            next = m_pimReservedUntil;
+        o = m_hostPim->decide(v, next);
     }
-    accountStalls(now);
-    ArbitrationView v;
-    v.now = now;
-    v.hostQueued = m_state.queued[0] + m_state.queued[1] > 0;
-    const uint64_t hostFrom = hostWaitingFrom(now);
-    v.hostWaiting = hostFrom <= now;
-    v.nextHostArrival = v.hostWaiting ? kNever : hostFrom;
-    const bool reserved = now < m_pimReservedUntil;
-    v.pimQueued = reserved || !m_pim.empty();
-    v.pimWaiting = reserved || (v.pimQueued && m_pim.headArrival() <= now);
-    v.pimAtBoundary = m_pim.atOpBoundary();
-    v.pimOpsDone = m_stats.pimOps;
-    v.hostDone = m_stats.reads + m_stats.writes;
-    uint64_t next = reserved ? m_pimReservedUntil : kNever;
-    const Owner o = m_hostPim->decide(v, next);
     if (o != Owner::Idle) {
         if (m_lastBusyOwner != Owner::Idle && o != m_lastBusyOwner)
             ++m_stats.ownerSwitches;

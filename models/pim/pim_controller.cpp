@@ -220,7 +220,7 @@ void PimController::repeatBegin() {
     if (!fastForward())
         return;
     drainMicroOps(); // the counters from here count the stretch's periods alone
-    m_sampler->begin(sc_core::sc_time_stamp().value());
+    m_sampler->begin();
 }
 
 uint64_t PimController::repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod) {

@@ -8,7 +8,7 @@ namespace pilot::pim {
 RepeatSampler::RepeatSampler(FastForwardConfig cfg, common::CounterSet counters)
     : m_cfg(std::move(cfg)), m_counters(std::move(counters)) {}
 
-void RepeatSampler::begin(uint64_t) {
+void RepeatSampler::begin() {
     ++m_stats.stretches;
     m_begin = m_counters.snapshot();
     m_hostAtBegin = m_cfg.hostActivity ? m_cfg.hostActivity() : 0;

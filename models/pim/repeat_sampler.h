@@ -37,6 +37,15 @@ struct FastForwardStats {
     uint64_t stretches = 0;                                   // repeating stretches marked
     uint64_t skips = 0;                                       // stretches fast-forwarded
     uint64_t periods = 0, microOps = 0, commands = 0, ps = 0; // taken without simulation
+    FastForwardStats& operator+=(const FastForwardStats& o) {
+        stretches += o.stretches;
+        skips += o.skips;
+        periods += o.periods;
+        microOps += o.microOps;
+        commands += o.commands;
+        ps += o.ps;
+        return *this;
+    }
 };
 
 class RepeatSampler {
@@ -44,8 +53,8 @@ class RepeatSampler {
     RepeatSampler(FastForwardConfig cfg, common::CounterSet counters);
 
     bool enabled() const { return m_cfg.enabled; }
-    // A stretch starts, the channel drained: counters and time from here.
-    void begin(uint64_t nowPs);
+    // A stretch starts, the channel drained: its counters from here (its time from the marks).
+    void begin();
     // A period was issued (its ops queued).
     void mark(uint64_t nowPs) { m_marks.push_back(nowPs); }
     // Whether the periods so far are enough to skip `periodsLeft - 1` of the rest.
