@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "platform/cosim_system.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "models/gpu/gpu_attention.h"
 #include "models/gpu/gpu_engine.h"
 #include "platform/cosim_kernels.h"
+#include "platform/cosim_round_skip.h"
 #include "platform/decode_runner.h"
 #include "platform/end_to_end.h"
 #include "platform/end_to_end_capacity.h"
@@ -76,6 +78,7 @@ class CosimRun {
           m_kernels(double(m_rep.simPcs) / double(m_decodeScenario.pseudoChannels)), m_g(gemmGpu(p.gpu)),
           m_attention(gpu::makeGpuAttention(p.gpuAttention, p.gpu)) {
         m_engine.iSocket.bind(m_pim.hbm().router().tSocket);
+        m_pim.listCounters(m_counters);
         // The host program waits on the PIM while it skips: only an idle GPU stays idle.
         if (p.cosim.fastForward)
             m_pim.enableFastForward([this] { return m_engine.idle(); });
@@ -121,7 +124,16 @@ class CosimRun {
     // Bytes a PIM kernel moved on the simulated channels, and the units it ran there.
     struct PimCount {
         double internal = 0, external = 0, units = 0;
+        void add(const PimCount& o, double times) {
+            internal += o.internal * times;
+            external += o.external * times;
+            units += o.units * times;
+        }
     };
+    // Skips `rounds` PIM prefill rounds at `pace`, each as one of the `measured` rounds whose
+    // counters moved from `from` to `to`, and the GPU's tiles of their time if it runs.
+    void skipRounds(uint32_t rounds, const CosimRound& pace, const std::vector<uint64_t>& from,
+                    const std::vector<uint64_t>& to, uint32_t measured);
     void pimBytes(CosimPhase& ph, const PimCount& c, double unitsAll) const;
 
     const EndToEndPoint& m_p;
@@ -139,6 +151,9 @@ class CosimRun {
     std::unique_ptr<gpu::GpuAttention> m_attention;
     CosimMeasurement m_m;
     std::vector<std::string> m_errors;
+    common::CounterSet m_counters;      // the system's, for skipRounds
+    pim::FastForwardStats m_roundSkips; // rounds skipped (in the simulator's figures)
+    uint64_t m_roundsSimulated = 0, m_roundsSkippedAlone = 0, m_roundsSkippedBesideGpu = 0;
     // The host's phases: name, from, to (ns), and the GPU's and the PIM's stall in it (ns).
     std::vector<std::tuple<std::string, double, double, double, double>> m_spans;
     json timelineEvents() const;
@@ -260,44 +275,100 @@ void CosimRun::pimPrefill(CosimPhase& ph) {
                                m_geo.channels * m_geo.groupsPerChannel(), false, false);
     const double t0 = nowNs();
     offload.writePatternTable(m_runtime);
-    // Round by round. Every round runs the same command stream (timing only); once a whole round
-    // ran with the GPU idle, the remaining rounds take that round's time without being simulated
-    // (as the GPU engine's steady-state tiles; the composed mode simulates one round always).
+    // Round by round. Every round runs the same command stream (timing only). Once a whole round
+    // ran with the GPU idle, the remaining rounds take that round's time (placement, kernel,
+    // outputs) without being simulated (as the GPU engine's steady-state tiles; the composed
+    // mode simulates one round always); once two rounds beside the same GPU kernel agree,
+    // rounds and the GPU's tiles of their time are skipped together (skipRounds).
     const uint32_t sets = m_geo.channels * m_geo.groupsPerChannel();
     uint32_t done = 0;
     uint64_t lastRoundPs = 0;
     PimCount count, last;
     bool lastAlone = false;
+    CosimRound prevRound, lastRound;
+    std::vector<uint64_t> prevFrom, roundFrom, roundTo;
     while (done < rp.rounds) {
+        const uint32_t unitsLeft = rp.unitsSim - std::min(rp.unitsSim, done * sets);
         if (m_p.cosim.fastForward && lastAlone && m_engine.idle()) {
             const uint32_t rest = rp.rounds - done;
-            sc_core::wait(sc_core::sc_time::from_value(lastRoundPs * rest));
+            skipRounds(rest, lastRound, roundFrom, roundTo, 1);
             ph.pimKernelNs += double(lastRoundPs * rest) * 1e-3;
-            count.internal += last.internal * rest; // each as the last round
-            count.external += last.external * rest;
-            count.units += last.units * rest;
+            count.add(last, rest); // each as the last round
             done = rp.rounds;
             break;
         }
+        const uint32_t skip =
+            m_p.cosim.fastForward
+                ? roundsToSkipBesideGpu(prevRound, lastRound, unitsLeft / sets, m_engine.tilesNotStarted(),
+                                        m_engine.burstsPerTile(), {})
+                : 0;
+        if (skip && m_engine.kernelSerial() == lastRound.gpuKernel) {
+            // At the two rounds' mean pace (what each round stirs up differs: a stall or two).
+            skipRounds(skip, meanRound(prevRound, lastRound), prevFrom, roundTo, 2);
+            ph.pimKernelNs += double(lastRoundPs * skip) * 1e-3;
+            count.add(last, skip);
+            done += skip;
+            prevRound = lastRound = {}; // measured again before the next skip
+            continue;
+        }
         const bool alone = m_engine.idle();
         const uint64_t roundInt0 = peBytes(), roundExt0 = m_runtime.dataBytes();
-        const uint32_t units = std::min(sets, rp.unitsSim - std::min(rp.unitsSim, done * sets));
+        const uint64_t gpu0 = m_engine.burstsCompleted(), serial0 = alone ? 0 : m_engine.kernelSerial();
+        const uint64_t start = sc_core::sc_time_stamp().value();
+        prevFrom = std::move(roundFrom);
+        roundFrom = m_counters.snapshot();
+        const uint32_t units = std::min(sets, unitsLeft);
         const host::OffloadRun r = offload.run(m_runtime, std::max(1u, units), 1, nullptr, nullptr);
         for (const contract::Completion& c : r.failed)
             m_errors.push_back("prefill: descriptor " + std::to_string(c.tag) + " completed with " +
                                contract::errorName(contract::Error(c.error)));
+        roundTo = m_counters.snapshot();
         ph.pimKernelNs += double(r.kernelPs) * 1e-3;
         lastRoundPs = r.kernelPs;
         last = {double(peBytes() - roundInt0), double(m_runtime.dataBytes() - roundExt0), double(r.units)};
-        count.internal += last.internal;
-        count.external += last.external;
-        count.units += last.units;
+        count.add(last, 1);
         lastAlone = alone && m_engine.idle();
+        prevRound = lastRound;
+        lastRound = {sc_core::sc_time_stamp().value() - start, m_engine.burstsCompleted() - gpu0,
+                     !m_engine.idle() && m_engine.kernelSerial() == serial0 ? serial0 : 0, units == sets};
+        ++m_roundsSimulated;
         ++done;
     }
     ph.pimNs += nowNs() - t0;
     pimBytes(ph, count, rp.units);
     ph.pimMacs += double(headSplit(m_p).sparse) * double(gpuSparseMask(m_p).nnz) * m_p.model.headDim * 2;
+}
+
+void CosimRun::skipRounds(uint32_t rounds, const CosimRound& pace, const std::vector<uint64_t>& from,
+                          const std::vector<uint64_t>& to, uint32_t measured) {
+    // Beside a GPU kernel, the GPU stops sending and its bursts in flight complete (the PIM is
+    // between rounds: so were both in the full run, for as long as the bursts take), and its
+    // kernel ends as many tiles earlier as the measured pace completes in the skipped time.
+    // Then both wait the rounds' time (placement, kernel, outputs). Every counter of the memory
+    // and the PEs moves as a measured round moved it on average (`measured` rounds from `from`
+    // to `to`), contention's stall cycles included.
+    const bool besideGpu = !m_engine.idle();
+    if (besideGpu) {
+        m_engine.pause();
+        m_engine.skipTiles(uint32_t(std::min<uint64_t>(
+            gpuTilesOfRounds(pace, rounds, m_engine.burstsPerTile()), m_engine.tilesNotStarted())));
+    }
+    uint64_t ops0 = 0, ops1 = 0;
+    for (const auto& pc : m_pim.hbm().controllers())
+        ops0 += pc->stats().pimOps;
+    m_roundSkips.commands += m_counters.advance(from, to, measured, rounds);
+    for (const auto& pc : m_pim.hbm().controllers())
+        ops1 += pc->stats().pimOps;
+    const uint64_t ps = pace.elapsedPs * rounds;
+    sc_core::wait(sc_core::sc_time::from_value(ps));
+    if (besideGpu)
+        m_engine.resume();
+    ++m_roundSkips.stretches;
+    ++m_roundSkips.skips;
+    m_roundSkips.periods += rounds;
+    m_roundSkips.microOps += ops1 - ops0;
+    m_roundSkips.ps += ps;
+    (besideGpu ? m_roundsSkippedBesideGpu : m_roundsSkippedAlone) += rounds;
 }
 
 void CosimRun::pimDecode(uint32_t context, CosimPhase& ph) {
@@ -437,7 +508,12 @@ CosimMeasurement CosimRun::run(RunOptions opt) {
     for (const auto& e : mem["checker_errors"])
         m_errors.push_back(e.get<std::string>());
     mem.erase("checker_errors");
-    json sim = simulatorResults(mem, m_pim.fastForwardStats(), wall);
+    pim::FastForwardStats ff = m_pim.fastForwardStats();
+    ff += m_roundSkips;
+    json sim = simulatorResults(mem, ff, wall);
+    sim["prefill_rounds"] = {{"simulated", m_roundsSimulated},
+                             {"skipped_alone", m_roundsSkippedAlone},
+                             {"skipped_beside_gpu", m_roundsSkippedBesideGpu}};
     sim["sim_time_ns"] = nowNs();
     sim["wall_time_s"] = wall;
     m_m.detail = {{"system", m_sys.name},

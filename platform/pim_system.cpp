@@ -197,6 +197,15 @@ void PimSystem::enableFastForward(std::function<bool()> exclusive) {
     }
 }
 
+void PimSystem::listCounters(common::CounterSet& set) {
+    for (size_t pc = 0; pc < m_hbm.controllers().size(); ++pc) {
+        m_hbm.controllers()[pc]->listPimCounters(set);
+        m_hbm.controllers()[pc]->listHostCounters(set);
+        if (pc < m_pes.size())
+            m_pes[pc]->listCounters(set);
+    }
+}
+
 pim::FastForwardStats PimSystem::fastForwardStats() const {
     pim::FastForwardStats sum;
     for (const auto& c : m_ctrls)

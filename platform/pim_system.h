@@ -44,6 +44,9 @@ class PimSystem : public sc_core::sc_module {
     void enableFastForward(std::function<bool()> exclusive);
     // Summed over the channels.
     pim::FastForwardStats fastForwardStats() const;
+    // Every counter the memory's and the PEs' statistics report but refreshes (which go on by
+    // the clock), for a fast-forward of the whole system (docs/cosim.md).
+    void listCounters(common::CounterSet& set);
 
   private:
     const uint64_t m_refiPs, m_tckPs; // the refresh interval, the command clock

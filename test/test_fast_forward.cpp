@@ -10,6 +10,7 @@
 #include "firmware/pim/op_repeats.h"
 #include "models/common/counter_set.h"
 #include "models/pim/repeat_sampler.h"
+#include "platform/cosim_round_skip.h"
 
 using namespace pilot;
 using contract::MicroOp;
@@ -148,4 +149,29 @@ TEST_CASE("the sampler skips only a steady, long enough, exclusive stretch", "[f
     ++host;
     CHECK(beside.ready(10));
     CHECK(beside.skip(9, 6) == 9000);
+}
+
+TEST_CASE("rounds beside the GPU are skipped only when two agree, and no further than its kernel lasts",
+          "[fast-forward][cosim]") {
+    using platform::CosimRound;
+    const platform::RoundSkipLimits lim; // 1%, 4 tiles kept
+    // A round of 1 ms in which the GPU completed 5000 bursts: 10 tiles of 500 bursts.
+    const CosimRound a{1000000000, 5000, 7, true};
+    // 100 tiles not started: 96 after the 4 kept cover 9.6 rounds -> 9; 5 rounds left -> 5.
+    CHECK(platform::roundsToSkipBesideGpu(a, a, 5, 100, 500.0, lim) == 5);
+    CHECK(platform::roundsToSkipBesideGpu(a, a, 20, 100, 500.0, lim) == 9);
+    CHECK(platform::gpuTilesOfRounds(a, 9, 500.0) == 90);
+    CHECK(platform::gpuTilesOfRounds(CosimRound{1, 5260, 7, true}, 3, 500.0) == 32); // 31.56
+    // Within 1% in time and bursts: still alike; beyond: not.
+    CHECK(platform::roundsToSkipBesideGpu({1009000000, 4951, 7, true}, a, 5, 100, 500.0, lim) == 5);
+    CHECK(platform::roundsToSkipBesideGpu({1011000000, 5000, 7, true}, a, 5, 100, 500.0, lim) == 0);
+    CHECK(platform::roundsToSkipBesideGpu({1000000000, 5060, 7, true}, a, 5, 100, 500.0, lim) == 0);
+    // Another GPU kernel, no GPU kernel, a partial round, too few tiles left: nothing skipped.
+    CHECK(platform::roundsToSkipBesideGpu({1000000000, 5000, 6, true}, a, 5, 100, 500.0, lim) == 0);
+    CHECK(platform::roundsToSkipBesideGpu({1000000000, 5000, 0, true}, {1000000000, 5000, 0, true}, 5, 100,
+                                          500.0, lim) == 0);
+    CHECK(platform::roundsToSkipBesideGpu({1000000000, 5000, 7, false}, a, 5, 100, 500.0, lim) == 0);
+    CHECK(platform::roundsToSkipBesideGpu(a, a, 5, 13, 500.0, lim) == 0); // 9 tiles: under a round
+    CHECK(platform::roundsToSkipBesideGpu(a, a, 5, 4, 500.0, lim) == 0);
+    CHECK(platform::roundsToSkipBesideGpu(a, a, 0, 100, 500.0, lim) == 0);
 }

@@ -132,3 +132,36 @@ TEST_CASE("GPU engine: fast-forward matches the fully simulated kernel, and only
     CHECK(std::abs(t[2] / t[0] - 1.0) <= 0.02);
     CHECK(rig.violations() == 0);
 }
+
+TEST_CASE("GPU engine: tiles skipped while paused end the kernel when the full one ends", "[gpu][engine]") {
+    // The joint fast-forward's part in the engine (platform/cosim_round_skip.h): from mid-kernel,
+    // pause, drop S tiles, wait S tiles' time at the full kernel's pace, resume. The kernel must
+    // end within a few tiles' time of the fully simulated one, with S tiles fewer simulated.
+    Rig rig;
+    const uint64_t bytes = 16ull << 20; // 256 tiles
+    const gpu::GpuKernelLaunch k = kernel(bytes * 3 / 4, bytes / 4, 0);
+    rig.engine->setFastForward(false);
+    const double full = rig.run({k}).at(0);
+    const uint64_t n = rig.engine->records().at(0).tiles;
+    const uint32_t skip = uint32_t(n / 2);
+    const double perTileNs = full / double(n);
+    uint64_t notStarted = 0;
+    sc_core::sc_spawn([&] {
+        sc_core::wait(sc_core::sc_time(full / 4, sc_core::SC_NS));
+        rig.engine->pause();
+        notStarted = rig.engine->tilesNotStarted();
+        rig.engine->skipTiles(skip);
+        sc_core::wait(sc_core::sc_time(perTileNs * skip, sc_core::SC_NS));
+        rig.engine->resume();
+    });
+    const double withSkip = rig.run({k}).at(1);
+    const auto& rec = rig.engine->records().at(1);
+    INFO("full " << full << " ns, with " << skip << " of " << n << " tiles skipped " << withSkip << " ns");
+    CHECK(notStarted > skip);
+    CHECK(rec.tiles == n);
+    CHECK(rec.tilesSimulated == n - skip);
+    CHECK(rec.bytesIssued < (rec.readBytes + rec.writeBytes) * 3 / 4);
+    CHECK(std::abs(withSkip - full) <= 4 * perTileNs);
+    CHECK_THROWS(rig.engine->skipTiles(1)); // no kernel running
+    CHECK(rig.violations() == 0);
+}

@@ -62,6 +62,7 @@ void GpuEngine::kernelThread() {
         while (m_queue.empty())
             sc_core::wait(m_launchEv);
         m_running = true;
+        ++m_kernelSerial;
         const GpuKernelLaunch k = m_queue.front();
         m_queue.pop_front();
         GpuKernelRecord rec;
@@ -92,6 +93,8 @@ void GpuEngine::planTiles(const GpuKernelLaunch& k) {
         m_tiles[i].writeBursts = uint32_t(writeBursts * (i + 1) / n - writeBursts * i / n);
     }
     const uint64_t bursts = readBursts + writeBursts;
+    m_burstsPerTile = double(bursts) / double(n);
+    m_kernelDone = 0;
     m_paceIntervalPs = bursts ? uint64_t(k.memoryFloorNs * 1e3 / double(bursts)) : 0;
     m_nextIssuePs = nowPs();
     m_genTile = m_computed = 0;
@@ -122,12 +125,13 @@ void GpuEngine::runKernel(const GpuKernelLaunch& k, GpuKernelRecord& rec) {
     if (k.launchNs > 0)
         sc_core::wait(sc_time(k.launchNs, sc_core::SC_NS));
     planTiles(k);
-    const uint32_t n = uint32_t(m_tiles.size());
-    rec.tiles = rec.tilesSimulated = n;
-    const uint64_t computePs = uint64_t(std::llround(k.computeNs * 1e3 / n));
-    std::vector<uint64_t> epochAt(n);
+    const uint32_t planned = uint32_t(m_tiles.size());
+    rec.tiles = planned;
+    const uint64_t computePs = uint64_t(std::llround(k.computeNs * 1e3 / planned));
+    std::vector<uint64_t> epochAt(planned);
     m_wake.notify(sc_core::SC_ZERO_TIME);
-    for (uint32_t i = 0; i < n; ++i) {
+    // m_tiles may shrink meanwhile (skipTiles).
+    for (uint32_t i = 0; i < m_tiles.size(); ++i) {
         Tile& t = m_tiles[i];
         while (t.readsSent < t.readBursts || t.readsPending)
             sc_core::wait(m_progressEv);
@@ -139,7 +143,7 @@ void GpuEngine::runKernel(const GpuKernelLaunch& k, GpuKernelRecord& rec) {
         m_computed = i + 1;
         m_writesToSend += t.writeBursts;
         m_wake.notify(sc_core::SC_ZERO_TIME);
-        const uint32_t K = m_cfg.stableTiles;
+        const uint32_t n = uint32_t(m_tiles.size()), K = m_cfg.stableTiles;
         if (m_cfg.fastForward && i + 1 < n && m_exclusive && i >= 2 * K && epochAt[i - 2 * K] == epochAt[i] &&
             stableSince(i)) {
             // The remaining tiles at the measured steady-state interval; what is in flight
@@ -156,7 +160,36 @@ void GpuEngine::runKernel(const GpuKernelLaunch& k, GpuKernelRecord& rec) {
         }
     }
     drain();
+    rec.tilesSimulated = uint32_t(m_tiles.size());
     rec.bytesIssued = m_kernelIssued;
+}
+
+void GpuEngine::pause() {
+    m_paused = true;
+    auto inFlight = [this] {
+        for (const PcPort& port : m_ports)
+            if (port.inflight)
+                return true;
+        return false;
+    };
+    while (inFlight())
+        sc_core::wait(m_progressEv);
+}
+
+void GpuEngine::skipTiles(uint32_t tiles) {
+    if (!m_running || tiles > tilesNotStarted())
+        throw std::logic_error("GPU engine: skipTiles beyond the running kernel's tiles not started");
+    // The tiles after the skip go to the addresses they would have had (the same rows open).
+    for (size_t i = m_tiles.size() - tiles; i < m_tiles.size(); ++i) {
+        m_readCursor += uint64_t(m_tiles[i].readBursts) * m_cfg.burstBytes;
+        m_writeCursor += uint64_t(m_tiles[i].writeBursts) * m_cfg.burstBytes;
+    }
+    m_tiles.resize(m_tiles.size() - tiles);
+}
+
+void GpuEngine::resume() {
+    m_paused = false;
+    m_wake.notify(sc_core::SC_ZERO_TIME);
 }
 
 // ---------------------------------------------------------------- transport
@@ -207,7 +240,8 @@ void GpuEngine::generate() {
         add(true, 0);
         ++m_writesPending;
     }
-    while (!m_stopIssuing && m_genTile < m_tiles.size() && m_genTile < m_computed + m_cfg.lookaheadTiles) {
+    while (!m_stopIssuing && !m_paused && m_genTile < m_tiles.size() &&
+           m_genTile < m_computed + m_cfg.lookaheadTiles) {
         Tile& t = m_tiles[m_genTile];
         for (; t.readsSent < t.readBursts; ++t.readsSent) {
             add(false, m_genTile);
@@ -260,6 +294,7 @@ void GpuEngine::burstDone(Payload& p, uint64_t readyPs) {
     }
     PcPort& port = m_ports[p.pc];
     --port.inflight;
+    ++m_kernelDone;
     port.freeAt.push(readyPs);
     if (p.write) {
         --m_writesPending;
@@ -291,7 +326,7 @@ tlm::tlm_sync_enum GpuEngine::nbTransportBw(tlm::tlm_generic_payload& gp, tlm::t
 
 void GpuEngine::issue(uint32_t pc, uint64_t now) {
     PcPort& port = m_ports[pc];
-    while (!port.waitingEndReq && !port.queue.empty()) {
+    while (!m_paused && !port.waitingEndReq && !port.queue.empty()) {
         if (m_nextIssuePs > now + kHorizonPs) {
             m_wake.notify(ps(m_nextIssuePs - now));
             return;

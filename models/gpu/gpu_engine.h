@@ -18,6 +18,9 @@
 // itself (setExclusive) and their completion intervals agree within stableTolerance, the rest
 // of the kernel takes that interval per tile, without its traffic (steady-state sampling: a
 // long kernel's tiles are identical). The record says how many tiles were simulated.
+// Beside a PIM kernel whose rounds repeat, the host program may skip rounds and the tiles the
+// engine computes meanwhile together (pause, skipTiles, resume: docs/cosim.md).
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -92,6 +95,23 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     // Fast-forward on or off from the next kernel on (GpuEngineConfig::fastForward).
     void setFastForward(bool on) { m_cfg.fastForward = on; }
 
+    // A joint fast-forward with the PIM (docs/cosim.md). pause(), from a thread: no burst goes
+    // out any more, and it returns once those in flight completed. skipTiles(n): the running
+    // kernel ends n tiles earlier (their time is the caller's to wait; only tiles whose reads
+    // are not generated yet go). resume(): bursts go out again.
+    void pause();
+    void skipTiles(uint32_t tiles);
+    void resume();
+    // The running kernel: which one (kernels started so far), bursts completed, tiles whose
+    // reads are not generated yet, and bursts per tile on average.
+    uint64_t kernelSerial() const { return m_kernelSerial; }
+    uint64_t burstsCompleted() const { return m_kernelDone; }
+    uint32_t tilesNotStarted() const {
+        const size_t first = std::max<size_t>(m_genTile, m_computed + 1);
+        return m_running && m_tiles.size() > first ? uint32_t(m_tiles.size() - first) : 0;
+    }
+    double burstsPerTile() const { return m_burstsPerTile; }
+
     const std::vector<GpuKernelRecord>& records() const { return m_records; }
     uint64_t bytesIssued() const { return m_bytesIssued; }
     uint64_t transactionErrors() const { return m_errors; }
@@ -157,6 +177,9 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     bool m_stopIssuing = false;
     uint64_t m_paceIntervalPs = 0, m_nextIssuePs = 0;
     uint64_t m_kernelIssued = 0;
+    uint64_t m_kernelSerial = 0, m_kernelDone = 0;
+    double m_burstsPerTile = 0;
+    bool m_paused = false;
     uint64_t m_exclusiveEpoch = 0; // bumped whenever exclusivity changes
     bool m_exclusive = true;
 

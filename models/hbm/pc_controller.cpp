@@ -74,6 +74,14 @@ void PseudoChannelController::listPimCounters(common::CounterSet& set) {
     set.add(m_stats.pimBankColumns);
 }
 
+void PseudoChannelController::listHostCounters(common::CounterSet& set) {
+    for (uint64_t* c :
+         {&m_stats.reads, &m_stats.writes, &m_stats.readBytes, &m_stats.writeBytes, &m_stats.rowHits,
+          &m_stats.rowMisses, &m_stats.rowConflicts, &m_stats.backPressureEvents, &m_stats.hostStallCycles,
+          &m_stats.pimStallCycles, &m_stats.ownerSwitches})
+        set.add(*c);
+}
+
 void PseudoChannelController::reserveForPim(uint64_t cycle) {
     m_pimReservedUntil = cycle;
     wakeAt(nowCycle()); // decide again: the owner may change now

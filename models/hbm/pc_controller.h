@@ -75,6 +75,9 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     // commands but refreshes (which go on by the clock while a stretch is skipped) and the
     // micro-op and bank-column counts.
     void listPimCounters(common::CounterSet& set);
+    // The counters host requests move, contention's stall cycles included (a fast-forward of
+    // the host's and the PIM's work together: docs/cosim.md).
+    void listHostCounters(common::CounterSet& set);
     // Until `cycle`, the host/PIM policy sees micro-ops waiting though none is queued: a PIM
     // fast-forward skips its micro-ops, and host requests must fare as they would beside them
     // (docs/fast-forward.md).
