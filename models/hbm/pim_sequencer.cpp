@@ -60,7 +60,7 @@ uint64_t PimSequencer::propose(uint64_t now, uint64_t rowBusFree, uint64_t colBu
             if (n.arrival > now || !isMove(n.op))
                 continue;
             if (!n.op.singleBank && !(m_allOpen && m_allRow == n.op.row))
-                prepared = prepareRow(now, rowBusFree, rowCmd);
+                prepared = prepareRow(now, rowBusFree, rowCmd, n);
             break;
         }
     }
@@ -69,7 +69,7 @@ uint64_t PimSequencer::propose(uint64_t now, uint64_t rowBusFree, uint64_t colBu
     uint64_t t = 0;
     if (isMove(e.op)) {
         if (!e.op.singleBank && !(m_allOpen && m_allRow == e.op.row))
-            return prepareRow(now, rowBusFree, rowCmd);
+            return prepareRow(now, rowBusFree, rowCmd, e);
         t = proposeMove(e, rowBusFree, colBusFree, c);
     } else {
         // A PE op runs once the previous one on its unit finished, the other unit's running op
@@ -116,23 +116,23 @@ uint64_t PimSequencer::proposeMove(const Entry& e, uint64_t rowBusFree, uint64_t
     return t;
 }
 
-uint64_t PimSequencer::prepareRow(uint64_t now, uint64_t rowBusFree, Candidate& rowCmd) {
-    // The next move's row: close whatever is open (PREA), then open it in every bank (ACTAB).
-    const Entry* target = nullptr;
-    for (const Entry& p : m_queue)
-        if (isMove(p.op)) {
-            target = &p;
-            break;
-        }
-    const bool anyOpen = m_state.anyOpen();
+uint64_t PimSequencer::prepareRow(uint64_t now, uint64_t rowBusFree, Candidate& rowCmd, const Entry& move) {
+    // The move's row: close whatever is open (PREA), then open it in every bank (ACTAB).
+    const uint64_t open = m_state.openBanks;
     Candidate c;
-    c.cmd = anyOpen ? Command::PREA : Command::ACTAB;
-    c.bank = target ? target->op.row : 0; // ACTAB: the row travels in `bank` (no bank of its own)
+    c.cmd = open ? Command::PREA : Command::ACTAB;
+    c.bank = move.op.row; // ACTAB: the row travels in `bank` (no bank of its own)
     c.age = m_queue.front().arrival;
-    uint64_t t = rowBusFree;
-    for (uint32_t b = 0; b < m_state.banks.size(); ++b)
-        if (!anyOpen || m_state.banks[b].open)
-            t = std::max(t, m_timing.earliest(c.cmd, b, m_timing.groupOf(b)));
+    if (m_timing.version() != m_rowBoundVersion || open != m_rowBoundOpen) {
+        uint64_t bound = 0;
+        for (uint32_t b = 0; b < m_state.banks.size(); ++b)
+            if (!open || ((open >> b) & 1u))
+                bound = std::max(bound, m_timing.earliest(c.cmd, b, m_timing.groupOf(b)));
+        m_rowBoundVersion = m_timing.version();
+        m_rowBoundOpen = open;
+        m_rowBound = bound;
+    }
+    const uint64_t t = std::max(rowBusFree, m_rowBound);
     if (t > now)
         return t;
     rowCmd = c;

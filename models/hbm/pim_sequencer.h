@@ -94,7 +94,7 @@ class PimSequencer {
     };
 
     uint64_t proposeMove(const Entry& e, uint64_t rowBusFree, uint64_t colBusFree, Candidate& c);
-    uint64_t prepareRow(uint64_t now, uint64_t rowBusFree, Candidate& rowCmd);
+    uint64_t prepareRow(uint64_t now, uint64_t rowBusFree, Candidate& rowCmd, const Entry& move);
     void issueMove(Command cmd, Entry& e, uint64_t now);
     void issuePeOp(Entry& e, uint64_t now);
     void complete(uint64_t readyCycle);
@@ -116,6 +116,9 @@ class PimSequencer {
     uint64_t m_bufFree = 0;   // the same for the buffer die's softmax unit (BufSfm, BufOut)
     contract::MicroOp m_bufOp;
     std::vector<Landing> m_landing;
+    // prepareRow's bound from the banks' timings, kept while they and the open banks stay put
+    // (it runs at every decision while a PE op waits at the head).
+    uint64_t m_rowBoundVersion = UINT64_MAX, m_rowBoundOpen = 0, m_rowBound = 0;
 
     bool m_tracing = false;
     bool m_tracePeBusy = false;    // the PEs of this pseudo-channel run an op

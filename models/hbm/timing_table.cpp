@@ -168,6 +168,7 @@ TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
 }
 
 void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
+    ++m_version;
     const uint64_t cycle = issued + lagOf(cmd);
     // One loop per scope (this runs for every command issued): no per-rule scope test.
     Row* const rows[kScopeCount] = {&m_bank[bank], &m_group[group], &m_pc};

@@ -45,6 +45,8 @@ class TimingState {
     // `cmd` issued (its first bus cycle) at `cycle`.
     void record(Command cmd, uint32_t bank, uint32_t group, uint64_t cycle);
     uint32_t groupOf(uint32_t bank) const { return bank / m_banksPerGroup; }
+    // Bumped by every record(): a caller may keep what it derived from earliest() until then.
+    uint64_t version() const { return m_version; }
     const std::vector<TimingRule>& rules() const { return m_rules; }
 
   private:
@@ -62,6 +64,7 @@ class TimingState {
     Row m_pc{};
     std::array<uint64_t, 4> m_actWindow{}; // last four ACTs' cycle + tFAW (ring, head = oldest)
     uint32_t m_actHead = 0;
+    uint64_t m_version = 0;
     uint64_t m_faw;
     uint32_t m_banksPerGroup;
     uint32_t m_actLag;
