@@ -156,6 +156,7 @@ class CosimRun {
     uint64_t m_roundsSimulated = 0, m_roundsSkippedAlone = 0, m_roundsSkippedBesideGpu = 0;
     // The host's phases: name, from, to (ns), and the GPU's and the PIM's stall in it (ns).
     std::vector<std::tuple<std::string, double, double, double, double>> m_spans;
+    json m_skipSpans = json::array(); // rounds skipped (skipRounds), as timeline events
     json timelineEvents() const;
 };
 
@@ -356,10 +357,23 @@ void CosimRun::skipRounds(uint32_t rounds, const CosimRound& pace, const std::ve
     uint64_t ops0 = 0, ops1 = 0;
     for (const auto& pc : m_pim.hbm().controllers())
         ops0 += pc->stats().pimOps;
+    const Stalls st0 = stalls();
     m_roundSkips.commands += m_counters.advance(from, to, measured, rounds);
+    const Stalls st1 = stalls();
     for (const auto& pc : m_pim.hbm().controllers())
         ops1 += pc->stats().pimOps;
     const uint64_t ps = pace.elapsedPs * rounds;
+    // In the timeline's host schedule, with the stall the skipped rounds were given.
+    const double from0 = nowNs(), ns = m_decodeScenario.memspec.tCKns() / m_rep.simPcs;
+    m_skipSpans.push_back({{"name", "prefill rounds fast-forwarded"},
+                           {"ph", "X"},
+                           {"ts", from0 * 1e-3},
+                           {"dur", double(ps) * 1e-6},
+                           {"args",
+                            {{"rounds", rounds},
+                             {"beside_gpu", besideGpu},
+                             {"gpu_stall_ns", double(st1.host - st0.host) * ns},
+                             {"pim_stall_ns", double(st1.pim - st0.pim) * ns}}}});
     sc_core::wait(sc_core::sc_time::from_value(ps));
     if (besideGpu)
         m_engine.resume();
@@ -462,6 +476,11 @@ json CosimRun::timelineEvents() const {
                             {"tiles_simulated", r.tilesSimulated},
                             {"compute_ns", r.computeNs},
                             {"memory_floor_ns", r.memoryFloorNs}}}});
+    for (json e : m_skipSpans) {
+        e["pid"] = pid;
+        e["tid"] = 1;
+        events.push_back(std::move(e));
+    }
     for (const auto& [name, from, to, gpuStall, pimStall] : m_spans) {
         events.push_back({{"name", name},
                           {"ph", "X"},
