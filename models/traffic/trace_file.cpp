@@ -198,7 +198,7 @@ struct DigitTables {
 };
 constexpr DigitTables kDigits;
 
-// The digits of [p, end) from p on, in base 10 or 16 (Shift 4), at most `maxDigits` of them
+// The digits of [p, end) from p on, in base 10 or (Hex) 16, at most `maxDigits` of them
 // (so that the value cannot overflow): the end of the digits, or nullptr when there are none
 // or too many.
 template <bool Hex>
