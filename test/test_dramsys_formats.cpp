@@ -539,6 +539,41 @@ TEST_CASE("Trace: lenient forms DRAMSys accepts parse", "[traffic][trace]") {
     CHECK(reqs[3].address == 0x8);
 }
 
+TEST_CASE("Trace: lines of the common shape and their near misses give the fields written in them",
+          "[traffic][trace]") {
+    // The common shape "T: (L) read|write 0xADDR" is read by a shortcut; the rest (too many
+    // digits, no blank, data, comments) by the field readers: both must give these values.
+    struct Case {
+        const char* line;
+        uint64_t time, address;
+        uint32_t bytes;
+        bool write;
+    };
+    const Case cases[] = {
+        {"0: (64) read 0x40", 0, 0x40, 64, false},
+        {"17: write 0x7FFF8000", 17, 0x7fff8000, 0, true},
+        {"9999999999999999999: read ffffffffffffffff", 9999999999999999999ull, ~0ull, 0, false},
+        {"18446744073709551615: read 0x1", ~0ull, 1, 0, false},   // 20 digits: the long way
+        {"5: read 0x000000000000000000abc", 5, 0xabc, 0, false},  // 21 hex digits
+        {"6:read 0x10", 6, 0x10, 0, false},                       // no blank after ':'
+        {"7:\t(1048576)\twrite\t0X20\t", 7, 0x20, 1048576, true}, // tabs, trailing blank
+        {"8: (0032) read 0x30 # c", 8, 0x30, 32, false},          // a comment after it
+        {"10: read 0x0", 10, 0, 0, false},
+    };
+    for (const auto& c : cases) {
+        INFO(c.line);
+        traffic::TraceRequest q;
+        q.data = {1, 2, 3}; // a previous line's data must not stay
+        std::string error;
+        REQUIRE(traffic::parseTraceLine(c.line, q, error) == traffic::TraceLine::Request);
+        CHECK(q.time == c.time);
+        CHECK(q.address == c.address);
+        CHECK(q.bytes == c.bytes);
+        CHECK(q.write == c.write);
+        CHECK(q.data.empty());
+    }
+}
+
 TEST_CASE("Trace: .rstl files are relative, .stl absolute", "[traffic][trace]") {
     CHECK(traffic::traceTimingOf("a/b.rstl") == traffic::TraceTiming::Relative);
     CHECK(traffic::traceTimingOf("a/b.stl") == traffic::TraceTiming::Absolute);

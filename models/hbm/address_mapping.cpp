@@ -69,6 +69,7 @@ AddressMapping::AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bi
             while (j < bits.size() && bits[j] == bits[j - 1] + 1)
                 ++j;
             m_runs[f].push_back({uint8_t(bits[i]), uint8_t(j - i), uint8_t(i)});
+            m_allRuns.push_back({(uint64_t(1) << (j - i)) - 1, uint8_t(bits[i]), uint8_t(i), uint8_t(f)});
             i = j;
         }
     }
@@ -76,15 +77,18 @@ AddressMapping::AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bi
 
 DramAddress AddressMapping::decode(uint64_t addr) const {
     DramAddress a;
+    uint32_t v[kFieldCount] = {};
+    for (const FieldRun& r : m_allRuns)
+        v[r.field] |= uint32_t((addr >> r.addrShift) & r.mask) << r.fieldShift;
     a.stack = uint32_t(addr >> m_stackShift);
-    a.byte = gather(Field::Byte, addr);
-    a.column = gather(Field::Column, addr);
-    a.channel = gather(Field::Channel, addr);
-    a.pseudoChannel = gather(Field::PseudoChannel, addr);
-    a.sid = gather(Field::Sid, addr);
-    a.bankGroup = gather(Field::BankGroup, addr);
-    a.bank = gather(Field::Bank, addr);
-    a.row = gather(Field::Row, addr);
+    a.byte = v[size_t(Field::Byte)];
+    a.column = v[size_t(Field::Column)];
+    a.channel = v[size_t(Field::Channel)];
+    a.pseudoChannel = v[size_t(Field::PseudoChannel)];
+    a.sid = v[size_t(Field::Sid)];
+    a.bankGroup = v[size_t(Field::BankGroup)];
+    a.bank = v[size_t(Field::Bank)];
+    a.row = v[size_t(Field::Row)];
     return a;
 }
 

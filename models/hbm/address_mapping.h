@@ -91,8 +91,15 @@ class AddressMapping {
         return v;
     }
 
+    // Every field's runs in one list, so that decode (once per request) is one loop.
+    struct FieldRun {
+        uint64_t mask; // of the run's width, after shifting the address down
+        uint8_t addrShift, fieldShift, field;
+    };
+
     std::array<std::vector<uint32_t>, kFieldCount> m_bits;
     std::array<std::vector<Run>, kFieldCount> m_runs;
+    std::vector<FieldRun> m_allRuns;
     Memspec m_spec;
     uint32_t m_stacks;
     uint64_t m_stackBytes;

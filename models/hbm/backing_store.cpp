@@ -17,28 +17,40 @@ bool isZero(const uint8_t* p, uint64_t n) {
 
 } // namespace
 
-const uint8_t* BackingStore::findPage(uint64_t pageNo) const {
-    auto it = m_pages.find(pageNo);
-    return it == m_pages.end() ? nullptr : it->second.get();
+uint32_t BackingStore::newBlock() {
+    uint32_t i;
+    if (!m_freeBlocks.empty()) {
+        i = m_freeBlocks.back();
+        m_freeBlocks.pop_back();
+    } else {
+        if (m_blocksUsed % kChunkBlocks == 0)
+            m_chunks.push_back(std::make_unique<Block[]>(kChunkBlocks));
+        i = m_blocksUsed++;
+    }
+    blockAt(i).fill(0);
+    return i;
 }
 
 uint8_t* BackingStore::page(uint64_t addr) {
     const uint64_t pageNo = addr / kPageBytes;
-    auto& p = m_pages[pageNo];
-    if (!p) {
-        p = std::make_unique<uint8_t[]>(kPageBytes); // value-initialised: zeros
-        constexpr uint64_t kBlocksPerPage = kPageBytes / kBlockBytes;
-        if (m_blocksInPage.erase(pageNo) == 0)
-            return p.get();
-        for (uint64_t b = 0; b < kBlocksPerPage; ++b) {
-            auto it = m_blocks.find(pageNo * kBlocksPerPage + b);
-            if (it == m_blocks.end())
-                continue;
-            std::memcpy(p.get() + b * kBlockBytes, it->second.data(), kBlockBytes);
-            m_blocks.erase(it);
-        }
+    bool fresh;
+    const uint32_t index = m_pageIndex.insert(pageNo, uint32_t(m_pages.size()), fresh);
+    if (!fresh)
+        return m_pages[index].get();
+    m_pages.push_back(std::make_unique<uint8_t[]>(kPageBytes)); // value-initialised: zeros
+    uint8_t* p = m_pages.back().get();
+    constexpr uint64_t kBlocksPerPage = kPageBytes / kBlockBytes;
+    if (!m_blocksInPage.erase(pageNo))
+        return p;
+    for (uint64_t b = 0; b < kBlocksPerPage; ++b) {
+        const uint32_t* block = m_blockIndex.find(pageNo * kBlocksPerPage + b);
+        if (!block)
+            continue;
+        std::memcpy(p + b * kBlockBytes, blockAt(*block).data(), kBlockBytes);
+        m_freeBlocks.push_back(*block);
+        m_blockIndex.erase(pageNo * kBlocksPerPage + b);
     }
-    return p.get();
+    return p;
 }
 
 void BackingStore::read(uint64_t addr, uint8_t* dst, uint64_t len) const {
@@ -47,12 +59,10 @@ void BackingStore::read(uint64_t addr, uint8_t* dst, uint64_t len) const {
         const uint64_t n = std::min(len, kBlockBytes - off); // never crosses a block (or a page)
         if (const uint8_t* p = findPage(addr / kPageBytes)) {
             std::memcpy(dst, p + addr % kPageBytes, n);
+        } else if (const uint32_t* block = m_blockIndex.find(addr / kBlockBytes)) {
+            std::memcpy(dst, blockAt(*block).data() + off, n);
         } else {
-            auto it = m_blocks.find(addr / kBlockBytes);
-            if (it != m_blocks.end())
-                std::memcpy(dst, it->second.data() + off, n);
-            else
-                std::memset(dst, 0, n);
+            std::memset(dst, 0, n);
         }
         addr += n;
         dst += n;
@@ -72,19 +82,20 @@ void BackingStore::write(uint64_t addr, const uint8_t* src, uint64_t len) {
         }
         const uint64_t off = addr % kBlockBytes;
         const uint64_t n = std::min(len, kBlockBytes - off);
-        auto pit = m_pages.find(addr / kPageBytes);
-        if (pit != m_pages.end()) {
-            std::memcpy(pit->second.get() + pageOff, src, n);
-        } else if (isZero(src, n) && !m_blocks.count(addr / kBlockBytes)) {
+        if (uint8_t* p = findPage(addr / kPageBytes)) {
+            std::memcpy(p + pageOff, src, n);
+        } else if (isZero(src, n) && !m_blockIndex.find(addr / kBlockBytes)) {
             // Zeros into memory never written: it reads as zero already (timing-only runs write
             // their layouts as zeros; keeping them would cost their size for nothing).
         } else {
-            auto [it, fresh] = m_blocks.try_emplace(addr / kBlockBytes);
+            bool fresh;
+            uint32_t& block = m_blockIndex.insert(addr / kBlockBytes, 0, fresh);
             if (fresh)
-                it->second.fill(0);
-            std::memcpy(it->second.data() + off, src, n);
+                block = newBlock();
+            std::memcpy(blockAt(block).data() + off, src, n);
             // Half a page in blocks: one page costs less than its blocks from here on.
-            if (fresh && ++m_blocksInPage[addr / kPageBytes] >= kPageBytes / kBlockBytes / 2)
+            bool first;
+            if (fresh && ++m_blocksInPage.insert(addr / kPageBytes, 0, first) >= kPageBytes / kBlockBytes / 2)
                 page(addr);
         }
         addr += n;

@@ -8,7 +8,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
+#include <vector>
+
+#include "models/common/flat_index.h"
 
 namespace pilot::hbm {
 
@@ -28,15 +30,28 @@ class BackingStore {
     uint8_t* page(uint64_t addr);
     static uint64_t pageBase(uint64_t addr) { return addr & ~(kPageBytes - 1); }
     uint64_t pagesAllocated() const { return m_pages.size(); }
-    uint64_t blocksAllocated() const { return m_blocks.size(); }
+    uint64_t blocksAllocated() const { return m_blockIndex.size(); }
 
   private:
     using Block = std::array<uint8_t, kBlockBytes>;
-    const uint8_t* findPage(uint64_t pageNo) const;
+    uint8_t* findPage(uint64_t pageNo) const {
+        const uint32_t* i = m_pageIndex.find(pageNo);
+        return i ? m_pages[*i].get() : nullptr;
+    }
     uint64_t m_capacity;
-    std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> m_pages; // by page number
-    std::unordered_map<uint64_t, Block> m_blocks;                     // by block number, outside pages
-    std::unordered_map<uint64_t, uint8_t> m_blocksInPage;             // blocks held, by page number
+    // Flat indexes rather than node maps: every access looks its page and block up.
+    common::FlatIndex m_pageIndex;                   // page number -> m_pages
+    std::vector<std::unique_ptr<uint8_t[]>> m_pages; // each page apart: DMI hands its address out
+    // Blocks are kept in chunks, not one vector: a vector's doubling would copy them all and
+    // hold twice their size.
+    static constexpr uint32_t kChunkBlocks = 1024;
+    Block& blockAt(uint32_t i) const { return m_chunks[i / kChunkBlocks][i % kChunkBlocks]; }
+    uint32_t newBlock();
+    common::FlatIndex m_blockIndex; // block number, outside pages -> blockAt
+    std::vector<std::unique_ptr<Block[]>> m_chunks;
+    uint32_t m_blocksUsed = 0;          // blocks handed out of m_chunks
+    std::vector<uint32_t> m_freeBlocks; // handed-out blocks whose block moved into a page
+    common::FlatIndex m_blocksInPage;   // blocks held, by page number
 };
 
 } // namespace pilot::hbm

@@ -41,6 +41,9 @@ class ChannelArbiter : public sc_core::sc_module {
         if (!m_inProcess)
             m_wake.notify(delay);
     }
+    // Whether the decision process runs now (then wake() does nothing: callers can skip working
+    // out the delay, as the requests it admits on every completion do).
+    bool deciding() const { return m_inProcess; }
     // The bankwise request buffer's room check (DRAMSys's BufferCounterBankwise counts the
     // banks of the whole channel and looks at the bank of the last request admitted to it).
     void admitted(uint32_t member, uint32_t bank) { m_lastMember = member, m_lastBank = bank; }

@@ -92,6 +92,8 @@ void PseudoChannelController::peIdle() {
 }
 
 void PseudoChannelController::wakeAt(uint64_t cycle) {
+    if (m_channel->deciding())
+        return;
     m_channel->wake(cycles(cycle) - std::min(cycles(cycle), sc_core::sc_time_stamp()));
 }
 

@@ -181,7 +181,92 @@ bool readData(Cursor& c, TraceRequest& out, std::string& error) {
 
 } // namespace
 
+namespace {
+
+// Digit values by character (-1: not a digit of the base), for the shortcut below.
+struct DigitTables {
+    int8_t dec[256], hex[256];
+    constexpr DigitTables() : dec(), hex() {
+        for (int c = 0; c < 256; ++c) {
+            dec[c] = c >= '0' && c <= '9' ? int8_t(c - '0') : -1;
+            hex[c] = c >= '0' && c <= '9'   ? int8_t(c - '0')
+                     : c >= 'a' && c <= 'f' ? int8_t(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? int8_t(c - 'A' + 10)
+                                            : -1;
+        }
+    }
+};
+constexpr DigitTables kDigits;
+
+// The digits of [p, end) from p on, in base 10 or (Hex) 16, at most `maxDigits` of them
+// (so that the value cannot overflow): the end of the digits, or nullptr when there are none
+// or too many.
+template <bool Hex>
+const char* readDigits(const char* p, const char* end, size_t maxDigits, uint64_t& value) {
+    const int8_t* table = Hex ? kDigits.hex : kDigits.dec;
+    const char* b = p;
+    uint64_t v = 0;
+    for (int d; p < end && (d = table[uint8_t(*p)]) >= 0; ++p)
+        v = (Hex ? v << 4 : v * 10) + uint64_t(d);
+    if (p == b || size_t(p - b) > maxDigits)
+        return nullptr;
+    value = v;
+    return p;
+}
+
+const char* skipBlanks(const char* p, const char* end) {
+    while (p < end && isSpace(*p))
+        ++p;
+    return p;
+}
+
+// The shape nearly every line has, "T: [(L)] read|write [0x]ADDR" with nothing after the
+// address, read without the field readers' cursor and error strings (this runs for every line
+// of a trace). False when the line is not exactly of that shape: the field readers then give
+// the same request, or say what is wrong.
+bool parseCommonLine(std::string_view line, TraceRequest& out) {
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    uint64_t time = 0, bytes = 0, address = 0;
+    // 19 decimal or 16 hex digits always fit 64 bits; longer numbers go the long way.
+    if (!(p = readDigits<false>(p, end, 19, time)) || p == end || *p != ':')
+        return false;
+    p = skipBlanks(p + 1, end);
+    if (p < end && *p == '(') {
+        if (!(p = readDigits<false>(p + 1, end, 7, bytes)) || p == end || *p != ')' || bytes == 0 ||
+            bytes > kMaxTraceRequestBytes)
+            return false;
+        p = skipBlanks(p + 1, end);
+    }
+    bool write;
+    if (end - p > 4 && std::memcmp(p, "read", 4) == 0 && isSpace(p[4])) {
+        write = false;
+        p += 4;
+    } else if (end - p > 5 && std::memcmp(p, "write", 5) == 0 && isSpace(p[5])) {
+        write = true;
+        p += 5;
+    } else {
+        return false;
+    }
+    p = skipBlanks(p, end);
+    if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        p += 2;
+    if (!(p = readDigits<true>(p, end, 16, address)) || skipBlanks(p, end) != end ||
+        (p < end && !isSpace(*p)))
+        return false;
+    out.time = time;
+    out.bytes = uint32_t(bytes);
+    out.write = write;
+    out.address = address;
+    out.data.clear();
+    return true;
+}
+
+} // namespace
+
 TraceLine parseTraceLine(std::string_view line, TraceRequest& out, std::string& error) {
+    if (parseCommonLine(line, out))
+        return TraceLine::Request;
     Cursor c{line.data(), line.data() + line.size()};
     c.skipSpace();
     if (c.atEnd())
