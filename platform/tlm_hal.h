@@ -27,9 +27,9 @@ class TlmHal : public fw::Hal {
                         uint32_t column) override;
     Locate locateRow(uint64_t addr, uint32_t& group, uint32_t& bank, uint32_t& row) override;
     bool fastForward() override { return m_hw.fastForward(); }
-    void repeatBegin() override { m_hw.repeatBegin(); }
-    uint64_t repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod) override {
-        return m_hw.repeatMark(periodsLeft, opsPerPeriod);
+    void repeatBegin(bool growing) override { m_hw.repeatBegin(growing); }
+    uint64_t repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod, int64_t growth) override {
+        return m_hw.repeatMark(periodsLeft, opsPerPeriod, growth);
     }
 
   private:

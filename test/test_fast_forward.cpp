@@ -175,3 +175,90 @@ TEST_CASE("rounds beside the GPU are skipped only when two agree, and no further
     CHECK(platform::roundsToSkipBesideGpu(a, a, 5, 4, 500.0, lim) == 0);
     CHECK(platform::roundsToSkipBesideGpu(a, a, 0, 100, 500.0, lim) == 0);
 }
+
+TEST_CASE("findGrowing finds rounds that grow alike, grouped by the period they line up in",
+          "[fast-forward]") {
+    // Rounds 0..11 grow by 10 ops (and one signature D) each, then 4 equal rounds.
+    const uint64_t D = 0x9e3779b97f4a7c15ull;
+    std::vector<uint64_t> ops, sum;
+    for (uint64_t i = 0; i < 12; ++i) {
+        ops.push_back(100 + 10 * i);
+        sum.push_back(12345 + i * D); // wraps: differences still exact
+    }
+    for (int i = 0; i < 4; ++i) {
+        ops.push_back(ops.back());
+        sum.push_back(sum.back());
+    }
+    auto g = fw::findGrowing(ops, sum, 0, ops.size(), 8, 6);
+    REQUIRE(g.size() == 1);
+    CHECK(g[0].begin == 0);
+    CHECK(g[0].period == 1);
+    CHECK(g[0].periods == 12);
+    CHECK(g[0].growth == 10);
+    // Alternating rounds (a row crossing every other round): pairs grow alike, single rounds not.
+    std::vector<uint64_t> ops2, sum2;
+    for (uint64_t i = 0; i < 16; ++i) {
+        ops2.push_back(i % 2 ? 50 + 10 * (i / 2) : 120 + 10 * (i / 2));
+        sum2.push_back((i % 2 ? 7 : 11) + (i / 2) * D);
+    }
+    g = fw::findGrowing(ops2, sum2, 0, ops2.size(), 8, 6);
+    REQUIRE(g.size() == 1);
+    CHECK(g[0].period == 2);
+    CHECK(g[0].periods == 8);
+    CHECK(g[0].growth == 20);
+    // The same op counts but another op added in one group: the stretch stops before it.
+    sum2[10] += 1;
+    g = fw::findGrowing(ops2, sum2, 0, ops2.size(), 8, 6);
+    CHECK(g.empty()); // 5 pairs alike only, fewer than 6
+    // Equal rounds are not growing ones.
+    CHECK(fw::findGrowing(std::vector<uint64_t>(12, 5), std::vector<uint64_t>(12, 9), 0, 12, 8, 4).empty());
+}
+
+TEST_CASE("growing periods: counters and time extrapolated along a line", "[fast-forward]") {
+    uint64_t bytes = 0, cmds = 0;
+    common::CounterSet set;
+    set.add(bytes);
+    set.add(cmds, true);
+    // Bytes: period k moves 7 + 3k. Commands: 2 + k, and one more once (a refresh's row).
+    const std::vector<uint64_t> begin = set.snapshot();
+    bytes = 7;
+    cmds = 2;
+    const std::vector<uint64_t> first = set.snapshot();
+    bytes += 10 + 13 + 16 + 19; // periods 1..4
+    cmds += 3 + 4 + 5 + 6 + 1;
+    const std::vector<uint64_t> to = set.snapshot();
+    // Next 3 periods: bytes 22 + 25 + 28 = 75 exactly. Commands: the fit through the total
+    // (c0 = 2, 19 over 4 periods: growth 2 x (19 - 8) / 20 = 1.1, last 6.4): 7.5 + 8.6 + 9.7 = 25.8 -> 26.
+    CHECK(set.advanceGrowing(begin, first, to, 4, 3) == 26);
+    CHECK(bytes == 65 + 75);
+
+    uint64_t counter = 0;
+    common::CounterSet one;
+    one.add(counter);
+    pim::FastForwardConfig cfg;
+    cfg.enabled = true;
+    cfg.minPeriods = 3;
+    pim::RepeatSampler s(cfg, one);
+    s.begin(true);
+    CHECK(s.drainBeforeMark());
+    // Intervals 1000 (after the drain: not fitted), 2000, 2100, 2200: a line of slope 100.
+    uint64_t t = 500;
+    s.mark(t);
+    CHECK_FALSE(s.drainBeforeMark());
+    for (uint64_t d : {1000, 2000, 2100}) {
+        s.mark(t += d);
+        CHECK_FALSE(s.ready(10)); // 4 intervals needed, the first not fitted
+    }
+    s.mark(t += 2200);
+    CHECK(s.ready(10));
+    // 3 more periods: 2300 + 2400 + 2500.
+    CHECK(s.skip(3, 100, 5) == 7200);
+    CHECK(s.stats().microOps == 3 * 100 + 5 * 6);
+    // Not a line: refused.
+    pim::RepeatSampler bent(cfg, one);
+    bent.begin(true);
+    t = 0;
+    for (uint64_t d : {0, 1000, 2000, 2100, 2600, 2300})
+        bent.mark(t += d);
+    CHECK_FALSE(bent.ready(10));
+}

@@ -36,8 +36,12 @@ class Hal {
     // says the platform took that many of them (their time and effects) without simulating
     // them, and the firmware goes on after them. Off (the default): never skips.
     virtual bool fastForward() { return false; }
-    virtual void repeatBegin() {}
-    virtual uint64_t repeatMark(uint64_t /*periodsLeft*/, uint64_t /*opsPerPeriod*/) { return 0; }
+    // growing: each period has `growth` ops more than the one before (repeatMark's opsPerPeriod:
+    // the period just issued), and takes longer alike.
+    virtual void repeatBegin(bool /*growing*/) {}
+    virtual uint64_t repeatMark(uint64_t /*periodsLeft*/, uint64_t /*opsPerPeriod*/, int64_t /*growth*/) {
+        return 0;
+    }
 };
 
 } // namespace pilot::fw

@@ -145,16 +145,22 @@ void KernelServices::issueRounds(uint32_t rounds, const RoundOps& build) {
     if (!m_hal.fastForward())
         return plainTo(rounds);
     // Each round's ops hashed (signatures as the stream would see them), then dropped: equal
-    // hashes in a row are a stretch of equal rounds, one period each.
-    std::vector<uint64_t> hash(rounds);
+    // hashes in a row are a stretch of equal rounds, one period each. The ops' count and the sum
+    // of their signatures find the stretches that grow alike (findGrowing).
+    std::vector<uint64_t> hash(rounds), count(rounds), sum(rounds);
     OpSignatures sigs;
     for (uint32_t i = 0; i < rounds; ++i) {
         make(i);
         const std::vector<const MicroOp*> order = interleave(perPc);
-        uint64_t h = order.size();
-        for (const MicroOp* op : order)
-            h = (h ^ sigs.next(*op)) * 0xff51afd7ed558ccdull;
+        uint64_t h = order.size(), a = 0;
+        for (const MicroOp* op : order) {
+            const uint64_t sig = sigs.next(*op);
+            h = (h ^ sig) * 0xff51afd7ed558ccdull;
+            a += sig * 0x9e3779b97f4a7c15ull;
+        }
         hash[i] = h;
+        count[i] = order.size();
+        sum[i] = a;
     }
     auto issueRound = [&](uint32_t k) {
         make(k);
@@ -164,20 +170,40 @@ void KernelServices::issueRounds(uint32_t rounds, const RoundOps& build) {
             n += ops.size();
         return n;
     };
-    for (const OpRepeat& rep : findRepeats(hash, kMaxRoundPeriod, kMinRepeatRounds)) {
+    for (const OpRepeat& rep : stretches(hash, count, sum)) {
         plainTo(uint32_t(rep.begin));
-        m_hal.repeatBegin();
+        m_hal.repeatBegin(rep.growth != 0);
         for (size_t k = 0; k < rep.periods; ++k) {
             uint64_t ops = 0;
             for (size_t i = 0; i < rep.period; ++i)
                 ops += issueRound(r++);
-            const uint64_t skipped = m_hal.repeatMark(rep.periods - k - 1, ops);
+            const uint64_t skipped = m_hal.repeatMark(rep.periods - k - 1, ops, rep.growth);
             r += uint32_t(skipped * rep.period);
-            m_microOps += skipped * ops;
+            // Period j after this one has ops + j x growth ops.
+            m_microOps += skipped * ops + uint64_t(rep.growth) * skipped * (skipped + 1) / 2;
             k += skipped;
         }
     }
     plainTo(rounds);
+}
+
+std::vector<OpRepeat> KernelServices::stretches(const std::vector<uint64_t>& hash,
+                                                const std::vector<uint64_t>& count,
+                                                const std::vector<uint64_t>& sum) {
+    // Equal stretches first; growing ones in the rounds between them, all in round order.
+    std::vector<OpRepeat> out;
+    size_t at = 0;
+    auto growingTo = [&](size_t to) {
+        for (const OpRepeat& g : findGrowing(count, sum, at, to, kMaxGrowingPeriod, kMinGrowingPeriods))
+            out.push_back(g);
+    };
+    for (const OpRepeat& rep : findRepeats(hash, kMaxRoundPeriod, kMinRepeatRounds)) {
+        growingTo(rep.begin);
+        out.push_back(rep);
+        at = rep.begin + rep.period * rep.periods;
+    }
+    growingTo(hash.size());
+    return out;
 }
 
 void KernelServices::issueInterleaved(const std::vector<std::vector<MicroOp>>& perPc) {

@@ -10,6 +10,7 @@
 #include "firmware/hal/hal.h"
 #include "firmware/include/pilot/contract.h"
 #include "firmware/include/pilot/micro_op.h"
+#include "firmware/pim/op_repeats.h"
 
 namespace pilot::fw {
 
@@ -53,15 +54,24 @@ class KernelServices {
     // (per pseudo-channel, cleared before each call). With fast-forward on, a stretch of equal
     // rounds in a row (or of equal groups of a few rounds: rows cross at the same place every
     // few rounds) is marked for the platform (hal.h: repeatBegin, repeatMark; op_repeats.h), a
-    // group per period. A kernel's rounds are long (many refresh intervals each): only whole
+    // group per period; so is a stretch of rounds that grow alike (the same ops added group after
+    // group: op_repeats.h, findGrowing). A kernel's rounds are long (many refresh intervals each): only whole
     // rounds are marked, so the drains around a stretch cost a negligible share.
     using RoundOps = std::function<void(uint32_t round, std::vector<std::vector<contract::MicroOp>>& perPc)>;
     void issueRounds(uint32_t rounds, const RoundOps& build);
 
   private:
+    // The stretches issueRounds marks, in round order (equal ones, growing ones between them).
+    static std::vector<OpRepeat> stretches(const std::vector<uint64_t>& hash,
+                                           const std::vector<uint64_t>& count,
+                                           const std::vector<uint64_t>& sum);
     // Stretches worth marking: at least this many periods, of at most this many rounds each
     // (rounds are long, many refresh intervals each: a few in a row are worth it).
     static constexpr uint32_t kMinRepeatRounds = 4, kMaxRoundPeriod = 8;
+    // Growing stretches: the sampler fits a line through the periods it measured (3 at least,
+    // after the first), so more periods; rows and key batches line up again only after many
+    // rounds (20 at Mistral's shapes).
+    static constexpr uint32_t kMinGrowingPeriods = 6, kMaxGrowingPeriod = 32;
     void issueRange(const std::vector<const contract::MicroOp*>& order, size_t from, size_t to);
 
     Hal& m_hal;

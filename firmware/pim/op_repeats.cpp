@@ -101,4 +101,42 @@ std::vector<OpRepeat> findRepeats(const std::vector<uint64_t>& sig, size_t maxPe
     return out;
 }
 
+std::vector<OpRepeat> findGrowing(const std::vector<uint64_t>& ops, const std::vector<uint64_t>& sum,
+                                  size_t from, size_t to, size_t maxPeriod, size_t minPeriods) {
+    std::vector<OpRepeat> out;
+    // Sums over the `p` rounds from i (wrapping: differences of wrapped sums are exact).
+    auto group = [&](const std::vector<uint64_t>& v, size_t i, size_t p) {
+        uint64_t s = 0;
+        for (size_t j = i; j < i + p; ++j)
+            s += v[j];
+        return s;
+    };
+    for (size_t k = from; k < to;) {
+        OpRepeat best;
+        size_t bestCover = 0;
+        for (size_t p = 1; p <= maxPeriod && k + 3 * p <= to; ++p) {
+            const uint64_t dOps = group(ops, k + p, p) - group(ops, k, p);
+            const uint64_t dSum = group(sum, k + p, p) - group(sum, k, p);
+            if (dOps == 0 || int64_t(dOps) < 0)
+                continue; // equal rounds are findRepeats'; shrinking ones are not looked for
+            size_t groups = 2;
+            while (k + (groups + 1) * p <= to &&
+                   group(ops, k + groups * p, p) - group(ops, k + (groups - 1) * p, p) == dOps &&
+                   group(sum, k + groups * p, p) - group(sum, k + (groups - 1) * p, p) == dSum)
+                ++groups;
+            if (groups * p > bestCover) {
+                bestCover = groups * p;
+                best = {k, p, groups, int64_t(dOps)};
+            }
+        }
+        if (best.periods >= minPeriods) {
+            out.push_back(best);
+            k += bestCover;
+        } else {
+            ++k;
+        }
+    }
+    return out;
+}
+
 } // namespace pilot::fw

@@ -3,6 +3,8 @@
 // Counters of several models, read and advanced together: what a fast-forward takes in
 // snapshots around the stretch it measured and adds for the stretch it skipped
 // (models/pim/repeat_sampler.h). Each model lists the counters its statistics report.
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -40,6 +42,30 @@ class CounterSet {
             *m_counters[i].counter += add;
             if (m_counters[i].command)
                 commands += add;
+        }
+        return commands;
+    }
+
+    // Growing periods (each moves every counter by the same amount more than the one before):
+    // the first period moved the counters from `begin` to `first`, the `m` after it from `first`
+    // to `to` (every snapshot taken with nothing in flight, so the moves are whole periods');
+    // adds the next `times` periods' moves, rounded to the nearest count: exact for what grows
+    // alike every period (bytes, ops), a rate for what refreshes stir in. Returns the command
+    // counts added.
+    uint64_t advanceGrowing(const std::vector<uint64_t>& begin, const std::vector<uint64_t>& first,
+                            const std::vector<uint64_t>& to, uint64_t m, uint64_t times) {
+        uint64_t commands = 0;
+        const double t = double(times), md = double(m);
+        for (size_t i = 0; i < m_counters.size(); ++i) {
+            // Periods 1..m moved m x c0 + growth x m (m + 1) / 2.
+            const double c0 = double(first[i] - begin[i]), rest = double(to[i] - first[i]);
+            const double growth = 2 * (rest - md * c0) / (md * (md + 1));
+            const double last = c0 + md * growth;
+            const double add = std::max(0.0, t * last + growth * t * (t + 1) / 2);
+            const uint64_t k = uint64_t(std::llround(add));
+            *m_counters[i].counter += k;
+            if (m_counters[i].command)
+                commands += k;
         }
         return commands;
     }

@@ -216,16 +216,18 @@ void PimController::setFastForward(FastForwardConfig cfg, common::CounterSet cou
     m_sampler = std::make_unique<RepeatSampler>(std::move(cfg), std::move(counters));
 }
 
-void PimController::repeatBegin() {
+void PimController::repeatBegin(bool growing) {
     if (!fastForward())
         return;
     drainMicroOps(); // the counters from here count the stretch's periods alone
-    m_sampler->begin();
+    m_sampler->begin(growing);
 }
 
-uint64_t PimController::repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod) {
+uint64_t PimController::repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod, int64_t growth) {
     if (!fastForward())
         return 0;
+    if (m_sampler->drainBeforeMark())
+        drainMicroOps();
     m_sampler->mark(sc_core::sc_time_stamp().value());
     if (!m_sampler->ready(periodsLeft))
         return 0;
@@ -235,13 +237,13 @@ uint64_t PimController::repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod) 
     // in the pipeline as it would).
     drainMicroOps();
     const uint64_t skipped = periodsLeft - 1;
-    const uint64_t ps = m_sampler->skip(skipped, opsPerPeriod);
+    const uint64_t ps = m_sampler->skip(skipped, opsPerPeriod, growth);
     if (ps == 0)
         return 0;
     const uint64_t until = sc_core::sc_time_stamp().value() + ps;
     m_sampler->reserve(until);
     sc_core::wait(sc_core::sc_time::from_value(ps));
-    m_issued += skipped * opsPerPeriod;
+    m_issued += skipped * opsPerPeriod + uint64_t(growth) * skipped * (skipped + 1) / 2;
     return skipped;
 }
 

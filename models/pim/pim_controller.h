@@ -72,8 +72,8 @@ class PimController : public sc_core::sc_module, public tlm::tlm_mm_interface {
     // Fast-forward of repeating stretches (repeat_sampler.h); the HAL's repeatBegin/repeatMark.
     void setFastForward(FastForwardConfig cfg, common::CounterSet counters);
     bool fastForward() const { return m_sampler && m_sampler->enabled(); }
-    void repeatBegin();
-    uint64_t repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod);
+    void repeatBegin(bool growing);
+    uint64_t repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod, int64_t growth);
     FastForwardStats fastForwardStats() const { return m_sampler ? m_sampler->stats() : FastForwardStats{}; }
     void free(tlm::tlm_generic_payload* gp) override;
 

@@ -54,14 +54,20 @@ class RepeatSampler {
 
     bool enabled() const { return m_cfg.enabled; }
     // A stretch starts, the channel drained: its counters from here (its time from the marks).
-    void begin();
-    // A period was issued (its ops queued).
-    void mark(uint64_t nowPs) { m_marks.push_back(nowPs); }
+    // growing: each period has the same ops more than the one before (a prefill kernel's rounds
+    // while its band grows), so its time and counters grow alike: a line is fitted through the
+    // measured periods instead of a mean.
+    void begin(bool growing = false);
+    // A period was issued (its ops queued). Growing: the first mark wants the channel drained
+    // (drainBeforeMark), so the counters hold exactly the first period.
+    void mark(uint64_t nowPs);
+    bool drainBeforeMark() const { return m_growing && m_marks.empty(); }
     // Whether the periods so far are enough to skip `periodsLeft - 1` of the rest.
     bool ready(uint64_t periodsLeft) const;
-    // The channel drained again: skips `periods` periods of `opsPerPeriod` ops unless the host
-    // used the channel meanwhile; returns the time they take (0: not skipped).
-    uint64_t skip(uint64_t periods, uint64_t opsPerPeriod);
+    // The channel drained again: skips `periods` periods of `opsPerPeriod` ops (growing: the
+    // period just issued had opsPerPeriod, each next one `growth` more) unless the host used the
+    // channel meanwhile; returns the time they take (0: not skipped).
+    uint64_t skip(uint64_t periods, uint64_t opsPerPeriod, int64_t growth = 0);
     const FastForwardStats& stats() const { return m_stats; }
     // The channel is the PIM's until then (ps): see FastForwardConfig::reserve.
     void reserve(uint64_t untilPs) const {
@@ -71,12 +77,18 @@ class RepeatSampler {
 
   private:
     uint64_t periodPs() const; // the steady pace: marks after the first
+    // Growing: the time of the measured periods after the first, fitted by a line (slope per
+    // period, and the fitted time of the last); whether every one lies within tolerance of it.
+    bool fitLine(double& slope, double& last) const;
+    uint64_t growingPs(uint64_t periods) const;
     FastForwardConfig m_cfg;
     common::CounterSet m_counters;
     std::vector<uint64_t> m_begin;
     uint64_t m_hostAtBegin = 0;
     std::vector<uint64_t> m_marks;
-    bool m_refused = false; // the host used the channel meanwhile: simulate the stretch whole
+    bool m_growing = false;
+    std::vector<uint64_t> m_first; // growing: the counters after the first period, drained
+    bool m_refused = false;        // the host used the channel meanwhile: simulate the stretch whole
     FastForwardStats m_stats;
 };
 
