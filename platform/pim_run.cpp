@@ -121,6 +121,7 @@ json simulatorResults(const json& memory, const pim::FastForwardStats& ff, doubl
             {"fast_forward",
              {{"stretches", ff.stretches},
               {"stretches_skipped", ff.skips},
+              {"growing_stretches_skipped", ff.growingSkips},
               {"periods_skipped", ff.periods},
               {"micro_ops_skipped", ff.microOps},
               {"commands_skipped", ff.commands},

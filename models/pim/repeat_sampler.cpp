@@ -92,6 +92,7 @@ uint64_t RepeatSampler::skip(uint64_t periods, uint64_t opsPerPeriod, int64_t gr
     uint64_t ps;
     if (m_growing) {
         ps = growingPs(periods);
+        ++m_stats.growingSkips;
         m_stats.commands += m_counters.advanceGrowing(m_begin, m_first, now, simulated - 1, periods);
     } else {
         ps = periodPs() * periods;

@@ -36,10 +36,12 @@ struct FastForwardConfig {
 struct FastForwardStats {
     uint64_t stretches = 0;                                   // repeating stretches marked
     uint64_t skips = 0;                                       // stretches fast-forwarded
+    uint64_t growingSkips = 0;                                // of which growing ones
     uint64_t periods = 0, microOps = 0, commands = 0, ps = 0; // taken without simulation
     FastForwardStats& operator+=(const FastForwardStats& o) {
         stretches += o.stretches;
         skips += o.skips;
+        growingSkips += o.growingSkips;
         periods += o.periods;
         microOps += o.microOps;
         commands += o.commands;
