@@ -54,9 +54,10 @@ class KernelServices {
     // (per pseudo-channel, cleared before each call). With fast-forward on, a stretch of equal
     // rounds in a row (or of equal groups of a few rounds: rows cross at the same place every
     // few rounds) is marked for the platform (hal.h: repeatBegin, repeatMark; op_repeats.h), a
-    // group per period; so is a stretch of rounds that grow alike (the same ops added group after
-    // group: op_repeats.h, findGrowing). A kernel's rounds are long (many refresh intervals each): only whole
-    // rounds are marked, so the drains around a stretch cost a negligible share.
+    // group per period; so is a stretch of rounds that grow alike (the same ops added group
+    // after group: op_repeats.h, findGrowing). A kernel's rounds are long (many refresh
+    // intervals each): only whole rounds are marked, so the drains around a stretch cost a
+    // negligible share.
     using RoundOps = std::function<void(uint32_t round, std::vector<std::vector<contract::MicroOp>>& perPc)>;
     void issueRounds(uint32_t rounds, const RoundOps& build);
 

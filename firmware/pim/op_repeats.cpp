@@ -62,8 +62,29 @@ uint64_t OpSignatures::next(const MicroOp& op) {
     return h.h;
 }
 
-std::vector<OpRepeat> findRepeats(const std::vector<uint64_t>& sig, size_t maxPeriod, size_t minPeriods) {
+namespace {
+
+// Stretches in [from, to), in order, not overlapping: at each k, `bestAt(k)` gives the stretch
+// from k covering the most entries; it is kept when it has at least minPeriods periods (the scan
+// goes on after it), else the scan moves one entry on.
+template <typename BestAt>
+std::vector<OpRepeat> scanStretches(size_t from, size_t to, size_t minPeriods, BestAt bestAt) {
     std::vector<OpRepeat> out;
+    for (size_t k = from; k < to;) {
+        const OpRepeat best = bestAt(k);
+        if (best.periods >= minPeriods) {
+            out.push_back(best);
+            k += best.period * best.periods;
+        } else {
+            ++k;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<OpRepeat> findRepeats(const std::vector<uint64_t>& sig, size_t maxPeriod, size_t minPeriods) {
     const size_t n = sig.size();
     // The next op of the same signature: the candidate periods at k are the distances to them.
     std::vector<size_t> nextSame(n, n);
@@ -75,68 +96,50 @@ std::vector<OpRepeat> findRepeats(const std::vector<uint64_t>& sig, size_t maxPe
             it->second = i;
         }
     }
-    for (size_t k = 0; k < n;) {
+    return scanStretches(0, n, minPeriods, [&](size_t k) {
         OpRepeat best;
-        size_t bestCover = 0;
         for (size_t j = nextSame[k]; j < n && j - k <= maxPeriod; j = nextSame[j]) {
             const size_t p = j - k;
             size_t run = 0; // ops from k on that equal the op a period later
-            while (k + p + run < n && sig[k + run] == sig[k + p + run])
+            while (k + p + run < n && sig[k + p + run] == sig[k + run])
                 ++run;
             const size_t periods = (run + p) / p;
-            if (periods * p > bestCover) {
-                bestCover = periods * p;
+            if (periods * p > best.periods * best.period)
                 best = {k, p, periods};
-            }
             if (k + p + run == n)
                 break; // reaches the end: no longer period covers more
         }
-        if (best.periods >= minPeriods) {
-            out.push_back(best);
-            k += bestCover;
-        } else {
-            ++k;
-        }
-    }
-    return out;
+        return best;
+    });
 }
 
 std::vector<OpRepeat> findGrowing(const std::vector<uint64_t>& ops, const std::vector<uint64_t>& sum,
                                   size_t from, size_t to, size_t maxPeriod, size_t minPeriods) {
-    std::vector<OpRepeat> out;
-    // Sums over the `p` rounds from i (wrapping: differences of wrapped sums are exact).
-    auto group = [&](const std::vector<uint64_t>& v, size_t i, size_t p) {
-        uint64_t s = 0;
-        for (size_t j = i; j < i + p; ++j)
-            s += v[j];
-        return s;
+    // Prefix sums (wrapping: differences of wrapped sums are exact): a group's sum in O(1).
+    std::vector<uint64_t> opsTo(ops.size() + 1, 0), sumTo(sum.size() + 1, 0);
+    for (size_t i = 0; i < ops.size(); ++i) {
+        opsTo[i + 1] = opsTo[i] + ops[i];
+        sumTo[i + 1] = sumTo[i] + sum[i];
+    }
+    // Group g of period p from k minus the group before it.
+    auto step = [](const std::vector<uint64_t>& to, size_t k, size_t p, size_t g) {
+        return (to[k + (g + 1) * p] - to[k + g * p]) - (to[k + g * p] - to[k + (g - 1) * p]);
     };
-    for (size_t k = from; k < to;) {
+    return scanStretches(from, to, minPeriods, [&](size_t k) {
         OpRepeat best;
-        size_t bestCover = 0;
         for (size_t p = 1; p <= maxPeriod && k + 3 * p <= to; ++p) {
-            const uint64_t dOps = group(ops, k + p, p) - group(ops, k, p);
-            const uint64_t dSum = group(sum, k + p, p) - group(sum, k, p);
+            const uint64_t dOps = step(opsTo, k, p, 1), dSum = step(sumTo, k, p, 1);
             if (dOps == 0 || int64_t(dOps) < 0)
                 continue; // equal rounds are findRepeats'; shrinking ones are not looked for
             size_t groups = 2;
-            while (k + (groups + 1) * p <= to &&
-                   group(ops, k + groups * p, p) - group(ops, k + (groups - 1) * p, p) == dOps &&
-                   group(sum, k + groups * p, p) - group(sum, k + (groups - 1) * p, p) == dSum)
+            while (k + (groups + 1) * p <= to && step(opsTo, k, p, groups) == dOps &&
+                   step(sumTo, k, p, groups) == dSum)
                 ++groups;
-            if (groups * p > bestCover) {
-                bestCover = groups * p;
+            if (groups * p > best.periods * best.period)
                 best = {k, p, groups, int64_t(dOps)};
-            }
         }
-        if (best.periods >= minPeriods) {
-            out.push_back(best);
-            k += bestCover;
-        } else {
-            ++k;
-        }
-    }
-    return out;
+        return best;
+    });
 }
 
 } // namespace pilot::fw

@@ -237,13 +237,14 @@ uint64_t PimController::repeatMark(uint64_t periodsLeft, uint64_t opsPerPeriod, 
     // in the pipeline as it would).
     drainMicroOps();
     const uint64_t skipped = periodsLeft - 1;
+    const uint64_t ops0 = m_sampler->stats().microOps;
     const uint64_t ps = m_sampler->skip(skipped, opsPerPeriod, growth);
     if (ps == 0)
         return 0;
     const uint64_t until = sc_core::sc_time_stamp().value() + ps;
     m_sampler->reserve(until);
     sc_core::wait(sc_core::sc_time::from_value(ps));
-    m_issued += skipped * opsPerPeriod + uint64_t(growth) * skipped * (skipped + 1) / 2;
+    m_issued += m_sampler->stats().microOps - ops0; // the skipped periods' ops, as the sampler counted them
     return skipped;
 }
 
