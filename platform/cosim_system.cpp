@@ -81,7 +81,8 @@ class CosimRun {
         m_pim.listCounters(m_counters);
         // The host program waits on the PIM while it skips: only an idle GPU stays idle.
         if (p.cosim.fastForward)
-            m_pim.enableFastForward([this] { return m_engine.idle(); });
+            m_pim.enableFastForward([this] { return m_engine.idle(); },
+                                    [this] { return m_engine.bytesIssued(); });
         if (m_pimPrefill)
             m_prefillScenario = std::make_unique<Scenario>(
                 subScenario(p, prefillSubScenario(p, sys.naive), p.cosim.replicate));
@@ -529,7 +530,7 @@ CosimMeasurement CosimRun::run(RunOptions opt) {
     mem.erase("checker_errors");
     pim::FastForwardStats ff = m_pim.fastForwardStats();
     ff += m_roundSkips;
-    json sim = simulatorResults(mem, ff, wall);
+    json sim = simulatorResults(mem, ff, wall, m_pim.placementFastForwardStats());
     sim["prefill_rounds"] = {{"simulated", m_roundsSimulated},
                              {"skipped_alone", m_roundsSkippedAlone},
                              {"skipped_beside_gpu", m_roundsSkippedBesideGpu}};

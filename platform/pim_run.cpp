@@ -110,11 +110,12 @@ std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t
     return f;
 }
 
-json simulatorResults(const json& memory, const pim::FastForwardStats& ff, double wall) {
+json simulatorResults(const json& memory, const pim::FastForwardStats& ff, double wall,
+                      const pim::FastForwardStats& placement) {
     uint64_t commands = 0;
     for (const auto& [key, v] : memory["commands"].items())
         commands += v.get<uint64_t>();
-    commands -= ff.commands;
+    commands -= ff.commands + placement.commands;
     return {{"commands", commands},
             {"commands_per_wall_s", wall > 0 ? double(commands) / wall : 0.0},
             {"peak_rss_MiB", peakRssMiB()},
@@ -125,7 +126,11 @@ json simulatorResults(const json& memory, const pim::FastForwardStats& ff, doubl
               {"periods_skipped", ff.periods},
               {"micro_ops_skipped", ff.microOps},
               {"commands_skipped", ff.commands},
-              {"time_skipped_ns", double(ff.ps) * 1e-3}}}};
+              {"time_skipped_ns", double(ff.ps) * 1e-3},
+              {"placements_skipped", placement.skips},
+              {"placement_periods_skipped", placement.periods},
+              {"placement_commands_skipped", placement.commands},
+              {"placement_time_skipped_ns", double(placement.ps) * 1e-3}}}};
 }
 
 void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes, double busyNs,
@@ -148,7 +153,7 @@ void addSystemSections(json& r, const Scenario& s, PimSystem& sys, uint64_t host
     mem.erase("checker_errors");
     r["memory"] = mem;
     r["errors"] = errors;
-    r["simulator"] = simulatorResults(mem, sys.fastForwardStats(), wall);
+    r["simulator"] = simulatorResults(mem, sys.fastForwardStats(), wall, sys.placementFastForwardStats());
 }
 
 } // namespace pilot::platform

@@ -66,7 +66,9 @@ std::vector<float> toFloats(const std::vector<uint16_t>& h, size_t begin, size_t
 // "pim", "memory" (errors moved to `errors`) and "simulator" sections of a results JSON.
 // The `simulator` object: the commands simulated (those a fast-forward took without simulating
 // them apart), their rate, the process's peak memory.
-nlohmann::json simulatorResults(const nlohmann::json& memory, const pim::FastForwardStats& ff, double wall);
+// ff: the PIM's stretches skipped; placement: the host's placement periods skipped.
+nlohmann::json simulatorResults(const nlohmann::json& memory, const pim::FastForwardStats& ff, double wall,
+                                const pim::FastForwardStats& placement = {});
 void addSystemSections(nlohmann::json& r, const Scenario& s, PimSystem& sys, uint64_t hostExternalBytes,
                        double busyNs, uint32_t simPcs, double wallSeconds, std::vector<std::string>& errors);
 

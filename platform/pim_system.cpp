@@ -10,6 +10,11 @@ namespace pilot::platform {
 
 namespace {
 
+// A fast-forward's measurement spans this many refresh intervals: whether it holds one refresh
+// more or less moves the pace it measures by at most a refresh's cost over the window
+// (docs/fast-forward.md).
+constexpr uint64_t kFastForwardWindowRefreshes = 16;
+
 // The host runtime's view of the machine, over the GPU host port.
 class PortHostBus : public host::HostBus {
   public:
@@ -37,8 +42,22 @@ class PortHostBus : public host::HostBus {
     }
     // Posted accesses go on the lane of their pseudo-channel; a channel's fence covers its lanes.
     void post(uint32_t ch, uint32_t stream, uint64_t addr, const void* src, uint32_t len) override {
+        if (m_placement && !m_placement->admit(ch, stream))
+            return; // a write of a period fast-forwarded
         m_port.post(lane(ch, addr), stream, addr, static_cast<const uint8_t*>(src), len);
+        if (m_placement)
+            m_placement->posted(ch, stream);
     }
+    void placementBegin(uint32_t ch, const std::vector<uint32_t>& streams, uint64_t periods,
+                        uint32_t burstsPerPeriod) override {
+        if (m_placement)
+            m_placement->begin(ch, streams, periods, burstsPerPeriod);
+    }
+    void placementStreamDone(uint32_t ch, uint32_t stream) override {
+        if (m_placement)
+            m_placement->done(ch, stream);
+    }
+    void setPlacementFastForward(PlacementFastForward* p) { m_placement = p; }
     void postRead(uint32_t ch, uint32_t stream, uint64_t addr, void* dst, uint32_t len) override {
         m_port.postRead(lane(ch, addr), stream, addr, static_cast<uint8_t*>(dst), len);
     }
@@ -94,6 +113,7 @@ class PortHostBus : public host::HostBus {
         return pc < m_pcs ? pc : std::min(ch * m_pcsPerChannel, m_pcs - 1);
     }
     gpu::HostPort& m_port;
+    PlacementFastForward* m_placement = nullptr;
     const hbm::AddressMapping& m_map;
     const uint32_t m_pcsPerChannel, m_pcs;
     std::vector<uint64_t> m_columnBits; // by column
@@ -165,10 +185,7 @@ PimSystem::PimSystem(sc_core::sc_module_name name, const Scenario& s, uint32_t p
     m_bus = std::make_unique<PortHostBus>(m_host, *s.mapping, pcs);
 }
 
-void PimSystem::enableFastForward(std::function<bool()> exclusive) {
-    // A window of this many refresh intervals: whether it holds one refresh more or less moves
-    // the pace it measures by at most a refresh's cost over the window (docs/fast-forward.md).
-    constexpr uint64_t kWindowRefreshes = 16;
+void PimSystem::enableFastForward(std::function<bool()> exclusive, std::function<uint64_t()> otherActivity) {
     const uint32_t per = m_pcsPerChannel;
     for (uint32_t c = 0; c < channels(); ++c) {
         common::CounterSet counters;
@@ -180,7 +197,7 @@ void PimSystem::enableFastForward(std::function<bool()> exclusive) {
         }
         pim::FastForwardConfig cfg;
         cfg.enabled = true;
-        cfg.minWindowPs = m_refiPs * kWindowRefreshes;
+        cfg.minWindowPs = m_refiPs * kFastForwardWindowRefreshes;
         cfg.exclusive = exclusive;
         cfg.pimKeepsChannel = m_pimKeepsChannel;
         cfg.reserve = [pcs, tck = m_tckPs](uint64_t untilPs) {
@@ -195,6 +212,26 @@ void PimSystem::enableFastForward(std::function<bool()> exclusive) {
         };
         m_ctrls[c]->setFastForward(std::move(cfg), std::move(counters));
     }
+    enablePlacementFastForward(std::move(exclusive), std::move(otherActivity));
+}
+
+void PimSystem::enablePlacementFastForward(std::function<bool()> exclusive,
+                                           std::function<uint64_t()> otherActivity) {
+    std::vector<common::CounterSet> counters(channels());
+    for (uint32_t pc = 0; pc < m_hbm.controllers().size(); ++pc) {
+        common::CounterSet& set = counters[std::min(pc / m_pcsPerChannel, channels() - 1)];
+        m_hbm.controllers()[pc]->listPimCounters(set);
+        m_hbm.controllers()[pc]->listHostCounters(set);
+        if (pc < m_pes.size())
+            m_pes[pc]->listCounters(set);
+    }
+    PlacementFastForward::Config cfg;
+    cfg.minWindowPs = m_refiPs * kFastForwardWindowRefreshes;
+    cfg.exclusive = std::move(exclusive);
+    cfg.otherActivity = std::move(otherActivity);
+    cfg.drain = [this](uint32_t c) { m_bus->fence(c); };
+    m_placement = std::make_unique<PlacementFastForward>(std::move(cfg), std::move(counters));
+    static_cast<PortHostBus&>(*m_bus).setPlacementFastForward(m_placement.get());
 }
 
 void PimSystem::listCounters(common::CounterSet& set) {
@@ -211,6 +248,10 @@ pim::FastForwardStats PimSystem::fastForwardStats() const {
     for (const auto& c : m_ctrls)
         sum += c->fastForwardStats();
     return sum;
+}
+
+pim::FastForwardStats PimSystem::placementFastForwardStats() const {
+    return m_placement ? m_placement->stats() : pim::FastForwardStats{};
 }
 
 void PimSystem::trace(sc_core::sc_trace_file* tf) const {

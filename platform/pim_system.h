@@ -16,6 +16,7 @@
 #include "models/pim/pe_array.h"
 #include "models/pim/pim_controller.h"
 #include "platform/hbm_system.h"
+#include "platform/placement_fast_forward.h"
 #include "platform/scenario.h"
 #include "platform/tlm_hal.h"
 
@@ -41,14 +42,18 @@ class PimSystem : public sc_core::sc_module {
     // (docs/fast-forward.md), while `exclusive()` says nothing else will use the memory (the
     // platform knows its other initiators), or always under a policy that keeps the channel for
     // the PIM while it has work (pim-first). Timing-only runs: skipped periods compute nothing.
-    void enableFastForward(std::function<bool()> exclusive);
-    // Summed over the channels.
+    // The host's placements too (placement_fast_forward.h), while exclusive() and
+    // otherActivity() (what other initiators issued; none if empty) stays put.
+    void enableFastForward(std::function<bool()> exclusive, std::function<uint64_t()> otherActivity = {});
+    // Summed over the channels: the PIM's stretches, the host's placements.
     pim::FastForwardStats fastForwardStats() const;
+    pim::FastForwardStats placementFastForwardStats() const;
     // Every counter the memory's and the PEs' statistics report but refreshes (which go on by
     // the clock), for a fast-forward of the whole system (docs/cosim.md).
     void listCounters(common::CounterSet& set);
 
   private:
+    void enablePlacementFastForward(std::function<bool()> exclusive, std::function<uint64_t()> otherActivity);
     const uint64_t m_refiPs, m_tckPs; // the refresh interval, the command clock
     const bool m_pimKeepsChannel;     // the controllers' host/PIM policy (hbm::pimKeepsChannel)
     const uint32_t m_pcsPerChannel;
@@ -59,6 +64,7 @@ class PimSystem : public sc_core::sc_module {
     std::vector<std::unique_ptr<fw::PimFirmware>> m_fw;
     gpu::HostPort m_host;
     std::unique_ptr<host::HostBus> m_bus;
+    std::unique_ptr<PlacementFastForward> m_placement;
 };
 
 } // namespace pilot::platform

@@ -37,6 +37,15 @@ class HostBus {
     virtual void waitIrq(uint32_t channel) = 0; // until this channel's line is (or becomes) high
     virtual bool irqLevel(uint32_t channel) = 0;
     virtual uint64_t nowPs() = 0;
+    // A placement in periods (docs/fast-forward.md, "Placement"), timing only: from here each of
+    // `streams` of `channel` posts `periods` periods of `burstsPerPeriod` writes (and maybe a
+    // tail), each stream's periods alike; placementStreamDone once a stream posted its last.
+    // The machine may take periods without simulating them: their writes then go nowhere (they
+    // carry no data), their time passes and the memory's counters move as if they had gone.
+    // Default: every write simulated.
+    virtual void placementBegin(uint32_t /*channel*/, const std::vector<uint32_t>& /*streams*/,
+                                uint64_t /*periods*/, uint32_t /*burstsPerPeriod*/) {}
+    virtual void placementStreamDone(uint32_t /*channel*/, uint32_t /*stream*/) {}
     // Physical address of `column` of `row` in bank `bank` of bank group `group` of `channel`.
     // A bank's row is contiguous in the bank, not in physical space: go column by column.
     virtual uint64_t columnAddress(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row,

@@ -41,6 +41,10 @@ class OffloadKernel {
     // Lays the unit's operands out in its bank group (before the round's descriptors): timed
     // (posted) writes of what the GPU writes, the untimed loader for what is already resident.
     virtual void place(PimRuntime& rt, const UnitSlot& slot) = 0;
+    // Whether place() only posts writes without data (timing only) and every unit of a round
+    // posts alike: then a round's placement goes in periods the machine may fast-forward
+    // (HostBus::placementBegin).
+    virtual bool placementRepeats() const { return false; }
     // The descriptor of one channel's groups; `lowestGroup` is the mask's lowest group, whose
     // addresses the descriptor carries. The skeleton sets version, tag and mask.
     virtual contract::Descriptor descriptor(PimRuntime& rt, uint32_t channel, uint32_t lowestGroup) = 0;

@@ -31,12 +31,30 @@ void PimRuntime::forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32
 
 void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                            const uint8_t* src, uint64_t len, bool timed) {
+    if (m_counts) { // counting: nothing written
+        if (timed && c == m_countChannel) {
+            if (m_counts->size() <= group)
+                m_counts->resize(group + 1);
+            forEachColumn(c, group, bank, row, offset, len,
+                          [&](uint64_t, uint64_t, uint32_t) { ++(*m_counts)[group]; });
+        }
+        return;
+    }
     forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
         if (!timed)
             return m_bus.load(addr, src + at, n);
         m_bus.post(c, group, addr, src ? src + at : nullptr, n);
         m_dataBytes += n;
     });
+}
+
+std::vector<uint64_t> PimRuntime::countWrites(uint32_t c, const std::function<void()>& fn) {
+    std::vector<uint64_t> counts(m_geo.groupsPerChannel());
+    m_countChannel = c;
+    m_counts = &counts;
+    fn();
+    m_counts = nullptr;
+    return counts;
 }
 
 void PimRuntime::bankReadPosted(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,

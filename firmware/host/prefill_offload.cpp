@@ -126,6 +126,9 @@ class PrefillKernel : public OffloadKernel {
         placeHead(rt, s.channel, s.group, m_plan, m_rows, m_table, &h);
     }
 
+    // Timing only (no source): every unit of a round writes the same pattern of zeros.
+    bool placementRepeats() const override { return !m_source; }
+
     contract::Descriptor descriptor(PimRuntime& rt, uint32_t c, uint32_t lowest) override {
         const fw::PrefillKernelShape& ks = m_plan.shape;
         auto at = [&](uint32_t row) { return rt.columnAddress(c, lowest, 0, row, 0); };

@@ -8,6 +8,8 @@
 #    (every round moves the same bytes); the checker sees no violation.
 #  - Something was skipped (else the test proves nothing), and the simulator counts only the
 #    commands it simulated.
+#  - The host's placement of the operands is fast-forwarded too (periods of its writes): its
+#    time within 0.5% of the full run's, the host's writes and bytes exact.
 #  - In the co-simulation the GPU's dense heads wait beside the PIM's prefill under pim-first;
 #    stretches are skipped with the GPU's requests held as they would be beside the skipped
 #    micro-ops: the overlap, the GPU's stall and the PIM alone agree with the full run within
@@ -36,7 +38,13 @@ for k in ("micro_ops", "pe_ops", "all_bank_column_moves", "bank_column_moves"):
     assert pq[k] == pf[k], (k, pq[k], pf[k])
 assert ff["memory"]["checker_violations"] == 0
 total = sum(ff["memory"]["commands"].values())
-assert ff["simulator"]["commands"] == total - f["commands_skipped"], (ff["simulator"]["commands"], total)
+skipped = f["commands_skipped"] + f["placement_commands_skipped"]
+assert ff["simulator"]["commands"] == total - skipped, (ff["simulator"]["commands"], total)
+assert f["placements_skipped"] >= 1 and f["placement_periods_skipped"] >= 10, f
+assert full["simulator"]["fast_forward"]["placement_periods_skipped"] == 0
+assert abs(kq["placement_ns"] / kf["placement_ns"] - 1) < 0.005, (kq["placement_ns"], kf["placement_ns"])
+for k in ("writes", "bytes"):
+    assert ff["memory"]["host"][k] == full["memory"]["host"][k], (k, ff["memory"]["host"], full["memory"]["host"])
 PY
 E=(workloads/scenarios/e2e-llama2-7b-duo.json --set '/workload/systems=["pilot"]' --set /workload/batch=8)
 for ff in true false; do
