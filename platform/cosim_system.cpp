@@ -79,10 +79,13 @@ class CosimRun {
           m_attention(gpu::makeGpuAttention(p.gpuAttention, p.gpu)) {
         m_engine.iSocket.bind(m_pim.hbm().router().tSocket);
         m_pim.listCounters(m_counters);
-        // The host program waits on the PIM while it skips: only an idle GPU stays idle.
-        if (p.cosim.fastForward)
+        // The host program waits on the PIM while it skips: only an idle GPU stays idle. The
+        // placements may skip beside the GPU's kernel too, with its tiles of their time.
+        if (p.cosim.fastForward) {
             m_pim.enableFastForward([this] { return m_engine.idle(); },
                                     [this] { return m_engine.bytesIssued(); });
+            m_pim.setPlacementCompanion(gpuCompanion());
+        }
         if (m_pimPrefill)
             m_prefillScenario = std::make_unique<Scenario>(
                 subScenario(p, prefillSubScenario(p, sys.naive), p.cosim.replicate));
@@ -102,6 +105,9 @@ class CosimRun {
         return m_kernels.launch(k, name, phase, writeBytes);
     }
     void program();
+    // The GPU as the placements' companion (placement_fast_forward.h): their periods and the
+    // GPU's tiles of their time skipped together, as rounds are (skipRounds).
+    PlacementFastForward::Companion gpuCompanion();
     // One layer: QKV GEMM, `attention` (returns when it is done), O and FFN GEMMs.
     template <typename Attention>
     CosimPhase layer(uint64_t tokens, const std::string& phase, Attention attention);
@@ -160,6 +166,28 @@ class CosimRun {
     json m_skipSpans = json::array(); // rounds skipped (skipRounds), as timeline events
     json timelineEvents() const;
 };
+
+PlacementFastForward::Companion CosimRun::gpuCompanion() {
+    PlacementFastForward::Companion g;
+    g.running = [this] { return !m_engine.idle(); };
+    g.work = [this] { return m_engine.kernelsLaunched(); };
+    g.progress = [this, burst = m_decodeScenario.memspec.org.accessBytes] {
+        return m_engine.bytesIssued() / burst;
+    };
+    g.grain = [this] { return uint64_t(std::ceil(m_engine.burstsPerTile())); };
+    g.room = [this] {
+        const uint64_t tiles = m_engine.tilesNotStarted(), keep = RoundSkipLimits{}.keepTiles;
+        return tiles > keep ? uint64_t(double(tiles - keep) * m_engine.burstsPerTile()) : 0;
+    };
+    g.pause = [this] { m_engine.pause(); };
+    g.skip = [this](uint64_t bursts) {
+        const double perTile = m_engine.burstsPerTile();
+        const uint64_t tiles = perTile > 0 ? uint64_t(std::llround(double(bursts) / perTile)) : 0;
+        m_engine.skipTiles(uint32_t(std::min<uint64_t>(tiles, m_engine.tilesNotStarted())));
+    };
+    g.resume = [this] { m_engine.resume(); };
+    return g;
+}
 
 uint64_t CosimRun::peBytes() const {
     uint64_t sum = 0;
@@ -531,6 +559,8 @@ CosimMeasurement CosimRun::run(RunOptions opt) {
     pim::FastForwardStats ff = m_pim.fastForwardStats();
     ff += m_roundSkips;
     json sim = simulatorResults(mem, ff, wall, m_pim.placementFastForwardStats());
+    sim["fast_forward"]["placement_periods_skipped_beside_gpu"] =
+        m_pim.placementPeriodsSkippedBesideCompanion();
     sim["prefill_rounds"] = {{"simulated", m_roundsSimulated},
                              {"skipped_alone", m_roundsSkippedAlone},
                              {"skipped_beside_gpu", m_roundsSkippedBesideGpu}};

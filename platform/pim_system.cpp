@@ -230,6 +230,13 @@ void PimSystem::enablePlacementFastForward(std::function<bool()> exclusive,
     cfg.exclusive = std::move(exclusive);
     cfg.otherActivity = std::move(otherActivity);
     cfg.drain = [this](uint32_t c) { m_bus->fence(c); };
+    cfg.quiet = [this](uint32_t c) {
+        for (uint32_t pc = c * m_pcsPerChannel;
+             pc < (c + 1) * m_pcsPerChannel && pc < m_hbm.controllers().size(); ++pc)
+            if (!m_host.laneQuiet(pc))
+                return false;
+        return true;
+    };
     m_placement = std::make_unique<PlacementFastForward>(std::move(cfg), std::move(counters));
     static_cast<PortHostBus&>(*m_bus).setPlacementFastForward(m_placement.get());
 }

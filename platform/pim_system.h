@@ -48,6 +48,14 @@ class PimSystem : public sc_core::sc_module {
     // Summed over the channels: the PIM's stretches, the host's placements.
     pim::FastForwardStats fastForwardStats() const;
     pim::FastForwardStats placementFastForwardStats() const;
+    uint64_t placementPeriodsSkippedBesideCompanion() const {
+        return m_placement ? m_placement->periodsSkippedBesideCompanion() : 0;
+    }
+    // Another initiator the placements may be fast-forwarded beside (after enableFastForward).
+    void setPlacementCompanion(PlacementFastForward::Companion c) {
+        if (m_placement)
+            m_placement->setCompanion(std::move(c));
+    }
     // Every counter the memory's and the PEs' statistics report but refreshes (which go on by
     // the clock), for a fast-forward of the whole system (docs/cosim.md).
     void listCounters(common::CounterSet& set);

@@ -26,7 +26,12 @@ void PlacementFastForward::begin(uint32_t c, const std::vector<uint32_t>& stream
     ch.passed = 0;
     ch.halt = Halt::None;
     ch.arrived = 0;
-    restart(c);
+    // Measured from here if nothing of the channel is in flight (waiting for it would let
+    // other initiators in first: the placement is timed as it would be without fast-forward).
+    if (m_cfg.quiet(c))
+        restart(c);
+    else
+        ch.mode = Mode::None;
 }
 
 void PlacementFastForward::restart(uint32_t c) {
@@ -36,8 +41,28 @@ void PlacementFastForward::restart(uint32_t c) {
     ch.from = ch.counters.snapshot();
     ch.base = ch.passed;
     ch.marks.clear();
+    ch.partner.clear();
+    ch.mode = mode();
     ch.activityAtBase = m_cfg.otherActivity ? m_cfg.otherActivity() : 0;
-    ch.measuring = !m_cfg.exclusive || m_cfg.exclusive();
+    ch.workAtBase = ch.mode == Mode::Beside ? m_companion.work() : 0;
+}
+
+PlacementFastForward::Mode PlacementFastForward::mode() const {
+    if (!m_cfg.exclusive || m_cfg.exclusive())
+        return Mode::Alone;
+    // The companion's traffic goes over every simulated channel: a skip stops it for all.
+    if (m_companion.running && m_channels.size() == 1 && m_companion.running())
+        return Mode::Beside;
+    return Mode::None;
+}
+
+bool PlacementFastForward::stillValid(const Channel& ch) const {
+    const Mode now = mode();
+    if (now != ch.mode || now == Mode::None)
+        return false;
+    if (now == Mode::Alone)
+        return !m_cfg.otherActivity || m_cfg.otherActivity() == ch.activityAtBase;
+    return m_companion.work() == ch.workAtBase;
 }
 
 bool PlacementFastForward::admit(uint32_t c, uint32_t s) {
@@ -73,15 +98,19 @@ void PlacementFastForward::posted(uint32_t c, uint32_t s) {
 void PlacementFastForward::periodPassed(Channel& ch) {
     if (ch.halt != Halt::None)
         return;
-    const bool alone = !m_cfg.exclusive || m_cfg.exclusive();
-    const bool othersMoved = m_cfg.otherActivity && m_cfg.otherActivity() != ch.activityAtBase;
     Halt want = Halt::None;
-    if (!alone)
-        ch.measuring = false; // the periods since `base` had company
-    else if (!ch.measuring || othersMoved)
-        want = Halt::Restart; // measure again from a drained channel
-    else {
+    if (!stillValid(ch)) {
+        // Measure again from a drained channel, but only with the memory to the placement: a
+        // drain beside another initiator's traffic would let it in (a skip beside it drains,
+        // and measures again from there).
+        if (mode() == Mode::Alone)
+            want = Halt::Restart;
+        else
+            ch.mode = Mode::None;
+    } else {
         ch.marks.push_back(uint64_t(sc_core::sc_time_stamp().value()));
+        if (ch.mode == Mode::Beside)
+            ch.partner.push_back(m_companion.progress());
         if (steady(ch))
             want = Halt::Skip;
     }
@@ -98,14 +127,27 @@ void PlacementFastForward::periodPassed(Channel& ch) {
     ch.haltAt = furthest + 1;
 }
 
+namespace {
+
+// The two halves of the intervals of `v` (values at the periods' ends) move alike, per period.
+bool halvesAgree(const std::vector<uint64_t>& v, double tolerance) {
+    const size_t n = v.size() - 1, half = n / 2;
+    const double first = double(v[half] - v.front()) / double(half);
+    const double second = double(v.back() - v[half]) / double(n - half);
+    return first > 0 && std::fabs(second - first) <= tolerance * first;
+}
+
+} // namespace
+
 bool PlacementFastForward::steady(const Channel& ch) const {
     const size_t n = ch.marks.size() ? ch.marks.size() - 1 : 0; // intervals
     if (n < m_cfg.minPeriods || ch.marks.back() - ch.marks.front() < m_cfg.minWindowPs)
         return false;
-    const size_t half = n / 2;
-    const double first = double(ch.marks[half] - ch.marks.front()) / double(half);
-    const double second = double(ch.marks.back() - ch.marks[half]) / double(n - half);
-    return std::fabs(second - first) <= m_cfg.tolerance * first;
+    // The companion progresses in lumps (a tile's bursts at once): no two halves of a few of them
+    // agree, and picking the measurements where they did would pick a lump more than its pace.
+    return halvesAgree(ch.marks, m_cfg.tolerance) &&
+           (ch.mode != Mode::Beside ||
+            ch.partner.back() - ch.partner.front() >= kMinGrains * m_companion.grain());
 }
 
 void PlacementFastForward::arrive(uint32_t c) {
@@ -119,31 +161,56 @@ void PlacementFastForward::arrive(uint32_t c) {
 
 void PlacementFastForward::stop(uint32_t c) {
     Channel& ch = m_channels[c];
-    m_cfg.drain(c);
-    const bool othersMoved = m_cfg.otherActivity && m_cfg.otherActivity() != ch.activityAtBase;
-    if (ch.halt == Halt::Skip && (!m_cfg.exclusive || m_cfg.exclusive()) && !othersMoved) {
-        // Every stream posted haltAt periods: the counters moved by haltAt - base whole ones.
-        const uint64_t skipped = std::min(m_cfg.maxSkipPeriods, ch.periods - ch.haltAt - 1);
-        const uint64_t periodPs = (ch.marks.back() - ch.marks.front()) / (ch.marks.size() - 1);
-        const uint64_t ps = periodPs * skipped;
-        m_stats.commands +=
-            ch.counters.advance(ch.from, ch.counters.snapshot(), ch.haltAt - ch.base, skipped);
-        ++m_stats.skips;
-        m_stats.periods += skipped;
-        m_stats.ps += ps;
-        sc_core::wait(sc_core::sc_time::from_value(ps));
-        for (Stream& st : ch.streams)
-            if (st.active) {
-                st.dropLeft += skipped * ch.burstsPerPeriod;
-                st.bursts += skipped * ch.burstsPerPeriod;
-            }
-        ch.passed = ch.haltAt + skipped;
-    }
+    const bool skipped = ch.halt == Halt::Skip && stillValid(ch) && skip(ch);
     ch.halt = Halt::None;
-    restart(c);
+    // After a skip everything of the channel has landed; otherwise only a channel to the
+    // placement alone drains to measure again.
+    if (skipped || mode() == Mode::Alone)
+        restart(c);
+    else
+        ch.mode = Mode::None;
     ch.arrived = 0;
     ++ch.generation;
     ch.released.notify();
+}
+
+bool PlacementFastForward::skip(Channel& ch) {
+    const uint32_t c = uint32_t(&ch - m_channels.data());
+    const bool beside = ch.mode == Mode::Beside;
+    const uint64_t intervals = ch.marks.size() - 1;
+    uint64_t skipped = std::min(m_cfg.maxSkipPeriods, ch.periods - ch.haltAt - 1);
+    // The companion's bursts over the measured intervals: its pace through the skip.
+    const uint64_t partner = beside ? ch.partner.back() - ch.partner.front() : 0;
+    if (beside) {
+        // As far as the companion's kernel lasts, its end simulated.
+        if (partner)
+            skipped = std::min(skipped, m_companion.room() * intervals / partner);
+        if (!skipped)
+            return false;
+        m_companion.pause();
+    }
+    m_cfg.drain(c);
+    // Every stream posted haltAt periods: the counters moved by haltAt - base whole ones.
+    const uint64_t periodPs = (ch.marks.back() - ch.marks.front()) / intervals;
+    const uint64_t ps = periodPs * skipped;
+    if (beside)
+        m_companion.skip((partner * skipped + intervals / 2) / intervals);
+    m_stats.commands += ch.counters.advance(ch.from, ch.counters.snapshot(), ch.haltAt - ch.base, skipped);
+    ++m_stats.skips;
+    m_stats.periods += skipped;
+    m_stats.ps += ps;
+    if (beside)
+        m_besidePeriods += skipped;
+    sc_core::wait(sc_core::sc_time::from_value(ps));
+    if (beside)
+        m_companion.resume();
+    for (Stream& st : ch.streams)
+        if (st.active) {
+            st.dropLeft += skipped * ch.burstsPerPeriod;
+            st.bursts += skipped * ch.burstsPerPeriod;
+        }
+    ch.passed = ch.haltAt + skipped;
+    return true;
 }
 
 void PlacementFastForward::done(uint32_t c, uint32_t s) {

@@ -13,9 +13,15 @@
 // a placement's periods differ with what they write (a bank's band of keys, its other copies,
 // the queries), so the measurements sample it all along.
 //
-// Only while nothing else uses the memory (`exclusive`, and `otherActivity`, what the other
-// initiators issued, unchanged over the measurement): beside the GPU's traffic every period is
-// simulated, and it measures again once the GPU is done.
+// Alone: while nothing else uses the memory (`exclusive`, and `otherActivity`, what the other
+// initiators issued, unchanged over the measurement). Beside a companion (the GPU's kernel
+// engine, one simulated channel: docs/cosim.md): while the same companion kernel runs through
+// the measurement, and it spans at least kMinGrains of the companion's lumps of progress (its
+// tiles: its pace is taken over the whole measurement, so a lump more or less moves it by at
+// most 1 / kMinGrains, however the lumps fall); the skip stops it (its bursts in flight complete),
+// ends its kernel as much earlier as it progresses at the measured pace in the skipped time
+// (never past its end), moves the counters, its traffic's included, and lets it go on.
+// Otherwise every period is simulated, and it measures again once either holds.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,12 +44,24 @@ class PlacementFastForward {
         std::function<bool()> exclusive;
         std::function<uint64_t()> otherActivity;
         std::function<void(uint32_t channel)> drain; // until the channel's posted accesses landed
+        std::function<bool(uint32_t channel)> quiet; // nothing of the channel's in flight: drain waits not
+    };
+    struct Companion {
+        std::function<bool()> running;             // a kernel in flight
+        std::function<uint64_t()> work;            // its kernels launched (changes with each)
+        std::function<uint64_t()> progress;        // its bursts issued so far
+        std::function<uint64_t()> grain;           // bursts it completes in a lump (a tile's)
+        std::function<uint64_t()> room;            // bursts a skip may take off it (its end kept)
+        std::function<void()> pause;               // stops it, once its bursts in flight completed
+        std::function<void(uint64_t bursts)> skip; // ends its kernel that much earlier (paused)
+        std::function<void()> resume;
     };
     // counters[c]: every counter of channel c's memory and PEs but refreshes.
     PlacementFastForward(Config cfg, std::vector<common::CounterSet> counters);
+    void setCompanion(Companion c) { m_companion = std::move(c); }
 
-    // From the channel's thread, nothing of the channel in flight: `streams` each post `periods`
-    // periods of `burstsPerPeriod` bursts (and maybe a tail) from here.
+    // From the channel's thread: `streams` each post `periods` periods of `burstsPerPeriod`
+    // bursts (and maybe a tail) from here.
     void begin(uint32_t channel, const std::vector<uint32_t>& streams, uint64_t periods,
                uint32_t burstsPerPeriod);
     // Before a burst is posted on the stream: false if it belongs to a skipped period (drop it).
@@ -55,6 +73,7 @@ class PlacementFastForward {
 
     // Summed over the channels: skips, periods, commands and time skipped.
     pim::FastForwardStats stats() const { return m_stats; }
+    uint64_t periodsSkippedBesideCompanion() const { return m_besidePeriods; }
 
   private:
     struct Stream {
@@ -62,7 +81,9 @@ class PlacementFastForward {
         uint64_t bursts = 0;   // of the placement so far, the dropped ones included
         uint64_t dropLeft = 0; // bursts of skipped periods still to drop
     };
+    static constexpr uint64_t kMinGrains = 16;
     enum class Halt { None, Skip, Restart };
+    enum class Mode { None, Alone, Beside }; // what a measurement may skip as
     struct Channel {
         common::CounterSet counters;
         std::vector<Stream> streams;
@@ -72,23 +93,29 @@ class PlacementFastForward {
         uint64_t base = 0;    // the period the measurement began at (every stream there)
         uint64_t haltAt = 0;  // the streams stop at this period's end (halt != None)
         Halt halt = Halt::None;
-        bool measuring = false;      // since `base`, with the memory to the placement alone
-        std::vector<uint64_t> from;  // the counters at `base`
-        std::vector<uint64_t> marks; // when each period since `base` was passed (ps)
-        uint64_t activityAtBase = 0;
+        Mode mode = Mode::None;        // what the measurement since `base` may be skipped as
+        std::vector<uint64_t> from;    // the counters at `base`
+        std::vector<uint64_t> marks;   // when each period since `base` was passed (ps)
+        std::vector<uint64_t> partner; // the companion's progress then
+        uint64_t activityAtBase = 0, workAtBase = 0;
         uint32_t arrived = 0;
         uint64_t generation = 0;
         sc_core::sc_event released;
     };
+    Mode mode() const;
+    bool stillValid(const Channel& ch) const; // the measurement since `base` may still be skipped as
     void periodPassed(Channel& ch);
     bool steady(const Channel& ch) const;
+    bool skip(Channel& ch);      // false: nothing skipped (the companion's kernel ends too soon)
     void stop(uint32_t channel); // the streams at haltAt: skip or measure again
     void restart(uint32_t channel);
     void arrive(uint32_t channel);
 
     Config m_cfg;
+    Companion m_companion;
     std::vector<Channel> m_channels;
     pim::FastForwardStats m_stats;
+    uint64_t m_besidePeriods = 0;
 };
 
 } // namespace pilot::platform

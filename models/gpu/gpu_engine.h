@@ -102,9 +102,10 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     void pause();
     void skipTiles(uint32_t tiles);
     void resume();
-    // The running kernel: which one (kernels started so far), bursts completed, tiles whose
-    // reads are not generated yet, and bursts per tile on average.
+    // The running kernel: which one (kernels started so far; launched: queued too), bursts
+    // completed, tiles whose reads are not generated yet, and bursts per tile on average.
     uint64_t kernelSerial() const { return m_kernelSerial; }
+    uint64_t kernelsLaunched() const { return m_kernelSerial + m_queue.size(); }
     uint64_t burstsCompleted() const { return m_kernelDone; }
     uint32_t tilesNotStarted() const {
         const size_t first = std::max<size_t>(m_genTile, m_computed + 1);

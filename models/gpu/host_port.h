@@ -49,6 +49,11 @@ class HostPort : public sc_core::sc_module, public tlm::tlm_mm_interface {
     void postRead(uint32_t lane, uint32_t stream, uint64_t addr, uint8_t* dst, uint32_t len);
     // Until every access posted on `lane` completed (throws if one failed).
     void fence(uint32_t lane);
+    // Whether fence(lane) would return at once (nothing posted is pending or still to respond).
+    bool laneQuiet(uint32_t lane) const {
+        const Lane& l = m_lanes.at(lane);
+        return !l.backlog && !l.inFlight && l.lastReadyPs <= uint64_t(sc_core::sc_time_stamp().value());
+    }
     // Runs the tasks at once, each in a host thread of its own; returns when all finished (the
     // first exception a task threw is rethrown here).
     void parallel(std::vector<std::function<void()>> tasks);
