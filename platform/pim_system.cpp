@@ -59,7 +59,11 @@ class PortHostBus : public host::HostBus {
     }
     void setPlacementFastForward(PlacementFastForward* p) { m_placement = p; }
     void postRead(uint32_t ch, uint32_t stream, uint64_t addr, void* dst, uint32_t len) override {
+        if (!dst && m_placement && !m_placement->admit(ch, stream))
+            return; // a read of a period fast-forwarded (its data discarded anyway)
         m_port.postRead(lane(ch, addr), stream, addr, static_cast<uint8_t*>(dst), len);
+        if (!dst && m_placement)
+            m_placement->posted(ch, stream);
     }
     void fence(uint32_t ch) override {
         for (uint32_t pc = 0; pc < m_pcsPerChannel; ++pc)

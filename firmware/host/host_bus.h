@@ -38,11 +38,12 @@ class HostBus {
     virtual bool irqLevel(uint32_t channel) = 0;
     virtual uint64_t nowPs() = 0;
     // A placement in periods (docs/fast-forward.md, "Placement"), timing only: from here each of
-    // `streams` of `channel` posts `periods` periods of `burstsPerPeriod` writes (and maybe a
-    // tail), each stream's periods alike; placementStreamDone once a stream posted its last.
-    // The machine may take periods without simulating them: their writes then go nowhere (they
-    // carry no data), their time passes and the memory's counters move as if they had gone.
-    // Default: every write simulated.
+    // `streams` of `channel` posts `periods` periods of `burstsPerPeriod` accesses, writes of
+    // no data or reads whose data nobody keeps (a round's operands, or its outputs read back),
+    // and maybe a tail, each stream's periods alike; placementStreamDone once a stream posted its
+    // last. The machine may take periods without simulating them: their accesses then go
+    // nowhere, their time passes and the memory's counters move as if they had gone. Default:
+    // every access simulated.
     virtual void placementBegin(uint32_t /*channel*/, const std::vector<uint32_t>& /*streams*/,
                                 uint64_t /*periods*/, uint32_t /*burstsPerPeriod*/) {}
     virtual void placementStreamDone(uint32_t /*channel*/, uint32_t /*stream*/) {}

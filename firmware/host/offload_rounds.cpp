@@ -16,21 +16,22 @@ struct ChannelRound {
     uint16_t depth = 0; // units stacked in the channel's sets
 };
 
-// Bursts of each stream's period in a placement in periods: 64 KiB, a few microseconds of a
+// Bursts of each stream's period in a placement (or read-back) in periods: 64 KiB, a few microseconds of a
 // channel's writes, so a round's placement is hundreds of periods at the paper's shapes and
 // the measured ones (at least 16 refresh intervals) a few percent of them.
 constexpr uint32_t kPlacementPeriodBursts = 2048;
 // Fewer periods than this: the placement is simulated whole (it could not skip much).
 constexpr uint64_t kMinPlacementPeriods = 16;
 
-// Lays a channel's round out, its units side by side (a host thread each), in periods if the
-// kernel's placement repeats.
-void placeRound(PimRuntime& rt, OffloadKernel& kernel, uint32_t c, const std::vector<UnitSlot>& slots) {
+// Runs post(slot) for a channel's units side by side (a host thread each: a round's placement
+// or its outputs' read-back), in periods if every unit posts alike (`repeats`).
+template <typename Post>
+void postUnits(PimRuntime& rt, uint32_t c, const std::vector<UnitSlot>& slots, bool repeats, Post post) {
     std::vector<uint32_t> streams;
-    if (kernel.placementRepeats()) {
-        const std::vector<uint64_t> counts = rt.countWrites(c, [&] {
+    if (repeats) {
+        const std::vector<uint64_t> counts = rt.countPosted(c, [&] {
             for (const UnitSlot& slot : slots)
-                kernel.place(rt, slot);
+                post(slot);
         });
         uint64_t fewest = UINT64_MAX;
         for (uint32_t g = 0; g < counts.size(); ++g)
@@ -45,8 +46,8 @@ void placeRound(PimRuntime& rt, OffloadKernel& kernel, uint32_t c, const std::ve
     }
     std::vector<std::function<void()>> tasks;
     for (const UnitSlot& slot : slots)
-        tasks.push_back([&rt, &kernel, &slot, &streams, c] {
-            kernel.place(rt, slot);
+        tasks.push_back([&rt, &post, &slot, &streams, c] {
+            post(slot);
             for (uint32_t g = slot.group; g < slot.group + slot.spread; ++g)
                 if (std::find(streams.begin(), streams.end(), g) != streams.end())
                     rt.placementStreamDone(c, g);
@@ -89,15 +90,10 @@ OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, 
         for (uint32_t r = 0; r < rounds && plan[c][r].mask; ++r) {
             const ChannelRound& cr = plan[c][r];
             // The units of the round are written side by side (a host thread each: their bank
-            // groups' writes interleave, as a GPU's many threads' would).
-            auto perUnit = [&](auto fn) {
-                std::vector<std::function<void()>> tasks;
-                for (const UnitSlot& slot : cr.slots)
-                    tasks.push_back([&fn, &slot] { fn(slot); });
-                rt.parallel(std::move(tasks));
-            };
+            // groups' writes interleave, as a GPU's many threads' would), and read back so.
             uint64_t t = rt.nowPs();
-            placeRound(rt, kernel, c, cr.slots);
+            postUnits(rt, c, cr.slots, kernel.placementRepeats(),
+                      [&](const UnitSlot& slot) { kernel.place(rt, slot); });
             rt.fence(c);
             mine.placePs += rt.nowPs() - t;
 
@@ -117,7 +113,7 @@ OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, 
             mine.kernelPs += rt.nowPs() - t;
 
             t = rt.nowPs();
-            perUnit([&](const UnitSlot& slot) { kernel.fetch(rt, slot); });
+            postUnits(rt, c, cr.slots, kernel.fetchRepeats(), [&](const UnitSlot& slot) { kernel.fetch(rt, slot); });
             rt.fence(c);
             for (const UnitSlot& slot : cr.slots)
                 kernel.collect(slot);

@@ -50,6 +50,9 @@ class OffloadKernel {
     virtual contract::Descriptor descriptor(PimRuntime& rt, uint32_t channel, uint32_t lowestGroup) = 0;
     // After the round completed: posts the reads of the unit's outputs (into buffers it owns).
     virtual void fetch(PimRuntime& rt, const UnitSlot& slot) = 0;
+    // Whether fetch() only posts reads whose data nobody keeps (timing only) and every unit of a
+    // round reads alike: then the read-back goes in periods too.
+    virtual bool fetchRepeats() const { return false; }
     // Once the reads landed: hands the unit's outputs on.
     virtual void collect(const UnitSlot& slot) = 0;
 };

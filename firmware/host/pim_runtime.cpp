@@ -32,12 +32,8 @@ void PimRuntime::forEachColumn(uint32_t c, uint32_t group, uint32_t bank, uint32
 void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                            const uint8_t* src, uint64_t len, bool timed) {
     if (m_counts) { // counting: nothing written
-        if (timed && c == m_countChannel) {
-            if (m_counts->size() <= group)
-                m_counts->resize(group + 1);
-            forEachColumn(c, group, bank, row, offset, len,
-                          [&](uint64_t, uint64_t, uint32_t) { ++(*m_counts)[group]; });
-        }
+        if (timed)
+            countPosts(c, group, bank, row, offset, len);
         return;
     }
     forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
@@ -48,7 +44,16 @@ void PimRuntime::bankWrite(uint32_t c, uint32_t group, uint32_t bank, uint32_t r
     });
 }
 
-std::vector<uint64_t> PimRuntime::countWrites(uint32_t c, const std::function<void()>& fn) {
+void PimRuntime::countPosts(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
+                            uint64_t len) {
+    if (c != m_countChannel)
+        return;
+    if (m_counts->size() <= group)
+        m_counts->resize(group + 1);
+    forEachColumn(c, group, bank, row, offset, len, [&](uint64_t, uint64_t, uint32_t) { ++(*m_counts)[group]; });
+}
+
+std::vector<uint64_t> PimRuntime::countPosted(uint32_t c, const std::function<void()>& fn) {
     std::vector<uint64_t> counts(m_geo.groupsPerChannel());
     m_countChannel = c;
     m_counts = &counts;
@@ -59,6 +64,8 @@ std::vector<uint64_t> PimRuntime::countWrites(uint32_t c, const std::function<vo
 
 void PimRuntime::bankReadPosted(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                                 uint8_t* dst, uint64_t len) {
+    if (m_counts) // counting: nothing read
+        return countPosts(c, group, bank, row, offset, len);
     forEachColumn(c, group, bank, row, offset, len, [&](uint64_t addr, uint64_t at, uint32_t n) {
         m_bus.postRead(c, group, addr, dst ? dst + at : nullptr, n);
         m_dataBytes += n;

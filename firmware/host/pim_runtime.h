@@ -65,9 +65,9 @@ class PimRuntime {
     void bankRead(uint32_t channel, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset,
                   uint8_t* dst, uint64_t len, bool timed = true);
     void fence(uint32_t channel) { m_bus.fence(channel); }
-    // The bursts fn's timed writes would post on each stream (bank group) of `channel`, by
-    // group; nothing is posted meanwhile (fn must not wait).
-    std::vector<uint64_t> countWrites(uint32_t channel, const std::function<void()>& fn);
+    // The bursts fn's timed writes and posted reads would post on each stream (bank group) of
+    // `channel`, by group; nothing is posted meanwhile (fn must not wait).
+    std::vector<uint64_t> countPosted(uint32_t channel, const std::function<void()>& fn);
     // A placement in periods (HostBus::placementBegin): the streams are bank groups.
     void placementBegin(uint32_t channel, const std::vector<uint32_t>& groups, uint64_t periods,
                         uint32_t burstsPerPeriod) {
@@ -103,7 +103,8 @@ class PimRuntime {
     std::vector<Channel> m_channels;
     uint64_t m_dataBytes = 0, m_queueBytes = 0;
     uint32_t m_countChannel = 0;
-    std::vector<uint64_t>* m_counts = nullptr; // countWrites: bursts by group, nothing posted
+    void countPosts(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len);
+    std::vector<uint64_t>* m_counts = nullptr; // countPosted: bursts by group, nothing posted
 };
 
 } // namespace pilot::host

@@ -128,6 +128,7 @@ class PrefillKernel : public OffloadKernel {
 
     // Timing only (no source): every unit of a round writes the same pattern of zeros.
     bool placementRepeats() const override { return !m_source; }
+    bool fetchRepeats() const override { return !m_source; }
 
     contract::Descriptor descriptor(PimRuntime& rt, uint32_t c, uint32_t lowest) override {
         const fw::PrefillKernelShape& ks = m_plan.shape;

@@ -9,7 +9,7 @@
 #  - Something was skipped (else the test proves nothing), and the simulator counts only the
 #    commands it simulated.
 #  - The host's placement of the operands is fast-forwarded too (periods of its writes): its
-#    time within 0.5% of the full run's, the host's writes and bytes exact.
+#    time within 0.5% of the full run's, the host's writes, reads and bytes exact.
 #  - In the co-simulation the GPU's dense heads wait beside the PIM's prefill under pim-first;
 #    stretches are skipped with the GPU's requests held as they would be beside the skipped
 #    micro-ops: the overlap, the GPU's stall and the PIM alone agree with the full run within
@@ -43,7 +43,7 @@ assert ff["simulator"]["commands"] == total - skipped, (ff["simulator"]["command
 assert f["placements_skipped"] >= 1 and f["placement_periods_skipped"] >= 10, f
 assert full["simulator"]["fast_forward"]["placement_periods_skipped"] == 0
 assert abs(kq["placement_ns"] / kf["placement_ns"] - 1) < 0.005, (kq["placement_ns"], kf["placement_ns"])
-for k in ("writes", "bytes"):
+for k in ("writes", "reads", "bytes"):
     assert ff["memory"]["host"][k] == full["memory"]["host"][k], (k, ff["memory"]["host"], full["memory"]["host"])
 PY
 E=(workloads/scenarios/e2e-llama2-7b-duo.json --set '/workload/systems=["pilot"]' --set /workload/batch=8)
