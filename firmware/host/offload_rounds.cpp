@@ -16,9 +16,9 @@ struct ChannelRound {
     uint16_t depth = 0; // units stacked in the channel's sets
 };
 
-// Bursts of each stream's period in a placement (or read-back) in periods: 64 KiB, a few microseconds of a
-// channel's writes, so a round's placement is hundreds of periods at the paper's shapes and
-// the measured ones (at least 16 refresh intervals) a few percent of them.
+// Bursts of each stream's period in a placement (or read-back) in periods: 64 KiB, a few
+// microseconds of a channel's writes, so a round's placement is hundreds of periods at the
+// paper's shapes and the measured ones (at least 16 refresh intervals) a few percent of them.
 constexpr uint32_t kPlacementPeriodBursts = 2048;
 // Fewer periods than this: the placement is simulated whole (it could not skip much).
 constexpr uint64_t kMinPlacementPeriods = 16;
@@ -113,7 +113,8 @@ OffloadRun offloadRounds(PimRuntime& rt, OffloadKernel& kernel, uint32_t units, 
             mine.kernelPs += rt.nowPs() - t;
 
             t = rt.nowPs();
-            postUnits(rt, c, cr.slots, kernel.fetchRepeats(), [&](const UnitSlot& slot) { kernel.fetch(rt, slot); });
+            postUnits(rt, c, cr.slots, kernel.fetchRepeats(),
+                      [&](const UnitSlot& slot) { kernel.fetch(rt, slot); });
             rt.fence(c);
             for (const UnitSlot& slot : cr.slots)
                 kernel.collect(slot);

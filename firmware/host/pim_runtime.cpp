@@ -50,7 +50,8 @@ void PimRuntime::countPosts(uint32_t c, uint32_t group, uint32_t bank, uint32_t 
         return;
     if (m_counts->size() <= group)
         m_counts->resize(group + 1);
-    forEachColumn(c, group, bank, row, offset, len, [&](uint64_t, uint64_t, uint32_t) { ++(*m_counts)[group]; });
+    forEachColumn(c, group, bank, row, offset, len,
+                  [&](uint64_t, uint64_t, uint32_t) { ++(*m_counts)[group]; });
 }
 
 std::vector<uint64_t> PimRuntime::countPosted(uint32_t c, const std::function<void()>& fn) {

@@ -92,6 +92,8 @@ class PimRuntime {
                        Fn fn);
     // Reads the channel's posted completions (waiting for its interrupt if none yet).
     void collect(uint32_t channel);
+    // countPosted: adds the bursts of bytes [offset, offset + len) of a bank's rows.
+    void countPosts(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len);
 
     struct Channel {
         uint64_t sqBase = 0, cqBase = 0;
@@ -103,7 +105,6 @@ class PimRuntime {
     std::vector<Channel> m_channels;
     uint64_t m_dataBytes = 0, m_queueBytes = 0;
     uint32_t m_countChannel = 0;
-    void countPosts(uint32_t c, uint32_t group, uint32_t bank, uint32_t row, uint64_t offset, uint64_t len);
     std::vector<uint64_t>* m_counts = nullptr; // countPosted: bursts by group, nothing posted
 };
 
