@@ -180,9 +180,12 @@ void GpuEngine::skipTiles(uint32_t tiles) {
     if (!m_running || tiles > tilesNotStarted())
         throw std::logic_error("GPU engine: skipTiles beyond the running kernel's tiles not started");
     // The tiles after the skip go to the addresses they would have had (the same rows open).
+    // Their bursts count as completed: the kernel's progress, which a skip of whole rounds
+    // measures across a skip of a placement's periods (placement_fast_forward.h).
     for (size_t i = m_tiles.size() - tiles; i < m_tiles.size(); ++i) {
         m_readCursor += uint64_t(m_tiles[i].readBursts) * m_cfg.burstBytes;
         m_writeCursor += uint64_t(m_tiles[i].writeBursts) * m_cfg.burstBytes;
+        m_kernelDone += m_tiles[i].readBursts + m_tiles[i].writeBursts;
     }
     m_tiles.resize(m_tiles.size() - tiles);
 }

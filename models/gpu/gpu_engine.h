@@ -103,7 +103,8 @@ class GpuEngine : public sc_core::sc_module, public tlm::tlm_mm_interface {
     void skipTiles(uint32_t tiles);
     void resume();
     // The running kernel: which one (kernels started so far; launched: queued too), bursts
-    // completed, tiles whose reads are not generated yet, and bursts per tile on average.
+    // completed (those of tiles skipped included), tiles whose reads are not generated yet, and
+    // bursts per tile on average.
     uint64_t kernelSerial() const { return m_kernelSerial; }
     uint64_t kernelsLaunched() const { return m_kernelSerial + m_queue.size(); }
     uint64_t burstsCompleted() const { return m_kernelDone; }
