@@ -74,6 +74,17 @@ void ChannelArbiter::process() {
         m_wake.notify(sc_core::sc_time::from_value(now * tck - ps));
         return;
     }
+    if (!m_started) {
+        // The PEs are attached by now (elaboration). Where there are none, no result depends on
+        // the cycles the channel wakes at (the stall accounts and host/PIM policies do), so it
+        // may sleep until a command could issue (Scheduler::useGroupBounds).
+        m_started = true;
+        bool pes = false;
+        for (PseudoChannelController* pc : m_pcs)
+            pes |= pc->hasPimUnit();
+        for (PseudoChannelController* pc : m_pcs)
+            pc->useGroupBounds(!pes);
+    }
     m_inProcess = true;
     const uint32_t n = uint32_t(m_pcs.size());
     uint64_t next = kNever;

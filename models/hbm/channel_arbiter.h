@@ -65,6 +65,7 @@ class ChannelArbiter : public sc_core::sc_module {
     uint32_t m_rrRow = 0, m_rrCol = 0;   // round robin: first member to consider
     uint32_t m_lastMember = 0, m_lastBank = 0;
     bool m_inProcess = false;
+    bool m_started = false; // the first decision has been made
     sc_core::sc_event m_wake;
 };
 

@@ -167,6 +167,8 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     ++m_state.queued[r.write];
     m_stats.firstArrivalCycle = std::min(m_stats.firstArrivalCycle, arrival);
     m_traceQueue = m_state.queued[0] + m_state.queued[1];
+    if (m_groupBounds)
+        wakeAt(now); // (then at the arrival: propose() wakes for requests still to arrive)
     wakeAt(arrival);
     return slot;
 }
