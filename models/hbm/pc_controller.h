@@ -100,8 +100,8 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     bool hasPimUnit() const { return m_pim.hasUnit(); }
     // Wake-up cycles bounded by command group (Scheduler::useGroupBounds), for a channel where
     // nothing depends on the cycles it wakes at; a request queued from outside the channel's
-    // decision then wakes it at once, so that the owner and the read/write mode follow the queues
-    // in that very cycle, as they would if the channel decided every cycle.
+    // decision then wakes it in its cycle when it changes the owner or the read/write mode, so that
+    // these follow the queues as they would if the channel decided every cycle.
     void useGroupBounds(bool on) {
         m_groupBounds = on;
         m_scheduler->useGroupBounds(on);
@@ -137,6 +137,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     void wakeAt(uint64_t cycle);
 
     void updateMode();
+    bool modeAfterUpdate() const; // the read/write mode updateMode() would set now
     // The host-vs-PIM decision at `now` (its policy's, from the queues); returns the cycle it
     // may change by itself.
     uint64_t decideOwner(uint64_t now);

@@ -41,13 +41,12 @@ uint64_t Scheduler::setAsideByGroup(const Policy& policy, const PcState& s, cons
             todo &= ~m;
         }
     };
-    using C = Command;
-    const uint64_t column = std::min({timing.earliestAnyBank(C::RD), timing.earliestAnyBank(C::RDA),
-                                      timing.earliestAnyBank(C::WR), timing.earliestAnyBank(C::WRA)});
-    const uint64_t miss = arrived & policy.surelyMissBanks(s, w);
-    aside(arrived & policy.surelyHitBanks(s, w), std::max(colBusFree, column)); // RD, WR (+A)
-    aside(miss & ~s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(C::ACT)));
-    aside(miss & s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(C::PRE)));
+    if (const uint64_t hits = arrived & policy.surelyHitBanks(s, w))
+        aside(hits, std::max(colBusFree, timing.earliestAnyColumn()));
+    if (const uint64_t miss = arrived & policy.surelyMissBanks(s, w)) {
+        aside(miss & ~s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(Command::ACT)));
+        aside(miss & s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(Command::PRE)));
+    }
     return next;
 }
 
