@@ -43,7 +43,7 @@ class Scheduler {
     // one; on, it also waits for the pseudo-channel's own timing rules of its command, so that
     // the channel does not wake before any of them could issue (a later wake-up cycle, never
     // later than a command could issue). On only where nothing depends on the cycles the channel
-    // wakes at (ChannelArbiter: no PEs in the channel).
+    // wakes at (ChannelArbiter: the only channel, no PEs in it).
     void useGroupBounds(bool on) { m_groupBounds = on; }
 
   protected:
