@@ -122,3 +122,33 @@ TEST_CASE("Scheduler walk: banks sure to need a taken bus wait for it; others st
     CHECK(row.cmd == Command::ACT);
     CHECK(row.bank == 8);
 }
+
+TEST_CASE("Scheduler walk: with group bounds, reads of other banks wait for tCCDS, not only for the bus",
+          "[hbm][scheduler]") {
+    // Two open banks in different bank groups, a hit queued in each; a read of bank 0 issues at t
+    // and holds the column bus one cycle. HBM3-5200: tCCDS = 2, tCCDL = 4 (the memspec).
+    for (bool bounds : {false, true}) {
+        Channel ch;
+        ch.sched->useGroupBounds(bounds);
+        REQUIRE(ch.group(0) != ch.group(5));
+        ch.open(0, 3, kBase);
+        ch.open(5, 3, kBase);
+        ch.queue(0, 0, 3, kBase);
+        ch.queue(1, 5, 3, kBase);
+        const uint64_t t = std::max(ch.timing.earliest(Command::RD, 0, ch.group(0)),
+                                    ch.timing.earliest(Command::RD, 5, ch.group(5)));
+        ch.timing.record(Command::RD, 0, ch.group(0), t);
+        Candidate row, col;
+        // Both hits wait: without bounds for the bus (t + 1), with them for tCCDS (t + 2).
+        CHECK(ch.propose(t, 0, t + 1, row, col) == (bounds ? t + 2 : t + 1));
+        CHECK_FALSE(col.valid());
+        // At t + 1 the bus is free but tCCDS is not over: nothing in either mode.
+        ch.propose(t + 1, 0, t + 1, row, col);
+        CHECK_FALSE(col.valid());
+        // At t + 2 bank 5 (another group) may read; bank 0 waits for tCCDL (t + 4).
+        ch.propose(t + 2, 0, t + 1, row, col);
+        REQUIRE(col.valid());
+        CHECK(col.bank == 5);
+        CHECK(col.cmd == Command::RD);
+    }
+}

@@ -22,9 +22,16 @@ BusArbitration parseBusArbitration(const std::string& name) {
 
 ChannelArbiter::ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec, BusArbitration policy)
     : sc_module(name), m_spec(spec), m_policy(policy), m_shared(spec.bus.sharedByPseudoChannels) {
+    ++s_channels;
     SC_HAS_PROCESS(ChannelArbiter);
     SC_METHOD(process);
     sensitive << m_wake;
+}
+
+uint32_t ChannelArbiter::s_channels = 0;
+
+ChannelArbiter::~ChannelArbiter() {
+    --s_channels;
 }
 
 uint32_t ChannelArbiter::lastAdmittedDepth() const {
@@ -73,6 +80,21 @@ void ChannelArbiter::process() {
         // Woken between clock edges (an arrival): decide at the next edge.
         m_wake.notify(sc_core::sc_time::from_value(now * tck - ps));
         return;
+    }
+    if (!m_started) {
+        // Elaboration is over: the PEs are attached and every channel is built. Where the channel
+        // is the only one and has no PEs, no result depends on the cycles it wakes at, so it may
+        // sleep until a command could issue (Scheduler::useGroupBounds). With PEs the stall
+        // accounts and host/PIM policies do; with other channels, requests one channel's
+        // completion lets the initiator send to another in the same cycle meet that channel
+        // before or after its decision, by the order the kernel runs the two (a within-cycle race
+        // that fewer wake-ups would resolve differently: hbm3-stack-seq-read moves by 3 PREs).
+        m_started = true;
+        bool alone = s_channels == 1;
+        for (PseudoChannelController* pc : m_pcs)
+            alone &= !pc->hasPimUnit();
+        for (PseudoChannelController* pc : m_pcs)
+            pc->useGroupBounds(alone);
     }
     m_inProcess = true;
     const uint32_t n = uint32_t(m_pcs.size());

@@ -30,6 +30,7 @@ BusArbitration parseBusArbitration(const std::string& name); // "oldest-first" |
 class ChannelArbiter : public sc_core::sc_module {
   public:
     ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec, BusArbitration policy);
+    ~ChannelArbiter() override;
 
     // Returns the member index of `pc` in this channel.
     uint32_t attach(PseudoChannelController& pc);
@@ -65,6 +66,8 @@ class ChannelArbiter : public sc_core::sc_module {
     uint32_t m_rrRow = 0, m_rrCol = 0;   // round robin: first member to consider
     uint32_t m_lastMember = 0, m_lastBank = 0;
     bool m_inProcess = false;
+    bool m_started = false;     // the first decision has been made
+    static uint32_t s_channels; // channels alive (one simulation per process at a time)
     sc_core::sc_event m_wake;
 };
 

@@ -167,6 +167,10 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     ++m_state.queued[r.write];
     m_stats.firstArrivalCycle = std::min(m_stats.firstArrivalCycle, arrival);
     m_traceQueue = m_state.queued[0] + m_state.queued[1];
+    // With group bounds the channel may sleep through this cycle: wake it now if the owner (the
+    // first request queued) or the read/write mode would change, as a decision every cycle would.
+    if (m_groupBounds && (m_traceQueue == 1 || modeAfterUpdate() != m_state.writeMode))
+        wakeAt(now); // (and at the arrival: propose() wakes for requests still to arrive)
     wakeAt(arrival);
     return slot;
 }
@@ -338,16 +342,17 @@ void PseudoChannelController::sendResponse(tlm_generic_payload* t, uint64_t read
 // ---------------------------------------------------------------- decisions
 
 void PseudoChannelController::updateMode() {
+    m_state.writeMode = modeAfterUpdate();
+}
+
+bool PseudoChannelController::modeAfterUpdate() const {
+    const bool w = m_state.writeMode;
     if (m_state.unified)
-        return; // one queue: reads and writes are scheduled together
+        return w; // one queue: reads and writes are scheduled together
     const uint32_t reads = m_state.queued[0], writes = m_state.queued[1];
-    bool& w = m_state.writeMode;
-    if (!w) {
-        if (writes >= m_cfg.writeHighWatermark || (reads == 0 && writes > 0))
-            w = true;
-    } else if (writes == 0 || (writes <= m_cfg.writeLowWatermark && reads > 0)) {
-        w = false;
-    }
+    if (!w)
+        return writes >= m_cfg.writeHighWatermark || (reads == 0 && writes > 0);
+    return !(writes == 0 || (writes <= m_cfg.writeLowWatermark && reads > 0));
 }
 
 uint64_t PseudoChannelController::hostWaitingFrom(uint64_t from) {

@@ -97,6 +97,15 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     void issue(const Candidate& c, uint64_t now);
     // Admits the transactions waiting for buffer room, as far as there is room.
     void admitBlocked();
+    bool hasPimUnit() const { return m_pim.hasUnit(); }
+    // Wake-up cycles bounded by command group (Scheduler::useGroupBounds), for a channel where
+    // nothing depends on the cycles it wakes at; a request queued from outside the channel's
+    // decision then wakes it in its cycle when it changes the owner or the read/write mode, so that
+    // these follow the queues as they would if the channel decided every cycle.
+    void useGroupBounds(bool on) {
+        m_groupBounds = on;
+        m_scheduler->useGroupBounds(on);
+    }
 
     // Test seam (test/test_fault_injection.cpp): a fault committed on purpose so a test can
     // prove the protocol checker notices it. Only C++ code reaches it; no scenario field or
@@ -128,6 +137,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     void wakeAt(uint64_t cycle);
 
     void updateMode();
+    bool modeAfterUpdate() const; // the read/write mode updateMode() would set now
     // The host-vs-PIM decision at `now` (its policy's, from the queues); returns the cycle it
     // may change by itself.
     uint64_t decideOwner(uint64_t now);
@@ -158,6 +168,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_arrivals;
     uint64_t m_seq = 0;
     uint32_t m_member = 0; // this pseudo-channel's index in its channel
+    bool m_groupBounds = false;
 
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RefreshManager> m_refresh;

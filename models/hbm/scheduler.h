@@ -38,6 +38,14 @@ class Scheduler {
     // of the bank no longer holds (pushed, so that the walk need not read every hinted bank).
     void bankChanged(uint32_t bank) { m_hinted &= ~(uint64_t(1) << bank); }
 
+    // The walk's wake-up cycle from banks whose command is known (all their requests arrived):
+    // off, such a bank waits for its bus when the bus is taken and is otherwise looked at one by
+    // one; on, it also waits for the pseudo-channel's own timing rules of its command, so that
+    // the channel does not wake before any of them could issue (a later wake-up cycle, never
+    // later than a command could issue). On only where nothing depends on the cycles the channel
+    // wakes at (ChannelArbiter: the only channel, no PEs in it).
+    void useGroupBounds(bool on) { m_groupBounds = on; }
+
   protected:
     explicit Scheduler(const ControllerConfig& cfg) : m_cfg(cfg) {}
 
@@ -64,6 +72,15 @@ class Scheduler {
     virtual uint64_t scan(const PcState& s, const TimingState& timing, const RefreshManager& refresh,
                           uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
                           Candidate& colCmd) = 0;
+    // The banks set aside in groups before the walk looks at banks one by one (useGroupBounds):
+    // clears them from `todo`, returns the earliest cycle they may issue at.
+    template <class Policy>
+    uint64_t setAsideByBus(const Policy& policy, const PcState& s, uint64_t now, bool w, uint64_t arrived,
+                           uint64_t rowBusFree, uint64_t colBusFree, uint64_t& todo) const;
+    template <class Policy>
+    uint64_t setAsideByGroup(const Policy& policy, const PcState& s, const TimingState& timing, uint64_t now,
+                             bool w, uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree,
+                             uint64_t& todo) const;
     template <class Policy>
     uint64_t scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
                        const RefreshManager& refresh, uint64_t now, uint64_t rowBusFree, uint64_t colBusFree,
@@ -78,6 +95,7 @@ class Scheduler {
         uint64_t notBefore = 0;
         bool write = false;
     };
+    bool m_groupBounds = false;
     std::vector<WaitHint> m_hints;
     uint64_t m_hinted = 0; // bit b: m_hints[b] set since bank b last changed
 };

@@ -11,6 +11,46 @@
 namespace pilot::hbm {
 
 template <class Policy>
+uint64_t Scheduler::setAsideByBus(const Policy& policy, const PcState& s, uint64_t now, bool w,
+                                  uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree,
+                                  uint64_t& todo) const {
+    uint64_t next = kNever;
+    if (colBusFree > now)
+        if (const uint64_t m = arrived & policy.surelyHitBanks(s, w)) {
+            next = std::min(next, colBusFree);
+            todo &= ~m;
+        }
+    if (rowBusFree > now)
+        if (const uint64_t m = arrived & policy.surelyMissBanks(s, w)) {
+            next = std::min(next, rowBusFree);
+            todo &= ~m;
+        }
+    return next;
+}
+
+template <class Policy>
+uint64_t Scheduler::setAsideByGroup(const Policy& policy, const PcState& s, const TimingState& timing,
+                                    uint64_t now, bool w, uint64_t arrived, uint64_t rowBusFree,
+                                    uint64_t colBusFree, uint64_t& todo) const {
+    // Each group's commands wait for their bus and for the pseudo-channel's own rules (tRRD, tFAW,
+    // tCCD, turnarounds), which bind every bank alike: the later of the two bounds the group.
+    uint64_t next = kNever;
+    const auto aside = [&](uint64_t m, uint64_t bound) {
+        if (m && bound > now) {
+            next = std::min(next, bound);
+            todo &= ~m;
+        }
+    };
+    if (const uint64_t hits = arrived & policy.surelyHitBanks(s, w))
+        aside(hits, std::max(colBusFree, timing.earliestAnyColumn()));
+    if (const uint64_t miss = arrived & policy.surelyMissBanks(s, w)) {
+        aside(miss & ~s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(Command::ACT)));
+        aside(miss & s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(Command::PRE)));
+    }
+    return next;
+}
+
+template <class Policy>
 uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
                               const RefreshManager& refresh, uint64_t now, uint64_t rowBusFree,
                               uint64_t colBusFree, Candidate& rowCmd, Candidate& colCmd) {
@@ -42,18 +82,14 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
             } // (set in the other direction: valid again once the direction changes back)
         }
     }
-    // Banks sure to need a bus that is taken (their requests all arrived, so the choice is known).
+    // Banks whose command is known (their requests all arrived) and sure to wait: for a bus that is
+    // taken, or with group bounds also for the pseudo-channel's rules of that command.
     const uint64_t arrived = todo & ~s.lateBanks;
-    if (colBusy)
-        if (const uint64_t m = arrived & policy.surelyHitBanks(s, w)) {
-            next = std::min(next, colBusFree);
-            todo &= ~m;
-        }
-    if (rowBusy)
-        if (const uint64_t m = arrived & policy.surelyMissBanks(s, w)) {
-            next = std::min(next, rowBusFree);
-            todo &= ~m;
-        }
+    if (m_groupBounds)
+        next =
+            std::min(next, setAsideByGroup(policy, s, timing, now, w, arrived, rowBusFree, colBusFree, todo));
+    else
+        next = std::min(next, setAsideByBus(policy, s, now, w, arrived, rowBusFree, colBusFree, todo));
     for (; todo; todo &= todo - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(todo));
         const BankState& bk = s.banks[b];

@@ -42,6 +42,20 @@ class TimingState {
         const uint32_t lag = lagOf(cmd);
         return e > lag ? e - lag : 0;
     }
+    // A lower bound of earliest(cmd, b, g) for every bank b and group g: the pseudo-channel's rules
+    // alone (tRRD, tFAW, tCCD, turnarounds), which bind every bank alike.
+    uint64_t earliestAnyBank(Command cmd) const {
+        uint64_t e = m_pc[size_t(cmd)];
+        if (cmd == Command::ACT)
+            e = std::max(e, m_actWindow[m_actHead]);
+        const uint32_t lag = lagOf(cmd);
+        return e > lag ? e - lag : 0;
+    }
+    // The same for any column command (RD, RDA, WR, WRA).
+    uint64_t earliestAnyColumn() const {
+        return std::min({m_pc[size_t(Command::RD)], m_pc[size_t(Command::RDA)], m_pc[size_t(Command::WR)],
+                         m_pc[size_t(Command::WRA)]});
+    }
     // `cmd` issued (its first bus cycle) at `cycle`.
     void record(Command cmd, uint32_t bank, uint32_t group, uint64_t cycle);
     uint32_t groupOf(uint32_t bank) const { return bank / m_banksPerGroup; }

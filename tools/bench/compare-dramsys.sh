@@ -13,29 +13,7 @@ dramsys=$(realpath "${1:?DRAMSys binary}")
 out=$(realpath -m "${2:-$root/build/compare-dramsys}")
 n=${3:-1000000}
 pilot=${PILOT:-$root/build/release/pilot}   # PILOT: another pilot binary
-mkdir -p "$out"/res/{memspec,addressmapping,mcconfig,simconfig,traces}
-cp "$root"/workloads/memspecs/dramsys/v5.1/HBM2.json "$out"/res/memspec/
-cp "$root"/workloads/mappings/dramsys/v5.1/*.json "$out"/res/addressmapping/
-cp "$root"/workloads/mcconfigs/dramsys/*.json "$out"/res/mcconfig/
-cp "$root"/tools/bench/dramsys/simconfig.json "$out"/res/simconfig/
-/usr/bin/python3 - "$out/res/traces" "$n" <<'PY'
-import os, random, sys
-d, n = sys.argv[1], int(sys.argv[2])
-gen = {
-    "seq": lambda r, i: ("read", i * 64),
-    "random": lambda r, i: ("read", r.randrange(1 << 24) * 64),
-    "mixed": lambda r, i: ("write" if r.random() < 0.3 else "read", r.randrange(1 << 24) * 64),
-}
-for name, f in gen.items():
-    path = os.path.join(d, name + ".stl")
-    if os.path.exists(path):
-        continue
-    r = random.Random(12345)
-    with open(path, "w") as out:
-        for i in range(n):
-            op, addr = f(r, i)
-            out.write(f"{i}: (64) {op} {hex(addr)}\n")
-PY
+"$root"/tools/bench/dramsys-layout.sh "$out" "$n"
 wall() { /usr/bin/time -f "%e" -o "$1" "${@:2}"; }
 echo "| map | trace | controller | PILOT-VP GB/s | DRAMSys GB/s | ratio | PILOT-VP s | DRAMSys s | speed ratio |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -61,7 +39,7 @@ JSON
       (cd "$out/res" && wall "$out/d.time" "$dramsys" sim.json "$out/res" >"$out/d-$map-$trace-$mc.log" 2>&1)
       dbw=$(grep -m1 'controller0 *AVG BW:' "$out/d-$map-$trace-$mc.log" | sed -E 's/.*\| *([0-9.]+) +GB\/s.*/\1/')
       dt=$(cat "$out/d.time")
-      /usr/bin/python3 -c 'import sys; p,d,pt,dt=map(float,sys.argv[1:5]); print(f"| {sys.argv[5]} | {sys.argv[6]} | {sys.argv[7]} | {p:.2f} | {d:.2f} | {p/d:.3f} | {pt:.1f} | {dt:.1f} | {dt/pt:.1f}x |")' \
+      /usr/bin/python3 -c 'import sys; p,d,pt,dt=map(float,sys.argv[1:5]); print(f"| {sys.argv[5]} | {sys.argv[6]} | {sys.argv[7]} | {p:.2f} | {d:.2f} | {p/d:.3f} | {pt:.1f} | {dt:.1f} | {dt/max(pt, 0.01):.1f}x |")' \
         "$pbw" "$dbw" "$pt" "$dt" "$map" "$trace" "$mc"
     done
   done
