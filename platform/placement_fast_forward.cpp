@@ -28,7 +28,7 @@ void PlacementFastForward::begin(uint32_t c, const std::vector<uint32_t>& stream
     ch.arrived = 0;
     // Measured from here if nothing of the channel is in flight (waiting for it would let
     // other initiators in first: the placement is timed as it would be without fast-forward).
-    if (m_cfg.quiet(c))
+    if (!m_cfg.quiet || m_cfg.quiet(c))
         restart(c);
     else
         ch.mode = Mode::None;
