@@ -222,13 +222,8 @@ void PimSystem::enableFastForward(std::function<bool()> exclusive, std::function
 void PimSystem::enablePlacementFastForward(std::function<bool()> exclusive,
                                            std::function<uint64_t()> otherActivity) {
     std::vector<common::CounterSet> counters(channels());
-    for (uint32_t pc = 0; pc < m_hbm.controllers().size(); ++pc) {
-        common::CounterSet& set = counters[std::min(pc / m_pcsPerChannel, channels() - 1)];
-        m_hbm.controllers()[pc]->listPimCounters(set);
-        m_hbm.controllers()[pc]->listHostCounters(set);
-        if (pc < m_pes.size())
-            m_pes[pc]->listCounters(set);
-    }
+    for (uint32_t c = 0; c < channels(); ++c)
+        listCounters(counters[c], c * m_pcsPerChannel, (c + 1) * m_pcsPerChannel);
     PlacementFastForward::Config cfg;
     cfg.minWindowPs = m_refiPs * kFastForwardWindowRefreshes;
     cfg.exclusive = std::move(exclusive);
@@ -245,8 +240,8 @@ void PimSystem::enablePlacementFastForward(std::function<bool()> exclusive,
     static_cast<PortHostBus&>(*m_bus).setPlacementFastForward(m_placement.get());
 }
 
-void PimSystem::listCounters(common::CounterSet& set) {
-    for (size_t pc = 0; pc < m_hbm.controllers().size(); ++pc) {
+void PimSystem::listCounters(common::CounterSet& set, size_t fromPc, size_t toPc) {
+    for (size_t pc = fromPc; pc < std::min(toPc, m_hbm.controllers().size()); ++pc) {
         m_hbm.controllers()[pc]->listPimCounters(set);
         m_hbm.controllers()[pc]->listHostCounters(set);
         if (pc < m_pes.size())

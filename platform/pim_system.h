@@ -3,6 +3,7 @@
 // Assembly of a GPU-PILOT memory system: the HBM system, a PE array beside every
 // pseudo-channel, a PIM controller per channel running its firmware through a HAL, and the
 // GPU host port that runs the host runtime, all on one router.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -58,7 +59,8 @@ class PimSystem : public sc_core::sc_module {
     }
     // Every counter the memory's and the PEs' statistics report but refreshes (which go on by
     // the clock), for a fast-forward of the whole system (docs/cosim.md).
-    void listCounters(common::CounterSet& set);
+    // Those of pseudo-channels [fromPc, toPc) only: a channel's, say.
+    void listCounters(common::CounterSet& set, size_t fromPc = 0, size_t toPc = SIZE_MAX);
 
   private:
     void enablePlacementFastForward(std::function<bool()> exclusive, std::function<uint64_t()> otherActivity);

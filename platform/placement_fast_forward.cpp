@@ -127,25 +127,13 @@ void PlacementFastForward::periodPassed(Channel& ch) {
     ch.haltAt = furthest + 1;
 }
 
-namespace {
-
-// The two halves of the intervals of `v` (values at the periods' ends) move alike, per period.
-bool halvesAgree(const std::vector<uint64_t>& v, double tolerance) {
-    const size_t n = v.size() - 1, half = n / 2;
-    const double first = double(v[half] - v.front()) / double(half);
-    const double second = double(v.back() - v[half]) / double(n - half);
-    return first > 0 && std::fabs(second - first) <= tolerance * first;
-}
-
-} // namespace
-
 bool PlacementFastForward::steady(const Channel& ch) const {
     const size_t n = ch.marks.size() ? ch.marks.size() - 1 : 0; // intervals
     if (n < m_cfg.minPeriods || ch.marks.back() - ch.marks.front() < m_cfg.minWindowPs)
         return false;
     // The companion progresses in lumps (a tile's bursts at once): no two halves of a few of them
     // agree, and picking the measurements where they did would pick a lump more than its pace.
-    return halvesAgree(ch.marks, m_cfg.tolerance) &&
+    return pim::steadyPace(ch.marks, m_cfg.tolerance) &&
            (ch.mode != Mode::Beside ||
             ch.partner.back() - ch.partner.front() >= kMinGrains * m_companion.grain());
 }

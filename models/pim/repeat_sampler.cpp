@@ -5,6 +5,13 @@
 
 namespace pilot::pim {
 
+bool steadyPace(const std::vector<uint64_t>& marks, double tolerance) {
+    const size_t n = marks.size() - 1, half = n / 2;
+    const double first = double(marks[half] - marks.front()) / double(half);
+    const double second = double(marks.back() - marks[half]) / double(n - half);
+    return std::fabs(second - first) <= tolerance * first;
+}
+
 RepeatSampler::RepeatSampler(FastForwardConfig cfg, common::CounterSet counters)
     : m_cfg(std::move(cfg)), m_counters(std::move(counters)) {}
 
@@ -74,10 +81,7 @@ bool RepeatSampler::ready(uint64_t periodsLeft) const {
         return fitLine(slope, last) && slope >= 0 && (!m_cfg.exclusive || m_cfg.exclusive());
     }
     // Steady: the first half of the intervals and the second take the same time per period.
-    const size_t n = m_marks.size() - 1, half = n / 2;
-    const double first = double(m_marks[half] - m_marks.front()) / double(half);
-    const double second = double(m_marks.back() - m_marks[half]) / double(n - half);
-    if (std::fabs(second - first) > m_cfg.tolerance * first)
+    if (!steadyPace(m_marks, m_cfg.tolerance))
         return false;
     return m_cfg.pimKeepsChannel || !m_cfg.exclusive || m_cfg.exclusive();
 }

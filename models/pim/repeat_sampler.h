@@ -50,6 +50,12 @@ struct FastForwardStats {
     }
 };
 
+// Whether the values at the ends of a run of periods (times, ps) go at one pace: the first half
+// of the intervals between them and the second move alike per interval, within `tolerance` of
+// the first (at least two intervals). The steady stretches' test, and the host placements'
+// (platform/placement_fast_forward.h).
+bool steadyPace(const std::vector<uint64_t>& marks, double tolerance);
+
 class RepeatSampler {
   public:
     RepeatSampler(FastForwardConfig cfg, common::CounterSet counters);
