@@ -25,6 +25,7 @@ class HbmSystem : public sc_core::sc_module {
 
     interconnect::Router& router() { return m_router; }
     hbm::BackingStore& store() { return m_store; }
+    const hbm::BackingStore& store() const { return m_store; }
     const std::vector<std::unique_ptr<hbm::PseudoChannelController>>& controllers() const { return m_pcs; }
     const hbm::ProtocolChecker* checker() const { return m_checker.get(); }
     // End of simulation: the checker's refresh-deadline pass.

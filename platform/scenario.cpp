@@ -9,6 +9,7 @@
 #include "models/common/json_file.h"
 #include "models/common/json_reader.h"
 #include "models/hbm/dramsys_mcconfig.h"
+#include "models/hbm/dramsys_simconfig.h"
 #include "platform/pim_capacity.h"
 #include "platform/pim_geometry.h"
 #include "platform/shipped_defaults.h"
@@ -142,6 +143,15 @@ static void readSystem(JsonObject& root, const std::string& baseDir, Scenario& s
     s.stacks = sys.u32("stacks", 1, 64);
     s.pseudoChannels = sys.u32("pseudo_channels", 0, 1u << 16);
     s.protocolCheck = sys.boolean("protocol_check");
+    s.storeData = sys.boolean("store_data");
+    // A DRAMSys simconfig replaces store_data with its StoreMode (like-for-like comparisons).
+    if (std::optional<std::string> simconfig = sys.optString("simconfig")) {
+        const std::string path = resolvePath(*simconfig, baseDir);
+        if (path.empty() || !fs::exists(path))
+            root.issues().add("/system/simconfig", "no such file: " + (path.empty() ? *simconfig : path));
+        else
+            s.storeData = hbm::loadDramsysSimconfig(s.simconfigFile = path).storeData;
+    }
     sys.rejectUnknownKeys();
     checkStackCount(s.stacks, "/system/stacks", root.issues());
 }
@@ -198,6 +208,10 @@ static Scenario finishPimScenario(Scenario s, JsonObject& root, IssueList& issue
                        " covering whole channels (got " + std::to_string(s.pseudoChannels) + ")");
     checkPimGeometry(s.memspec, "/system/memspec", issues);
     checkPimMapping(*s.mapping, "/system/mapping", issues);
+    if (!s.storeData)
+        issues.add(s.simconfigFile.empty() ? "/system/store_data" : "/system/simconfig",
+                   "the memory must keep its data with a PIM workload: the PEs compute on it "
+                   "(store_data true; a DRAMSys simconfig's StoreMode \"Store\")");
     issues.throwIfAny();
     checkPimCapacity(s, issues);
     issues.throwIfAny();

@@ -73,6 +73,9 @@ struct Scenario {
     uint32_t stacks = 1;
     uint32_t pseudoChannels = 0; // instantiated: the first N of the system
     bool protocolCheck = true;
+    // The memory keeps the bytes written (false: DRAMSys's StoreMode NoStorage, traffic only).
+    bool storeData = true;
+    std::string simconfigFile; // a DRAMSys simconfig that set storeData, if any
     hbm::ControllerConfig controller;
     std::optional<TrafficConfig> traffic; // memory traffic (alone, or beside a PIM workload)
     std::optional<DecodeWorkload> decode; // PIM workload scenarios

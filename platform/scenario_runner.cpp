@@ -106,6 +106,7 @@ json memoryResults(const HbmSystem& system, const hbm::Memspec& spec, double spa
     const hbm::ProtocolChecker* chk = system.checker();
     mem["checker_violations"] = chk ? chk->violationCount() : 0;
     mem["protocol_checked"] = chk != nullptr;
+    mem["data_stored"] = system.store().keepsData();
     json lines = json::array();
     if (chk)
         for (size_t i = 0; i < chk->violations().size() && i < 20; ++i)
@@ -159,6 +160,7 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     const auto wall0 = std::chrono::steady_clock::now();
     const hbm::Memspec& spec = s.memspec;
     HbmSystem system("hbm", spec, *s.mapping, s.controller, s.pseudoChannels, s.protocolCheck);
+    system.store().keepData(s.storeData);
 
     std::unique_ptr<traffic::TrafficGenerator> genPtr = makeTrafficGenerator(s);
     traffic::TrafficGenerator& gen = *genPtr;

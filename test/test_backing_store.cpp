@@ -78,3 +78,23 @@ TEST_CASE("Backing store: a DMI page takes the blocks written before it", "[hbm]
     store.read(10000, back.data(), back.size());
     CHECK(back == big);
 }
+
+TEST_CASE("Backing store: keeping no data (DRAMSys's NoStorage) drops writes, reads zeros, hands out no page",
+          "[hbm][store]") {
+    BackingStore store(uint64_t(1) << 30);
+    const std::vector<uint8_t> ones(64, 0xff);
+    store.write(4096, ones.data(), ones.size()); // kept: written before the store stops keeping
+    store.keepData(false);
+    CHECK_FALSE(store.keepsData());
+    store.write(8192, ones.data(), ones.size());
+    std::vector<uint8_t> got(64, 0x5a);
+    store.read(8192, got.data(), got.size());
+    CHECK(got == std::vector<uint8_t>(64, 0));
+    store.read(4096, got.data(), got.size()); // reads return zeros whatever was kept
+    CHECK(got == std::vector<uint8_t>(64, 0));
+    CHECK(store.blocksAllocated() == 1);
+    CHECK(store.pagesAllocated() == 0);
+    store.keepData(true);
+    store.read(4096, got.data(), got.size());
+    CHECK(got == ones);
+}

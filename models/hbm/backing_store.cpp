@@ -54,6 +54,8 @@ uint8_t* BackingStore::page(uint64_t addr) {
 }
 
 void BackingStore::read(uint64_t addr, uint8_t* dst, uint64_t len) const {
+    if (!m_keepData)
+        return void(std::memset(dst, 0, len));
     while (len) {
         const uint64_t off = addr % kBlockBytes;
         const uint64_t n = std::min(len, kBlockBytes - off); // never crosses a block (or a page)
@@ -71,6 +73,8 @@ void BackingStore::read(uint64_t addr, uint8_t* dst, uint64_t len) const {
 }
 
 void BackingStore::write(uint64_t addr, const uint8_t* src, uint64_t len) {
+    if (!m_keepData)
+        return;
     while (len) {
         const uint64_t pageOff = addr % kPageBytes;
         if (pageOff == 0 && len >= kPageBytes) { // a whole page: keep it as one

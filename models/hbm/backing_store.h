@@ -23,6 +23,11 @@ class BackingStore {
     explicit BackingStore(uint64_t capacity) : m_capacity(capacity) {}
 
     uint64_t capacity() const { return m_capacity; }
+    // Off: the store keeps nothing (DRAMSys's StoreMode NoStorage): writes are dropped, reads
+    // return zeros, and no page is handed out for DMI. For traffic whose data nothing reads back
+    // (trace replay, synthetic traffic); the PEs need the data (scenario.cpp refuses it there).
+    void keepData(bool on) { m_keepData = on; }
+    bool keepsData() const { return m_keepData; }
     void read(uint64_t addr, uint8_t* dst, uint64_t len) const;
     void write(uint64_t addr, const uint8_t* src, uint64_t len);
     // The page holding addr, allocated if needed (for DMI: contiguous for kPageBytes); the
@@ -39,6 +44,7 @@ class BackingStore {
         return i ? m_pages[*i].get() : nullptr;
     }
     uint64_t m_capacity;
+    bool m_keepData = true;
     // Flat indexes rather than node maps: every access looks its page and block up.
     common::FlatIndex m_pageIndex;                   // page number -> m_pages
     std::vector<std::unique_ptr<uint8_t[]>> m_pages; // each page apart: DMI hands its address out

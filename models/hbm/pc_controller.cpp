@@ -163,7 +163,10 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
         m_state.lateBanks |= uint64_t(1) << r.bank;
     m_state.pendingBanks[qi] |= uint64_t(1) << r.bank;
     m_channel->admitted(m_member, r.bank);
-    m_arrivals.push(arrival);
+    // Only arrivals still to come: one at or before `now` would be dropped by the next look
+    // (hostWaitingFrom from m_accountedTo, just raised to now, or from a later cycle) unread.
+    if (arrival > now)
+        m_arrivals.push(arrival);
     ++m_state.queued[r.write];
     m_stats.firstArrivalCycle = std::min(m_stats.firstArrivalCycle, arrival);
     m_traceQueue = m_state.queued[0] + m_state.queued[1];
@@ -271,7 +274,7 @@ unsigned int PseudoChannelController::transportDbg(tlm_generic_payload& t) {
 
 bool PseudoChannelController::getDirectMemPtr(tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
     const uint64_t addr = t.get_address();
-    if (addr >= m_map.capacity())
+    if (addr >= m_map.capacity() || !m_store.keepsData()) // nothing kept: no memory to point into
         return false;
     // One backing-store page at a time: the store is sparse, pages are not contiguous.
     const uint64_t base = BackingStore::pageBase(addr);

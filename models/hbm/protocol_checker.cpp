@@ -49,7 +49,11 @@ ProtocolChecker::ProtocolChecker(const Memspec& spec, uint32_t pcCount)
     PcState proto;
     proto.banks.resize(spec.org.banksPerPc());
     proto.groups.resize(spec.org.bankGroupsPerPc());
+    for (uint32_t b = 0; b < proto.banks.size(); ++b)
+        proto.banks[b].group = b / spec.org.banksPerGroup;
     m_pcs.assign(pcCount, proto);
+    for (uint32_t p = 0; p < pcCount; ++p)
+        m_pcs[p].bus = spec.bus.sharedByPseudoChannels ? p / spec.org.pseudoChannels : p;
 }
 
 void ProtocolChecker::report(uint64_t cycle, Command cmd, uint32_t pc, uint32_t bank, const char* rule,
@@ -102,7 +106,7 @@ void ProtocolChecker::onCommand(const CommandRecord& rec) {
         throw std::out_of_range("ProtocolChecker: bank " + std::to_string(bank) + " of a " +
                                 std::to_string(pc.banks.size()) + "-bank pseudo-channel");
     ++m_commandsChecked;
-    checkCommandBus(rec, pc);
+    checkCommandBus(rec, pc, bank);
     if ((rec.cmd == Command::ACT || rec.cmd == Command::ACTAB) && m_actLag != 0) {
         CommandRecord effective = rec;
         effective.cycle += m_actLag;
@@ -156,14 +160,13 @@ void ProtocolChecker::checkTiming(const CommandRecord& rec, PcState& pc, uint32_
 
 // In cycle order per pseudo-channel; on each command bus, a command only once the previous one
 // (of either pseudo-channel when they share it) has released it.
-void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc) {
+void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc, uint32_t bank) {
     const Cycle t = Cycle(rec.cycle);
-    const uint32_t bank = allBank(rec.cmd) ? kAllBanks : idx(rec.bank);
     if (pc.lastCycle != kNever && t < pc.lastCycle)
         report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
                "issued after a command at cycle " + std::to_string(pc.lastCycle) + " (out of order)");
     pc.lastCycle = std::max(pc.lastCycle, t);
-    BusState& b = m_buses[m_spec.bus.sharedByPseudoChannels ? rec.pc / m_spec.org.pseudoChannels : rec.pc];
+    BusState& b = m_buses[pc.bus];
     const bool column = isColumn(rec.cmd);
     Cycle& start = column ? b.colStart : b.rowStart;
     uint32_t& held = column ? b.colCycles : b.rowCycles;
@@ -185,8 +188,8 @@ void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc) {
 void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank) {
     const auto& T = m_spec.t;
     const Cycle t = Cycle(rec.cycle);
-    const uint32_t group = bank / m_spec.org.banksPerGroup;
     BankState& b = pc.banks[bank];
+    const uint32_t group = b.group;
     GroupState& g = pc.groups[group];
 
     if (b.open)
@@ -279,8 +282,8 @@ void ProtocolChecker::checkColumnTarget(const CommandRecord& rec, const PcState&
 void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t bank) {
     const auto& T = m_spec.t;
     const Cycle t = Cycle(rec.cycle);
-    const uint32_t group = bank / m_spec.org.banksPerGroup;
     BankState& b = pc.banks[bank];
+    const uint32_t group = b.group;
     GroupState& g = pc.groups[group];
 
     checkColumnTarget(rec, pc, bank, T.RCDRD);
@@ -325,8 +328,8 @@ void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t ban
 void ProtocolChecker::onWrite(const CommandRecord& rec, PcState& pc, uint32_t bank) {
     const auto& T = m_spec.t;
     const Cycle t = Cycle(rec.cycle);
-    const uint32_t group = bank / m_spec.org.banksPerGroup;
     BankState& b = pc.banks[bank];
+    const uint32_t group = b.group;
     GroupState& g = pc.groups[group];
 
     checkColumnTarget(rec, pc, bank, T.RCDWR);

@@ -115,6 +115,7 @@ class ProtocolChecker : public CommandObserver {
     };
 
     struct BankState {
+        uint32_t group = 0; // its bank group (fixed)
         bool open = false;
         uint32_t row = 0;
         Cycle act = kNever; // last ACT or ACTAB
@@ -136,6 +137,7 @@ class ProtocolChecker : public CommandObserver {
     struct PcState {
         std::vector<BankState> banks;
         std::vector<GroupState> groups;
+        uint32_t bus = 0; // index into m_buses (fixed)
         Cycle lastCycle = kNever, lastRowBus = kNever, lastColumnBus = kNever;
         LatestByKey actByBank, actByGroup, readByGroup, writeByGroup, refpbByBank;
         std::array<Cycle, 4> actRing{kNever, kNever, kNever, kNever}; // last 4 ACTs (tFAW)
@@ -159,7 +161,8 @@ class ProtocolChecker : public CommandObserver {
         Command rowCmd = Command::kCount, colCmd = Command::kCount;
         uint32_t rowPc = 0, colPc = 0;
     };
-    void checkCommandBus(const CommandRecord& rec, PcState& pc);
+    // `bank`: the record's bank, or kAllBanks for an all-bank command.
+    void checkCommandBus(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void checkTiming(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank);
     void onActivateAll(const CommandRecord& rec, PcState& pc);

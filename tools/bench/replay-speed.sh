@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Replay speed, PILOT-VP against DRAMSys v5.1 side by side on the same traces and files
-# (interleaved HBM2 map, DRAMSys's shipped fr_fcfs controller configuration; PILOT-VP with its
-# protocol checker on, as by default):
+# (interleaved HBM2 map, DRAMSys's shipped fr_fcfs controller configuration, the same simconfig:
+# StoreMode NoStorage, so neither keeps the data; PILOT-VP with its protocol checker on, as by
+# default):
 #   replay-speed.sh DRAMSYS_BINARY [OUT_DIR] [PAIRS] [REQUESTS]
 # For each trace (dramsys-layout.sh: sequential, random, 30% writes; REQUESTS lines, default
 # 1,000,000) the two simulators run in turn, PAIRS times (default 3), each timed as a whole
@@ -31,7 +32,8 @@ JSON
   for ((i = 0; i < pairs; ++i)); do
     /usr/bin/time -f "p %U %S %e" -a -o "$out/times-$trace" "$pilot" replay "$res/traces/$trace.stl" \
       --memspec "$res/memspec/HBM2.json" --mapping "$res/addressmapping/am_hbm2_8Gb_pc_interleaved.json" \
-      --clock-ghz 1 --mcconfig "$res/mcconfig/fr_fcfs.json" --out "$out/p-$trace.json" >/dev/null 2>&1
+      --clock-ghz 1 --mcconfig "$res/mcconfig/fr_fcfs.json" --simconfig "$res/simconfig/simconfig.json" \
+      --out "$out/p-$trace.json" >/dev/null 2>&1
     (cd "$res" && /usr/bin/time -f "d %U %S %e" -a -o "$out/times-$trace" "$dramsys" "sim-$trace.json" "$res" \
       >"$out/d-$trace.log" 2>&1)
   done

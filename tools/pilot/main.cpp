@@ -41,6 +41,8 @@ std::vector<std::string> scenarioInputs(const platform::Scenario& s) {
     std::vector<std::string> in = {s.file, s.memspecFile, s.mappingFile};
     if (s.traffic && !s.traffic->traceFile.empty())
         in.push_back(s.traffic->traceFile);
+    if (!s.simconfigFile.empty())
+        in.push_back(s.simconfigFile);
     return in;
 }
 
@@ -88,7 +90,8 @@ static int analyzeAndReport(const std::string& path, const std::vector<std::stri
 // `pilot replay`: the scenario a trace replay runs (files made absolute; defaults from
 // workloads/defaults/scenario.json -> replay).
 static json replayScenario(const std::string& trace, const std::string& memspec, const std::string& mapping,
-                           const std::string& mcconfig, double clockGHz, uint32_t maxOutstanding) {
+                           const std::string& mcconfig, const std::string& simconfig, double clockGHz,
+                           uint32_t maxOutstanding) {
     const json& defaults = platform::shippedDefaults()["replay"];
     auto abs = [&](const std::string& p) { return std::filesystem::absolute(p).string(); };
     json doc = {{"name", "replay " + std::filesystem::path(trace).filename().string()},
@@ -102,6 +105,8 @@ static json replayScenario(const std::string& trace, const std::string& memspec,
                   {"max_outstanding", maxOutstanding}}}};
     if (!mcconfig.empty())
         doc["controller"] = {{"mcconfig", abs(mcconfig)}};
+    if (!simconfig.empty())
+        doc["system"]["simconfig"] = abs(simconfig);
     return doc;
 }
 
@@ -134,7 +139,7 @@ struct CliOptions {
     std::vector<std::string> sets;
     std::vector<double> traceWindow;
     platform::TimelineScope traceScope;
-    std::string trace, memspec, mapping, mcconfig;
+    std::string trace, memspec, mapping, mcconfig, simconfig;
     double clockGHz = 1.0;
     uint32_t maxOutstanding = 128;
     std::string analyzePath, analyzeOut, validatePath, validateMemspec, plotPath;
@@ -186,6 +191,8 @@ void addReplay(CLI::App& app, CliOptions& o) {
     replay->add_option("--max-outstanding", o.maxOutstanding, "requests in flight at most");
     replay->add_option("--mcconfig", o.mcconfig,
                        "a DRAMSys controller configuration (mcconfig JSON) for the controller");
+    replay->add_option("--simconfig", o.simconfig,
+                       "a DRAMSys simulation configuration: its StoreMode (NoStorage: keep no data)");
     replay->add_option("--out", o.out, "write the results JSON here");
     replay->add_option("--vcd", o.vcd, "write a GTKWave waveform here");
     replay->add_option("--set", o.sets, "override a field of the replay scenario: /json/pointer=value");
@@ -245,11 +252,11 @@ int dispatch(CliOptions& o, const tools::SweepCommands& sweeps) {
     if (*o.plot)
         return tools::drawPlots(o.plotPath);
     if (*o.replay) {
-        const json doc =
-            replayScenario(o.trace, o.memspec, o.mapping, o.mcconfig, o.clockGHz, o.maxOutstanding);
+        const json doc = replayScenario(o.trace, o.memspec, o.mapping, o.mcconfig, o.simconfig, o.clockGHz,
+                                        o.maxOutstanding);
         const std::string defaultsDir = platform::workloadsDir() + "/defaults";
         return runAndReport(platform::parseScenario(doc, o.trace, defaultsDir, o.sets), o.out, o.vcd, "", {},
-                            {o.mcconfig});
+                            {o.mcconfig, o.simconfig});
     }
     if (*o.validate) {
         const std::string defaultMemspec = platform::shippedDefaults()["validate"]["memspec"];

@@ -9,6 +9,7 @@
 #include "models/gpu/gpu_config.h"
 #include "models/hbm/address_mapping.h"
 #include "models/hbm/dramsys_mcconfig.h"
+#include "models/hbm/dramsys_simconfig.h"
 #include "models/hbm/memspec.h"
 #include "platform/end_to_end_capacity.h"
 #include "platform/end_to_end_point.h"
@@ -41,6 +42,7 @@ const std::vector<FileKind>& fileKinds() {
         {"address mapping", {"bits"}},
         {"DRAMSys address mapping", {"addressmapping"}},
         {"DRAMSys mcconfig", {"mcconfig"}},
+        {"DRAMSys simconfig", {"simconfig"}},
         {"model",
          {"layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "ffn_kind", "vocab", "tied_embeddings",
           "attention", "decoder_layers", "duo"}},
@@ -158,6 +160,10 @@ int validateFile(const std::string& path, const std::string& memspecForMappings)
         validateMapping(path, memspecForMappings);
     } else if (k == "DRAMSys mcconfig") {
         validateMcconfig(path);
+    } else if (k == "DRAMSys simconfig") {
+        const hbm::DramsysSimconfig sim = hbm::loadDramsysSimconfig(path);
+        std::cout << path << ": valid DRAMSys simconfig (data " << (sim.storeData ? "stored" : "not stored")
+                  << ")\n";
     } else if (k == "model") {
         const platform::ModelConfig m = platform::loadModelConfig(path);
         std::cout << path << ": valid model \"" << m.name << "\" (" << m.layers << " layers, " << m.heads
