@@ -5,7 +5,7 @@
 # DRAM traffic (sequential, random, mixed; HBM3 and DRAMSys's HBM2 files with its fr_fcfs
 # controller configuration, replayed from traces), PIM decode and prefill with their golden
 # checks, and a co-simulated end-to-end point, in about equal parts of run time (the controller's
-# code serves both; the heavier part would tune it to its own branches). About 20 s on one core.
+# code serves both; the heavier part would tune it to its own branches). About 4 s on one core.
 #   pgo-train.sh PILOT_BINARY
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
