@@ -69,26 +69,48 @@ AddressMapping::AddressMapping(std::array<std::vector<uint32_t>, kFieldCount> bi
             while (j < bits.size() && bits[j] == bits[j - 1] + 1)
                 ++j;
             m_runs[f].push_back({uint8_t(bits[i]), uint8_t(j - i), uint8_t(i)});
-            m_allRuns.push_back({(uint64_t(1) << (j - i)) - 1, uint8_t(bits[i]), uint8_t(i), uint8_t(f)});
             i = j;
         }
     }
+    // The packed word: field f's bit i at m_packedShift[f] + i; the byte tables place each address
+    // bit there.
+    uint32_t packed = 0;
+    std::vector<uint32_t> placeOf(m_stackShift);
+    for (size_t f = 0; f < kFieldCount; ++f) {
+        m_packedShift[f] = uint8_t(packed);
+        m_fieldMask[f] = uint32_t((uint64_t(1) << m_bits[f].size()) - 1);
+        for (size_t i = 0; i < m_bits[f].size(); ++i)
+            placeOf[m_bits[f][i]] = packed + uint32_t(i);
+        packed += uint32_t(m_bits[f].size());
+    }
+    m_byteTables.resize((m_stackShift + 7) / 8);
+    for (size_t k = 0; k < m_byteTables.size(); ++k)
+        for (uint32_t v = 0; v < 256; ++v) {
+            uint64_t word = 0;
+            for (uint32_t b = 0; b < 8; ++b)
+                if (((v >> b) & 1) && 8 * k + b < m_stackShift)
+                    word |= uint64_t(1) << placeOf[8 * k + b];
+            m_byteTables[k][v] = word;
+        }
 }
 
 DramAddress AddressMapping::decode(uint64_t addr) const {
+    uint64_t word = 0;
+    for (size_t k = 0; k < m_byteTables.size(); ++k)
+        word |= m_byteTables[k][(addr >> (8 * k)) & 0xff];
+    const auto field = [&](Field f) {
+        return uint32_t(word >> m_packedShift[size_t(f)]) & m_fieldMask[size_t(f)];
+    };
     DramAddress a;
-    uint32_t v[kFieldCount] = {};
-    for (const FieldRun& r : m_allRuns)
-        v[r.field] |= uint32_t((addr >> r.addrShift) & r.mask) << r.fieldShift;
     a.stack = uint32_t(addr >> m_stackShift);
-    a.byte = v[size_t(Field::Byte)];
-    a.column = v[size_t(Field::Column)];
-    a.channel = v[size_t(Field::Channel)];
-    a.pseudoChannel = v[size_t(Field::PseudoChannel)];
-    a.sid = v[size_t(Field::Sid)];
-    a.bankGroup = v[size_t(Field::BankGroup)];
-    a.bank = v[size_t(Field::Bank)];
-    a.row = v[size_t(Field::Row)];
+    a.byte = field(Field::Byte);
+    a.column = field(Field::Column);
+    a.channel = field(Field::Channel);
+    a.pseudoChannel = field(Field::PseudoChannel);
+    a.sid = field(Field::Sid);
+    a.bankGroup = field(Field::BankGroup);
+    a.bank = field(Field::Bank);
+    a.row = field(Field::Row);
     return a;
 }
 

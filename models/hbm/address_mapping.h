@@ -91,15 +91,17 @@ class AddressMapping {
         return v;
     }
 
-    // Every field's runs in one list, so that decode (once per request) is one loop.
-    struct FieldRun {
-        uint64_t mask; // of the run's width, after shifting the address down
-        uint8_t addrShift, fieldShift, field;
-    };
+    // decode() (twice per request: the router's pick and the controller's check) goes a byte of
+    // the address at a time: m_byteTables[k][v] holds the field bits that byte value v at byte k
+    // of the address gives, each field at its place in one packed word (every address bit below
+    // the stack belongs to exactly one field, so the fields' widths add up to m_stackShift, at
+    // most 64). A run-by-run loop carried each field through memory from one run to the next.
+    std::vector<std::array<uint64_t, 256>> m_byteTables;
+    std::array<uint8_t, kFieldCount> m_packedShift{}; // where each field starts in the packed word
+    std::array<uint32_t, kFieldCount> m_fieldMask{};  // its width as a mask
 
     std::array<std::vector<uint32_t>, kFieldCount> m_bits;
     std::array<std::vector<Run>, kFieldCount> m_runs;
-    std::vector<FieldRun> m_allRuns;
     Memspec m_spec;
     uint32_t m_stacks;
     uint64_t m_stackBytes;
