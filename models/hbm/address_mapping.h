@@ -91,7 +91,7 @@ class AddressMapping {
         return v;
     }
 
-    // decode() (twice per request: the router's pick and the controller's check) goes a byte of
+    // decode() (once per burst: the controller's check of each request) goes a byte of
     // the address at a time: m_byteTables[k][v] holds the field bits that byte value v at byte k
     // of the address gives, each field at its place in one packed word (every address bit below
     // the stack belongs to exactly one field, so the fields' widths add up to m_stackShift, at

@@ -172,7 +172,8 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
     m_traceQueue = m_state.queued[0] + m_state.queued[1];
     // With group bounds the channel may sleep through this cycle: wake it now if the owner (the
     // first request queued) or the read/write mode would change, as a decision every cycle would.
-    if (m_groupBounds && (m_traceQueue == 1 || modeAfterUpdate() != m_state.writeMode))
+    if (m_groupBounds &&
+        (m_state.queued[0] + m_state.queued[1] == 1 || modeAfterUpdate() != m_state.writeMode))
         wakeAt(now); // (and at the arrival: propose() wakes for requests still to arrive)
     wakeAt(arrival);
     return slot;

@@ -72,15 +72,13 @@ class Scheduler {
     virtual uint64_t scan(const PcState& s, const TimingState& timing, const RefreshManager& refresh,
                           uint64_t now, uint64_t rowBusFree, uint64_t colBusFree, Candidate& rowCmd,
                           Candidate& colCmd) = 0;
-    // The banks set aside in groups before the walk looks at banks one by one (useGroupBounds):
-    // clears them from `todo`, returns the earliest cycle they may issue at.
+    // The banks set aside in groups before the walk looks at banks one by one: those whose command
+    // is known (all their requests arrived) and must wait for its bus, or with group bounds also
+    // for the pseudo-channel's own rules of that command. Clears them from `todo`, returns the
+    // earliest cycle they may issue at.
     template <class Policy>
-    uint64_t setAsideByBus(const Policy& policy, const PcState& s, uint64_t now, bool w, uint64_t arrived,
-                           uint64_t rowBusFree, uint64_t colBusFree, uint64_t& todo) const;
-    template <class Policy>
-    uint64_t setAsideByGroup(const Policy& policy, const PcState& s, const TimingState& timing, uint64_t now,
-                             bool w, uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree,
-                             uint64_t& todo) const;
+    uint64_t setAside(const Policy& policy, const PcState& s, const TimingState& timing, uint64_t now, bool w,
+                      uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree, uint64_t& todo) const;
     template <class Policy>
     uint64_t scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
                        const RefreshManager& refresh, uint64_t now, uint64_t rowBusFree, uint64_t colBusFree,

@@ -11,41 +11,25 @@
 namespace pilot::hbm {
 
 template <class Policy>
-uint64_t Scheduler::setAsideByBus(const Policy& policy, const PcState& s, uint64_t now, bool w,
-                                  uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree,
-                                  uint64_t& todo) const {
+uint64_t Scheduler::setAside(const Policy& policy, const PcState& s, const TimingState& timing, uint64_t now,
+                             bool w, uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree,
+                             uint64_t& todo) const {
+    // Each group's commands wait for their bus and, with group bounds, for the pseudo-channel's
+    // own rules (tRRD, tFAW, tCCD, turnarounds), which bind every bank alike: the later bounds it
+    // (without group bounds the rules count as 0).
     uint64_t next = kNever;
-    if (colBusFree > now)
-        if (const uint64_t m = arrived & policy.surelyHitBanks(s, w)) {
-            next = std::min(next, colBusFree);
-            todo &= ~m;
-        }
-    if (rowBusFree > now)
-        if (const uint64_t m = arrived & policy.surelyMissBanks(s, w)) {
-            next = std::min(next, rowBusFree);
-            todo &= ~m;
-        }
-    return next;
-}
-
-template <class Policy>
-uint64_t Scheduler::setAsideByGroup(const Policy& policy, const PcState& s, const TimingState& timing,
-                                    uint64_t now, bool w, uint64_t arrived, uint64_t rowBusFree,
-                                    uint64_t colBusFree, uint64_t& todo) const {
-    // Each group's commands wait for their bus and for the pseudo-channel's own rules (tRRD, tFAW,
-    // tCCD, turnarounds), which bind every bank alike: the later of the two bounds the group.
-    uint64_t next = kNever;
-    const auto aside = [&](uint64_t m, uint64_t bound) {
+    const auto aside = [&](uint64_t m, uint64_t busFree, uint64_t rules) {
+        const uint64_t bound = std::max(busFree, rules);
         if (m && bound > now) {
             next = std::min(next, bound);
             todo &= ~m;
         }
     };
     if (const uint64_t hits = arrived & policy.surelyHitBanks(s, w))
-        aside(hits, std::max(colBusFree, timing.earliestAnyColumn()));
+        aside(hits, colBusFree, m_groupBounds ? timing.earliestAnyColumn() : 0);
     if (const uint64_t miss = arrived & policy.surelyMissBanks(s, w)) {
-        aside(miss & ~s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(Command::ACT)));
-        aside(miss & s.openBanks, std::max(rowBusFree, timing.earliestAnyBank(Command::PRE)));
+        aside(miss & ~s.openBanks, rowBusFree, m_groupBounds ? timing.earliestAnyBank(Command::ACT) : 0);
+        aside(miss & s.openBanks, rowBusFree, m_groupBounds ? timing.earliestAnyBank(Command::PRE) : 0);
     }
     return next;
 }
@@ -85,11 +69,7 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
     // Banks whose command is known (their requests all arrived) and sure to wait: for a bus that is
     // taken, or with group bounds also for the pseudo-channel's rules of that command.
     const uint64_t arrived = todo & ~s.lateBanks;
-    if (m_groupBounds)
-        next =
-            std::min(next, setAsideByGroup(policy, s, timing, now, w, arrived, rowBusFree, colBusFree, todo));
-    else
-        next = std::min(next, setAsideByBus(policy, s, now, w, arrived, rowBusFree, colBusFree, todo));
+    next = std::min(next, setAside(policy, s, timing, now, w, arrived, rowBusFree, colBusFree, todo));
     for (; todo; todo &= todo - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(todo));
         const BankState& bk = s.banks[b];

@@ -36,20 +36,16 @@ class TimingState {
     // hold between the cycles commands take effect: an ACT's timings count from its last bus
     // cycle (lag), so an ACT may start lag cycles before its rules allow it to take effect.
     uint64_t earliest(Command cmd, uint32_t bank, uint32_t group) const {
-        uint64_t e = std::max({m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)], m_pc[size_t(cmd)]});
-        if (cmd == Command::ACT)
-            e = std::max(e, m_actWindow[m_actHead]); // 4th-previous ACT + tFAW
-        const uint32_t lag = lagOf(cmd);
-        return e > lag ? e - lag : 0;
+        return std::max(lagged(cmd, std::max(m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)])),
+                        earliestAnyBank(cmd));
     }
     // A lower bound of earliest(cmd, b, g) for every bank b and group g: the pseudo-channel's rules
     // alone (tRRD, tFAW, tCCD, turnarounds), which bind every bank alike.
     uint64_t earliestAnyBank(Command cmd) const {
         uint64_t e = m_pc[size_t(cmd)];
         if (cmd == Command::ACT)
-            e = std::max(e, m_actWindow[m_actHead]);
-        const uint32_t lag = lagOf(cmd);
-        return e > lag ? e - lag : 0;
+            e = std::max(e, m_actWindow[m_actHead]); // 4th-previous ACT + tFAW
+        return lagged(cmd, e);
     }
     // The same for any column command (RD, RDA, WR, WRA).
     uint64_t earliestAnyColumn() const {
@@ -66,6 +62,11 @@ class TimingState {
   private:
     using Row = std::array<uint64_t, kCommandCount>;
     uint32_t lagOf(Command c) const { return c == Command::ACT || c == Command::ACTAB ? m_actLag : 0; }
+    // The first cycle `cmd` may start when its rules allow it to take effect at `effect`.
+    uint64_t lagged(Command cmd, uint64_t effect) const {
+        const uint32_t lag = lagOf(cmd);
+        return effect > lag ? effect - lag : 0;
+    }
 
     struct Effect {
         Command next;
