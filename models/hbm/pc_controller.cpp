@@ -84,10 +84,12 @@ void PseudoChannelController::listHostCounters(common::CounterSet& set) {
 
 void PseudoChannelController::reserveForPim(uint64_t cycle) {
     m_pimReservedUntil = cycle;
+    m_changed = true;
     wakeAt(nowCycle()); // decide again: the owner may change now
 }
 
 void PseudoChannelController::peIdle() {
+    m_changed = true;
     m_pim.peIdle(nowCycle());
 }
 
@@ -135,6 +137,7 @@ uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddr
                                           sc_core::sc_event* done) {
     const uint64_t now = nowCycle();
     accountStalls(now);
+    m_changed = true;
     if (t.has_mm())
         t.acquire();
     const uint32_t slot = m_freeSlots.back();
@@ -184,6 +187,7 @@ bool PseudoChannelController::acceptPim(tlm_generic_payload& t, const contract::
     accountStalls(nowCycle());
     if (!m_pim.accept(t, op, arrival))
         return false;
+    m_changed = true;
     wakeAt(arrival);
     return true;
 }
@@ -424,6 +428,20 @@ uint64_t PseudoChannelController::decideOwner(uint64_t now) {
 }
 
 uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candidate& colCmd) {
+    // With group bounds a wake-up cycle is a lower bound: nothing may issue before it. If nothing
+    // came or went since the last proposal and it proposed nothing, every bank's earliest cycle,
+    // the refresh's due cycle and the next arrival are still at or after the cycle it returned
+    // (timings and bus occupancy only move later), so before that cycle the answer is the same:
+    // nothing, and the same wake-up cycle (a lower bound still).
+    if (m_groupBounds && !m_changed && !m_lastProposed && now < m_lastNext)
+        return m_lastNext;
+    m_changed = false;
+    m_lastNext = proposeNow(now, rowCmd, colCmd);
+    m_lastProposed = rowCmd.valid() || colCmd.valid();
+    return m_lastNext;
+}
+
+uint64_t PseudoChannelController::proposeNow(uint64_t now, Candidate& rowCmd, Candidate& colCmd) {
     updateMode();
     uint64_t next = decideOwner(now);
     const bool pimMode = m_owner == Owner::Pim;
@@ -493,6 +511,7 @@ void PseudoChannelController::record(Command cmd, uint32_t bank, uint32_t row, u
 }
 
 void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
+    m_changed = true;
     // PIM commands, and the ACT of a single-bank PIM move (no host request behind it).
     if (isPim(c.cmd) || (c.cmd == Command::ACT && c.slot == kNoSlot)) {
         m_pim.issue(c, now);

@@ -104,6 +104,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     // these follow the queues as they would if the channel decided every cycle.
     void useGroupBounds(bool on) {
         m_groupBounds = on;
+        m_changed = true;
         m_scheduler->useGroupBounds(on);
     }
 
@@ -135,6 +136,7 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
                      sc_core::sc_event* done);
     bool acceptPim(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
     void wakeAt(uint64_t cycle);
+    uint64_t proposeNow(uint64_t now, Candidate& rowCmd, Candidate& colCmd); // propose(), worked out
 
     void updateMode();
     bool modeAfterUpdate() const; // the read/write mode updateMode() would set now
@@ -169,6 +171,11 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     uint64_t m_seq = 0;
     uint32_t m_member = 0; // this pseudo-channel's index in its channel
     bool m_groupBounds = false;
+    // What the last propose() found, so that a proposal nothing can have changed is not made
+    // again (group bounds only: propose()). m_changed: a request, command or micro-op came or
+    // went since; m_lastNext: the wake-up cycle it returned; m_lastProposed: it proposed a command.
+    bool m_changed = true, m_lastProposed = false;
+    uint64_t m_lastNext = 0;
 
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RefreshManager> m_refresh;
