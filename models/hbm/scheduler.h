@@ -36,7 +36,13 @@ class Scheduler {
 
     // The controller calls this whenever bank `bank`'s queues or open row change: a wait hint
     // of the bank no longer holds (pushed, so that the walk need not read every hinted bank).
-    void bankChanged(uint32_t bank) { m_hinted &= ~(uint64_t(1) << bank); }
+    void bankChanged(uint32_t bank) {
+        const uint64_t bit = uint64_t(1) << bank;
+        if (m_hinted & bit) {
+            m_hinted &= ~bit;
+            m_hintMinExact &= m_hints[bank].notBefore != m_hintMin;
+        }
+    }
 
     // The walk's wake-up cycle from banks whose command is known (all their requests arrived):
     // off, such a bank waits for its bus when the bus is taken and is otherwise looked at one by
@@ -95,7 +101,12 @@ class Scheduler {
     };
     bool m_groupBounds = false;
     std::vector<WaitHint> m_hints;
-    uint64_t m_hinted = 0; // bit b: m_hints[b] set since bank b last changed
+    uint64_t m_hinted = 0;    // bit b: m_hints[b] set since bank b last changed
+    uint64_t m_hintWrite = 0; // bit b: m_hints[b] was set in the write direction
+    // The earliest notBefore of the hinted banks, so that a walk in which none has expired need
+    // not read them one by one; exact unless a bank holding it changed since.
+    uint64_t m_hintMin = kNever;
+    bool m_hintMinExact = true;
 };
 
 // The scheduler registered under `name` (controller config "scheduler"); throws

@@ -55,15 +55,29 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
                 todo &= ~(m & -m);
     // Banks whose chosen command may not issue before a hinted cycle.
     if (hints) {
-        for (uint64_t m = todo & m_hinted; m; m &= m - 1) {
-            const uint32_t b = uint32_t(__builtin_ctzll(m));
-            const WaitHint& h = m_hints[b];
-            if (now >= h.notBefore) {
-                m_hinted &= ~(m & -m); // expired: never valid again until set anew
-            } else if (h.write == w) {
-                next = std::min(next, h.notBefore);
-                todo &= ~(m & -m);
-            } // (set in the other direction: valid again once the direction changes back)
+        if (m_hintMinExact && now < m_hintMin && !refresh.pending() &&
+            (m_hinted & m_hintWrite) == (w ? m_hinted : 0)) {
+            // None has expired, all were set in this direction, and each hinted bank has requests
+            // in it (a queue change clears the hint): all wait, the earliest until m_hintMin.
+            next = std::min(next, m_hintMin);
+            todo &= ~m_hinted;
+        } else {
+            uint64_t least = kNever;
+            for (uint64_t m = m_hinted; m; m &= m - 1) {
+                const uint32_t b = uint32_t(__builtin_ctzll(m));
+                const WaitHint& h = m_hints[b];
+                if (now >= h.notBefore) {
+                    m_hinted &= ~(m & -m); // expired: never valid again until set anew
+                    continue;
+                }
+                least = std::min(least, h.notBefore);
+                if (h.write == w && (todo & m & -m)) {
+                    next = std::min(next, h.notBefore);
+                    todo &= ~(m & -m);
+                } // (set in the other direction: valid again once the direction changes back)
+            }
+            m_hintMin = least;
+            m_hintMinExact = true;
         }
     }
     // Banks whose command is known (their requests all arrived) and sure to wait: for a bus that is
@@ -109,8 +123,13 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
             if (hints && allArrived) {
+                const uint64_t bit = uint64_t(1) << b;
+                if (m_hinted & bit) // (set in the other direction)
+                    m_hintMinExact &= m_hints[b].notBefore != m_hintMin;
                 m_hints[b] = {e, w};
-                m_hinted |= uint64_t(1) << b;
+                m_hinted |= bit;
+                m_hintWrite = w ? m_hintWrite | bit : m_hintWrite & ~bit;
+                m_hintMin = std::min(m_hintMin, e);
             }
             continue;
         }
