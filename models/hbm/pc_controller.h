@@ -123,6 +123,13 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
         uint64_t readyCycle;
     };
 
+    // Without PEs beside it (setPimUnit, during elaboration) the pseudo-channel never issues a
+    // PIM command: its timing state need not follow their earliest cycles.
+    void start_of_simulation() override {
+        if (!m_pim.hasUnit())
+            m_timing.dropPimTargets();
+    }
+
     // TLM entry points.
     tlm::tlm_sync_enum nbTransportFw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
     void bTransport(tlm::tlm_generic_payload& t, sc_core::sc_time& d);

@@ -167,6 +167,14 @@ TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
     }
 }
 
+void TimingState::dropPimTargets() {
+    for (auto& byScope : m_byPrev)
+        for (auto& effects : byScope)
+            effects.erase(
+                std::remove_if(effects.begin(), effects.end(), [](const Effect& e) { return isPim(e.next); }),
+                effects.end());
+}
+
 void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
     ++m_version;
     const uint64_t cycle = issued + lagOf(cmd);

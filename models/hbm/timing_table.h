@@ -54,6 +54,10 @@ class TimingState {
     }
     // `cmd` issued (its first bus cycle) at `cycle`.
     void record(Command cmd, uint32_t bank, uint32_t group, uint64_t cycle);
+    // Stops keeping the earliest cycles of PIM commands, for a pseudo-channel without PEs (which
+    // never issues them): record() then raises fewer slots for every command. earliest() of a
+    // PIM command is meaningless afterwards.
+    void dropPimTargets();
     uint32_t groupOf(uint32_t bank) const { return bank / m_banksPerGroup; }
     // Bumped by every record(): a caller may keep what it derived from earliest() until then.
     uint64_t version() const { return m_version; }
