@@ -446,9 +446,10 @@ uint64_t PseudoChannelController::proposeNow(uint64_t now, Candidate& rowCmd, Ca
     uint64_t next = decideOwner(now);
     const bool pimMode = m_owner == Owner::Pim;
     const uint64_t rowFree = m_bus->rowFree(), colFree = m_bus->columnFree();
-    m_refresh->propose(m_state, m_timing, now, rowFree, pimMode, rowCmd, next);
+    if (!m_refresh->idleUntilDue(now, next))
+        m_refresh->propose(m_state, m_timing, now, rowFree, pimMode, rowCmd, next);
     m_traceRefreshing = m_refresh->pending();
-    if (m_refresh->blocksAll())
+    if (m_refresh->pending() && m_refresh->blocksAll()) // (only a pending refresh blocks)
         return next;
     // While the PIM owns the pseudo-channel (the host/PIM policy says when), host requests wait.
     // A pending refresh goes first (a per-bank one too: the PIM's all-bank activations would keep

@@ -30,9 +30,18 @@ class RefreshManager {
     // A REFAB / REFPB was issued: the next refresh is scheduled.
     virtual void onRefresh(Command cmd) = 0;
     bool pending() const { return m_pending; }
+    // Before the next refresh falls due there is nothing to propose: lowers `next` to its due
+    // cycle and returns true, without a call through the policy (this runs at every proposal).
+    bool idleUntilDue(uint64_t now, uint64_t& next) const {
+        if (m_pending || now >= m_due)
+            return false;
+        next = next < m_due ? next : m_due;
+        return true;
+    }
 
   protected:
     bool m_pending = false;
+    uint64_t m_due = kNever; // the cycle the next refresh falls due (kNever: none ever)
 };
 
 // The refresh manager registered under `name` ("all-bank", "per-bank", "none") for global

@@ -37,46 +37,47 @@ void proposeAllBank(const PcState& s, const TimingState& timing, uint64_t now, u
 
 class AllBankRefresh final : public RefreshManager {
   public:
-    AllBankRefresh(const Memspec& spec, uint32_t pcIndex)
-        : m_interval(spec.t.REFI), m_next(staggeredStart(spec.t.REFI, spec, pcIndex)) {}
+    AllBankRefresh(const Memspec& spec, uint32_t pcIndex) : m_interval(spec.t.REFI) {
+        m_due = staggeredStart(spec.t.REFI, spec, pcIndex);
+    }
 
     void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree, bool,
                  Candidate& rowCmd, uint64_t& next) override {
         if (!becameDue(now, next))
             return;
-        proposeAllBank(s, timing, now, rowBusFree, m_next, rowCmd, next);
+        proposeAllBank(s, timing, now, rowBusFree, m_due, rowCmd, next);
     }
     bool blocksBank(uint32_t) const override { return m_pending; }
     bool blocksAll() const override { return m_pending; }
     void onRefresh(Command) override {
         m_pending = false;
-        m_next += m_interval;
+        m_due += m_interval;
     }
 
   private:
     bool becameDue(uint64_t now, uint64_t& next) {
-        if (!m_pending && now < m_next) {
-            next = std::min(next, m_next);
+        if (!m_pending && now < m_due) {
+            next = std::min(next, m_due);
             return false;
         }
         m_pending = true;
         return true;
     }
     const uint64_t m_interval;
-    uint64_t m_next;
 };
 
 class PerBankRefresh final : public RefreshManager {
   public:
     PerBankRefresh(const Memspec& spec, uint32_t pcIndex)
-        : m_interval(spec.refiPerBank()), m_next(staggeredStart(spec.refiPerBank(), spec, pcIndex)),
-          m_banks(spec.org.banksPerPc()) {}
+        : m_interval(spec.refiPerBank()), m_banks(spec.org.banksPerPc()) {
+        m_due = staggeredStart(spec.refiPerBank(), spec, pcIndex);
+    }
 
     void propose(const PcState& s, const TimingState& timing, uint64_t now, uint64_t rowBusFree,
                  bool allBankWork, Candidate& rowCmd, uint64_t& next) override {
         if (!m_pending) {
-            if (now < m_next) {
-                next = std::min(next, m_next);
+            if (now < m_due) {
+                next = std::min(next, m_due);
                 return;
             }
             m_pending = true;
@@ -86,11 +87,11 @@ class PerBankRefresh final : public RefreshManager {
         // Refresh them all at once instead (PREA, REFAB), which covers the whole interval.
         m_allBank = allBankWork;
         if (m_allBank)
-            return proposeAllBank(s, timing, now, rowBusFree, m_next, rowCmd, next);
+            return proposeAllBank(s, timing, now, rowBusFree, m_due, rowCmd, next);
         Candidate c;
         c.bank = m_bank;
         c.cmd = s.banks[m_bank].open ? Command::PRE : Command::REFPB;
-        c.age = m_next;
+        c.age = m_due;
         const uint64_t e = std::max(rowBusFree, timing.earliest(c.cmd, m_bank, timing.groupOf(m_bank)));
         if (e <= now)
             rowCmd = c;
@@ -102,16 +103,15 @@ class PerBankRefresh final : public RefreshManager {
     void onRefresh(Command cmd) override {
         m_pending = false;
         if (cmd == Command::REFAB) {
-            m_next += uint64_t(m_interval) * m_banks; // every bank refreshed: a whole tREFI
+            m_due += uint64_t(m_interval) * m_banks; // every bank refreshed: a whole tREFI
             return;
         }
-        m_next += m_interval;
+        m_due += m_interval;
         m_bank = (m_bank + 1) % m_banks;
     }
 
   private:
     const uint64_t m_interval;
-    uint64_t m_next;
     const uint32_t m_banks;
     uint32_t m_bank = 0;    // the bank whose turn it is
     bool m_allBank = false; // this refresh is an all-bank one (all-bank PIM work)
