@@ -390,33 +390,7 @@ void PseudoChannelController::accountStalls(uint64_t cycle) {
     }
 }
 
-uint64_t PseudoChannelController::decideOwner(uint64_t now) {
-    uint64_t next = kNever;
-    Owner o;
-    if (!m_pim.hasUnit()) {
-        // No PEs beside this pseudo-channel: micro-ops are refused and none is ever reserved, so
-        // every policy gives it to the host whenever a request is queued, and nothing stalls.
-        // (Arrived requests still leave m_arrivals: propose wakes at the earliest still to come.)
-        hostWaitingFrom(now);
-        o = m_state.queued[0] + m_state.queued[1] > 0 ? Owner::Host : Owner::Idle;
-    } else {
-        accountStalls(now);
-        ArbitrationView v;
-        v.now = now;
-        v.hostQueued = m_state.queued[0] + m_state.queued[1] > 0;
-        const uint64_t hostFrom = hostWaitingFrom(now);
-        v.hostWaiting = hostFrom <= now;
-        v.nextHostArrival = v.hostWaiting ? kNever : hostFrom;
-        const bool reserved = now < m_pimReservedUntil;
-        v.pimQueued = reserved || !m_pim.empty();
-        v.pimWaiting = reserved || (v.pimQueued && m_pim.headArrival() <= now);
-        v.pimAtBoundary = m_pim.atOpBoundary();
-        v.pimOpsDone = m_stats.pimOps;
-        v.hostDone = m_stats.reads + m_stats.writes;
-        if (reserved)
-            next = m_pimReservedUntil;
-        o = m_hostPim->decide(v, next);
-    }
+void PseudoChannelController::setOwner(Owner o) {
     if (o != Owner::Idle) {
         if (m_lastBusyOwner != Owner::Idle && o != m_lastBusyOwner)
             ++m_stats.ownerSwitches;
@@ -424,6 +398,36 @@ uint64_t PseudoChannelController::decideOwner(uint64_t now) {
     }
     m_owner = o;
     m_traceOwner = uint32_t(o);
+}
+
+inline void PseudoChannelController::decideOwnerWithoutPes(uint64_t now) {
+    // No PEs beside this pseudo-channel: micro-ops are refused and none is ever reserved, so
+    // every policy gives it to the host whenever a request is queued, and nothing stalls.
+    // (Arrived requests still leave m_arrivals: propose wakes at the earliest still to come.)
+    while (!m_arrivals.empty() && m_arrivals.top() <= now)
+        m_arrivals.pop();
+    setOwner(m_state.queued[0] + m_state.queued[1] > 0 ? Owner::Host : Owner::Idle);
+}
+
+uint64_t PseudoChannelController::decideOwner(uint64_t now) {
+    uint64_t next = kNever;
+    accountStalls(now);
+    ArbitrationView v;
+    v.now = now;
+    v.hostQueued = m_state.queued[0] + m_state.queued[1] > 0;
+    const uint64_t hostFrom = hostWaitingFrom(now);
+    v.hostWaiting = hostFrom <= now;
+    v.nextHostArrival = v.hostWaiting ? kNever : hostFrom;
+    const bool reserved = now < m_pimReservedUntil;
+    v.pimQueued = reserved || !m_pim.empty();
+    v.pimWaiting = reserved || (v.pimQueued && m_pim.headArrival() <= now);
+    v.pimAtBoundary = m_pim.atOpBoundary();
+    v.pimOpsDone = m_stats.pimOps;
+    v.hostDone = m_stats.reads + m_stats.writes;
+    if (reserved)
+        next = m_pimReservedUntil;
+    const Owner o = m_hostPim->decide(v, next);
+    setOwner(o);
     return next;
 }
 
@@ -443,7 +447,11 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
 
 uint64_t PseudoChannelController::proposeNow(uint64_t now, Candidate& rowCmd, Candidate& colCmd) {
     updateMode();
-    uint64_t next = decideOwner(now);
+    uint64_t next = kNever;
+    if (m_pim.hasUnit())
+        next = decideOwner(now);
+    else
+        decideOwnerWithoutPes(now);
     const bool pimMode = m_owner == Owner::Pim;
     const uint64_t rowFree = m_bus->rowFree(), colFree = m_bus->columnFree();
     if (!m_refresh->idleUntilDue(now, next))

@@ -148,8 +148,11 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     void updateMode();
     bool modeAfterUpdate() const; // the read/write mode updateMode() would set now
     // The host-vs-PIM decision at `now` (its policy's, from the queues); returns the cycle it
-    // may change by itself.
+    // may change by itself. Without PEs the host owns the pseudo-channel whenever it has work,
+    // under every policy, and nothing changes by itself: decideOwnerWithoutPes.
     uint64_t decideOwner(uint64_t now);
+    void decideOwnerWithoutPes(uint64_t now);
+    void setOwner(Owner o); // and counts the hand-overs
     // Adds the stall time from the last accounted cycle up to `cycle` (the queues and the owner
     // have not changed since: call before every change).
     void accountStalls(uint64_t cycle);
