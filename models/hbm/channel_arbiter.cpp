@@ -53,23 +53,24 @@ uint32_t ChannelArbiter::attach(PseudoChannelController& pc) {
     return uint32_t(m_pcs.size() - 1);
 }
 
-int ChannelArbiter::grant(const std::vector<Candidate>& cands, uint32_t& rrNext) const {
+int grantBus(BusArbitration policy, const std::vector<Candidate>& cands, uint32_t& rrNext) {
     const uint32_t n = uint32_t(cands.size());
-    int best = -1;
-    for (uint32_t k = 0; k < n; ++k) {
-        // Round robin starts at the member after the last one granted; oldest-first at 0, so
-        // ties go to the lower index.
-        const uint32_t i = m_policy == BusArbitration::RoundRobin ? (rrNext + k) % n : k;
-        if (!cands[i].valid())
-            continue;
-        if (m_policy == BusArbitration::RoundRobin)
-            return int(i);
-        if (best < 0 || cands[i].age < cands[best].age)
-            best = int(i);
+    const auto after = [n](uint32_t i) { return i + 1 == n ? 0 : i + 1; }; // (no division per grant)
+    int granted = -1;
+    if (policy == BusArbitration::RoundRobin) {
+        // The first member with a command, from the one after the last granted.
+        for (uint32_t k = 0, i = rrNext; k < n && granted < 0; ++k, i = after(i))
+            if (cands[i].valid())
+                granted = int(i);
+    } else {
+        // Oldest first; ties go to the lower index.
+        for (uint32_t i = 0; i < n; ++i)
+            if (cands[i].valid() && (granted < 0 || cands[i].age < cands[granted].age))
+                granted = int(i);
     }
-    if (best >= 0)
-        rrNext = (uint32_t(best) + 1) % n;
-    return best;
+    if (granted >= 0)
+        rrNext = after(uint32_t(granted));
+    return granted;
 }
 
 void ChannelArbiter::process() {
@@ -109,7 +110,7 @@ void ChannelArbiter::process() {
         bool issued = false;
         if (m_shared) {
             // One command per bus: the winner issues, the others propose again and find it busy.
-            const int c = grant(m_col, m_rrCol), r = grant(m_row, m_rrRow);
+            const int c = grantBus(m_policy, m_col, m_rrCol), r = grantBus(m_policy, m_row, m_rrRow);
             if (c >= 0)
                 m_pcs[c]->issue(m_col[c], now);
             if (r >= 0)

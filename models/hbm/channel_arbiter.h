@@ -27,6 +27,10 @@ enum class BusArbitration : uint8_t {
 };
 BusArbitration parseBusArbitration(const std::string& name); // "oldest-first" | "round-robin"
 
+// The member whose candidate wins a bus among `cands` (the valid ones), or -1 when none has one.
+// `rrNext` is where round robin starts looking; either policy moves it past the member granted.
+int grantBus(BusArbitration policy, const std::vector<Candidate>& cands, uint32_t& rrNext);
+
 class ChannelArbiter : public sc_core::sc_module {
   public:
     ChannelArbiter(sc_core::sc_module_name name, const Memspec& spec, BusArbitration policy);
@@ -54,8 +58,6 @@ class ChannelArbiter : public sc_core::sc_module {
 
   private:
     void process();
-    // The member whose candidate wins a bus among `cands` (valid ones), or -1.
-    int grant(const std::vector<Candidate>& cands, uint32_t& rrNext) const;
 
     const Memspec& m_spec;
     const BusArbitration m_policy;
