@@ -5,6 +5,7 @@
 // (ACT, PRE, RD/WR with or without auto-precharge) and its earliest legal cycle are the same
 // for every policy and live in scheduler_scan.h; a policy only chooses which queued request of
 // a bank goes next. Implementations are registered by name in scheduler_registry.cpp.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,7 +31,9 @@ class Scheduler {
         // A bus taken this cycle serves nothing more until it is free: no need to look further
         // (waking when it frees is early enough; the scan then finds the exact cycle).
         if (rowBusFree > now && colBusFree > now)
-            return rowBusFree < colBusFree ? rowBusFree : colBusFree;
+            return m_groupBounds             ? busyBound(s, timing, rowBusFree, colBusFree)
+                   : rowBusFree < colBusFree ? rowBusFree
+                                             : colBusFree;
         return scan(s, timing, refresh, now, rowBusFree, colBusFree, rowCmd, colCmd);
     }
 
@@ -54,6 +57,24 @@ class Scheduler {
 
   protected:
     explicit Scheduler(const ControllerConfig& cfg) : m_cfg(cfg) {}
+
+    // With group bounds and both buses taken: the earliest cycle a command may issue by the
+    // pseudo-channel's own rules (which bind every bank alike) once its bus frees, for the buses
+    // its banks may need (a column command only where a request waits for the open row); a
+    // later wake-up than the first bus to free, and none where nothing may issue.
+    uint64_t busyBound(const PcState& s, const TimingState& timing, uint64_t rowBusFree,
+                       uint64_t colBusFree) const {
+        const bool w = s.writeMode;
+        if (!s.pendingBanks[w])
+            return kNever;
+        const auto later = [](uint64_t a, uint64_t b) { return a > b ? a : b; };
+        const uint64_t rowRules =
+            std::min(timing.earliestAnyBank(Command::ACT), timing.earliestAnyBank(Command::PRE));
+        uint64_t bound = later(rowBusFree, rowRules);
+        if (s.pendingBanks[w] & s.openBanks & s.hitBanks[w])
+            bound = std::min(bound, later(colBusFree, timing.earliestAnyColumn()));
+        return bound;
+    }
 
     // propose() with at least one bus free: each policy instantiates scanBanks()
     // (scheduler_scan.h) with itself, so that its per-bank calls below are inlined. A policy
