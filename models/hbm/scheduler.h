@@ -39,13 +39,7 @@ class Scheduler {
 
     // The controller calls this whenever bank `bank`'s queues or open row change: a wait hint
     // of the bank no longer holds (pushed, so that the walk need not read every hinted bank).
-    void bankChanged(uint32_t bank) {
-        const uint64_t bit = uint64_t(1) << bank;
-        if (m_hinted & bit) {
-            m_hinted &= ~bit;
-            m_hintMinExact &= m_hints[bank].notBefore != m_hintMin;
-        }
-    }
+    void bankChanged(uint32_t bank) { forgetHint(bank); }
 
     // The walk's wake-up cycle from banks whose command is known (all their requests arrived):
     // off, such a bank waits for its bus when the bus is taken and is otherwise looked at one by
@@ -67,13 +61,11 @@ class Scheduler {
         const bool w = s.writeMode;
         if (!s.pendingBanks[w])
             return kNever;
-        const auto later = [](uint64_t a, uint64_t b) { return a > b ? a : b; };
-        const uint64_t rowRules =
-            std::min(timing.earliestAnyBank(Command::ACT), timing.earliestAnyBank(Command::PRE));
-        uint64_t bound = later(rowBusFree, rowRules);
-        if (s.pendingBanks[w] & s.openBanks & s.hitBanks[w])
-            bound = std::min(bound, later(colBusFree, timing.earliestAnyColumn()));
-        return bound;
+        const uint64_t row = std::max(
+            rowBusFree, std::min(timing.earliestAnyBank(Command::ACT), timing.earliestAnyBank(Command::PRE)));
+        if (!(s.pendingBanks[w] & s.openBanks & s.hitBanks[w]))
+            return row;
+        return std::min(row, std::max(colBusFree, timing.earliestAnyColumn()));
     }
 
     // propose() with at least one bus free: each policy instantiates scanBanks()
@@ -106,6 +98,26 @@ class Scheduler {
     template <class Policy>
     uint64_t setAside(const Policy& policy, const PcState& s, const TimingState& timing, uint64_t now, bool w,
                       uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree, uint64_t& todo) const;
+    // The banks of `todo` whose wait hint holds at `now` in direction `w`: clears them from
+    // `todo`, returns the earliest hinted cycle among them, and drops the hints that expired.
+    // allPending: every hinted bank is in `todo` (no refresh holds a bank back).
+    uint64_t setAsideHinted(uint64_t now, bool w, bool allPending, uint64_t& todo);
+    // The command `r` needs in its bank: a column command on a row hit, else PRE or ACT.
+    Command commandFor(const BankState& bk, const Request& r, bool hit) const {
+        if (!hit)
+            return bk.open ? Command::PRE : Command::ACT;
+        const bool autoPre = m_cfg.page == PagePolicy::Closed;
+        return r.write ? (autoPre ? Command::WRA : Command::WR) : (autoPre ? Command::RDA : Command::RD);
+    }
+    // Bank b's chosen command may not issue before cycle e while the bank and direction w stand.
+    void setHint(uint32_t b, uint64_t e, bool w) {
+        forgetHint(b); // (one set in the other direction)
+        const uint64_t bit = uint64_t(1) << b;
+        m_hints[b] = {e, w};
+        m_hinted |= bit;
+        m_hintWrite = w ? m_hintWrite | bit : m_hintWrite & ~bit;
+        m_hintMin = std::min(m_hintMin, e);
+    }
     template <class Policy>
     uint64_t scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
                        const RefreshManager& refresh, uint64_t now, uint64_t rowBusFree, uint64_t colBusFree,
@@ -128,6 +140,14 @@ class Scheduler {
     // not read them one by one; exact unless a bank holding it changed since.
     uint64_t m_hintMin = kNever;
     bool m_hintMinExact = true;
+    // Bank b's hint no longer holds; m_hintMin stays a lower bound, exact unless it was b's.
+    void forgetHint(uint32_t b) {
+        const uint64_t bit = uint64_t(1) << b;
+        if (m_hinted & bit) {
+            m_hinted &= ~bit;
+            m_hintMinExact &= m_hints[b].notBefore != m_hintMin;
+        }
+    }
 };
 
 // The scheduler registered under `name` (controller config "scheduler"); throws

@@ -34,6 +34,32 @@ uint64_t Scheduler::setAside(const Policy& policy, const PcState& s, const Timin
     return next;
 }
 
+inline uint64_t Scheduler::setAsideHinted(uint64_t now, bool w, bool allPending, uint64_t& todo) {
+    if (allPending && m_hintMinExact && now < m_hintMin && (m_hinted & m_hintWrite) == (w ? m_hinted : 0)) {
+        // None has expired, all were set in this direction, and each hinted bank has requests
+        // in it (a queue change clears the hint): all wait, the earliest until m_hintMin.
+        todo &= ~m_hinted;
+        return m_hintMin;
+    }
+    uint64_t next = kNever, least = kNever;
+    for (uint64_t m = m_hinted; m; m &= m - 1) {
+        const uint32_t b = uint32_t(__builtin_ctzll(m));
+        const WaitHint& h = m_hints[b];
+        if (now >= h.notBefore) {
+            m_hinted &= ~(m & -m); // expired: never valid again until set anew
+            continue;
+        }
+        least = std::min(least, h.notBefore);
+        if (h.write == w && (todo & m & -m)) {
+            next = std::min(next, h.notBefore);
+            todo &= ~(m & -m);
+        } // (set in the other direction: valid again once the direction changes back)
+    }
+    m_hintMin = least;
+    m_hintMinExact = true;
+    return next;
+}
+
 template <class Policy>
 uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
                               const RefreshManager& refresh, uint64_t now, uint64_t rowBusFree,
@@ -54,32 +80,8 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
             if (refresh.blocksBank(uint32_t(__builtin_ctzll(m))))
                 todo &= ~(m & -m);
     // Banks whose chosen command may not issue before a hinted cycle.
-    if (hints) {
-        if (m_hintMinExact && now < m_hintMin && !refresh.pending() &&
-            (m_hinted & m_hintWrite) == (w ? m_hinted : 0)) {
-            // None has expired, all were set in this direction, and each hinted bank has requests
-            // in it (a queue change clears the hint): all wait, the earliest until m_hintMin.
-            next = std::min(next, m_hintMin);
-            todo &= ~m_hinted;
-        } else {
-            uint64_t least = kNever;
-            for (uint64_t m = m_hinted; m; m &= m - 1) {
-                const uint32_t b = uint32_t(__builtin_ctzll(m));
-                const WaitHint& h = m_hints[b];
-                if (now >= h.notBefore) {
-                    m_hinted &= ~(m & -m); // expired: never valid again until set anew
-                    continue;
-                }
-                least = std::min(least, h.notBefore);
-                if (h.write == w && (todo & m & -m)) {
-                    next = std::min(next, h.notBefore);
-                    todo &= ~(m & -m);
-                } // (set in the other direction: valid again once the direction changes back)
-            }
-            m_hintMin = least;
-            m_hintMinExact = true;
-        }
-    }
+    if (hints)
+        next = setAsideHinted(now, w, !refresh.pending(), todo);
     // Banks whose command is known (their requests all arrived) and sure to wait: for a bus that is
     // taken, or with group bounds also for the pseudo-channel's rules of that command.
     const uint64_t arrived = todo & ~s.lateBanks;
@@ -107,13 +109,7 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
         if (chosen == kNoSlot)
             continue;
         const Request& r = s.slots[chosen];
-        Command cmd;
-        if (hit) {
-            const bool autoPre = m_cfg.page == PagePolicy::Closed;
-            cmd = r.write ? (autoPre ? Command::WRA : Command::WR) : (autoPre ? Command::RDA : Command::RD);
-        } else {
-            cmd = bk.open ? Command::PRE : Command::ACT;
-        }
+        const Command cmd = commandFor(bk, r, hit);
         if (hit ? colBusy : rowBusy) {
             next = std::min(next, hit ? colBusFree : rowBusFree);
             continue;
@@ -122,15 +118,8 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
         if (e > now) {
             next = std::min(next, e);
             // The choice is stable only once every queued request has arrived.
-            if (hints && allArrived) {
-                const uint64_t bit = uint64_t(1) << b;
-                if (m_hinted & bit) // (set in the other direction)
-                    m_hintMinExact &= m_hints[b].notBefore != m_hintMin;
-                m_hints[b] = {e, w};
-                m_hinted |= bit;
-                m_hintWrite = w ? m_hintWrite | bit : m_hintWrite & ~bit;
-                m_hintMin = std::min(m_hintMin, e);
-            }
+            if (hints && allArrived)
+                setHint(b, e, w);
             continue;
         }
         Candidate& slot = hit ? colCmd : rowCmd;
