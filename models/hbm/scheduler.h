@@ -39,7 +39,10 @@ class Scheduler {
 
     // The controller calls this whenever bank `bank`'s queues or open row change: a wait hint
     // of the bank no longer holds (pushed, so that the walk need not read every hinted bank).
-    void bankChanged(uint32_t bank) { forgetHint(bank); }
+    void bankChanged(uint32_t bank) {
+        forgetHint(bank);
+        m_chosen &= ~(uint64_t(1) << bank);
+    }
 
     // The walk's wake-up cycle from banks whose command is known (all their requests arrived):
     // off, such a bank waits for its bus when the bus is taken and is otherwise looked at one by
@@ -99,7 +102,7 @@ class Scheduler {
     uint64_t setAside(const Policy& policy, const PcState& s, const TimingState& timing, uint64_t now, bool w,
                       uint64_t arrived, uint64_t rowBusFree, uint64_t colBusFree, uint64_t& todo) const;
     // The banks of `todo` whose wait hint holds at `now` in direction `w`: clears them from
-    // `todo`, returns the earliest hinted cycle among them, and drops the hints that expired.
+    // `todo`, returns the earliest hinted cycle among them, and drops the expired hints of `w`.
     // allPending: every hinted bank is in `todo` (no refresh holds a bank back).
     uint64_t setAsideHinted(uint64_t now, bool w, bool allPending, uint64_t& todo);
     // The command `r` needs in its bank: a column command on a row hit, else PRE or ACT.
@@ -116,7 +119,7 @@ class Scheduler {
         m_hints[b] = {e, w};
         m_hinted |= bit;
         m_hintWrite = w ? m_hintWrite | bit : m_hintWrite & ~bit;
-        m_hintMin = std::min(m_hintMin, e);
+        m_hintMin[w] = std::min(m_hintMin[w], e);
     }
     template <class Policy>
     uint64_t scanBanks(Policy& policy, const PcState& s, const TimingState& timing,
@@ -132,20 +135,36 @@ class Scheduler {
         uint64_t notBefore = 0;
         bool write = false;
     };
+    // A bank's choice (policy.choose and the command it needs), which stands while the bank
+    // stays unchanged (bankChanged), its requests have all arrived and the direction stays
+    // `write`: a bank waiting for its bus is looked at every cycle until it issues, and then only
+    // its earliest cycle needs working out again.
+    struct Choice {
+        uint32_t slot;
+        Command cmd;
+        bool hit;
+        bool write;
+        uint16_t group;
+        uint64_t seq, age;
+    };
     bool m_groupBounds = false;
+    std::vector<Choice> m_choices;
+    uint64_t m_chosen = 0; // bit b: m_choices[b] holds bank b's choice
     std::vector<WaitHint> m_hints;
     uint64_t m_hinted = 0;    // bit b: m_hints[b] set since bank b last changed
     uint64_t m_hintWrite = 0; // bit b: m_hints[b] was set in the write direction
-    // The earliest notBefore of the hinted banks, so that a walk in which none has expired need
-    // not read them one by one; exact unless a bank holding it changed since.
-    uint64_t m_hintMin = kNever;
-    bool m_hintMinExact = true;
+    // Per direction, the earliest notBefore of the banks hinted in it, so that a walk in which
+    // none has expired need not read them one by one; exact unless a bank holding it changed
+    // since. (Hints of the other direction wait, unread, until the direction changes back.)
+    uint64_t m_hintMin[2] = {kNever, kNever};
+    bool m_hintMinExact[2] = {true, true};
     // Bank b's hint no longer holds; m_hintMin stays a lower bound, exact unless it was b's.
     void forgetHint(uint32_t b) {
         const uint64_t bit = uint64_t(1) << b;
         if (m_hinted & bit) {
             m_hinted &= ~bit;
-            m_hintMinExact &= m_hints[b].notBefore != m_hintMin;
+            const WaitHint& h = m_hints[b];
+            m_hintMinExact[h.write] &= h.notBefore != m_hintMin[h.write];
         }
     }
 };

@@ -35,28 +35,31 @@ uint64_t Scheduler::setAside(const Policy& policy, const PcState& s, const Timin
 }
 
 inline uint64_t Scheduler::setAsideHinted(uint64_t now, bool w, bool allPending, uint64_t& todo) {
-    if (allPending && m_hintMinExact && now < m_hintMin && (m_hinted & m_hintWrite) == (w ? m_hinted : 0)) {
-        // None has expired, all were set in this direction, and each hinted bank has requests
-        // in it (a queue change clears the hint): all wait, the earliest until m_hintMin.
-        todo &= ~m_hinted;
-        return m_hintMin;
+    // The hints set in this direction (one set in the other is valid again once the direction
+    // changes back).
+    const uint64_t mine = m_hinted & (w ? m_hintWrite : ~m_hintWrite);
+    if (allPending && m_hintMinExact[w] && now < m_hintMin[w]) {
+        // None has expired, and each hinted bank has requests in it (a queue change clears the
+        // hint): all wait, the earliest until m_hintMin.
+        todo &= ~mine;
+        return m_hintMin[w];
     }
     uint64_t next = kNever, least = kNever;
-    for (uint64_t m = m_hinted; m; m &= m - 1) {
+    for (uint64_t m = mine; m; m &= m - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(m));
-        const WaitHint& h = m_hints[b];
-        if (now >= h.notBefore) {
+        const uint64_t notBefore = m_hints[b].notBefore;
+        if (now >= notBefore) {
             m_hinted &= ~(m & -m); // expired: never valid again until set anew
             continue;
         }
-        least = std::min(least, h.notBefore);
-        if (h.write == w && (todo & m & -m)) {
-            next = std::min(next, h.notBefore);
+        least = std::min(least, notBefore);
+        if (todo & m & -m) {
+            next = std::min(next, notBefore);
             todo &= ~(m & -m);
-        } // (set in the other direction: valid again once the direction changes back)
+        }
     }
-    m_hintMin = least;
-    m_hintMinExact = true;
+    m_hintMin[w] = least;
+    m_hintMinExact[w] = true;
     return next;
 }
 
@@ -69,8 +72,10 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
     const bool w = s.writeMode;
     policy.beginScan(s, now, w);
     constexpr bool hints = Policy::kChoiceIsPerBank;
-    if (hints && m_hints.size() != s.banks.size())
+    if (hints && m_hints.size() != s.banks.size()) {
         m_hints.assign(s.banks.size(), WaitHint{});
+        m_choices.assign(s.banks.size(), Choice{});
+    }
     // Each bank's outcome depends on that bank alone (the best candidate is the oldest, the wake
     // cycle a minimum), so banks can be set aside in groups. Every refresh policy blocks banks
     // only while a refresh is pending.
@@ -86,8 +91,35 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
     // taken, or with group bounds also for the pseudo-channel's rules of that command.
     const uint64_t arrived = todo & ~s.lateBanks;
     next = std::min(next, setAside(policy, s, timing, now, w, arrived, rowBusFree, colBusFree, todo));
+    // Row bus: a refresh command already chosen keeps priority; otherwise oldest first.
+    const auto offer = [](Candidate& slot, Command cmd, uint32_t b, uint32_t chosen, uint64_t seq,
+                          uint64_t age, bool hit) {
+        if (!slot.valid() || (slot.slot != kNoSlot && seq < slot.seq)) {
+            slot.cmd = cmd;
+            slot.bank = b;
+            slot.slot = chosen;
+            slot.seq = seq;
+            slot.age = age;
+            slot.hit = hit;
+        }
+    };
     for (; todo; todo &= todo - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(todo));
+        if (hints && (m_chosen & todo & -todo) && m_choices[b].write == w) {
+            const Choice& c = m_choices[b];
+            if (c.hit ? colBusy : rowBusy) {
+                next = std::min(next, c.hit ? colBusFree : rowBusFree);
+                continue;
+            }
+            const uint64_t e = timing.earliest(c.cmd, b, c.group);
+            if (e > now) {
+                next = std::min(next, e);
+                setHint(b, e, w);
+                continue;
+            }
+            offer(c.hit ? colCmd : rowCmd, c.cmd, b, c.slot, c.seq, c.age, c.hit);
+            continue;
+        }
         const BankState& bk = s.banks[b];
         // Once every queued request has arrived, the first arrived one is the first queued.
         const bool allArrived = bk.latestArrival <= now;
@@ -110,6 +142,10 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
             continue;
         const Request& r = s.slots[chosen];
         const Command cmd = commandFor(bk, r, hit);
+        if (hints && allArrived) {
+            m_choices[b] = {chosen, cmd, hit, w, r.group, r.seq, r.arrival};
+            m_chosen |= todo & -todo;
+        }
         if (hit ? colBusy : rowBusy) {
             next = std::min(next, hit ? colBusFree : rowBusFree);
             continue;
@@ -122,16 +158,7 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
                 setHint(b, e, w);
             continue;
         }
-        Candidate& slot = hit ? colCmd : rowCmd;
-        // Row bus: a refresh command already chosen keeps priority; otherwise oldest first.
-        if (!slot.valid() || (slot.slot != kNoSlot && r.seq < slot.seq)) {
-            slot.cmd = cmd;
-            slot.bank = b;
-            slot.slot = chosen;
-            slot.seq = r.seq;
-            slot.age = r.arrival;
-            slot.hit = hit;
-        }
+        offer(hit ? colCmd : rowCmd, cmd, b, chosen, r.seq, r.arrival, hit);
     }
     return next;
 }
