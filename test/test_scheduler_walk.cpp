@@ -99,6 +99,31 @@ TEST_CASE("Scheduler walk: a bank waiting on a hint is walked again once its que
     CHECK_FALSE(row.valid());
 }
 
+TEST_CASE("Scheduler walk: a bank's kept choice is made again once its queue changes", "[hbm][scheduler]") {
+    Channel ch;
+    ch.open(0, 3, kBase);
+    ch.queue(0, 0, 5, kBase); // another row: a PRE
+    const uint64_t now =
+        std::max(ch.timing.earliest(Command::PRE, 0, 0), ch.timing.earliest(Command::RD, 0, 0));
+    Candidate row, col;
+    // The PRE may issue now (the walk keeps bank 0's choice); asked again, the same.
+    for (int i = 0; i < 2; ++i) {
+        ch.propose(now, 0, 0, row, col);
+        REQUIRE(row.valid());
+        CHECK(row.cmd == Command::PRE);
+        CHECK(row.slot == 0);
+        CHECK_FALSE(col.valid());
+    }
+    // A read of the open row joins the queue: FR-FCFS now serves it, and the PRE is no longer
+    // proposed (a kept choice that outlived the change would still propose it).
+    ch.queue(1, 0, 3, now);
+    ch.propose(now, 0, 0, row, col);
+    REQUIRE(col.valid());
+    CHECK(col.cmd == Command::RD);
+    CHECK(col.slot == 1);
+    CHECK_FALSE(row.valid());
+}
+
 TEST_CASE("Scheduler walk: banks sure to need a taken bus wait for it; others still propose",
           "[hbm][scheduler]") {
     Channel ch;
