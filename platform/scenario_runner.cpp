@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sys/resource.h>
 
+#include "models/common/run_ahead.h"
 #include "models/traffic/traffic_generator.h"
 #include "platform/hbm_system.h"
 #include "platform/simulation.h"
@@ -169,6 +170,10 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     VcdOutput vcd(opt.vcdPath);
     if (vcd.get())
         system.trace(vcd.get());
+    // Here the generator is the only initiator and calls the channel on the non-blocking path
+    // alone: the channel may decide ahead of the kernel (common/run_ahead.h), but not while a
+    // waveform samples the signals at each kernel step.
+    const common::RunAhead::Allowance runAhead(!vcd.get());
 
     // Simulate in slices so progress can be shown; stop at the last completion.
     const sc_core::sc_time slice(20, sc_core::SC_US);

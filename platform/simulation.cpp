@@ -8,6 +8,7 @@
 
 #include "models/common/config_error.h"
 #include "models/common/output_file.h"
+#include "models/common/run_ahead.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <pthread.h>
@@ -48,6 +49,7 @@ void mainStackAgain() {
 
 void simulate(const sc_core::sc_time& duration) {
     try {
+        common::RunAhead::beginRun((sc_core::sc_time_stamp() + duration).value());
         sc_core::sc_start(duration);
         mainStackAgain();
     } catch (const sc_core::sc_report& r) {

@@ -3,6 +3,7 @@
 #include "models/gpu/host_port.h"
 
 #include "models/common/burst_access.h"
+#include "models/common/run_ahead.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -51,7 +52,7 @@ void HostPort::thread() {
     if (m_program)
         m_program();
     m_finished = true;
-    sc_core::sc_pause(); // hand control back to the run loop
+    common::RunAhead::pause(); // hand control back to the run loop
 }
 
 void HostPort::access(uint64_t addr, uint8_t* data, uint32_t len, bool write) {

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "models/common/run_ahead.h"
 #include "models/hbm/pc_controller.h"
 
 namespace pilot::hbm {
@@ -91,13 +92,30 @@ void ChannelArbiter::process() {
         // before or after its decision, by the order the kernel runs the two (a within-cycle race
         // that fewer wake-ups would resolve differently: hbm3-stack-seq-read moves by 3 PREs).
         m_started = true;
-        bool alone = s_channels == 1;
+        m_alone = s_channels == 1;
         for (PseudoChannelController* pc : m_pcs)
-            alone &= !pc->hasPimUnit();
+            m_alone &= !pc->hasPimUnit();
         for (PseudoChannelController* pc : m_pcs)
-            pc->useGroupBounds(alone);
+            pc->useGroupBounds(m_alone);
     }
     m_inProcess = true;
+    uint64_t next = decide(now);
+    // Alone, the channel may decide its next cycle at once where the platform allows it and
+    // nothing else is pending before then (common/run_ahead.h): as if woken then, the same
+    // decisions, one kernel step fewer.
+    if (m_alone) {
+        while (next != kNever && common::RunAhead::mayRunTo(next * tck)) {
+            common::RunAhead::runTo(next * tck);
+            next = decide(next);
+        }
+        common::RunAhead::inStep();
+    }
+    m_inProcess = false;
+    if (next != kNever)
+        m_wake.notify(sc_core::sc_time::from_value(next * tck - ps));
+}
+
+uint64_t ChannelArbiter::decide(uint64_t now) {
     const uint32_t n = uint32_t(m_pcs.size());
     uint64_t next = kNever;
     for (;;) {
@@ -128,9 +146,7 @@ void ChannelArbiter::process() {
         if (!issued)
             break;
     }
-    m_inProcess = false;
-    if (next != kNever)
-        m_wake.notify(sc_core::sc_time::from_value((next - now) * tck));
+    return next;
 }
 
 } // namespace pilot::hbm

@@ -58,6 +58,9 @@ class ChannelArbiter : public sc_core::sc_module {
 
   private:
     void process();
+    // Every pseudo-channel proposes, the buses are granted, the winners issue, until nothing
+    // more issues at `now`; returns the earliest cycle anything else may issue.
+    uint64_t decide(uint64_t now);
 
     const Memspec& m_spec;
     const BusArbitration m_policy;
@@ -69,6 +72,7 @@ class ChannelArbiter : public sc_core::sc_module {
     uint32_t m_lastMember = 0, m_lastBank = 0;
     bool m_inProcess = false;
     bool m_started = false;     // the first decision has been made
+    bool m_alone = false;       // the only channel, without PEs (group bounds; may run ahead)
     static uint32_t s_channels; // channels alive (one simulation per process at a time)
     sc_core::sc_event m_wake;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "models/common/run_ahead.h"
 #include "models/hbm/pim_extension.h"
 
 namespace pilot::hbm {
@@ -50,7 +51,7 @@ PseudoChannelController::PseudoChannelController(sc_core::sc_module_name name, c
 }
 
 uint64_t PseudoChannelController::nowCycle() const {
-    const uint64_t ps = sc_core::sc_time_stamp().value();
+    const uint64_t ps = common::RunAhead::nowPs();
     return (ps + m_spec.t.tCKps - 1) / m_spec.t.tCKps;
 }
 
@@ -194,8 +195,8 @@ bool PseudoChannelController::acceptPim(tlm_generic_payload& t, const contract::
 
 tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm_phase& ph, sc_time& d) {
     if (ph == tlm::BEGIN_REQ) {
-        const sc_time at = sc_core::sc_time_stamp() + d;
-        const uint64_t arrival = (at.value() + m_spec.t.tCKps - 1) / m_spec.t.tCKps;
+        const uint64_t at = common::RunAhead::nowPs() + d.value();
+        const uint64_t arrival = (at + m_spec.t.tCKps - 1) / m_spec.t.tCKps;
         if (const auto* pim = t.get_extension<PimOpExtension>()) {
             if (!m_pim.hasUnit()) {
                 t.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -614,7 +615,8 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     m_freeSlots.push_back(slot);
     // From here on the slot may be reused by a reentrant BEGIN_REQ: use only copies.
     if (done) {
-        done->notify(cycles(ready - now));
+        // (an event counts from the kernel's time, which may be behind: common/run_ahead.h)
+        done->notify(sc_core::sc_time::from_value(ready * m_spec.t.tCKps - sc_core::sc_time_stamp().value()));
         if (t->has_mm())
             t->release();
     } else {

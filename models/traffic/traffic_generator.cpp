@@ -3,12 +3,14 @@
 
 #include <algorithm>
 
+#include "models/common/run_ahead.h"
+
 namespace pilot::traffic {
 
 using sc_core::sc_time;
 
 static uint64_t nowPs() {
-    return sc_core::sc_time_stamp().value();
+    return common::RunAhead::nowPs(); // (the channel may be deciding ahead of the kernel)
 }
 static sc_time ps(uint64_t v) {
     return sc_time::from_value(v);
@@ -138,7 +140,7 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
         // The run loop simulates in slices; return to it as soon as the work is done, so
         // nothing (refresh) runs past the end into the statistics.
         if (m_sourceDone && !m_haveCur && m_inflight == 0)
-            sc_core::sc_pause();
+            common::RunAhead::pause();
     }
 }
 
@@ -168,7 +170,7 @@ void TrafficGenerator::pump() {
             if (m_sourceDone || !m_source->next(m_cur)) {
                 m_sourceDone = true;
                 if (m_inflight == 0)
-                    sc_core::sc_pause();
+                    common::RunAhead::pause();
                 break;
             }
             if (m_cur.bytes == 0)
@@ -179,7 +181,7 @@ void TrafficGenerator::pump() {
         if (!m_curHasSlot && !acquireSlot(now))
             break; // a response will call pump()
         if (m_curSendPs > now + m_horizonPs) {
-            m_wake.notify(ps(m_curSendPs - now));
+            m_wake.notify(ps(m_curSendPs - sc_core::sc_time_stamp().value())); // (from the kernel's time)
             break;
         }
         if (m_burstsInFlight >= kMaxBurstsInFlight)

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Temporal decoupling of the DRAM channel from the SystemC kernel (TLM-2.0's "local time", one
+// offset for the whole assembly). A channel that decides every cycle costs one timed kernel step
+// per decision (12-14% of a replay's time). Where nothing but the channel and the initiators it
+// calls synchronously can act before its next decision, it may decide that cycle at once,
+// ahead of the kernel: every model that reads the current time reads nowPs() (kernel time plus
+// the offset), annotated delays count from that local time, and events are notified relative to
+// the kernel's time. The platform allows it only for assemblies where that holds (one channel
+// without PEs, initiators on the non-blocking path, no waveform sampled at kernel steps).
+// One simulation per process at a time, like SystemC itself: the state is static.
+#include <cstdint>
+
+#include <systemc>
+
+namespace pilot::common {
+
+class RunAhead {
+  public:
+    // Local time: what the models take as now.
+    static uint64_t nowPs() { return sc_core::sc_time_stamp().value() + s_offsetPs; }
+    // Platform: the assembly allows running ahead while an Allowance lives (off otherwise).
+    class Allowance {
+      public:
+        explicit Allowance(bool on) {
+            s_allowed = on;
+            s_decisionsAhead = 0;
+        }
+        ~Allowance() { s_allowed = false; }
+        Allowance(const Allowance&) = delete;
+        Allowance& operator=(const Allowance&) = delete;
+    };
+    // platform::simulate: the kernel stops at `endPs` (sc_start's duration): never run past it.
+    static void beginRun(uint64_t endPs) {
+        s_endPs = endPs;
+        s_paused = false;
+        s_offsetPs = 0; // (a run that ended in an exception may have left it ahead)
+    }
+    // An initiator pauses the simulation (its work is done): the kernel stops after this delta,
+    // so nothing may run ahead of it any more.
+    static void pause() {
+        s_paused = true;
+        sc_core::sc_pause();
+    }
+    // The channel: whether it may decide at `targetPs` now, ahead of the kernel (nothing else
+    // pending before it, no pause, within this run).
+    static bool mayRunTo(uint64_t targetPs) {
+        const uint64_t kernelPs = sc_core::sc_time_stamp().value();
+        return s_allowed && !s_paused && targetPs < s_endPs &&
+               !sc_core::sc_pending_activity_at_current_time() &&
+               sc_core::sc_time_to_pending_activity().value() > targetPs - kernelPs;
+    }
+    // The channel runs ahead to `targetPs` (mayRunTo), or back in step with the kernel.
+    static void runTo(uint64_t targetPs) {
+        s_offsetPs = targetPs - sc_core::sc_time_stamp().value();
+        ++s_decisionsAhead;
+    }
+    static void inStep() { s_offsetPs = 0; }
+    // Decisions made ahead of the kernel since the last Allowance began (tests, benchmarks).
+    static uint64_t decisionsAhead() { return s_decisionsAhead; }
+
+  private:
+    static inline uint64_t s_offsetPs = 0;
+    static inline uint64_t s_endPs = 0;
+    static inline bool s_allowed = false;
+    static inline bool s_paused = false;
+    static inline uint64_t s_decisionsAhead = 0;
+};
+
+} // namespace pilot::common
