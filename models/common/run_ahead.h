@@ -4,9 +4,9 @@
 // offset for the whole assembly). A channel that decides every cycle costs one timed kernel step
 // per decision (12-14% of a replay's time). Where nothing but the channel and the initiators it
 // calls synchronously can act before its next decision, it may decide that cycle at once,
-// ahead of the kernel: every model that reads the current time reads nowPs() (kernel time plus
-// the offset), annotated delays count from that local time, and events are notified relative to
-// the kernel's time. The platform allows it only for assemblies where that holds (one channel
+// ahead of the kernel: the models of such an assembly read the current time from nowPs() (kernel
+// time plus the offset), annotate delays from that local time, and notify events relative to the
+// kernel's time. The platform allows it only for assemblies where that holds (one channel
 // without PEs, initiators on the non-blocking path, no waveform sampled at kernel steps).
 // One simulation per process at a time, like SystemC itself: the state is static.
 #include <cstdint>
