@@ -74,6 +74,19 @@ struct Channel {
 
 constexpr uint64_t kBase = 1000;
 
+// Bank 0 is open at row 3 and waits with a request for another row: a read of row 3 (slot 1)
+// joins its queue at `now`, and FR-FCFS must serve it at once, alone.
+void checkOpenRowReadServed(Channel& ch, uint64_t now) {
+    ch.queue(1, 0, 3, now);
+    Candidate row, col;
+    ch.propose(now, 0, 0, row, col);
+    REQUIRE(col.valid());
+    CHECK(col.cmd == Command::RD);
+    CHECK(col.slot == 1);
+    CHECK(col.bank == 0);
+    CHECK_FALSE(row.valid());
+}
+
 } // namespace
 
 TEST_CASE("Scheduler walk: a bank waiting on a hint is walked again once its queue changes",
@@ -90,13 +103,7 @@ TEST_CASE("Scheduler walk: a bank waiting on a hint is walked again once its que
     CHECK_FALSE(row.valid());
     CHECK_FALSE(col.valid());
     // A read of the open row joins the queue: FR-FCFS serves it first, now, despite the hint.
-    ch.queue(1, 0, 3, now);
-    ch.propose(now, 0, 0, row, col);
-    REQUIRE(col.valid());
-    CHECK(col.cmd == Command::RD);
-    CHECK(col.slot == 1);
-    CHECK(col.bank == 0);
-    CHECK_FALSE(row.valid());
+    checkOpenRowReadServed(ch, now);
 }
 
 TEST_CASE("Scheduler walk: a bank's kept choice is made again once its queue changes", "[hbm][scheduler]") {
@@ -116,12 +123,7 @@ TEST_CASE("Scheduler walk: a bank's kept choice is made again once its queue cha
     }
     // A read of the open row joins the queue: FR-FCFS now serves it, and the PRE is no longer
     // proposed (a kept choice that outlived the change would still propose it).
-    ch.queue(1, 0, 3, now);
-    ch.propose(now, 0, 0, row, col);
-    REQUIRE(col.valid());
-    CHECK(col.cmd == Command::RD);
-    CHECK(col.slot == 1);
-    CHECK_FALSE(row.valid());
+    checkOpenRowReadServed(ch, now);
 }
 
 TEST_CASE("Scheduler walk: banks sure to need a taken bus wait for it; others still propose",

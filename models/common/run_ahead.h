@@ -42,17 +42,16 @@ class RunAhead {
         s_paused = true;
         sc_core::sc_pause();
     }
-    // The channel: whether it may decide at `targetPs` now, ahead of the kernel (nothing else
-    // pending before it, no pause, within this run).
-    static bool mayRunTo(uint64_t targetPs) {
-        const uint64_t kernelPs = sc_core::sc_time_stamp().value();
+    // The channel, in a process at kernel time `kernelPs`: whether it may decide at `targetPs`
+    // now, ahead of the kernel (nothing else pending before it, no pause, within this run).
+    static bool mayRunTo(uint64_t kernelPs, uint64_t targetPs) {
         return s_allowed && !s_paused && targetPs < s_endPs &&
                !sc_core::sc_pending_activity_at_current_time() &&
                sc_core::sc_time_to_pending_activity().value() > targetPs - kernelPs;
     }
     // The channel runs ahead to `targetPs` (mayRunTo), or back in step with the kernel.
-    static void runTo(uint64_t targetPs) {
-        s_offsetPs = targetPs - sc_core::sc_time_stamp().value();
+    static void runTo(uint64_t kernelPs, uint64_t targetPs) {
+        s_offsetPs = targetPs - kernelPs;
         ++s_decisionsAhead;
     }
     static void inStep() { s_offsetPs = 0; }

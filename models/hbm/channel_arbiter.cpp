@@ -104,8 +104,8 @@ void ChannelArbiter::process() {
     // nothing else is pending before then (common/run_ahead.h): as if woken then, the same
     // decisions, one kernel step fewer.
     if (m_alone) {
-        while (next != kNever && common::RunAhead::mayRunTo(next * tck)) {
-            common::RunAhead::runTo(next * tck);
+        while (next != kNever && common::RunAhead::mayRunTo(ps, next * tck)) {
+            common::RunAhead::runTo(ps, next * tck);
             next = decide(next);
         }
         common::RunAhead::inStep();

@@ -91,74 +91,65 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
     // taken, or with group bounds also for the pseudo-channel's rules of that command.
     const uint64_t arrived = todo & ~s.lateBanks;
     next = std::min(next, setAside(policy, s, timing, now, w, arrived, rowBusFree, colBusFree, todo));
-    // Row bus: a refresh command already chosen keeps priority; otherwise oldest first.
-    const auto offer = [](Candidate& slot, Command cmd, uint32_t b, uint32_t chosen, uint64_t seq,
-                          uint64_t age, bool hit) {
-        if (!slot.valid() || (slot.slot != kNoSlot && seq < slot.seq)) {
-            slot.cmd = cmd;
-            slot.bank = b;
-            slot.slot = chosen;
-            slot.seq = seq;
-            slot.age = age;
-            slot.hit = hit;
-        }
-    };
     for (; todo; todo &= todo - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(todo));
+        // The bank's choice: the one kept since it last changed, or made now (and kept once every
+        // queued request has arrived: only then does it stand).
+        Choice made;
+        const Choice* c = &made;
+        bool stable = true;
         if (hints && (m_chosen & todo & -todo) && m_choices[b].write == w) {
-            const Choice& c = m_choices[b];
-            if (c.hit ? colBusy : rowBusy) {
-                next = std::min(next, c.hit ? colBusFree : rowBusFree);
-                continue;
+            c = &m_choices[b];
+        } else {
+            const BankState& bk = s.banks[b];
+            // Once every queued request has arrived, the first arrived one is the first queued.
+            const bool allArrived = bk.latestArrival <= now;
+            if (allArrived) {
+                if (colBusy && policy.surelyHits(bk, w)) {
+                    next = std::min(next, colBusFree);
+                    continue;
+                }
+                if (rowBusy && policy.surelyMisses(bk, w)) {
+                    next = std::min(next, rowBusFree);
+                    continue;
+                }
             }
-            const uint64_t e = timing.earliest(c.cmd, b, c.group);
-            if (e > now) {
-                next = std::min(next, e);
-                setHint(b, e, w);
+            const size_t first = allArrived ? 0 : s.firstArrived(bk.queue[w], now);
+            if (first == bk.queue[w].size())
                 continue;
+            bool hit = false;
+            const uint32_t chosen = policy.choose(s, b, first, now, w, hit);
+            if (chosen == kNoSlot)
+                continue;
+            const Request& r = s.slots[chosen];
+            made = {chosen, commandFor(bk, r, hit), hit, w, r.group, r.seq, r.arrival};
+            stable = hints && allArrived;
+            if (stable) {
+                m_choices[b] = made;
+                m_chosen |= todo & -todo;
             }
-            offer(c.hit ? colCmd : rowCmd, c.cmd, b, c.slot, c.seq, c.age, c.hit);
+        }
+        if (c->hit ? colBusy : rowBusy) {
+            next = std::min(next, c->hit ? colBusFree : rowBusFree);
             continue;
         }
-        const BankState& bk = s.banks[b];
-        // Once every queued request has arrived, the first arrived one is the first queued.
-        const bool allArrived = bk.latestArrival <= now;
-        if (allArrived) {
-            if (colBusy && policy.surelyHits(bk, w)) {
-                next = std::min(next, colBusFree);
-                continue;
-            }
-            if (rowBusy && policy.surelyMisses(bk, w)) {
-                next = std::min(next, rowBusFree);
-                continue;
-            }
-        }
-        const size_t first = allArrived ? 0 : s.firstArrived(bk.queue[w], now);
-        if (first == bk.queue[w].size())
-            continue;
-        bool hit = false;
-        const uint32_t chosen = policy.choose(s, b, first, now, w, hit);
-        if (chosen == kNoSlot)
-            continue;
-        const Request& r = s.slots[chosen];
-        const Command cmd = commandFor(bk, r, hit);
-        if (hints && allArrived) {
-            m_choices[b] = {chosen, cmd, hit, w, r.group, r.seq, r.arrival};
-            m_chosen |= todo & -todo;
-        }
-        if (hit ? colBusy : rowBusy) {
-            next = std::min(next, hit ? colBusFree : rowBusFree);
-            continue;
-        }
-        const uint64_t e = timing.earliest(cmd, b, r.group);
+        const uint64_t e = timing.earliest(c->cmd, b, c->group);
         if (e > now) {
             next = std::min(next, e);
-            // The choice is stable only once every queued request has arrived.
-            if (hints && allArrived)
+            if (stable)
                 setHint(b, e, w);
             continue;
         }
-        offer(hit ? colCmd : rowCmd, cmd, b, chosen, r.seq, r.arrival, hit);
+        // Row bus: a refresh command already chosen keeps priority; otherwise oldest first.
+        Candidate& slot = c->hit ? colCmd : rowCmd;
+        if (!slot.valid() || (slot.slot != kNoSlot && c->seq < slot.seq)) {
+            slot.cmd = c->cmd;
+            slot.bank = b;
+            slot.slot = c->slot;
+            slot.seq = c->seq;
+            slot.age = c->age;
+            slot.hit = c->hit;
+        }
     }
     return next;
 }
