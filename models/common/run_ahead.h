@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Temporal decoupling of the DRAM channel from the SystemC kernel (TLM-2.0's "local time", one
-// offset for the whole assembly). A channel that decides every cycle costs one timed kernel step
-// per decision (12-14% of a replay's time). Where nothing but the channel and the initiators it
-// calls synchronously can act before its next decision, it may decide that cycle at once,
-// ahead of the kernel: the models of such an assembly read the current time from nowPs() (kernel
-// time plus the offset), annotate delays from that local time, and notify events relative to the
-// kernel's time. The platform allows it only for assemblies where that holds (one channel
-// without PEs, initiators on the non-blocking path, no waveform sampled at kernel steps).
-// One simulation per process at a time, like SystemC itself: the state is static.
+// for the whole assembly). A channel that decides every cycle costs one timed kernel step per
+// decision (12-14% of a replay's time). Where nothing but the channel and the initiators it calls
+// synchronously can act before its next decision, it may decide that cycle at once, ahead of the
+// kernel: the models of such an assembly read the current time from nowPs() (the kernel's time,
+// or the cycle the channel decides ahead), annotate delays from that local time, and notify
+// events relative to the kernel's time (kernelPs()). The platform allows it only for assemblies
+// where that holds (one channel without PEs, initiators on the non-blocking path, no waveform
+// sampled at kernel steps). One simulation per process at a time, like SystemC itself: the state
+// is static.
 #include <cstdint>
 
 #include <systemc>
@@ -17,8 +18,24 @@ namespace pilot::common {
 
 class RunAhead {
   public:
-    // Local time: what the models take as now.
-    static uint64_t nowPs() { return sc_core::sc_time_stamp().value() + s_offsetPs; }
+    // Local time: what the models take as now. Inside the channel's decision process it is kept
+    // here (the kernel's time cannot move while a process runs): a read costs no call into the
+    // kernel, and the channel's models read it several times per command.
+    static uint64_t nowPs() { return s_inDecision ? s_localPs : sc_core::sc_time_stamp().value(); }
+    // The kernel's time, which events count from.
+    static uint64_t kernelPs() { return s_inDecision ? s_kernelPs : sc_core::sc_time_stamp().value(); }
+    // A channel's decision process runs at kernel time `kernelPs` while a Decision lives (in step
+    // until runTo).
+    class Decision {
+      public:
+        explicit Decision(uint64_t kernelPs) {
+            s_kernelPs = s_localPs = kernelPs;
+            s_inDecision = true;
+        }
+        ~Decision() { s_inDecision = false; }
+        Decision(const Decision&) = delete;
+        Decision& operator=(const Decision&) = delete;
+    };
     // Platform: the assembly allows running ahead while an Allowance lives (off otherwise).
     class Allowance {
       public:
@@ -34,7 +51,7 @@ class RunAhead {
     static void beginRun(uint64_t endPs) {
         s_endPs = endPs;
         s_paused = false;
-        s_offsetPs = 0; // (a run that ended in an exception may have left it ahead)
+        s_inDecision = false; // (a run that ended in an exception may have left it ahead)
     }
     // An initiator pauses the simulation (its work is done): the kernel stops after this delta,
     // so nothing may run ahead of it any more.
@@ -49,17 +66,17 @@ class RunAhead {
                !sc_core::sc_pending_activity_at_current_time() &&
                sc_core::sc_time_to_pending_activity().value() > targetPs - kernelPs;
     }
-    // The channel runs ahead to `targetPs` (mayRunTo), or back in step with the kernel.
-    static void runTo(uint64_t kernelPs, uint64_t targetPs) {
-        s_offsetPs = targetPs - kernelPs;
+    // Within a Decision, the channel runs ahead to `targetPs` (mayRunTo).
+    static void runTo(uint64_t targetPs) {
+        s_localPs = targetPs;
         ++s_decisionsAhead;
     }
-    static void inStep() { s_offsetPs = 0; }
     // Decisions made ahead of the kernel since the last Allowance began (tests, benchmarks).
     static uint64_t decisionsAhead() { return s_decisionsAhead; }
 
   private:
-    static inline uint64_t s_offsetPs = 0;
+    static inline uint64_t s_kernelPs = 0, s_localPs = 0;
+    static inline bool s_inDecision = false;
     static inline uint64_t s_endPs = 0;
     static inline bool s_allowed = false;
     static inline bool s_paused = false;

@@ -99,16 +99,19 @@ void ChannelArbiter::process() {
             pc->useGroupBounds(m_alone);
     }
     m_inProcess = true;
-    uint64_t next = decide(now);
-    // Alone, the channel may decide its next cycle at once where the platform allows it and
-    // nothing else is pending before then (common/run_ahead.h): as if woken then, the same
-    // decisions, one kernel step fewer.
-    if (m_alone) {
-        while (next != kNever && common::RunAhead::mayRunTo(ps, next * tck)) {
-            common::RunAhead::runTo(ps, next * tck);
-            next = decide(next);
+    uint64_t next;
+    {
+        const common::RunAhead::Decision decision(ps);
+        next = decide(now);
+        // Alone, the channel may decide its next cycle at once where the platform allows it and
+        // nothing else is pending before then (common/run_ahead.h): as if woken then, the same
+        // decisions, one kernel step fewer.
+        if (m_alone) {
+            while (next != kNever && common::RunAhead::mayRunTo(ps, next * tck)) {
+                common::RunAhead::runTo(next * tck);
+                next = decide(next);
+            }
         }
-        common::RunAhead::inStep();
     }
     m_inProcess = false;
     if (next != kNever)

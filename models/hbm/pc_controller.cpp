@@ -97,7 +97,8 @@ void PseudoChannelController::peIdle() {
 void PseudoChannelController::wakeAt(uint64_t cycle) {
     if (m_channel->deciding())
         return;
-    m_channel->wake(cycles(cycle) - std::min(cycles(cycle), sc_core::sc_time_stamp()));
+    const sc_time kernel = sc_time::from_value(common::RunAhead::kernelPs());
+    m_channel->wake(cycles(cycle) - std::min(cycles(cycle), kernel));
 }
 
 // ---------------------------------------------------------------- TLM entry points
@@ -616,7 +617,7 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     // From here on the slot may be reused by a reentrant BEGIN_REQ: use only copies.
     if (done) {
         // (an event counts from the kernel's time, which may be behind: common/run_ahead.h)
-        done->notify(sc_core::sc_time::from_value(ready * m_spec.t.tCKps - sc_core::sc_time_stamp().value()));
+        done->notify(sc_core::sc_time::from_value(ready * m_spec.t.tCKps - common::RunAhead::kernelPs()));
         if (t->has_mm())
             t->release();
     } else {
