@@ -134,8 +134,10 @@ std::unique_ptr<traffic::TrafficGenerator> makeTrafficGenerator(const Scenario& 
                                                         s.mapping->capacity());
     else
         source = std::make_unique<traffic::SyntheticSource>(s.traffic->synthetic, *s.mapping);
+    // A transaction at most as long as the block one pseudo-channel serves whole: it crosses the
+    // router once, and the controller queues its bursts.
     return std::make_unique<traffic::TrafficGenerator>("traffic", std::move(source), burst,
-                                                       s.traffic->maxOutstanding);
+                                                       s.traffic->maxOutstanding, s.mapping->pcBlockBytes());
 }
 
 json trafficResults(const Scenario& s, const traffic::GeneratorStats& gs) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <systemc>
@@ -339,6 +340,10 @@ TEST_CASE(
     REQUIRE(map.pcIndex(map.decode(otherPc)) != 0);
     const uint32_t B = org.accessBytes;
     REQUIRE(A % B == 0);
+    // The last burst of A's pseudo-channel block: the burst after it is another pseudo-channel's.
+    const uint64_t lastInBlock = (A | (map.pcBlockBytes() - 1)) + 1 - B;
+    REQUIRE(map.pcIndexOf(lastInBlock) == 0);
+    REQUIRE(map.pcIndexOf(lastInBlock + B) != 0);
 
     struct Case {
         const char* what;
@@ -365,10 +370,10 @@ TEST_CASE(
             self.transport(tlm::TLM_READ_COMMAND, map.capacity() * 4 + 64, big.data(), B));
         run("address of another pseudo-channel", tlm::TLM_ADDRESS_ERROR_RESPONSE,
             self.transport(tlm::TLM_READ_COMMAND, otherPc, big.data(), B));
-        run("two bursts in one transaction", tlm::TLM_BURST_ERROR_RESPONSE,
-            self.transport(tlm::TLM_WRITE_COMMAND, A, big.data(), 2 * B));
-        run("crossing a burst boundary", tlm::TLM_BURST_ERROR_RESPONSE,
-            self.transport(tlm::TLM_WRITE_COMMAND, A + B - 8, big.data(), 16));
+        run("two bursts in two pseudo-channels", tlm::TLM_BURST_ERROR_RESPONSE,
+            self.transport(tlm::TLM_WRITE_COMMAND, lastInBlock, big.data(), 2 * B));
+        run("crossing into another pseudo-channel inside a transaction", tlm::TLM_BURST_ERROR_RESPONSE,
+            self.transport(tlm::TLM_WRITE_COMMAND, lastInBlock + B - 8, big.data(), 16));
         run("zero length", tlm::TLM_BURST_ERROR_RESPONSE,
             self.transport(tlm::TLM_READ_COMMAND, A, big.data(), 0));
         run("streaming width below the length", tlm::TLM_BURST_ERROR_RESPONSE,
@@ -382,7 +387,7 @@ TEST_CASE(
         {
             tlm::tlm_generic_payload gp;
             gp.set_command(tlm::TLM_READ_COMMAND);
-            gp.set_address(A);
+            gp.set_address(lastInBlock);
             gp.set_data_ptr(big.data());
             gp.set_data_length(2 * B);
             gp.set_streaming_width(2 * B);
@@ -393,7 +398,7 @@ TEST_CASE(
             atStatus = gp.get_response_status();
         }
         // None of the rejected writes reached memory.
-        self.debug(tlm::TLM_READ_COMMAND, A, afterBadWrite.data(), 2 * B);
+        self.debug(tlm::TLM_READ_COMMAND, lastInBlock, afterBadWrite.data(), 2 * B);
         // Afterwards the controller still serves: a full burst and half a burst inside it.
         std::vector<uint8_t> g = good;
         goodWrite = self.transport(tlm::TLM_WRITE_COMMAND, A, g.data(), B);
@@ -554,6 +559,133 @@ TEST_CASE("Controller: a full read queue answers BEGIN_REQ with TLM_ACCEPTED and
         CHECK(data[k] == pattern(k + 1, B));
     }
     CHECK(pc.stats().reads == kRequests);
+    INFO(violationLines(checker));
+    CHECK(checker.violationCount() == 0);
+}
+
+TEST_CASE("Controller: a transaction of several bursts queues each burst as room frees, answers once with "
+          "the data of all at its last burst's data, and b_transport writes several bursts",
+          "[hbm][controller]") {
+    const uint32_t kQueue = 2;
+    platform::Scenario s =
+        scenario("hbm3-seq-read.json", {"/controller/read_queue=" + std::to_string(kQueue)});
+    const hbm::AddressMapping& map = *s.mapping;
+    const uint32_t B = s.memspec.org.accessBytes;
+    const uint64_t block = map.pcBlockBytes(); // one pseudo-channel's aligned block
+    REQUIRE(block >= 4 * B);
+    hbm::BackingStore store(map.capacity());
+    hbm::PseudoChannelController pc("pc0", s.memspec, map, s.controller, store, 0);
+    hbm::ProtocolChecker checker(s.memspec, 1);
+    Recorder rec;
+    pc.addObserver(&checker);
+    pc.addObserver(&rec);
+
+    // One row of pc0: columns 0-3 (one block: transaction A), 5-6 (C: 16 bytes across the
+    // boundary of their bursts), 8-9 (W, written).
+    hbm::DramAddress da{};
+    da.bankGroup = 2, da.bank = 1, da.row = 40;
+    auto column = [&](uint32_t c) {
+        hbm::DramAddress a = da;
+        a.column = c;
+        return map.encode(a);
+    };
+    const uint64_t A = column(0), C = column(5) + B - 8, W = column(8);
+    REQUIRE(A % block == 0);
+    for (uint64_t a : {A, A + 3 * B, C, C + 15, W, W + 2 * B - 1})
+        REQUIRE(map.pcIndexOf(a) == 0);
+    REQUIRE(column(3) == A + 3 * B);
+    REQUIRE(column(6) == column(5) + B);
+    REQUIRE(column(9) == W + B);
+    const std::vector<uint8_t> storedA = pattern(3, 4 * B), storedC = pattern(4, 2 * B);
+    const std::vector<uint8_t> written = pattern(77, 2 * B);
+
+    std::vector<uint8_t> dataA(4 * B, 0), dataC(16, 0), writtenBack(2 * B, 0);
+    tlm::tlm_generic_payload ta, tc;
+    for (auto [gp, addr, data] : {std::tuple{&ta, A, &dataA}, std::tuple{&tc, C, &dataC}}) {
+        gp->set_command(tlm::TLM_READ_COMMAND);
+        gp->set_address(addr);
+        gp->set_data_ptr(data->data());
+        gp->set_data_length(uint32_t(data->size()));
+        gp->set_streaming_width(uint32_t(data->size()));
+        gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    }
+    tlm::tlm_sync_enum retA = tlm::TLM_COMPLETED, retC = tlm::TLM_COMPLETED;
+    int endReqA = 0, endReqC = 0, respA = 0, respC = 0, other = 0;
+    sc_time respAtA, respAtC;
+    tlm::tlm_response_status writeStatus = tlm::TLM_INCOMPLETE_RESPONSE;
+    sc_core::sc_event endReqEv, respEv;
+
+    Initiator init("init", [&](Initiator& self) {
+        std::vector<uint8_t> a = storedA, c = storedC;
+        self.debug(tlm::TLM_WRITE_COMMAND, A, a.data(), 4 * B);
+        self.debug(tlm::TLM_WRITE_COMMAND, column(5), c.data(), 2 * B);
+        tlm::tlm_phase ph = tlm::BEGIN_REQ;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        retA = self.iSocket->nb_transport_fw(ta, ph, d); // 4 bursts, room for 2: waits for END_REQ
+        while (retA == tlm::TLM_ACCEPTED && endReqA == 0)
+            sc_core::wait(endReqEv);
+        ph = tlm::BEGIN_REQ;
+        d = sc_core::SC_ZERO_TIME;
+        retC = self.iSocket->nb_transport_fw(tc, ph, d);
+        while (respA + respC < 2)
+            sc_core::wait(respEv);
+        std::vector<uint8_t> w = written;
+        writeStatus = self.transport(tlm::TLM_WRITE_COMMAND, W, w.data(), 2 * B);
+        self.debug(tlm::TLM_READ_COMMAND, W, writtenBack.data(), 2 * B);
+    });
+    init.onBw = [&](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_time& d) {
+        if ((&gp == &ta || &gp == &tc) && ph == tlm::END_REQ) {
+            ++(&gp == &ta ? endReqA : endReqC);
+            endReqEv.notify(sc_core::SC_ZERO_TIME);
+            return tlm::TLM_ACCEPTED;
+        }
+        if (ph == tlm::BEGIN_RESP && (&gp == &ta || &gp == &tc)) {
+            ++(&gp == &ta ? respA : respC);
+            (&gp == &ta ? respAtA : respAtC) = sc_core::sc_time_stamp() + d;
+            respEv.notify(d);
+            return tlm::TLM_COMPLETED;
+        }
+        ++other;
+        return tlm::TLM_COMPLETED;
+    };
+    init.iSocket.bind(pc.tSocket);
+    simulate(init);
+
+    CHECK(retA == tlm::TLM_ACCEPTED);
+    CHECK(endReqA == 1);
+    CHECK(respA == 1);
+    CHECK(respC == 1);
+    CHECK(other == 0);
+    CHECK(endReqC == (retC == tlm::TLM_ACCEPTED ? 1 : 0));
+    CHECK(pc.stats().backPressureEvents == (retC == tlm::TLM_ACCEPTED ? 2 : 1));
+    CHECK(ta.get_response_status() == tlm::TLM_OK_RESPONSE);
+    CHECK(tc.get_response_status() == tlm::TLM_OK_RESPONSE);
+    CHECK(dataA == storedA);
+    CHECK(dataC == std::vector<uint8_t>(storedC.begin() + B - 8, storedC.begin() + B + 8));
+    CHECK(writeStatus == tlm::TLM_OK_RESPONSE);
+    CHECK(writtenBack == written);
+    // One column command per burst (4 + 2 reads, 2 writes), each to its own column.
+    std::multiset<uint32_t> readColumns, writeColumns;
+    uint64_t lastReadA = 0, lastReadC = 0;
+    for (const auto& r : rec.commands) {
+        if (r.cmd == hbm::Command::RD || r.cmd == hbm::Command::RDA) {
+            readColumns.insert(r.column);
+            (r.column < 4 ? lastReadA : lastReadC) = std::max(r.column < 4 ? lastReadA : lastReadC, r.cycle);
+        }
+        if (r.cmd == hbm::Command::WR || r.cmd == hbm::Command::WRA)
+            writeColumns.insert(r.column);
+    }
+    CHECK(readColumns == std::multiset<uint32_t>{0, 1, 2, 3, 5, 6});
+    CHECK(writeColumns == std::multiset<uint32_t>{8, 9});
+    CHECK(pc.stats().reads == 6);
+    CHECK(pc.stats().writes == 2);
+    // Each response comes with its transaction's last data.
+    const double tck = s.memspec.tCKns();
+    CHECK(respAtA.to_seconds() * 1e9 ==
+          Approx(double(lastReadA + s.memspec.readDataCycles()) * tck).epsilon(1e-12));
+    CHECK(respAtC.to_seconds() * 1e9 ==
+          Approx(double(lastReadC + s.memspec.readDataCycles()) * tck).epsilon(1e-12));
+    checker.finish(pc.nowCycle());
     INFO(violationLines(checker));
     CHECK(checker.violationCount() == 0);
 }

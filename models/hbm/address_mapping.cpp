@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/hbm/address_mapping.h"
 
+#include <algorithm>
+
 #include "models/common/json_reader.h"
 #include "models/hbm/dramsys_formats.h"
 
@@ -149,6 +151,14 @@ uint64_t AddressMapping::depositBits(uint64_t value, const std::vector<uint32_t>
     for (size_t i = 0; i < bits.size() && (value >> i); ++i)
         addr |= ((value >> i) & 1u) << bits[i];
     return addr;
+}
+
+uint64_t AddressMapping::pcBlockBytes() const {
+    uint32_t lowest = m_stackShift;
+    for (Field f : {Field::Channel, Field::PseudoChannel})
+        for (uint32_t b : m_bits[size_t(f)])
+            lowest = std::min(lowest, b);
+    return uint64_t(1) << lowest;
 }
 
 std::vector<AddressMapping::DepositRun> AddressMapping::depositRuns(const std::vector<uint32_t>& bits) {

@@ -50,6 +50,9 @@ class AddressMapping {
                gather(Field::PseudoChannel, addr);
     }
     uint32_t pcCount() const { return m_spec.org.pcsPerStack() * m_stacks; }
+    // Aligned blocks of this many bytes lie in one pseudo-channel: 2 to the lowest address bit
+    // that selects the channel, the pseudo-channel or the stack.
+    uint64_t pcBlockBytes() const;
     // Flat bank index and bank-group index inside a pseudo-channel.
     uint32_t bankIndex(const DramAddress& a) const;
     uint32_t bankGroupIndex(const DramAddress& a) const;

@@ -111,9 +111,10 @@ bool PseudoChannelController::validate(tlm_generic_payload& t, DramAddress& a) {
         status = tlm::TLM_COMMAND_ERROR_RESPONSE;
     } else if (addr >= m_map.capacity() || m_map.pcIndex(a = m_map.decode(addr)) != m_pc) {
         status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-    } else if (len == 0 || (addr % m_spec.org.accessBytes) + len > m_spec.org.accessBytes ||
-               t.get_streaming_width() < len) {
-        // One transaction is at most one burst and must not cross a burst boundary.
+    } else if (len == 0 || len > m_map.capacity() - addr || t.get_streaming_width() < len ||
+               !samePseudoChannel(addr, len)) {
+        // A transaction of several bursts must lie in this pseudo-channel (the router sends it by
+        // its first byte).
         status = tlm::TLM_BURST_ERROR_RESPONSE;
     } else if (t.get_byte_enable_ptr()) {
         status = tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
@@ -135,27 +136,52 @@ bool PseudoChannelController::hasRoom(bool write) const {
     }
 }
 
-uint32_t PseudoChannelController::enqueue(tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
-                                          sc_core::sc_event* done) {
+bool PseudoChannelController::samePseudoChannel(uint64_t addr, uint32_t len) const {
+    const uint32_t bursts = burstsOf(addr, len);
+    for (uint32_t k = 1; k < bursts; ++k)
+        if (m_map.pcIndexOf(burstStart(addr, k)) != m_pc)
+            return false;
+    return true;
+}
+
+uint32_t PseudoChannelController::openHost(tlm_generic_payload& t, sc_core::sc_event* done) {
+    if (t.has_mm())
+        t.acquire();
+    if (m_freeHosts.empty()) {
+        m_hosts.emplace_back();
+        m_freeHosts.push_back(uint32_t(m_hosts.size() - 1));
+    }
+    const uint32_t h = m_freeHosts.back();
+    m_freeHosts.pop_back();
+    const uint32_t bursts = burstsOf(t.get_address(), t.get_data_length());
+    m_hosts[h] = {&t, done, bursts, bursts, 0};
+    return h;
+}
+
+uint32_t PseudoChannelController::enqueue(uint32_t host, uint32_t k, const DramAddress& a, uint64_t arrival) {
     const uint64_t now = nowCycle();
     accountStalls(now);
     m_changed = true;
-    if (t.has_mm())
-        t.acquire();
     const uint32_t slot = m_freeSlots.back();
     m_freeSlots.pop_back();
+    tlm_generic_payload& t = *m_hosts[host].trans;
+    const uint64_t start = burstStart(t.get_address(), k);
+    const uint64_t end = std::min<uint64_t>(t.get_address() + t.get_data_length(),
+                                            (start | uint64_t(m_spec.org.accessBytes - 1)) + 1);
     Request& r = m_state.slots[slot];
-    r = Request{};
     r.trans = &t;
-    r.done = done;
+    r.host = host;
+    r.offset = uint32_t(start - t.get_address());
+    r.length = uint32_t(end - start);
     r.seq = m_seq++;
     r.arrival = arrival;
-    r.addr = t.get_address();
+    r.addr = start;
     r.row = a.row;
     r.column = a.column;
     r.bank = uint16_t(m_map.bankIndex(a));
     r.group = uint16_t(m_map.bankGroupIndex(a));
     r.write = t.is_write();
+    r.neededAct = r.neededPre = false;
     BankState& bk = m_state.banks[r.bank];
     const int qi = m_state.queueOf(r.write);
     bk.queue[qi].push_back(slot);
@@ -218,15 +244,22 @@ tlm_sync_enum PseudoChannelController::nbTransportFw(tlm_generic_payload& t, tlm
         DramAddress a;
         if (!validate(t, a))
             return tlm::TLM_COMPLETED;
-        if (m_blocked.empty() && hasRoom(t.is_write())) {
-            enqueue(t, a, arrival, nullptr);
-            ph = tlm::END_REQ;
-            return tlm::TLM_UPDATED;
+        const uint32_t host = openHost(t, nullptr);
+        const uint32_t bursts = m_hosts[host].bursts;
+        // The bursts queue in order while there is room and nothing waits before them.
+        uint32_t k = 0;
+        while (m_blocked.empty() && hasRoom(t.is_write())) {
+            enqueue(host, k, a, arrival);
+            if (++k == bursts) {
+                ph = tlm::END_REQ;
+                return tlm::TLM_UPDATED;
+            }
+            a = m_map.decode(burstStart(t.get_address(), k));
         }
-        // Back-pressure: END_REQ follows when a queue entry frees (admitBlocked).
+        // Back-pressure: END_REQ follows once every burst is queued (admitBlocked).
+        m_blocked.push_back({host, k, a, arrival});
         if (t.has_mm())
             t.acquire();
-        m_blocked.push_back({&t, a});
         ++m_stats.backPressureEvents;
         return tlm::TLM_ACCEPTED;
     }
@@ -251,16 +284,22 @@ void PseudoChannelController::bTransport(tlm_generic_payload& t, sc_time& d) {
     DramAddress a;
     if (!validate(t, a))
         return;
-    while (!m_blocked.empty() || !m_blockedPim.empty() || !hasRoom(t.is_write())) {
-        // A notification admitBlocked() skipped in this delta cycle would have woken us.
-        if (m_roomWaiters == 0 && m_roomFreedSkipped == sc_core::sc_delta_count())
-            m_roomFreed.notify(sc_core::SC_ZERO_TIME);
-        ++m_roomWaiters;
-        sc_core::wait(m_roomFreed);
-        --m_roomWaiters;
-    }
     sc_core::sc_event done;
-    enqueue(t, a, nowCycle(), &done);
+    const uint32_t host = openHost(t, &done);
+    const uint32_t bursts = m_hosts[host].bursts;
+    for (uint32_t k = 0; k < bursts; ++k) {
+        if (k > 0)
+            a = m_map.decode(burstStart(t.get_address(), k));
+        while (!m_blocked.empty() || !m_blockedPim.empty() || !hasRoom(t.is_write())) {
+            // A notification admitBlocked() skipped in this delta cycle would have woken us.
+            if (m_roomWaiters == 0 && m_roomFreedSkipped == sc_core::sc_delta_count())
+                m_roomFreed.notify(sc_core::SC_ZERO_TIME);
+            ++m_roomWaiters;
+            sc_core::wait(m_roomFreed);
+            --m_roomWaiters;
+        }
+        enqueue(host, k, a, nowCycle());
+    }
     sc_core::wait(done);
 }
 
@@ -311,15 +350,23 @@ void PseudoChannelController::admitBlocked() {
         tSocket->nb_transport_bw(*t, ph, d);
     }
     while (!m_blocked.empty()) {
-        tlm_generic_payload* t = m_blocked.front().trans;
-        if (hasRoom(t->is_write())) {
-            enqueue(*t, m_blocked.front().addr, nowCycle(), nullptr);
-        } else {
-            break;
+        Blocked& b = m_blocked.front();
+        tlm_generic_payload* t = m_hosts[b.host].trans;
+        const uint32_t bursts = m_hosts[b.host].bursts;
+        // The burst the transaction waits at arrives when admitted, as the controller takes a
+        // waiting request's arrival (its annotated delay is not kept); the bursts after it no
+        // earlier than the transaction's arrival, as if the initiator sent each on the previous
+        // one's END_REQ with its own delay.
+        for (bool waitedAt = true; b.burst < bursts && hasRoom(t->is_write()); waitedAt = false) {
+            enqueue(b.host, b.burst, b.addr, waitedAt ? nowCycle() : std::max(nowCycle(), b.arrival));
+            if (++b.burst < bursts)
+                b.addr = m_map.decode(burstStart(t->get_address(), b.burst));
         }
+        if (b.burst < bursts)
+            break;
         m_blocked.pop_front();
         if (t->has_mm())
-            t->release(); // enqueue took its own reference
+            t->release(); // openHost took its own reference
         tlm_phase ph = tlm::END_REQ;
         sc_time d = sc_core::SC_ZERO_TIME;
         tSocket->nb_transport_bw(*t, ph, d);
@@ -441,9 +488,23 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     // nothing, and the same wake-up cycle (a lower bound still).
     if (m_groupBounds && !m_changed && !m_lastProposed && now < m_lastNext)
         return m_lastNext;
+    // It proposed in this very cycle and nothing changed since: none of its commands issued (an
+    // issue changes it), so another pseudo-channel's took each bus it asked for, which is now
+    // taken. Its other banks stand as they were (their wake-up cycle), and those whose command
+    // could issue now wait for that bus: nothing to propose, and the earlier of the two.
+    if (m_groupBounds && !m_changed && m_lastProposed && now == m_lastNow) {
+        if (m_lastBuses & 1)
+            m_lastNext = std::min(m_lastNext, m_bus->rowFree());
+        if (m_lastBuses & 2)
+            m_lastNext = std::min(m_lastNext, m_bus->columnFree());
+        m_lastProposed = false;
+        return m_lastNext;
+    }
     m_changed = false;
+    m_lastNow = now;
     m_lastNext = proposeNow(now, rowCmd, colCmd);
-    m_lastProposed = rowCmd.valid() || colCmd.valid();
+    m_lastBuses = uint8_t((rowCmd.valid() ? 1 : 0) | (colCmd.valid() ? 2 : 0));
+    m_lastProposed = m_lastBuses != 0;
     return m_lastNext;
 }
 
@@ -579,14 +640,15 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
 void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     Request& r = m_state.slots[slot];
     tlm_generic_payload* t = r.trans;
-    const uint32_t len = t->get_data_length();
+    const uint32_t len = r.length;
+    uint8_t* data = t->get_data_ptr() + r.offset;
     const uint64_t ready = now + (r.write ? m_spec.t.WL + m_spec.t.nBL : m_spec.readDataCycles());
     if (r.write) {
-        m_store.write(r.addr, t->get_data_ptr(), len);
+        m_store.write(r.addr, data, len);
         ++m_stats.writes;
         m_stats.writeBytes += len;
     } else {
-        m_store.read(r.addr, t->get_data_ptr(), len);
+        m_store.read(r.addr, data, len);
         ++m_stats.reads;
         m_stats.readBytes += len;
     }
@@ -598,7 +660,15 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
         ++m_stats.rowHits;
     m_stats.latency.add(ready - r.arrival);
     m_stats.lastCompletionCycle = std::max(m_stats.lastCompletionCycle, ready);
-    t->set_response_status(tlm::TLM_OK_RESPONSE);
+    HostTransaction& host = m_hosts[r.host];
+    host.ready = std::max(host.ready, ready);
+    const bool last = --host.burstsLeft == 0;
+    const uint64_t hostReady = host.ready;
+    sc_core::sc_event* done = host.done;
+    if (last) {
+        t->set_response_status(tlm::TLM_OK_RESPONSE);
+        m_freeHosts.push_back(r.host);
+    }
 
     BankState& bk = m_state.banks[r.bank];
     const int qi = m_state.queueOf(r.write);
@@ -612,16 +682,16 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
         m_state.pendingBanks[qi] &= ~(uint64_t(1) << r.bank);
     --m_state.queued[r.write];
     m_traceQueue = m_state.queued[0] + m_state.queued[1];
-    sc_core::sc_event* done = r.done;
     m_freeSlots.push_back(slot);
-    // From here on the slot may be reused by a reentrant BEGIN_REQ: use only copies.
-    if (done) {
+    // From here on the slot and the host record may be reused by a reentrant BEGIN_REQ: use only
+    // copies.
+    if (last && done) {
         // (an event counts from the kernel's time, which may be behind: common/run_ahead.h)
-        done->notify(sc_core::sc_time::from_value(ready * m_spec.t.tCKps - common::RunAhead::kernelPs()));
+        done->notify(sc_core::sc_time::from_value(hostReady * m_spec.t.tCKps - common::RunAhead::kernelPs()));
         if (t->has_mm())
             t->release();
-    } else {
-        sendResponse(t, ready);
+    } else if (last) {
+        sendResponse(t, hostReady);
     }
     // The bankwise buffer's room check looks across the channel: every member may admit now.
     if (m_cfg.buffer == BufferPolicy::Bankwise)

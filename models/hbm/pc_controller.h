@@ -136,11 +136,35 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     unsigned int transportDbg(tlm::tlm_generic_payload& t);
     bool getDirectMemPtr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
 
-    // Returns false (and sets the response status) for a transaction this controller cannot serve.
+    // A host transaction being served: each of its bursts queues as a request of its own (as
+    // DRAMSys splits a transaction into child transactions); the response goes out once the last
+    // has completed, with the latest data. `done`: set for b_transport callers.
+    struct HostTransaction {
+        tlm::tlm_generic_payload* trans;
+        sc_core::sc_event* done;
+        uint32_t bursts, burstsLeft;
+        uint64_t ready; // the cycle of the latest data so far
+    };
+
+    // Returns false (and sets the response status) for a transaction this controller cannot
+    // serve; else `a` is its first burst's address.
     bool validate(tlm::tlm_generic_payload& t, DramAddress& a);
     bool hasRoom(bool write) const;
-    uint32_t enqueue(tlm::tlm_generic_payload& t, const DramAddress& a, uint64_t arrival,
-                     sc_core::sc_event* done);
+    // Every burst of [addr, addr + len) after the first is in this pseudo-channel.
+    bool samePseudoChannel(uint64_t addr, uint32_t len) const;
+    // The record of a transaction about to queue (and the controller's reference to it).
+    uint32_t openHost(tlm::tlm_generic_payload& t, sc_core::sc_event* done);
+    // The address of burst `k` of a transaction starting at `addr`, and the number of bursts.
+    uint64_t burstStart(uint64_t addr, uint32_t k) const {
+        return k == 0 ? addr
+                      : (addr & ~uint64_t(m_spec.org.accessBytes - 1)) + uint64_t(k) * m_spec.org.accessBytes;
+    }
+    uint32_t burstsOf(uint64_t addr, uint32_t len) const {
+        const uint64_t first = addr & ~uint64_t(m_spec.org.accessBytes - 1);
+        return uint32_t((addr + len - first + m_spec.org.accessBytes - 1) / m_spec.org.accessBytes);
+    }
+    // Queues burst `k` (address `a`) of host transaction `host`.
+    uint32_t enqueue(uint32_t host, uint32_t k, const DramAddress& a, uint64_t arrival);
     bool acceptPim(tlm::tlm_generic_payload& t, const contract::MicroOp& op, uint64_t arrival);
     void wakeAt(uint64_t cycle);
     uint64_t proposeNow(uint64_t now, Candidate& rowCmd, Candidate& colCmd); // propose(), worked out
@@ -176,6 +200,8 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     TimingState m_timing;
     PcState m_state;
     std::vector<uint32_t> m_freeSlots;
+    std::vector<HostTransaction> m_hosts; // grows to the transactions in service at once
+    std::vector<uint32_t> m_freeHosts;
     // Arrival cycles of requests queued ahead of their arrival (annotated delays), soonest first.
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_arrivals;
     uint64_t m_seq = 0;
@@ -183,9 +209,11 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     bool m_groupBounds = false;
     // What the last propose() found, so that a proposal nothing can have changed is not made
     // again (group bounds only: propose()). m_changed: a request, command or micro-op came or
-    // went since; m_lastNext: the wake-up cycle it returned; m_lastProposed: it proposed a command.
+    // went since; m_lastNext: the wake-up cycle it returned; m_lastProposed: it proposed a command
+    // (m_lastBuses: on the row bus, bit 0, and the column bus, bit 1); m_lastNow: in which cycle.
     bool m_changed = true, m_lastProposed = false;
-    uint64_t m_lastNext = 0;
+    uint8_t m_lastBuses = 0;
+    uint64_t m_lastNext = 0, m_lastNow = kNever;
 
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RefreshManager> m_refresh;
@@ -202,10 +230,13 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     ChannelArbiter* m_channel;
     CommandBus* m_bus = nullptr;
 
-    // A host BEGIN_REQ waiting for queue room, with its address decoded once on arrival.
+    // A host BEGIN_REQ waiting for queue room: the first of its bursts not yet queued, with its
+    // address decoded, and the cycle the transaction arrives at (its annotated delay).
     struct Blocked {
-        tlm::tlm_generic_payload* trans;
+        uint32_t host;
+        uint32_t burst;
         DramAddress addr;
+        uint64_t arrival;
     };
     std::deque<Blocked> m_blocked;
     std::deque<tlm::tlm_generic_payload*> m_blockedPim; // micro-ops waiting for PIM queue room, in order

@@ -16,11 +16,13 @@ namespace pilot::hbm {
 inline constexpr uint32_t kNoSlot = UINT32_MAX;
 inline constexpr uint64_t kNever = UINT64_MAX;
 
+// One burst of a host transaction (a transaction of several bursts queues as several requests).
 struct Request {
     tlm::tlm_generic_payload* trans = nullptr;
-    sc_core::sc_event* done = nullptr; // set for b_transport callers
-    uint64_t seq = 0;                  // arrival order
-    uint64_t arrival = 0;              // cycle
+    uint32_t host = 0;               // the controller's record of the transaction
+    uint32_t offset = 0, length = 0; // the burst's bytes in the transaction's data
+    uint64_t seq = 0;                // arrival order
+    uint64_t arrival = 0;            // cycle
     uint64_t addr = 0;
     uint32_t row = 0, column = 0;
     uint16_t bank = 0, group = 0;

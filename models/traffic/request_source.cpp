@@ -8,12 +8,22 @@
 
 namespace pilot::traffic {
 
+// The bytes of the lowest deposit run that keeps offset bits at the same address bits.
+static uint64_t identityBytes(const std::vector<hbm::AddressMapping::DepositRun>& runs) {
+    for (const auto& r : runs)
+        if (r.valueShift == 0)
+            return r.addrShift == 0 ? uint64_t(1) << r.width : 1;
+    return 1;
+}
+
 SyntheticSource::SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMapping& map)
     : m_spec(spec), m_map(map), m_regionBytes(map.regionBytes(spec.pseudoChannels)),
       m_regionRuns(hbm::AddressMapping::depositRuns(map.regionBits(spec.pseudoChannels))),
       m_addrRng(spec.seed), m_mixRng(spec.seed ^ 0x9e3779b97f4a7c15ull) {
-    if (m_spec.channels.empty())
+    if (m_spec.channels.empty()) {
+        m_contiguousBytes = identityBytes(m_regionRuns);
         return;
+    }
     // One channel's bits (its pseudo-channel bits included), then the list as a digit above
     // those below the lowest channel bit.
     const uint32_t pcsPerChannel = map.spec().org.pseudoChannels;
@@ -24,6 +34,8 @@ SyntheticSource::SyntheticSource(const SyntheticSpec& spec, const hbm::AddressMa
     const uint32_t lowest = chBits.empty() ? UINT32_MAX : *std::min_element(chBits.begin(), chBits.end());
     m_lowBits =
         uint32_t(std::count_if(inChannel.begin(), inChannel.end(), [&](uint32_t b) { return b < lowest; }));
+    // (onChannels keeps the offset's bits below m_lowBits where the deposit puts them)
+    m_contiguousBytes = std::min(identityBytes(m_regionRuns), uint64_t(1) << m_lowBits);
 }
 
 uint64_t SyntheticSource::onChannels(uint64_t offset) const {

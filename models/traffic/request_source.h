@@ -27,6 +27,9 @@ class RequestSource {
     virtual double progress() const = 0;
     // Physical address of a request address (synthetic sources produce region offsets).
     virtual uint64_t physical(uint64_t addr) const { return addr; }
+    // Aligned blocks of this many bytes are contiguous in physical space (physical(a + i) ==
+    // physical(a) + i inside one): one transaction may carry such a block.
+    virtual uint64_t contiguousBytes() const { return UINT64_MAX; }
 };
 
 enum class Pattern : uint8_t { Sequential, Random, Strided };
@@ -61,6 +64,8 @@ class SyntheticSource : public RequestSource {
             return onChannels(regionOffset);
         return hbm::AddressMapping::deposit(regionOffset, m_regionRuns);
     }
+    // The region's lowest bits, as far as they land on the same address bits.
+    uint64_t contiguousBytes() const override { return m_contiguousBytes; }
 
   private:
     uint64_t onChannels(uint64_t regionOffset) const;
@@ -69,6 +74,7 @@ class SyntheticSource : public RequestSource {
     const hbm::AddressMapping& m_map;
     uint64_t m_regionBytes;
     std::vector<hbm::AddressMapping::DepositRun> m_regionRuns;
+    uint64_t m_contiguousBytes = 1;
     uint64_t m_i = 0;
     std::mt19937_64 m_addrRng, m_mixRng;
     uint32_t m_lowBits = 0; // channel list: in-channel offset bits below the lowest channel bit

@@ -16,12 +16,20 @@ static sc_time ps(uint64_t v) {
     return sc_time::from_value(v);
 }
 
+// The largest power of two no larger than each limit, and no smaller than a burst.
+static uint32_t transactionSize(uint32_t burstBytes, uint64_t platformBytes, uint64_t sourceBytes) {
+    uint64_t limit = std::min({platformBytes, sourceBytes, uint64_t(TrafficGenerator::kMaxTransactionBytes)});
+    uint32_t size = burstBytes;
+    while (uint64_t(size) * 2 <= limit)
+        size *= 2;
+    return size;
+}
+
 TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, std::unique_ptr<RequestSource> source,
-                                   uint32_t burstBytes, uint32_t maxOutstanding)
+                                   uint32_t burstBytes, uint32_t maxOutstanding, uint64_t transactionBytes)
     : sc_module(name), iSocket("iSocket"), m_source(std::move(source)), m_burstBytes(burstBytes),
-      m_maxOutstanding(maxOutstanding),
-      // Requests due within this window are sent now with an annotated delay (no event each).
-      m_horizonPs(100000) {
+      m_transactionBytes(transactionSize(burstBytes, transactionBytes, m_source->contiguousBytes())),
+      m_maxOutstanding(maxOutstanding) {
     iSocket.register_nb_transport_bw(this, &TrafficGenerator::nbTransportBw);
     SC_HAS_PROCESS(TrafficGenerator);
     SC_METHOD(pump);
@@ -62,9 +70,10 @@ bool TrafficGenerator::acquireSlot(uint64_t now) {
     }
     m_curId = m_freeRequests.back();
     m_freeRequests.pop_back();
-    const uint64_t first = m_cur.addr & ~uint64_t(m_burstBytes - 1);
-    const uint64_t bursts = (m_cur.addr + m_cur.bytes - first + m_burstBytes - 1) / m_burstBytes;
-    m_requests[m_curId] = {uint32_t(bursts), 0, m_curSendPs};
+    const uint64_t first = m_cur.addr & ~uint64_t(m_transactionBytes - 1);
+    const uint64_t transactions =
+        (m_cur.addr + m_cur.bytes - first + m_transactionBytes - 1) / m_transactionBytes;
+    m_requests[m_curId] = {uint32_t(transactions), 0, m_curSendPs};
     ++m_inflight;
     ++m_stats.requests;
     ++(m_cur.write ? m_stats.writes : m_stats.reads);
@@ -74,11 +83,13 @@ bool TrafficGenerator::acquireSlot(uint64_t now) {
     return true;
 }
 
-void TrafficGenerator::sendBurst(uint64_t now) {
-    // The piece of the request inside one burst-aligned block.
+void TrafficGenerator::sendTransaction(uint64_t now) {
+    // The piece of the request inside one aligned block of m_transactionBytes.
     const uint64_t start = m_cur.addr + m_curOffset;
-    const uint64_t blockEnd = (start / m_burstBytes + 1) * m_burstBytes;
+    const uint64_t blockEnd = (start / m_transactionBytes + 1) * m_transactionBytes;
     const uint32_t len = uint32_t(std::min<uint64_t>(blockEnd, m_cur.addr + m_cur.bytes) - start);
+    const uint64_t firstBurst = start & ~uint64_t(m_burstBytes - 1);
+    const uint32_t bursts = uint32_t((start + len - firstBurst + m_burstBytes - 1) / m_burstBytes);
     Payload* p = allocPayload();
     tlm::tlm_generic_payload& gp = *p;
     const uint64_t addr = m_source->physical(start);
@@ -89,14 +100,15 @@ void TrafficGenerator::sendBurst(uint64_t now) {
     gp.set_byte_enable_ptr(nullptr);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     p->request = m_curId;
+    p->bursts = bursts;
     // Writes carry a pattern derived from the address, so reads can be checked against it.
     if (m_cur.write)
         for (uint32_t i = 0; i < len; ++i)
             p->data[i] = uint8_t((addr + i) * 131u + 7u);
     gp.acquire();
-    ++m_burstsInFlight;
+    m_burstsInFlight += bursts;
     m_curOffset += len;
-    ++m_stats.bursts;
+    m_stats.bursts += bursts;
     m_stats.bytes += len;
     if (m_curOffset >= m_cur.bytes)
         m_haveCur = false;
@@ -105,17 +117,17 @@ void TrafficGenerator::sendBurst(uint64_t now) {
     sc_time d = ps(m_curSendPs > now ? m_curSendPs - now : 0);
     tlm::tlm_sync_enum r = iSocket->nb_transport_fw(gp, ph, d);
     if (r == tlm::TLM_ACCEPTED) {
-        m_waitingEndReq = true; // END_REQ (or BEGIN_RESP) comes on the backward path
+        m_waitingEndReq = &gp; // its END_REQ (or BEGIN_RESP) comes on the backward path
     } else if (r == tlm::TLM_COMPLETED) {
-        burstDone(p->request, now + d.value(), gp); // an error response, or a target that finished at once
+        transactionDone(now + d.value(), *p); // an error response, or a target that finished at once
         gp.release();
     } else if (ph == tlm::BEGIN_RESP) {
-        burstDone(p->request, now + d.value(), gp);
+        transactionDone(now + d.value(), *p);
         gp.release();
     }
 }
 
-void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::tlm_generic_payload& gp) {
+void TrafficGenerator::transactionDone(uint64_t readyPs, const Payload& gp) {
     if (gp.is_response_error()) {
         if (!m_stats.errors) {
             char buf[160];
@@ -125,12 +137,13 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
                           gp.get_response_string().c_str());
             m_stats.firstError = buf;
         }
-        ++m_stats.errors;
+        m_stats.errors += gp.bursts; // (errors count bursts)
     }
-    --m_burstsInFlight;
+    m_burstsInFlight -= gp.bursts;
+    const uint32_t request = gp.request;
     InFlight& r = m_requests[request];
     r.readyPs = std::max(r.readyPs, readyPs);
-    if (--r.burstsLeft == 0) {
+    if (--r.transactionsLeft == 0) {
         --m_inflight;
         ++m_stats.completed;
         m_freeAt.push(r.readyPs);
@@ -147,11 +160,13 @@ void TrafficGenerator::burstDone(uint32_t request, uint64_t readyPs, const tlm::
 tlm::tlm_sync_enum TrafficGenerator::nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                                    sc_time& d) {
     if (ph == tlm::END_REQ) {
-        m_waitingEndReq = false;
+        m_waitingEndReq = nullptr;
     } else if (ph == tlm::BEGIN_RESP) {
-        // BEGIN_RESP also ends the request phase if END_REQ was skipped.
-        m_waitingEndReq = false;
-        burstDone(static_cast<Payload&>(gp).request, nowPs() + d.value(), gp);
+        // BEGIN_RESP also ends the request phase of its transaction if END_REQ was skipped (the
+        // response to another transaction does not: the one sent last still waits for room).
+        if (&gp == m_waitingEndReq)
+            m_waitingEndReq = nullptr;
+        transactionDone(nowPs() + d.value(), static_cast<Payload&>(gp));
         gp.release();
     } else {
         SC_REPORT_ERROR(name(), "nb_transport_bw: illegal phase");
@@ -180,13 +195,17 @@ void TrafficGenerator::pump() {
         }
         if (!m_curHasSlot && !acquireSlot(now))
             break; // a response will call pump()
-        if (m_curSendPs > now + m_horizonPs) {
-            m_wake.notify(ps(m_curSendPs - sc_core::sc_time_stamp().value())); // (from the kernel's time)
+        if (m_curSendPs > now + kSendAheadPs) {
+            // Wake when it enters the window, not later: a request goes out as soon as both the
+            // window and the memory allow, whatever else calls pump() in between (a response per
+            // transaction), so that when it reaches the memory does not depend on how many
+            // transactions a request takes. (The event counts from the kernel's time.)
+            m_wake.notify(ps(m_curSendPs - kSendAheadPs - common::RunAhead::kernelPs()));
             break;
         }
         if (m_burstsInFlight >= kMaxBurstsInFlight)
             break; // a response will call pump()
-        sendBurst(now);
+        sendTransaction(now);
     }
     m_inPump = false;
 }

@@ -3,8 +3,11 @@
 // A TLM-2.0 AT initiator that plays a RequestSource: each request no earlier than its time
 // stamp, at most `maxOutstanding` requests and kMaxBurstsInFlight bursts in flight (a long
 // request must not put all its bursts in flight at once: memory would grow with its length),
-// each split into burst-sized transactions. Completion times come from the responses' annotated delays, so a
-// saturating stream runs as fast as the memory accepts it without an event per transaction.
+// each split into transactions of at most `transactionBytes` (aligned blocks that one target
+// serves whole: the platform's pseudo-channel block) that the source keeps contiguous in
+// physical space, at most kMaxTransactionBytes. Completion times come from the responses'
+// annotated delays, so a saturating stream runs as fast as the memory accepts it without an
+// event per transaction.
 #include <cstdint>
 #include <memory>
 #include <queue>
@@ -32,11 +35,16 @@ struct GeneratorStats {
 class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface {
   public:
     static constexpr uint32_t kMaxBurstsInFlight = 1u << 16;
+    static constexpr uint32_t kMaxTransactionBytes = 256;
+    // A request is sent this long before its time at most, with an annotated delay (no event
+    // for each).
+    static constexpr uint64_t kSendAheadPs = 100000;
 
     tlm_utils::simple_initiator_socket<TrafficGenerator> iSocket;
 
+    // transactionBytes: 0 for one burst per transaction.
     TrafficGenerator(sc_core::sc_module_name name, std::unique_ptr<RequestSource> source, uint32_t burstBytes,
-                     uint32_t maxOutstanding);
+                     uint32_t maxOutstanding, uint64_t transactionBytes = 0);
 
     bool done() const { return m_sourceDone && !m_haveCur && m_inflight == 0; }
     const GeneratorStats& stats() const { return m_stats; }
@@ -44,34 +52,38 @@ class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface
     void free(tlm::tlm_generic_payload* gp) override;
 
   private:
-    // A pooled transaction with its data buffer and the request it belongs to.
+    // A pooled transaction with its data buffer, the request it belongs to and its bursts.
     struct Payload : tlm::tlm_generic_payload {
-        uint8_t data[64];
+        uint8_t data[kMaxTransactionBytes];
         uint32_t request = 0;
+        uint32_t bursts = 0;
     };
     struct InFlight {
-        uint32_t burstsLeft = 0;
+        uint32_t transactionsLeft = 0;
         uint64_t readyPs = 0;
         uint64_t sendPs = 0;
     };
 
     void pump();
     bool acquireSlot(uint64_t nowPs);
-    void sendBurst(uint64_t nowPs);
-    void burstDone(uint32_t request, uint64_t readyPs, const tlm::tlm_generic_payload& gp);
+    void sendTransaction(uint64_t nowPs);
+    void transactionDone(uint64_t readyPs, const Payload& p);
     tlm::tlm_sync_enum nbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     Payload* allocPayload();
 
     std::unique_ptr<RequestSource> m_source;
     const uint32_t m_burstBytes;
+    const uint32_t m_transactionBytes; // a power of two, at least m_burstBytes
     const uint32_t m_maxOutstanding;
-    const uint64_t m_horizonPs;
 
     TrafficRequest m_cur;
     bool m_haveCur = false, m_curHasSlot = false, m_sourceDone = false;
     uint64_t m_curSendPs = 0, m_curOffset = 0;
     uint32_t m_curId = 0;
-    bool m_waitingEndReq = false, m_needSlot = false, m_inPump = false;
+    bool m_inPump = false;
+    // The transaction sent last, while its request phase lasts (the target had no room): the
+    // next waits for it, as an initiator that sends one request at a time does.
+    const tlm::tlm_generic_payload* m_waitingEndReq = nullptr;
 
     uint32_t m_inflight = 0;       // requests whose completion is not yet known
     uint32_t m_burstsInFlight = 0; // bursts sent whose response is not yet seen
