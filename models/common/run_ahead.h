@@ -6,10 +6,11 @@
 // synchronously can act before its next decision, it may decide that cycle at once, ahead of the
 // kernel: the models of such an assembly read the current time from nowPs() (the kernel's time,
 // or the cycle the channel decides ahead), annotate delays from that local time, and notify
-// events relative to the kernel's time (kernelPs()). The platform allows it only for assemblies
-// where that holds (one channel without PEs, initiators on the non-blocking path, no waveform
-// sampled at kernel steps). One simulation per process at a time, like SystemC itself: the state
-// is static.
+// events relative to the kernel's time (notifyAt, which also tells mayRunTo). The platform allows
+// it only for assemblies where that holds (one channel without PEs, initiators on the
+// non-blocking path, no waveform sampled at kernel steps). One simulation per process at a time,
+// like SystemC itself: the state is static.
+#include <algorithm>
 #include <cstdint>
 
 #include <systemc>
@@ -31,6 +32,7 @@ class RunAhead {
         explicit Decision(uint64_t kernelPs) {
             s_kernelPs = s_localPs = kernelPs;
             s_inDecision = true;
+            s_pendingKnown = false;
         }
         ~Decision() { s_inDecision = false; }
         Decision(const Decision&) = delete;
@@ -59,12 +61,25 @@ class RunAhead {
         s_paused = true;
         sc_core::sc_pause();
     }
-    // The channel, in a process at kernel time `kernelPs`: whether it may decide at `targetPs`
-    // now, ahead of the kernel (nothing else pending before it, no pause, within this run).
+    // Notifies `e` at local time `atPs` (not before the kernel's time): the models that may run
+    // within a channel's Decision notify through here, so that mayRunTo knows.
+    static void notifyAt(sc_core::sc_event& e, uint64_t atPs) {
+        e.notify(sc_core::sc_time::from_value(atPs - kernelPs()));
+        s_pendingPs = std::min(s_pendingPs, atPs);
+    }
+    // The channel, in a Decision at kernel time `kernelPs`: whether it may decide at `targetPs`
+    // now, ahead of the kernel (nothing else pending before it, no pause, within this run). The
+    // kernel is asked once per Decision; the events notified since come through notifyAt.
     static bool mayRunTo(uint64_t kernelPs, uint64_t targetPs) {
-        return s_allowed && !s_paused && targetPs < s_endPs &&
-               !sc_core::sc_pending_activity_at_current_time() &&
-               sc_core::sc_time_to_pending_activity().value() > targetPs - kernelPs;
+        if (!s_allowed || s_paused || targetPs >= s_endPs)
+            return false;
+        if (!s_pendingKnown) {
+            if (sc_core::sc_pending_activity_at_current_time())
+                return false;
+            s_pendingPs = kernelPs + sc_core::sc_time_to_pending_activity().value(); // (none: the max)
+            s_pendingKnown = true;
+        }
+        return targetPs < s_pendingPs;
     }
     // Within a Decision, the channel runs ahead to `targetPs` (mayRunTo).
     static void runTo(uint64_t targetPs) {
@@ -77,6 +92,8 @@ class RunAhead {
   private:
     static inline uint64_t s_kernelPs = 0, s_localPs = 0;
     static inline bool s_inDecision = false;
+    static inline bool s_pendingKnown = false; // s_pendingPs holds the kernel's next activity
+    static inline uint64_t s_pendingPs = 0;
     static inline uint64_t s_endPs = 0;
     static inline bool s_allowed = false;
     static inline bool s_paused = false;

@@ -374,7 +374,7 @@ void PseudoChannelController::admitBlocked() {
     // A delta notification costs a kernel round even when nobody waits (every completion
     // calls this): only b_transport callers wait on it.
     if (m_roomWaiters != 0)
-        m_roomFreed.notify(sc_core::SC_ZERO_TIME);
+        common::RunAhead::notifyAt(m_roomFreed, common::RunAhead::kernelPs()); // (a delta notification)
     else
         m_roomFreedSkipped = sc_core::sc_delta_count();
 }
@@ -687,7 +687,7 @@ void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     // copies.
     if (last && done) {
         // (an event counts from the kernel's time, which may be behind: common/run_ahead.h)
-        done->notify(sc_core::sc_time::from_value(hostReady * m_spec.t.tCKps - common::RunAhead::kernelPs()));
+        common::RunAhead::notifyAt(*done, hostReady * m_spec.t.tCKps);
         if (t->has_mm())
             t->release();
     } else if (last) {

@@ -101,10 +101,13 @@ void TrafficGenerator::sendTransaction(uint64_t now) {
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     p->request = m_curId;
     p->bursts = bursts;
-    // Writes carry a pattern derived from the address, so reads can be checked against it.
-    if (m_cur.write)
-        for (uint32_t i = 0; i < len; ++i)
-            p->data[i] = uint8_t((addr + i) * 131u + 7u);
+    // Writes carry a pattern derived from the address, so reads can be checked against it: byte
+    // i is (addr + i) x 131 + 7, modulo 256, built by adding 131 byte by byte.
+    if (m_cur.write) {
+        uint8_t v = uint8_t(addr * 131u + 7u);
+        for (uint32_t i = 0; i < len; ++i, v = uint8_t(v + 131u))
+            p->data[i] = v;
+    }
     gp.acquire();
     m_burstsInFlight += bursts;
     m_curOffset += len;
@@ -200,7 +203,7 @@ void TrafficGenerator::pump() {
             // window and the memory allow, whatever else calls pump() in between (a response per
             // transaction), so that when it reaches the memory does not depend on how many
             // transactions a request takes. (The event counts from the kernel's time.)
-            m_wake.notify(ps(m_curSendPs - kSendAheadPs - common::RunAhead::kernelPs()));
+            common::RunAhead::notifyAt(m_wake, m_curSendPs - kSendAheadPs);
             break;
         }
         if (m_burstsInFlight >= kMaxBurstsInFlight)
