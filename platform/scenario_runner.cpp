@@ -168,6 +168,9 @@ json runScenario(const Scenario& s, const RunOptions& opt) {
     std::unique_ptr<traffic::TrafficGenerator> genPtr = makeTrafficGenerator(s);
     traffic::TrafficGenerator& gen = *genPtr;
     gen.iSocket.bind(system.router().tSocket);
+    // The generator stands for a GPU's many request streams: a channel without room holds back
+    // its own requests only (interconnect/router.h).
+    system.router().setChannelQueues(spec.org.pseudoChannels);
 
     VcdOutput vcd(opt.vcdPath);
     if (vcd.get())

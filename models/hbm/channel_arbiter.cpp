@@ -123,11 +123,15 @@ uint64_t ChannelArbiter::decide(uint64_t now) {
     uint64_t next = kNever;
     for (;;) {
         next = kNever;
+        bool proposed = false;
         for (uint32_t i = 0; i < n; ++i) {
             m_row[i] = kNoCandidate;
             m_col[i] = kNoCandidate;
             next = std::min(next, m_pcs[i]->propose(now, m_row[i], m_col[i]));
+            proposed |= m_row[i].valid() || m_col[i].valid();
         }
+        if (!proposed)
+            break; // (most rounds after an issue: nothing to grant)
         bool issued = false;
         if (m_shared) {
             // One command per bus: the winner issues, the others propose again and find it busy.

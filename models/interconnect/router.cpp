@@ -2,6 +2,7 @@
 #include "models/interconnect/router.h"
 
 #include "firmware/include/pilot/contract.h"
+#include "models/common/run_ahead.h"
 #include "models/hbm/pim_extension.h"
 
 namespace pilot::interconnect {
@@ -16,6 +17,11 @@ Router::Router(sc_core::sc_module_name name, const hbm::AddressMapping& map, uin
     iSocket.register_nb_transport_bw(this, &Router::nbBw);
     iSocket.register_invalidate_direct_mem_ptr(this, &Router::invalidateDmi);
     mmioSocket.register_nb_transport_bw(this, &Router::nbBw);
+}
+
+void Router::setChannelQueues(uint32_t pcsPerChannel) {
+    m_pcsPerChannel = pcsPerChannel;
+    m_channels.assign((m_pcs + pcsPerChannel - 1) / pcsPerChannel, ChannelQueue{});
 }
 
 Router::Target Router::route(const tlm::tlm_generic_payload& t) const {
@@ -45,13 +51,77 @@ tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_ph
         if (ph == tlm::BEGIN_REQ)
             m_origin[&t] = id;
     }
-    tlm::tlm_sync_enum r = this->target(target)->nb_transport_fw(t, ph, d);
+    tlm::tlm_sync_enum r;
+    if (m_pcsPerChannel != 0 && ph == tlm::BEGIN_REQ && target.kind == Target::Memory &&
+        !t.get_extension<hbm::PimOpExtension>()) {
+        // The router takes the request: it waits here behind the channel's earlier ones, if any,
+        // or while its controller has no room (the router holds the request phase open there).
+        ChannelQueue& q = m_channels[uint32_t(target.index) / m_pcsPerChannel];
+        if (q.open || !q.held.empty()) {
+            q.held.push_back({&t, common::RunAhead::nowPs() + d.value(), target.index});
+            ph = tlm::END_REQ;
+            return tlm::TLM_UPDATED;
+        }
+        r = iSocket[target.index]->nb_transport_fw(t, ph, d);
+        if (r == tlm::TLM_ACCEPTED) {
+            q.open = &t;
+            ph = tlm::END_REQ;
+            return tlm::TLM_UPDATED;
+        }
+    } else {
+        r = this->target(target)->nb_transport_fw(t, ph, d);
+    }
     if (m_multiInitiator && (r == tlm::TLM_COMPLETED || ph == tlm::END_RESP))
         m_origin.erase(&t);
     return r;
 }
 
-tlm::tlm_sync_enum Router::nbBw(int, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
+void Router::forward(ChannelQueue& q, const Held& h) {
+    tlm::tlm_phase ph = tlm::BEGIN_REQ;
+    const uint64_t now = common::RunAhead::nowPs();
+    sc_core::sc_time d = sc_core::sc_time::from_value(h.arrivalPs > now ? h.arrivalPs - now : 0);
+    const tlm::tlm_sync_enum r = iSocket[h.pc]->nb_transport_fw(*h.trans, ph, d);
+    if (r == tlm::TLM_ACCEPTED)
+        q.open = h.trans; // its END_REQ (or BEGIN_RESP) comes on the backward path
+    else if (r == tlm::TLM_COMPLETED || ph == tlm::BEGIN_RESP)
+        respond(*h.trans, d); // answered at once (an error, or a target that finished)
+}
+
+void Router::drain(ChannelQueue& q) {
+    while (!q.open && !q.held.empty()) {
+        const Held h = q.held.front();
+        q.held.pop_front();
+        forward(q, h);
+    }
+}
+
+void Router::respond(tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
+    tlm::tlm_phase ph = tlm::BEGIN_RESP;
+    int origin = 0;
+    if (m_multiInitiator) {
+        auto it = m_origin.find(&t);
+        origin = it == m_origin.end() ? 0 : it->second;
+        m_origin.erase(&t);
+    }
+    tSocket[origin]->nb_transport_bw(t, ph, d);
+}
+
+tlm::tlm_sync_enum Router::nbBw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph,
+                                sc_core::sc_time& d) {
+    if (m_pcsPerChannel != 0) {
+        ChannelQueue& q = m_channels[uint32_t(id) / m_pcsPerChannel]; // (a register window's id: no match)
+        if (q.open == &t) {
+            // The channel took the request whose phase the router held open: the next may go.
+            q.open = nullptr;
+            tlm::tlm_sync_enum r = tlm::TLM_ACCEPTED;
+            if (ph == tlm::BEGIN_RESP) {
+                respond(t, d);
+                r = tlm::TLM_COMPLETED;
+            }
+            drain(q);
+            return r; // (END_REQ: the initiator had it from the router)
+        }
+    }
     int origin = 0;
     if (m_multiInitiator) {
         auto it = m_origin.find(&t);

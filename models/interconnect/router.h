@@ -4,8 +4,18 @@
 // its address (through the address map) and routes responses back to the initiator that sent
 // it. Addresses beyond the modelled memory, or in pseudo-channels not instantiated, are
 // answered with TLM_ADDRESS_ERROR_RESPONSE.
+//
+// With channel queues (setChannelQueues) the router holds, per channel, the requests a channel
+// cannot take yet: it ends an initiator's request phase at once and passes the requests on in
+// order, one request phase open per channel (the END_REQ from the channel's controller lets the
+// next through). A channel whose buffers are full then holds back only its own requests, as the
+// per-channel queues of a GPU's memory interconnect do; within a channel the requests wait in
+// order, as behind one controller. Without them (the default) an initiator's request waits for
+// its controller's END_REQ, and so does every later request of that initiator.
 #include <cstdint>
+#include <deque>
 #include <unordered_map>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -28,6 +38,8 @@ class Router : public sc_core::sc_module {
     Router(sc_core::sc_module_name name, const hbm::AddressMapping& map, uint32_t pcsInstantiated);
 
     uint64_t addressErrors() const { return m_addressErrors; }
+    // Holds memory requests per channel of `pcsPerChannel` pseudo-channels (before simulation).
+    void setChannelQueues(uint32_t pcsPerChannel);
     // Binds the register window of the next channel's PIM controller.
     template <typename Socket> void bindMmio(Socket& s) {
         mmioSocket.bind(s);
@@ -55,6 +67,24 @@ class Router : public sc_core::sc_module {
     // The initiator count is fixed once elaborated: asking the socket costs a walk of its binders.
     void end_of_elaboration() override { m_multiInitiator = tSocket.size() > 1; }
 
+    // setChannelQueues: a channel's request held by the router, and when it arrives (annotated).
+    struct Held {
+        tlm::tlm_generic_payload* trans;
+        uint64_t arrivalPs;
+        int pc;
+    };
+    struct ChannelQueue {
+        const tlm::tlm_generic_payload* open = nullptr; // its request phase at the controller
+        std::deque<Held> held;
+    };
+    // Sends `h` to its controller (`q`: its channel's queue, whose request phase it may open).
+    void forward(ChannelQueue& q, const Held& h);
+    // Passes the channel's held requests on while its controller takes them at once.
+    void drain(ChannelQueue& q);
+    // The initiator's side of a transaction the router ended the request phase of: its
+    // response (BEGIN_RESP, or an error or completion the controller answered at once).
+    void respond(tlm::tlm_generic_payload& t, sc_core::sc_time& d);
+
     const hbm::AddressMapping& m_map;
     const uint32_t m_pcs;
     // Origin of each transaction in flight; only needed with more than one initiator.
@@ -62,6 +92,8 @@ class Router : public sc_core::sc_module {
     uint64_t m_addressErrors = 0;
     uint32_t m_mmioWindows = 0;
     bool m_multiInitiator = false;
+    uint32_t m_pcsPerChannel = 0; // 0: no channel queues
+    std::vector<ChannelQueue> m_channels;
 };
 
 } // namespace pilot::interconnect
