@@ -75,6 +75,20 @@ class RecordingTarget : public sc_core::sc_module {
     }
 };
 
+// A generator (bursts of 32 bytes, at most 8 requests in flight) playing `list` into a
+// RecordingTarget, simulated for `runFor`.
+struct Played {
+    traffic::TrafficGenerator gen;
+    RecordingTarget target;
+    Played(std::vector<traffic::TrafficRequest> list, uint64_t contiguous, uint64_t transactionBytes,
+           sc_time runFor)
+        : gen("gen", std::make_unique<ListSource>(std::move(list), contiguous), 32, 8, transactionBytes),
+          target("target") {
+        gen.iSocket.bind(target.tSocket);
+        sc_core::sc_start(runFor);
+    }
+};
+
 } // namespace
 
 TEST_CASE("Traffic generator: a request goes out as one transaction per aligned block, at most what the "
@@ -82,12 +96,9 @@ TEST_CASE("Traffic generator: a request goes out as one transaction per aligned 
           "[traffic]") {
     // Bursts of 32 bytes, blocks of 64: a 64-byte write at 0 is one transaction; a 96-byte read
     // at 96 is two (96-127, then the block 128-191).
-    auto source = std::make_unique<ListSource>(
-        std::vector<traffic::TrafficRequest>{request(0, 64, true), request(96, 96)}, UINT64_MAX);
-    traffic::TrafficGenerator gen("gen", std::move(source), 32, 8, 64);
-    RecordingTarget target("target");
-    gen.iSocket.bind(target.tSocket);
-    sc_core::sc_start(sc_time(1, sc_core::SC_US));
+    Played p({request(0, 64, true), request(96, 96)}, UINT64_MAX, 64, sc_time(1, sc_core::SC_US));
+    const RecordingTarget& target = p.target;
+    const traffic::TrafficGenerator& gen = p.gen;
 
     REQUIRE(target.seen.size() == 3);
     CHECK(target.seen[0].addr == 0);
@@ -110,11 +121,9 @@ TEST_CASE("Traffic generator: a request goes out as one transaction per aligned 
 
 TEST_CASE("Traffic generator: a source whose bursts are not contiguous gets one transaction per burst",
           "[traffic]") {
-    auto source = std::make_unique<ListSource>(std::vector<traffic::TrafficRequest>{request(0, 64)}, 32);
-    traffic::TrafficGenerator gen("gen", std::move(source), 32, 8, 4096);
-    RecordingTarget target("target");
-    gen.iSocket.bind(target.tSocket);
-    sc_core::sc_start(sc_time(1, sc_core::SC_US));
+    Played p({request(0, 64)}, 32, 4096, sc_time(1, sc_core::SC_US));
+    const RecordingTarget& target = p.target;
+    const traffic::TrafficGenerator& gen = p.gen;
 
     REQUIRE(target.seen.size() == 2);
     CHECK(target.seen[0].len == 32);
@@ -129,11 +138,8 @@ TEST_CASE("Traffic generator: a request due later goes out as soon as it enters 
     std::vector<traffic::TrafficRequest> list{request(0, 32), request(32, 32)};
     list[0].timePs = 500000;
     list[1].timePs = 700000;
-    auto source = std::make_unique<ListSource>(list, UINT64_MAX);
-    traffic::TrafficGenerator gen("gen", std::move(source), 32, 8);
-    RecordingTarget target("target");
-    gen.iSocket.bind(target.tSocket);
-    sc_core::sc_start(sc_time(2, sc_core::SC_US));
+    Played p(list, UINT64_MAX, 0, sc_time(2, sc_core::SC_US));
+    const RecordingTarget& target = p.target;
 
     const sc_time ahead = sc_time::from_value(traffic::TrafficGenerator::kSendAheadPs);
     REQUIRE(target.seen.size() == 2);

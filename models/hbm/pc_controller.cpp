@@ -169,7 +169,6 @@ uint32_t PseudoChannelController::enqueue(uint32_t host, uint32_t k, const DramA
     const uint64_t end = std::min<uint64_t>(t.get_address() + t.get_data_length(),
                                             (start | uint64_t(m_spec.org.accessBytes - 1)) + 1);
     Request& r = m_state.slots[slot];
-    r.trans = &t;
     r.host = host;
     r.offset = uint32_t(start - t.get_address());
     r.length = uint32_t(end - start);
@@ -486,25 +485,24 @@ uint64_t PseudoChannelController::propose(uint64_t now, Candidate& rowCmd, Candi
     // the refresh's due cycle and the next arrival are still at or after the cycle it returned
     // (timings and bus occupancy only move later), so before that cycle the answer is the same:
     // nothing, and the same wake-up cycle (a lower bound still).
-    if (m_groupBounds && !m_changed && !m_lastProposed && now < m_lastNext)
+    if (m_groupBounds && !m_changed && m_lastBuses == 0 && now < m_lastNext)
         return m_lastNext;
     // It proposed in this very cycle and nothing changed since: none of its commands issued (an
     // issue changes it), so another pseudo-channel's took each bus it asked for, which is now
     // taken. Its other banks stand as they were (their wake-up cycle), and those whose command
     // could issue now wait for that bus: nothing to propose, and the earlier of the two.
-    if (m_groupBounds && !m_changed && m_lastProposed && now == m_lastNow) {
+    if (m_groupBounds && !m_changed && m_lastBuses != 0 && now == m_lastNow) {
         if (m_lastBuses & 1)
             m_lastNext = std::min(m_lastNext, m_bus->rowFree());
         if (m_lastBuses & 2)
             m_lastNext = std::min(m_lastNext, m_bus->columnFree());
-        m_lastProposed = false;
+        m_lastBuses = 0;
         return m_lastNext;
     }
     m_changed = false;
     m_lastNow = now;
     m_lastNext = proposeNow(now, rowCmd, colCmd);
     m_lastBuses = uint8_t((rowCmd.valid() ? 1 : 0) | (colCmd.valid() ? 2 : 0));
-    m_lastProposed = m_lastBuses != 0;
     return m_lastNext;
 }
 
@@ -639,7 +637,7 @@ void PseudoChannelController::issue(const Candidate& c, uint64_t now) {
 
 void PseudoChannelController::complete(uint32_t slot, uint64_t now) {
     Request& r = m_state.slots[slot];
-    tlm_generic_payload* t = r.trans;
+    tlm_generic_payload* t = m_hosts[r.host].trans;
     const uint32_t len = r.length;
     uint8_t* data = t->get_data_ptr() + r.offset;
     const uint64_t ready = now + (r.write ? m_spec.t.WL + m_spec.t.nBL : m_spec.readDataCycles());

@@ -209,9 +209,9 @@ class PseudoChannelController : public sc_core::sc_module, private PimSequencer:
     bool m_groupBounds = false;
     // What the last propose() found, so that a proposal nothing can have changed is not made
     // again (group bounds only: propose()). m_changed: a request, command or micro-op came or
-    // went since; m_lastNext: the wake-up cycle it returned; m_lastProposed: it proposed a command
-    // (m_lastBuses: on the row bus, bit 0, and the column bus, bit 1); m_lastNow: in which cycle.
-    bool m_changed = true, m_lastProposed = false;
+    // went since; m_lastNext: the wake-up cycle it returned; m_lastBuses: the buses it proposed a
+    // command on (row: bit 0, column: bit 1; none: it proposed nothing); m_lastNow: in which cycle.
+    bool m_changed = true;
     uint8_t m_lastBuses = 0;
     uint64_t m_lastNext = 0, m_lastNow = kNever;
 

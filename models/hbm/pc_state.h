@@ -7,8 +7,6 @@
 #include <cstdint>
 #include <vector>
 
-#include <tlm>
-
 #include "models/hbm/command.h"
 
 namespace pilot::hbm {
@@ -18,8 +16,7 @@ inline constexpr uint64_t kNever = UINT64_MAX;
 
 // One burst of a host transaction (a transaction of several bursts queues as several requests).
 struct Request {
-    tlm::tlm_generic_payload* trans = nullptr;
-    uint32_t host = 0;               // the controller's record of the transaction
+    uint32_t host = 0;               // the controller's record of the transaction (its payload)
     uint32_t offset = 0, length = 0; // the burst's bytes in the transaction's data
     uint64_t seq = 0;                // arrival order
     uint64_t arrival = 0;            // cycle

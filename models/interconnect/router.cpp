@@ -27,7 +27,7 @@ void Router::setChannelQueues(uint32_t pcsPerChannel) {
 Router::Target Router::route(const tlm::tlm_generic_payload& t) const {
     // PIM micro-ops name their pseudo-channel; everything else is decoded from the address.
     if (const auto* pim = t.get_extension<hbm::PimOpExtension>())
-        return pim->pcIndex < m_pcs ? Target{Target::Memory, int(pim->pcIndex)} : Target{};
+        return pim->pcIndex < m_pcs ? Target{Target::Memory, int(pim->pcIndex), true} : Target{};
     const uint64_t addr = t.get_address();
     if (addr >= contract::kMmioBase) {
         const uint64_t ch = (addr - contract::kMmioBase) / contract::kRegWindowBytes;
@@ -52,8 +52,7 @@ tlm::tlm_sync_enum Router::nbFw(int id, tlm::tlm_generic_payload& t, tlm::tlm_ph
             m_origin[&t] = id;
     }
     tlm::tlm_sync_enum r;
-    if (m_pcsPerChannel != 0 && ph == tlm::BEGIN_REQ && target.kind == Target::Memory &&
-        !t.get_extension<hbm::PimOpExtension>()) {
+    if (m_pcsPerChannel != 0 && ph == tlm::BEGIN_REQ && target.kind == Target::Memory && !target.pimOp) {
         // The router takes the request: it waits here behind the channel's earlier ones, if any,
         // or while its controller has no room (the router holds the request phase open there).
         ChannelQueue& q = m_channels[uint32_t(target.index) / m_pcsPerChannel];

@@ -50,6 +50,7 @@ class Router : public sc_core::sc_module {
     struct Target {
         enum Kind { None, Memory, Mmio } kind = None;
         int index = 0;
+        bool pimOp = false; // a PIM micro-op (it names its pseudo-channel)
     };
     // Where a transaction goes: a pseudo-channel controller, a register window, or nowhere.
     Target route(const tlm::tlm_generic_payload& t) const;
