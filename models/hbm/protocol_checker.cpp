@@ -162,7 +162,7 @@ void ProtocolChecker::checkTiming(const CommandRecord& rec, PcState& pc, uint32_
 // (of either pseudo-channel when they share it) has released it.
 void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc, uint32_t bank) {
     const Cycle t = Cycle(rec.cycle);
-    if (pc.lastCycle != kNever && t < pc.lastCycle)
+    if (t < pc.lastCycle)
         report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
                "issued after a command at cycle " + std::to_string(pc.lastCycle) + " (out of order)");
     pc.lastCycle = std::max(pc.lastCycle, t);

@@ -66,8 +66,10 @@ class ProtocolChecker : public CommandObserver {
 
   private:
     // Signed, so that "never" and an auto-precharge still in the future compare naturally.
+    // "Never" lies so far in the past that every rule has long passed since (t - kNever does not
+    // overflow): the rules need no separate test for it (tooSoon, on every command).
     using Cycle = int64_t;
-    static constexpr Cycle kNever = INT64_MIN;
+    static constexpr Cycle kNever = INT64_MIN / 4;
 
     // The latest event per key for the two most recent distinct keys: answers "when did this
     // happen last to any bank (group) other than k" in O(1). Events arrive in cycle order.
@@ -184,9 +186,7 @@ class ProtocolChecker : public CommandObserver {
     void checkColumnTarget(const CommandRecord& rec, const PcState& pc, uint32_t bank, uint32_t rcd);
 
     // True when `need` cycles have not passed since `since` (false if it never happened).
-    static bool tooSoon(Cycle t, Cycle since, uint64_t need) {
-        return since != kNever && t - since < Cycle(need);
-    }
+    static bool tooSoon(Cycle t, Cycle since, uint64_t need) { return t - since < Cycle(need); }
     void report(uint64_t cycle, Command cmd, uint32_t pc, uint32_t bank, const char* rule,
                 std::string detail);
     void reportGap(const CommandRecord& rec, uint32_t bank, const char* rule, Cycle since, uint64_t need,
