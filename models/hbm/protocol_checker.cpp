@@ -42,7 +42,9 @@ ProtocolChecker::ProtocolChecker(const Memspec& spec, uint32_t pcCount)
     : m_spec(spec), m_refreshDeadline(9ull * spec.t.REFI),
       m_actabFaw(spec.pimAllBankPowerLimit && spec.t.FAW > spec.t.RC ? spec.t.FAW : 0),
       m_allBankCcd(spec.pimAllBankPowerLimit ? std::max(spec.t.CCDAB, spec.t.CCDL) : spec.t.CCDL),
-      m_actLag(spec.bus.actTimingFromLastCycle ? spec.bus.cycles[size_t(Command::ACT)] - 1 : 0) {
+      m_actLag(spec.bus.actTimingFromLastCycle ? spec.bus.cycles[size_t(Command::ACT)] - 1 : 0),
+      m_wtrSameGroup(spec.writeToRead(true)), m_wtrOtherGroup(spec.writeToRead(false)),
+      m_readToWrite(spec.readToWrite()) {
     m_buses.resize(spec.bus.sharedByPseudoChannels
                        ? (pcCount + spec.org.pseudoChannels - 1) / spec.org.pseudoChannels
                        : pcCount);
@@ -166,23 +168,15 @@ void ProtocolChecker::checkCommandBus(const CommandRecord& rec, PcState& pc, uin
         report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
                "issued after a command at cycle " + std::to_string(pc.lastCycle) + " (out of order)");
     pc.lastCycle = std::max(pc.lastCycle, t);
-    BusState& b = m_buses[pc.bus];
     const bool column = isColumn(rec.cmd);
-    Cycle& start = column ? b.colStart : b.rowStart;
-    uint32_t& held = column ? b.colCycles : b.rowCycles;
-    Command& prev = column ? b.colCmd : b.rowCmd;
-    uint32_t& prevPc = column ? b.colPc : b.rowPc;
-    if (start != kNever && t < start + Cycle(held))
+    BusState::Holder& h = m_buses[pc.bus].lane[column];
+    if (t < h.start + Cycle(h.cycles))
         report(rec.cycle, rec.cmd, rec.pc, bank, "command-bus",
-               std::string(column ? "column" : "row") + " bus held by " + std::string(commandName(prev)) +
-                   " of pc " + std::to_string(prevPc) + " from cycle " + std::to_string(start) + " for " +
-                   std::to_string(held) + " cycle(s)");
-    if (start == kNever || t >= start) {
-        start = t;
-        held = m_spec.bus.cycles[size_t(rec.cmd)];
-        prev = rec.cmd;
-        prevPc = rec.pc;
-    }
+               std::string(column ? "column" : "row") + " bus held by " + std::string(commandName(h.cmd)) +
+                   " of pc " + std::to_string(h.pc) + " from cycle " + std::to_string(h.start) + " for " +
+                   std::to_string(h.cycles) + " cycle(s)");
+    if (t >= h.start)
+        h = {t, m_spec.bus.cycles[size_t(rec.cmd)], rec.cmd, rec.pc};
 }
 
 void ProtocolChecker::onActivate(const CommandRecord& rec, PcState& pc, uint32_t bank) {
@@ -291,20 +285,21 @@ void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t ban
         reportGap(rec, bank, "tCCD", g.read, T.CCDL, "RD in the same bank group");
     if (auto o = pc.readByGroup.latestOther(group); tooSoon(t, o.cycle, T.CCDS))
         reportGap(rec, bank, "tCCD", o.cycle, T.CCDS, "RD in bank group " + std::to_string(o.key));
-    if (tooSoon(t, g.write, m_spec.writeToRead(true)))
-        reportGap(rec, bank, "tWTR", g.write, m_spec.writeToRead(true), "WR in the same bank group");
-    if (auto o = pc.writeByGroup.latestOther(group); tooSoon(t, o.cycle, m_spec.writeToRead(false)))
-        reportGap(rec, bank, "tWTR", o.cycle, m_spec.writeToRead(false),
-                  "WR in bank group " + std::to_string(o.key));
+    if (tooSoon(t, g.write, m_wtrSameGroup))
+        reportGap(rec, bank, "tWTR", g.write, m_wtrSameGroup, "WR in the same bank group");
+    if (auto o = pc.writeByGroup.latestOther(group); tooSoon(t, o.cycle, m_wtrOtherGroup))
+        reportGap(rec, bank, "tWTR", o.cycle, m_wtrOtherGroup, "WR in bank group " + std::to_string(o.key));
     // MRD and MWR touch every bank group, SMRD and SMWR are spaced like them: the same-group
     // spacings apply.
-    Spacing ccd{t}, wtr{t};
-    ccd.add(pc.mrd, T.CCDL, "MRD");
-    ccd.add(pc.smrd, T.CCDL, "SMRD");
-    wtr.add(pc.mwr, m_spec.writeToRead(true), "MWR");
-    wtr.add(pc.smwr, m_spec.writeToRead(true), "SMWR");
-    reportSpacing(rec, bank, "tCCD", ccd);
-    reportSpacing(rec, bank, "tWTR", wtr);
+    if (pc.pimColumns) {
+        Spacing ccd{t}, wtr{t};
+        ccd.add(pc.mrd, T.CCDL, "MRD");
+        ccd.add(pc.smrd, T.CCDL, "SMRD");
+        wtr.add(pc.mwr, m_wtrSameGroup, "MWR");
+        wtr.add(pc.smwr, m_wtrSameGroup, "SMWR");
+        reportSpacing(rec, bank, "tCCD", ccd);
+        reportSpacing(rec, bank, "tWTR", wtr);
+    }
 
     g.read = t;
     pc.readByGroup.record(t, group);
@@ -337,14 +332,16 @@ void ProtocolChecker::onWrite(const CommandRecord& rec, PcState& pc, uint32_t ba
         reportGap(rec, bank, "tCCD", g.write, T.CCDL, "WR in the same bank group");
     if (auto o = pc.writeByGroup.latestOther(group); tooSoon(t, o.cycle, T.CCDS))
         reportGap(rec, bank, "tCCD", o.cycle, T.CCDS, "WR in bank group " + std::to_string(o.key));
-    if (Cycle r = pc.readByGroup.latest(); tooSoon(t, r, m_spec.readToWrite()))
-        reportGap(rec, bank, "tRTW", r, m_spec.readToWrite(), "RD");
-    Spacing ccd{t};
-    ccd.add(pc.mrd, T.CCDL, "MRD");
-    ccd.add(pc.mwr, T.CCDL, "MWR");
-    ccd.add(pc.smrd, T.CCDL, "SMRD");
-    ccd.add(pc.smwr, T.CCDL, "SMWR");
-    reportSpacing(rec, bank, "tCCD", ccd);
+    if (Cycle r = pc.readByGroup.latest(); tooSoon(t, r, m_readToWrite))
+        reportGap(rec, bank, "tRTW", r, m_readToWrite, "RD");
+    if (pc.pimColumns) {
+        Spacing ccd{t};
+        ccd.add(pc.mrd, T.CCDL, "MRD");
+        ccd.add(pc.mwr, T.CCDL, "MWR");
+        ccd.add(pc.smrd, T.CCDL, "SMRD");
+        ccd.add(pc.smwr, T.CCDL, "SMWR");
+        reportSpacing(rec, bank, "tCCD", ccd);
+    }
 
     g.write = t;
     pc.writeByGroup.record(t, group);

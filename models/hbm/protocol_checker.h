@@ -149,6 +149,9 @@ class ProtocolChecker : public CommandObserver {
         Cycle actab = kNever, mrd = kNever, mwr = kNever;
         // PIM single-bank column commands: the last SMRD and SMWR to any bank.
         Cycle smrd = kNever, smwr = kNever;
+        // Some MRD, MWR, SMRD or SMWR was issued: until then the host column commands' spacings
+        // from them cannot bind, and are not looked at.
+        bool pimColumns = false;
         // When true, every bank is open at uniformRow: MRD/MWR skip the scan of the banks. Set by
         // ACTAB and by a scan that found it so; cleared whenever a bank opens or closes.
         bool uniformKnown = false;
@@ -158,10 +161,14 @@ class ProtocolChecker : public CommandObserver {
     // The row and column command buses: one per channel when its pseudo-channels share them
     // (Memspec::bus), else one per pseudo-channel. A command holds its bus for its cycles.
     struct BusState {
-        Cycle rowStart = kNever, colStart = kNever;
-        uint32_t rowCycles = 1, colCycles = 1;
-        Command rowCmd = Command::kCount, colCmd = Command::kCount;
-        uint32_t rowPc = 0, colPc = 0;
+        // The command that holds (or last held) the bus, from `start` for `cycles`.
+        struct Holder {
+            Cycle start = kNever;
+            uint32_t cycles = 1;
+            Command cmd = Command::kCount;
+            uint32_t pc = 0;
+        };
+        Holder lane[2]; // [0] row bus, [1] column bus
     };
     // `bank`: the record's bank, or kAllBanks for an all-bank command.
     void checkCommandBus(const CommandRecord& rec, PcState& pc, uint32_t bank);
@@ -215,6 +222,8 @@ class ProtocolChecker : public CommandObserver {
     std::vector<BusState> m_buses;
     // Cycles from an ACT's first bus cycle to the cycle its timings count from (Memspec::bus).
     const uint32_t m_actLag;
+    // Memspec::writeToRead (same / other bank group) and readToWrite, worked out once.
+    const uint32_t m_wtrSameGroup, m_wtrOtherGroup, m_readToWrite;
     std::vector<Violation> m_violations;
     uint64_t m_violationCount = 0;
     uint64_t m_commandsChecked = 0;

@@ -98,6 +98,7 @@ void ProtocolChecker::onAllBankColumn(const CommandRecord& rec, PcState& pc) {
         pc.mrd = t;
     else
         pc.mwr = t;
+    pc.pimColumns = true;
 }
 
 // SMRD (one column of one bank's open row into its PE's buffer) and SMWR (back): per-bank column
@@ -113,6 +114,7 @@ void ProtocolChecker::onBankPimColumn(const CommandRecord& rec, PcState& pc, uin
         b.smrd = pc.smrd = t;
     else
         b.smwr = pc.smwr = t;
+    pc.pimColumns = true;
 }
 
 // The spacing of the PIM column commands (MRD, MWR, SMRD, SMWR) from every other column command,
@@ -125,7 +127,7 @@ void ProtocolChecker::checkColumnSpacing(const CommandRecord& rec, const PcState
     const bool in = rec.cmd == Command::MRD || rec.cmd == Command::SMRD;
     const bool allBanks = rec.cmd == Command::MRD || rec.cmd == Command::MWR;
     const Cycle rd = pc.readByGroup.latest(), wr = pc.writeByGroup.latest();
-    const uint64_t wtrNeed = m_spec.writeToRead(true);
+    const uint64_t wtrNeed = m_wtrSameGroup;
     Spacing ccd{t}, wtr{t};
     ccd.add(rd, T.CCDL, "RD");
     ccd.add(pc.mrd, allBanks && in ? m_allBankCcd : T.CCDL, "MRD");
