@@ -157,33 +157,31 @@ TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
     // Rules of the same scope, preceding and following command merge into the longest: raising a
     // slot to the max of two bounds is raising it to the larger one.
     for (const auto& r : m_rules) {
-        auto& effects = m_byPrev[size_t(r.prev)][size_t(r.scope)];
-        auto same =
-            std::find_if(effects.begin(), effects.end(), [&](const Effect& e) { return e.next == r.next; });
+        auto& effects = m_byPrev[size_t(r.prev)];
+        auto same = std::find_if(effects.begin(), effects.end(),
+                                 [&](const Effect& e) { return e.scope == r.scope && e.next == r.next; });
         if (same == effects.end())
-            effects.push_back({r.next, r.cycles});
+            effects.push_back({r.scope, r.next, r.cycles});
         else
             same->cycles = std::max(same->cycles, r.cycles);
     }
 }
 
 void TimingState::dropPimTargets() {
-    for (auto& byScope : m_byPrev)
-        for (auto& effects : byScope)
-            effects.erase(
-                std::remove_if(effects.begin(), effects.end(), [](const Effect& e) { return isPim(e.next); }),
-                effects.end());
+    for (auto& effects : m_byPrev)
+        effects.erase(std::remove_if(effects.begin(), effects.end(), [](const Effect& e) { return isPim(e.next); }),
+                      effects.end());
 }
 
 void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
     ++m_version;
     const uint64_t cycle = issued + lagOf(cmd);
-    // One loop per scope (this runs for every command issued): no per-rule scope test.
+    // One loop over the command's effects (this runs for every command issued); each picks its
+    // scope's row by index, without a test.
     Row* const rows[kScopeCount] = {&m_bank[bank], &m_group[group], &m_pc};
-    for (size_t scope = 0; scope < kScopeCount; ++scope) {
-        Row& row = *rows[scope];
-        for (const Effect& e : m_byPrev[size_t(cmd)][scope])
-            row[size_t(e.next)] = std::max(row[size_t(e.next)], cycle + e.cycles);
+    for (const Effect& e : m_byPrev[size_t(cmd)]) {
+        uint64_t& slot = (*rows[size_t(e.scope)])[size_t(e.next)];
+        slot = std::max(slot, cycle + e.cycles);
     }
     if (cmd == Command::ACT) {
         // The ring holds, for each of the last four ACTs, the first cycle an ACT four later may

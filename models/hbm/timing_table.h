@@ -73,12 +73,13 @@ class TimingState {
     }
 
     struct Effect {
+        Scope scope;
         Command next;
         uint32_t cycles;
     };
 
     std::vector<TimingRule> m_rules;
-    std::array<std::array<std::vector<Effect>, kScopeCount>, kCommandCount> m_byPrev; // [prev][scope]
+    std::array<std::vector<Effect>, kCommandCount> m_byPrev; // [prev]
     std::vector<Row> m_bank, m_group;
     Row m_pc{};
     std::array<uint64_t, 4> m_actWindow{}; // last four ACTs' cycle + tFAW (ring, head = oldest)
