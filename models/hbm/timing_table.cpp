@@ -169,8 +169,9 @@ TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
 
 void TimingState::dropPimTargets() {
     for (auto& effects : m_byPrev)
-        effects.erase(std::remove_if(effects.begin(), effects.end(), [](const Effect& e) { return isPim(e.next); }),
-                      effects.end());
+        effects.erase(
+            std::remove_if(effects.begin(), effects.end(), [](const Effect& e) { return isPim(e.next); }),
+            effects.end());
 }
 
 void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
