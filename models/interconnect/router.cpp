@@ -96,31 +96,10 @@ void Router::drain(ChannelQueue& q) {
 
 void Router::respond(tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
     tlm::tlm_phase ph = tlm::BEGIN_RESP;
-    int origin = 0;
-    if (m_multiInitiator) {
-        auto it = m_origin.find(&t);
-        origin = it == m_origin.end() ? 0 : it->second;
-        m_origin.erase(&t);
-    }
-    tSocket[origin]->nb_transport_bw(t, ph, d);
+    toInitiator(t, ph, d);
 }
 
-tlm::tlm_sync_enum Router::nbBw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph,
-                                sc_core::sc_time& d) {
-    if (m_pcsPerChannel != 0) {
-        ChannelQueue& q = m_channels[uint32_t(id) / m_pcsPerChannel]; // (a register window's id: no match)
-        if (q.open == &t) {
-            // The channel took the request whose phase the router held open: the next may go.
-            q.open = nullptr;
-            tlm::tlm_sync_enum r = tlm::TLM_ACCEPTED;
-            if (ph == tlm::BEGIN_RESP) {
-                respond(t, d);
-                r = tlm::TLM_COMPLETED;
-            }
-            drain(q);
-            return r; // (END_REQ: the initiator had it from the router)
-        }
-    }
+tlm::tlm_sync_enum Router::toInitiator(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {
     int origin = 0;
     if (m_multiInitiator) {
         auto it = m_origin.find(&t);
@@ -130,6 +109,25 @@ tlm::tlm_sync_enum Router::nbBw(int id, tlm::tlm_generic_payload& t, tlm::tlm_ph
     if (m_multiInitiator && (r == tlm::TLM_COMPLETED || (ph == tlm::BEGIN_RESP && r == tlm::TLM_UPDATED)))
         m_origin.erase(&t);
     return r;
+}
+
+tlm::tlm_sync_enum Router::nbBw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph,
+                                sc_core::sc_time& d) {
+    if (m_pcsPerChannel != 0) {
+        ChannelQueue& q = m_channels[uint32_t(id) / m_pcsPerChannel]; // (a register window's id: no match)
+        if (q.open == &t) {
+            // The channel took the request whose phase the router held open: the next may go.
+            q.open = nullptr;
+            if (ph != tlm::BEGIN_RESP) {
+                drain(q);
+                return tlm::TLM_ACCEPTED; // (END_REQ: the initiator had it from the router)
+            }
+            const tlm::tlm_sync_enum r = toInitiator(t, ph, d);
+            drain(q);
+            return r;
+        }
+    }
+    return toInitiator(t, ph, d);
 }
 
 void Router::bTransport(int, tlm::tlm_generic_payload& t, sc_core::sc_time& d) {

@@ -85,6 +85,8 @@ class Router : public sc_core::sc_module {
     // The initiator's side of a transaction the router ended the request phase of: its
     // response (BEGIN_RESP, or an error or completion the controller answered at once).
     void respond(tlm::tlm_generic_payload& t, sc_core::sc_time& d);
+    // `ph` of `t` to the initiator that sent it (its answer; the origin forgotten once it is done).
+    tlm::tlm_sync_enum toInitiator(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
 
     const hbm::AddressMapping& m_map;
     const uint32_t m_pcs;
