@@ -158,12 +158,13 @@ TimingState::TimingState(const Memspec& spec, uint32_t banks, uint32_t groups)
     // slot to the max of two bounds is raising it to the larger one.
     for (const auto& r : m_rules) {
         auto& effects = m_byPrev[size_t(r.prev)];
+        const int64_t offset = int64_t(r.cycles) + lagOf(r.prev) - int64_t(lagOf(r.next));
         auto same = std::find_if(effects.begin(), effects.end(),
                                  [&](const Effect& e) { return e.scope == r.scope && e.next == r.next; });
         if (same == effects.end())
-            effects.push_back({r.scope, r.next, r.cycles});
+            effects.push_back({r.scope, r.next, offset});
         else
-            same->cycles = std::max(same->cycles, r.cycles);
+            same->offset = std::max(same->offset, offset);
     }
 }
 
@@ -176,18 +177,19 @@ void TimingState::dropPimTargets() {
 
 void TimingState::record(Command cmd, uint32_t bank, uint32_t group, uint64_t issued) {
     ++m_version;
-    const uint64_t cycle = issued + lagOf(cmd);
     // One loop over the command's effects (this runs for every command issued); each picks its
     // scope's row by index, without a test.
     Row* const rows[kScopeCount] = {&m_bank[bank], &m_group[group], &m_pc};
     for (const Effect& e : m_byPrev[size_t(cmd)]) {
         uint64_t& slot = (*rows[size_t(e.scope)])[size_t(e.next)];
-        slot = std::max(slot, cycle + e.cycles);
+        const int64_t start = int64_t(issued) + e.offset;
+        slot = std::max(slot, uint64_t(std::max<int64_t>(start, 0)));
     }
     if (cmd == Command::ACT) {
         // The ring holds, for each of the last four ACTs, the first cycle an ACT four later may
-        // issue; the head is the oldest. Zero-initialised slots leave the first four ACTs free.
-        m_actWindow[m_actHead] = cycle + m_faw;
+        // start (both take effect lag cycles after they start); the head is the oldest.
+        // Zero-initialised slots leave the first four ACTs free.
+        m_actWindow[m_actHead] = issued + m_faw;
         m_actHead = (m_actHead + 1) & 3;
     }
 }

@@ -34,10 +34,11 @@ class TimingState {
 
     // Earliest cycle at which `cmd` may issue to (bank, group), from the rules alone. The rules
     // hold between the cycles commands take effect: an ACT's timings count from its last bus
-    // cycle (lag), so an ACT may start lag cycles before its rules allow it to take effect.
+    // cycle (lag), so an ACT may start lag cycles before its rules allow it to take effect. The
+    // slots hold start cycles, the lag already taken off (record()): this is asked for every bank
+    // a walk looks at, far more often than a command is recorded.
     uint64_t earliest(Command cmd, uint32_t bank, uint32_t group) const {
-        return std::max(lagged(cmd, std::max(m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)])),
-                        earliestAnyBank(cmd));
+        return std::max({m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)], earliestAnyBank(cmd)});
     }
     // A lower bound of earliest(cmd, b, g) for every bank b and group g: the pseudo-channel's rules
     // alone (tRRD, tFAW, tCCD, turnarounds), which bind every bank alike.
@@ -45,7 +46,7 @@ class TimingState {
         uint64_t e = m_pc[size_t(cmd)];
         if (cmd == Command::ACT)
             e = std::max(e, m_actWindow[m_actHead]); // 4th-previous ACT + tFAW
-        return lagged(cmd, e);
+        return e;
     }
     // The same for any column command (RD, RDA, WR, WRA).
     uint64_t earliestAnyColumn() const {
@@ -66,23 +67,21 @@ class TimingState {
   private:
     using Row = std::array<uint64_t, kCommandCount>;
     uint32_t lagOf(Command c) const { return c == Command::ACT || c == Command::ACTAB ? m_actLag : 0; }
-    // The first cycle `cmd` may start when its rules allow it to take effect at `effect`.
-    uint64_t lagged(Command cmd, uint64_t effect) const {
-        const uint32_t lag = lagOf(cmd);
-        return effect > lag ? effect - lag : 0;
-    }
 
+    // A rule as record() applies it: `next` may start `offset` cycles after the preceding command
+    // started (its cycles, plus the preceding command's lag, less the following one's; a start
+    // before cycle 0 is cycle 0).
     struct Effect {
         Scope scope;
         Command next;
-        uint32_t cycles;
+        int64_t offset;
     };
 
     std::vector<TimingRule> m_rules;
     std::array<std::vector<Effect>, kCommandCount> m_byPrev; // [prev]
     std::vector<Row> m_bank, m_group;
     Row m_pc{};
-    std::array<uint64_t, 4> m_actWindow{}; // last four ACTs' cycle + tFAW (ring, head = oldest)
+    std::array<uint64_t, 4> m_actWindow{}; // last four ACTs' start + tFAW (ring, head = oldest)
     uint32_t m_actHead = 0;
     uint64_t m_version = 0;
     uint64_t m_faw;
