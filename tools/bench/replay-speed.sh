@@ -10,7 +10,8 @@
 # process by /usr/bin/time. CPU seconds (user + system) are the measure on a shared machine;
 # the ratio is taken pair by pair (the machine's speed drifts between pairs, rarely within one).
 # Prints a Markdown table of medians: CPU s of each, DRAMSys / PILOT-VP, and the wall-clock ratio.
-# PILOT: another pilot binary (default build/release/pilot).
+# PILOT: another pilot binary (default build/release/pilot). PILOT_ARGS: more arguments for it,
+# e.g. "--set /system/protocol_check=false" (DRAMSys has no protocol checker of its own).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dramsys=$(realpath "${1:?DRAMSys binary}")
@@ -18,6 +19,7 @@ out=$(realpath -m "${2:-$root/build/replay-speed}")
 pairs=${3:-3}
 n=${4:-1000000}
 pilot=${PILOT:-$root/build/release/pilot}
+read -r -a extra <<<"${PILOT_ARGS:-}"
 res=$out/res
 "$root"/tools/bench/dramsys-layout.sh "$out" "$n"
 echo "| trace | PILOT-VP CPU s | DRAMSys CPU s | DRAMSys / PILOT-VP | wall: DRAMSys / PILOT-VP |"
@@ -33,14 +35,15 @@ JSON
     /usr/bin/time -f "p %U %S %e" -a -o "$out/times-$trace" "$pilot" replay "$res/traces/$trace.stl" \
       --memspec "$res/memspec/HBM2.json" --mapping "$res/addressmapping/am_hbm2_8Gb_pc_interleaved.json" \
       --clock-ghz 1 --mcconfig "$res/mcconfig/fr_fcfs.json" --simconfig "$res/simconfig/simconfig.json" \
-      --out "$out/p-$trace.json" >/dev/null 2>&1
+      --out "$out/p-$trace.json" "${extra[@]}" >/dev/null 2>&1
     (cd "$res" && /usr/bin/time -f "d %U %S %e" -a -o "$out/times-$trace" "$dramsys" "sim-$trace.json" "$res" \
       >"$out/d-$trace.log" 2>&1)
   done
   /usr/bin/python3 - "$trace" "$out/times-$trace" "$out/p-$trace.json" <<'PY'
 import json, statistics, sys
 trace, times, result = sys.argv[1:4]
-assert json.load(open(result))["memory"]["checker_violations"] == 0, "checker violations"
+memory = json.load(open(result))["memory"]
+assert memory["checker_violations"] == 0, "checker violations"
 runs = {"p": [], "d": []}
 for line in open(times):
     kind, user, system, wall = line.split()
