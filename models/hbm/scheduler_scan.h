@@ -44,20 +44,21 @@ inline uint64_t Scheduler::setAsideHinted(uint64_t now, bool w, bool allPending,
         todo &= ~mine;
         return m_hintMin[w];
     }
-    uint64_t next = kNever, least = kNever;
+    // Without branches on the hints' values: whether a hint has expired is as good as random to the
+    // branch predictor.
+    uint64_t next = kNever, least = kNever, expired = 0, waiting = 0;
     for (uint64_t m = mine; m; m &= m - 1) {
-        const uint32_t b = uint32_t(__builtin_ctzll(m));
-        const uint64_t notBefore = m_hints[b].notBefore;
-        if (now >= notBefore) {
-            m_hinted &= ~(m & -m); // expired: never valid again until set anew
-            continue;
-        }
-        least = std::min(least, notBefore);
-        if (todo & m & -m) {
-            next = std::min(next, notBefore);
-            todo &= ~(m & -m);
-        }
+        const uint64_t bit = m & -m;
+        const uint64_t notBefore = m_hints[uint32_t(__builtin_ctzll(m))].notBefore;
+        const bool holds = now < notBefore;
+        expired |= holds ? 0 : bit; // never valid again until set anew
+        least = std::min(least, holds ? notBefore : kNever);
+        const bool sets = holds && (todo & bit);
+        waiting |= sets ? bit : 0;
+        next = std::min(next, sets ? notBefore : kNever);
     }
+    m_hinted &= ~expired;
+    todo &= ~waiting;
     m_hintMin[w] = least;
     m_hintMinExact[w] = true;
     return next;
@@ -72,7 +73,7 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
     const bool w = s.writeMode;
     policy.beginScan(s, now, w);
     constexpr bool hints = Policy::kChoiceIsPerBank;
-    if (hints && m_hints.size() != s.banks.size()) {
+    if (m_choices.size() != s.banks.size()) {
         m_hints.assign(s.banks.size(), WaitHint{});
         m_choices.assign(s.banks.size(), Choice{});
     }
@@ -94,13 +95,11 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
     for (; todo; todo &= todo - 1) {
         const uint32_t b = uint32_t(__builtin_ctzll(todo));
         // The bank's choice: the one kept since it last changed, or made now (and kept once every
-        // queued request has arrived: only then does it stand).
-        Choice made;
-        const Choice* c = &made;
+        // queued request has arrived: only then does it stand). Made in place, field by field:
+        // one built aside and copied whole would wait for its narrow stores to land.
+        Choice* const c = &m_choices[b];
         bool stable = true;
-        if (hints && (m_chosen & todo & -todo) && m_choices[b].write == w) {
-            c = &m_choices[b];
-        } else {
+        if (!(hints && (m_chosen & todo & -todo) && c->write == w)) {
             const BankState& bk = s.banks[b];
             // Once every queued request has arrived, the first arrived one is the first queued.
             const bool allArrived = bk.latestArrival <= now;
@@ -122,12 +121,18 @@ uint64_t Scheduler::scanBanks(Policy& policy, const PcState& s, const TimingStat
             if (chosen == kNoSlot)
                 continue;
             const Request& r = s.slots[chosen];
-            made = {chosen, commandFor(bk, r, hit), hit, w, r.group, r.seq, r.arrival};
+            c->slot = chosen;
+            c->cmd = commandFor(bk, r, hit);
+            c->hit = hit;
+            c->write = w;
+            c->group = r.group;
+            c->seq = r.seq;
+            c->age = r.arrival;
             stable = hints && allArrived;
-            if (stable) {
-                m_choices[b] = made;
+            if (stable)
                 m_chosen |= todo & -todo;
-            }
+            else
+                m_chosen &= ~(todo & -todo); // (it held another choice: this one may not stand)
         }
         if (c->hit ? colBusy : rowBusy) {
             next = std::min(next, c->hit ? colBusFree : rowBusFree);
