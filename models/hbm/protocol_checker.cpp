@@ -237,8 +237,8 @@ void ProtocolChecker::onPrecharge(const CommandRecord& rec, PcState& pc, uint32_
         // RD/WR before this bank's ACT cannot be too close (ACT itself waited for their
         // precharge), so the last RD/WR (SMRD/SMWR) of the bank is enough. MRD/MWR read or wrote
         // every open bank, this one included.
-        rtp.add(t, std::max({b.read, b.smrd, pc.mrd}), bank);
-        wr.add(t, std::max({b.write, b.smwr, pc.mwr}), bank);
+        rtp.add(t, std::max(std::max(b.read, b.smrd), pc.mrd), bank);
+        wr.add(t, std::max(std::max(b.write, b.smwr), pc.mwr), bank);
         b.open = false;
         b.precharge = t;
         b.autoPrecharge = false;
@@ -310,7 +310,7 @@ void ProtocolChecker::onRead(const CommandRecord& rec, PcState& pc, uint32_t ban
         // precharge all the same: the bank's last write must have recovered (tWR) by then.
         b.open = false;
         b.precharge = std::max<Cycle>(t + T.RTPL, b.act + T.RAS);
-        const Cycle lastWrite = std::max({b.write, b.smwr, pc.mwr});
+        const Cycle lastWrite = std::max(std::max(b.write, b.smwr), pc.mwr);
         const Cycle recovery = Cycle(T.WL) + T.nBL + T.WR;
         if (lastWrite != kNever && b.precharge < lastWrite + recovery)
             reportGap(rec, bank, "tWR", lastWrite, uint32_t(recovery - (b.precharge - t)),

@@ -44,18 +44,19 @@ inline uint64_t Scheduler::setAsideHinted(uint64_t now, bool w, bool allPending,
         todo &= ~mine;
         return m_hintMin[w];
     }
-    // Without branches on the hints' values: whether a hint has expired is as good as random to the
-    // branch predictor.
+    // Without branches on the hints' values (whether one has expired is as good as random to the
+    // branch predictor): masks, all ones where a hint holds; kNever is all ones too.
+    static_assert(kNever == ~uint64_t(0), "the masks below take kNever for all ones");
     uint64_t next = kNever, least = kNever, expired = 0, waiting = 0;
     for (uint64_t m = mine; m; m &= m - 1) {
         const uint64_t bit = m & -m;
         const uint64_t notBefore = m_hints[uint32_t(__builtin_ctzll(m))].notBefore;
-        const bool holds = now < notBefore;
-        expired |= holds ? 0 : bit; // never valid again until set anew
-        least = std::min(least, holds ? notBefore : kNever);
-        const bool sets = holds && (todo & bit);
-        waiting |= sets ? bit : 0;
-        next = std::min(next, sets ? notBefore : kNever);
+        const uint64_t holds = uint64_t(0) - uint64_t(now < notBefore);
+        const uint64_t sets = holds & (uint64_t(0) - uint64_t((todo & bit) != 0));
+        expired |= bit & ~holds; // never valid again until set anew
+        waiting |= bit & sets;
+        least = std::min(least, notBefore | ~holds);
+        next = std::min(next, notBefore | ~sets);
     }
     m_hinted &= ~expired;
     todo &= ~waiting;

@@ -38,7 +38,9 @@ class TimingState {
     // slots hold start cycles, the lag already taken off (record()): this is asked for every bank
     // a walk looks at, far more often than a command is recorded.
     uint64_t earliest(Command cmd, uint32_t bank, uint32_t group) const {
-        return std::max({m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)], earliestAnyBank(cmd)});
+        // (Pairwise: GCC makes a loop with branches of an initializer list's max.)
+        return std::max(std::max(m_bank[bank][size_t(cmd)], m_group[group][size_t(cmd)]),
+                        earliestAnyBank(cmd));
     }
     // A lower bound of earliest(cmd, b, g) for every bank b and group g: the pseudo-channel's rules
     // alone (tRRD, tFAW, tCCD, turnarounds), which bind every bank alike.
@@ -50,8 +52,8 @@ class TimingState {
     }
     // The same for any column command (RD, RDA, WR, WRA).
     uint64_t earliestAnyColumn() const {
-        return std::min({m_pc[size_t(Command::RD)], m_pc[size_t(Command::RDA)], m_pc[size_t(Command::WR)],
-                         m_pc[size_t(Command::WRA)]});
+        return std::min(std::min(m_pc[size_t(Command::RD)], m_pc[size_t(Command::RDA)]),
+                        std::min(m_pc[size_t(Command::WR)], m_pc[size_t(Command::WRA)]));
     }
     // `cmd` issued (its first bus cycle) at `cycle`.
     void record(Command cmd, uint32_t bank, uint32_t group, uint64_t cycle);
