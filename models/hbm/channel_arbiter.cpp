@@ -8,10 +8,6 @@
 
 namespace pilot::hbm {
 
-// Copied from read-only memory: a Candidate built in place and copied at once stalls the copy on
-// the partial stores that built it (this runs for every proposal).
-static const Candidate kNoCandidate{};
-
 BusArbitration parseBusArbitration(const std::string& name) {
     if (name == "oldest-first")
         return BusArbitration::OldestFirst;
@@ -125,8 +121,10 @@ uint64_t ChannelArbiter::decide(uint64_t now) {
         next = kNever;
         bool proposed = false;
         for (uint32_t i = 0; i < n; ++i) {
-            m_row[i] = kNoCandidate;
-            m_col[i] = kNoCandidate;
+            // "None" is the command alone: every proposer that fills a candidate writes all of it
+            // (and this runs for every proposal).
+            m_row[i].cmd = Command::kCount;
+            m_col[i].cmd = Command::kCount;
             next = std::min(next, m_pcs[i]->propose(now, m_row[i], m_col[i]));
             proposed |= m_row[i].valid() || m_col[i].valid();
         }
