@@ -121,8 +121,7 @@ uint64_t ChannelArbiter::decide(uint64_t now) {
         next = kNever;
         bool proposed = false;
         for (uint32_t i = 0; i < n; ++i) {
-            // "None" is the command alone: every proposer that fills a candidate writes all of it
-            // (and this runs for every proposal).
+            // (Emptied by the command alone, Candidate's contract: this runs for every proposal.)
             m_row[i].cmd = Command::kCount;
             m_col[i].cmd = Command::kCount;
             next = std::min(next, m_pcs[i]->propose(now, m_row[i], m_col[i]));

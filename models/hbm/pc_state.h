@@ -82,6 +82,8 @@ struct PcState {
 // A command a policy proposes for this cycle. `slot` is the request it serves (kNoSlot for
 // refresh and PIM commands); `age` orders proposals of different pseudo-channels on a shared
 // command bus (oldest first): the request's arrival, the refresh's due cycle, the micro-op's arrival.
+// The command alone says whether there is one (valid()): whoever fills a candidate writes all of
+// it, so the channel empties one between rounds by its command alone (ChannelArbiter::decide).
 struct Candidate {
     Command cmd = Command::kCount;
     uint32_t bank = 0; // ACTAB: the row it opens (it has no bank of its own)

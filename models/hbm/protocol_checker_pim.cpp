@@ -127,15 +127,14 @@ void ProtocolChecker::checkColumnSpacing(const CommandRecord& rec, const PcState
     const bool in = rec.cmd == Command::MRD || rec.cmd == Command::SMRD;
     const bool allBanks = rec.cmd == Command::MRD || rec.cmd == Command::MWR;
     const Cycle rd = pc.readByGroup.latest(), wr = pc.writeByGroup.latest();
-    const uint64_t wtrNeed = m_wtrSameGroup;
     Spacing ccd{t}, wtr{t};
     ccd.add(rd, T.CCDL, "RD");
     ccd.add(pc.mrd, allBanks && in ? m_allBankCcd : T.CCDL, "MRD");
     ccd.add(pc.smrd, T.CCDL, "SMRD");
     if (in) {
-        wtr.add(wr, wtrNeed, "WR");
-        wtr.add(pc.mwr, wtrNeed, "MWR");
-        wtr.add(pc.smwr, wtrNeed, "SMWR");
+        wtr.add(wr, m_wtrSameGroup, "WR");
+        wtr.add(pc.mwr, m_wtrSameGroup, "MWR");
+        wtr.add(pc.smwr, m_wtrSameGroup, "SMWR");
     } else {
         ccd.add(wr, T.CCDL, "WR");
         ccd.add(pc.mwr, allBanks ? m_allBankCcd : T.CCDL, "MWR");

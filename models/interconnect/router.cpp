@@ -82,8 +82,12 @@ void Router::forward(ChannelQueue& q, const Held& h) {
     const tlm::tlm_sync_enum r = iSocket[h.pc]->nb_transport_fw(*h.trans, ph, d);
     if (r == tlm::TLM_ACCEPTED)
         q.open = h.trans; // its END_REQ (or BEGIN_RESP) comes on the backward path
-    else if (r == tlm::TLM_COMPLETED || ph == tlm::BEGIN_RESP)
-        respond(*h.trans, d); // answered at once (an error, or a target that finished)
+    else if (r == tlm::TLM_COMPLETED || ph == tlm::BEGIN_RESP) {
+        // Answered at once (an error, or a target that finished): the initiator's request phase
+        // ended at the router, so this is its response.
+        ph = tlm::BEGIN_RESP;
+        toInitiator(*h.trans, ph, d);
+    }
 }
 
 void Router::drain(ChannelQueue& q) {
@@ -92,11 +96,6 @@ void Router::drain(ChannelQueue& q) {
         q.held.pop_front();
         forward(q, h);
     }
-}
-
-void Router::respond(tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
-    tlm::tlm_phase ph = tlm::BEGIN_RESP;
-    toInitiator(t, ph, d);
 }
 
 tlm::tlm_sync_enum Router::toInitiator(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d) {

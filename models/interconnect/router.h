@@ -82,9 +82,6 @@ class Router : public sc_core::sc_module {
     void forward(ChannelQueue& q, const Held& h);
     // Passes the channel's held requests on while its controller takes them at once.
     void drain(ChannelQueue& q);
-    // The initiator's side of a transaction the router ended the request phase of: its
-    // response (BEGIN_RESP, or an error or completion the controller answered at once).
-    void respond(tlm::tlm_generic_payload& t, sc_core::sc_time& d);
     // `ph` of `t` to the initiator that sent it (its answer; the origin forgotten once it is done).
     tlm::tlm_sync_enum toInitiator(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
 

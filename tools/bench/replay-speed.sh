@@ -44,6 +44,8 @@ import json, statistics, sys
 trace, times, result = sys.argv[1:4]
 memory = json.load(open(result))["memory"]
 assert memory["checker_violations"] == 0, "checker violations"
+if not memory["protocol_checked"]:
+    trace += " (checker off)"
 runs = {"p": [], "d": []}
 for line in open(times):
     kind, user, system, wall = line.split()
